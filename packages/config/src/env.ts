@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { ConfigError, describeIssues } from './config-error.ts';
+
+export type Env = Record<string, string | undefined>;
+
+/** Parses a service's environment once; throws a ConfigError naming every bad variable. */
+export function parseEnv<S extends z.ZodType>(schema: S, env: Env): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (!result.success) throw new ConfigError('The environment', describeIssues(result.error));
+  return result.data;
+}
+
+const isProduction = (env: Env) => env.NODE_ENV === 'production';
+
+/** Fixed keys for development and tests only; production must set its own. */
+const DEV_PSEUDONYM_KEY = Buffer.alloc(32, 7).toString('base64');
+const DEV_ENCRYPTION_KEY = Buffer.alloc(32, 9).toString('base64');
+
+const key32 = z
+  .string()
+  .refine((v) => Buffer.from(v, 'base64').length === 32, '32 random bytes in base64 (openssl rand -base64 32)')
+  .transform((v) => Buffer.from(v, 'base64'));
+
+export const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+
+/** Variables every service reads. */
+export const commonEnv = {
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  HOST: z.string().default('127.0.0.1'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATABASE_URL: z.url().default('postgres://postgres@127.0.0.1:5432/kaiku'),
+  REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
+  KAIKU_CONFIG: z.string().optional(),
+};
+
+/** The pseudonym and encryption keys: required in production, fixed dev keys elsewhere. */
+export function keysEnv(env: Env) {
+  const prod = isProduction(env);
+  return {
+    KAIKU_PSEUDONYM_KEY: prod ? key32 : z.string().default(DEV_PSEUDONYM_KEY).pipe(key32),
+    KAIKU_ENCRYPTION_KEY: prod ? key32 : z.string().default(DEV_ENCRYPTION_KEY).pipe(key32),
+  };
+}
+
+export const twilioEnv = {
+  TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'AC followed by 32 hex digits'),
+  TWILIO_AUTH_TOKEN: z.string().min(1),
+};
+
+/** Development defaults that match services/sms-sim, so `pnpm start` works with no Twilio account. */
+export const DEV_TWILIO = {
+  TWILIO_ACCOUNT_SID: `AC${'0'.repeat(31)}1`,
+  TWILIO_AUTH_TOKEN: 'dev-auth-token',
+  TWILIO_FROM: '+358451234567',
+  TWILIO_API_BASE_URL: 'http://127.0.0.1:3010',
+  PUBLIC_BASE_URL: 'http://127.0.0.1:3003',
+};
+
+/** In development, fill Twilio settings that are not set with the sms-sim defaults. */
+export function withDevTwilioDefaults(env: Env): Env {
+  if (isProduction(env)) return env;
+  const filled: Env = { ...env };
+  for (const [k, v] of Object.entries(DEV_TWILIO)) if (!filled[k]) filled[k] = v;
+  if (!env.TWILIO_MESSAGING_SERVICE_SID && env.TWILIO_FROM === undefined) filled.TWILIO_FROM = DEV_TWILIO.TWILIO_FROM;
+  return filled;
+}

@@ -1,0 +1,94 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { isValidSendAfter } from '@kaiku/core';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { ConfigError, describeIssues } from './config-error.ts';
+
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM');
+const language = z.enum(['fi', 'sv', 'en']);
+
+const unitSchema = z.object({
+  id: z.string().min(1),
+  name: z.object({ fi: z.string().min(1), sv: z.string().min(1).optional(), en: z.string().min(1).optional() }),
+  service: z.enum(['health-station', 'maternity-clinic', 'dental', 'other']),
+  sensitive: z.boolean().default(false),
+  sampling: z.number().min(0).max(1).default(1),
+});
+
+export const kaikuConfigSchema = z
+  .object({
+    timezone: z
+      .string()
+      .default('Europe/Helsinki')
+      .refine((tz) => {
+        try {
+          new Intl.DateTimeFormat('en', { timeZone: tz });
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'an IANA time zone such as Europe/Helsinki'),
+    units: z.array(unitSchema).min(1),
+    survey: z
+      .object({
+        sendAfter: z.string().default('next-day-12:00').refine(isValidSendAfter, 'next-day-HH:MM or an ISO 8601 duration'),
+        quietHours: z.object({ from: hhmm, to: hhmm }).nullable().default({ from: '20:00', to: '09:00' }),
+        skipPublicHolidays: z.boolean().default(true),
+        answerWindowDays: z.number().int().min(1).max(60).default(7),
+        resurveyAfterDays: z.number().int().min(0).max(365).default(30),
+        minAge: z.number().int().min(0).max(120).default(18),
+        otherLanguage: language.default('fi'),
+        excludeSensitiveUnits: z.boolean().default(false),
+        maxVisitAgeHours: z.number().positive().default(72),
+      })
+      .prefault({}),
+    sending: z
+      .object({
+        ratePerSecond: z.number().positive().default(10),
+        concurrency: z.number().int().min(1).max(200).default(10),
+      })
+      .prefault({}),
+    reporting: z.object({ minN: z.number().int().min(1).default(5), targetNps: z.number().min(-100).max(100).default(60) }).prefault({}),
+  })
+  .superRefine((config, ctx) => {
+    const seen = new Set<string>();
+    config.units.forEach((unit, i) => {
+      if (seen.has(unit.id)) ctx.addIssue({ code: 'custom', path: ['units', i, 'id'], message: `duplicate unit id ${unit.id}` });
+      seen.add(unit.id);
+    });
+  });
+
+export type KaikuConfig = z.infer<typeof kaikuConfigSchema>;
+export type UnitConfig = KaikuConfig['units'][number];
+
+/** The example county shipped with the repository, used when KAIKU_CONFIG is not set. */
+export const EXAMPLE_CONFIG_PATH = fileURLToPath(new URL('../../../config/kaiku.example.yaml', import.meta.url));
+
+export function parseKaikuConfig(raw: unknown, source = 'KAIKU_CONFIG'): KaikuConfig {
+  const result = kaikuConfigSchema.safeParse(raw);
+  if (!result.success) throw new ConfigError(source, describeIssues(result.error));
+  return result.data;
+}
+
+/** Reads and validates the units/survey file (YAML or JSON). */
+export function loadKaikuConfig(path: string | undefined): KaikuConfig {
+  const file = path ?? EXAMPLE_CONFIG_PATH;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`KAIKU_CONFIG (${file})`, [`cannot be read: ${(error as Error).message}`]);
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text); // YAML is a superset of JSON
+  } catch (error) {
+    throw new ConfigError(`KAIKU_CONFIG (${file})`, [`is not YAML or JSON: ${(error as Error).message}`]);
+  }
+  return parseKaikuConfig(raw, `KAIKU_CONFIG (${file})`);
+}
+
+export function unitIndex(config: KaikuConfig): Map<string, UnitConfig> {
+  return new Map(config.units.map((u) => [u.id, u]));
+}

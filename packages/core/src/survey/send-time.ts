@@ -1,0 +1,79 @@
+import { isFinnishHoliday } from './holidays.ts';
+import { addDays, localParts, zonedInstant } from './zoned-time.ts';
+
+export interface SendWindow {
+  timezone: string;
+  quietHours: { from: string; to: string } | null;
+  skipPublicHolidays: boolean;
+}
+export interface SendPolicy extends SendWindow {
+  /** `next-day-HH:MM` or an ISO 8601 duration such as PT2H. */
+  sendAfter: string;
+}
+
+const NEXT_DAY = /^next-day-(\d{2}):(\d{2})$/;
+const DURATION = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/;
+
+export function isValidSendAfter(value: string): boolean {
+  const nd = NEXT_DAY.exec(value);
+  if (nd) return Number(nd[1]) < 24 && Number(nd[2]) < 60;
+  return value !== 'P' && value !== 'PT' && DURATION.test(value);
+}
+
+function minutesOf(hhmm: string): number {
+  const [h, m] = hhmm.split(':').map(Number) as [number, number];
+  return h * 60 + m;
+}
+
+function inQuietHours(minuteOfDay: number, quiet: { from: string; to: string }): boolean {
+  const from = minutesOf(quiet.from);
+  const to = minutesOf(quiet.to);
+  if (from === to) return false;
+  return from < to ? minuteOfDay >= from && minuteOfDay < to : minuteOfDay >= from || minuteOfDay < to;
+}
+
+/** The first allowed minute at or after `at`: outside quiet hours and (if asked) not on a holiday. */
+export function nextAllowedTime(at: Date, window: SendWindow): Date {
+  let t = new Date(at.getTime());
+  for (let guard = 0; guard < 64; guard++) {
+    const p = localParts(t, window.timezone);
+    const day = `${p.year}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
+    if (window.skipPublicHolidays && isFinnishHoliday(day)) {
+      const [y, m, d] = addDays(p.year, p.month, p.day, 1);
+      t = zonedInstant(window.timezone, y, m, d, 0, 0);
+      continue;
+    }
+    const quiet = window.quietHours;
+    if (quiet && inQuietHours(p.hour * 60 + p.minute, quiet)) {
+      const to = minutesOf(quiet.to);
+      const sameDay = p.hour * 60 + p.minute < to;
+      const [y, m, d] = sameDay ? [p.year, p.month, p.day] : addDays(p.year, p.month, p.day, 1);
+      t = zonedInstant(window.timezone, y, m, d, Math.floor(to / 60), to % 60);
+      continue;
+    }
+    return t;
+  }
+  throw new Error('no allowed send time found within 64 steps');
+}
+
+export function isAllowedTime(at: Date, window: SendWindow): boolean {
+  return nextAllowedTime(at, window).getTime() === at.getTime();
+}
+
+/** When to send the survey of a visit that ended at `endedAt`, decided at `now`. */
+export function sendTimeFor(endedAt: Date, now: Date, policy: SendPolicy): Date {
+  let target: Date;
+  const nd = NEXT_DAY.exec(policy.sendAfter);
+  if (nd) {
+    const p = localParts(endedAt, policy.timezone);
+    const [y, m, d] = addDays(p.year, p.month, p.day, 1);
+    target = zonedInstant(policy.timezone, y, m, d, Number(nd[1]), Number(nd[2]));
+  } else {
+    const du = DURATION.exec(policy.sendAfter);
+    if (!du) throw new Error(`invalid sendAfter ${policy.sendAfter}`);
+    const ms = ((Number(du[1] ?? 0) * 24 + Number(du[2] ?? 0)) * 60 + Number(du[3] ?? 0)) * 60000 + Number(du[4] ?? 0) * 1000;
+    target = new Date(endedAt.getTime() + ms);
+  }
+  if (target < now) target = now;
+  return nextAllowedTime(target, policy);
+}

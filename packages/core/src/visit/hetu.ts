@@ -1,0 +1,63 @@
+/**
+ * Finnish personal identity code (henkilötunnus): DDMMYY, a century sign, a three-digit individual
+ * number and a check character. Used only in memory, never stored.
+ */
+const CHECK_CHARS = '0123456789ABCDEFHJKLMNPRSTUVWXY';
+const CENTURY: Record<string, number> = {
+  '+': 1800,
+  '-': 1900,
+  Y: 1900,
+  X: 1900,
+  W: 1900,
+  V: 1900,
+  U: 1900,
+  A: 2000,
+  B: 2000,
+  C: 2000,
+  D: 2000,
+  E: 2000,
+  F: 2000,
+};
+const HETU_SHAPE = /^(\d{2})(\d{2})(\d{2})([-+A-FU-Y])(\d{3})([0-9A-Y])$/;
+
+export type HetuResult = { ok: true; birthDate: string } | { ok: false; error: string };
+
+export function parseHetu(input: string): HetuResult {
+  const code = input.trim().toUpperCase();
+  const m = HETU_SHAPE.exec(code);
+  if (!m) return { ok: false, error: 'not a personal identity code (DDMMYYCZZZQ)' };
+  const [, dd, mm, yy, sign, individual, check] = m as unknown as [string, string, string, string, string, string, string];
+  const century = CENTURY[sign];
+  if (century === undefined) return { ok: false, error: `unknown century sign ${sign}` };
+  const expected = CHECK_CHARS[Number(`${dd}${mm}${yy}${individual}`) % 31];
+  if (expected !== check) return { ok: false, error: 'wrong check character' };
+  const year = century + Number(yy);
+  const month = Number(mm);
+  const day = Number(dd);
+  const date = new Date(Date.UTC(year, month - 1, day));
+  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) {
+    return { ok: false, error: 'no such date' };
+  }
+  return { ok: true, birthDate: `${String(year).padStart(4, '0')}-${mm}-${dd}` };
+}
+
+/** Whole years between a birth date and a day, both YYYY-MM-DD. */
+export function ageOn(birthDate: string, day: string): number {
+  const [by, bm, bd] = birthDate.split('-').map(Number) as [number, number, number];
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  return y - by - (m < bm || (m === bm && d < bd) ? 1 : 0);
+}
+
+export const AGE_BANDS = ['0-17', '18-24', '25-34', '35-44', '45-54', '55-64', '65-74', '75+'] as const;
+export type AgeBand = (typeof AGE_BANDS)[number];
+
+export function ageBand(age: number): AgeBand {
+  if (age < 18) return '0-17';
+  if (age < 25) return '18-24';
+  if (age < 35) return '25-34';
+  if (age < 45) return '35-44';
+  if (age < 55) return '45-54';
+  if (age < 65) return '55-64';
+  if (age < 75) return '65-74';
+  return '75+';
+}

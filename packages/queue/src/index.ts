@@ -1,0 +1,3 @@
+export * from './jobs.ts';
+export * from './redis.ts';
+export * from './survey-send.queue.ts';

@@ -1,0 +1,25 @@
+import { type JobsOptions, Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { SURVEY_SEND_QUEUE, type SurveySendJob, surveySendJobSchema } from './jobs.ts';
+
+export const DEFAULT_PREFIX = 'bull';
+
+export function createSurveySendQueue(connection: Redis, prefix = DEFAULT_PREFIX): Queue<SurveySendJob> {
+  return new Queue<SurveySendJob>(SURVEY_SEND_QUEUE, { connection, prefix });
+}
+
+/** Transient Twilio failures are retried with exponential backoff, a bounded number of times. */
+export const SEND_ATTEMPTS = 5;
+
+const JOB_OPTIONS: JobsOptions = {
+  attempts: SEND_ATTEMPTS,
+  backoff: { type: 'exponential', delay: 2000 },
+  removeOnComplete: { age: 7 * 24 * 3600, count: 100_000 },
+  removeOnFail: { age: 30 * 24 * 3600 },
+};
+
+/** Adds (idempotently: job id = invitation id) the send job of an invitation, delayed to its send time. */
+export async function enqueueSurvey(queue: Queue<SurveySendJob>, invitationId: string, sendAt: Date, now = new Date()) {
+  const data = surveySendJobSchema.parse({ invitationId });
+  return queue.add('send', data, { ...JOB_OPTIONS, jobId: invitationId, delay: Math.max(0, sendAt.getTime() - now.getTime()) });
+}

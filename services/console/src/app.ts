@@ -1,0 +1,31 @@
+import type { KaikuConfig } from '@kaiku/config';
+import { isDatabaseUnavailable, type Pool } from '@kaiku/db';
+import { bearerToken, HttpProblem, registerErrorHandler, registerHealthRoutes, safeEqual } from '@kaiku/http';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { registerReportRoutes } from './routes/reports.routes.ts';
+
+export interface ConsoleAppDeps {
+  pool: Pool;
+  kaiku: KaikuConfig;
+  logger: Logger;
+  token: string;
+}
+
+/** The staff console: reports behind a bearer token. No listening, no timers. */
+export function buildConsoleApp(deps: ConsoleAppDeps): FastifyInstance {
+  const app = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger, requestIdHeader: 'x-request-id' });
+  registerErrorHandler(app, isDatabaseUnavailable);
+  registerHealthRoutes(app, { postgres: async () => void (await deps.pool.query('SELECT 1')) });
+  app.register(async (api) => {
+    api.addHook('onRequest', async (request, reply) => {
+      const token = bearerToken(request);
+      if (!token || !safeEqual(token, deps.token)) {
+        reply.header('www-authenticate', 'Bearer');
+        throw new HttpProblem(401, 'Unauthorized', 'Authorization: Bearer <CONSOLE_TOKEN> is required');
+      }
+    });
+    registerReportRoutes(api, { pool: deps.pool, minN: deps.kaiku.reporting.minN });
+  });
+  return app;
+}

@@ -1,0 +1,13 @@
+import { commonEnv, type Env, loadKaikuConfig, parseEnv, port } from '@kaiku/config';
+import { z } from 'zod';
+
+export function loadConsoleConfig(env: Env) {
+  const schema = z.object({
+    ...commonEnv,
+    CONSOLE_PORT: port(3004),
+    CONSOLE_TOKEN: env.NODE_ENV === 'production' ? z.string().min(16) : z.string().min(1).default('dev-console-token'),
+  });
+  const parsed = parseEnv(schema, env);
+  return { ...parsed, kaiku: loadKaikuConfig(parsed.KAIKU_CONFIG) };
+}
+export type ConsoleConfig = ReturnType<typeof loadConsoleConfig>;

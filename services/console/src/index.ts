@@ -1,0 +1,2 @@
+export { buildConsoleApp } from './app.ts';
+export { loadConsoleConfig } from './config.ts';

@@ -1,0 +1,22 @@
+import { createPool } from '@kaiku/db';
+import { exitOnStartupError, loggerOptions, onShutdown } from '@kaiku/http';
+import pino from 'pino';
+import { buildConsoleApp } from './app.ts';
+import { loadConsoleConfig } from './config.ts';
+
+let config: ReturnType<typeof loadConsoleConfig>;
+try {
+  config = loadConsoleConfig(process.env);
+} catch (error) {
+  exitOnStartupError('console', error);
+}
+const logger = pino(loggerOptions(config.LOG_LEVEL, 'console'));
+const pool = createPool(config.DATABASE_URL, { applicationName: 'kaiku-console' });
+const app = buildConsoleApp({ pool, kaiku: config.kaiku, logger, token: config.CONSOLE_TOKEN });
+
+onShutdown(logger, async () => {
+  await app.close();
+  await pool.end();
+});
+
+await app.listen({ host: config.HOST, port: config.CONSOLE_PORT });

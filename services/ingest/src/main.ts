@@ -1,0 +1,47 @@
+import { createPool } from '@kaiku/db';
+import { exitOnStartupError, loggerOptions, onShutdown } from '@kaiku/http';
+import { createRedis, createSurveySendQueue } from '@kaiku/queue';
+import pino from 'pino';
+import { buildIngestApp } from './app.ts';
+import { loadIngestConfig } from './config.ts';
+import { createOutboxRelay } from './outbox-relay.ts';
+
+let config: ReturnType<typeof loadIngestConfig>;
+try {
+  config = loadIngestConfig(process.env);
+} catch (error) {
+  exitOnStartupError('ingest', error);
+}
+const logger = pino(loggerOptions(config.LOG_LEVEL, 'ingest'));
+const pool = createPool(config.DATABASE_URL, { applicationName: 'kaiku-ingest' });
+const redis = createRedis(config.REDIS_URL, { name: 'kaiku-ingest', failFast: true });
+const queue = createSurveySendQueue(redis);
+const relay = createOutboxRelay({ pool, queue, logger: logger.child({ part: 'outbox-relay' }), intervalMs: config.OUTBOX_POLL_MS });
+const keys = { pseudonymKey: config.KAIKU_PSEUDONYM_KEY, encryptionKey: config.KAIKU_ENCRYPTION_KEY };
+const app = buildIngestApp({
+  pool,
+  redis,
+  kaiku: config.kaiku,
+  keys,
+  tokens: config.INGEST_TOKENS,
+  logger,
+  onCommitted: () => relay.nudge(),
+  onCancelled: (ids) => {
+    for (const id of ids) queue.remove(id).catch(() => {});
+  },
+});
+if (config.INGEST_TOKENS.size === 0) logger.warn('INGEST_TOKENS is empty: every ingest request will be refused');
+
+onShutdown(logger, async () => {
+  await app.close();
+  await relay.stop();
+  await queue.close();
+  redis.disconnect();
+  await pool.end();
+});
+
+await redis.connect().catch((error: Error) => {
+  if (!/already connect/i.test(error.message)) logger.warn('Redis not reachable yet; visits are kept in the outbox until it is');
+});
+relay.start();
+await app.listen({ host: config.HOST, port: config.INGEST_PORT });

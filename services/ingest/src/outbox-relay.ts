@@ -1,0 +1,97 @@
+import type { Pool } from '@kaiku/db';
+import { enqueueSurvey, type SurveySendJob } from '@kaiku/queue';
+import type { Queue } from 'bullmq';
+import type { Logger } from 'pino';
+
+export interface OutboxRelayDeps {
+  pool: Pool;
+  queue: Queue<SurveySendJob>;
+  logger: Logger;
+  intervalMs: number;
+  batchSize?: number;
+}
+
+/**
+ * Moves committed outbox rows into BullMQ (job id = invitation id, so a repeat is a no-op). A row
+ * is deleted only in the same transaction that saw its job added; while Redis is down rows wait.
+ */
+export function createOutboxRelay(deps: OutboxRelayDeps) {
+  const batchSize = deps.batchSize ?? 500;
+  let timer: NodeJS.Timeout | null = null;
+  let running: Promise<number> | null = null;
+  let stopped = true;
+  let failing = false;
+
+  async function relayOnce(): Promise<number> {
+    const client = await deps.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query<{ id: string; invitation_id: string; status: string; send_at: Date | null }>(
+        `SELECT o.id, o.invitation_id, i.status, i.send_at FROM outbox o JOIN invitations i ON i.id = o.invitation_id
+         ORDER BY o.id LIMIT $1 FOR UPDATE OF o SKIP LOCKED`,
+        [batchSize],
+      );
+      const now = new Date();
+      await Promise.all(
+        rows.filter((r) => r.status === 'scheduled').map((r) => enqueueSurvey(deps.queue, r.invitation_id, r.send_at ?? now, now)),
+      );
+      if (rows.length) await client.query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
+      await client.query('COMMIT');
+      if (failing) deps.logger.info('outbox relay recovered');
+      failing = false;
+      return rows.length;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      if (!failing) deps.logger.warn({ err: { message: (error as Error).message } }, 'outbox relay failed; will retry');
+      failing = true;
+      return 0;
+    } finally {
+      client.release();
+    }
+  }
+
+  async function drain(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const moved = await relayOnce();
+      total += moved;
+      if (moved < batchSize || stopped) return total;
+    }
+  }
+
+  function schedule(delay: number) {
+    if (stopped) return;
+    timer = setTimeout(tick, delay);
+  }
+  function tick() {
+    timer = null;
+    running = drain().catch(() => 0);
+    running.finally(() => {
+      running = null;
+      schedule(deps.intervalMs);
+    });
+  }
+
+  return {
+    start() {
+      if (!stopped) return;
+      stopped = false;
+      schedule(0);
+    },
+    /** Asks for a run soon (after a commit), without waiting for the interval. */
+    nudge() {
+      if (!stopped && timer && !running) {
+        clearTimeout(timer);
+        schedule(0);
+      }
+    },
+    drain,
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      timer = null;
+      if (running) await running;
+    },
+  };
+}
+export type OutboxRelay = ReturnType<typeof createOutboxRelay>;

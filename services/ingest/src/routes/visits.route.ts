@@ -1,0 +1,46 @@
+import { visitEventSchema } from '@kaiku/core';
+import { HttpProblem, sendProblem, zodProblem } from '@kaiku/http';
+import type { FastifyInstance } from 'fastify';
+import { authenticatedSource } from '../auth.ts';
+import type { VisitIngestor } from '../visits/ingest-visit.ts';
+import type { VisitOutcome } from '../visits/outcome.ts';
+
+export const MAX_BATCH = 1000;
+
+/** `POST /v1/visits`: one canonical VisitEvent or an array of up to 1,000, answered in order. */
+export function registerVisitsRoute(app: FastifyInstance, deps: { ingest: VisitIngestor; tokens: Map<string, string> }) {
+  app.post('/v1/visits', async (request, reply) => {
+    const source = authenticatedSource(request, deps.tokens);
+    const body = request.body;
+    const batch = Array.isArray(body);
+    const items: unknown[] = batch ? body : [body];
+    if (items.length === 0) throw new HttpProblem(400, 'Invalid request', 'the array is empty');
+    if (items.length > MAX_BATCH) throw new HttpProblem(413, 'Payload too large', `at most ${MAX_BATCH} visits per request`);
+
+    const parsed = items.map((item) => visitEventSchema.safeParse(item));
+    if (!batch) {
+      const only = parsed[0] as (typeof parsed)[number];
+      if (!only.success) throw zodProblem(only.error, 'Invalid visit event');
+      if (only.data.source !== source) {
+        throw new HttpProblem(403, 'Forbidden', `this token is for source "${source}", not "${only.data.source}"`);
+      }
+    } else {
+      const foreign = parsed.findIndex((p) => p.success && p.data.source !== source);
+      if (foreign >= 0) throw new HttpProblem(403, 'Forbidden', `item ${foreign}: this token is for source "${source}"`);
+    }
+    const results: VisitOutcome[] = [];
+    for (const p of parsed) {
+      if (!p.success) {
+        results.push({ outcome: 'rejected', error: p.error.issues.map((i) => `${i.path.join('.') || '(item)'}: ${i.message}`).join('; ') });
+        continue;
+      }
+      results.push(await deps.ingest(p.data));
+    }
+    if (!batch) {
+      const only = results[0] as VisitOutcome;
+      if (only.outcome === 'rejected') return sendProblem(reply, 400, 'Invalid visit event', only.error, { ...only });
+      return reply.code(only.outcome === 'scheduled' ? 201 : 200).send(only);
+    }
+    return reply.code(200).send({ results });
+  });
+}

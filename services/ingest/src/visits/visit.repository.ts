@@ -1,0 +1,129 @@
+import type { PoolClient } from '@kaiku/db';
+
+/** SQL for the ingest transaction. Every function runs inside the caller's transaction. */
+export async function lockPatient(client: PoolClient, pseudonym: string) {
+  await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [pseudonym]);
+}
+
+export interface NewVisit {
+  source: string;
+  sourceVisitId: string;
+  sourceEventId: string | null;
+  unitId: string;
+  service: string;
+  serviceClass: string | null;
+  endedAt: Date;
+  visitDay: string;
+  language: string;
+  ageBand: string | null;
+  pseudonym: string | null;
+}
+
+/** Inserts the visit; null when (source, visit id) is already known. */
+export async function insertVisit(client: PoolClient, v: NewVisit): Promise<string | null> {
+  const { rows } = await client.query<{ id: string }>(
+    `INSERT INTO visits (source, source_visit_id, source_event_id, unit_id, service, service_class, ended_at, visit_day, language, age_band, patient_pseudonym)
+     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)
+     ON CONFLICT (source, source_visit_id) DO NOTHING RETURNING id`,
+    [
+      v.source,
+      v.sourceVisitId,
+      v.sourceEventId,
+      v.unitId,
+      v.service,
+      v.serviceClass,
+      v.endedAt,
+      v.visitDay,
+      v.language,
+      v.ageBand,
+      v.pseudonym,
+    ],
+  );
+  return rows[0]?.id ?? null;
+}
+
+export async function isOptedOut(client: PoolClient, phoneHash: string): Promise<boolean> {
+  const { rowCount } = await client.query('SELECT 1 FROM opt_outs WHERE phone_hash = $1', [phoneHash]);
+  return (rowCount ?? 0) > 0;
+}
+
+export async function preferredLanguage(client: PoolClient, phoneHash: string): Promise<string | null> {
+  const { rows } = await client.query<{ language: string }>('SELECT language FROM language_preferences WHERE phone_hash = $1', [phoneHash]);
+  return rows[0]?.language ?? null;
+}
+
+/** Live invitations of the same person (not skipped or cancelled) since a day. */
+export async function recentInvitations(client: PoolClient, pseudonym: string, sinceDay: string) {
+  const { rows } = await client.query<{ id: string; status: string; visit_day: string; ended_at: Date }>(
+    `SELECT i.id, i.status, v.visit_day, v.ended_at FROM invitations i JOIN visits v ON v.id = i.visit_id
+     WHERE v.patient_pseudonym = $1 AND v.visit_day >= $2 AND i.status NOT IN ('skipped', 'cancelled')`,
+    [pseudonym, sinceDay],
+  );
+  return rows;
+}
+
+export interface NewInvitation {
+  visitId: string;
+  status: 'scheduled' | 'skipped';
+  skipReason: string | null;
+  phoneEnc: Buffer | null;
+  phoneHash: string | null;
+  language: string;
+  sendAt: Date | null;
+  expiresAt: Date | null;
+}
+
+export async function insertInvitation(client: PoolClient, i: NewInvitation): Promise<string> {
+  const { rows } = await client.query<{ id: string }>(
+    `INSERT INTO invitations (visit_id, status, skip_reason, phone_enc, phone_hash, language, send_at, expires_at)
+     VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING id`,
+    [i.visitId, i.status, i.skipReason, i.phoneEnc, i.phoneHash, i.language, i.sendAt, i.expiresAt],
+  );
+  return (rows[0] as { id: string }).id;
+}
+
+export async function insertOutbox(client: PoolClient, invitationId: string) {
+  await client.query('INSERT INTO outbox (invitation_id) VALUES ($1)', [invitationId]);
+}
+
+/** Turns a still-scheduled invitation into a skip (a later visit the same day replaced it). */
+export async function supersedeInvitation(client: PoolClient, invitationId: string) {
+  await client.query(
+    `UPDATE invitations SET status = 'skipped', skip_reason = 'same-day-visit', phone_enc = NULL, phone_hash = NULL, updated_at = now()
+     WHERE id = $1 AND status = 'scheduled'`,
+    [invitationId],
+  );
+}
+
+export async function findVisit(client: PoolClient, source: string, sourceVisitId: string) {
+  const { rows } = await client.query<{ id: string; invitation_id: string | null; status: string | null }>(
+    `SELECT v.id, i.id AS invitation_id, i.status FROM visits v LEFT JOIN invitations i ON i.visit_id = v.id
+     WHERE v.source = $1 AND v.source_visit_id = $2 FOR UPDATE OF v`,
+    [source, sourceVisitId],
+  );
+  return rows[0] ?? null;
+}
+
+export async function cancelInvitation(client: PoolClient, invitationId: string): Promise<boolean> {
+  const { rowCount } = await client.query(
+    `UPDATE invitations SET status = 'cancelled', phone_enc = NULL, phone_hash = NULL, updated_at = now()
+     WHERE id = $1 AND status = 'scheduled'`,
+    [invitationId],
+  );
+  return (rowCount ?? 0) > 0;
+}
+
+export async function updateInvitationContact(
+  client: PoolClient,
+  invitationId: string,
+  phoneEnc: Buffer | null,
+  phoneHash: string | null,
+  language: string,
+) {
+  const { rowCount } = await client.query(
+    `UPDATE invitations SET phone_enc = COALESCE($2, phone_enc), phone_hash = COALESCE($3, phone_hash), language = $4, updated_at = now()
+     WHERE id = $1 AND status = 'scheduled'`,
+    [invitationId, phoneEnc, phoneHash, language],
+  );
+  return (rowCount ?? 0) > 0;
+}

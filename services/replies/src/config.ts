@@ -1,0 +1,17 @@
+import { commonEnv, type Env, keysEnv, loadKaikuConfig, parseEnv, port, withDevTwilioDefaults } from '@kaiku/config';
+import { z } from 'zod';
+
+export function loadRepliesConfig(rawEnv: Env) {
+  const env = withDevTwilioDefaults(rawEnv);
+  const schema = z.object({
+    ...commonEnv,
+    ...keysEnv(env),
+    REPLIES_PORT: port(3003),
+    TWILIO_AUTH_TOKEN: z.string().min(1),
+    /** The public URL Twilio calls; signatures are computed over it plus the path. */
+    PUBLIC_BASE_URL: z.url(),
+  });
+  const parsed = parseEnv(schema, env);
+  return { ...parsed, kaiku: loadKaikuConfig(parsed.KAIKU_CONFIG) };
+}
+export type RepliesConfig = ReturnType<typeof loadRepliesConfig>;

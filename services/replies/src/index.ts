@@ -1,0 +1,2 @@
+export { buildRepliesApp } from './app.ts';
+export { loadRepliesConfig } from './config.ts';

@@ -1,0 +1,29 @@
+import { createPool } from '@kaiku/db';
+import { exitOnStartupError, loggerOptions, onShutdown } from '@kaiku/http';
+import pino from 'pino';
+import { buildRepliesApp } from './app.ts';
+import { loadRepliesConfig } from './config.ts';
+
+let config: ReturnType<typeof loadRepliesConfig>;
+try {
+  config = loadRepliesConfig(process.env);
+} catch (error) {
+  exitOnStartupError('replies', error);
+}
+const logger = pino(loggerOptions(config.LOG_LEVEL, 'replies'));
+const pool = createPool(config.DATABASE_URL, { applicationName: 'kaiku-replies' });
+const app = buildRepliesApp({
+  pool,
+  kaiku: config.kaiku,
+  logger,
+  authToken: config.TWILIO_AUTH_TOKEN,
+  publicBaseUrl: config.PUBLIC_BASE_URL,
+  keys: { pseudonymKey: config.KAIKU_PSEUDONYM_KEY, encryptionKey: config.KAIKU_ENCRYPTION_KEY },
+});
+
+onShutdown(logger, async () => {
+  await app.close();
+  await pool.end();
+});
+
+await app.listen({ host: config.HOST, port: config.REPLIES_PORT });

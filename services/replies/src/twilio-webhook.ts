@@ -1,0 +1,36 @@
+import { HttpProblem } from '@kaiku/http';
+import type { FastifyRequest } from 'fastify';
+import twilio from 'twilio';
+
+/**
+ * Checks `X-Twilio-Signature` over PUBLIC_BASE_URL + the request path and query and the form
+ * parameters; throws 403 when it is missing or wrong.
+ */
+export function verifyTwilioSignature(request: FastifyRequest, authToken: string, publicBaseUrl: string): Record<string, string> {
+  const signature = request.headers['x-twilio-signature'];
+  if (typeof signature !== 'string' || signature.length === 0) {
+    throw new HttpProblem(403, 'Forbidden', 'X-Twilio-Signature is missing');
+  }
+  const params = formParams(request.body);
+  const url = `${publicBaseUrl.replace(/\/+$/, '')}${request.url}`;
+  if (!twilio.validateRequest(authToken, signature, url, params)) {
+    throw new HttpProblem(403, 'Forbidden', 'X-Twilio-Signature does not match');
+  }
+  return params;
+}
+
+function formParams(body: unknown): Record<string, string> {
+  if (body === undefined || body === null) return {};
+  if (typeof body !== 'object' || Array.isArray(body)) throw new HttpProblem(400, 'Bad request', 'expected a form-encoded body');
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(body as Record<string, unknown>)) {
+    out[k] = Array.isArray(v) ? String(v[0] ?? '') : String(v ?? '');
+  }
+  return out;
+}
+
+export function twimlMessage(text: string | null): string {
+  const response = new twilio.twiml.MessagingResponse();
+  if (text) response.message(text);
+  return response.toString();
+}

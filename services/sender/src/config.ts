@@ -1,0 +1,38 @@
+import { commonEnv, type Env, keysEnv, loadKaikuConfig, parseEnv, port, twilioEnv, withDevTwilioDefaults } from '@kaiku/config';
+import { z } from 'zod';
+
+export function loadSenderConfig(rawEnv: Env) {
+  const env = withDevTwilioDefaults(rawEnv);
+  const schema = z
+    .object({
+      ...commonEnv,
+      ...keysEnv(env),
+      ...twilioEnv,
+      SENDER_PORT: port(3002),
+      TWILIO_MESSAGING_SERVICE_SID: z
+        .string()
+        .regex(/^MG[0-9a-fA-F]{32}$/, 'MG followed by 32 hex digits')
+        .optional(),
+      TWILIO_FROM: z.string().min(1).optional(),
+      TWILIO_API_BASE_URL: z.url().optional(),
+      PUBLIC_BASE_URL: z.url(),
+      /** An alphanumeric sender ID can't receive replies; refuse it unless this is set. */
+      SENDER_ALLOW_ALPHANUMERIC: z.stringbool().default(false),
+    })
+    .superRefine((e, ctx) => {
+      if (!e.TWILIO_MESSAGING_SERVICE_SID && !e.TWILIO_FROM) {
+        ctx.addIssue({ code: 'custom', path: ['TWILIO_FROM'], message: 'set TWILIO_MESSAGING_SERVICE_SID or TWILIO_FROM' });
+      }
+      if (e.TWILIO_FROM && !/^\+[1-9]\d{6,14}$/.test(e.TWILIO_FROM) && !e.SENDER_ALLOW_ALPHANUMERIC) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['TWILIO_FROM'],
+          message:
+            'is not an E.164 number: an alphanumeric sender ID cannot receive replies, so patients could not answer. Use a two-way number or messaging service, or set SENDER_ALLOW_ALPHANUMERIC=true to send anyway',
+        });
+      }
+    });
+  const parsed = parseEnv(schema, env);
+  return { ...parsed, kaiku: loadKaikuConfig(parsed.KAIKU_CONFIG) };
+}
+export type SenderConfig = ReturnType<typeof loadSenderConfig>;

@@ -1,0 +1,113 @@
+import type { Pool, PoolClient } from '@kaiku/db';
+
+export interface DueInvitation {
+  id: string;
+  status: string;
+  attempt: number;
+  language: string;
+  phone_enc: Buffer | null;
+  phone_hash: string | null;
+  unit_id: string;
+  visit_day: string;
+  service: string;
+  age_band: string | null;
+  source: string;
+  opted_out: boolean;
+  visit_language: string;
+}
+
+export async function lockInvitation(client: PoolClient, id: string): Promise<DueInvitation | null> {
+  const { rows } = await client.query<DueInvitation>(
+    `SELECT i.id, i.status, i.attempt, i.language, i.phone_enc, i.phone_hash, v.unit_id, v.visit_day, v.service, v.age_band, v.source, v.language AS visit_language,
+            EXISTS (SELECT 1 FROM opt_outs o WHERE o.phone_hash = i.phone_hash) AS opted_out
+     FROM invitations i JOIN visits v ON v.id = i.visit_id WHERE i.id = $1 FOR UPDATE OF i`,
+    [id],
+  );
+  return rows[0] ?? null;
+}
+
+export async function markSending(client: PoolClient, id: string) {
+  await client.query(`UPDATE invitations SET status = 'sending', attempt = attempt + 1, updated_at = now() WHERE id = $1`, [id]);
+}
+
+export async function skipOptedOut(client: PoolClient, id: string) {
+  await client.query(
+    `UPDATE invitations SET status = 'skipped', skip_reason = 'opted-out', phone_enc = NULL, phone_hash = NULL, updated_at = now() WHERE id = $1`,
+    [id],
+  );
+}
+
+export async function reschedule(client: PoolClient, id: string, sendAt: Date) {
+  await client.query(`UPDATE invitations SET send_at = $2, updated_at = now() WHERE id = $1`, [id, sendAt]);
+}
+
+/** The rollup dimensions of an invitation's visit. */
+export interface RollupKey {
+  visit_day: string;
+  unit_id: string;
+  service: string;
+  visit_language: string;
+  age_band: string | null;
+  source: string;
+}
+
+export async function bumpRollup(client: PoolClient, k: RollupKey, column: 'sent' | 'delivered') {
+  await client.query(
+    `INSERT INTO nps_daily (day, unit_id, service, language, age_band, source, ${column}) VALUES ($1,$2,$3,$4,$5,$6,1)
+     ON CONFLICT (day, unit_id, service, language, age_band, source) DO UPDATE SET ${column} = nps_daily.${column} + 1`,
+    [k.visit_day, k.unit_id, k.service, k.visit_language, k.age_band ?? 'unknown', k.source],
+  );
+}
+
+/** Twilio accepted the message: `sent`, with its sid and the answer window. */
+export async function markSent(pool: Pool, inv: DueInvitation, sid: string, answerWindowDays: number) {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const { rowCount } = await client.query(
+      `UPDATE invitations SET status = 'sent', message_sid = $2, sent_at = now(), expires_at = now() + make_interval(days => $3), updated_at = now()
+       WHERE id = $1 AND status IN ('sending', 'unknown')`,
+      [inv.id, sid, answerWindowDays],
+    );
+    if (rowCount) await bumpRollup(client, inv, 'sent');
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+export async function markFailed(pool: Pool, id: string, code: number | null, optOutHash: string | null) {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query(
+      `UPDATE invitations SET status = 'failed', error_code = $2, phone_enc = NULL, phone_hash = NULL, updated_at = now() WHERE id = $1`,
+      [id, code],
+    );
+    if (optOutHash) {
+      await client.query(`INSERT INTO opt_outs (phone_hash, method) VALUES ($1, 'twilio-21610') ON CONFLICT DO NOTHING`, [optOutHash]);
+    }
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/** The request may have created a message: never re-send; the status callback settles it. */
+export async function markUnknown(pool: Pool, id: string) {
+  await pool.query(`UPDATE invitations SET status = 'unknown', updated_at = now() WHERE id = $1 AND status = 'sending'`, [id]);
+}
+
+/** The request surely did not go out: back to `scheduled` for the retry. */
+export async function markRetry(pool: Pool, id: string, code: number | null) {
+  await pool.query(
+    `UPDATE invitations SET status = 'scheduled', error_code = $2, updated_at = now() WHERE id = $1 AND status = 'sending'`,
+    [id, code],
+  );
+}

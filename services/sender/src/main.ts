@@ -1,0 +1,52 @@
+import { createPool } from '@kaiku/db';
+import { exitOnStartupError, loggerOptions, onShutdown } from '@kaiku/http';
+import { createRedis } from '@kaiku/queue';
+import pino from 'pino';
+import { buildSenderApp } from './app.ts';
+import { loadSenderConfig } from './config.ts';
+import { createTwilioClient } from './twilio-client.ts';
+import { createSenderWorker } from './worker.ts';
+
+let config: ReturnType<typeof loadSenderConfig>;
+try {
+  config = loadSenderConfig(process.env);
+} catch (error) {
+  exitOnStartupError('sender', error);
+}
+const logger = pino(loggerOptions(config.LOG_LEVEL, 'sender'));
+const pool = createPool(config.DATABASE_URL, { applicationName: 'kaiku-sender' });
+const redis = createRedis(config.REDIS_URL, { name: 'kaiku-sender' });
+const twilio = createTwilioClient({
+  accountSid: config.TWILIO_ACCOUNT_SID,
+  authToken: config.TWILIO_AUTH_TOKEN,
+  apiBaseUrl: config.TWILIO_API_BASE_URL,
+});
+const worker = createSenderWorker({
+  connection: redis,
+  pool,
+  twilio,
+  kaiku: config.kaiku,
+  logger,
+  keys: { pseudonymKey: config.KAIKU_PSEUDONYM_KEY, encryptionKey: config.KAIKU_ENCRYPTION_KEY },
+  sender: { messagingServiceSid: config.TWILIO_MESSAGING_SERVICE_SID, from: config.TWILIO_FROM },
+  publicBaseUrl: config.PUBLIC_BASE_URL,
+});
+worker.on('error', (error) => logger.warn({ err: { message: error.message } }, 'worker error'));
+const app = buildSenderApp({
+  pool,
+  redis,
+  logger,
+  twilioConfigured: async () => {
+    if (!config.TWILIO_MESSAGING_SERVICE_SID && !config.TWILIO_FROM) throw new Error('no sender configured');
+  },
+});
+
+onShutdown(logger, async () => {
+  await worker.close(); // waits for in-flight jobs
+  await app.close();
+  redis.disconnect();
+  await pool.end();
+});
+
+await app.listen({ host: config.HOST, port: config.SENDER_PORT });
+logger.info({ twilio: config.TWILIO_API_BASE_URL ?? 'api.twilio.com' }, 'sender running');

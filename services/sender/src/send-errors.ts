@@ -1,0 +1,30 @@
+/**
+ * How a failed Twilio call is handled. `permanent`: never retried (invalid number, unsubscribed…).
+ * `transient`: the request surely did not create a message; retry with backoff. `ambiguous`: it may
+ * have; never re-send, settle from the status callback.
+ */
+export type SendFailure =
+  | { kind: 'permanent'; code: number | null; optOut: boolean }
+  | { kind: 'transient'; code: number | null; rateLimited: boolean }
+  | { kind: 'ambiguous'; code: number | null };
+
+/** Twilio error codes that retrying can't fix. */
+const PERMANENT_CODES = new Set([
+  21211, 21212, 21214, 21217, 21219, 21401, 21407, 21408, 21421, 21606, 21608, 21610, 21612, 21614, 21617, 21635, 21660, 21703, 21704,
+  30003, 30004, 30005, 30006, 30007, 30008,
+]);
+const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+export function classifySendError(error: unknown): SendFailure {
+  const e = error as { status?: number; code?: number | string; cause?: { code?: string } };
+  const status = typeof e.status === 'number' ? e.status : null;
+  const code = typeof e.code === 'number' ? e.code : null;
+  if (code === 21610) return { kind: 'permanent', code, optOut: true };
+  if (code !== null && PERMANENT_CODES.has(code)) return { kind: 'permanent', code, optOut: false };
+  if (status === 429 || code === 20429) return { kind: 'transient', code: code ?? 20429, rateLimited: true };
+  if (status !== null && status >= 500) return { kind: 'transient', code, rateLimited: false };
+  if (status !== null && status >= 400) return { kind: 'permanent', code: code ?? status, optOut: false };
+  const netCode = typeof e.code === 'string' ? e.code : e.cause?.code;
+  if (netCode && CONNECT_ERRORS.has(netCode)) return { kind: 'transient', code: null, rateLimited: false };
+  return { kind: 'ambiguous', code: null };
+}

@@ -1,0 +1,31 @@
+import twilio from 'twilio';
+import type BaseRequestClient from 'twilio/lib/base/RequestClient.js';
+
+/** The SDK's own request client, pointed at another base URL (sms-sim, Prism) when one is given. */
+class RedirectingRequestClient extends twilio.RequestClient {
+  readonly #base: string;
+  constructor(baseUrl: string, timeoutMs: number) {
+    super({ timeout: timeoutMs, keepAlive: true });
+    this.#base = baseUrl.replace(/\/+$/, '');
+  }
+  override request<T>(opts: BaseRequestClient.RequestOptions<T>) {
+    const uri = new URL(opts.uri);
+    return super.request<T>({ ...opts, uri: `${this.#base}${uri.pathname}${uri.search}` });
+  }
+}
+
+export interface TwilioSettings {
+  accountSid: string;
+  authToken: string;
+  apiBaseUrl?: string | undefined;
+  timeoutMs?: number;
+}
+
+export function createTwilioClient(s: TwilioSettings): twilio.Twilio {
+  const timeout = s.timeoutMs ?? 10_000;
+  const httpClient = s.apiBaseUrl
+    ? new RedirectingRequestClient(s.apiBaseUrl, timeout)
+    : new twilio.RequestClient({ timeout, keepAlive: true });
+  return twilio(s.accountSid, s.authToken, { httpClient, autoRetry: false });
+}
+export type TwilioClient = twilio.Twilio;

@@ -1,0 +1,203 @@
+import formbody from '@fastify/formbody';
+import { smsSegments } from '@kaiku/core';
+import { registerErrorHandler, registerHealthRoutes, safeEqual, sendProblem } from '@kaiku/http';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import twilio from 'twilio';
+import { z } from 'zod';
+import { createMessageStore, type MessageStore, newSid } from './message-store.ts';
+import { messageResource, twilioError } from './twilio-shape.ts';
+
+export interface SimDeps {
+  accountSid: string;
+  authToken: string;
+  publicBaseUrl: string;
+  repliesUrl?: string | undefined;
+  number: string;
+  callbackDelayMs: number;
+  logger: Logger;
+  store?: MessageStore;
+}
+
+const E164 = /^\+[1-9]\d{6,14}$/;
+
+/**
+ * A Twilio stand-in for tests and demos: the Messages API (as the real SDK calls it), signed status
+ * callbacks, and `POST /sim/reply` to play a patient answering.
+ */
+export function buildSimApp(deps: SimDeps): FastifyInstance {
+  const app = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger });
+  const store = deps.store ?? createMessageStore();
+  const publicBase = deps.publicBaseUrl.replace(/\/+$/, '');
+  const deliverBase = (deps.repliesUrl ?? deps.publicBaseUrl).replace(/\/+$/, '');
+  const pending = new Set<Promise<unknown>>();
+  registerErrorHandler(app);
+  app.register(formbody);
+  registerHealthRoutes(app, {});
+  app.addHook('onClose', async () => {
+    await Promise.allSettled([...pending]);
+  });
+
+  /** POSTs a form signed as Twilio signs it: over `signedUrl`, delivered to `targetUrl`. */
+  async function postSigned(signedUrl: string, targetUrl: string, params: Record<string, string>) {
+    const signature = twilio.getExpectedTwilioSignature(deps.authToken, signedUrl, params);
+    return fetch(targetUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
+      body: new URLSearchParams(params).toString(),
+      signal: AbortSignal.timeout(10_000),
+    });
+  }
+
+  function track<T>(p: Promise<T>) {
+    pending.add(p);
+    p.finally(() => pending.delete(p)).catch(() => {});
+    return p;
+  }
+
+  async function runCallbacks(sid: string) {
+    for (const status of ['queued', 'sent', 'delivered']) {
+      await new Promise((r) => setTimeout(r, deps.callbackDelayMs));
+      const m = store.get(sid);
+      if (!m?.statusCallback) return;
+      m.status = status;
+      const params = {
+        AccountSid: deps.accountSid,
+        ApiVersion: '2010-04-01',
+        From: m.from,
+        To: m.to,
+        MessageSid: m.sid,
+        SmsSid: m.sid,
+        MessageStatus: status,
+        SmsStatus: status,
+      };
+      try {
+        await postSigned(m.statusCallback, m.statusCallback, params);
+      } catch (error) {
+        deps.logger.warn({ sid, status, err: { message: (error as Error).message } }, 'status callback failed');
+      }
+    }
+  }
+
+  function basicAuthOk(request: FastifyRequest): boolean {
+    const header = request.headers.authorization ?? '';
+    const m = /^Basic\s+(\S+)$/i.exec(header);
+    if (!m) return false;
+    const [user, ...rest] = Buffer.from(m[1] as string, 'base64')
+      .toString('utf8')
+      .split(':');
+    return safeEqual(user ?? '', deps.accountSid) && safeEqual(rest.join(':'), deps.authToken);
+  }
+
+  const twilioFail = (reply: FastifyReply, status: number, code: number, message: string) =>
+    reply.code(status).send(twilioError(status, code, message));
+
+  app.post<{ Params: { accountSid: string }; Body: Record<string, string> }>(
+    '/2010-04-01/Accounts/:accountSid/Messages.json',
+    async (request, reply) => {
+      if (!basicAuthOk(request) || request.params.accountSid !== deps.accountSid) {
+        return twilioFail(reply, 401, 20003, 'Authenticate');
+      }
+      const body = request.body ?? {};
+      if (!body.To || !E164.test(body.To))
+        return twilioFail(reply, 400, 21211, `The 'To' number ${body.To ?? ''} is not a valid phone number.`);
+      if (!body.Body) return twilioFail(reply, 400, 21602, 'Message body is required.');
+      if (!body.From && !body.MessagingServiceSid)
+        return twilioFail(reply, 400, 21603, "A 'From' or 'MessagingServiceSid' parameter is required");
+      const message = store.add({
+        sid: newSid(),
+        direction: 'outbound-api',
+        from: body.From ?? deps.number,
+        to: body.To,
+        body: body.Body,
+        status: body.StatusCallback ? 'accepted' : 'queued',
+        numSegments: smsSegments(body.Body),
+        statusCallback: body.StatusCallback ?? null,
+        messagingServiceSid: body.MessagingServiceSid ?? null,
+        validityPeriod: body.ValidityPeriod ? Number(body.ValidityPeriod) : null,
+        dateCreated: new Date(),
+      });
+      message.status = 'queued';
+      track(runCallbacks(message.sid));
+      return reply.code(201).send(messageResource(deps.accountSid, message));
+    },
+  );
+
+  app.get<{ Querystring: { to?: string; direction?: string } }>('/sim/messages', async (request) => ({
+    messages: store.list(request.query).map((m) => ({ ...m, dateCreated: m.dateCreated.toISOString() })),
+  }));
+
+  app.delete('/sim/messages', async (_request, reply) => {
+    store.clear();
+    return reply.code(204).send();
+  });
+
+  const replySchema = z.object({ from: z.string().regex(E164, 'an E.164 number'), to: z.string().optional(), body: z.string().max(1600) });
+
+  app.post('/sim/reply', async (request, reply) => {
+    const parsed = replySchema.safeParse(request.body);
+    if (!parsed.success)
+      return sendProblem(reply, 400, 'Invalid reply', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    const { from, body } = parsed.data;
+    const to = parsed.data.to ?? deps.number;
+    const sid = newSid();
+    store.add({
+      sid,
+      direction: 'inbound',
+      from,
+      to,
+      body,
+      status: 'received',
+      numSegments: smsSegments(body),
+      statusCallback: null,
+      messagingServiceSid: null,
+      validityPeriod: null,
+      dateCreated: new Date(),
+    });
+    const params = {
+      ToCountry: 'FI',
+      SmsMessageSid: sid,
+      NumMedia: '0',
+      SmsSid: sid,
+      SmsStatus: 'received',
+      Body: body,
+      To: to,
+      NumSegments: String(smsSegments(body)),
+      MessageSid: sid,
+      AccountSid: deps.accountSid,
+      From: from,
+      ApiVersion: '2010-04-01',
+    };
+    const path = '/v1/twilio/inbound';
+    const response = await postSigned(`${publicBase}${path}`, `${deliverBase}${path}`, params);
+    const twiml = await response.text();
+    const replies = [...twiml.matchAll(/<Message[^>]*>([\s\S]*?)<\/Message>/g)].map((m) => unescapeXml(m[1] as string));
+    for (const text of replies) {
+      store.add({
+        sid: newSid(),
+        direction: 'outbound-reply',
+        from: to,
+        to: from,
+        body: text,
+        status: 'delivered',
+        numSegments: smsSegments(text),
+        statusCallback: null,
+        messagingServiceSid: null,
+        validityPeriod: null,
+        dateCreated: new Date(),
+      });
+    }
+    return { status: response.status, messageSid: sid, replies };
+  });
+
+  return app;
+}
+
+function unescapeXml(s: string): string {
+  return s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&');
+}

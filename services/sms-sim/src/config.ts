@@ -1,0 +1,25 @@
+import { commonEnv, type Env, parseEnv, port, withDevTwilioDefaults } from '@kaiku/config';
+import { z } from 'zod';
+
+export function loadSimConfig(rawEnv: Env) {
+  const env = withDevTwilioDefaults(rawEnv);
+  return parseEnv(
+    z.object({
+      HOST: commonEnv.HOST,
+      LOG_LEVEL: commonEnv.LOG_LEVEL,
+      SMS_SIM_PORT: port(3010),
+      TWILIO_ACCOUNT_SID: z.string().min(1),
+      TWILIO_AUTH_TOKEN: z.string().min(1),
+      /** The replies service's public URL: inbound webhooks are signed over it. */
+      PUBLIC_BASE_URL: z.url(),
+      /** Where to deliver inbound webhooks when that differs from PUBLIC_BASE_URL (default: the same). */
+      SMS_SIM_REPLIES_URL: z.url().optional(),
+      /** The number patients reply to (the messages' To). */
+      SMS_SIM_NUMBER: z.string().default(env.TWILIO_FROM ?? '+358451234567'),
+      /** Milliseconds between the queued → sent → delivered callbacks. */
+      SMS_SIM_CALLBACK_DELAY_MS: z.coerce.number().int().min(0).default(50),
+    }),
+    env,
+  );
+}
+export type SimConfig = ReturnType<typeof loadSimConfig>;

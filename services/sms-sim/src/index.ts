@@ -1,0 +1,2 @@
+export { buildSimApp } from './app.ts';
+export { loadSimConfig } from './config.ts';

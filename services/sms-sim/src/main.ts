@@ -1,0 +1,23 @@
+import { exitOnStartupError, loggerOptions, onShutdown } from '@kaiku/http';
+import pino from 'pino';
+import { buildSimApp } from './app.ts';
+import { loadSimConfig } from './config.ts';
+
+let config: ReturnType<typeof loadSimConfig>;
+try {
+  config = loadSimConfig(process.env);
+} catch (error) {
+  exitOnStartupError('sms-sim', error);
+}
+const logger = pino(loggerOptions(config.LOG_LEVEL, 'sms-sim'));
+const app = buildSimApp({
+  accountSid: config.TWILIO_ACCOUNT_SID,
+  authToken: config.TWILIO_AUTH_TOKEN,
+  publicBaseUrl: config.PUBLIC_BASE_URL,
+  repliesUrl: config.SMS_SIM_REPLIES_URL,
+  number: config.SMS_SIM_NUMBER,
+  callbackDelayMs: config.SMS_SIM_CALLBACK_DELAY_MS,
+  logger,
+});
+onShutdown(logger, () => app.close());
+await app.listen({ host: config.HOST, port: config.SMS_SIM_PORT });
