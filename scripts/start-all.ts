@@ -8,7 +8,8 @@ const production = process.env.NODE_ENV === 'production';
 const env: NodeJS.ProcessEnv = {
   ...process.env,
   // Development defaults: tokens a newcomer can use at once (printed below).
-  INGEST_TOKENS: process.env.INGEST_TOKENS ?? (production ? '' : 'lifecare:dev-lifecare-token,pegasos:dev-pegasos-token,demo:dev-demo-token'),
+  INGEST_TOKENS:
+    process.env.INGEST_TOKENS ?? (production ? '' : 'lifecare:dev-lifecare-token,pegasos:dev-pegasos-token,demo:dev-demo-token'),
 };
 const services = ['ingest', 'sender', 'replies', 'console', ...(production ? [] : ['sms-sim'])];
 const children = new Map<string, ChildProcess>();
