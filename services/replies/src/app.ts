@@ -6,7 +6,8 @@ import { registerErrorHandler, registerHealthRoutes } from '@kaiku/http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { createInboundHandler } from './handle-inbound.ts';
-import { registerTwilioRoutes } from './routes/twilio.routes.ts';
+import { registerInboundRoute } from './routes/inbound.route.ts';
+import { registerStatusRoute } from './routes/status.route.ts';
 
 export interface RepliesAppDeps {
   pool: Pool;
@@ -24,14 +25,10 @@ export function buildRepliesApp(deps: RepliesAppDeps): FastifyInstance {
   registerErrorHandler(app, isDatabaseUnavailable);
   app.register(formbody);
   registerHealthRoutes(app, { postgres: async () => void (await deps.pool.query('SELECT 1')) });
-  app.register(async (scope) =>
-    registerTwilioRoutes(scope, {
-      pool: deps.pool,
-      authToken: deps.authToken,
-      publicBaseUrl: deps.publicBaseUrl,
-      answerWindowDays: deps.kaiku.survey.answerWindowDays,
-      handleInbound: createInboundHandler(deps),
-    }),
-  );
+  const auth = { authToken: deps.authToken, publicBaseUrl: deps.publicBaseUrl };
+  app.register(async (scope) => {
+    registerInboundRoute(scope, { ...auth, handleInbound: createInboundHandler(deps) });
+    registerStatusRoute(scope, { ...auth, pool: deps.pool, answerWindowDays: deps.kaiku.survey.answerWindowDays });
+  });
   return app;
 }

@@ -3,23 +3,14 @@ import { HttpProblem } from '@kaiku/http';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { applyDeliveryStatus } from '../delivery-status.ts';
-import type { createInboundHandler } from '../handle-inbound.ts';
-import { twimlMessage, verifyTwilioSignature } from '../twilio-webhook.ts';
+import { verifyTwilioSignature } from '../twilio-webhook.ts';
 
-export interface TwilioRoutesDeps {
+export interface StatusRouteDeps {
   pool: Pool;
   authToken: string;
   publicBaseUrl: string;
   answerWindowDays: number;
-  handleInbound: ReturnType<typeof createInboundHandler>;
 }
-
-const inboundSchema = z.object({
-  MessageSid: z.string().min(1).max(64),
-  From: z.string().min(1).max(64),
-  Body: z.string().max(10_000).default(''),
-  OptOutType: z.string().max(32).optional(),
-});
 
 const statusSchema = z.object({
   MessageSid: z.string().min(1).max(64),
@@ -27,30 +18,16 @@ const statusSchema = z.object({
   ErrorCode: z.coerce.number().int().optional(),
 });
 
-/** Twilio's webhooks: inbound SMS (answered with TwiML) and per-invitation status callbacks. */
-export function registerTwilioRoutes(app: FastifyInstance, deps: TwilioRoutesDeps) {
-  app.post('/v1/twilio/inbound', async (request, reply) => {
-    const params = verifyTwilioSignature(request, deps.authToken, deps.publicBaseUrl);
-    const parsed = inboundSchema.safeParse(params);
-    if (!parsed.success)
-      throw new HttpProblem(400, 'Bad request', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-    const result = await deps.handleInbound({
-      messageSid: parsed.data.MessageSid,
-      from: parsed.data.From,
-      body: parsed.data.Body,
-      optOutType: parsed.data.OptOutType,
-    });
-    request.log.info({ outcome: result.outcome }, 'inbound sms');
-    return reply.type('text/xml').send(twimlMessage(result.reply));
-  });
-
+/** Twilio's status callback for one invitation's message. */
+export function registerStatusRoute(app: FastifyInstance, deps: StatusRouteDeps) {
   app.post<{ Params: { invitationId: string } }>('/v1/twilio/status/:invitationId', async (request, reply) => {
     const params = verifyTwilioSignature(request, deps.authToken, deps.publicBaseUrl);
     const invitationId = z.uuid().safeParse(request.params.invitationId);
     if (!invitationId.success) throw new HttpProblem(404, 'Not found', 'no such invitation');
     const parsed = statusSchema.safeParse(params);
-    if (!parsed.success)
+    if (!parsed.success) {
       throw new HttpProblem(400, 'Bad request', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    }
     const result = await applyDeliveryStatus(
       deps.pool,
       {
