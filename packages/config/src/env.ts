@@ -30,6 +30,11 @@ export const commonEnv = {
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATABASE_URL: z.url().default('postgres://postgres@127.0.0.1:5432/kaiku'),
   REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
+  /** Prefix of every BullMQ key (`bull`); a second Kaiku sharing one Redis db, or a test, sets its own. */
+  KAIKU_QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only')
+    .default('bull'),
   KAIKU_CONFIG: z.string().optional(),
 };
 

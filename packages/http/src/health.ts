@@ -23,7 +23,7 @@ export function registerHealthRoutes(app: FastifyInstance, checks: Record<string
   });
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms);
     promise.then(resolve, reject).finally(() => clearTimeout(timer));

@@ -1,5 +1,7 @@
 export * from './bearer.ts';
 export * from './health.ts';
 export * from './logger.ts';
+export * from './metrics.ts';
 export * from './problem.ts';
 export * from './process.ts';
+export * from './state-gauges.ts';

@@ -1,23 +1,34 @@
 import type { LoggerOptions } from 'pino';
 
-/** Paths that may carry personal data or secrets; pino replaces them with [redacted]. */
+/** Keys that may carry personal data or secrets, wherever they sit in a log object. */
+export const REDACT_KEYS = [
+  'phone',
+  'phoneNumber',
+  'phones',
+  'mobilePhones',
+  'to',
+  'from',
+  'From',
+  'To',
+  'body',
+  'Body',
+  'text',
+  'comment',
+  'personalId',
+  'hetu',
+  'patient',
+  'birthDate',
+  'token',
+  'authToken',
+  'password',
+];
+
+/** pino paths: each key at the top level and up to two levels down; plus secret headers. */
 export const REDACT_PATHS = [
   'req.headers.authorization',
   'req.headers["x-twilio-signature"]',
   'req.headers.cookie',
-  '*.phone',
-  '*.phoneNumber',
-  '*.to',
-  '*.from',
-  '*.From',
-  '*.To',
-  '*.body',
-  '*.Body',
-  '*.personalId',
-  '*.hetu',
-  '*.mobilePhones',
-  '*.token',
-  '*.authToken',
+  ...REDACT_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]),
 ];
 
 export function loggerOptions(level: string, service: string): LoggerOptions {

@@ -1,23 +1,30 @@
 import type { Logger } from 'pino';
 
 /**
- * Runs `stop` once on SIGINT/SIGTERM, then exits 0 (1 if stopping failed or took longer than
- * `timeoutMs`). For main.ts files only.
+ * Runs `stop` once on SIGINT/SIGTERM, then exits 0. `stop` must first stop taking work (close the
+ * HTTP server, the worker), then wait for what is in flight, then close queue, pool and Redis.
+ * If that takes longer than `timeoutMs`, or a second signal comes, the process exits 1: in-flight
+ * work is then abandoned, which the design tolerates (acknowledged visits are committed, an
+ * interrupted send becomes `unknown` and is never retried blindly). For main.ts files only.
  */
 export function onShutdown(logger: Logger, stop: () => Promise<void>, timeoutMs = 10_000) {
   let stopping = false;
   const handler = (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
     stopping = true;
-    logger.info({ signal }, 'shutting down');
+    const started = Date.now();
+    logger.info({ signal, timeoutMs }, 'shutting down: no new work, finishing what is in flight');
     const timer = setTimeout(() => {
-      logger.error('shutdown took too long; exiting');
+      logger.error({ timeoutMs }, 'shutdown took too long; exiting');
       process.exit(1);
     }, timeoutMs);
     timer.unref();
     stop().then(
       () => {
-        logger.info('stopped');
+        logger.info({ ms: Date.now() - started }, 'stopped');
         process.exit(0);
       },
       (error) => {

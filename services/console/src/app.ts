@@ -1,11 +1,12 @@
 import type { KaikuConfig } from '@kaiku/config';
 import { isDatabaseUnavailable, type Pool } from '@kaiku/db';
-import { bearerToken, HttpProblem, registerErrorHandler, registerHealthRoutes, safeEqual } from '@kaiku/http';
+import { bearerToken, HttpProblem, registerErrorHandler, registerHealthRoutes, registerMetrics, safeEqual } from '@kaiku/http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { type QueueBoardDeps, registerQueueBoard } from './ops/queue-board.ts';
 import { registerReportRoutes } from './routes/reports.routes.ts';
 
-export interface ConsoleAppDeps {
+export interface ConsoleAppDeps extends Omit<QueueBoardDeps, 'token'> {
   pool: Pool;
   kaiku: KaikuConfig;
   logger: Logger;
@@ -17,6 +18,8 @@ export function buildConsoleApp(deps: ConsoleAppDeps): FastifyInstance {
   const app = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger, requestIdHeader: 'x-request-id' });
   registerErrorHandler(app, isDatabaseUnavailable);
   registerHealthRoutes(app, { postgres: async () => void (await deps.pool.query('SELECT 1')) });
+  registerMetrics(app, { state: { pool: deps.pool, queues: deps.queues } });
+  registerQueueBoard(app, deps);
   app.register(async (api) => {
     api.addHook('onRequest', async (request, reply) => {
       const token = bearerToken(request);

@@ -6,6 +6,11 @@ export function loadConsoleConfig(env: Env) {
     ...commonEnv,
     CONSOLE_PORT: port(3004),
     CONSOLE_TOKEN: env.NODE_ENV === 'production' ? z.string().min(16) : z.string().min(1).default('dev-console-token'),
+    /** Acting on jobs in the queue board (retry, clean …); unset: the board is read-only. */
+    CONSOLE_OPS_TOKEN: z
+      .string()
+      .min(env.NODE_ENV === 'production' ? 16 : 1)
+      .optional(),
   });
   const parsed = parseEnv(schema, env);
   return { ...parsed, kaiku: loadKaikuConfig(parsed.KAIKU_CONFIG) };

@@ -1,5 +1,6 @@
 import { createPool } from '@kaiku/db';
 import { exitOnStartupError, loggerOptions, onShutdown } from '@kaiku/http';
+import { createRedis, createSurveySendQueue } from '@kaiku/queue';
 import pino from 'pino';
 import { buildConsoleApp } from './app.ts';
 import { loadConsoleConfig } from './config.ts';
@@ -12,10 +13,21 @@ try {
 }
 const logger = pino(loggerOptions(config.LOG_LEVEL, 'console'));
 const pool = createPool(config.DATABASE_URL, { applicationName: 'kaiku-console' });
-const app = buildConsoleApp({ pool, kaiku: config.kaiku, logger, token: config.CONSOLE_TOKEN });
+const redis = createRedis(config.REDIS_URL, { name: 'kaiku-console', failFast: true });
+const queue = createSurveySendQueue(redis, config.KAIKU_QUEUE_PREFIX);
+const app = buildConsoleApp({
+  pool,
+  kaiku: config.kaiku,
+  logger,
+  token: config.CONSOLE_TOKEN,
+  opsToken: config.CONSOLE_OPS_TOKEN,
+  queues: [queue],
+});
 
 onShutdown(logger, async () => {
   await app.close();
+  await queue.close();
+  redis.disconnect();
   await pool.end();
 });
 

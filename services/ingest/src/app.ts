@@ -1,7 +1,7 @@
 import type { KaikuConfig } from '@kaiku/config';
 import type { Keys } from '@kaiku/core';
 import { isDatabaseUnavailable, type Pool } from '@kaiku/db';
-import { registerErrorHandler, registerHealthRoutes } from '@kaiku/http';
+import { registerErrorHandler, registerHealthRoutes, registerMetrics } from '@kaiku/http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -33,6 +33,7 @@ export function buildIngestApp(deps: IngestAppDeps): FastifyInstance {
     if (outcome.outcome === 'scheduled') deps.onCommitted?.();
     return outcome;
   };
+  registerMetrics(app);
   registerHealthRoutes(app, {
     postgres: async () => void (await deps.pool.query('SELECT 1')),
     redis: async () => void (await deps.redis.ping()),

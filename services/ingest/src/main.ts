@@ -15,7 +15,7 @@ try {
 const logger = pino(loggerOptions(config.LOG_LEVEL, 'ingest'));
 const pool = createPool(config.DATABASE_URL, { applicationName: 'kaiku-ingest' });
 const redis = createRedis(config.REDIS_URL, { name: 'kaiku-ingest', failFast: true });
-const queue = createSurveySendQueue(redis);
+const queue = createSurveySendQueue(redis, config.KAIKU_QUEUE_PREFIX);
 const relay = createOutboxRelay({ pool, queue, logger: logger.child({ part: 'outbox-relay' }), intervalMs: config.OUTBOX_POLL_MS });
 const keys = { pseudonymKey: config.KAIKU_PSEUDONYM_KEY, encryptionKey: config.KAIKU_ENCRYPTION_KEY };
 const app = buildIngestApp({

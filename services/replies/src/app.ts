@@ -2,7 +2,7 @@ import formbody from '@fastify/formbody';
 import type { KaikuConfig } from '@kaiku/config';
 import type { Keys } from '@kaiku/core';
 import { isDatabaseUnavailable, type Pool } from '@kaiku/db';
-import { registerErrorHandler, registerHealthRoutes } from '@kaiku/http';
+import { registerErrorHandler, registerHealthRoutes, registerMetrics } from '@kaiku/http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { createInboundHandler } from './handle-inbound.ts';
@@ -24,6 +24,7 @@ export function buildRepliesApp(deps: RepliesAppDeps): FastifyInstance {
   const app = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger, bodyLimit: 64 * 1024, requestIdHeader: 'x-request-id' });
   registerErrorHandler(app, isDatabaseUnavailable);
   app.register(formbody);
+  registerMetrics(app);
   registerHealthRoutes(app, { postgres: async () => void (await deps.pool.query('SELECT 1')) });
   const auth = { authToken: deps.authToken, publicBaseUrl: deps.publicBaseUrl };
   app.register(async (scope) => {

@@ -1,5 +1,5 @@
 import type { Pool } from '@kaiku/db';
-import { registerErrorHandler, registerHealthRoutes } from '@kaiku/http';
+import { registerErrorHandler, registerHealthRoutes, registerMetrics } from '@kaiku/http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -15,6 +15,7 @@ export interface SenderAppDeps {
 export function buildSenderApp(deps: SenderAppDeps): FastifyInstance {
   const app = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger });
   registerErrorHandler(app);
+  registerMetrics(app);
   registerHealthRoutes(app, {
     postgres: async () => void (await deps.pool.query('SELECT 1')),
     redis: async () => void (await deps.redis.ping()),

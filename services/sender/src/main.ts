@@ -23,6 +23,7 @@ const twilio = createTwilioClient({
 });
 const worker = createSenderWorker({
   connection: redis,
+  prefix: config.KAIKU_QUEUE_PREFIX,
   pool,
   twilio,
   kaiku: config.kaiku,

@@ -1,6 +1,6 @@
 import formbody from '@fastify/formbody';
 import { smsSegments } from '@kaiku/core';
-import { registerErrorHandler, registerHealthRoutes, safeEqual, sendProblem } from '@kaiku/http';
+import { registerErrorHandler, registerHealthRoutes, registerMetrics, safeEqual, sendProblem } from '@kaiku/http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import twilio from 'twilio';
@@ -33,6 +33,7 @@ export function buildSimApp(deps: SimDeps): FastifyInstance {
   const pending = new Set<Promise<unknown>>();
   registerErrorHandler(app);
   app.register(formbody);
+  registerMetrics(app);
   registerHealthRoutes(app, {});
   app.addHook('onClose', async () => {
     await Promise.allSettled([...pending]);

@@ -1,0 +1,130 @@
+// The ops face of the console: the queue board behind CONSOLE_TOKEN / CONSOLE_OPS_TOKEN, and the
+// state gauges of /metrics read from the real Postgres and Redis.
+import { parseKaikuConfig } from '@kaiku/config';
+import { buildConsoleApp } from '@kaiku/console';
+import { createPool, type Pool } from '@kaiku/db';
+import { createRedis, createSurveySendQueue } from '@kaiku/queue';
+import { createTestEnv, type TestEnv } from '@kaiku/testing';
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const kaiku = parseKaikuConfig({ units: [{ id: '1.2.246.10.1', name: { fi: 'Testin terveysasema' }, service: 'health-station' }] });
+const TOKEN = 'console-token-for-tests';
+const OPS_TOKEN = 'ops-token-for-tests-0123';
+const basic = (password: string) => `Basic ${Buffer.from(`ops:${password}`).toString('base64')}`;
+
+function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    if (Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) return Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return undefined;
+}
+
+describe('console ops: queue board and state gauges', () => {
+  let env: TestEnv;
+  let pool: Pool;
+  let app: FastifyInstance;
+  let queue: ReturnType<typeof createSurveySendQueue>;
+  let redis: ReturnType<typeof createRedis>;
+
+  beforeAll(async () => {
+    env = await createTestEnv();
+    pool = createPool(env.databaseUrl);
+    redis = createRedis(env.redisUrl);
+    queue = createSurveySendQueue(redis, env.prefix);
+    app = buildConsoleApp({ pool, kaiku, logger: pino({ level: 'silent' }), token: TOKEN, opsToken: OPS_TOKEN, queues: [queue] });
+    await app.ready();
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await queue.close();
+    redis.disconnect();
+    await pool.end();
+    await env.cleanup();
+  });
+
+  async function insertInvitation(status: string, source_visit_id: string): Promise<string> {
+    const { rows } = await pool.query<{ id: string }>(
+      `WITH v AS (INSERT INTO visits (source, source_visit_id, unit_id, service, ended_at, visit_day, language)
+                  VALUES ('lifecare', $2, '1.2.246.10.1', 'health-station', now(), current_date, 'fi') RETURNING id)
+       INSERT INTO invitations (visit_id, status, language) SELECT id, $1, 'fi' FROM v RETURNING id`,
+      [status, source_visit_id],
+    );
+    return rows[0]?.id as string;
+  }
+
+  it('refuses the board without a token, and asks the browser to sign in', async () => {
+    const res = await app.inject('/ops/queues');
+    expect(res.statusCode).toBe(401);
+    expect(res.headers['www-authenticate']).toMatch(/^Basic realm=/);
+    expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect((await app.inject({ url: '/ops/queues', headers: { authorization: basic('wrong-token') } })).statusCode).toBe(401);
+  });
+
+  it('shows the board and the survey-send queue with CONSOLE_TOKEN, loading nothing from outside', async () => {
+    const page = await app.inject({ url: '/ops/queues', headers: { authorization: basic(TOKEN) } });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('<div id="root">');
+    expect(page.headers['content-security-policy']).toMatch(/default-src 'self'/);
+    const api = await app.inject({ url: '/ops/queues/api/queues', headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(api.statusCode).toBe(200);
+    expect((api.json() as { queues: Array<{ name: string }> }).queues.map((q) => q.name)).toContain('survey-send');
+  });
+
+  it('lets only CONSOLE_OPS_TOKEN retry or clean jobs', async () => {
+    await queue.add(
+      'send',
+      { invitationId: crypto.randomUUID() },
+      { jobId: 'delayed-1', delay: 3_600_000, timestamp: Date.now() - 60_000 },
+    );
+    const retry = (authorization: string) =>
+      app.inject({ method: 'PUT', url: '/ops/queues/api/queues/survey-send/retry/failed', headers: { authorization } });
+    const clean = (authorization: string) =>
+      app.inject({ method: 'PUT', url: '/ops/queues/api/queues/survey-send/clean/delayed', headers: { authorization } });
+
+    const denied = await retry(basic(TOKEN));
+    expect(denied.statusCode).toBe(403);
+    expect(denied.json()).toMatchObject({ title: 'Forbidden' });
+    expect((await clean(`Bearer ${TOKEN}`)).statusCode).toBe(403);
+    expect((await queue.getJobCounts('delayed')).delayed).toBe(1);
+
+    expect((await retry(basic(OPS_TOKEN))).statusCode).toBe(200);
+    expect((await clean(`Bearer ${OPS_TOKEN}`)).statusCode).toBe(200);
+    expect((await queue.getJobCounts('delayed')).delayed).toBe(0);
+  });
+
+  it('exports open invitations, the outbox backlog and the queue depth at scrape time', async () => {
+    await queue.obliterate({ force: true });
+    for (const [i, status] of ['scheduled', 'scheduled', 'sent', 'delivered', 'completed'].entries()) {
+      const id = await insertInvitation(status, `GAUGE-${i}`);
+      if (status === 'scheduled') {
+        await pool.query(`INSERT INTO outbox (invitation_id, created_at) VALUES ($1, now() - interval '10 minutes')`, [id]);
+      }
+    }
+    // Two jobs ready to run, the oldest waiting for ten minutes, and one delayed to tomorrow.
+    await queue.add('send', { invitationId: crypto.randomUUID() }, { jobId: 'a', timestamp: Date.now() - 600_000 });
+    await queue.add('send', { invitationId: crypto.randomUUID() }, { jobId: 'b' });
+    await queue.add('send', { invitationId: crypto.randomUUID() }, { jobId: 'c', delay: 86_400_000 });
+
+    const res = await app.inject('/metrics');
+    expect(res.statusCode).toBe(200);
+    const text = res.body;
+    expect(sample(text, 'kaiku_invitations', { status: 'scheduled' })).toBe(2);
+    expect(sample(text, 'kaiku_invitations', { status: 'sent' })).toBe(1);
+    expect(sample(text, 'kaiku_invitations', { status: 'sending' })).toBe(0);
+    expect(sample(text, 'kaiku_invitations', { status: 'completed' })).toBeUndefined();
+    expect(sample(text, 'kaiku_outbox_backlog')).toBe(2);
+    expect(sample(text, 'kaiku_outbox_oldest_seconds')).toBeGreaterThanOrEqual(600);
+    expect(sample(text, 'kaiku_queue_jobs', { queue: 'survey-send', state: 'waiting' })).toBe(2);
+    expect(sample(text, 'kaiku_queue_jobs', { queue: 'survey-send', state: 'delayed' })).toBe(1);
+    expect(sample(text, 'kaiku_queue_jobs', { queue: 'survey-send', state: 'active' })).toBe(0);
+    expect(sample(text, 'kaiku_queue_oldest_waiting_seconds', { queue: 'survey-send' })).toBeGreaterThanOrEqual(600);
+    expect(sample(text, 'kaiku_state_source_up', { source: 'postgres' })).toBe(1);
+    expect(sample(text, 'kaiku_state_source_up', { source: 'redis' })).toBe(1);
+    // /metrics is for Prometheus: no token needed, and no personal data in it to protect.
+    expect(text).not.toMatch(/\+358|\d{6}[-+A]\d{3}[0-9A-Y]/);
+  });
+});
