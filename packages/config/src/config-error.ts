@@ -10,9 +10,14 @@ export class ConfigError extends Error {
   }
 }
 
+/** One line per problem, each starting with the full key (`units.3.service: …`). */
 export function describeIssues(error: z.ZodError): string[] {
-  return error.issues.map((issue) => {
+  return error.issues.flatMap((issue) => {
+    if (issue.code === 'unrecognized_keys') {
+      // A misspelt key would otherwise be dropped silently and its default used.
+      return issue.keys.map((k) => `${[...issue.path, k].join('.')}: unknown key`);
+    }
     const key = issue.path.length > 0 ? issue.path.join('.') : '(root)';
-    return `${key}: ${issue.message}`;
+    return [`${key}: ${issue.message}`];
   });
 }

@@ -8,16 +8,16 @@ import { ConfigError, describeIssues } from './config-error.ts';
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM');
 const language = z.enum(['fi', 'sv', 'en']);
 
-const unitSchema = z.object({
+const unitSchema = z.strictObject({
   id: z.string().min(1),
-  name: z.object({ fi: z.string().min(1), sv: z.string().min(1).optional(), en: z.string().min(1).optional() }),
+  name: z.strictObject({ fi: z.string().min(1), sv: z.string().min(1).optional(), en: z.string().min(1).optional() }),
   service: z.enum(['health-station', 'maternity-clinic', 'dental', 'other']),
   sensitive: z.boolean().default(false),
   sampling: z.number().min(0).max(1).default(1),
 });
 
 export const kaikuConfigSchema = z
-  .object({
+  .strictObject({
     timezone: z
       .string()
       .default('Europe/Helsinki')
@@ -31,9 +31,9 @@ export const kaikuConfigSchema = z
       }, 'an IANA time zone such as Europe/Helsinki'),
     units: z.array(unitSchema).min(1),
     survey: z
-      .object({
+      .strictObject({
         sendAfter: z.string().default('next-day-12:00').refine(isValidSendAfter, 'next-day-HH:MM or an ISO 8601 duration'),
-        quietHours: z.object({ from: hhmm, to: hhmm }).nullable().default({ from: '20:00', to: '09:00' }),
+        quietHours: z.strictObject({ from: hhmm, to: hhmm }).nullable().default({ from: '20:00', to: '09:00' }),
         skipPublicHolidays: z.boolean().default(true),
         answerWindowDays: z.number().int().min(1).max(60).default(7),
         resurveyAfterDays: z.number().int().min(0).max(365).default(30),
@@ -44,12 +44,14 @@ export const kaikuConfigSchema = z
       })
       .prefault({}),
     sending: z
-      .object({
+      .strictObject({
         ratePerSecond: z.number().positive().default(10),
         concurrency: z.number().int().min(1).max(200).default(10),
       })
       .prefault({}),
-    reporting: z.object({ minN: z.number().int().min(1).default(5), targetNps: z.number().min(-100).max(100).default(60) }).prefault({}),
+    reporting: z
+      .strictObject({ minN: z.number().int().min(1).default(5), targetNps: z.number().min(-100).max(100).default(60) })
+      .prefault({}),
   })
   .superRefine((config, ctx) => {
     const seen = new Set<string>();

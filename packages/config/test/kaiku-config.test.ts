@@ -1,0 +1,108 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { ConfigError, commonEnv, EXAMPLE_CONFIG_PATH, loadKaikuConfig, parseEnv } from '../src/index.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'kaiku-config-test-'));
+function file(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+function issuesOf(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).issues;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+const GOOD_UNIT = `  - id: 1.2.246.10.1
+    name: { fi: Testilän terveysasema }
+    service: health-station
+`;
+
+describe('KAIKU_CONFIG', () => {
+  it('loads the example county: a dozen units, names in three languages, one sensitive unit', () => {
+    const config = loadKaikuConfig(EXAMPLE_CONFIG_PATH);
+    expect(config.units).toHaveLength(12);
+    for (const unit of config.units) expect(Object.keys(unit.name).sort()).toEqual(['en', 'fi', 'sv']);
+    expect(new Set(config.units.map((u) => u.service))).toEqual(new Set(['health-station', 'maternity-clinic', 'dental', 'other']));
+    expect(config.units.filter((u) => u.sensitive)).toHaveLength(1);
+    expect(config.survey).toMatchObject({ sendAfter: 'next-day-12:00', quietHours: { from: '20:00', to: '09:00' }, answerWindowDays: 7 });
+  });
+
+  it('names every bad key, with its full path, in one error', () => {
+    const path = file(
+      'bad.yaml',
+      `timezone: Europe/Helsingfors
+units:
+${GOOD_UNIT}  - id: 1.2.246.10.2
+    name: { fi: Toinen }
+    service: hospital
+  - id: 1.2.246.10.1
+    name: { fi: Kopio }
+    service: dental
+    sampling: 1.5
+survey:
+  sendAfter: tomorrow
+  quietHours: { from: "25:00", to: "09:00" }
+sending:
+  ratePerSecond: -1
+reporting:
+  minN: 0
+`,
+    );
+    const issues = issuesOf(() => loadKaikuConfig(path));
+    const keys = issues.map((i) => i.slice(0, i.indexOf(':')));
+    expect(keys).toEqual(
+      expect.arrayContaining([
+        'timezone',
+        'units.1.service',
+        'units.2.sampling',
+        'survey.sendAfter',
+        'survey.quietHours.from',
+        'sending.ratePerSecond',
+        'reporting.minN',
+      ]),
+    );
+    // The message a person reads at start-up says which file and lists each key.
+    expect(() => loadKaikuConfig(path)).toThrow(/KAIKU_CONFIG \(.*bad\.yaml\) is invalid:\n {2}- /);
+  });
+
+  it('reports a duplicate unit id at the second occurrence', () => {
+    const path = file('dup.yaml', `units:\n${GOOD_UNIT}${GOOD_UNIT}`);
+    expect(issuesOf(() => loadKaikuConfig(path))).toEqual(['units.1.id: duplicate unit id 1.2.246.10.1']);
+  });
+
+  it('refuses a misspelt key instead of silently using the default', () => {
+    const path = file('typo.yaml', `units:\n${GOOD_UNIT}survey:\n  sendAftr: PT0S\n  quietHour: null\n`);
+    expect(issuesOf(() => loadKaikuConfig(path))).toEqual(['survey.sendAftr: unknown key', 'survey.quietHour: unknown key']);
+  });
+
+  it('says so when the file is missing, empty of units, or not YAML', () => {
+    expect(issuesOf(() => loadKaikuConfig(join(dir, 'nope.yaml')))[0]).toMatch(/^cannot be read: ENOENT/);
+    expect(issuesOf(() => loadKaikuConfig(file('empty.yaml', 'units: []\n')))[0]).toMatch(/^units: /);
+    expect(issuesOf(() => loadKaikuConfig(file('broken.yaml', 'units: [\n')))[0]).toMatch(/^is not YAML or JSON/);
+  });
+
+  it('reads JSON as well as YAML', () => {
+    const path = file(
+      'c.json',
+      JSON.stringify({ units: [{ id: 'u1', name: { fi: 'Yksi' }, service: 'dental' }], survey: { sendAfter: 'PT0S', quietHours: null } }),
+    );
+    expect(loadKaikuConfig(path).survey).toMatchObject({ sendAfter: 'PT0S', quietHours: null });
+  });
+});
+
+describe('environment', () => {
+  it('names each bad variable', () => {
+    const schema = z.object(commonEnv);
+    const issues = issuesOf(() => parseEnv(schema, { DATABASE_URL: 'not a url', LOG_LEVEL: 'loud', KAIKU_QUEUE_PREFIX: 'a b' }));
+    expect(issues.map((i) => i.slice(0, i.indexOf(':')))).toEqual(['LOG_LEVEL', 'DATABASE_URL', 'KAIKU_QUEUE_PREFIX']);
+  });
+});
