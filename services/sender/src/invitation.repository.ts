@@ -14,11 +14,12 @@ export interface DueInvitation {
   source: string;
   opted_out: boolean;
   visit_language: string;
+  send_at: Date | null;
 }
 
 export async function lockInvitation(client: PoolClient, id: string): Promise<DueInvitation | null> {
   const { rows } = await client.query<DueInvitation>(
-    `SELECT i.id, i.status, i.attempt, i.language, i.phone_enc, i.phone_hash, v.unit_id, v.visit_day, v.service, v.age_band, v.source, v.language AS visit_language,
+    `SELECT i.id, i.status, i.attempt, i.language, i.send_at, i.phone_enc, i.phone_hash, v.unit_id, v.visit_day, v.service, v.age_band, v.source, v.language AS visit_language,
             EXISTS (SELECT 1 FROM opt_outs o WHERE o.phone_hash = i.phone_hash) AS opted_out
      FROM invitations i JOIN visits v ON v.id = i.visit_id WHERE i.id = $1 FOR UPDATE OF i`,
     [id],
@@ -26,8 +27,18 @@ export async function lockInvitation(client: PoolClient, id: string): Promise<Du
   return rows[0] ?? null;
 }
 
-export async function markSending(client: PoolClient, id: string) {
-  await client.query(`UPDATE invitations SET status = 'sending', attempt = attempt + 1, updated_at = now() WHERE id = $1`, [id]);
+/** The mark before the API call, committed before the request goes out; returns the attempt number. */
+export async function markSending(client: PoolClient, id: string): Promise<number> {
+  const { rows } = await client.query<{ attempt: number }>(
+    `UPDATE invitations SET status = 'sending', attempt = attempt + 1, updated_at = now() WHERE id = $1 RETURNING attempt`,
+    [id],
+  );
+  return rows[0]?.attempt ?? 0;
+}
+
+/** A previous attempt died between the mark and Twilio's answer: the text may have gone out. */
+export async function markInterrupted(client: PoolClient, id: string) {
+  await client.query(`UPDATE invitations SET status = 'unknown', updated_at = now() WHERE id = $1 AND status = 'sending'`, [id]);
 }
 
 export async function skipOptedOut(client: PoolClient, id: string) {

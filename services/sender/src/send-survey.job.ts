@@ -1,12 +1,14 @@
 import type { KaikuConfig, UnitConfig } from '@kaiku/config';
-import { decryptPhone, isAllowedTime, isLanguage, type Keys, type Language, nextAllowedTime, renderText } from '@kaiku/core';
+import { decryptPhone, isAllowedTime, isLanguage, type Keys, type Language, nextAllowedTime, renderText, smsSegments } from '@kaiku/core';
 import { type Pool, withTransaction } from '@kaiku/db';
 import { type SurveySendJob, surveySendJobSchema } from '@kaiku/queue';
-import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
+import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import * as repo from './invitation.repository.ts';
+import type { SegmentRateLimiter } from './segment-rate-limiter.ts';
 import { classifySendError } from './send-errors.ts';
 import type { TwilioClient } from './twilio-client.ts';
+import { validityPeriodSeconds } from './validity-period.ts';
 
 export interface SendSurveyDeps {
   pool: Pool;
@@ -17,12 +19,22 @@ export interface SendSurveyDeps {
   sender: { messagingServiceSid?: string | undefined; from?: string | undefined };
   publicBaseUrl: string;
   now?: () => Date;
+  /** The shared segment budget; without it every message goes at once. */
+  limiter?: SegmentRateLimiter;
+  /** Pauses the queue for every sender process (BullMQ's rate limit) for `ms`. */
+  pauseQueue?: (ms: number) => Promise<void>;
 }
 
 export type SendResult = 'sent' | 'not-scheduled' | 'opted-out' | 'rescheduled' | 'failed' | 'unknown';
 
-/** Messages older than this in Twilio's queue are dropped rather than delivered late. */
-export const VALIDITY_PERIOD_SECONDS = 4 * 3600;
+/** How long the queue pauses after Twilio answers 429. */
+export const TWILIO_429_PAUSE_MS = 1000;
+
+type Claim =
+  | { result: 'not-scheduled' | 'opted-out' | 'unknown' }
+  | { result: 'delayed'; until: Date; moved: boolean }
+  | { result: 'rate-limited'; waitMs: number }
+  | { result: 'claimed'; inv: repo.DueInvitation; body: string; validity: number; attempt: number };
 
 /** The `survey-send` handler: at most one text per invitation. */
 export function createSendSurveyJob(deps: SendSurveyDeps) {
@@ -30,47 +42,63 @@ export function createSendSurveyJob(deps: SendSurveyDeps) {
   const now = deps.now ?? (() => new Date());
   const window = { ...deps.kaiku.survey, timezone: deps.kaiku.timezone };
   const callbackBase = deps.publicBaseUrl.replace(/\/+$/, '');
+  const pauseQueue = deps.pauseQueue ?? (async () => {});
+
+  function render(inv: repo.DueInvitation): { body: string; language: Language } {
+    const language: Language = isLanguage(inv.language) ? inv.language : 'fi';
+    const unit = units.get(inv.unit_id);
+    return { language, body: renderText(language, 'invitation', { unitNames: unit?.name, sensitive: unit?.sensitive ?? true }) };
+  }
+
+  /** Re-checks the invitation at send time and, when it may go, marks it `sending` (committed). */
+  function claim(invitationId: string, at: Date): Promise<Claim> {
+    return withTransaction(deps.pool, async (client): Promise<Claim> => {
+      const inv = await repo.lockInvitation(client, invitationId);
+      if (!inv) return { result: 'not-scheduled' };
+      if (inv.status === 'sending') {
+        await repo.markInterrupted(client, inv.id);
+        return { result: 'unknown' };
+      }
+      if (inv.status !== 'scheduled') return { result: 'not-scheduled' };
+      if (inv.opted_out) {
+        await repo.skipOptedOut(client, inv.id);
+        return { result: 'opted-out' };
+      }
+      if (inv.send_at && inv.send_at.getTime() > at.getTime() + 1000) return { result: 'delayed', until: inv.send_at, moved: false };
+      const validity = isAllowedTime(at, window) ? validityPeriodSeconds(at, window) : null;
+      if (validity === null) {
+        // Late (quiet hours, a skipped holiday) or too close to them: the next allowed time.
+        const next = nextAllowedTime(new Date(at.getTime() + 60_000), window);
+        await repo.reschedule(client, inv.id, next);
+        return { result: 'delayed', until: next, moved: true };
+      }
+      const { body } = render(inv);
+      const waitMs = deps.limiter ? await deps.limiter.take(smsSegments(body)) : 0;
+      if (waitMs > 0) return { result: 'rate-limited', waitMs };
+      const attempt = await repo.markSending(client, inv.id);
+      return { result: 'claimed', inv, body, validity, attempt };
+    });
+  }
 
   return async function sendSurvey(job: Job<SurveySendJob>, token?: string): Promise<SendResult> {
     const { invitationId } = surveySendJobSchema.parse(job.data);
     const log = deps.logger.child({ invitationId, jobId: job.id });
-    const at = now();
+    const claimed = await claim(invitationId, now());
 
-    const claimed = await withTransaction(deps.pool, async (client) => {
-      const inv = await repo.lockInvitation(client, invitationId);
-      if (!inv) return { result: 'not-scheduled' as const };
-      if (inv.status === 'sending') {
-        // A previous attempt died between the mark and Twilio's answer: it may have gone out.
-        await client.query(`UPDATE invitations SET status = 'unknown', updated_at = now() WHERE id = $1`, [inv.id]);
-        return { result: 'unknown' as const };
-      }
-      if (inv.status !== 'scheduled') return { result: 'not-scheduled' as const };
-      if (inv.opted_out) {
-        await repo.skipOptedOut(client, inv.id);
-        return { result: 'opted-out' as const };
-      }
-      if (!isAllowedTime(at, window)) {
-        const next = nextAllowedTime(at, window);
-        await repo.reschedule(client, inv.id, next);
-        return { result: 'rescheduled' as const, next };
-      }
-      await repo.markSending(client, inv.id);
-      return { result: 'claimed' as const, inv };
-    });
-
-    if (claimed.result === 'rescheduled') {
-      log.info({ sendAt: claimed.next.toISOString() }, 'outside the allowed hours; moved');
-      await job.moveToDelayed(claimed.next.getTime(), token);
+    if (claimed.result === 'delayed') {
+      log.info({ sendAt: claimed.until.toISOString(), moved: claimed.moved }, 'not yet allowed to send; delayed');
+      await job.moveToDelayed(claimed.until.getTime(), token);
       throw new DelayedError();
+    }
+    if (claimed.result === 'rate-limited') {
+      await pauseQueue(claimed.waitMs);
+      throw Worker.RateLimitError();
     }
     if (claimed.result !== 'claimed') {
       log.info({ result: claimed.result }, 'not sent');
       return claimed.result;
     }
-    const inv = claimed.inv;
-    const language: Language = isLanguage(inv.language) ? inv.language : 'fi';
-    const unit = units.get(inv.unit_id);
-    const body = renderText(language, 'invitation', { unitNames: unit?.name, sensitive: unit?.sensitive ?? true });
+    const { inv, body, validity, attempt } = claimed;
     let sid: string;
     try {
       const message = await deps.twilio.messages.create({
@@ -80,12 +108,19 @@ export function createSendSurveyJob(deps: SendSurveyDeps) {
           ? { messagingServiceSid: deps.sender.messagingServiceSid }
           : { from: deps.sender.from as string }),
         statusCallback: `${callbackBase}/v1/twilio/status/${inv.id}`,
-        validityPeriod: VALIDITY_PERIOD_SECONDS,
+        validityPeriod: validity,
       });
       sid = message.sid;
     } catch (error) {
+      return handleFailure(error);
+    }
+    await repo.markSent(deps.pool, inv, sid, deps.kaiku.survey.answerWindowDays);
+    log.info({ messageSid: sid, language: inv.language, attempt, segments: smsSegments(body) }, 'survey sent');
+    return 'sent';
+
+    async function handleFailure(error: unknown): Promise<SendResult> {
       const failure = classifySendError(error);
-      log.warn({ failure }, 'Twilio refused or failed');
+      log.warn({ failure, attempt }, 'Twilio refused or failed');
       if (failure.kind === 'permanent') {
         await repo.markFailed(deps.pool, inv.id, failure.code, failure.optOut ? inv.phone_hash : null);
         return 'failed';
@@ -94,16 +129,18 @@ export function createSendSurveyJob(deps: SendSurveyDeps) {
         await repo.markUnknown(deps.pool, inv.id);
         return 'unknown';
       }
-      const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      if (lastAttempt) {
+      if (failure.rateLimited) {
+        // Twilio's own limit: hold every sender for a moment; this attempt doesn't count.
+        await repo.markRetry(deps.pool, inv.id, failure.code);
+        await pauseQueue(TWILIO_429_PAUSE_MS);
+        throw Worker.RateLimitError();
+      }
+      if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) {
         await repo.markFailed(deps.pool, inv.id, failure.code, null);
         throw new UnrecoverableError(`gave up after ${job.attemptsMade + 1} attempts`);
       }
       await repo.markRetry(deps.pool, inv.id, failure.code);
       throw new Error(`transient Twilio failure${failure.code ? ` ${failure.code}` : ''}; will retry`);
     }
-    await repo.markSent(deps.pool, inv, sid, deps.kaiku.survey.answerWindowDays);
-    log.info({ messageSid: sid, language }, 'survey sent');
-    return 'sent';
   };
 }

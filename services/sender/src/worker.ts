@@ -1,36 +1,50 @@
-import { renderText, smsSegments } from '@kaiku/core';
 import { SURVEY_SEND_QUEUE, type SurveySendJob } from '@kaiku/queue';
 import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { createSegmentRateLimiter } from './segment-rate-limiter.ts';
 import { createSendSurveyJob, type SendResult, type SendSurveyDeps } from './send-survey.job.ts';
 
-export interface SenderWorkerDeps extends SendSurveyDeps {
+export interface SenderWorkerDeps extends Omit<SendSurveyDeps, 'limiter' | 'pauseQueue'> {
   connection: Redis;
   prefix?: string;
   /** Start processing at once (default) or wait for `worker.run()`. */
   autorun?: boolean;
+  /** BullMQ's lock on an active job; a dead worker's job is picked up again after it lapses (default 30 s). */
+  lockDuration?: number;
+  stalledInterval?: number;
 }
 
-/** Segments of the longest invitation text: the limiter counts messages, Twilio counts segments. */
-function segmentsPerMessage(): number {
-  const longest = 'X'.repeat(64);
-  return Math.max(
-    ...(['fi', 'sv', 'en'] as const).map((l) =>
-      smsSegments(renderText(l, 'invitation', { unitNames: { fi: longest, sv: longest, en: longest } })),
-    ),
-  );
+/** The key of the segment budget, beside the queue's own keys (shared by every sender process). */
+export function segmentBudgetKey(prefix: string) {
+  return `${prefix}:${SURVEY_SEND_QUEUE}:segment-budget`;
 }
 
-/** The BullMQ worker of `survey-send`; its limiter is shared by every sender process. */
+/**
+ * The BullMQ worker of `survey-send`. The rate is counted in segments by a limiter in Redis shared
+ * by every sender process; when it is spent, the queue's own rate limit (also in Redis, so also
+ * shared) pauses every worker until there is budget again. BullMQ's job limiter is set to the same
+ * number, which bounds jobs (each at least one segment) and never binds first.
+ */
 export function createSenderWorker(deps: SenderWorkerDeps): Worker<SurveySendJob, SendResult> {
-  const sendSurvey = createSendSurveyJob(deps);
+  const prefix = deps.prefix ?? 'bull';
   const { ratePerSecond, concurrency } = deps.kaiku.sending;
-  const perSecond = Math.max(1, Math.floor(ratePerSecond / segmentsPerMessage()));
-  return new Worker<SurveySendJob, SendResult>(SURVEY_SEND_QUEUE, (job, token) => sendSurvey(job, token), {
-    connection: deps.connection,
-    prefix: deps.prefix ?? 'bull',
-    concurrency,
-    limiter: { max: perSecond, duration: 1000 },
-    autorun: deps.autorun ?? true,
+  const limiter = createSegmentRateLimiter(deps.connection, { key: segmentBudgetKey(prefix), ratePerSecond });
+  let worker: Worker<SurveySendJob, SendResult> | undefined;
+  const sendSurvey = createSendSurveyJob({
+    ...deps,
+    limiter,
+    pauseQueue: async (ms) => {
+      await worker?.rateLimit(ms);
+    },
   });
+  worker = new Worker<SurveySendJob, SendResult>(SURVEY_SEND_QUEUE, (job, token) => sendSurvey(job, token), {
+    connection: deps.connection,
+    prefix,
+    concurrency,
+    limiter: { max: Math.max(1, Math.floor(ratePerSecond)), duration: 1000 },
+    autorun: deps.autorun ?? true,
+    ...(deps.lockDuration ? { lockDuration: deps.lockDuration } : {}),
+    ...(deps.stalledInterval ? { stalledInterval: deps.stalledInterval } : {}),
+  });
+  return worker;
 }

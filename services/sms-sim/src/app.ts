@@ -5,6 +5,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRepl
 import type { Logger } from 'pino';
 import twilio from 'twilio';
 import { z } from 'zod';
+import { registerFaultRoutes } from './faults.route.ts';
+import { createFaultStore, type FaultRule, type FaultStore } from './faults.ts';
 import { createMessageStore, type MessageStore, newSid } from './message-store.ts';
 import { messageResource, twilioError } from './twilio-shape.ts';
 
@@ -17,6 +19,8 @@ export interface SimDeps {
   callbackDelayMs: number;
   logger: Logger;
   store?: MessageStore;
+  /** Fault rules active from the start (more via `POST /sim/faults`). */
+  faults?: FaultRule[];
 }
 
 const E164 = /^\+[1-9]\d{6,14}$/;
@@ -28,6 +32,7 @@ const E164 = /^\+[1-9]\d{6,14}$/;
 export function buildSimApp(deps: SimDeps): FastifyInstance {
   const app = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger });
   const store = deps.store ?? createMessageStore();
+  const faults: FaultStore = createFaultStore(deps.faults);
   const publicBase = deps.publicBaseUrl.replace(/\/+$/, '');
   const deliverBase = (deps.repliesUrl ?? deps.publicBaseUrl).replace(/\/+$/, '');
   const pending = new Set<Promise<unknown>>();
@@ -35,9 +40,13 @@ export function buildSimApp(deps: SimDeps): FastifyInstance {
   app.register(formbody);
   registerMetrics(app);
   registerHealthRoutes(app, {});
+  app.addHook('preClose', async () => {
+    faults.release();
+  });
   app.addHook('onClose', async () => {
     await Promise.allSettled([...pending]);
   });
+  registerFaultRoutes(app, faults);
 
   /** POSTs a form signed as Twilio signs it: over `signedUrl`, delivered to `targetUrl`. */
   async function postSigned(signedUrl: string, targetUrl: string, params: Record<string, string>) {
@@ -56,13 +65,14 @@ export function buildSimApp(deps: SimDeps): FastifyInstance {
     return p;
   }
 
-  async function runCallbacks(sid: string) {
-    for (const status of ['queued', 'sent', 'delivered']) {
+  /** queued → sent → delivered (or → undelivered with its ErrorCode), each a signed callback. */
+  async function runCallbacks(sid: string, final: { status: 'delivered' | 'undelivered'; errorCode?: number }) {
+    for (const status of ['queued', 'sent', final.status]) {
       await new Promise((r) => setTimeout(r, deps.callbackDelayMs));
       const m = store.get(sid);
       if (!m?.statusCallback) return;
       m.status = status;
-      const params = {
+      const params: Record<string, string> = {
         AccountSid: deps.accountSid,
         ApiVersion: '2010-04-01',
         From: m.from,
@@ -72,6 +82,7 @@ export function buildSimApp(deps: SimDeps): FastifyInstance {
         MessageStatus: status,
         SmsStatus: status,
       };
+      if (status === 'undelivered' && final.errorCode) params.ErrorCode = String(final.errorCode);
       try {
         await postSigned(m.statusCallback, m.statusCallback, params);
       } catch (error) {
@@ -105,13 +116,23 @@ export function buildSimApp(deps: SimDeps): FastifyInstance {
       if (!body.Body) return twilioFail(reply, 400, 21602, 'Message body is required.');
       if (!body.From && !body.MessagingServiceSid)
         return twilioFail(reply, 400, 21603, "A 'From' or 'MessagingServiceSid' parameter is required");
+      const fault = faults.take(body.To);
+      if (fault?.kind === 'error')
+        return twilioFail(reply, fault.status ?? 400, fault.code ?? 21211, `Simulated Twilio error ${fault.code}`);
+      if (fault?.kind === 'rate-limit') return twilioFail(reply, 429, 20429, 'Too Many Requests');
+      if (fault?.kind === 'server-error') return twilioFail(reply, fault.status ?? 500, 20500, 'Internal Server Error');
+      if (fault?.kind === 'drop' && fault.create === false) {
+        reply.hijack();
+        request.raw.socket.destroy();
+        return;
+      }
       const message = store.add({
         sid: newSid(),
         direction: 'outbound-api',
         from: body.From ?? deps.number,
         to: body.To,
         body: body.Body,
-        status: body.StatusCallback ? 'accepted' : 'queued',
+        status: 'accepted',
         numSegments: smsSegments(body.Body),
         statusCallback: body.StatusCallback ?? null,
         messagingServiceSid: body.MessagingServiceSid ?? null,
@@ -119,8 +140,22 @@ export function buildSimApp(deps: SimDeps): FastifyInstance {
         dateCreated: new Date(),
       });
       message.status = 'queued';
-      track(runCallbacks(message.sid));
-      return reply.code(201).send(messageResource(deps.accountSid, message));
+      const final =
+        fault?.kind === 'undelivered'
+          ? ({ status: 'undelivered', errorCode: fault.code ?? 30003 } as const)
+          : ({ status: 'delivered' } as const);
+      if (fault?.kind === 'drop') {
+        // Twilio took the message, but the answer never reached the caller.
+        reply.hijack();
+        request.raw.socket.destroy();
+        track(runCallbacks(message.sid, final));
+        return;
+      }
+      if (fault?.kind === 'slow') await new Promise((r) => setTimeout(r, fault.delayMs));
+      if (fault?.kind === 'hold') await faults.hold();
+      const resource = messageResource(deps.accountSid, message);
+      track(runCallbacks(message.sid, final));
+      return reply.code(201).send(resource);
     },
   );
 

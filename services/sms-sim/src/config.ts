@@ -1,5 +1,6 @@
 import { commonEnv, type Env, parseEnv, port, withDevTwilioDefaults } from '@kaiku/config';
 import { z } from 'zod';
+import { faultsFromEnv } from './faults.ts';
 
 export function loadSimConfig(rawEnv: Env) {
   const env = withDevTwilioDefaults(rawEnv);
@@ -18,6 +19,19 @@ export function loadSimConfig(rawEnv: Env) {
       SMS_SIM_NUMBER: z.string().default(env.TWILIO_FROM ?? '+358451234567'),
       /** Milliseconds between the queued → sent → delivered callbacks. */
       SMS_SIM_CALLBACK_DELAY_MS: z.coerce.number().int().min(0).default(50),
+      /** Fault rules active from the start, as JSON (see faults.ts), e.g. [{"kind":"rate-limit","times":3}]. */
+      SMS_SIM_FAULTS: z
+        .string()
+        .optional()
+        .superRefine((v, ctx) => {
+          try {
+            faultsFromEnv(v, undefined);
+          } catch (error) {
+            ctx.addIssue({ code: 'custom', message: `is not a JSON fault rule or list of rules: ${(error as Error).message}` });
+          }
+        }),
+      /** Numbers whose messages are reported `undelivered` (ErrorCode 30003), comma-separated. */
+      SMS_SIM_UNDELIVERED_NUMBERS: z.string().optional(),
     }),
     env,
   );

@@ -1,2 +1,3 @@
 export { buildSimApp } from './app.ts';
 export { loadSimConfig } from './config.ts';
+export { type FaultRule, faultRuleSchema } from './faults.ts';

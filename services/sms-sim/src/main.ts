@@ -2,6 +2,7 @@ import { exitOnStartupError, loggerOptions, onShutdown } from '@kaiku/http';
 import pino from 'pino';
 import { buildSimApp } from './app.ts';
 import { loadSimConfig } from './config.ts';
+import { faultsFromEnv } from './faults.ts';
 
 let config: ReturnType<typeof loadSimConfig>;
 try {
@@ -17,6 +18,7 @@ const app = buildSimApp({
   repliesUrl: config.SMS_SIM_REPLIES_URL,
   number: config.SMS_SIM_NUMBER,
   callbackDelayMs: config.SMS_SIM_CALLBACK_DELAY_MS,
+  faults: faultsFromEnv(config.SMS_SIM_FAULTS, config.SMS_SIM_UNDELIVERED_NUMBERS),
   logger,
 });
 onShutdown(logger, () => app.close());

@@ -1,0 +1,207 @@
+import { phoneHashOf } from '@kaiku/core';
+import { waitFor } from '@kaiku/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHarness, FROM, type Harness, keys, SENSITIVE_UNIT, testKaiku } from './harness.ts';
+
+/** Sending through the real twilio SDK to sms-sim, with real Postgres and Redis. */
+describe('sender: one text per invitation, in the patient language', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness();
+    h.startWorker();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  const settled = (id: string, status: string) =>
+    waitFor(async () => ((await h.invitation(id))?.status === status ? h.invitation(id) : null), 15_000, `invitation ${status}`);
+
+  it('texts the number once with the callback URL and a validity period, and counts sent and delivered', async () => {
+    const before = await h.rollup();
+    const { id, phone } = await h.addInvitation({ language: 'fi' });
+    const inv = await settled(id, 'delivered');
+    const [msg, ...more] = await h.simMessages(phone);
+    expect(more).toEqual([]);
+    expect(msg?.body).toContain('Kyyjärven terveysasema');
+    expect(msg?.body).toContain('maksuton');
+    expect(msg?.statusCallback).toBe(`${h.repliesUrl}/v1/twilio/status/${id}`);
+    expect(msg?.validityPeriod).toBe(4 * 3600);
+    expect(inv?.message_sid).toBe(msg?.sid);
+    expect(inv?.attempt).toBe(1);
+    expect(await h.rollup()).toEqual({ sent: before.sent + 1, delivered: before.delivered + 1 });
+
+    // The same invitation offered to the worker again (a duplicate job) sends nothing.
+    await h.queue.add('send', { invitationId: id }, { jobId: `${id}-again` });
+    await waitFor(async () => (await h.queue.getJob(`${id}-again`))?.finishedOn, 10_000, 'the duplicate job');
+    expect(await h.simMessages(phone)).toHaveLength(1);
+    expect(await h.rollup()).toEqual({ sent: before.sent + 1, delivered: before.delivered + 1 });
+  });
+
+  it('writes in Swedish with the Swedish unit name, and never names a sensitive unit', async () => {
+    const sv = await h.addInvitation({ language: 'sv' });
+    const sensitive = await h.addInvitation({ language: 'fi', unitId: SENSITIVE_UNIT });
+    await settled(sv.id, 'delivered');
+    await settled(sensitive.id, 'delivered');
+    const [svMsg] = await h.simMessages(sv.phone);
+    expect(svMsg?.body).toMatch(/^Kyyjärvi hälsostation: Tack för ditt besök/);
+    expect(svMsg?.body).toContain('gratis');
+    const [fiMsg] = await h.simMessages(sensitive.phone);
+    expect(fiMsg?.body).not.toMatch(/Mielenterveys/i);
+    expect(fiMsg?.body).toMatch(/^Kiitos käynnistäsi/);
+  });
+
+  it('does not text a number that opted out after the invitation was made', async () => {
+    const { id, phone } = await h.addInvitation({ enqueue: false });
+    await h.pool.query(`INSERT INTO opt_outs (phone_hash, method) VALUES ($1, 'sms')`, [phoneHashOf(keys, phone)]);
+    await h.queue.add('send', { invitationId: id }, { jobId: id });
+    const inv = await settled(id, 'skipped');
+    expect(inv?.skip_reason).toBe('opted-out');
+    expect(inv?.phone_enc).toBeNull();
+    expect(await h.simMessages(phone)).toEqual([]);
+  });
+
+  it('does not text a cancelled invitation', async () => {
+    const { id, phone } = await h.addInvitation({ enqueue: false });
+    await h.pool.query(`UPDATE invitations SET status = 'cancelled' WHERE id = $1`, [id]);
+    await h.queue.add('send', { invitationId: id }, { jobId: id });
+    await waitFor(async () => (await h.queue.getJob(id))?.finishedOn, 10_000, 'the job');
+    expect(await h.simMessages(phone)).toEqual([]);
+    expect((await h.invitation(id))?.status).toBe('cancelled');
+  });
+
+  it('a permanent error (21211 invalid number) fails the invitation with its code, with no retry', async () => {
+    const { id, phone } = await h.addInvitation({ attempts: 3 });
+    await h.fault({ kind: 'error', to: phone, code: 21211, times: 3 });
+    const inv = await settled(id, 'failed');
+    expect(inv?.error_code).toBe(21211);
+    expect(inv?.attempt).toBe(1);
+    const { faults } = (await (await fetch(`${h.simUrl}/sim/faults`)).json()) as { faults: Array<{ to: string; remaining: number }> };
+    expect(faults.find((f) => f.to === phone)?.remaining).toBe(2); // exactly one request
+  });
+
+  it('21610 (the number unsubscribed at Twilio) also records an opt-out', async () => {
+    const { id, phone } = await h.addInvitation();
+    await h.fault({ kind: 'error', to: phone, code: 21610, times: 1 });
+    const inv = await settled(id, 'failed');
+    expect(inv?.error_code).toBe(21610);
+    const { rows } = await h.pool.query('SELECT method FROM opt_outs WHERE phone_hash = $1', [phoneHashOf(keys, phone)]);
+    expect(rows).toEqual([{ method: 'twilio-21610' }]);
+  });
+
+  it('a 500 is retried with backoff and the text goes out once', async () => {
+    const { id, phone } = await h.addInvitation({ attempts: 4 });
+    await h.fault({ kind: 'server-error', to: phone, times: 2 });
+    const inv = await settled(id, 'delivered');
+    expect(inv?.attempt).toBe(3);
+    expect(await h.simMessages(phone)).toHaveLength(1);
+  });
+
+  it('gives up after the bounded number of attempts: failed with the last code', async () => {
+    const { id, phone } = await h.addInvitation({ attempts: 2 });
+    await h.fault({ kind: 'server-error', to: phone });
+    const inv = await settled(id, 'failed');
+    expect(inv?.error_code).toBe(20500);
+    expect(inv?.attempt).toBe(2);
+    const job = await h.queue.getJob(id);
+    expect(await job?.getState()).toBe('failed');
+  });
+
+  it('a dropped connection after Twilio took the message: unknown, never re-sent, settled by the callback', async () => {
+    const { id, phone } = await h.addInvitation({ attempts: 5 });
+    await h.fault({ kind: 'drop', to: phone, times: 1 });
+    const inv = await settled(id, 'delivered');
+    expect(inv?.attempt).toBe(1);
+    expect(inv?.message_sid).toMatch(/^SM/);
+    expect(await h.simMessages(phone)).toHaveLength(1);
+    expect(await (await h.queue.getJob(id))?.getState()).toBe('completed');
+  });
+
+  it('reports an undelivered text with its error code', async () => {
+    const { id, phone } = await h.addInvitation();
+    await h.fault({ kind: 'undelivered', to: phone, times: 1 });
+    const inv = await settled(id, 'undelivered');
+    expect(inv?.error_code).toBe(30003);
+    expect(inv?.delivery_status).toBe('undelivered');
+  });
+
+  it('a 429 pauses the queue and retries without using up an attempt', async () => {
+    const { id, phone } = await h.addInvitation({ attempts: 2 });
+    await h.fault({ kind: 'rate-limit', to: phone, times: 2 });
+    const inv = await settled(id, 'delivered');
+    expect(inv?.attempt).toBe(3); // marked three times, sent once
+    expect(await h.simMessages(phone)).toHaveLength(1);
+  });
+});
+
+describe('sender: other senders, timeouts and refused connections', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('uses the messaging service when one is configured', async () => {
+    const worker = h.startWorker({ sender: { messagingServiceSid: `MG${'c'.repeat(32)}` } });
+    const { id, phone } = await h.addInvitation();
+    await waitFor(async () => (await h.invitation(id))?.status === 'delivered', 15_000, 'delivered');
+    const [msg] = await h.simMessages(phone);
+    expect(msg?.messagingServiceSid).toBe(`MG${'c'.repeat(32)}`);
+    await worker.close();
+  });
+
+  it('a request that times out becomes unknown, is not re-sent, and the callback settles it', async () => {
+    const worker = h.startWorker({ timeoutMs: 300 });
+    const { id, phone } = await h.addInvitation({ attempts: 5 });
+    await h.fault({ kind: 'slow', to: phone, delayMs: 1500, times: 1 });
+    await waitFor(async () => (await h.invitation(id))?.status === 'unknown', 15_000, 'unknown');
+    await waitFor(async () => (await h.invitation(id))?.status === 'delivered', 15_000, 'settled by callback');
+    expect(await h.simMessages(phone)).toHaveLength(1);
+    expect((await h.invitation(id))?.attempt).toBe(1);
+    await worker.close();
+  });
+
+  it('a refused connection (nothing went out) is retried, then fails when attempts run out', async () => {
+    const worker = h.startWorker({ apiBaseUrl: 'http://127.0.0.1:1' });
+    const { id } = await h.addInvitation({ attempts: 2 });
+    await waitFor(async () => (await h.invitation(id))?.status === 'failed', 15_000, 'failed');
+    expect((await h.invitation(id))?.attempt).toBe(2);
+    await worker.close();
+  });
+
+  it('a job that comes due in quiet hours moves to the next allowed time, and nothing is sent', async () => {
+    const kaiku = testKaiku({ survey: { quietHours: { from: '20:00', to: '09:00' } } });
+    const lateEvening = new Date('2026-03-10T21:30:00+02:00');
+    const worker = h.startWorker({ kaiku, now: () => lateEvening });
+    const { id, phone } = await h.addInvitation({ sendAt: new Date('2026-03-10T19:55:00+02:00') });
+    await waitFor(async () => (await h.queue.getJob(id))?.getState().then((s) => s === 'delayed'), 10_000, 'delayed');
+    const inv = await h.invitation(id);
+    expect(inv?.status).toBe('scheduled');
+    expect(inv?.send_at?.toISOString()).toBe(new Date('2026-03-11T09:00:00+02:00').toISOString());
+    expect(await h.simMessages(phone)).toEqual([]);
+    await worker.close();
+  });
+
+  it('keeps the validity period short enough that a stuck message is dropped before quiet hours', async () => {
+    const kaiku = testKaiku({ survey: { quietHours: { from: '20:00', to: '09:00' } } });
+    const evening = new Date('2026-03-10T18:30:00+02:00');
+    const worker = h.startWorker({ kaiku, now: () => evening });
+    const { id, phone } = await h.addInvitation({ sendAt: evening });
+    await waitFor(async () => (await h.invitation(id))?.status === 'delivered', 15_000, 'delivered');
+    expect((await h.simMessages(phone))[0]?.validityPeriod).toBe(90 * 60);
+    await worker.close();
+  });
+
+  it('sends from the configured two-way number, which patients can answer', async () => {
+    const worker = h.startWorker();
+    const { id, phone } = await h.addInvitation();
+    await waitFor(async () => (await h.invitation(id))?.status === 'delivered', 15_000, 'delivered');
+    const res = (await (await fetch(`${h.simUrl}/sim/messages?to=${encodeURIComponent(phone)}`)).json()) as {
+      messages: Array<{ from: string }>;
+    };
+    expect(res.messages[0]?.from).toBe(FROM);
+    await worker.close();
+  });
+});
