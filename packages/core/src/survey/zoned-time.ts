@@ -55,8 +55,9 @@ function offsetMinutes(instant: Date, timeZone: string): number {
 }
 
 /**
- * The instant of a local wall-clock time. A time that doesn't exist (spring forward) moves to the
- * first minute after the gap; an ambiguous one (fall back) takes the earlier instant.
+ * The instant of a local wall-clock time. A time that doesn't exist (spring forward) moves forward
+ * by the length of the gap (03:30 → 04:30 in Helsinki, as Temporal's "compatible" does); an
+ * ambiguous one (fall back) takes the earlier instant.
  */
 export function zonedInstant(timeZone: string, year: number, month: number, day: number, hour: number, minute: number): Date {
   const wall = Date.UTC(year, month - 1, day, hour, minute);
@@ -71,7 +72,7 @@ export function zonedInstant(timeZone: string, year: number, month: number, day:
     })
     .sort((a, b) => a - b);
   if (exact.length > 0) return new Date(exact[0] as number);
-  // In a gap: the latest offset before it puts us just after the gap.
+  // In a gap: the offset from before it puts the time as far past the gap as it was into it.
   return new Date(Math.max(...candidates));
 }
 

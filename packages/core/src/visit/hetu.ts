@@ -41,6 +41,22 @@ export function parseHetu(input: string): HetuResult {
   return { ok: true, birthDate: `${String(year).padStart(4, '0')}-${mm}-${dd}` };
 }
 
+const SIGNS_BY_CENTURY: Record<number, string> = { 1800: '+', 1900: '-', 2000: 'A' };
+
+/**
+ * The identity code for a birth date and an individual number (2–999; 900–999 is the test range),
+ * with the usual century sign unless another valid one is given (Y…U for the 1900s, B…F for 2000s).
+ */
+export function hetuFor(birthDate: string, individual: number, sign?: string): string {
+  const [y, m, d] = birthDate.split('-') as [string, string, string];
+  const century = Math.floor(Number(y) / 100) * 100;
+  const s = sign ?? SIGNS_BY_CENTURY[century];
+  if (!s || CENTURY[s] !== century) throw new RangeError(`no century sign ${sign ?? ''} for ${birthDate}`);
+  if (!Number.isInteger(individual) || individual < 2 || individual > 999) throw new RangeError('individual number 2-999');
+  const digits = `${d}${m}${y.slice(2)}${String(individual).padStart(3, '0')}`;
+  return `${d}${m}${y.slice(2)}${s}${String(individual).padStart(3, '0')}${CHECK_CHARS[Number(digits) % 31]}`;
+}
+
 /** Whole years between a birth date and a day, both YYYY-MM-DD. */
 export function ageOn(birthDate: string, day: string): number {
   const [by, bm, bd] = birthDate.split('-').map(Number) as [number, number, number];

@@ -13,7 +13,8 @@ export const visitEventSchema = z
       .regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
     sourceEventId: z.string().trim().min(1).max(128).optional(),
     kind: z.enum(['visit-ended', 'visit-cancelled', 'patient-updated']),
-    visitId: z.string().trim().min(1).max(128),
+    /** Required except for patient-updated, which may name only the patient (HL7 A31). */
+    visitId: z.string().trim().min(1).max(128).optional(),
     endedAt: z.iso.datetime({ offset: true }).optional(),
     unit: z.object({ id: z.string().trim().min(1).max(128), name: z.string().max(200).optional() }),
     service: z.object({ class: z.string().max(64).optional(), type: z.string().max(64).optional() }).optional(),
@@ -30,6 +31,12 @@ export const visitEventSchema = z
   .superRefine((event, ctx) => {
     if (event.kind === 'visit-ended' && !event.endedAt) {
       ctx.addIssue({ code: 'custom', path: ['endedAt'], message: 'required when kind is visit-ended' });
+    }
+    if (event.kind !== 'patient-updated' && !event.visitId) {
+      ctx.addIssue({ code: 'custom', path: ['visitId'], message: `required when kind is ${event.kind}` });
+    }
+    if (event.kind === 'patient-updated' && !event.visitId && !event.patient.personalId) {
+      ctx.addIssue({ code: 'custom', path: ['visitId'], message: 'a patient update names the visit, the patient (personalId) or both' });
     }
   });
 

@@ -1,0 +1,42 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { visitEventSchema } from '../../src/visit/visit-event.ts';
+
+const canonical = JSON.parse(readFileSync(new URL('../../../../../shared/fixtures/canonical/visit-ended.json', import.meta.url), 'utf8'));
+
+describe('visitEventSchema', () => {
+  it('accepts the canonical fixture as it is', () => {
+    expect(visitEventSchema.parse(canonical)).toMatchObject({ source: 'lifecare', kind: 'visit-ended', visitId: '2025111200123' });
+  });
+
+  it('fills defaults for what a minimal event leaves out', () => {
+    const event = visitEventSchema.parse({ source: 'x', kind: 'visit-cancelled', visitId: 'V', unit: { id: 'U' }, patient: {} });
+    expect(event.patient).toEqual({ mobilePhones: [], languages: {}, nonDisclosure: false, deceased: false });
+  });
+
+  it('names the field of each mistake', () => {
+    const result = visitEventSchema.safeParse({ ...canonical, kind: 'visit-started', endedAt: '2025-11-12 15:33', source: 'Life Care' });
+    expect(result.success).toBe(false);
+    const paths = result.error?.issues.map((i) => i.path.join('.'));
+    expect(paths).toEqual(expect.arrayContaining(['kind', 'endedAt', 'source']));
+  });
+
+  it('needs an end time with an offset for visit-ended', () => {
+    expect(visitEventSchema.safeParse({ ...canonical, endedAt: undefined }).error?.issues[0]?.path).toEqual(['endedAt']);
+    expect(visitEventSchema.safeParse({ ...canonical, endedAt: '2025-11-12T15:33:00' }).success).toBe(false);
+  });
+
+  it('needs the visit id except for a patient update that names the patient', () => {
+    expect(visitEventSchema.safeParse({ ...canonical, visitId: undefined }).error?.issues[0]?.path).toEqual(['visitId']);
+    expect(visitEventSchema.safeParse({ ...canonical, kind: 'patient-updated', visitId: undefined }).success).toBe(true);
+    const neither = { ...canonical, kind: 'patient-updated', visitId: undefined, patient: { mobilePhones: ['0401234567'] } };
+    expect(visitEventSchema.safeParse(neither).success).toBe(false);
+  });
+
+  it('bounds the sizes', () => {
+    expect(visitEventSchema.safeParse({ ...canonical, visitId: 'x'.repeat(129) }).success).toBe(false);
+    expect(
+      visitEventSchema.safeParse({ ...canonical, patient: { ...canonical.patient, mobilePhones: Array(11).fill('040') } }).success,
+    ).toBe(false);
+  });
+});
