@@ -3,6 +3,7 @@ import { isDatabaseUnavailable, type Pool } from '@kaiku/db';
 import { bearerToken, HttpProblem, registerErrorHandler, registerHealthRoutes, registerMetrics, safeEqual } from '@kaiku/http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { registerDashboard } from './dashboard/dashboard.routes.ts';
 import { type QueueBoardDeps, registerQueueBoard } from './ops/queue-board.ts';
 import { registerReportRoutes } from './routes/reports.routes.ts';
 
@@ -11,9 +12,11 @@ export interface ConsoleAppDeps extends Omit<QueueBoardDeps, 'token'> {
   kaiku: KaikuConfig;
   logger: Logger;
   token: string;
+  /** Mark the dashboard's session cookie Secure (served over HTTPS). */
+  secureCookies?: boolean;
 }
 
-/** The staff console: reports behind a bearer token. No listening, no timers. */
+/** The staff console: reports API behind a bearer token, the dashboard behind a session cookie. No listening, no timers. */
 export function buildConsoleApp(deps: ConsoleAppDeps): FastifyInstance {
   const app = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger, requestIdHeader: 'x-request-id' });
   registerErrorHandler(app, isDatabaseUnavailable);
@@ -28,7 +31,10 @@ export function buildConsoleApp(deps: ConsoleAppDeps): FastifyInstance {
         throw new HttpProblem(401, 'Unauthorized', 'Authorization: Bearer <CONSOLE_TOKEN> is required');
       }
     });
-    registerReportRoutes(api, { pool: deps.pool, minN: deps.kaiku.reporting.minN });
+    registerReportRoutes(api, { pool: deps.pool, kaiku: deps.kaiku });
+  });
+  app.register(async (dashboard) => {
+    registerDashboard(dashboard, { pool: deps.pool, kaiku: deps.kaiku, token: deps.token, secureCookies: deps.secureCookies ?? false });
   });
   return app;
 }

@@ -1,18 +1,21 @@
-import { npsFigures } from '@kaiku/core';
+import { npsFigures, type SuppressionMark, shareOf, suppressSmallGroups } from '@kaiku/core';
 import type { Pool } from '@kaiku/db';
-import { DIMENSION_SQL, type GroupDimension, type ReportQuery, whereClause } from './report-query.ts';
+import { DIMENSION_SQL, effectiveMinN, filterClause, type GroupDimension, type ReportQuery } from './report-query.ts';
+import { rollupSource } from './rollup-source.ts';
 
-interface Counts {
+export interface AnswerCounts {
   promoters: number;
   passives: number;
   detractors: number;
   comments: number;
 }
 
-export interface NpsRow {
-  key: Partial<Record<GroupDimension, string>>;
+export type GroupKey = Partial<Record<GroupDimension, string>>;
+
+export interface NpsFiguresRow {
   n: number;
   suppressed: boolean;
+  suppression?: SuppressionMark;
   promoters?: number;
   passives?: number;
   detractors?: number;
@@ -21,14 +24,24 @@ export interface NpsRow {
   ci95?: [number, number];
   commentShare?: number;
 }
+export type NpsRow = { key: GroupKey } & NpsFiguresRow;
 
-function figures(key: NpsRow['key'], c: Counts, minN: number): NpsRow {
+export interface NpsReport {
+  from: string;
+  to: string;
+  groupBy: GroupDimension[];
+  minN: number;
+  rows: NpsRow[];
+  total: NpsFiguresRow;
+}
+
+/** The figures of one group; a suppressed group shows its size only. */
+export function npsFiguresOf(c: AnswerCounts, mark: SuppressionMark | null): NpsFiguresRow {
   const n = c.promoters + c.passives + c.detractors;
-  if (n < minN) return { key, n, suppressed: true };
+  if (mark) return { n, suppressed: true, suppression: mark };
   const f = npsFigures(c);
-  const share = (x: number) => Math.round((x / n) * 1000) / 1000;
+  const share = (x: number) => shareOf(x, n) ?? 0;
   return {
-    key,
     n,
     promoters: c.promoters,
     passives: c.passives,
@@ -41,19 +54,33 @@ function figures(key: NpsRow['key'], c: Counts, minN: number): NpsRow {
   };
 }
 
-/** NPS per group over the nps_daily rollup, with small groups suppressed. */
-export async function npsReport(pool: Pool, q: ReportQuery, minN: number) {
-  const where = whereClause(q);
-  const dims = q.groupBy;
-  const select = dims.map((d, i) => `${DIMENSION_SQL[d]} AS g${i}`);
-  const sql = `SELECT ${[...select, 'sum(d.promoters)::int AS promoters', 'sum(d.passives)::int AS passives', 'sum(d.detractors)::int AS detractors', 'sum(d.comments)::int AS comments'].join(', ')}
-    FROM nps_daily d WHERE ${where.sql}
-    ${dims.length ? `GROUP BY ${dims.map((_, i) => `g${i}`).join(', ')} ORDER BY ${dims.map((_, i) => `g${i}`).join(', ')}` : ''}`;
-  const { rows } = await pool.query<Record<string, unknown> & Counts>(sql, where.params);
-  const groups = rows
-    .map((r) => ({ key: Object.fromEntries(dims.map((d, i) => [d, String(r[`g${i}`])])), counts: r }))
+/** Answer counts per group from the NPS rollups (groups without answers left out). */
+export async function answerCounts(pool: Pool, q: ReportQuery, dims: readonly GroupDimension[]) {
+  const params: unknown[] = [];
+  const source = rollupSource('nps', q.from, q.to, dims.includes('week'), params);
+  const where = filterClause(q, params);
+  const groups = dims.map((_, i) => `g${i}`);
+  const sql = `SELECT ${[
+    ...dims.map((d, i) => `${DIMENSION_SQL[d]} AS g${i}`),
+    'sum(d.promoters)::int AS promoters',
+    'sum(d.passives)::int AS passives',
+    'sum(d.detractors)::int AS detractors',
+    'sum(d.comments)::int AS comments',
+  ].join(', ')}
+    FROM ${source} d WHERE true${where}
+    ${dims.length ? `GROUP BY ${groups.join(', ')} HAVING sum(d.promoters + d.passives + d.detractors) > 0 ORDER BY ${groups.join(', ')}` : ''}`;
+  const { rows } = await pool.query<Record<string, string> & AnswerCounts>(sql, params);
+  return rows
+    .map((r) => ({ key: Object.fromEntries(dims.map((d, i) => [d, String(r[`g${i}`])])) as GroupKey, counts: r }))
     .filter((g) => g.counts.promoters + g.counts.passives + g.counts.detractors > 0);
-  const total = groups.reduce<Counts>(
+}
+
+/** NPS per group over the rollups, with small groups suppressed (complementary where needed). */
+export async function npsReport(pool: Pool, q: ReportQuery, configuredMinN: number): Promise<NpsReport> {
+  const minN = effectiveMinN(q, configuredMinN);
+  const dims = q.groupBy;
+  const groups = await answerCounts(pool, q, dims);
+  const total = groups.reduce<AnswerCounts>(
     (t, g) => ({
       promoters: t.promoters + g.counts.promoters,
       passives: t.passives + g.counts.passives,
@@ -62,8 +89,20 @@ export async function npsReport(pool: Pool, q: ReportQuery, minN: number) {
     }),
     { promoters: 0, passives: 0, detractors: 0, comments: 0 },
   );
-  const out = dims.length ? groups.map((g) => figures(g.key, g.counts, minN)) : [];
-  const totalRow = figures({}, total, minN);
-  const { key: _unused, ...totalFigures } = totalRow;
-  return { from: q.from, to: q.to, groupBy: dims, minN, rows: out, total: totalFigures };
+  const size = (c: AnswerCounts) => c.promoters + c.passives + c.detractors;
+  const marks = dims.length
+    ? suppressSmallGroups(
+        groups.map((g) => ({ key: g.key as Record<string, string>, n: size(g.counts) })),
+        dims,
+        minN,
+      )
+    : { cells: [], total: size(total) < minN ? ('small-group' as const) : null };
+  return {
+    from: q.from,
+    to: q.to,
+    groupBy: dims,
+    minN,
+    rows: groups.map((g, i) => ({ key: g.key, ...npsFiguresOf(g.counts, marks.cells[i] ?? null) })),
+    total: npsFiguresOf(total, marks.total),
+  };
 }

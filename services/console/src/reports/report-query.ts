@@ -3,11 +3,11 @@ import { z } from 'zod';
 export const GROUP_DIMENSIONS = ['unit', 'service', 'month', 'week', 'ageBand', 'language', 'source'] as const;
 export type GroupDimension = (typeof GROUP_DIMENSIONS)[number];
 
-/** SQL expression of each dimension over nps_daily (`d`). Fixed strings only: never user input. */
+/** SQL expression of each dimension over a rollup source (`d`). Fixed strings only: never user input. */
 export const DIMENSION_SQL: Record<GroupDimension, string> = {
   unit: 'd.unit_id',
   service: 'd.service',
-  month: `to_char(d.day, 'YYYY-MM')`,
+  month: `to_char(d.month, 'YYYY-MM')`,
   week: `to_char(d.day, 'IYYY-"W"IW')`,
   ageBand: 'd.age_band',
   language: 'd.language',
@@ -27,25 +27,34 @@ const list = z
       : [],
   );
 
-export const reportQuerySchema = z
-  .object({
-    from: day,
-    to: day,
-    groupBy: list.pipe(z.array(z.enum(GROUP_DIMENSIONS)).max(GROUP_DIMENSIONS.length)),
-    unit: list,
-    service: list,
-    language: list,
-    ageBand: list,
-    source: list,
-    format: z.enum(['json', 'csv']).default('json'),
-  })
-  .refine((q) => q.from <= q.to, { path: ['to'], message: 'must not be before from' });
+const baseQuery = z.object({
+  from: day,
+  to: day,
+  groupBy: list.pipe(z.array(z.enum(GROUP_DIMENSIONS)).max(GROUP_DIMENSIONS.length)),
+  unit: list,
+  service: list,
+  language: list,
+  ageBand: list,
+  source: list,
+  format: z.enum(['json', 'csv']).default('json'),
+  /** May raise the configured minimum group size, never lower it. */
+  minN: z.coerce.number().int().min(1).max(1000).optional(),
+  targetNps: z.coerce.number().min(-100).max(100).optional(),
+  limit: z.coerce.number().int().min(1).max(10_000).default(50),
+  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+});
+
+export const reportQuerySchema = baseQuery
+  .refine((q) => q.from <= q.to, { path: ['to'], message: 'must not be before from' })
+  .refine((q) => new Set(q.groupBy).size === q.groupBy.length, { path: ['groupBy'], message: 'names a dimension twice' });
 export type ReportQuery = z.infer<typeof reportQuerySchema>;
 
-/** WHERE clause and parameters for the period and filters. */
-export function whereClause(q: ReportQuery): { sql: string; params: unknown[] } {
-  const params: unknown[] = [q.from, q.to];
-  const parts = ['d.day BETWEEN $1 AND $2'];
+export function effectiveMinN(q: ReportQuery, configured: number): number {
+  return Math.max(configured, q.minN ?? configured);
+}
+
+/** Filters on the rollup source `d`, as `AND …` clauses; values go into `params`. */
+export function filterClause(q: ReportQuery, params: unknown[]): string {
   const filters: Array<[string[], string]> = [
     [q.unit, 'd.unit_id'],
     [q.service, 'd.service'],
@@ -53,10 +62,11 @@ export function whereClause(q: ReportQuery): { sql: string; params: unknown[] } 
     [q.ageBand, 'd.age_band'],
     [q.source, 'd.source'],
   ];
+  let sql = '';
   for (const [values, column] of filters) {
     if (values.length === 0) continue;
     params.push(values);
-    parts.push(`${column} = ANY($${params.length}::text[])`);
+    sql += ` AND ${column} = ANY($${params.length}::text[])`;
   }
-  return { sql: parts.join(' AND '), params };
+  return sql;
 }

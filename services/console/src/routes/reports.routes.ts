@@ -1,13 +1,56 @@
+import { Readable } from 'node:stream';
+import type { KaikuConfig } from '@kaiku/config';
 import type { Pool } from '@kaiku/db';
 import { zodProblem } from '@kaiku/http';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { commentsReport } from '../reports/comments.report.ts';
+import { funnelReport } from '../reports/funnel.report.ts';
 import { npsReport } from '../reports/nps.report.ts';
-import { reportQuerySchema } from '../reports/report-query.ts';
+import { commentsCsv, funnelCsv, npsCsv, targetsCsv } from '../reports/report-csv.ts';
+import { type ReportQuery, reportQuerySchema } from '../reports/report-query.ts';
+import { responsesCsv } from '../reports/responses.export.ts';
+import { targetsReport } from '../reports/targets.report.ts';
 
-export function registerReportRoutes(app: FastifyInstance, deps: { pool: Pool; minN: number }) {
-  app.get('/v1/reports/nps', async (request) => {
-    const q = reportQuerySchema.safeParse(request.query);
-    if (!q.success) throw zodProblem(q.error, 'Invalid report query');
-    return npsReport(deps.pool, q.data, deps.minN);
-  });
+export interface ReportDeps {
+  pool: Pool;
+  kaiku: KaikuConfig;
+}
+
+export function parseReportQuery(query: unknown): ReportQuery {
+  const q = reportQuerySchema.safeParse(query);
+  if (!q.success) throw zodProblem(q.error, 'Invalid report query');
+  return q.data;
+}
+
+export function sendCsv(reply: FastifyReply, name: string, body: string | Readable) {
+  return reply
+    .type('text/csv; charset=utf-8')
+    .header('content-disposition', `attachment; filename="${name}"`)
+    .header('cache-control', 'no-store')
+    .send(body);
+}
+
+/** Every report as JSON, or as CSV with `?format=csv`. */
+export const REPORTS = {
+  nps: { run: (d: ReportDeps, q: ReportQuery) => npsReport(d.pool, q, d.kaiku.reporting.minN), csv: npsCsv },
+  funnel: { run: (d: ReportDeps, q: ReportQuery) => funnelReport(d.pool, q, d.kaiku.reporting.minN), csv: funnelCsv },
+  targets: { run: (d: ReportDeps, q: ReportQuery) => targetsReport(d.pool, q, d.kaiku), csv: targetsCsv },
+  comments: { run: (d: ReportDeps, q: ReportQuery) => commentsReport(d.pool, q, d.kaiku.reporting.minN), csv: commentsCsv },
+} as const;
+
+export function streamResponsesCsv(reply: FastifyReply, deps: ReportDeps, q: ReportQuery) {
+  return sendCsv(reply, `kaiku-responses-${q.from}-${q.to}.csv`, Readable.from(responsesCsv(deps.pool, q)));
+}
+
+export function registerReportRoutes(app: FastifyInstance, deps: ReportDeps) {
+  for (const [name, report] of Object.entries(REPORTS)) {
+    app.get(`/v1/reports/${name}`, async (request, reply) => {
+      const q = parseReportQuery(request.query);
+      // biome-ignore lint/suspicious/noExplicitAny: each entry pairs its own run and csv
+      const result: any = await report.run(deps, q);
+      if (q.format === 'csv') return sendCsv(reply, `kaiku-${name}-${q.from}-${q.to}.csv`, report.csv(result));
+      return result;
+    });
+  }
+  app.get('/v1/exports/responses.csv', async (request, reply) => streamResponsesCsv(reply, deps, parseReportQuery(request.query)));
 }

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { csvField, toCsv } from '../../src/reports/csv.ts';
+import { shareOf } from '../../src/reports/figures.ts';
+import { npsFigures } from '../../src/reports/nps.ts';
+
+describe('report figures', () => {
+  it('reproduces Keusote 2024: 71 % promoters, 14 % passives, 15 % detractors is NPS 56', () => {
+    const counts = { promoters: 710, passives: 140, detractors: 150 };
+    expect(npsFigures(counts)?.nps).toBe(56);
+    expect([shareOf(710, 1000), shareOf(140, 1000), shareOf(150, 1000)]).toEqual([0.71, 0.14, 0.15]);
+  });
+
+  it('reproduces the Länsi-Uusimaa pilot response rate: 3,060 answers to 12,000 texts is 25.5 %', () => {
+    expect(shareOf(3060, 12_000)).toBe(0.255);
+  });
+
+  it('has no share of nothing', () => {
+    expect(shareOf(0, 0)).toBeNull();
+  });
+
+  it('narrows the 95 % interval as answers grow and keeps it within −100…100', () => {
+    const small = npsFigures({ promoters: 7, passives: 2, detractors: 1 });
+    const large = npsFigures({ promoters: 700, passives: 200, detractors: 100 });
+    expect(small?.nps).toBe(60);
+    expect(large?.nps).toBe(60);
+    const width = (f: typeof small) => (f ? f.ci95[1] - f.ci95[0] : 0);
+    expect(width(small)).toBeGreaterThan(width(large));
+    expect(npsFigures({ promoters: 5, passives: 0, detractors: 0 })?.ci95).toEqual([100, 100]);
+  });
+});
+
+describe('CSV', () => {
+  it('quotes separators, quotes and line breaks (RFC 4180)', () => {
+    expect(toCsv(['a', 'b'], [['x, y', 'say "hi"\nbye']])).toBe('a,b\r\n"x, y","say ""hi""\nbye"\r\n');
+  });
+
+  it('never lets an open-text answer start a spreadsheet formula', () => {
+    expect(csvField('=HYPERLINK("http://evil")')).toBe(`"'=HYPERLINK(""http://evil"")"`);
+    expect(csvField('+358 hyvä')).toBe("'+358 hyvä");
+    expect(csvField('@SUM(A1)')).toBe("'@SUM(A1)");
+    expect(csvField(-5)).toBe('-5');
+  });
+});

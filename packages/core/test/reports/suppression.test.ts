@@ -1,0 +1,86 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { type SuppressionCell, suppressSmallGroups } from '../../src/reports/suppression.ts';
+
+const cell = (unit: string, n: number, month = '2026-01'): SuppressionCell => ({ key: { unit, month }, n });
+
+describe('small-group suppression', () => {
+  it('hides a group below minN and a second group so the first cannot be subtracted from the total', () => {
+    const r = suppressSmallGroups([cell('a', 40), cell('b', 3), cell('c', 12), cell('d', 25)], ['unit'], 5);
+    expect(r.cells).toEqual([null, 'small-group', 'complementary', null]);
+    expect(r.total).toBeNull();
+  });
+
+  it('needs no second group when two groups are already below minN', () => {
+    const r = suppressSmallGroups([cell('a', 40), cell('b', 3), cell('c', 2)], ['unit'], 5);
+    expect(r.cells).toEqual([null, 'small-group', 'small-group']);
+    expect(r.total).toBeNull();
+  });
+
+  it('hides the total when a lone small group could be read from it', () => {
+    const r = suppressSmallGroups([cell('a', 3)], ['unit'], 5);
+    expect(r.cells).toEqual(['small-group']);
+    expect(r.total).toBe('small-group');
+  });
+
+  it('protects every month of a unit against that unit’s own total in a unit-only report', () => {
+    const cells = [
+      cell('a', 30, '2026-01'),
+      cell('a', 2, '2026-02'),
+      cell('a', 30, '2026-03'),
+      cell('b', 2, '2026-02'),
+      cell('b', 40, '2026-01'),
+    ];
+    const r = suppressSmallGroups(cells, ['unit', 'month'], 5);
+    // a/2026-02 and b/2026-02 are small; within unit a and within unit b each is alone, so a second
+    // month of each unit is hidden too (the smallest: a/2026-01, b/2026-01).
+    expect(r.cells).toEqual(['complementary', 'small-group', null, 'small-group', 'complementary']);
+  });
+
+  it('leaves a line alone when its sum is itself below minN', () => {
+    const r = suppressSmallGroups(
+      [cell('a', 2, '2026-01'), cell('b', 50, '2026-01'), cell('b', 60, '2026-02'), cell('c', 1, '2026-03')],
+      ['unit', 'month'],
+      5,
+    );
+    expect(r.cells[0]).toBe('small-group');
+    expect(r.cells[3]).toBe('small-group');
+  });
+
+  it('never leaves one hidden cell alone against the total, nor in a line that another cell could protect (property)', () => {
+    const units = ['u1', 'u2', 'u3', 'u4'];
+    const months = ['m1', 'm2', 'm3'];
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(
+          fc.record({ unit: fc.constantFrom(...units), month: fc.constantFrom(...months), n: fc.integer({ min: 1, max: 20 }) }),
+          {
+            selector: (c) => `${c.unit}/${c.month}`,
+            maxLength: 12,
+          },
+        ),
+        fc.integer({ min: 1, max: 10 }),
+        (raw, minN) => {
+          const cells = raw.map((c) => ({ key: { unit: c.unit, month: c.month }, n: c.n }));
+          const r = suppressSmallGroups(cells, ['unit', 'month'], minN);
+          cells.forEach((c, i) => {
+            if (c.n < minN) expect(r.cells[i]).toBe('small-group');
+          });
+          const hiddenIn = (members: number[]) => members.filter((i) => r.cells[i] !== null).length;
+          const all = cells.map((_, i) => i);
+          if (r.total === null) expect(hiddenIn(all)).not.toBe(1);
+          for (const dim of ['unit', 'month'] as const) {
+            const other = dim === 'unit' ? 'month' : 'unit';
+            for (const value of new Set(cells.map((c) => c.key[other]))) {
+              const line = all.filter((i) => cells[i]?.key[other] === value);
+              const sum = line.reduce((s, i) => s + (cells[i]?.n ?? 0), 0);
+              const couldProtect = line.some((i) => r.cells[i] === null && !r.exposed[i]);
+              if (sum >= minN && couldProtect) expect(hiddenIn(line)).not.toBe(1);
+            }
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});

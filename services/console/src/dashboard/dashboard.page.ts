@@ -1,0 +1,211 @@
+import type { KaikuConfig } from '@kaiku/config';
+import type { CommentsReport } from '../reports/comments.report.ts';
+import type { FunnelReport } from '../reports/funnel.report.ts';
+import type { NpsFiguresRow, NpsReport } from '../reports/nps.report.ts';
+import type { TargetsReport } from '../reports/targets.report.ts';
+import { esc, jsonBlock, layout } from './html.ts';
+import { fill, formatCount, formatShare, STRINGS, type Strings, type UiLanguage } from './i18n.ts';
+
+export interface DashboardData {
+  lang: UiLanguage;
+  query: { from: string; to: string; unit: string; service: string };
+  kaiku: KaikuConfig;
+  total: NpsReport;
+  byMonth: NpsReport;
+  byUnit: NpsReport;
+  funnel: FunnelReport;
+  byAgeBand: FunnelReport;
+  byLanguage: FunnelReport;
+  targets: TargetsReport;
+  comments: CommentsReport;
+}
+
+const SERVICES = ['health-station', 'maternity-clinic', 'dental', 'other'] as const;
+
+function unitName(d: DashboardData, id: string | undefined): string {
+  const unit = d.kaiku.units.find((u) => u.id === id);
+  if (!unit) return id ?? '';
+  return (d.lang === 'en' ? unit.name.en : undefined) ?? unit.name.fi;
+}
+
+function npsCell(t: Strings, minN: number, f: NpsFiguresRow, figure: string): string {
+  if (f.suppressed) {
+    const why = f.suppression === 'complementary' ? t.suppressedComplementary : fill(t.suppressed, { minN });
+    return `<td data-figure="${esc(figure)}" data-suppressed="true">${esc(why)}</td><td>–</td>`;
+  }
+  return `<td data-figure="${esc(figure)}" data-value="${f.nps}">${f.nps}</td><td>${f.ci95?.[0]}…${f.ci95?.[1]}</td>`;
+}
+
+function filterForm(d: DashboardData, t: Strings): string {
+  const option = (value: string, label: string, selected: string) =>
+    `<option value="${esc(value)}"${value === selected ? ' selected' : ''}>${esc(label)}</option>`;
+  return `<form method="get" action="/" class="filters" aria-labelledby="filters-h">
+<h2 id="filters-h" class="visually-hidden">${esc(t.filters)}</h2>
+<input type="hidden" name="lang" value="${d.lang}">
+<div><label for="f-from">${esc(t.from)}</label><input id="f-from" name="from" type="date" value="${esc(d.query.from)}" required></div>
+<div><label for="f-to">${esc(t.to)}</label><input id="f-to" name="to" type="date" value="${esc(d.query.to)}" required></div>
+<div><label for="f-unit">${esc(t.unit)}</label><select id="f-unit" name="unit">${option('', t.all, d.query.unit)}${d.kaiku.units
+    .map((u) => option(u.id, unitName(d, u.id), d.query.unit))
+    .join('')}</select></div>
+<div><label for="f-service">${esc(t.service)}</label><select id="f-service" name="service">${option('', t.all, d.query.service)}${SERVICES.map(
+    (s) => option(s, s, d.query.service),
+  ).join('')}</select></div>
+<button type="submit">${esc(t.show)}</button>
+</form>`;
+}
+
+function keyFigures(d: DashboardData, t: Strings): string {
+  const total = d.total.total;
+  const figure = (id: string, label: string, value: string, raw: unknown, note = '') =>
+    `<div class="card"><dt>${esc(label)}</dt><dd data-figure="${id}" data-value="${esc(raw)}">${esc(value)}</dd>${note ? `<dd class="note">${esc(note)}</dd>` : ''}</div>`;
+  const nps = total.suppressed ? fill(t.suppressed, { minN: d.total.minN }) : String(total.nps);
+  return `<section aria-labelledby="kf-h"><h2 id="kf-h">${esc(t.keyFigures)}</h2><dl class="cards">
+${figure('nps', t.nps, nps, total.suppressed ? '' : total.nps, total.suppressed ? '' : `${t.ci} ${total.ci95?.[0]}…${total.ci95?.[1]}`)}
+${figure('answers', t.answers, formatCount(total.n, d.lang), total.n)}
+${figure('response-rate', t.responseRate, formatShare(d.funnel.responseRate, d.lang), d.funnel.responseRate ?? '')}
+${figure('comment-share', t.commentShare, formatShare(total.commentShare, d.lang), total.commentShare ?? '')}
+${figure('target-share', fill(t.targetShare, { target: d.targets.targetNps }), `${formatShare(d.targets.targetShare, d.lang)} (${d.targets.unitsMeetingTarget}/${d.targets.unitsReported})`, d.targets.targetShare ?? '')}
+${figure('coverage', t.coverage, `${formatShare(d.targets.coverage, d.lang)} (${d.targets.unitsWithAnswers}/${d.targets.enrolledUnits})`, d.targets.coverage ?? '')}
+</dl></section>`;
+}
+
+function trend(d: DashboardData, t: Strings): string {
+  const target = d.targets.targetNps;
+  const points = d.byMonth.rows.map((r) => ({
+    month: r.key.month,
+    nps: r.suppressed ? null : r.nps,
+    lo: r.ci95?.[0] ?? null,
+    hi: r.ci95?.[1] ?? null,
+  }));
+  const rows = d.byMonth.rows
+    .map(
+      (r) =>
+        `<tr><th scope="row">${esc(r.key.month)}</th><td>${formatCount(r.n, d.lang)}</td>${npsCell(t, d.byMonth.minN, r, `month-nps:${r.key.month}`)}</tr>`,
+    )
+    .join('');
+  return `<section aria-labelledby="trend-h"><h2 id="trend-h">${esc(t.trend)}</h2>
+<figure><div id="trend-chart" class="chart" role="img" aria-label="${esc(fill(t.trendChart, { target }))}"></div>
+${jsonBlock('trend-data', { points, target, labels: { nps: t.nps, ci: t.ci, target: t.target } })}
+<table><caption>${esc(t.trend)}</caption><thead><tr><th scope="col">${esc(t.month)}</th><th scope="col">${esc(t.answers)}</th><th scope="col">${esc(t.nps)}</th><th scope="col">${esc(t.ci)}</th></tr></thead>
+<tbody>${rows || `<tr><td colspan="4">${esc(t.noData)}</td></tr>`}</tbody></table></figure></section>`;
+}
+
+function unitsRanked(d: DashboardData, t: Strings): string {
+  const target = d.targets.targetNps;
+  const shown = d.byUnit.rows.filter((r) => !r.suppressed).sort((a, b) => (b.nps ?? 0) - (a.nps ?? 0));
+  const hidden = d.byUnit.rows.filter((r) => r.suppressed);
+  const x = (v: number) => 260 + ((v + 100) / 200) * 320;
+  const rowH = 26;
+  const height = shown.length * rowH + 30;
+  const bars = shown
+    .map((r, i) => {
+      const y = 20 + i * rowH;
+      const [lo, hi] = r.ci95 ?? [0, 0];
+      return `<text x="250" y="${y + 5}" text-anchor="end">${esc(unitName(d, r.key.unit).slice(0, 34))}</text>
+<line x1="${x(lo)}" x2="${x(hi)}" y1="${y}" y2="${y}" class="ci"/><circle cx="${x(r.nps ?? 0)}" cy="${y}" r="5" class="point"/>
+<text x="${x(hi) + 8}" y="${y + 5}">${r.nps}</text>`;
+    })
+    .join('');
+  const axis = [-100, -50, 0, 50, 100]
+    .map(
+      (v) =>
+        `<line x1="${x(v)}" x2="${x(v)}" y1="8" y2="${height - 14}" class="grid"/><text x="${x(v)}" y="${height - 2}" text-anchor="middle">${v}</text>`,
+    )
+    .join('');
+  const svg = shown.length
+    ? `<svg class="forest" viewBox="0 0 620 ${height}" role="img" aria-labelledby="units-desc"><desc id="units-desc">${esc(fill(t.unitsChart, { target }))}</desc>${axis}
+<line x1="${x(target)}" x2="${x(target)}" y1="8" y2="${height - 14}" class="target"/>${bars}</svg>`
+    : '';
+  const rows = [...shown, ...hidden]
+    .map(
+      (r) =>
+        `<tr><th scope="row">${esc(unitName(d, r.key.unit))}</th><td>${formatCount(r.n, d.lang)}</td>${npsCell(t, d.byUnit.minN, r, `unit-nps:${r.key.unit}`)}</tr>`,
+    )
+    .join('');
+  return `<section aria-labelledby="units-h"><h2 id="units-h">${esc(t.units)}</h2><figure>${svg}
+<table><caption>${esc(t.units)}</caption><thead><tr><th scope="col">${esc(t.unit)}</th><th scope="col">${esc(t.answers)}</th><th scope="col">${esc(t.nps)}</th><th scope="col">${esc(t.ci)}</th></tr></thead>
+<tbody>${rows || `<tr><td colspan="4">${esc(t.noData)}</td></tr>`}</tbody></table></figure></section>`;
+}
+
+function bar(share: number | null): string {
+  const w = Math.max(0, Math.min(1, share ?? 0)) * 100;
+  return `<svg class="bar" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true" focusable="false"><rect width="100" height="10" class="track"/><rect width="${w.toFixed(1)}" height="10" class="fill"/></svg>`;
+}
+
+function funnel(d: DashboardData, t: Strings): string {
+  const f = d.funnel;
+  const stages: Array<[string, string, number]> = [
+    ['received', t.received, f.received],
+    ['eligible', t.eligible, f.eligible],
+    ...Object.entries(f.skipped).map(([reason, n]): [string, string, number] => [`skipped:${reason}`, fill(t.skipped, { reason }), n]),
+    ['cancelled', t.cancelled, f.cancelled],
+    ['sent', t.sent, f.sent],
+    ['delivered', t.delivered, f.delivered],
+    ['answered', t.answered, f.answered],
+    ['commented', t.commented, f.commented],
+  ];
+  const rows = stages
+    .map(([id, label, n]) => {
+      const share = f.received ? n / f.received : null;
+      return `<tr${id.startsWith('skipped:') ? ' class="sub"' : ''}><th scope="row">${esc(label)}</th><td data-figure="funnel:${esc(id)}" data-value="${n}">${formatCount(n, d.lang)}</td><td>${formatShare(share === null ? null : Math.round(share * 1000) / 1000, d.lang)}</td><td class="barcell">${bar(share)}</td></tr>`;
+    })
+    .join('');
+  return `<section aria-labelledby="funnel-h"><h2 id="funnel-h">${esc(t.funnel)}</h2>
+<table><caption>${esc(t.funnel)} – ${esc(t.responseRate)} ${esc(formatShare(f.responseRate, d.lang))}</caption>
+<thead><tr><th scope="col">${esc(t.stage)}</th><th scope="col">${esc(t.count)}</th><th scope="col">${esc(t.shareOfReceived)}</th><th scope="col"><span class="visually-hidden">${esc(t.shareOfReceived)}</span></th></tr></thead>
+<tbody>${rows}</tbody></table></section>`;
+}
+
+function rateTable(d: DashboardData, t: Strings, r: FunnelReport, dim: 'ageBand' | 'language', title: string, dimLabel: string): string {
+  const rows = ('rows' in r ? r.rows : [])
+    .map((row) => {
+      const key = row.key[dim] ?? '';
+      const rate = 'responseRate' in row ? row.responseRate : null;
+      const value = row.suppressed ? esc(fill(t.suppressed, { minN: r.minN })) : esc(formatShare(rate, d.lang));
+      return `<tr><th scope="row">${esc(key)}</th><td>${formatCount(row.delivered, d.lang)}</td><td data-figure="rate-${dim}:${esc(key)}" data-value="${rate ?? ''}">${value}</td><td class="barcell">${bar(rate)}</td></tr>`;
+    })
+    .join('');
+  return `<section aria-labelledby="${dim}-h" class="half"><h2 id="${dim}-h">${esc(title)}</h2>
+<table><caption>${esc(title)}</caption><thead><tr><th scope="col">${esc(dimLabel)}</th><th scope="col">${esc(t.delivered)}</th><th scope="col">${esc(t.responseRate)}</th><th scope="col"><span class="visually-hidden">${esc(t.responseRate)}</span></th></tr></thead>
+<tbody>${rows || `<tr><td colspan="4">${esc(t.noData)}</td></tr>`}</tbody></table></section>`;
+}
+
+function comments(d: DashboardData, t: Strings): string {
+  const items = d.comments.comments
+    .map(
+      (c) =>
+        `<li><blockquote>${esc(c.comment)}</blockquote><p class="meta"><span class="band band-${c.scoreBand}">${esc(t[c.scoreBand])}</span> · ${esc(unitName(d, c.unit))} · ${esc(c.month)}</p></li>`,
+    )
+    .join('');
+  return `<section aria-labelledby="comments-h"><h2 id="comments-h">${esc(t.comments)}</h2>${items ? `<ul class="comments">${items}</ul>` : `<p>${esc(t.noComments)}</p>`}</section>`;
+}
+
+export function dashboardPage(d: DashboardData): string {
+  const t = STRINGS[d.lang];
+  const other = d.lang === 'fi' ? 'en' : 'fi';
+  const params = new URLSearchParams({ from: d.query.from, to: d.query.to });
+  if (d.query.unit) params.set('unit', d.query.unit);
+  if (d.query.service) params.set('service', d.query.service);
+  const switchParams = new URLSearchParams(params);
+  switchParams.set('lang', other);
+  const csv = (name: string, extra = '') =>
+    `<li><a href="/csv/${name}?${esc(params.toString())}${extra}" download>${esc(name)}.csv</a></li>`;
+  return layout({
+    lang: d.lang,
+    title: t.title,
+    skip: t.skip,
+    header: `<p class="brand">Kaiku</p><nav aria-label="${esc(t.language)}"><a href="/?${esc(switchParams.toString())}" lang="${other}">${esc(t.switchLanguage)}</a></nav>
+<form method="post" action="/logout"><button type="submit" class="link">${esc(t.logout)}</button></form>`,
+    body: `<h1>${esc(t.heading)}</h1>
+<p class="intro">${esc(fill(t.intro, { minN: d.total.minN }))}</p>
+${filterForm(d, t)}
+${keyFigures(d, t)}
+${trend(d, t)}
+${unitsRanked(d, t)}
+${funnel(d, t)}
+<div class="pair">${rateTable(d, t, d.byAgeBand, 'ageBand', t.byAgeBand, t.ageBand)}${rateTable(d, t, d.byLanguage, 'language', t.byLanguage, t.language)}</div>
+${comments(d, t)}
+<section aria-labelledby="dl-h"><h2 id="dl-h">${esc(t.downloads)}</h2><ul class="downloads">${csv('nps', '&amp;groupBy=unit,month')}${csv('funnel')}${csv('targets')}${csv('comments')}${csv('responses')}</ul></section>`,
+    scripts: ['/assets/uplot.js', '/assets/dashboard.js'],
+  });
+}

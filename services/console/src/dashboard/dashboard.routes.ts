@@ -1,0 +1,142 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { safeEqual } from '@kaiku/http';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { commentsReport } from '../reports/comments.report.ts';
+import { funnelReport } from '../reports/funnel.report.ts';
+import { npsReport } from '../reports/nps.report.ts';
+import { reportQuerySchema } from '../reports/report-query.ts';
+import { targetsReport } from '../reports/targets.report.ts';
+import { parseReportQuery, REPORTS, type ReportDeps, sendCsv, streamResponsesCsv } from '../routes/reports.routes.ts';
+import { dashboardPage } from './dashboard.page.ts';
+import { pickUiLanguage } from './i18n.ts';
+import { loginPage } from './login.page.ts';
+import { createSession, isValidSession, readCookie, SESSION_COOKIE, sessionCookie } from './session.ts';
+
+const require = createRequire(import.meta.url);
+const ASSETS: Record<string, { type: string; body: Buffer }> = {
+  'uplot.js': { type: 'text/javascript; charset=utf-8', body: readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js')) },
+  'uplot.css': { type: 'text/css; charset=utf-8', body: readFileSync(require.resolve('uplot/dist/uPlot.min.css')) },
+  'dashboard.js': { type: 'text/javascript; charset=utf-8', body: readFileSync(new URL('./assets/dashboard.js', import.meta.url)) },
+  'dashboard.css': { type: 'text/css; charset=utf-8', body: readFileSync(new URL('./assets/dashboard.css', import.meta.url)) },
+};
+
+/** Nothing from outside the server; no inline script runs. */
+const CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+function helsinkiToday(): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Helsinki', year: 'numeric', month: '2-digit', day: '2-digit' }).format(
+    new Date(),
+  );
+}
+
+/** The default period: the last twelve whole months plus this month so far. */
+function defaultPeriod(): { from: string; to: string } {
+  const to = helsinkiToday();
+  const [y, m] = to.split('-').map(Number) as [number, number];
+  const from = new Date(Date.UTC(y, m - 1 - 12, 1)).toISOString().slice(0, 10);
+  return { from, to };
+}
+
+/**
+ * The dashboard at `/`, its login page and its CSV downloads, behind an HttpOnly session cookie
+ * issued for the console token. The JSON API stays bearer-only.
+ */
+export function registerDashboard(app: FastifyInstance, deps: ReportDeps & { token: string; secureCookies: boolean }) {
+  const signedIn = (request: FastifyRequest) => isValidSession(deps.token, readCookie(request.headers.cookie, SESSION_COOKIE));
+  const html = (reply: FastifyReply, body: string, status = 200) =>
+    reply
+      .code(status)
+      .type('text/html; charset=utf-8')
+      .header('content-security-policy', CSP)
+      .header('x-content-type-options', 'nosniff')
+      .header('referrer-policy', 'no-referrer')
+      .header('cache-control', 'no-store')
+      .send(body);
+
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 4096 }, (_req, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  });
+
+  app.get('/assets/:name', async (request, reply) => {
+    const asset = ASSETS[(request.params as { name: string }).name];
+    if (!asset) return reply.callNotFound();
+    return reply
+      .type(asset.type)
+      .header('cache-control', 'public, max-age=3600')
+      .header('x-content-type-options', 'nosniff')
+      .send(asset.body);
+  });
+
+  app.get('/login', async (request, reply) =>
+    html(reply, loginPage(pickUiLanguage(request.query, request.headers['accept-language']), false)),
+  );
+
+  app.post('/login', async (request, reply) => {
+    const lang = pickUiLanguage(request.query, request.headers['accept-language']);
+    const token = (request.body as { token?: unknown } | undefined)?.token;
+    if (typeof token !== 'string' || !safeEqual(token, deps.token)) return html(reply, loginPage(lang, true), 401);
+    const session = createSession(deps.token);
+    return reply.header('set-cookie', sessionCookie(session.value, session.maxAge, deps.secureCookies)).redirect(`/?lang=${lang}`, 303);
+  });
+
+  app.post('/logout', async (_request, reply) =>
+    reply.header('set-cookie', sessionCookie('', 0, deps.secureCookies)).redirect('/login', 303),
+  );
+
+  app.get('/', async (request, reply) => {
+    const lang = pickUiLanguage(request.query, request.headers['accept-language']);
+    if (!signedIn(request)) return reply.redirect(`/login?lang=${lang}`, 303);
+    const raw = request.query as Record<string, string | undefined>;
+    const period = defaultPeriod();
+    const input = {
+      from: raw.from || period.from,
+      to: raw.to || period.to,
+      unit: raw.unit || undefined,
+      service: raw.service || undefined,
+    };
+    const parsed = reportQuerySchema.safeParse(input);
+    const base = parsed.success ? parsed.data : reportQuerySchema.parse({ ...period });
+    const minN = deps.kaiku.reporting.minN;
+    const q = (groupBy: Array<'month' | 'unit' | 'ageBand' | 'language'>) => ({ ...base, groupBy });
+    const [total, byMonth, byUnit, funnel, byAgeBand, byLanguage, targets, comments] = await Promise.all([
+      npsReport(deps.pool, q([]), minN),
+      npsReport(deps.pool, q(['month']), minN),
+      npsReport(deps.pool, q(['unit']), minN),
+      funnelReport(deps.pool, q([]), minN),
+      funnelReport(deps.pool, q(['ageBand']), minN),
+      funnelReport(deps.pool, q(['language']), minN),
+      targetsReport(deps.pool, q([]), deps.kaiku),
+      commentsReport(deps.pool, { ...q([]), limit: 10, offset: 0 }, minN),
+    ]);
+    return html(
+      reply,
+      dashboardPage({
+        lang,
+        query: { from: base.from, to: base.to, unit: base.unit[0] ?? '', service: base.service[0] ?? '' },
+        kaiku: deps.kaiku,
+        total,
+        byMonth,
+        byUnit,
+        funnel,
+        byAgeBand,
+        byLanguage,
+        targets,
+        comments,
+      }),
+    );
+  });
+
+  app.get('/csv/:name', async (request, reply) => {
+    if (!signedIn(request)) return reply.redirect('/login', 303);
+    const name = (request.params as { name: string }).name;
+    const q = parseReportQuery({ ...(request.query as object), format: 'csv' });
+    if (name === 'responses') return streamResponsesCsv(reply, deps, q);
+    const report = REPORTS[name as keyof typeof REPORTS];
+    if (!report) return reply.callNotFound();
+    // biome-ignore lint/suspicious/noExplicitAny: each entry pairs its own run and csv
+    const result: any = await report.run(deps, q);
+    return sendCsv(reply, `kaiku-${name}-${q.from}-${q.to}.csv`, report.csv(result));
+  });
+}

@@ -1,0 +1,207 @@
+import { parseKaikuConfig } from '@kaiku/config';
+import { createPool, type Pool } from '@kaiku/db';
+import { createTestEnv, type TestEnv } from '@kaiku/testing';
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildConsoleApp } from '../src/app.ts';
+import { answers, type SeedVisit, seedVisits } from './seed.ts';
+
+const unit = (n: number) => `1.2.246.10.99.10.${n}`;
+const kaiku = parseKaikuConfig({
+  units: [1, 2, 3, 4, 5, 6, 7, 8].map((n) => ({
+    id: unit(n),
+    name: { fi: `Yksikkö ${n}` },
+    service: n === 8 ? 'dental' : 'health-station',
+  })),
+  reporting: { minN: 5, targetNps: 60 },
+});
+const TOKEN = 'reports-test-token';
+const day = (year: number, i: number) => new Date(Date.UTC(year, 0, 1 + (i % 365))).toISOString().slice(0, 10);
+
+describe('reports API', () => {
+  let env: TestEnv;
+  let pool: Pool;
+  let app: FastifyInstance;
+  const get = async (url: string) => {
+    const res = await app.inject({ url, headers: { authorization: `Bearer ${TOKEN}` } });
+    return { status: res.statusCode, type: String(res.headers['content-type']), body: res.body, json: () => res.json() };
+  };
+
+  beforeAll(async () => {
+    env = await createTestEnv();
+    pool = createPool(env.databaseUrl);
+    app = buildConsoleApp({ pool, kaiku, logger: pino({ level: 'silent' }), token: TOKEN });
+    // Keusote 2024: 1,000 answers, 71 % promoters, 14 % passives, 15 % detractors, over four units.
+    await seedVisits(
+      pool,
+      answers({ promoters: 710, passives: 140, detractors: 150 }, (i) => ({ unit: unit(1 + (i % 4)), day: day(2024, i * 7) })),
+    );
+    // Länsi-Uusimaa SMS pilot (2022): 12,000 texts delivered, 3,060 answered; plus skips and cancellations.
+    const pilot: SeedVisit[] = [];
+    for (let i = 0; i < 12_000; i++) {
+      const answered = i % 200 < 51; // 51 of every 200 = 25.5 %
+      pilot.push({ unit: unit(1 + (i % 3)), day: day(2022, i), outcome: answered ? 'answered' : 'delivered', score: 6 + (i % 5) });
+    }
+    for (let i = 0; i < 300; i++) pilot.push({ unit: unit(1), day: day(2022, i), outcome: 'skipped', skipReason: 'under-age' });
+    for (let i = 0; i < 200; i++) pilot.push({ unit: unit(2), day: day(2022, i), outcome: 'skipped', skipReason: 'no-mobile' });
+    for (let i = 0; i < 50; i++) pilot.push({ unit: unit(3), day: day(2022, i), outcome: 'cancelled' });
+    await seedVisits(pool, pilot);
+    // 2021: units of 40, 3, 12 and 25 answers in March.
+    const sizes: Array<[number, number]> = [
+      [1, 40],
+      [2, 3],
+      [3, 12],
+      [4, 25],
+    ];
+    await seedVisits(
+      pool,
+      sizes.flatMap(([u, n]) =>
+        answers({ promoters: Math.ceil(n / 2), passives: 0, detractors: Math.floor(n / 2) }, (i) => ({
+          unit: unit(u),
+          day: `2021-03-${String(1 + (i % 28)).padStart(2, '0')}`,
+        })),
+      ),
+    );
+    // 2020: targets and comments.
+    const y2020: SeedVisit[] = [
+      ...answers({ promoters: 9, passives: 1, detractors: 0 }, () => ({ unit: unit(5), day: '2020-05-10' })), // NPS 90
+      ...answers({ promoters: 5, passives: 3, detractors: 2 }, () => ({ unit: unit(6), day: '2020-05-11' })), // NPS 30
+      ...answers({ promoters: 2, passives: 0, detractors: 0 }, () => ({ unit: unit(7), day: '2020-05-12' })), // too few to rank
+      {
+        unit: unit(5),
+        day: '2020-05-13',
+        outcome: 'answered',
+        score: 10,
+        comment: 'Loistava hoitaja, soita 040 1234567 tai maili liisa@example.com',
+      },
+      { unit: unit(7), day: '2020-05-13', outcome: 'answered', score: 2, comment: 'Pieni ryhmä: ei saa näkyä' },
+      { unit: unit(6), day: '2020-05-14', outcome: 'answered', score: 8, comment: '=HYPERLINK("x") odotus pitkä' },
+    ];
+    await seedVisits(pool, y2020);
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await pool.end();
+    await env.cleanup();
+  });
+
+  it('reproduces Keusote 2024 exactly: NPS 56 with 71 % promoters, 14 % passives, 15 % detractors', async () => {
+    const body = (await get('/v1/reports/nps?from=2024-01-01&to=2024-12-31')).json();
+    expect(body.total).toMatchObject({ n: 1000, promoters: 710, passives: 140, detractors: 150, nps: 56, suppressed: false });
+    expect(body.total.shares).toEqual({ promoters: 0.71, passives: 0.14, detractors: 0.15 });
+    expect(body.total.ci95[0]).toBeLessThan(56);
+    expect(body.total.ci95[1]).toBeGreaterThan(56);
+  });
+
+  it('adds months and days up to the same figures whatever the period boundaries', async () => {
+    const months = (await get('/v1/reports/nps?from=2024-01-01&to=2024-12-31&groupBy=month')).json();
+    expect(months.rows).toHaveLength(12);
+    expect(months.rows.reduce((s: number, r: { n: number }) => s + r.n, 0)).toBe(1000);
+    const weeks = (await get('/v1/reports/nps?from=2024-01-01&to=2024-12-31&groupBy=week')).json();
+    expect(weeks.total).toEqual(months.total);
+    // A period with partial months at both ends (read from the daily rollup) and whole months between.
+    const { rows } = await pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM responses WHERE visit_day BETWEEN '2024-02-10' AND '2024-11-20'`,
+    );
+    const partial = (await get('/v1/reports/nps?from=2024-02-10&to=2024-11-20')).json();
+    expect(partial.total.n).toBe(rows[0]?.n);
+  });
+
+  it('reproduces the Länsi-Uusimaa pilot: 12,000 texts delivered, 25.5 % answered', async () => {
+    const f = (await get('/v1/reports/funnel?from=2022-01-01&to=2022-12-31')).json();
+    expect(f).toMatchObject({
+      received: 12_550,
+      eligible: 12_050,
+      skipped: { 'under-age': 300, 'no-mobile': 200 },
+      cancelled: 50,
+      sent: 12_000,
+      delivered: 12_000,
+      answered: 3060,
+      responseRate: 0.255,
+    });
+    const byUnit = (await get('/v1/reports/funnel?from=2022-01-01&to=2022-12-31&groupBy=unit')).json();
+    expect(byUnit.rows.map((r: { key: { unit: string } }) => r.key.unit)).toEqual([unit(1), unit(2), unit(3)]);
+    expect(byUnit.rows.reduce((s: number, r: { answered: number }) => s + r.answered, 0)).toBe(3060);
+  });
+
+  it('suppresses a group under minN and a second one, so the total cannot give it away', async () => {
+    const body = (await get('/v1/reports/nps?from=2021-03-01&to=2021-03-31&groupBy=unit')).json();
+    const byUnit = Object.fromEntries(body.rows.map((r: { key: { unit: string } }) => [r.key.unit, r]));
+    expect(byUnit[unit(2)]).toEqual({ key: { unit: unit(2) }, n: 3, suppressed: true, suppression: 'small-group' });
+    expect(byUnit[unit(3)]).toEqual({ key: { unit: unit(3) }, n: 12, suppressed: true, suppression: 'complementary' });
+    expect(byUnit[unit(1)]).toMatchObject({ n: 40, promoters: 20, detractors: 20, nps: 0, suppressed: false });
+    expect(body.total).toMatchObject({ n: 80, suppressed: false });
+    // Subtracting what is shown from the total leaves units 2 and 3 together, never unit 2 alone.
+    const shown = body.rows
+      .filter((r: { suppressed: boolean }) => !r.suppressed)
+      .reduce((s: number, r: { promoters: number }) => s + r.promoters, 0);
+    expect(body.total.promoters - shown).toBe(2 + 6);
+
+    const csv = (await get('/v1/reports/nps?from=2021-03-01&to=2021-03-31&groupBy=unit&format=csv')).body.trim().split('\r\n');
+    expect(csv[0]).toBe(
+      'level,unit_id,n,promoters,passives,detractors,promoter_share,passive_share,detractor_share,nps,ci95_low,ci95_high,comment_share,suppressed',
+    );
+    expect(csv.find((l) => l.includes(unit(2)))).toBe(`group,${unit(2)},3,,,,,,,,,,,true`);
+  });
+
+  it('hides the total too when one small group is all there is', async () => {
+    const body = (await get(`/v1/reports/nps?from=2021-03-01&to=2021-03-31&groupBy=unit&unit=${unit(2)}`)).json();
+    expect(body.rows).toEqual([{ key: { unit: unit(2) }, n: 3, suppressed: true, suppression: 'small-group' }]);
+    expect(body.total).toEqual({ n: 3, suppressed: true, suppression: 'small-group' });
+  });
+
+  it('counts the units that reach the target among units with enough answers, and coverage of enrolled units', async () => {
+    const t = (await get('/v1/reports/targets?from=2020-01-01&to=2020-12-31')).json();
+    expect(t).toMatchObject({ minN: 5, targetNps: 60, unitsReported: 2, unitsMeetingTarget: 1, targetShare: 0.5 });
+    expect(t).toMatchObject({ enrolledUnits: 8, unitsWithAnswers: 3, coverage: 0.375 });
+    const dental = (await get('/v1/reports/targets?from=2020-01-01&to=2020-12-31&service=dental&targetNps=20')).json();
+    expect(dental).toMatchObject({ enrolledUnits: 1, unitsWithAnswers: 0, coverage: 0, unitsReported: 0, targetShare: null });
+  });
+
+  it('lists masked comments with band, unit and month, only from groups with at least minN answers', async () => {
+    const c = (await get('/v1/reports/comments?from=2020-01-01&to=2020-12-31')).json();
+    expect(c.comments).toEqual([
+      { unit: unit(6), month: '2020-05', scoreBand: 'passive', comment: '=HYPERLINK("x") odotus pitkä' },
+      { unit: unit(5), month: '2020-05', scoreBand: 'promoter', comment: 'Loistava hoitaja, soita [phone] tai maili [email]' },
+    ]);
+    const csv = (await get('/v1/reports/comments?from=2020-01-01&to=2020-12-31&format=csv')).body;
+    expect(csv).toContain(`"'=HYPERLINK(""x"") odotus pitkä"`);
+  });
+
+  it('exports one CSV line per response with the contract’s columns and nothing personal', async () => {
+    const res = await get('/v1/exports/responses.csv?from=2020-01-01&to=2020-12-31');
+    expect(res.status).toBe(200);
+    expect(res.type).toMatch(/^text\/csv/);
+    const lines = res.body.trim().split('\r\n');
+    expect(lines[0]).toBe('unit_id,service,visit_month,age_band,language,source,score,comment,score_band,answer_language');
+    expect(lines).toHaveLength(1 + 25);
+    expect(res.body).toContain(
+      `${unit(5)},health-station,2020-05,45-54,fi,lifecare,10,Loistava hoitaja,`.replace(
+        ',Loistava hoitaja,',
+        ',"Loistava hoitaja, soita [phone] tai maili [email]",',
+      ),
+    );
+    expect(res.body).not.toMatch(/040 1234567|liisa@example\.com/);
+    const big = await get('/v1/exports/responses.csv?from=2022-01-01&to=2022-12-31');
+    expect(big.body.trim().split('\r\n')).toHaveLength(1 + 3060);
+  });
+
+  it('answers bad queries with problem+json and refuses requests without the token', async () => {
+    const bad = await get('/v1/reports/nps?from=2024-02-01&to=2024-01-01&groupBy=planet');
+    expect(bad.status).toBe(400);
+    expect(bad.type).toMatch(/problem\+json/);
+    expect(
+      bad
+        .json()
+        .errors.map((e: { field: string }) => e.field)
+        .sort(),
+    ).toEqual(['groupBy.0']);
+    expect((await get('/v1/reports/funnel?from=2024-02-01&to=2024-01-01')).status).toBe(400);
+    expect((await get('/v1/reports/nps?to=2024-01-01')).status).toBe(400);
+    const anonymous = await app.inject('/v1/reports/nps?from=2024-01-01&to=2024-12-31');
+    expect(anonymous.statusCode).toBe(401);
+    expect((await app.inject('/v1/exports/responses.csv?from=2024-01-01&to=2024-12-31')).statusCode).toBe(401);
+  });
+});
