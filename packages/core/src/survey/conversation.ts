@@ -1,9 +1,11 @@
 import type { TextKey } from '../texts/render.ts';
 import type { Language } from '../visit/language.ts';
 import { parseCommand } from './reply-commands.ts';
-import { parseScoreReply } from './score-parser.ts';
+import { carriesContent, type NotAScore, parseScoreReply } from './score-parser.ts';
+import { COMPLETED, NPS_SURVEY, questionAt, type SurveyDefinition, stepOf } from './survey-definition.ts';
 
-export type ConversationStep = 'awaiting-score' | 'awaiting-reason' | 'completed';
+/** `awaiting-score`, `awaiting-reason`, `completed` for Kaiku's survey (see survey-definition.ts). */
+export type ConversationStep = string;
 
 export interface ConversationState {
   step: ConversationStep;
@@ -13,22 +15,26 @@ export interface ConversationState {
 
 /** What one inbound message does to an open survey; the caller stores it and sends `reply`. */
 export type ConversationEffect =
+  /** A score, and the reason when the same message gave one ("8 hyvä palvelu"). */
   | { kind: 'score'; score: number; reason: string | null; next: ConversationState; reply: TextKey }
-  | { kind: 'reason'; reason: string; next: ConversationState; reply: TextKey | null }
-  | { kind: 'reask'; next: ConversationState; reply: TextKey }
-  | { kind: 'ignored'; reply: null }
+  /** The answer to a free-text question. */
+  | { kind: 'reason'; reason: string; next: ConversationState; reply: TextKey }
+  /** More words after the survey is complete: appended to the reason, no reply. */
+  | { kind: 'append'; text: string; reply: null }
+  /** Not a score: asked once more. `note` is what the patient wrote, kept if it says something. */
+  | { kind: 'reask'; why: NotAScore; note: string | null; next: ConversationState; reply: TextKey }
+  /** Not a score after the re-ask, or an empty message: silence. */
+  | { kind: 'ignored'; why: NotAScore | 'empty'; note: string | null; reply: null }
   | { kind: 'opt-out'; reply: TextKey }
   | { kind: 'opt-in'; reply: TextKey }
   | { kind: 'switch-language'; language: Language; next: ConversationState; reply: TextKey };
 
-/** The question the patient is being asked at a step, to re-send after a language switch. */
-export function currentQuestion(step: ConversationStep): TextKey {
-  if (step === 'awaiting-score') return 'invitation';
-  if (step === 'awaiting-reason') return 'askReason';
-  return 'thanks';
+/** The text that asks the current step's question, re-sent after a language switch. */
+export function currentQuestion(step: ConversationStep, survey: SurveyDefinition = NPS_SURVEY): TextKey {
+  return questionAt(survey, step)?.question.prompt ?? 'languageSwitched';
 }
 
-export function advanceConversation(state: ConversationState, body: string): ConversationEffect {
+export function advanceConversation(state: ConversationState, body: string, survey: SurveyDefinition = NPS_SURVEY): ConversationEffect {
   const command = parseCommand(body);
   if (command?.kind === 'opt-out') return { kind: 'opt-out', reply: 'optedOut' };
   if (command?.kind === 'opt-in') return { kind: 'opt-in', reply: 'optedIn' };
@@ -37,31 +43,34 @@ export function advanceConversation(state: ConversationState, body: string): Con
       kind: 'switch-language',
       language: command.language,
       next: { ...state, language: command.language },
-      reply: currentQuestion(state.step),
+      reply: currentQuestion(state.step, survey),
     };
   }
   const text = body.trim();
-  switch (state.step) {
-    case 'awaiting-score': {
-      const parsed = parseScoreReply(text);
-      if (parsed.kind === 'score') {
-        const done = parsed.reason !== null;
-        return {
-          kind: 'score',
-          score: parsed.score,
-          reason: parsed.reason,
-          next: { ...state, step: done ? 'completed' : 'awaiting-reason' },
-          reply: done ? 'thanks' : 'askReason',
-        };
-      }
-      if (state.reasked) return { kind: 'ignored', reply: null };
-      return { kind: 'reask', next: { ...state, reasked: true }, reply: 'reask' };
-    }
-    case 'awaiting-reason':
-      if (!text) return { kind: 'ignored', reply: null };
-      return { kind: 'reason', reason: text, next: { ...state, step: 'completed' }, reply: 'thanks' };
-    case 'completed':
-      if (!text) return { kind: 'ignored', reply: null };
-      return { kind: 'reason', reason: text, next: state, reply: null };
+  const at = questionAt(survey, state.step);
+  if (!at) {
+    if (state.step !== COMPLETED || !text) return { kind: 'ignored', why: 'empty', note: null, reply: null };
+    return { kind: 'append', text, reply: null };
   }
+  const after = (index: number) => {
+    const nextQuestion = survey.questions[index];
+    return { step: stepOf(nextQuestion), reply: nextQuestion?.prompt ?? survey.thanks };
+  };
+
+  if (at.question.kind === 'free-text') {
+    if (!text) return { kind: 'ignored', why: 'empty', note: null, reply: null };
+    const n = after(at.index + 1);
+    return { kind: 'reason', reason: text, next: { ...state, step: n.step }, reply: n.reply };
+  }
+
+  const parsed = parseScoreReply(text);
+  if (parsed.kind === 'score') {
+    // A reason in the same message answers a free-text question that follows.
+    const answersNext = parsed.reason !== null && survey.questions[at.index + 1]?.kind === 'free-text';
+    const n = after(at.index + (answersNext ? 2 : 1));
+    return { kind: 'score', score: parsed.score, reason: parsed.reason, next: { ...state, step: n.step }, reply: n.reply };
+  }
+  const note = text && carriesContent(text) ? text : null;
+  if (state.reasked || parsed.why === 'empty') return { kind: 'ignored', why: parsed.why, note, reply: null };
+  return { kind: 'reask', why: parsed.why, note, next: { ...state, reasked: true }, reply: at.question.reask };
 }

@@ -1,47 +1,203 @@
 import type { Language } from '../visit/language.ts';
+import { prepareReply } from './reply-tokens.ts';
 
-/** Words that control the survey rather than answer it. */
+/**
+ * Messages that control the survey rather than answer it: opting out, opting back in, switching
+ * language. Each must be the whole message (politeness and punctuation aside), so that a reason
+ * that merely mentions a language or the word "stop" is never mistaken for a command.
+ */
 export type ReplyCommand = { kind: 'opt-out' } | { kind: 'opt-in' } | { kind: 'switch-language'; language: Language };
 
-const OPT_OUT = new Set(['stop', 'stopall', 'unsubscribe', 'cancel', 'end', 'quit', 'lopeta', 'stopp', 'sluta', 'revoke', 'optout']);
-const OPT_IN = new Set(['start', 'aloita', 'börja', 'unstop']);
-const LANGUAGE: Record<string, Language> = {
+/** Twilio's own opt-out words (Advanced Opt-Out defaults) and the Finnish and Swedish ones. */
+export const OPT_OUT_WORDS = ['stop', 'stopall', 'unsubscribe', 'cancel', 'end', 'quit', 'revoke', 'optout', 'lopeta', 'stopp', 'sluta'];
+/** Only these opt back in; a stray message never does. */
+export const OPT_IN_WORDS = ['start', 'aloita', 'börja'];
+
+const POLITE = new Set(
+  'please pls plz kiitos kiitti kiitoksia paljon kovasti tack så mycket gärna thanks thank you thx hei moi moikka hej hejsan hi hello hey ok okei okay'.split(
+    ' ',
+  ),
+);
+
+/** Opt-out heads: a message starting with one of these, followed only by OPT_OUT_OBJECT words. */
+const OPT_OUT_HEADS: string[][] = [
+  ...OPT_OUT_WORDS.filter((w) => w !== 'end' && w !== 'cancel').map((w) => [w]),
+  ['stoppa'],
+  ['stop', 'all'],
+  ['opt', 'out'],
+  ['lopettakaa'],
+  ['lopetetaan'],
+  ['avsluta'],
+  ['älä', 'lähetä'],
+  ['älkää', 'lähettäkö'],
+  ['älkää', 'enää', 'lähettäkö'],
+  ['älä', 'enää', 'lähetä'],
+  ['poista', 'numeroni'],
+  ['poistakaa', 'numeroni'],
+  ['poista', 'minut'],
+  ['poistakaa', 'minut'],
+  ['skicka', 'inte'],
+  ['ta', 'bort', 'mitt', 'nummer'],
+  ['ta', 'bort', 'mig'],
+  ["don't", 'text'],
+  ['dont', 'text'],
+  ['do', 'not', 'text'],
+  ["don't", 'send'],
+  ['dont', 'send'],
+  ['do', 'not', 'send'],
+  ["don't", 'contact'],
+  ['do', 'not', 'contact'],
+  ['remove', 'me'],
+  ['remove', 'my', 'number'],
+  ['i', 'want', 'to', 'unsubscribe'],
+];
+/** Heads that need an object ("en halua viestejä", not "en halua vastata"). */
+const OPT_OUT_HEADS_WITH_OBJECT: string[][] = [
+  ['en', 'halua'],
+  ['en', 'halua', 'enää'],
+  ['ei', 'enää'],
+  ['ei', 'enempää'],
+  ['jag', 'vill', 'inte', 'ha'],
+  ['jag', 'vill', 'inte', 'ha', 'fler'],
+  ['jag', 'vill', 'inte', 'få'],
+  ['inga', 'fler'],
+  ['no', 'more'],
+  ['i', "don't", 'want'],
+  ['i', 'dont', 'want'],
+  ['i', 'do', 'not', 'want'],
+];
+const OPT_OUT_NOUNS = new Set(
+  'viestit viestejä viestien viestiä tekstiviestit tekstiviestejä kyselyt kyselyjä kyselyitä kyselyiden kyselyä sms smsiä sms:iä tekstareita meddelanden meddelande sms:en enkäter enkäterna enkät messages message texts text surveys survey sms'.split(
+    ' ',
+  ),
+);
+const OPT_OUT_OBJECT = new Set([
+  ...OPT_OUT_NOUNS,
+  ...'lähettäminen lähettämistä lähettämään lähettämästä lähettäkö lähetä tekstaaminen jo heti nyt enää mulle minulle tänne tähän numeroon näitä nää nämä tämä tätä sitten skicka skickandet till mig mej fler några mer texting sending me these this now any more anymore ever again to my number from all'.split(
+    ' ',
+  ),
+]);
+
+const LANGUAGE_TARGETS: Record<string, Language> = {
   fi: 'fi',
+  fin: 'fi',
   suomi: 'fi',
   suomeksi: 'fi',
+  suomea: 'fi',
+  suomen: 'fi',
   finska: 'fi',
-  finnish: 'fi',
   'på finska': 'fi',
+  finnish: 'fi',
   'in finnish': 'fi',
   sv: 'sv',
+  swe: 'sv',
   svenska: 'sv',
+  'på svenska': 'sv',
+  svensk: 'sv',
   ruotsi: 'sv',
   ruotsiksi: 'sv',
+  ruotsia: 'sv',
   swedish: 'sv',
-  'på svenska': 'sv',
   'in swedish': 'sv',
   en: 'en',
+  eng: 'en',
   english: 'en',
+  'in english': 'en',
   englanti: 'en',
   englanniksi: 'en',
+  englantia: 'en',
   engelska: 'en',
   'på engelska': 'en',
-  'in english': 'en',
 };
+/** Words that may surround a language in a request: "voinko vastata ruotsiksi", "can I answer in English". */
+const LANGUAGE_REQUEST = new Set(
+  (
+    'voinko voisinko voiko voitteko voisitteko voisiko saanko saisinko haluan haluaisin vastata vastaan vastaisin vastaus kirjoittaa kirjoittakaa kirjoitatteko ' +
+    'lähettää lähettäkää lähetä viesti viestit kysely kyselyn mieluummin mielummin olisiko onko mahdollista vaihda vaihtakaa kieli kieleksi kielen kiitos ' +
+    'can could may i we you answer reply respond write send get have it this the survey message messages text would like to prefer is possible change switch language please instead ' +
+    'kan jag ni du få svara skriva skicka vill ha helst gärna enkäten meddelandet finns det byt byta språk språket till tack istället'
+  ).split(' '),
+);
+/** "I don't speak Finnish", "jag förstår inte finska": a request for the other language. */
+const LANGUAGE_PHRASES: Array<[RegExp, Language]> = [
+  [
+    /^(i )?(don't|dont|do not|can't|cant|cannot) (speak|understand|read) (finnish|swedish|suomi|finska)( (or|and) (finnish|swedish))?$/u,
+    'en',
+  ],
+  [/^(i )?(speak|understand) (only )?english( only)?$/u, 'en'],
+  [/^(do|can) you (speak|write) english$/u, 'en'],
+  [/^no (finnish|suomi)$/u, 'en'],
+  [/^(jag )?(talar|pratar|förstår|kan|läser) inte finska$/u, 'sv'],
+  [/^(talar|pratar|skriver|kan) (ni|du) svenska$/u, 'sv'],
+  [/^(jag )?(talar|pratar|förstår) (bara )?svenska$/u, 'sv'],
+  [/^(puhutteko|puhutko|osaatteko|kirjoitatteko) (englantia|suomea|ruotsia)$/u, 'fi'],
+];
 
 export function normaliseCommand(text: string): string {
-  return text
-    .normalize('NFC')
+  return prepareReply(text)
     .toLowerCase()
-    .replace(/[\s.,!?:;"'()]+/gu, ' ')
+    .replace(/[^\p{L}\p{N}'\s:]+/gu, ' ')
+    .replace(/(^|\s)'+|'+(\s|$)/gu, ' ')
+    .replace(/\s+/gu, ' ')
     .trim();
 }
 
+function withoutPoliteness(words: string[]): string[] {
+  let from = 0;
+  let to = words.length;
+  while (from < to && POLITE.has(words[from] as string)) from++;
+  while (to > from && (POLITE.has(words[to - 1] as string) || (words[to - 1] === 'you' && words[to - 2] === 'thank'))) to--;
+  return words.slice(from, to);
+}
+
+function startsWith(words: string[], head: string[]): boolean {
+  return head.every((w, i) => words[i] === w);
+}
+
+function isOptOut(words: string[]): boolean {
+  if (words.length === 1 && OPT_OUT_WORDS.includes(words[0] as string)) return true;
+  for (const head of OPT_OUT_HEADS) {
+    if (startsWith(words, head) && words.slice(head.length).every((w) => OPT_OUT_OBJECT.has(w))) return true;
+  }
+  for (const head of OPT_OUT_HEADS_WITH_OBJECT) {
+    const rest = words.slice(head.length);
+    if (startsWith(words, head) && rest.some((w) => OPT_OUT_NOUNS.has(w)) && rest.every((w) => OPT_OUT_OBJECT.has(w))) return true;
+  }
+  return false;
+}
+
+function languageOf(words: string[]): Language | null {
+  const text = words.join(' ');
+  for (const [pattern, language] of LANGUAGE_PHRASES) {
+    if (pattern.test(text)) {
+      if (language !== 'fi') return language;
+      // "puhutteko englantia?" asks for the language named.
+      const named = words[1] ?? '';
+      return named.startsWith('englan') ? 'en' : named.startsWith('ruots') ? 'sv' : 'fi';
+    }
+  }
+  let found: Language | null = null;
+  for (let i = 0; i < words.length; i++) {
+    const pair = `${words[i]} ${words[i + 1] ?? ''}`;
+    const two = LANGUAGE_TARGETS[pair];
+    const one = LANGUAGE_TARGETS[words[i] as string];
+    const hit = two ?? one;
+    if (hit) {
+      if (found && found !== hit) return null;
+      found = hit;
+      if (two) i++;
+      continue;
+    }
+    if (!LANGUAGE_REQUEST.has(words[i] as string) && !POLITE.has(words[i] as string)) return null;
+  }
+  return found;
+}
+
 export function parseCommand(text: string): ReplyCommand | null {
-  const t = normaliseCommand(text);
-  if (OPT_OUT.has(t)) return { kind: 'opt-out' };
-  if (OPT_IN.has(t)) return { kind: 'opt-in' };
-  const lang = LANGUAGE[t] ?? LANGUAGE[t.replace(/ (tack|kiitos|please)$/u, '')];
-  if (lang) return { kind: 'switch-language', language: lang };
-  return null;
+  const words = withoutPoliteness(normaliseCommand(text).split(' ').filter(Boolean));
+  if (words.length === 0 || words.length > 10) return null;
+  if (isOptOut(words)) return { kind: 'opt-out' };
+  if (words.length === 1 && (OPT_IN_WORDS.includes(words[0] as string) || words[0] === 'borja')) return { kind: 'opt-in' };
+  const language = languageOf(words);
+  return language ? { kind: 'switch-language', language } : null;
 }

@@ -1,64 +1,402 @@
-/**
- * Reads a patient's SMS reply to the 0–10 question. A misread score is worse than a re-ask, so
- * anything ambiguous is `not-a-score`.
- */
-export type ParsedReply = { kind: 'score'; score: number; reason: string | null } | { kind: 'not-a-score' };
+import { editDistance, prepareReply, squeeze, type Token, tokenize } from './reply-tokens.ts';
+import {
+  CONTEXT_BEFORE,
+  FILLER_WORDS,
+  LABEL_WORDS,
+  NEGATION_WORDS,
+  NOT_SCORE_WORDS,
+  OTHER_SCALE_AFTER,
+  SCORE_UNIT_AFTER,
+  SCORE_WORDS,
+  STRICT_SCORE_WORDS,
+  TOP_SCORE_PHRASES,
+  UNIT_AFTER,
+} from './score-lexicon.ts';
 
-const WORDS: Record<string, number> = {
-  nolla: 0,
-  yksi: 1,
-  kaksi: 2,
-  kolme: 3,
-  neljä: 4,
-  viisi: 5,
-  kuusi: 6,
-  seitsemän: 7,
-  kahdeksan: 8,
-  yhdeksän: 9,
-  kymmenen: 10,
-  noll: 0,
-  ett: 1,
-  en: 1,
-  två: 2,
-  tre: 3,
-  fyra: 4,
-  fem: 5,
-  sex: 6,
-  sju: 7,
-  åtta: 8,
-  nio: 9,
-  tio: 10,
-  zero: 0,
-  one: 1,
-  two: 2,
-  three: 3,
-  four: 4,
-  five: 5,
-  six: 6,
-  seven: 7,
-  eight: 8,
-  nine: 9,
+/**
+ * Reads a patient's SMS reply to the 0–10 question. A misread score is far worse than a re-ask,
+ * so anything ambiguous is `not-a-score` with the reason why (for metrics and tests).
+ */
+export type ParsedReply = { kind: 'score'; score: number; reason: string | null } | { kind: 'not-a-score'; why: NotAScore };
+
+export type NotAScore =
+  | 'empty'
+  | 'no-score'
+  | 'out-of-range'
+  | 'decimal'
+  | 'negative'
+  | 'modifier'
+  | 'range'
+  | 'other-scale'
+  | 'negated'
+  | 'conflicting';
+
+/** What a number (or number word) in the text is. */
+interface Reading {
+  type: 'score' | 'bad' | 'context';
+  value: number;
+  why?: NotAScore;
+  /** First and last token of the number and its own suffix ("9/10", "9 pistettä", "9:n"). */
+  first: number;
+  last: number;
+  /** A scale or score unit after it makes it plainly a score ("8/10", "nine out of ten"). */
+  explicit: boolean;
+  /** Only a score when the message is just this word or a label/scale says so ("one", "kaksi"). */
+  strict: boolean;
+  /** Swedish grade forms, after which "en" is an article, not the Finnish "en" (I don't). */
+  swedish: boolean;
+}
+
+const INTERJECTION = /^(h+m+|m+|ö+h*|e+h*|u+h*|a+h+|o+h+|jaa+|noh|niin|plus|hah+a*|lol|xd+)$/u;
+const SENTENCE_END = new Set(['.', '!', '?', ';']);
+const CLAUSE_END = new Set([...SENTENCE_END, ',', ':', '(', ')', '[', ']', '"', '/', '|', '*']);
+const SWEDISH_LABEL = new Set(['ger', 'gav', 'ge', 'är', 'blir', 'var', 'jag']);
+const SWEDISH_GRADE = /^(nolla|etta|tvåa|trea|fyra|fyran|femma|femman|sexa|sexan|sjua|sjuan|åtta|åttan|nia|nian|tia|tian)$/u;
+const LONG_NUMERALS = Object.entries(SCORE_WORDS).filter(([w]) => w.length >= 7);
+const DENOMINATOR_WORDS: Record<string, number> = {
   ten: 10,
+  tio: 10,
+  kymmenen: 10,
+  kymmenestä: 10,
+  kymmenesta: 10,
+  five: 5,
+  fem: 5,
+  viisi: 5,
+  viidestä: 5,
+  viidesta: 5,
+  four: 4,
+  fyra: 4,
+  neljä: 4,
+  neljästä: 4,
+  hundred: 100,
+  sata: 100,
+  sadasta: 100,
 };
 
+/** True when token `k` begins a clause: the start, a new line, or after a boundary mark. */
+function startsClause(tokens: Token[], k: number, set: Set<string>): boolean {
+  if (k <= 0 || k >= tokens.length) return true;
+  const t = tokens[k] as Token;
+  if (t.gap.includes('\n')) return true;
+  const prev = tokens[k - 1] as Token;
+  return prev.kind === 'punct' && (set.has(prev.text) || (prev.text === '-' && prev.gap !== ''));
+}
+
+function isFiller(t: Token): boolean {
+  if (t.kind === 'punct' || t.kind === 'emoji') return true;
+  if (t.kind === 'num') return false;
+  const w = t.lower;
+  return FILLER_WORDS.has(w) || LABEL_WORDS.has(w) || NEGATION_WORDS.has(w) || INTERJECTION.test(w);
+}
+
+function numberWord(word: string): { value: number; strict: boolean } | null {
+  const w = squeeze(word);
+  if (NOT_SCORE_WORDS.has(w)) return null;
+  const plain = SCORE_WORDS[w];
+  if (plain !== undefined) return { value: plain, strict: false };
+  const strict = STRICT_SCORE_WORDS[w];
+  if (strict !== undefined) return { value: strict, strict: true };
+  if (w.length >= 7) {
+    for (const [known, value] of LONG_NUMERALS) if (editDistance(w, known, 1) <= 1) return { value, strict: false };
+  }
+  return null;
+}
+
+function denominator(t: Token | undefined): number | null {
+  if (!t) return null;
+  if (t.kind === 'num') return t.text.length <= 3 ? Number(t.text) : null;
+  if (t.kind === 'word') return DENOMINATOR_WORDS[t.lower] ?? numberWord(t.lower)?.value ?? null;
+  return null;
+}
+
+/** Looks at what follows a number ending at token `last`: a scale, a unit, a modifier. */
+function readSuffix(tokens: Token[], value: number, last: number): Omit<Reading, 'first' | 'strict' | 'swedish'> {
+  const at = (k: number) => tokens[k];
+  const next = at(last + 1);
+  const base = { type: 'score' as const, value, last, explicit: false };
+  if (!next) return base;
+  const attached = next.gap === '';
+  // "9/10", "9 / 10", "4/5", "12/3"
+  if (next.text === '/') {
+    const d = denominator(at(last + 2));
+    if (d === null) return base;
+    const after = at(last + 3);
+    if (after && after.gap === '' && (after.text === '/' || after.text === '.') && at(last + 4)?.kind === 'num') {
+      return { type: 'context', value, last: last + 4, explicit: false };
+    }
+    if (d === 10) return { ...base, last: last + 2, explicit: true };
+    return { type: 'bad', why: 'other-scale', value, last: last + 2, explicit: true };
+  }
+  // "9 out of 10", "9 of 10", "9 av 10", "nine out of ten"
+  if (next.kind === 'word' && (next.lower === 'out' || next.lower === 'of' || next.lower === 'av')) {
+    const skip = next.lower === 'out' && at(last + 2)?.lower === 'of' ? 2 : 1;
+    const d = denominator(at(last + 1 + skip));
+    if (d === 10) return { ...base, last: last + 1 + skip, explicit: true };
+    if (d !== null) return { type: 'bad', why: 'other-scale', value, last: last + 1 + skip, explicit: true };
+    return base;
+  }
+  // "9 10:stä", "9 kymmenestä", "4 viidestä"
+  if (next.kind === 'num' && at(last + 2)?.text === ':' && /^st[aä]$/u.test(at(last + 3)?.lower ?? '')) {
+    if (next.text === '10') return { ...base, last: last + 3, explicit: true };
+    return { type: 'bad', why: 'other-scale', value, last: last + 3, explicit: true };
+  }
+  if (next.kind === 'word' && DENOMINATOR_WORDS[next.lower] !== undefined && /st[aä]$/u.test(next.lower)) {
+    if (DENOMINATOR_WORDS[next.lower] === 10) return { ...base, last: last + 1, explicit: true };
+    return { type: 'bad', why: 'other-scale', value, last: last + 1, explicit: true };
+  }
+  if (next.text === '+' && attached) {
+    return value === 10 ? { ...base, last: last + 1 } : { type: 'bad', why: 'modifier', value, last: last + 1, explicit: false };
+  }
+  if (next.kind === 'word' && (next.lower === 'plus' || next.lower === 'miinus' || next.lower === 'minus' || next.lower === 'puoli')) {
+    return value === 10 && next.lower === 'plus'
+      ? { ...base, last: last + 1 }
+      : { type: 'bad', why: 'modifier', value, last: last + 1, explicit: false };
+  }
+  if (next.kind === 'word' && (next.lower === 'och' || next.lower === 'and' || next.lower === 'ja')) {
+    const half = at(last + 2)?.lower;
+    if (half === 'puoli' || half === 'halv' || half === 'half' || (half === 'a' && at(last + 3)?.lower === 'half')) {
+      return { type: 'bad', why: 'modifier', value, last: last + 2, explicit: false };
+    }
+  }
+  if (next.text === '%' || next.text === '€' || next.text === '$') return { type: 'context', value, last: last + 1, explicit: false };
+  if (next.kind === 'word') {
+    if (SCORE_UNIT_AFTER.test(next.lower)) return { ...base, last: last + 1, explicit: true };
+    if (OTHER_SCALE_AFTER.test(next.lower)) return { type: 'bad', why: 'other-scale', value, last: last + 1, explicit: true };
+    if (UNIT_AFTER.test(next.lower)) return { type: 'context', value, last: last + 1, explicit: false };
+    if (attached) return { type: 'context', value, last: last + 1, explicit: false };
+  }
+  if (next.kind === 'num' && attached) return { type: 'context', value, last: last + 1, explicit: false };
+  return base;
+}
+
+/** A run of digits: a score, a number that is plainly something else, or a bad attempt at a score. */
+function readDigits(tokens: Token[], i: number): Reading {
+  const at = (k: number) => tokens[k];
+  const tok = tokens[i] as Token;
+  const value = Number(tok.text);
+  const plain = { first: i, strict: false, swedish: false };
+  const context = (last: number): Reading => ({ ...plain, type: 'context', value, last, explicit: false });
+  const prev = at(i - 1);
+
+  // The denominator of something already read ("10000/10", "12/3"): never a score of its own.
+  if (prev?.text === '/' && at(i - 2)?.kind === 'num') return context(i);
+
+  // Phone numbers and other long digit sequences: "040 123 4567", "+358 40 1234567".
+  const plusPrefix = prev?.text === '+' && tok.gap === '';
+  let last = i;
+  let digits = tok.text.length;
+  while (true) {
+    const n = at(last + 1);
+    if (n?.kind === 'num' && n.gap === ' ') {
+      last += 1;
+      digits += n.text.length;
+    } else if (n?.text === '-' && n.gap === '' && at(last + 2)?.kind === 'num' && at(last + 2)?.gap === '' && digits >= 2) {
+      last += 2;
+      digits += at(last)?.text.length ?? 0;
+    } else break;
+  }
+  if ((plusPrefix || tok.text.startsWith('0')) && digits >= 7 && last > i) return context(last);
+  if (tok.text.length >= 5) return context(i);
+  if (tok.text.length === 4 && /^(19|20)\d\d$/u.test(tok.text)) return context(i);
+
+  // Attached clusters: "10:30" (a time), "7,5" (a decimal), "12.3." and "12.3.2025" (dates), "10.30".
+  let end = i;
+  let cluster: 'time' | 'decimal' | 'date' | null = null;
+  while (
+    at(end + 1)?.gap === '' &&
+    [':', ',', '.'].includes(at(end + 1)?.text ?? '') &&
+    at(end + 2)?.kind === 'num' &&
+    at(end + 2)?.gap === ''
+  ) {
+    const sep = at(end + 1)?.text;
+    cluster = sep === ':' ? 'time' : cluster === 'decimal' || cluster === 'date' ? 'date' : sep === ',' ? 'decimal' : 'decimal';
+    end += 2;
+  }
+  if (cluster === 'decimal' && at(end + 1)?.text === '.' && at(end + 1)?.gap === '') cluster = 'date';
+
+  // A word before that makes it a time, a room, a year: "klo 9", "huone 10", "at 9".
+  if (prev && (CONTEXT_BEFORE.has(prev.lower) || ['#', '€', '$', '§'].includes(prev.text))) return context(end);
+  if (cluster === 'time' || cluster === 'date') return context(end);
+  if (prev?.text === '-' && tok.gap === '' && at(i - 2)?.kind !== 'num') {
+    return { ...plain, type: 'bad', why: 'negative', value: -value, last: end, explicit: false };
+  }
+
+  const suffix = readSuffix(tokens, value, end);
+  if (cluster === 'decimal') {
+    return suffix.type === 'context'
+      ? { ...plain, ...suffix }
+      : { ...plain, type: 'bad', why: 'decimal', value, last: end, explicit: false };
+  }
+  if (suffix.type === 'context') return { ...plain, ...suffix };
+
+  // Ranges: "8-9", "8 - 9", "8–10".
+  const n1 = at(suffix.last + 1);
+  if (n1?.text === '-' && at(suffix.last + 2)?.kind === 'num') {
+    return { ...plain, type: 'bad', why: 'range', value, last: suffix.last + 2, explicit: false };
+  }
+  // "9-" (a school grade's minus), "9-vuotias" (a compound: not a score).
+  if (n1?.text === '-' && n1.gap === '') {
+    const n2 = at(suffix.last + 2);
+    if (n2?.kind === 'word' && n2.gap === '') return context(suffix.last + 2);
+    return { ...plain, type: 'bad', why: 'modifier', value, last: suffix.last + 1, explicit: false };
+  }
+  // Grade suffixes: "9:n" (Finnish genitive), "9:a", "10:an" (Swedish grade).
+  let swedish = false;
+  let lastTok = suffix.last;
+  if (n1?.text === ':' && n1.gap === '' && at(suffix.last + 2)?.gap === '') {
+    const s = at(suffix.last + 2)?.lower ?? '';
+    if (s === 'n' || s === 'a' || s === 'an') {
+      swedish = s !== 'n';
+      lastTok = suffix.last + 2;
+    } else if (/^st[aä]$/u.test(s)) return context(suffix.last + 2);
+  }
+  if (tok.text.length > 2 || value > 10 || (tok.text.length === 2 && tok.text.startsWith('0'))) {
+    return {
+      ...plain,
+      type: 'bad',
+      why: suffix.type === 'bad' ? (suffix.why ?? 'out-of-range') : 'out-of-range',
+      value,
+      last: lastTok,
+      explicit: suffix.explicit,
+    };
+  }
+  return { ...plain, ...suffix, last: lastTok, swedish };
+}
+
+function readWord(tokens: Token[], i: number): Reading | null {
+  const tok = tokens[i] as Token;
+  const nextWord = tokens[i + 1]?.kind === 'word' ? (tokens[i + 1]?.lower ?? '') : '';
+  for (const [a, b] of TOP_SCORE_PHRASES) {
+    if (tok.lower === a && (b === '' || nextWord === b)) {
+      return { type: 'score', value: 10, first: i, last: b === '' ? i : i + 1, explicit: true, strict: false, swedish: false };
+    }
+  }
+  const n = numberWord(tok.lower);
+  if (!n) return null;
+  const suffix = readSuffix(tokens, n.value, i);
+  return { ...suffix, first: i, strict: n.strict, swedish: SWEDISH_GRADE.test(squeeze(tok.lower)) };
+}
+
+/** True when every token in [from, to) is filler: punctuation, emoji, greetings, labels. */
+function onlyFiller(tokens: Token[], from: number, to: number): boolean {
+  for (let k = from; k < to; k++) if (!isFiller(tokens[k] as Token)) return false;
+  return true;
+}
+
+function boundaryBefore(tokens: Token[], first: number, set: Set<string>): number {
+  let k = first;
+  while (!startsClause(tokens, k, set)) k--;
+  return k;
+}
+
+function boundaryAfter(tokens: Token[], last: number, set: Set<string>): number {
+  let k = last + 1;
+  while (k < tokens.length && !startsClause(tokens, k, set)) k++;
+  return k;
+}
+
+/** Where a label run ("annan", "I'd give it a", "arvosana:") before the number starts, if any. */
+function labelStart(tokens: Token[], first: number): number | null {
+  let k = first - 1;
+  let found: number | null = null;
+  while (k >= 0) {
+    const t = tokens[k] as Token;
+    if (t.kind === 'word' && LABEL_WORDS.has(t.lower)) found = k;
+    else if (
+      !(t.kind === 'word' && FILLER_WORDS.has(t.lower)) &&
+      !(t.kind === 'punct' && (t.text === ':' || t.text === '=' || t.text === '-'))
+    )
+      break;
+    if (first - k > 5) break;
+    k--;
+  }
+  if (found === null) return null;
+  // Take the filler just before the label too ("I'd give it a 9" → the whole run).
+  let s = found;
+  while (s > 0 && tokens[s - 1]?.kind === 'word' && FILLER_WORDS.has(tokens[s - 1]?.lower ?? '') && !startsClause(tokens, s, CLAUSE_END))
+    s--;
+  return s;
+}
+
+function isNegated(tokens: Token[], r: Reading): boolean {
+  for (let k = r.first - 1, words = 0; k >= 0 && words < 3; k--) {
+    if (startsClause(tokens, k + 1, CLAUSE_END)) break;
+    const t = tokens[k] as Token;
+    if (t.kind !== 'word') continue;
+    words++;
+    if (t.lower === 'en') {
+      if (r.swedish || SWEDISH_LABEL.has(tokens[k - 1]?.lower ?? '')) continue;
+      return true;
+    }
+    if (NEGATION_WORDS.has(t.lower) || t.lower.endsWith("n't")) return true;
+  }
+  return false;
+}
+
 export function parseScoreReply(text: string): ParsedReply {
-  const trimmed = text.normalize('NFC').trim();
-  if (!trimmed) return { kind: 'not-a-score' };
-  const digits = /^(\d{1,3})(?:\s*\/\s*10)?[.!]*(?:\s+([\s\S]*))?$/u.exec(trimmed);
-  if (digits) {
-    const n = Number(digits[1]);
-    if (n > 10 || (digits[1] ?? '').length > 2) return { kind: 'not-a-score' };
-    const rest = digits[2]?.trim() ?? '';
-    if (/\d/.test(rest)) return { kind: 'not-a-score' };
-    return { kind: 'score', score: n, reason: rest.length > 0 ? rest : null };
+  const prepared = prepareReply(text);
+  const tokens = tokenize(prepared);
+  if (tokens.length === 0) return { kind: 'not-a-score', why: 'empty' };
+
+  const readings: Array<Reading & { start: number }> = [];
+  const others: number[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i] as Token;
+    const r = t.kind === 'num' ? readDigits(tokens, i) : t.kind === 'word' ? readWord(tokens, i) : null;
+    if (!r) continue;
+    i = Math.max(i, r.last);
+    if (r.type === 'context') continue;
+    const label = labelStart(tokens, r.first);
+    const explicit = r.explicit || label !== null;
+    const alone = onlyFiller(tokens, 0, r.first) && onlyFiller(tokens, r.last + 1, tokens.length);
+    const sentenceEdge =
+      onlyFiller(tokens, boundaryBefore(tokens, r.first, SENTENCE_END), r.first) ||
+      onlyFiller(tokens, r.last + 1, boundaryAfter(tokens, r.last, SENTENCE_END));
+    const clauseAlone =
+      onlyFiller(tokens, boundaryBefore(tokens, r.first, CLAUSE_END), r.first) &&
+      onlyFiller(tokens, r.last + 1, boundaryAfter(tokens, r.last, CLAUSE_END));
+    const meant = r.strict ? explicit || alone : explicit || sentenceEdge || clauseAlone;
+    if (!meant) {
+      // A plain 0–10 number elsewhere in the text still makes the message ambiguous ("Hoitajat 10, lääkäri 7").
+      if (r.type === 'score' && !r.strict) others.push(r.value);
+      continue;
+    }
+    if (r.type === 'score' && isNegated(tokens, r)) readings.push({ ...r, type: 'bad', why: 'negated', start: label ?? r.first });
+    else readings.push({ ...r, start: label ?? r.first });
   }
-  const word = /^(\p{L}+)[.!]*(?:\s+([\s\S]*))?$/u.exec(trimmed);
-  if (word) {
-    const n = WORDS[(word[1] ?? '').toLowerCase()];
-    if (n === undefined) return { kind: 'not-a-score' };
-    const rest = word[2]?.trim() ?? '';
-    if (/\d/.test(rest)) return { kind: 'not-a-score' };
-    return { kind: 'score', score: n, reason: rest.length > 0 ? rest : null };
+
+  const bad = readings.find((r) => r.type === 'bad');
+  if (bad) return { kind: 'not-a-score', why: bad.why ?? 'out-of-range' };
+  if (readings.length === 0) return { kind: 'not-a-score', why: 'no-score' };
+  const score = readings[0]?.value as number;
+  if (readings.some((r) => r.value !== score) || others.some((v) => v !== score)) return { kind: 'not-a-score', why: 'conflicting' };
+  return { kind: 'score', score, reason: reasonOf(prepared, tokens, readings) };
+}
+
+/** The message without the score and its label; null when only filler is left ("9 kiitos"). */
+function reasonOf(prepared: string, tokens: Token[], spans: Array<{ start: number; last: number }>): string | null {
+  let out = '';
+  let pos = 0;
+  for (const s of [...spans].sort((x, y) => x.start - y.start)) {
+    const from = (tokens[s.start] as Token).start;
+    if (from < pos) continue;
+    out += `${prepared.slice(pos, from)}\u0000`;
+    pos = (tokens[s.last] as Token).end;
   }
-  return { kind: 'not-a-score' };
+  out += prepared.slice(pos);
+  const cleaned = out
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: \u0000 marks where the score was cut out
+    .replace(/[ \t]*([.,;:!?]*)[ \t]*(?:\u0000[ \t]*[.,;:!?]*[ \t]*)+/gu, (_m, left: string) => (left ? `${left} ` : ' '))
+    .replace(/^[\s.,;:!?\-/=)]+/u, '')
+    .replace(/[\s,;:\-/=(]+$/u, '')
+    .trim();
+  const unwrapped = /^\(.*\)$/su.test(cleaned) ? cleaned.slice(1, -1).trim() : cleaned;
+  const rest = tokenize(unwrapped);
+  if (rest.every((t) => isFiller(t))) return null;
+  return unwrapped;
+}
+
+/** True when the text says something beyond greetings, thanks, labels and emoji. */
+export function carriesContent(text: string): boolean {
+  return !tokenize(prepareReply(text)).every((t) => isFiller(t));
 }

@@ -1,0 +1,78 @@
+/** Splitting an SMS into tokens the reply parsers reason about; shared by the score and command parsers. */
+
+export interface Token {
+  kind: 'num' | 'word' | 'emoji' | 'punct';
+  /** As written (after `prepareReply`). */
+  text: string;
+  lower: string;
+  start: number;
+  end: number;
+  /** The whitespace between the previous token and this one ('' when attached). */
+  gap: string;
+}
+
+const KEYCAP = /([0-9])\uFE0F?\u20E3/gu;
+// Control characters (NUL and friends) never reach storage or the parser; newlines and tabs stay.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: stripping them is the point
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\uFFFE\uFFFF]/gu;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/gu;
+
+/**
+ * The text as the parsers see it: Unicode-normalised (full-width digits become digits, keycap
+ * emoji "9️⃣" and "🔟" become numbers), typographic dashes and quotes made plain, control
+ * characters and broken surrogates removed.
+ */
+export function prepareReply(text: string): string {
+  return text
+    .replace(LONE_SURROGATE, '')
+    .normalize('NFKC')
+    .replace(CONTROL, '')
+    .replace(KEYCAP, '$1')
+    .replace(/\u{1F51F}/gu, ' 10 ')
+    .replace(/[\u2010-\u2015\u2212]/gu, '-')
+    .replace(/[\u2018\u2019\u201B\u2032\u00B4`]/gu, "'")
+    .replace(/[\u201C\u201D\u201E\u2033\u00AB\u00BB]/gu, '"')
+    .replace(/\u2044/gu, '/')
+    .replace(/\u2026/gu, '...')
+    .replace(/[\u00A0\u2007\u202F\u200B]/gu, ' ');
+}
+
+const TOKEN =
+  /(\d+)|([\p{L}\p{M}]+(?:'[\p{L}\p{M}]+)*)|(\p{Extended_Pictographic}(?:\p{Extended_Pictographic}|\p{Emoji_Modifier}|\u200D|\uFE0F)*|\p{Regional_Indicator}+)|(\S)/gu;
+
+export function tokenize(prepared: string): Token[] {
+  const tokens: Token[] = [];
+  let last = 0;
+  for (const m of prepared.matchAll(TOKEN)) {
+    const start = m.index;
+    const text = m[0];
+    const kind = m[1] ? 'num' : m[2] ? 'word' : m[3] ? 'emoji' : 'punct';
+    tokens.push({ kind, text, lower: text.toLowerCase(), start, end: start + text.length, gap: prepared.slice(last, start) });
+    last = start + text.length;
+  }
+  return tokens;
+}
+
+/** Lower case, repeated letters squeezed ("kymppiiii" → "kymppii", "ysiii" → "ysii"). */
+export function squeeze(word: string): string {
+  return word.toLowerCase().replace(/(\p{L})\1{2,}/gu, '$1$1');
+}
+
+/** Levenshtein distance, stopping early above `max`. */
+export function editDistance(a: string, b: string, max: number): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    let rowMin = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      const v = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + cost);
+      cur.push(v);
+      rowMin = Math.min(rowMin, v);
+    }
+    if (rowMin > max) return max + 1;
+    prev = cur;
+  }
+  return prev[b.length] ?? max + 1;
+}

@@ -1,0 +1,51 @@
+import { COMMENT_MAX_LENGTH, maskPersonalData, storableComment } from '@kaiku/core';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+
+describe('masking open text', () => {
+  it.each([
+    ['Soita 040 123 4567', 'Soita [phone]'],
+    ['numeroni on +358401234567', 'numeroni on [phone]'],
+    ['+358 40 123 4567 kiitos', '[phone] kiitos'],
+    ['050-1234567', '[phone]'],
+    ['(09) 310 1234', '[phone]'],
+    ['hetu 010181-900C ok', 'hetu [hetu] ok'],
+    ['010181A900C', '[hetu]'],
+    ['131052-308T', '[hetu]'],
+    ['010594Y9032', '[hetu]'],
+    ['matti.meikalainen@example.fi vastaa', '[email] vastaa'],
+    ['foo(at)example.com', '[email]'],
+  ])('%j → %j', (input, masked) => {
+    expect(maskPersonalData(input)).toBe(masked);
+  });
+
+  it.each(['Käynti 12.3.2025 klo 10.30', 'odotin 10 15 20 minuuttia', '9/10 hyvä', 'maksoin 2500 euroa', 'Arvosana 9, hyvä palvelu'])(
+    '%j is left as it is',
+    (input) => {
+      expect(maskPersonalData(input)).toBe(input);
+    },
+  );
+
+  it('no Finnish mobile number survives, however it is written', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('040', '041', '044', '045', '046', '050'),
+        fc.stringMatching(/^\d{7}$/),
+        fc.constantFrom(' ', '-', ''),
+        fc.boolean(),
+        (prefix, rest, sep, international) => {
+          const number = international ? `+358 ${prefix.slice(1)}${sep}${rest}` : `${prefix}${sep}${rest.slice(0, 3)} ${rest.slice(3)}`;
+          const masked = maskPersonalData(`Soita minulle ${number} kiitos`);
+          expect(masked).toBe('Soita minulle [phone] kiitos');
+        },
+      ),
+    );
+  });
+
+  it('stored comments are capped, without control characters, and never end in half a character', () => {
+    expect(storableComment('a'.repeat(1600))).toHaveLength(COMMENT_MAX_LENGTH);
+    expect(storableComment('hyvä\u0000 palvelu\u0007')).toBe('hyvä palvelu');
+    const emoji = `${'a'.repeat(COMMENT_MAX_LENGTH - 1)}😀`;
+    expect(storableComment(emoji)).toBe('a'.repeat(COMMENT_MAX_LENGTH - 1));
+  });
+});

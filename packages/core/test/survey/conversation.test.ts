@@ -1,0 +1,98 @@
+import { advanceConversation, type ConversationState, currentQuestion, NPS_SURVEY, type SurveyDefinition } from '@kaiku/core';
+import { describe, expect, it } from 'vitest';
+
+const start: ConversationState = { step: 'awaiting-score', reasked: false, language: 'fi' };
+
+describe('conversation steps (docs/conversation.md)', () => {
+  it('a bare score asks why', () => {
+    expect(advanceConversation(start, '9')).toEqual({
+      kind: 'score',
+      score: 9,
+      reason: null,
+      next: { ...start, step: 'awaiting-reason' },
+      reply: 'askReason',
+    });
+  });
+
+  it('a score with a reason completes the survey at once', () => {
+    expect(advanceConversation(start, '8 hyvä palvelu')).toMatchObject({
+      kind: 'score',
+      score: 8,
+      reason: 'hyvä palvelu',
+      next: { step: 'completed' },
+      reply: 'thanks',
+    });
+  });
+
+  it('a score with only filler around it still asks why', () => {
+    expect(advanceConversation(start, 'arvosana 9, kiitos')).toMatchObject({ kind: 'score', reason: null, reply: 'askReason' });
+  });
+
+  it('any text answers the reason question and thanks', () => {
+    const state = { ...start, step: 'awaiting-reason' };
+    expect(advanceConversation(state, 'Lääkäri kuunteli')).toEqual({
+      kind: 'reason',
+      reason: 'Lääkäri kuunteli',
+      next: { ...state, step: 'completed' },
+      reply: 'thanks',
+    });
+    // Even a number is the reason now, not a new score.
+    expect(advanceConversation(state, '10')).toMatchObject({ kind: 'reason', reason: '10' });
+  });
+
+  it('a non-score is re-asked once, keeping what was said, then silence', () => {
+    const first = advanceConversation(start, 'Hyvä palvelu');
+    expect(first).toEqual({ kind: 'reask', why: 'no-score', note: 'Hyvä palvelu', next: { ...start, reasked: true }, reply: 'reask' });
+    expect(advanceConversation({ ...start, reasked: true }, '4/5')).toEqual({
+      kind: 'ignored',
+      why: 'other-scale',
+      note: '4/5',
+      reply: null,
+    });
+    expect(advanceConversation({ ...start, reasked: true }, '9')).toMatchObject({ kind: 'score', score: 9 });
+  });
+
+  it('filler alone is re-asked but not kept', () => {
+    expect(advanceConversation(start, 'Kiitos 😊')).toMatchObject({ kind: 'reask', note: null });
+  });
+
+  it('a message after completion is appended to the reason, without a reply', () => {
+    expect(advanceConversation({ ...start, step: 'completed' }, 'Ja parkkipaikka oli täynnä')).toEqual({
+      kind: 'append',
+      text: 'Ja parkkipaikka oli täynnä',
+      reply: null,
+    });
+  });
+
+  it.each([
+    ['awaiting-score', 'invitation'],
+    ['awaiting-reason', 'askReason'],
+    ['completed', 'languageSwitched'],
+  ])('a language switch at %s re-sends %s in the new language', (step, reply) => {
+    expect(advanceConversation({ ...start, step }, 'på svenska tack')).toEqual({
+      kind: 'switch-language',
+      language: 'sv',
+      next: { step, reasked: false, language: 'sv' },
+      reply,
+    });
+  });
+
+  it('opt-out and opt-in work at any step', () => {
+    for (const step of ['awaiting-score', 'awaiting-reason', 'completed']) {
+      expect(advanceConversation({ ...start, step }, 'LOPETA')).toEqual({ kind: 'opt-out', reply: 'optedOut' });
+      expect(advanceConversation({ ...start, step }, 'BÖRJA')).toEqual({ kind: 'opt-in', reply: 'optedIn' });
+    }
+  });
+
+  it('the steps come from the survey definition: a new question is data', () => {
+    const survey: SurveyDefinition = {
+      questions: [...NPS_SURVEY.questions, { id: 'pulse', kind: 'free-text', prompt: 'askReason' }],
+      thanks: 'thanks',
+    };
+    const afterReason = advanceConversation({ ...start, step: 'awaiting-reason' }, 'Hyvä', survey);
+    expect(afterReason).toMatchObject({ kind: 'reason', next: { step: 'awaiting-pulse' }, reply: 'askReason' });
+    const scoreAndReason = advanceConversation(start, '9 hyvä', survey);
+    expect(scoreAndReason).toMatchObject({ kind: 'score', next: { step: 'awaiting-pulse' } });
+    expect(currentQuestion('awaiting-pulse', survey)).toBe('askReason');
+  });
+});

@@ -1,0 +1,113 @@
+import { parseCommand } from '@kaiku/core';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+
+describe('reply commands', () => {
+  it.each([
+    'STOP',
+    'stop',
+    'Stop.',
+    'STOP!',
+    ' stop please ',
+    'LOPETA',
+    'Lopeta!',
+    'lopeta kiitos',
+    'Lopettakaa viestien lähettäminen',
+    'Älä lähetä enää viestejä',
+    'En halua enää viestejä',
+    'STOPP',
+    'Sluta',
+    'SLUTA skicka sms till mig',
+    'Jag vill inte ha fler sms',
+    'STOPALL',
+    'UNSUBSCRIBE',
+    'CANCEL',
+    'END',
+    'QUIT',
+    'Stop texting me',
+    'Please stop sending me messages',
+    'No more texts',
+    'Remove my number',
+  ])('%j opts out', (text) => {
+    expect(parseCommand(text)).toEqual({ kind: 'opt-out' });
+  });
+
+  it.each(['START', 'start', 'Start!', 'ALOITA', 'aloita', 'BÖRJA', 'börja'])('%j opts in', (text) => {
+    expect(parseCommand(text)).toEqual({ kind: 'opt-in' });
+  });
+
+  it.each([
+    ['SV', 'sv'],
+    ['sv', 'sv'],
+    [' Sv. ', 'sv'],
+    ['svenska', 'sv'],
+    ['Svenska!', 'sv'],
+    ['på svenska', 'sv'],
+    ['På svenska tack', 'sv'],
+    ['på svenska, tack!', 'sv'],
+    ['Kan jag svara på svenska?', 'sv'],
+    ['Voinko vastata ruotsiksi?', 'sv'],
+    ['ruotsiksi kiitos', 'sv'],
+    ['Jag förstår inte finska', 'sv'],
+    ['Talar ni svenska?', 'sv'],
+    ['Byt språk till svenska', 'sv'],
+    ['EN', 'en'],
+    ['english', 'en'],
+    ['English please', 'en'],
+    ['in english', 'en'],
+    ['IN ENGLISH!', 'en'],
+    ['Can I answer in English?', 'en'],
+    ["I don't speak Finnish", 'en'],
+    ['englanniksi', 'en'],
+    ['puhutteko englantia?', 'en'],
+    ['FI', 'fi'],
+    ['fi', 'fi'],
+    ['suomi', 'fi'],
+    ['Suomeksi kiitos', 'fi'],
+    ['på finska', 'fi'],
+    ['in Finnish please', 'fi'],
+  ])('%j switches to %s', (text, language) => {
+    expect(parseCommand(text)).toEqual({ kind: 'switch-language', language });
+  });
+
+  it.each([
+    '9',
+    'Hyvä palvelu',
+    'Kiitos',
+    'Lääkäri ei puhunut suomeksi',
+    'Hoitaja puhui hyvää ruotsia',
+    'The doctor told me to stop smoking',
+    'stop smoking they said',
+    'En halua vastata',
+    'Läkaren talade bra svenska, 9',
+    'Starting to feel better',
+    'aloitan huomenna lääkityksen',
+    'Börja tidigare på morgonen',
+    'ok',
+    '',
+  ])('%j is not a command', (text) => {
+    expect(parseCommand(text)).toBeNull();
+  });
+
+  it('a stray message never opts back in', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 60 }), (text) => {
+        fc.pre(!/^\W*(start|aloita|börja|borja)\W*$/iu.test(text.trim()));
+        expect(parseCommand(text)?.kind).not.toBe('opt-in');
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('a language word inside a longer reason never switches the language', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('svenska', 'suomeksi', 'english', 'SV', 'EN'),
+        fc.constantFrom('lääkäri puhui', 'the nurse spoke', 'personalen talade'),
+        (lang, words) => {
+          expect(parseCommand(`${words} ${lang} hyvin, 9`)).toBeNull();
+        },
+      ),
+    );
+  });
+});
