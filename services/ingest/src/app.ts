@@ -1,24 +1,17 @@
-import type { KaikuConfig } from '@kaiku/config';
-import type { Keys } from '@kaiku/core';
-import { isDatabaseUnavailable, type Pool } from '@kaiku/db';
-import { registerErrorHandler, registerHealthRoutes, registerMetrics } from '@kaiku/http';
+import { isDatabaseUnavailable } from '@kaiku/db';
+import { registerErrorHandler, registerHealthRoutes } from '@kaiku/http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
-import type { Logger } from 'pino';
+import { createIngestPipeline, type IngestPipeline, type IngestPipelineDeps } from './pipeline.ts';
+import { registerLifecareHl7Route } from './routes/lifecare-hl7.route.ts';
+import { registerPegasosFhirRoute } from './routes/pegasos-fhir.route.ts';
 import { registerVisitsRoute } from './routes/visits.route.ts';
-import { createVisitIngestor } from './visits/ingest-visit.ts';
 
-export interface IngestAppDeps {
-  pool: Pool;
+export interface IngestAppDeps extends IngestPipelineDeps {
   redis: Redis;
-  kaiku: KaikuConfig;
-  keys: Keys;
   tokens: Map<string, string>;
-  logger: Logger;
-  now?: () => Date;
-  /** After a commit that wrote outbox rows. */
-  onCommitted?: () => void;
-  onCancelled?: (invitationIds: string[]) => void;
+  /** Share one pipeline with the MLLP listener; built from the deps when not given. */
+  pipeline?: IngestPipeline;
 }
 
 export const BODY_LIMIT = 1024 * 1024;
@@ -27,17 +20,13 @@ export const BODY_LIMIT = 1024 * 1024;
 export function buildIngestApp(deps: IngestAppDeps): FastifyInstance {
   const app = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger, bodyLimit: BODY_LIMIT, requestIdHeader: 'x-request-id' });
   registerErrorHandler(app, isDatabaseUnavailable);
-  const visitIngestor = createVisitIngestor(deps);
-  const ingest: typeof visitIngestor = async (event) => {
-    const outcome = await visitIngestor(event);
-    if (outcome.outcome === 'scheduled') deps.onCommitted?.();
-    return outcome;
-  };
-  registerMetrics(app);
+  const pipeline = deps.pipeline ?? createIngestPipeline(deps);
   registerHealthRoutes(app, {
     postgres: async () => void (await deps.pool.query('SELECT 1')),
     redis: async () => void (await deps.redis.ping()),
   });
-  registerVisitsRoute(app, { ingest, tokens: deps.tokens });
+  registerVisitsRoute(app, { ingest: pipeline.ingest, tokens: deps.tokens });
+  registerLifecareHl7Route(app, { handleHl7: pipeline.handleHl7, tokens: deps.tokens });
+  registerPegasosFhirRoute(app, { ingest: pipeline.ingest, tokens: deps.tokens, timeZone: deps.kaiku.timezone });
   return app;
 }

@@ -29,6 +29,9 @@ export function loadIngestConfig(env: Env) {
     MLLP_PORT: port(2575),
     INGEST_TOKENS: ingestTokens,
     OUTBOX_POLL_MS: z.coerce.number().int().positive().default(500),
+    /** How often the outbox reconciler checks that Redis still has its marker (lost data → re-enqueue). */
+    OUTBOX_RECONCILE_MS: z.coerce.number().int().positive().default(5000),
+    MLLP_IDLE_TIMEOUT_MS: z.coerce.number().int().positive().default(300_000),
   });
   const parsed = parseEnv(schema, env);
   return { ...parsed, kaiku: loadKaikuConfig(parsed.KAIKU_CONFIG) };

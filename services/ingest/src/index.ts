@@ -1,4 +1,12 @@
-export { buildIngestApp } from './app.ts';
+export { SourceMessageError } from './adapters/adapter-error.ts';
+export { parseEr7 } from './adapters/hl7/er7.ts';
+export { lifecareToVisitEvent } from './adapters/lifecare-hl7.adapter.ts';
+export { createLifecareHl7Handler } from './adapters/lifecare-hl7.handler.ts';
+export { pegasosToVisitEvents } from './adapters/pegasos-fhir.adapter.ts';
+export { BODY_LIMIT, buildIngestApp } from './app.ts';
 export { loadIngestConfig } from './config.ts';
+export { createMllpServer, frame as mllpFrame } from './mllp/mllp-server.ts';
+export { createOutboxReconciler } from './outbox-reconciler.ts';
 export { createOutboxRelay } from './outbox-relay.ts';
+export { createIngestPipeline } from './pipeline.ts';
 export { createVisitIngestor } from './visits/ingest-visit.ts';

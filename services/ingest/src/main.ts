@@ -4,7 +4,10 @@ import { createRedis, createSurveySendQueue } from '@kaiku/queue';
 import pino from 'pino';
 import { buildIngestApp } from './app.ts';
 import { loadIngestConfig } from './config.ts';
+import { createMllpServer } from './mllp/mllp-server.ts';
+import { createOutboxReconciler } from './outbox-reconciler.ts';
 import { createOutboxRelay } from './outbox-relay.ts';
+import { createIngestPipeline } from './pipeline.ts';
 
 let config: ReturnType<typeof loadIngestConfig>;
 try {
@@ -17,23 +20,36 @@ const pool = createPool(config.DATABASE_URL, { applicationName: 'kaiku-ingest' }
 const redis = createRedis(config.REDIS_URL, { name: 'kaiku-ingest', failFast: true });
 const queue = createSurveySendQueue(redis, config.KAIKU_QUEUE_PREFIX);
 const relay = createOutboxRelay({ pool, queue, logger: logger.child({ part: 'outbox-relay' }), intervalMs: config.OUTBOX_POLL_MS });
-const keys = { pseudonymKey: config.KAIKU_PSEUDONYM_KEY, encryptionKey: config.KAIKU_ENCRYPTION_KEY };
-const app = buildIngestApp({
+const reconciler = createOutboxReconciler({
   pool,
+  queue,
   redis,
+  logger: logger.child({ part: 'outbox-reconciler' }),
+  intervalMs: config.OUTBOX_RECONCILE_MS,
+});
+const keys = { pseudonymKey: config.KAIKU_PSEUDONYM_KEY, encryptionKey: config.KAIKU_ENCRYPTION_KEY };
+const pipeline = createIngestPipeline({
+  pool,
   kaiku: config.kaiku,
   keys,
-  tokens: config.INGEST_TOKENS,
   logger,
   onCommitted: () => relay.nudge(),
   onCancelled: (ids) => {
+    // Best effort: if Redis is down the job stays, and the sender finds the invitation cancelled.
     for (const id of ids) queue.remove(id).catch(() => {});
   },
+});
+const app = buildIngestApp({ pool, redis, kaiku: config.kaiku, keys, tokens: config.INGEST_TOKENS, logger, pipeline });
+const mllp = createMllpServer({
+  handleHl7: pipeline.handleHl7,
+  logger: logger.child({ part: 'mllp' }),
+  idleTimeoutMs: config.MLLP_IDLE_TIMEOUT_MS,
 });
 if (config.INGEST_TOKENS.size === 0) logger.warn('INGEST_TOKENS is empty: every ingest request will be refused');
 
 onShutdown(logger, async () => {
-  await app.close();
+  await Promise.all([app.close(), mllp.close()]);
+  await reconciler.stop();
   await relay.stop();
   await queue.close();
   redis.disconnect();
@@ -44,4 +60,7 @@ await redis.connect().catch((error: Error) => {
   if (!/already connect/i.test(error.message)) logger.warn('Redis not reachable yet; visits are kept in the outbox until it is');
 });
 relay.start();
+reconciler.start();
 await app.listen({ host: config.HOST, port: config.INGEST_PORT });
+const mllpAddress = await mllp.listen(config.MLLP_PORT, config.HOST);
+logger.info({ port: mllpAddress.port }, 'MLLP listener for Lifecare HL7 ready');

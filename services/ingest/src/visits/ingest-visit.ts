@@ -1,13 +1,11 @@
 import type { KaikuConfig, UnitConfig } from '@kaiku/config';
 import {
   assessVisit,
-  chooseMobile,
   encryptPhone,
   InvalidVisitError,
   isLanguage,
   type Keys,
   phoneHashOf,
-  pickLanguage,
   pseudonymOf,
   sendTimeFor,
   uniformFromKey,
@@ -15,6 +13,7 @@ import {
 } from '@kaiku/core';
 import { type Pool, type PoolClient, withTransaction } from '@kaiku/db';
 import type { VisitOutcome } from './outcome.ts';
+import { updatePatient } from './patient-update.ts';
 import * as repo from './visit.repository.ts';
 
 export interface VisitIngestorDeps {
@@ -28,31 +27,43 @@ export interface VisitIngestorDeps {
 
 const DAY = 86_400_000;
 
+/** What one handler did inside the transaction; `cancelled` jobs are removed after the commit. */
+export interface Handled {
+  outcome: VisitOutcome;
+  cancelled: string[];
+}
+
 /**
  * Processes one canonical visit event in one transaction: visit, invitation or skip, outbox row.
- * Resolves only after the commit, so an acknowledged event is never lost.
+ * Resolves only after the commit, so an acknowledged event is never lost. Rejects (throws) only
+ * when the database is unavailable; a bad event resolves to a `rejected` outcome.
  */
 export function createVisitIngestor(deps: VisitIngestorDeps) {
   const units = new Map<string, UnitConfig>(deps.kaiku.units.map((u) => [u.id, u]));
   const now = deps.now ?? (() => new Date());
   const survey = deps.kaiku.survey;
+  const policy = { ...survey, timezone: deps.kaiku.timezone };
 
-  async function visitEnded(client: PoolClient, event: VisitEvent, at: Date): Promise<VisitOutcome> {
+  async function visitEnded(client: PoolClient, event: VisitEvent, visitId: string, at: Date): Promise<Handled> {
     const unit = units.get(event.unit.id);
-    const sampleDraw = uniformFromKey(deps.keys, `${event.source}:${event.visitId}`);
+    const sampleDraw = uniformFromKey(deps.keys, `${event.source}:${visitId}`);
     const facts = assessVisit(
       event,
       { enrolled: Boolean(unit), sensitive: unit?.sensitive ?? false, sampling: unit?.sampling ?? 0 },
-      { ...survey, timezone: deps.kaiku.timezone },
+      policy,
       at,
       sampleDraw,
     );
+    if (await repo.isCancelled(client, event.source, visitId)) {
+      // The cancellation came first (or the visit was cancelled and ended again): never surveyed.
+      return { outcome: { outcome: 'cancelled', visitId }, cancelled: [] };
+    }
     const pseudonym = facts.personalId ? pseudonymOf(deps.keys, facts.personalId) : null;
     if (pseudonym) await repo.lockPatient(client, pseudonym);
     const endedAt = new Date(event.endedAt as string);
-    const visitId = await repo.insertVisit(client, {
+    const visitRowId = await repo.insertVisit(client, {
       source: event.source,
-      sourceVisitId: event.visitId,
+      sourceVisitId: visitId,
       sourceEventId: event.sourceEventId ?? null,
       unitId: event.unit.id,
       service: unit?.service ?? 'other',
@@ -63,7 +74,7 @@ export function createVisitIngestor(deps: VisitIngestorDeps) {
       ageBand: facts.ageBand,
       pseudonym,
     });
-    if (!visitId) return { outcome: 'duplicate', visitId: event.visitId };
+    if (!visitRowId) return { outcome: { outcome: 'duplicate', visitId }, cancelled: [] };
 
     let skip = facts.skip;
     const phoneHash = facts.mobile ? phoneHashOf(deps.keys, facts.mobile) : null;
@@ -85,7 +96,7 @@ export function createVisitIngestor(deps: VisitIngestorDeps) {
     }
     if (skip) {
       await repo.insertInvitation(client, {
-        visitId,
+        visitId: visitRowId,
         status: 'skipped',
         skipReason: skip,
         phoneEnc: null,
@@ -94,15 +105,14 @@ export function createVisitIngestor(deps: VisitIngestorDeps) {
         sendAt: null,
         expiresAt: null,
       });
-      return { outcome: 'skipped', visitId: event.visitId, reason: skip };
+      return { outcome: { outcome: 'skipped', visitId, reason: skip }, cancelled: [] };
     }
     for (const id of superseded) await repo.supersedeInvitation(client, id);
-    if (superseded.length) deps.onCancelled?.(superseded);
     const preferred = await repo.preferredLanguage(client, phoneHash as string);
     if (isLanguage(preferred)) language = preferred;
-    const sendAt = sendTimeFor(endedAt, at, { ...survey, timezone: deps.kaiku.timezone });
+    const sendAt = sendTimeFor(endedAt, at, policy);
     const invitationId = await repo.insertInvitation(client, {
-      visitId,
+      visitId: visitRowId,
       status: 'scheduled',
       skipReason: null,
       phoneEnc: encryptPhone(deps.keys, facts.mobile as string),
@@ -112,45 +122,33 @@ export function createVisitIngestor(deps: VisitIngestorDeps) {
       expiresAt: null,
     });
     await repo.insertOutbox(client, invitationId);
-    return { outcome: 'scheduled', visitId: event.visitId, invitationId, sendAt: sendAt.toISOString(), language };
+    return { outcome: { outcome: 'scheduled', visitId, invitationId, sendAt: sendAt.toISOString(), language }, cancelled: superseded };
   }
 
-  async function visitCancelled(client: PoolClient, event: VisitEvent): Promise<VisitOutcome> {
-    const found = await repo.findVisit(client, event.source, event.visitId);
-    if (found?.invitation_id && (await repo.cancelInvitation(client, found.invitation_id))) {
-      deps.onCancelled?.([found.invitation_id]);
-    }
-    // Unknown visit, or already sent: recorded (acknowledged) and nothing else to do.
-    return { outcome: 'cancelled', visitId: event.visitId };
-  }
-
-  async function patientUpdated(client: PoolClient, event: VisitEvent): Promise<VisitOutcome> {
-    const found = await repo.findVisit(client, event.source, event.visitId);
-    if (found?.invitation_id && found.status === 'scheduled') {
-      const mobile = chooseMobile(event.patient.mobilePhones);
-      const phone = mobile.ok ? mobile.e164 : null;
-      const language = pickLanguage(event.patient.languages, survey.otherLanguage);
-      await repo.updateInvitationContact(
-        client,
-        found.invitation_id,
-        phone ? encryptPhone(deps.keys, phone) : null,
-        phone ? phoneHashOf(deps.keys, phone) : null,
-        language,
-      );
-    }
-    return { outcome: 'updated', visitId: event.visitId };
+  async function visitCancelled(client: PoolClient, event: VisitEvent, visitId: string): Promise<Handled> {
+    await repo.recordCancellation(client, event.source, visitId, event.sourceEventId ?? null);
+    const found = await repo.findVisit(client, event.source, visitId);
+    const cancelled = found?.invitation_id && (await repo.cancelInvitation(client, found.invitation_id)) ? [found.invitation_id] : [];
+    // An unknown visit, or one already texted: recorded (and acknowledged), nothing else to do.
+    return { outcome: { outcome: 'cancelled', visitId }, cancelled };
   }
 
   return async function ingest(event: VisitEvent): Promise<VisitOutcome> {
     const at = now();
     try {
-      return await withTransaction(deps.pool, (client) => {
-        if (event.kind === 'visit-cancelled') return visitCancelled(client, event);
-        if (event.kind === 'patient-updated') return patientUpdated(client, event);
-        return visitEnded(client, event, at);
+      const handled = await withTransaction(deps.pool, (client) => {
+        if (event.kind === 'patient-updated') return updatePatient(client, event, { keys: deps.keys, survey });
+        const visitId = event.visitId;
+        if (!visitId) throw new InvalidVisitError('visitId', `required when kind is ${event.kind}`);
+        if (event.kind === 'visit-cancelled') return visitCancelled(client, event, visitId);
+        return visitEnded(client, event, visitId, at);
       });
+      if (handled.cancelled.length) deps.onCancelled?.(handled.cancelled);
+      return handled.outcome;
     } catch (error) {
-      if (error instanceof InvalidVisitError) return { outcome: 'rejected', visitId: event.visitId, error: error.message };
+      if (error instanceof InvalidVisitError) {
+        return { outcome: 'rejected', ...(event.visitId ? { visitId: event.visitId } : {}), error: error.message, field: error.field };
+      }
       throw error;
     }
   };

@@ -6,5 +6,7 @@ export type VisitOutcome =
   | { outcome: 'skipped'; visitId: string; reason: SkipReason }
   | { outcome: 'duplicate'; visitId: string }
   | { outcome: 'cancelled'; visitId: string }
-  | { outcome: 'updated'; visitId: string }
-  | { outcome: 'rejected'; visitId?: string; error: string };
+  /** `invitations`: how many still-scheduled invitations took the new details (or were withdrawn). */
+  | { outcome: 'updated'; visitId?: string; invitations: number }
+  /** `field`: the canonical path of the offending field, when one is to blame. */
+  | { outcome: 'rejected'; visitId?: string; error: string; field?: string };

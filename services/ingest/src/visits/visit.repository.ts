@@ -113,6 +113,45 @@ export async function cancelInvitation(client: PoolClient, invitationId: string)
   return (rowCount ?? 0) > 0;
 }
 
+/** Records a cancellation (also of a visit not seen yet); false when it was already recorded. */
+export async function recordCancellation(client: PoolClient, source: string, sourceVisitId: string, sourceEventId: string | null) {
+  const { rowCount } = await client.query(
+    `INSERT INTO visit_cancellations (source, source_visit_id, source_event_id) VALUES ($1, $2, $3)
+     ON CONFLICT (source, source_visit_id) DO NOTHING`,
+    [source, sourceVisitId, sourceEventId],
+  );
+  return (rowCount ?? 0) > 0;
+}
+
+export async function isCancelled(client: PoolClient, source: string, sourceVisitId: string): Promise<boolean> {
+  const { rowCount } = await client.query('SELECT 1 FROM visit_cancellations WHERE source = $1 AND source_visit_id = $2', [
+    source,
+    sourceVisitId,
+  ]);
+  return (rowCount ?? 0) > 0;
+}
+
+export interface ScheduledInvitation {
+  id: string;
+  phone_hash: string | null;
+  language: string;
+}
+
+/** Still-scheduled invitations of one visit and/or one patient (any source), locked for update. */
+export async function scheduledInvitationsOf(
+  client: PoolClient,
+  by: { source: string; sourceVisitId: string | null; pseudonym: string | null },
+): Promise<ScheduledInvitation[]> {
+  const { rows } = await client.query<ScheduledInvitation>(
+    `SELECT i.id, i.phone_hash, i.language FROM invitations i JOIN visits v ON v.id = i.visit_id
+     WHERE i.status = 'scheduled'
+       AND ((v.source = $1 AND v.source_visit_id = $2) OR v.patient_pseudonym = $3)
+     ORDER BY i.id FOR UPDATE OF i`,
+    [by.source, by.sourceVisitId, by.pseudonym],
+  );
+  return rows;
+}
+
 export async function updateInvitationContact(
   client: PoolClient,
   invitationId: string,
@@ -124,6 +163,16 @@ export async function updateInvitationContact(
     `UPDATE invitations SET phone_enc = COALESCE($2, phone_enc), phone_hash = COALESCE($3, phone_hash), language = $4, updated_at = now()
      WHERE id = $1 AND status = 'scheduled'`,
     [invitationId, phoneEnc, phoneHash, language],
+  );
+  return (rowCount ?? 0) > 0;
+}
+
+/** A scheduled invitation that must not be sent after all (the patient's data changed): a skip with its reason. */
+export async function skipScheduledInvitation(client: PoolClient, invitationId: string, reason: string) {
+  const { rowCount } = await client.query(
+    `UPDATE invitations SET status = 'skipped', skip_reason = $2, phone_enc = NULL, phone_hash = NULL, updated_at = now()
+     WHERE id = $1 AND status = 'scheduled'`,
+    [invitationId, reason],
   );
   return (rowCount ?? 0) > 0;
 }

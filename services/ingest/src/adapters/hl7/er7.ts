@@ -1,0 +1,178 @@
+/**
+ * HL7 v2 ER7 ("pipe and hat") reading: bytes decoded by MSH-18, segments, fields, repetitions,
+ * components and sub-components, and the escape sequences of HL7 v2 chapter 2. Written by hand:
+ * it is small, and it has to decode ISO-8859-1 by MSH-18 and unescape per component, which the
+ * general libraries leave to the caller.
+ */
+
+/** The message can't be read as HL7 at all (no MSH, broken encoding characters, bad bytes). */
+export class Er7Error extends Error {
+  readonly field: string;
+  constructor(field: string, message: string) {
+    super(`${field}: ${message}`);
+    this.name = 'Er7Error';
+    this.field = field;
+  }
+}
+
+export interface Delimiters {
+  field: string;
+  component: string;
+  repetition: string;
+  escape: string;
+  subcomponent: string;
+}
+
+export type Charset = 'latin1' | 'utf-8' | 'iso-8859-15';
+
+export interface Er7Message {
+  delimiters: Delimiters;
+  charset: Charset;
+  /** MSH-18 as sent (empty when the sender left it out: ISO-8859-1 then). */
+  charsetName: string;
+  segments: string[][];
+}
+
+const CHARSETS: Record<string, Charset> = {
+  '': 'latin1',
+  '8859/1': 'latin1',
+  ASCII: 'latin1',
+  '8859/15': 'iso-8859-15',
+  'UNICODE UTF-8': 'utf-8',
+  'UNICODE UTF8': 'utf-8',
+  'UTF-8': 'utf-8',
+};
+
+function decodeBytes(bytes: Uint8Array, charset: Charset): string {
+  if (charset === 'latin1') return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+  return new TextDecoder(charset, { fatal: true }).decode(bytes);
+}
+
+/** The delimiters from MSH-1 and MSH-2, read from the first bytes (always ASCII). */
+function delimitersOf(head: string): Delimiters {
+  if (!head.startsWith('MSH')) throw new Er7Error('MSH', 'the message does not start with an MSH segment');
+  const field = head[3];
+  const encoding = head.slice(4, 8);
+  if (!field || /[A-Za-z0-9\r\n]/.test(field)) throw new Er7Error('MSH-1', 'no field separator');
+  const [component = '', repetition = '', escapeChar = '', subcomponent = ''] = encoding;
+  const chars = [field, component, repetition, escapeChar, subcomponent];
+  if (chars.some((c) => c === '' || /[A-Za-z0-9\r\n]/.test(c)) || new Set(chars).size !== 5) {
+    throw new Er7Error('MSH-2', 'the encoding characters must be four distinct separators such as ^~\\&');
+  }
+  return { field, component, repetition, escape: escapeChar, subcomponent };
+}
+
+/** Splits bytes into one message: decoded by MSH-18, segments split on CR (LF and CRLF tolerated). */
+export function parseEr7(bytes: Uint8Array): Er7Message {
+  let start = 0;
+  while (start < bytes.length && (bytes[start] === 0x0a || bytes[start] === 0x0d || bytes[start] === 0x20)) start++;
+  if (bytes[start] === 0xef && bytes[start + 1] === 0xbb && bytes[start + 2] === 0xbf) start += 3; // a UTF-8 byte order mark
+  const body = bytes.subarray(start);
+  // The MSH segment up to MSH-18 is ASCII in every charset HL7 allows here.
+  const firstEnd = body.findIndex((b) => b === 0x0d || b === 0x0a);
+  const head = Buffer.from(body.subarray(0, firstEnd < 0 ? body.length : firstEnd)).toString('latin1');
+  const delimiters = delimitersOf(head);
+  const mshFields = head.split(delimiters.field);
+  const charsetName = (mshFields[17] ?? '').split(delimiters.repetition)[0]?.trim().toUpperCase() ?? '';
+  const charset = CHARSETS[charsetName];
+  if (!charset) throw new Er7Error('MSH-18', `character set "${charsetName}" is not supported (use 8859/1 or UNICODE UTF-8)`);
+  let text: string;
+  try {
+    text = decodeBytes(body, charset);
+  } catch {
+    throw new Er7Error('MSH-18', `the message is not valid ${charsetName}`);
+  }
+  const segments = text
+    .split(/\r\n|\r|\n/)
+    .filter((line) => line.trim().length > 0)
+    .map((line) => line.split(delimiters.field));
+  for (const [i, seg] of segments.entries()) {
+    if (!/^[A-Z][A-Z0-9]{2}$/.test(seg[0] ?? ''))
+      throw new Er7Error(`segment ${i + 1}`, `"${(seg[0] ?? '').slice(0, 3)}" is not a segment name`);
+  }
+  return { delimiters, charset, charsetName, segments };
+}
+
+/** One field's raw text (escapes intact). MSH-n counts MSH-1 as the field separator itself. */
+export function rawField(message: Er7Message, segment: string, n: number, occurrence = 0): string {
+  const seg = message.segments.filter((s) => s[0] === segment)[occurrence];
+  if (!seg) return '';
+  if (segment === 'MSH') return n === 1 ? message.delimiters.field : (seg[n - 1] ?? '');
+  return seg[n] ?? '';
+}
+
+export function hasSegment(message: Er7Message, segment: string): boolean {
+  return message.segments.some((s) => s[0] === segment);
+}
+
+/** A field's repetitions, each split into components, each into unescaped sub-components. */
+export function fieldValue(message: Er7Message, segment: string, n: number): string[][][] {
+  const raw = rawField(message, segment, n);
+  if (raw === '') return [];
+  const d = message.delimiters;
+  const reps = segment === 'MSH' && n === 2 ? [raw] : raw.split(d.repetition);
+  return reps.map((rep) =>
+    rep.split(d.component).map((component) => component.split(d.subcomponent).map((sub) => unescapeEr7(sub, d, message.charset))),
+  );
+}
+
+/** Component `c` (1-based) of repetition `r` (0-based), first sub-component; '' when absent. */
+export function component(message: Er7Message, segment: string, n: number, c = 1, r = 0): string {
+  return fieldValue(message, segment, n)[r]?.[c - 1]?.[0] ?? '';
+}
+
+/** Decodes \F\ \S\ \T\ \R\ \E\, \Xhh…\ (bytes in the message charset) and \.br\; drops highlighting. */
+export function unescapeEr7(text: string, d: Delimiters, charset: Charset): string {
+  const e = d.escape;
+  if (!text.includes(e)) return text;
+  let out = '';
+  let i = 0;
+  while (i < text.length) {
+    const ch = text[i] as string;
+    if (ch !== e) {
+      out += ch;
+      i++;
+      continue;
+    }
+    const end = text.indexOf(e, i + 1);
+    if (end < 0) {
+      out += text.slice(i); // a lone escape character: kept as it is
+      break;
+    }
+    const seq = text.slice(i + 1, end);
+    i = end + 1;
+    if (seq === 'F') out += d.field;
+    else if (seq === 'S') out += d.component;
+    else if (seq === 'T') out += d.subcomponent;
+    else if (seq === 'R') out += d.repetition;
+    else if (seq === 'E') out += e;
+    else if (seq === '.br') out += '\n';
+    else if (/^X([0-9A-Fa-f]{2})+$/.test(seq)) out += decodeBytes(Buffer.from(seq.slice(1), 'hex'), charset);
+    else if (seq === 'H' || seq === 'N' || /^[CM][0-9A-Fa-f]+$/.test(seq)) {
+      // highlighting on/off and character-set switches carry no text
+    } else out += `${e}${seq}${e}`;
+  }
+  return out;
+}
+
+/** Escapes text for an ER7 field (used in ACK text). */
+export function escapeEr7(text: string, d: Delimiters): string {
+  let out = '';
+  for (const ch of text) {
+    if (ch === d.escape) out += `${d.escape}E${d.escape}`;
+    else if (ch === d.field) out += `${d.escape}F${d.escape}`;
+    else if (ch === d.component) out += `${d.escape}S${d.escape}`;
+    else if (ch === d.subcomponent) out += `${d.escape}T${d.escape}`;
+    else if (ch === d.repetition) out += `${d.escape}R${d.escape}`;
+    else if (ch === '\r' || ch === '\n') out += ' ';
+    else out += ch;
+  }
+  return out;
+}
+
+/** Encodes text in a message charset (ACKs go back in the charset the sender used). */
+export function encodeText(text: string, charset: Charset): Buffer {
+  if (charset === 'utf-8') return Buffer.from(text, 'utf8');
+  // latin1 and 8859-15 differ only in 8 rarely used characters; ACK text is ASCII in practice.
+  return Buffer.from(Array.from(text, (ch) => ((ch.codePointAt(0) ?? 0) > 0xff ? '?' : ch)).join(''), 'latin1');
+}

@@ -1,0 +1,146 @@
+import type { FieldIssue } from '../adapter-error.ts';
+import { type Charset, type Delimiters, type Er7Message, encodeText, escapeEr7, rawField } from './er7.ts';
+
+export type AckCode = 'AA' | 'AE' | 'AR' | 'CA' | 'CE' | 'CR';
+
+/** What happened to the message, before it is said in HL7. */
+export type AckResult = 'accepted' | 'error' | 'rejected' | 'unavailable';
+
+const ORIGINAL: Record<AckResult, AckCode> = { accepted: 'AA', error: 'AE', rejected: 'AR', unavailable: 'AR' };
+// Enhanced mode: a commit ACK says whether the message is safely stored. "Commit error" asks the
+// sender to send it again; "commit reject" says it never will be taken.
+const ENHANCED: Record<AckResult, AckCode> = { accepted: 'CA', error: 'CE', rejected: 'CR', unavailable: 'CE' };
+
+/** Error codes of HL7 table 0357. */
+const ERROR_CODE: Record<Exclude<AckResult, 'accepted'>, string> = { error: '102', rejected: '200', unavailable: '207' };
+
+const DEFAULT_DELIMITERS: Delimiters = { field: '|', component: '^', repetition: '~', escape: '\\', subcomponent: '&' };
+
+/** The header of the message being answered; what can be read of it when it is broken. */
+export interface AckContext {
+  delimiters: Delimiters;
+  charset: Charset;
+  charsetName: string;
+  sendingApp: string;
+  sendingFacility: string;
+  receivingApp: string;
+  receivingFacility: string;
+  trigger: string;
+  controlId: string;
+  processingId: string;
+  version: string;
+  /** MSH-15: AL, ER, SU, NE in enhanced mode; '' in original mode. */
+  acceptAckType: string;
+}
+
+export function ackContextOf(msg: Er7Message, trigger: string): AckContext {
+  return {
+    delimiters: msg.delimiters,
+    charset: msg.charset,
+    charsetName: rawField(msg, 'MSH', 18),
+    sendingApp: rawField(msg, 'MSH', 3),
+    sendingFacility: rawField(msg, 'MSH', 4),
+    receivingApp: rawField(msg, 'MSH', 5),
+    receivingFacility: rawField(msg, 'MSH', 6),
+    trigger,
+    controlId: rawField(msg, 'MSH', 10),
+    processingId: rawField(msg, 'MSH', 11),
+    version: rawField(msg, 'MSH', 12),
+    acceptAckType: rawField(msg, 'MSH', 15).trim().toUpperCase(),
+  };
+}
+
+/** Best effort for bytes that did not parse: the first line split on `|`, ASCII only. */
+export function ackContextOfUnreadable(bytes: Uint8Array): AckContext {
+  const head =
+    Buffer.from(bytes.subarray(0, 1024))
+      .toString('latin1')
+      .split(/[\r\n]/)[0] ?? '';
+  const fields = head.startsWith('MSH|') ? head.split('|') : [];
+  const safe = (v: string | undefined) => (v ?? '').replace(/[^\x20-\x7e]/g, '').slice(0, 199);
+  return {
+    delimiters: DEFAULT_DELIMITERS,
+    charset: 'latin1',
+    charsetName: '',
+    sendingApp: safe(fields[2]),
+    sendingFacility: safe(fields[3]),
+    receivingApp: safe(fields[4]),
+    receivingFacility: safe(fields[5]),
+    trigger: safe(fields[8]?.split('^')[1]),
+    controlId: safe(fields[9]),
+    processingId: safe(fields[10]) || 'P',
+    version: safe(fields[11]) || '2.3',
+    acceptAckType: '',
+  };
+}
+
+export function isEnhancedMode(ctx: AckContext): boolean {
+  return ['AL', 'ER', 'SU', 'NE'].includes(ctx.acceptAckType);
+}
+
+/** Whether the sender asked for this ACK (enhanced mode: AL always, NE never, ER on errors, SU on success). */
+export function ackWanted(ctx: AckContext, result: AckResult): boolean {
+  if (!isEnhancedMode(ctx)) return true;
+  if (ctx.acceptAckType === 'NE') return false;
+  if (ctx.acceptAckType === 'ER') return result !== 'accepted';
+  if (ctx.acceptAckType === 'SU') return result === 'accepted';
+  return true;
+}
+
+export function ackCodeFor(ctx: AckContext, result: AckResult): AckCode {
+  return (isEnhancedMode(ctx) ? ENHANCED : ORIGINAL)[result];
+}
+
+let sequence = 0;
+function ackControlId(now: Date): string {
+  sequence = (sequence + 1) % 1_000_000;
+  return `K${now.getTime().toString(36).toUpperCase()}${sequence.toString().padStart(6, '0')}`;
+}
+
+function hl7Timestamp(now: Date): string {
+  return `${now.toISOString().replace(/[-:T]/g, '').slice(0, 14)}+0000`;
+}
+
+/** ERR-1 (v2.3): segment ^ sequence ^ field position ^ code&text&table. */
+function errLocation(field: string, c: string): string {
+  const m = /^([A-Z][A-Z0-9]{2})(?:-(\d+))?/.exec(field);
+  return m ? [m[1], '1', m[2] ?? ''].join(c) : c.repeat(2);
+}
+
+/** The ACK message (MSH, MSA and one ERR per issue), encoded in the charset of the message answered. */
+export function buildAck(ctx: AckContext, result: AckResult, text: string, issues: FieldIssue[] = [], now = new Date()): Buffer {
+  const d = ctx.delimiters;
+  const f = d.field;
+  const code = ackCodeFor(ctx, result);
+  const msh = [
+    'MSH',
+    `${d.component}${d.repetition}${d.escape}${d.subcomponent}`,
+    ctx.receivingApp || 'KAIKU',
+    ctx.receivingFacility,
+    ctx.sendingApp,
+    ctx.sendingFacility,
+    hl7Timestamp(now),
+    '',
+    ctx.trigger ? `ACK${d.component}${ctx.trigger}` : 'ACK',
+    ackControlId(now),
+    ctx.processingId || 'P',
+    ctx.version || '2.3',
+    '',
+    '',
+    '',
+    '',
+    '',
+    ctx.charsetName,
+  ];
+  while (msh.length > 12 && msh[msh.length - 1] === '') msh.pop();
+  const segments = [msh.join(f), ['MSA', code, ctx.controlId, escapeEr7(text.slice(0, 500), d)].join(f)];
+  if (result !== 'accepted') {
+    const errorCode = ERROR_CODE[result];
+    const list = issues.length ? issues : [{ field: '', message: text }];
+    for (const issue of list.slice(0, 20)) {
+      const cwe = [errorCode, escapeEr7(issue.message.slice(0, 200), d), 'HL70357'].join(d.subcomponent);
+      segments.push(['ERR', `${errLocation(issue.field, d.component)}${d.component}${cwe}`].join(f));
+    }
+  }
+  return encodeText(`${segments.join('\r')}\r`, ctx.charset);
+}

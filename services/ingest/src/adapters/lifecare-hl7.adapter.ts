@@ -1,0 +1,154 @@
+import { parseHetu, type VisitEventInput, zonedInstant } from '@kaiku/core';
+import { type FieldIssue, SourceMessageError } from './adapter-error.ts';
+import { component, type Er7Message, fieldValue, hasSegment, rawField } from './hl7/er7.ts';
+
+export const LIFECARE_SOURCE = 'lifecare';
+
+/** HL7 Finland: the OID of the population register's personal identity codes (PID-3.4). */
+export const HETU_OID = '1.2.246.21';
+
+const KINDS: Record<string, VisitEventInput['kind']> = {
+  A03: 'visit-ended',
+  A11: 'visit-cancelled',
+  A13: 'visit-cancelled',
+  A08: 'patient-updated',
+  A31: 'patient-updated',
+};
+export const SUPPORTED_EVENTS = Object.keys(KINDS);
+
+/** Canonical paths → the HL7 fields they come from (for AE ACKs that name the field). */
+export const LIFECARE_FIELDS: Record<string, string> = {
+  source: 'MSH-3',
+  sourceEventId: 'MSH-10',
+  kind: 'MSH-9',
+  visitId: 'PV1-19',
+  endedAt: 'PV1-45',
+  unit: 'PV1-39',
+  'unit.id': 'PV1-39',
+  service: 'PV1-10',
+  patient: 'PID',
+  'patient.personalId': 'PID-3',
+  'patient.birthDate': 'PID-7',
+  'patient.mobilePhones': 'PID-13',
+  'patient.languages': 'PID-15',
+  'patient.nonDisclosure': 'PD1-12',
+  'patient.deceased': 'PID-30',
+};
+
+/** The message type as `ADT^A03` (MSH-9.1 ^ MSH-9.2, or EVN-1 for the trigger). */
+export function messageType(msg: Er7Message): { type: string; trigger: string } {
+  const type = component(msg, 'MSH', 9, 1).toUpperCase();
+  const trigger = (component(msg, 'MSH', 9, 2) || component(msg, 'EVN', 1, 1)).toUpperCase();
+  return { type, trigger };
+}
+
+const TS = /^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(?:(\d{2})(?:\.\d{1,4})?)?)?([+-]\d{4})?$/;
+
+/** An HL7 TS (`YYYYMMDDHHMM[SS[.S]][+ZZZZ]`) as an ISO instant; no offset = the county's local time. */
+export function hl7Instant(ts: string, timeZone: string): string | null {
+  const m = TS.exec(ts.trim());
+  if (!m || m[4] === undefined) return null;
+  const [y, mo, d, h, mi, s] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? '00'].map(Number) as [number, number, number, number, number, number];
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59) return null;
+  const offset = m[7];
+  if (offset) {
+    const sign = offset[0] === '-' ? -1 : 1;
+    const minutes = sign * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(3, 5)));
+    return new Date(Date.UTC(y, mo - 1, d, h, mi, s) - minutes * 60_000).toISOString();
+  }
+  return new Date(zonedInstant(timeZone, y, mo, d, h, mi).getTime() + s * 1000).toISOString();
+}
+
+function hl7Date(ts: string): string | undefined {
+  const m = /^(\d{4})(\d{2})(\d{2})/.exec(ts.trim());
+  return m ? `${m[1]}-${m[2]}-${m[3]}` : undefined;
+}
+
+/** PID-3: the repetition whose assigning authority is the hetu OID (or whose type is NNFIN). */
+function personalIdOf(msg: Er7Message): string | undefined {
+  for (const rep of fieldValue(msg, 'PID', 3)) {
+    const authority = rep[3]?.[0] ?? '';
+    const type = (rep[4]?.[0] ?? '').toUpperCase();
+    if (authority === HETU_OID || authority === `urn:oid:${HETU_OID}` || type === 'NNFIN') return rep[0]?.[0] || undefined;
+  }
+  return undefined;
+}
+
+/** PID-13: every telephone repetition (not fax, e-mail, pager); the number or its parts. */
+function phonesOf(msg: Er7Message): string[] {
+  const phones: string[] = [];
+  for (const rep of fieldValue(msg, 'PID', 13)) {
+    const equipment = (rep[2]?.[0] ?? '').toUpperCase();
+    if (equipment === 'FX' || equipment === 'INTERNET' || equipment === 'X.400' || equipment === 'BP' || equipment === 'MD') continue;
+    const number = rep[0]?.[0]?.trim() ?? '';
+    const parts = [rep[4]?.[0], rep[5]?.[0], rep[6]?.[0]].map((p) => p?.trim() ?? '');
+    if (number === '""') continue;
+    if (number) phones.push(number);
+    else if (parts[2]) phones.push(`${parts[0] ? `+${parts[0].replace(/^\+/, '')}` : '0'}${parts[1]}${parts[2]}`);
+  }
+  return phones;
+}
+
+const yes = (value: string) => value.trim().toUpperCase() === 'Y';
+/** HL7's `""` is an explicit null, not a value. */
+const present = (value: string) => value.trim() !== '' && value.trim() !== '""';
+
+/**
+ * Maps a Lifecare ADT message (HL7 v2.3, HL7 Finland) to a canonical VisitEvent input, to be
+ * validated by the canonical schema. Throws SourceMessageError naming the HL7 fields at fault.
+ */
+export function lifecareToVisitEvent(msg: Er7Message, timeZone: string): VisitEventInput {
+  const { type, trigger } = messageType(msg);
+  const kind = type === 'ADT' ? KINDS[trigger] : undefined;
+  if (!kind) {
+    throw new SourceMessageError('unsupported', [
+      {
+        field: 'MSH-9',
+        message: `message type ${type || '(empty)'}^${trigger || '(empty)'} is not supported (ADT^${SUPPORTED_EVENTS.join('/')})`,
+      },
+    ]);
+  }
+  const issues: FieldIssue[] = [];
+  if (!hasSegment(msg, 'PID')) issues.push({ field: 'PID', message: 'the PID segment is missing' });
+  const visitId = component(msg, 'PV1', 19, 1).trim() || undefined;
+  if (!visitId && kind !== 'patient-updated') issues.push({ field: 'PV1-19', message: 'the visit number is required' });
+  const unitId = component(msg, 'PV1', 39, 1).trim() || component(msg, 'PV1', 3, 4).trim();
+  let endedAt: string | undefined;
+  if (kind === 'visit-ended') {
+    const raw = component(msg, 'PV1', 45, 1);
+    if (!raw) issues.push({ field: 'PV1-45', message: 'the end time of the visit is required' });
+    else {
+      endedAt = hl7Instant(raw, timeZone) ?? undefined;
+      if (!endedAt) issues.push({ field: 'PV1-45', message: `"${raw.slice(0, 26)}" is not a date and time (YYYYMMDDHHMM[SS])` });
+    }
+    if (!unitId) issues.push({ field: 'PV1-39', message: 'the unit OID (PV1-39 or PV1-3.4) is required' });
+  }
+  const personalId = personalIdOf(msg);
+  const hetu = personalId ? parseHetu(personalId) : null;
+  if (hetu && !hetu.ok) issues.push({ field: 'PID-3', message: `not a valid personal identity code: ${hetu.error}` });
+  if (issues.length) throw new SourceMessageError('invalid', issues);
+
+  const languageCode = component(msg, 'PID', 15, 1).trim();
+  const deceased = yes(component(msg, 'PID', 30, 1)) || present(component(msg, 'PID', 29, 1));
+  const controlId = rawField(msg, 'MSH', 10).trim();
+  return {
+    source: LIFECARE_SOURCE,
+    ...(controlId ? { sourceEventId: controlId } : {}),
+    kind,
+    ...(visitId ? { visitId } : {}),
+    ...(endedAt ? { endedAt } : {}),
+    unit: { id: unitId || '(unknown)' },
+    service: {
+      ...(component(msg, 'PV1', 10, 1) ? { class: component(msg, 'PV1', 10, 1) } : {}),
+      ...(component(msg, 'PV1', 18, 1) ? { type: component(msg, 'PV1', 18, 1) } : {}),
+    },
+    patient: {
+      ...(personalId ? { personalId } : {}),
+      ...(hl7Date(component(msg, 'PID', 7, 1)) ? { birthDate: hl7Date(component(msg, 'PID', 7, 1)) } : {}),
+      mobilePhones: phonesOf(msg),
+      languages: languageCode ? { service: languageCode } : {},
+      nonDisclosure: yes(component(msg, 'PD1', 12, 1)),
+      deceased,
+    },
+  };
+}

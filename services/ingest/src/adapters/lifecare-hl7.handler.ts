@@ -1,0 +1,98 @@
+import { visitEventSchema } from '@kaiku/core';
+import { isDatabaseUnavailable } from '@kaiku/db';
+import type { Logger } from 'pino';
+import type { VisitIngestor } from '../visits/ingest-visit.ts';
+import type { VisitOutcome } from '../visits/outcome.ts';
+import { type FieldIssue, SourceMessageError, sourceField } from './adapter-error.ts';
+import { Er7Error, parseEr7 } from './hl7/er7.ts';
+import {
+  type AckCode,
+  type AckContext,
+  type AckResult,
+  ackCodeFor,
+  ackContextOf,
+  ackContextOfUnreadable,
+  ackWanted,
+  buildAck,
+} from './hl7/hl7-ack.ts';
+import { LIFECARE_FIELDS, lifecareToVisitEvent, messageType } from './lifecare-hl7.adapter.ts';
+
+export interface Hl7Answer {
+  result: AckResult;
+  code: AckCode;
+  /** The ACK message; sent over HTTP always, over MLLP only when `wanted`. */
+  ack: Buffer;
+  wanted: boolean;
+  /** The ACK's charset, for the HTTP content type. */
+  charset: string;
+  /** False when the bytes were not an HL7 message at all (no MSH segment). */
+  readable: boolean;
+  outcome?: VisitOutcome;
+}
+
+function outcomeText(outcome: VisitOutcome): string {
+  if (outcome.outcome === 'skipped') return `skipped: ${outcome.reason}`;
+  if (outcome.outcome === 'scheduled') return `scheduled ${outcome.sendAt}`;
+  return outcome.outcome;
+}
+
+/**
+ * One Lifecare HL7 message, from bytes to the ACK: decode, map, validate, ingest (one committed
+ * transaction), answer. Never throws: every failure becomes an `AE`/`AR` (or `CE`/`CR`) ACK.
+ */
+export function createLifecareHl7Handler(deps: { ingest: VisitIngestor; timeZone: string; logger: Logger }) {
+  function answer(ctx: AckContext, result: AckResult, text: string, issues: FieldIssue[] = [], extra: Partial<Hl7Answer> = {}): Hl7Answer {
+    return {
+      result,
+      code: ackCodeFor(ctx, result),
+      ack: buildAck(ctx, result, text, issues),
+      wanted: ackWanted(ctx, result),
+      charset: ctx.charset === 'latin1' ? 'iso-8859-1' : ctx.charset,
+      readable: true,
+      ...extra,
+    };
+  }
+
+  return async function handleHl7(bytes: Uint8Array): Promise<Hl7Answer> {
+    let msg: ReturnType<typeof parseEr7>;
+    try {
+      msg = parseEr7(bytes);
+    } catch (error) {
+      const ctx = ackContextOfUnreadable(bytes);
+      const issue = error instanceof Er7Error ? { field: error.field, message: error.message } : { field: 'MSH', message: 'unreadable' };
+      return answer(ctx, 'rejected', `not a readable HL7 v2 message: ${issue.message}`, [issue], { readable: ctx.controlId !== '' });
+    }
+    const { trigger } = messageType(msg);
+    const ctx = ackContextOf(msg, trigger);
+    const log = deps.logger.child({ controlId: ctx.controlId.slice(0, 40), trigger });
+    try {
+      const input = lifecareToVisitEvent(msg, deps.timeZone);
+      const parsed = visitEventSchema.safeParse(input);
+      if (!parsed.success) {
+        const issues = parsed.error.issues.map((i) => ({ field: sourceField(i.path.join('.'), LIFECARE_FIELDS), message: i.message }));
+        throw new SourceMessageError('invalid', issues);
+      }
+      const outcome = await deps.ingest(parsed.data);
+      if (outcome.outcome === 'rejected') {
+        const field = sourceField(outcome.field ?? '', LIFECARE_FIELDS);
+        const message =
+          outcome.field && outcome.error.startsWith(`${outcome.field}: `) ? outcome.error.slice(outcome.field.length + 2) : outcome.error;
+        return answer(ctx, 'error', `${field}: ${message}`, [{ field, message }], { outcome });
+      }
+      log.debug({ outcome: outcome.outcome }, 'hl7 message committed');
+      return answer(ctx, 'accepted', outcomeText(outcome), [], { outcome });
+    } catch (error) {
+      if (error instanceof SourceMessageError) {
+        const result = error.kind === 'unsupported' ? 'rejected' : 'error';
+        return answer(ctx, result, error.message, error.issues);
+      }
+      if (isDatabaseUnavailable(error)) {
+        log.warn({ err: { message: (error as Error).message } }, 'database unavailable; hl7 message not taken');
+        return answer(ctx, 'unavailable', 'temporarily unavailable: nothing was stored, send the message again', []);
+      }
+      log.error({ err: { name: (error as Error).name, message: (error as Error).message } }, 'hl7 message failed');
+      return answer(ctx, 'unavailable', 'could not be processed: nothing was stored, send the message again', []);
+    }
+  };
+}
+export type LifecareHl7Handler = ReturnType<typeof createLifecareHl7Handler>;

@@ -1,0 +1,202 @@
+import { type VisitEventInput, zonedInstant } from '@kaiku/core';
+import type { Bundle, Encounter, Organization, Patient, Reference, Resource } from '@medplum/fhirtypes';
+import { type FieldIssue, SourceMessageError } from './adapter-error.ts';
+
+export const PEGASOS_SOURCE = 'pegasos';
+const HETU_SYSTEM = 'urn:oid:1.2.246.21';
+const NON_DISCLOSURE = 'TURVAKIELTO';
+const BUNDLE_TYPES = new Set(['collection', 'message', 'transaction', 'batch']);
+
+const KINDS: Partial<Record<Encounter['status'], VisitEventInput['kind']>> = {
+  finished: 'visit-ended',
+  cancelled: 'visit-cancelled',
+  'entered-in-error': 'visit-cancelled',
+};
+
+/** Canonical paths → FHIR paths (for OperationOutcome issues that name the element). */
+export const PEGASOS_FIELDS: Record<string, string> = {
+  visitId: 'Encounter.identifier',
+  endedAt: 'Encounter.period.end',
+  unit: 'Encounter.serviceProvider',
+  'unit.id': 'Encounter.serviceProvider.identifier.value',
+  service: 'Encounter.serviceType',
+  patient: 'Patient',
+  'patient.personalId': 'Patient.identifier',
+  'patient.birthDate': 'Patient.birthDate',
+  'patient.mobilePhones': 'Patient.telecom',
+  'patient.languages': 'Patient.communication',
+};
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
+const arr = <T>(v: unknown): T[] => (Array.isArray(v) ? (v.filter(isObject) as T[]) : []);
+const stripOid = (v: string) => v.replace(/^urn:oid:/, '');
+
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$/;
+
+/** A FHIR dateTime with a time; without an offset it is the county's local time. */
+export function fhirInstant(value: string, timeZone: string): string | null {
+  const m = DATE_TIME.exec(value);
+  if (!m) return null;
+  const [y, mo, d, h, mi, s] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? '0'].map(Number) as [number, number, number, number, number, number];
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59) return null;
+  if (m[7]) {
+    const t = Date.parse(value);
+    return Number.isNaN(t) ? null : new Date(t).toISOString();
+  }
+  return new Date(zonedInstant(timeZone, y, mo, d, h, mi).getTime() + s * 1000).toISOString();
+}
+
+interface Found {
+  encounter: Encounter;
+  path: string;
+  resources: Array<{ fullUrl?: string; resource: Resource }>;
+  eventId?: string;
+}
+
+function encountersOf(body: unknown): Found[] {
+  if (!isObject(body)) throw new SourceMessageError('invalid', [{ field: '(body)', message: 'a FHIR Bundle or Encounter (JSON object)' }]);
+  if (body.resourceType === 'Encounter') {
+    const enc = body as unknown as Encounter;
+    return [{ encounter: enc, path: 'Encounter', resources: [], ...(enc.id ? { eventId: enc.id } : {}) }];
+  }
+  if (body.resourceType !== 'Bundle') {
+    throw new SourceMessageError('invalid', [
+      { field: 'resourceType', message: `expected Bundle or Encounter, got ${str(body.resourceType) ?? '(none)'}` },
+    ]);
+  }
+  const bundle = body as unknown as Bundle;
+  if (!BUNDLE_TYPES.has(String(bundle.type))) {
+    throw new SourceMessageError('invalid', [
+      { field: 'Bundle.type', message: `expected collection, message or transaction, got ${bundle.type}` },
+    ]);
+  }
+  const resources = arr<{ fullUrl?: string; resource?: Resource }>(body.entry)
+    .filter((e) => isObject(e.resource))
+    .map((e) => ({ ...(str(e.fullUrl) ? { fullUrl: str(e.fullUrl) } : {}), resource: e.resource as Resource }));
+  const found = resources
+    .map((r, i) => ({ r, i }))
+    .filter(({ r }) => r.resource.resourceType === 'Encounter')
+    .map(({ r, i }) => ({
+      encounter: r.resource as Encounter,
+      path: `Bundle.entry[${i}].resource`,
+      resources,
+      ...(bundle.id ? { eventId: `${bundle.id}${r.resource.id ? `/${r.resource.id}` : ''}` } : {}),
+    }));
+  if (found.length === 0) throw new SourceMessageError('invalid', [{ field: 'Bundle.entry', message: 'the bundle has no Encounter' }]);
+  return found;
+}
+
+function resolve<T extends Resource>(ref: Reference | undefined, type: T['resourceType'], found: Found): T | undefined {
+  const reference = str(ref?.reference);
+  const contained = arr<Resource>(found.encounter.contained);
+  if (reference?.startsWith('#')) return contained.find((r) => r.resourceType === type && r.id === reference.slice(1)) as T | undefined;
+  const all = found.resources.filter((r) => r.resource.resourceType === type);
+  if (reference) {
+    const hit = all.find(
+      (r) => r.fullUrl === reference || (r.fullUrl?.endsWith(`/${reference}`) ?? false) || `${type}/${r.resource.id}` === reference,
+    );
+    if (hit) return hit.resource as T;
+  }
+  if (type !== 'Patient') return undefined;
+  // No usable reference: the one Patient there is (contained or in the bundle).
+  const candidates = [...contained.filter((r) => r.resourceType === type), ...all.map((r) => r.resource)];
+  return candidates.length === 1 ? (candidates[0] as T) : undefined;
+}
+
+function visitIdOf(enc: Encounter): string | undefined {
+  const ids = arr<{ use?: string; value?: string }>(enc.identifier).filter((i) => str(i.value));
+  const pick = ids.find((i) => i.use === 'official') ?? ids.find((i) => i.use === 'usual') ?? ids[0];
+  return str(pick?.value) ?? str(enc.id);
+}
+
+function unitOf(enc: Encounter, found: Found): { id?: string; name?: string } {
+  const provider = enc.serviceProvider;
+  const direct = str(provider?.identifier?.value);
+  const org = direct ? undefined : resolve<Organization>(provider, 'Organization', found);
+  const orgId = arr<{ value?: string }>(org?.identifier)
+    .map((i) => str(i.value))
+    .find(Boolean);
+  const id = direct ?? orgId;
+  const name = str(provider?.display) ?? str(org?.name);
+  return { ...(id ? { id: stripOid(id) } : {}), ...(name ? { name: name.slice(0, 200) } : {}) };
+}
+
+function phonesOf(patient: Patient, now: Date): string[] {
+  return arr<{ system?: string; value?: string; use?: string; period?: { end?: string } }>(patient.telecom)
+    .filter((t) => (t.system === 'phone' || t.system === 'sms') && t.use !== 'old')
+    .filter((t) => !t.period?.end || Date.parse(t.period.end) > now.getTime())
+    .map((t) => str(t.value))
+    .filter((v): v is string => Boolean(v));
+}
+
+/** Patient.communication, the preferred one first: its code (BCP-47 or the SFS language list). */
+function languageOf(patient: Patient): string | undefined {
+  const comms = arr<{ preferred?: boolean; language?: { coding?: unknown; text?: string } }>(patient.communication);
+  const ordered = [...comms.filter((c) => c.preferred === true), ...comms.filter((c) => c.preferred !== true)];
+  for (const c of ordered) {
+    const code = arr<{ code?: string }>(c.language?.coding)
+      .map((x) => str(x.code))
+      .find(Boolean);
+    if (code) return code.toLowerCase();
+  }
+  return undefined;
+}
+
+const hasNonDisclosure = (r: Resource | undefined) =>
+  arr<{ code?: string }>(r?.meta?.security).some((s) => str(s.code)?.toUpperCase() === NON_DISCLOSURE);
+
+function toEvent(found: Found, timeZone: string, now: Date): VisitEventInput {
+  const enc = found.encounter;
+  const p = found.path;
+  const issues: FieldIssue[] = [];
+  const kind = KINDS[enc.status];
+  if (!kind) {
+    throw new SourceMessageError('unsupported', [
+      { field: `${p}.status`, message: `status "${String(enc.status)}" is not taken (finished, cancelled or entered-in-error)` },
+    ]);
+  }
+  const visitId = visitIdOf(enc);
+  if (!visitId) issues.push({ field: `${p}.identifier`, message: 'the encounter has no identifier' });
+  const patient = resolve<Patient>(enc.subject, 'Patient', found);
+  if (!patient) issues.push({ field: `${p}.subject`, message: 'the Patient is neither contained nor in the bundle' });
+  const unit = unitOf(enc, found);
+  let endedAt: string | undefined;
+  if (kind === 'visit-ended') {
+    const end = str(enc.period?.end);
+    endedAt = end ? (fhirInstant(end, timeZone) ?? undefined) : undefined;
+    if (!end) issues.push({ field: `${p}.period.end`, message: 'a finished encounter needs period.end' });
+    else if (!endedAt) issues.push({ field: `${p}.period.end`, message: `"${end.slice(0, 40)}" is not a dateTime with a time` });
+    if (!unit.id) issues.push({ field: `${p}.serviceProvider`, message: 'the unit OID (serviceProvider.identifier) is required' });
+  }
+  if (issues.length || !patient) throw new SourceMessageError('invalid', issues);
+
+  const hetu = arr<{ system?: string; value?: string }>(patient.identifier).find((i) => i.system === HETU_SYSTEM);
+  const language = languageOf(patient);
+  const serviceType = arr<{ code?: string }>(enc.serviceType?.coding)
+    .map((c) => str(c.code))
+    .find(Boolean);
+  const serviceClass = str(enc.class?.code);
+  return {
+    source: PEGASOS_SOURCE,
+    ...(found.eventId ? { sourceEventId: found.eventId.slice(0, 128) } : {}),
+    kind,
+    ...(visitId ? { visitId } : {}),
+    ...(endedAt ? { endedAt } : {}),
+    unit: { id: unit.id ?? '(unknown)', ...(unit.name ? { name: unit.name } : {}) },
+    service: { ...(serviceClass ? { class: serviceClass } : {}), ...(serviceType ? { type: serviceType } : {}) },
+    patient: {
+      ...(str(hetu?.value) ? { personalId: str(hetu?.value) } : {}),
+      ...(typeof patient.birthDate === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(patient.birthDate) ? { birthDate: patient.birthDate } : {}),
+      mobilePhones: phonesOf(patient, now),
+      languages: language ? { service: language } : {},
+      nonDisclosure: hasNonDisclosure(patient) || hasNonDisclosure(enc),
+      deceased: patient.deceasedBoolean === true || typeof patient.deceasedDateTime === 'string',
+    },
+  };
+}
+
+/** Maps a Pegasos FHIR R4 Bundle (or a lone Encounter with a contained Patient) to canonical VisitEvent inputs. */
+export function pegasosToVisitEvents(body: unknown, timeZone: string, now = new Date()): Array<{ event: VisitEventInput; path: string }> {
+  return encountersOf(body).map((found) => ({ event: toEvent(found, timeZone, now), path: found.path }));
+}

@@ -1,0 +1,156 @@
+import { type AddressInfo, createServer, type Socket } from 'node:net';
+import type { Logger } from 'pino';
+import { ackContextOfUnreadable, buildAck } from '../adapters/hl7/hl7-ack.ts';
+import type { LifecareHl7Handler } from '../adapters/lifecare-hl7.handler.ts';
+
+/** MLLP framing: <VT> message <FS><CR>. */
+export const VT = 0x0b;
+export const FS = 0x1c;
+export const CR = 0x0d;
+
+export interface MllpServerDeps {
+  handleHl7: LifecareHl7Handler;
+  logger: Logger;
+  /** Largest message accepted; a larger frame gets an `AR` and the connection is closed. Default 1 MiB. */
+  maxFrameBytes?: number;
+  /** A connection with nothing in flight and no bytes for this long is closed. Default 5 minutes. */
+  idleTimeoutMs?: number;
+  maxConnections?: number;
+}
+
+export function frame(message: Uint8Array): Buffer {
+  return Buffer.concat([Buffer.of(VT), message, Buffer.of(FS, CR)]);
+}
+
+/** Messages waiting on one connection before it stops reading (backpressure on a fast sender). */
+const HIGH_WATER = 32;
+
+/**
+ * The Lifecare MLLP listener. Each connection is read as a stream of frames (several per
+ * connection, split across TCP packets as they come); its messages are handled in order and each
+ * ACK is written only after the message's transaction has committed. Connections never wait for
+ * each other: a slow or idle client holds only its own socket.
+ */
+export function createMllpServer(deps: MllpServerDeps) {
+  const maxFrame = deps.maxFrameBytes ?? 1024 * 1024;
+  const idleMs = deps.idleTimeoutMs ?? 5 * 60_000;
+  const log = deps.logger;
+  const connections = new Map<Socket, { pending: number; done: Promise<void> }>();
+  let closing = false;
+
+  function serve(socket: Socket) {
+    const state = { pending: 0, done: Promise.resolve() };
+    connections.set(socket, state);
+    socket.setNoDelay(true);
+    socket.setTimeout(idleMs);
+    let buf: Buffer = Buffer.alloc(0);
+    let inFrame = false;
+    let paused = false;
+
+    const maybeResume = () => {
+      if (paused && state.pending < HIGH_WATER / 4 && !socket.writableNeedDrain) {
+        paused = false;
+        socket.resume();
+      }
+    };
+    const send = (bytes: Buffer) => {
+      if (socket.destroyed || !socket.writable) return;
+      if (!socket.write(frame(bytes))) {
+        paused = true;
+        socket.pause();
+        socket.once('drain', maybeResume);
+      }
+    };
+    const enqueue = (message: Buffer) => {
+      state.pending++;
+      if (state.pending >= HIGH_WATER && !paused) {
+        paused = true;
+        socket.pause();
+      }
+      state.done = state.done.then(async () => {
+        try {
+          const answer = await deps.handleHl7(message);
+          if (answer.wanted) send(answer.ack);
+        } catch (error) {
+          // No ACK for this message: the sender sends it again on a new connection.
+          log.error({ err: { message: (error as Error).message } }, 'mllp message failed; connection closed');
+          socket.destroy();
+        }
+        state.pending--;
+        maybeResume();
+        if (closing && state.pending === 0) socket.end();
+      });
+    };
+    const tooLarge = () => {
+      log.warn({ bytes: buf.length }, 'mllp frame too large; connection closed');
+      const ctx = ackContextOfUnreadable(buf);
+      const issue = { field: 'MLLP', message: `the message is larger than ${maxFrame} bytes` };
+      state.done = state.done.then(() => {
+        send(buildAck(ctx, 'rejected', issue.message, [issue]));
+        socket.end();
+      });
+      buf = Buffer.alloc(0);
+      socket.removeAllListeners('data');
+    };
+
+    socket.on('data', (chunk: Buffer) => {
+      buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
+      for (;;) {
+        if (!inFrame) {
+          const start = buf.indexOf(VT);
+          if (start < 0) {
+            buf = Buffer.alloc(0); // bytes between frames (stray CR/LF) carry nothing
+            return;
+          }
+          buf = buf.subarray(start + 1);
+          inFrame = true;
+        }
+        const end = buf.indexOf(FS);
+        if (end < 0 || end === buf.length - 1) {
+          if (buf.length > maxFrame) tooLarge();
+          return; // the rest of the frame (or its final CR) is still on its way
+        }
+        if (end > maxFrame) return tooLarge();
+        enqueue(Buffer.from(buf.subarray(0, end)));
+        buf = buf.subarray(buf[end + 1] === CR ? end + 2 : end + 1);
+        inFrame = false;
+      }
+    });
+    socket.on('timeout', () => {
+      if (state.pending === 0) socket.end();
+    });
+    socket.on('error', (error) => log.debug({ err: { message: error.message } }, 'mllp connection error'));
+    socket.on('close', () => connections.delete(socket));
+  }
+
+  const server = createServer(serve);
+  server.maxConnections = deps.maxConnections ?? 1000;
+  server.on('error', (error) => log.error({ err: { message: error.message } }, 'mllp listener error'));
+
+  return {
+    server,
+    listen(port: number, host = '127.0.0.1'): Promise<AddressInfo> {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          resolve(server.address() as AddressInfo);
+        });
+      });
+    },
+    address: () => server.address() as AddressInfo | null,
+    connectionCount: () => connections.size,
+    /** Stops listening, lets every connection finish (and ACK) what it has received, then closes it. */
+    async close(timeoutMs = 10_000): Promise<void> {
+      closing = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const [socket, state] of connections) if (state.pending === 0) socket.end();
+      const timer = setTimeout(() => {
+        for (const socket of connections.keys()) socket.destroy();
+      }, timeoutMs);
+      await closed;
+      clearTimeout(timer);
+    },
+  };
+}
+export type MllpServer = ReturnType<typeof createMllpServer>;

@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+import type { Pool } from '@kaiku/db';
+import { enqueueSurvey, type SurveySendJob } from '@kaiku/queue';
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+
+export interface OutboxReconcilerDeps {
+  pool: Pool;
+  queue: Queue<SurveySendJob>;
+  /** The queue's Redis connection (for the marker and EXISTS checks). */
+  redis: Redis;
+  logger: Logger;
+  /** How often the Redis marker is checked (cheap). Default 5 s. */
+  intervalMs?: number;
+  /** A full pass runs at least this often even when the marker is there. Default 15 minutes. */
+  fullPassMs?: number;
+  batchSize?: number;
+}
+
+/**
+ * Puts back the send jobs Redis lost. The relay deletes an outbox row once its job is in Redis; if
+ * Redis then loses its data (restart without persistence, failover), the invitation is still
+ * `scheduled` in Postgres but has no job. The reconciler keeps a marker key in Redis; when the
+ * marker is gone (and at least every `fullPassMs`), it walks the scheduled invitations that have
+ * no outbox row and re-adds each missing job. Job id = invitation id, so a job that exists is never
+ * doubled, and the sender re-checks the invitation's status in Postgres before it texts.
+ */
+export function createOutboxReconciler(deps: OutboxReconcilerDeps) {
+  const intervalMs = deps.intervalMs ?? 5000;
+  const fullPassMs = deps.fullPassMs ?? 15 * 60_000;
+  const batchSize = deps.batchSize ?? 1000;
+  const markerKey = deps.queue.toKey('kaiku-reconciler-marker');
+  const markerValue = randomUUID();
+  let lastFullPass = 0;
+  let timer: NodeJS.Timeout | null = null;
+  let running: Promise<unknown> | null = null;
+  let stopped = true;
+  let failing = false;
+
+  /** One pass over every scheduled invitation without an outbox row; returns how many jobs were re-added. */
+  async function reconcileAll(now = new Date()): Promise<number> {
+    const client = deps.redis;
+    let after = '00000000-0000-0000-0000-000000000000';
+    let restored = 0;
+    for (;;) {
+      const { rows } = await deps.pool.query<{ id: string; send_at: Date | null }>(
+        `SELECT i.id, i.send_at FROM invitations i
+         WHERE i.status = 'scheduled' AND i.id > $1 AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.invitation_id = i.id)
+         ORDER BY i.id LIMIT $2`,
+        [after, batchSize],
+      );
+      if (rows.length === 0) break;
+      const pipeline = client.pipeline();
+      for (const row of rows) pipeline.exists(deps.queue.toKey(row.id));
+      const exists = (await pipeline.exec()) ?? [];
+      const missing = rows.filter((_, i) => exists[i]?.[1] !== 1);
+      await Promise.all(missing.map((row) => enqueueSurvey(deps.queue, row.id, row.send_at ?? now, now)));
+      restored += missing.length;
+      after = (rows[rows.length - 1] as { id: string }).id;
+      if (rows.length < batchSize) break;
+    }
+    return restored;
+  }
+
+  /** Checks the marker; runs a full pass when Redis lost it (or the last pass is old). */
+  async function check(): Promise<number> {
+    const client = deps.redis;
+    const marker = await client.get(markerKey);
+    const due = Date.now() - lastFullPass >= fullPassMs;
+    if (marker && !due) return 0;
+    const restored = await reconcileAll();
+    await client.set(markerKey, markerValue);
+    lastFullPass = Date.now();
+    if (restored > 0 || !marker) {
+      deps.logger.info(
+        { restored, markerMissing: !marker },
+        restored > 0 ? 'send jobs re-added after Redis lost them' : 'outbox reconciled',
+      );
+    }
+    return restored;
+  }
+
+  function schedule(delay: number) {
+    if (!stopped) timer = setTimeout(tick, delay);
+  }
+  function tick() {
+    timer = null;
+    running = check()
+      .then(() => {
+        if (failing) deps.logger.info('outbox reconciler recovered');
+        failing = false;
+      })
+      .catch((error: Error) => {
+        if (!failing) deps.logger.warn({ err: { message: error.message } }, 'outbox reconciler failed; will retry');
+        failing = true;
+      })
+      .finally(() => {
+        running = null;
+        schedule(intervalMs);
+      });
+  }
+
+  return {
+    start() {
+      if (!stopped) return;
+      stopped = false;
+      schedule(0);
+    },
+    check,
+    reconcileAll,
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      timer = null;
+      if (running) await running;
+    },
+  };
+}
+export type OutboxReconciler = ReturnType<typeof createOutboxReconciler>;

@@ -1,0 +1,35 @@
+import type { KaikuConfig } from '@kaiku/config';
+import type { Keys } from '@kaiku/core';
+import type { Pool } from '@kaiku/db';
+import type { Logger } from 'pino';
+import { createLifecareHl7Handler } from './adapters/lifecare-hl7.handler.ts';
+import { createVisitIngestor, type VisitIngestor } from './visits/ingest-visit.ts';
+
+export interface IngestPipelineDeps {
+  pool: Pool;
+  kaiku: KaikuConfig;
+  keys: Keys;
+  logger: Logger;
+  now?: () => Date;
+  /** After a commit that wrote an outbox row (the relay can move it now). */
+  onCommitted?: () => void;
+  /** After a commit that cancelled invitations (their queued jobs can go). */
+  onCancelled?: (invitationIds: string[]) => void;
+}
+
+/** The canonical ingestor and the adapters on top of it; shared by the HTTP app and the MLLP listener. */
+export function createIngestPipeline(deps: IngestPipelineDeps) {
+  const visitIngestor = createVisitIngestor(deps);
+  const ingest: VisitIngestor = async (event) => {
+    const outcome = await visitIngestor(event);
+    if (outcome.outcome === 'scheduled') deps.onCommitted?.();
+    return outcome;
+  };
+  const handleHl7 = createLifecareHl7Handler({
+    ingest,
+    timeZone: deps.kaiku.timezone,
+    logger: deps.logger.child({ part: 'lifecare-hl7' }),
+  });
+  return { ingest, handleHl7 };
+}
+export type IngestPipeline = ReturnType<typeof createIngestPipeline>;

@@ -1,0 +1,112 @@
+import { visitEventSchema } from '@kaiku/core';
+import { isDatabaseUnavailable } from '@kaiku/db';
+import { HttpProblem } from '@kaiku/http';
+import type { OperationOutcome, OperationOutcomeIssue } from '@medplum/fhirtypes';
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import { SourceMessageError, sourceField } from '../adapters/adapter-error.ts';
+import { PEGASOS_FIELDS, PEGASOS_SOURCE, pegasosToVisitEvents } from '../adapters/pegasos-fhir.adapter.ts';
+import { requireSource } from '../auth.ts';
+import type { VisitIngestor } from '../visits/ingest-visit.ts';
+import type { VisitOutcome } from '../visits/outcome.ts';
+
+const FHIR_JSON = 'application/fhir+json';
+
+function operationOutcome(
+  issues: Array<{ code: OperationOutcomeIssue['code']; diagnostics: string; expression?: string }>,
+): OperationOutcome {
+  return {
+    resourceType: 'OperationOutcome',
+    issue: issues.map((i) => ({
+      severity: 'error',
+      code: i.code,
+      diagnostics: i.diagnostics,
+      ...(i.expression ? { expression: [i.expression] } : {}),
+    })),
+  };
+}
+
+function sendOutcome(reply: FastifyReply, status: number, outcome: OperationOutcome) {
+  return reply.code(status).type(`${FHIR_JSON}; charset=utf-8`).send(outcome);
+}
+
+const STATUS_CODE: Record<number, OperationOutcomeIssue['code']> = {
+  401: 'login',
+  403: 'forbidden',
+  404: 'not-found',
+  413: 'too-long',
+  415: 'not-supported',
+  503: 'transient',
+};
+
+/**
+ * `POST /v1/sources/pegasos/fhir`: a FHIR R4 Bundle (collection, message, transaction) or an
+ * Encounter with a contained Patient. One Encounter → its outcome (201 scheduled, 200 otherwise);
+ * several → `{ results }` in bundle order. Every 4xx/5xx answer is an OperationOutcome.
+ */
+export function registerPegasosFhirRoute(
+  app: FastifyInstance,
+  deps: { ingest: VisitIngestor; tokens: Map<string, string>; timeZone: string },
+) {
+  app.register(async (scope) => {
+    scope.addContentTypeParser(FHIR_JSON, { parseAs: 'string' }, scope.getDefaultJsonParser('error', 'error'));
+    scope.setErrorHandler((error: FastifyError, request, reply) => {
+      if (error instanceof HttpProblem) {
+        return sendOutcome(
+          reply,
+          error.status,
+          operationOutcome([{ code: STATUS_CODE[error.status] ?? 'invalid', diagnostics: error.message }]),
+        );
+      }
+      if (isDatabaseUnavailable(error)) {
+        request.log.warn({ err: { message: error.message } }, 'database unavailable');
+        return sendOutcome(
+          reply,
+          503,
+          operationOutcome([{ code: 'transient', diagnostics: 'temporarily unavailable: nothing was stored, send again' }]),
+        );
+      }
+      const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+      if (status === 500) request.log.error({ err: { name: error.name, message: error.message } }, 'fhir request failed');
+      const diagnostics = status === 500 ? 'internal error: nothing was stored, send again' : error.message;
+      return sendOutcome(reply, status === 500 ? 503 : status, operationOutcome([{ code: STATUS_CODE[status] ?? 'invalid', diagnostics }]));
+    });
+    scope.addHook('onRequest', async (request) => requireSource(request, deps.tokens, PEGASOS_SOURCE));
+    scope.post('/v1/sources/pegasos/fhir', async (request, reply) => {
+      let mapped: ReturnType<typeof pegasosToVisitEvents>;
+      try {
+        mapped = pegasosToVisitEvents(request.body, deps.timeZone);
+      } catch (error) {
+        if (!(error instanceof SourceMessageError)) throw error;
+        const code = error.kind === 'unsupported' ? 'not-supported' : 'invalid';
+        const outcome = operationOutcome(error.issues.map((i) => ({ code, diagnostics: `${i.field}: ${i.message}`, expression: i.field })));
+        return sendOutcome(reply, error.kind === 'unsupported' ? 422 : 400, outcome);
+      }
+      const results: VisitOutcome[] = [];
+      for (const { event } of mapped) {
+        const parsed = visitEventSchema.safeParse(event);
+        if (!parsed.success) {
+          const fields = parsed.error.issues.map((i) => ({ field: sourceField(i.path.join('.'), PEGASOS_FIELDS), message: i.message }));
+          results.push({
+            outcome: 'rejected',
+            ...(event.visitId ? { visitId: event.visitId } : {}),
+            error: fields.map((f) => `${f.field}: ${f.message}`).join('; '),
+            field: fields[0]?.field ?? '(body)',
+          });
+          continue;
+        }
+        const outcome = await deps.ingest(parsed.data);
+        results.push(outcome.outcome === 'rejected' ? { ...outcome, field: sourceField(outcome.field ?? '', PEGASOS_FIELDS) } : outcome);
+      }
+      if (results.length > 1) return reply.code(200).send({ results });
+      const only = results[0] as VisitOutcome;
+      if (only.outcome === 'rejected') {
+        return sendOutcome(
+          reply,
+          400,
+          operationOutcome([{ code: 'invalid', diagnostics: only.error, ...(only.field ? { expression: only.field } : {}) }]),
+        );
+      }
+      return reply.code(only.outcome === 'scheduled' ? 201 : 200).send(only);
+    });
+  });
+}

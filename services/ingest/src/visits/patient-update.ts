@@ -1,0 +1,72 @@
+import type { KaikuConfig } from '@kaiku/config';
+import {
+  chooseMobile,
+  encryptPhone,
+  InvalidVisitError,
+  isLanguage,
+  type Keys,
+  parseHetu,
+  phoneHashOf,
+  pickLanguage,
+  pseudonymOf,
+  type SkipReason,
+  type VisitEvent,
+} from '@kaiku/core';
+import type { PoolClient } from '@kaiku/db';
+import type { Handled } from './ingest-visit.ts';
+import * as repo from './visit.repository.ts';
+
+/**
+ * patient-updated: the still-scheduled invitations of the named visit and of the same patient (by
+ * pseudonym, across sources) take the new mobile number and language. A field the event leaves
+ * empty keeps its value (HL7: empty = unchanged). When the new details forbid the text (deceased,
+ * non-disclosure, consent refused, no single mobile any more, opted-out number) the invitation is
+ * withdrawn as a skip with that reason.
+ */
+export async function updatePatient(
+  client: PoolClient,
+  event: VisitEvent,
+  deps: { keys: Keys; survey: KaikuConfig['survey'] },
+): Promise<Handled> {
+  const patient = event.patient;
+  let pseudonym: string | null = null;
+  if (patient.personalId) {
+    const hetu = parseHetu(patient.personalId);
+    if (!hetu.ok) throw new InvalidVisitError('patient.personalId', hetu.error);
+    pseudonym = pseudonymOf(deps.keys, patient.personalId.trim().toUpperCase());
+    await repo.lockPatient(client, pseudonym);
+  }
+  const targets = await repo.scheduledInvitationsOf(client, { source: event.source, sourceVisitId: event.visitId ?? null, pseudonym });
+  const visitId = event.visitId ? { visitId: event.visitId } : {};
+  if (targets.length === 0) return { outcome: { outcome: 'updated', ...visitId, invitations: 0 }, cancelled: [] };
+
+  let withdraw: SkipReason | null = null;
+  if (patient.deceased) withdraw = 'deceased';
+  else if (patient.nonDisclosure) withdraw = 'non-disclosure';
+  else if (patient.smsConsent === false) withdraw = 'consent-refused';
+
+  let phone: string | null = null;
+  if (!withdraw && patient.mobilePhones.length > 0) {
+    const mobile = chooseMobile(patient.mobilePhones);
+    if (mobile.ok) phone = mobile.e164;
+    else withdraw = mobile.reason;
+  }
+  const newHash = phone ? phoneHashOf(deps.keys, phone) : null;
+  if (!withdraw && newHash && (await repo.isOptedOut(client, newHash))) withdraw = 'opted-out';
+
+  const given = patient.languages.service ?? patient.languages.mother;
+  const sentLanguage = given ? pickLanguage(patient.languages, deps.survey.otherLanguage) : null;
+  const withdrawn: string[] = [];
+  for (const invitation of targets) {
+    if (withdraw) {
+      if (await repo.skipScheduledInvitation(client, invitation.id, withdraw)) withdrawn.push(invitation.id);
+      continue;
+    }
+    const hash = newHash ?? invitation.phone_hash;
+    // The patient's own choice by SMS (SV/EN/FI) outranks what the record system says.
+    const preferred = hash ? await repo.preferredLanguage(client, hash) : null;
+    const language = isLanguage(preferred) ? preferred : (sentLanguage ?? invitation.language);
+    await repo.updateInvitationContact(client, invitation.id, phone ? encryptPhone(deps.keys, phone) : null, newHash, language);
+  }
+  return { outcome: { outcome: 'updated', ...visitId, invitations: targets.length }, cancelled: withdrawn };
+}

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { component, Er7Error, escapeEr7, fieldValue, parseEr7, rawField, unescapeEr7 } from '../src/adapters/hl7/er7.ts';
+import { fixture } from './helpers.ts';
+
+const latin1 = (s: string) => Buffer.from(s, 'latin1');
+const D = { field: '|', component: '^', repetition: '~', escape: '\\', subcomponent: '&' };
+
+describe('parseEr7', () => {
+  it('decodes ISO-8859-1 by MSH-18 (8859/1), and when MSH-18 is empty', () => {
+    const msg = parseEr7(fixture('lifecare/a03-adult-fi.hl7'));
+    expect(msg.charset).toBe('latin1');
+    expect(component(msg, 'PID', 11, 3)).toBe('Kyyjärvi');
+    expect(component(msg, 'PV1', 7, 2)).toBe('Lääkäri');
+    const bare = parseEr7(latin1('MSH|^~\\&|A|B|C|D|20250101||ADT^A03|1|P|2.3\rPID|1||||M\xe4ki\r'));
+    expect(component(bare, 'PID', 5)).toBe('Mäki');
+  });
+
+  it('decodes UTF-8 when MSH-18 says UNICODE UTF-8, and refuses bytes that are not', () => {
+    const text = 'MSH|^~\\&|A|B|C|D|20250101||ADT^A03|1|P|2.3||||||UNICODE UTF-8\rPID|1||||Mäkelä\r';
+    expect(component(parseEr7(Buffer.from(text, 'utf8')), 'PID', 5)).toBe('Mäkelä');
+    expect(() => parseEr7(Buffer.from(text, 'latin1'))).toThrow(/MSH-18/);
+  });
+
+  it('refuses a character set it does not know, naming MSH-18', () => {
+    expect(() => parseEr7(latin1('MSH|^~\\&|A|B|C|D|1||ADT^A03|1|P|2.3||||||ISO IR87\r'))).toThrow(Er7Error);
+  });
+
+  it('splits segments on CR, LF or CRLF and ignores blank lines', () => {
+    for (const sep of ['\r', '\n', '\r\n', '\r\r\n']) {
+      const msg = parseEr7(latin1(['MSH|^~\\&|A|B|C|D|1||ADT^A03|X1|P|2.3', 'EVN|A03', 'PID|1||id'].join(sep) + sep));
+      expect(msg.segments.map((s) => s[0])).toEqual(['MSH', 'EVN', 'PID']);
+      expect(rawField(msg, 'MSH', 10)).toBe('X1');
+    }
+  });
+
+  it('numbers MSH fields with MSH-1 as the separator itself', () => {
+    const msg = parseEr7(fixture('lifecare/a03-adult-fi.hl7'));
+    expect(rawField(msg, 'MSH', 1)).toBe('|');
+    expect(rawField(msg, 'MSH', 2)).toBe('^~\\&');
+    expect(rawField(msg, 'MSH', 9)).toBe('ADT^A03');
+    expect(rawField(msg, 'MSH', 18)).toBe('8859/1');
+  });
+
+  it('takes the delimiters the message declares', () => {
+    const msg = parseEr7(latin1('MSH#*@!%#A#B#C#D#1##ADT*A03#X#P#2.3\rPID#1##a*b@c*d%e\r'));
+    expect(component(msg, 'MSH', 9, 2)).toBe('A03');
+    expect(fieldValue(msg, 'PID', 3)).toEqual([
+      [['a'], ['b']],
+      [['c'], ['d', 'e']],
+    ]);
+  });
+
+  it('refuses what is not HL7', () => {
+    expect(() => parseEr7(latin1('{"resourceType":"Bundle"}'))).toThrow(/MSH/);
+    expect(() => parseEr7(latin1('MSH|^~|A'))).toThrow(/MSH-2/);
+    expect(() => parseEr7(latin1('MSH|^~\\&|A\rthis is not a segment\r'))).toThrow(/segment 2/);
+  });
+});
+
+describe('escapes', () => {
+  it('decodes the delimiter escapes, hex and line breaks', () => {
+    expect(unescapeEr7('a\\F\\b\\S\\c\\T\\d\\R\\e\\E\\f', D, 'latin1')).toBe('a|b^c&d~e\\f');
+    expect(unescapeEr7('M\\XE4\\ki', D, 'latin1')).toBe('Mäki');
+    expect(unescapeEr7('M\\XC3A4\\ki', D, 'utf-8')).toBe('Mäki');
+    expect(unescapeEr7('one\\.br\\two', D, 'latin1')).toBe('one\ntwo');
+    expect(unescapeEr7('\\H\\bold\\N\\', D, 'latin1')).toBe('bold');
+    expect(unescapeEr7('lone \\ escape', D, 'latin1')).toBe('lone \\ escape');
+  });
+  it('unescapes per component, after splitting', () => {
+    const pv1 = ['PV1', '1', 'O', ...Array(16).fill(''), 'V\\F\\1^x\\S\\y'].join('|');
+    const msg = parseEr7(latin1(`MSH|^~\\&|A|B|C|D|1||ADT^A03|X|P|2.3\r${pv1}\r`));
+    expect(fieldValue(msg, 'PV1', 19)).toEqual([[['V|1'], ['x^y']]]);
+  });
+  it('round-trips through escapeEr7', () => {
+    const text = 'a|b^c&d~e\\f';
+    expect(unescapeEr7(escapeEr7(text, D), D, 'latin1')).toBe(text);
+  });
+});

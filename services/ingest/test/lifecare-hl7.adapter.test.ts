@@ -1,0 +1,130 @@
+import { readFileSync } from 'node:fs';
+import { visitEventSchema } from '@kaiku/core';
+import { describe, expect, it } from 'vitest';
+import { SourceMessageError } from '../src/adapters/adapter-error.ts';
+import { parseEr7 } from '../src/adapters/hl7/er7.ts';
+import { hl7Instant, lifecareToVisitEvent } from '../src/adapters/lifecare-hl7.adapter.ts';
+import { FIXTURES, fixture, hl7With } from './helpers.ts';
+
+const map = (bytes: Buffer) => visitEventSchema.parse(lifecareToVisitEvent(parseEr7(bytes), 'Europe/Helsinki'));
+const issuesOf = (bytes: Buffer) => {
+  try {
+    lifecareToVisitEvent(parseEr7(bytes), 'Europe/Helsinki');
+  } catch (error) {
+    if (error instanceof SourceMessageError) return { kind: error.kind, fields: error.issues.map((i) => i.field), message: error.message };
+    throw error;
+  }
+  throw new Error('mapped without error');
+};
+
+describe('Lifecare ADT → VisitEvent', () => {
+  it('maps the A03 fixture to the canonical event of the fixtures', () => {
+    const canonical = JSON.parse(readFileSync(new URL('canonical/visit-ended.json', FIXTURES), 'utf8'));
+    const event = map(fixture('lifecare/a03-adult-fi.hl7'));
+    expect(event).toMatchObject({
+      source: canonical.source,
+      sourceEventId: canonical.sourceEventId,
+      kind: canonical.kind,
+      visitId: canonical.visitId,
+      unit: { id: canonical.unit.id },
+      service: { type: 'T11' },
+      patient: {
+        personalId: canonical.patient.personalId,
+        birthDate: canonical.patient.birthDate,
+        mobilePhones: canonical.patient.mobilePhones,
+        languages: { service: 'fi' },
+        nonDisclosure: false,
+        deceased: false,
+      },
+    });
+    expect(new Date(event.endedAt as string).getTime()).toBe(new Date(canonical.endedAt).getTime());
+  });
+
+  it('maps the other fixtures', () => {
+    expect(map(fixture('lifecare/a03-adult-sv.hl7'))).toMatchObject({
+      unit: { id: '1.2.246.10.2085212.10.1320' },
+      patient: { mobilePhones: ['0401234567'], languages: { service: 'sv' } },
+    });
+    expect(map(fixture('lifecare/a03-non-disclosure.hl7')).patient.nonDisclosure).toBe(true);
+    expect(map(fixture('lifecare/a03-landline-only.hl7')).patient.mobilePhones).toEqual(['0912345678']);
+    expect(map(fixture('lifecare/a08-patient-update.hl7'))).toMatchObject({
+      kind: 'patient-updated',
+      visitId: '2025111200123',
+      patient: { mobilePhones: ['+358451234567'], languages: { service: 'sv' } },
+    });
+    expect(map(fixture('lifecare/a13-cancel-end-of-visit.hl7'))).toMatchObject({ kind: 'visit-cancelled', visitId: '2025111200123' });
+  });
+
+  it.each([
+    ['A03', 'visit-ended'],
+    ['A11', 'visit-cancelled'],
+    ['A13', 'visit-cancelled'],
+    ['A08', 'patient-updated'],
+    ['A31', 'patient-updated'],
+  ])('maps ADT^%s to %s', (trigger, kind) => {
+    expect(map(hl7With('a03-adult-fi', { 'MSH-9': `ADT^${trigger}` })).kind).toBe(kind);
+  });
+
+  it('takes the trigger from EVN-1 when MSH-9 has none', () => {
+    expect(map(hl7With('a13-cancel-end-of-visit', { 'MSH-9': 'ADT' })).kind).toBe('visit-cancelled');
+  });
+
+  it('refuses any other message type as unsupported, naming it', () => {
+    const result = issuesOf(hl7With('a03-adult-fi', { 'MSH-9': 'ADT^A01' }));
+    expect(result).toMatchObject({ kind: 'unsupported', fields: ['MSH-9'] });
+    expect(result.message).toContain('ADT^A01');
+    expect(issuesOf(hl7With('a03-adult-fi', { 'MSH-9': 'ORU^R01' })).message).toContain('ORU^R01');
+  });
+
+  it('names every bad field of the malformed fixture', () => {
+    expect(issuesOf(fixture('lifecare/a03-malformed.hl7'))).toMatchObject({
+      kind: 'invalid',
+      fields: ['PV1-19', 'PV1-45', 'PV1-39', 'PID-3'],
+    });
+  });
+
+  it('names a bad end time', () => {
+    expect(issuesOf(hl7With('a03-adult-fi', { 'PV1-45': '2025-11-12 15:33' }))).toMatchObject({ fields: ['PV1-45'] });
+    expect(issuesOf(hl7With('a03-adult-fi', { 'PV1-45': '20251312153300' }))).toMatchObject({ fields: ['PV1-45'] });
+  });
+
+  it('takes the hetu only from the repetition with the population register OID', () => {
+    const event = map(hl7With('a03-adult-fi', { 'PID-3': '12345^^^1.2.246.10.2085212.10.0^PI~010181-900C^^^1.2.246.21^NNFIN' }));
+    expect(event.patient.personalId).toBe('010181-900C');
+    expect(map(hl7With('a03-adult-fi', { 'PID-3': '12345^^^1.2.246.10.2085212.10.0^PI' })).patient.personalId).toBeUndefined();
+  });
+
+  it('reads every PID-13 repetition except fax and e-mail, and numbers given in parts', () => {
+    const event = map(
+      hl7With('a03-adult-fi', {
+        'PID-13': '0912345678^PRN^PH~^NET^Internet^maija@example.org~0912345679^PRN^FX~^PRN^CP^^358^40^7654321~0401234567^ORN^CP',
+      }),
+    );
+    expect(event.patient.mobilePhones).toEqual(['0912345678', '+358407654321', '0401234567']);
+  });
+
+  it('reads non-disclosure from PD1-12 and deceased from PID-30 or a death date', () => {
+    expect(map(hl7With('a03-non-disclosure', { 'PD1-12': 'N' })).patient.nonDisclosure).toBe(false);
+    expect(map(hl7With('a03-adult-fi', { 'PID-30': 'Y' })).patient.deceased).toBe(true);
+    expect(map(hl7With('a03-adult-fi', { 'PID-29': '20251112' })).patient.deceased).toBe(true);
+    expect(map(hl7With('a03-adult-fi', { 'PID-29': '""' })).patient.deceased).toBe(false);
+  });
+
+  it('falls back to PV1-3.4 for the unit', () => {
+    expect(map(hl7With('a03-adult-fi', { 'PV1-39': '' })).unit.id).toBe('1.2.246.10.2085212.10.1314');
+  });
+});
+
+describe('hl7Instant', () => {
+  it('reads local Helsinki time, with or without seconds, and explicit offsets', () => {
+    expect(hl7Instant('20251112153300', 'Europe/Helsinki')).toBe('2025-11-12T13:33:00.000Z');
+    expect(hl7Instant('202507011533', 'Europe/Helsinki')).toBe('2025-07-01T12:33:00.000Z');
+    expect(hl7Instant('20251112153300.1234+0000', 'Europe/Helsinki')).toBe('2025-11-12T15:33:00.000Z');
+    expect(hl7Instant('20251112153300-0500', 'Europe/Helsinki')).toBe('2025-11-12T20:33:00.000Z');
+  });
+  it('refuses dates without a time and nonsense', () => {
+    expect(hl7Instant('20251112', 'Europe/Helsinki')).toBeNull();
+    expect(hl7Instant('20251112256000', 'Europe/Helsinki')).toBeNull();
+    expect(hl7Instant('yesterday', 'Europe/Helsinki')).toBeNull();
+  });
+});

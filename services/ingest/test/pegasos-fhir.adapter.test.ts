@@ -1,0 +1,121 @@
+import { visitEventSchema } from '@kaiku/core';
+import { describe, expect, it } from 'vitest';
+import { SourceMessageError } from '../src/adapters/adapter-error.ts';
+import { fhirInstant, pegasosToVisitEvents } from '../src/adapters/pegasos-fhir.adapter.ts';
+import { fixture } from './helpers.ts';
+
+const TZ = 'Europe/Helsinki';
+const load = (name: string) => JSON.parse(fixture(`pegasos/${name}.json`).toString('utf8'));
+const map = (body: unknown) => pegasosToVisitEvents(body, TZ).map((m) => visitEventSchema.parse(m.event));
+const issues = (body: unknown) => {
+  try {
+    pegasosToVisitEvents(body, TZ);
+  } catch (error) {
+    if (error instanceof SourceMessageError) return { kind: error.kind, fields: error.issues.map((i) => i.field), message: error.message };
+    throw error;
+  }
+  throw new Error('mapped without error');
+};
+
+/** The finished bundle's Encounter with its Patient contained instead. */
+function loneEncounter() {
+  const bundle = load('bundle-visit-finished-en');
+  const encounter = bundle.entry[0].resource;
+  const patient = { ...bundle.entry[1].resource, id: 'p1' };
+  return { ...encounter, contained: [patient], subject: { reference: '#p1' } };
+}
+
+describe('Pegasos FHIR → VisitEvent', () => {
+  it('maps the finished bundle', () => {
+    expect(map(load('bundle-visit-finished-en'))).toEqual([
+      {
+        source: 'pegasos',
+        sourceEventId: 'pegasos-evt-7f3c2a/enc-880121',
+        kind: 'visit-ended',
+        visitId: 'urn:oid:1.2.246.10.1234567.14011.2025.880121',
+        endedAt: '2025-11-12T14:15:00.000Z',
+        unit: { id: '1.2.246.10.1234567.10.21', name: 'Lohjan terveysasema' },
+        service: { class: 'AMB', type: 'EE' },
+        patient: {
+          personalId: '240799Y926J',
+          birthDate: '1999-07-24',
+          mobilePhones: ['+358 50 765 4321'],
+          languages: { service: 'en' },
+          nonDisclosure: false,
+          deceased: false,
+        },
+      },
+    ]);
+  });
+
+  it('reads TURVAKIELTO as non-disclosure and the SFS language code', () => {
+    const [event] = map(load('bundle-visit-finished-non-disclosure'));
+    expect(event?.patient).toMatchObject({ nonDisclosure: true, languages: { service: 'fi' }, mobilePhones: ['0442223333'] });
+  });
+
+  it('maps entered-in-error and cancelled to visit-cancelled', () => {
+    expect(map(load('bundle-visit-entered-in-error'))[0]?.kind).toBe('visit-cancelled');
+    const cancelled = load('bundle-visit-finished-en');
+    cancelled.entry[0].resource.status = 'cancelled';
+    delete cancelled.entry[0].resource.period;
+    expect(map(cancelled)[0]?.kind).toBe('visit-cancelled');
+  });
+
+  it('takes a lone Encounter with a contained Patient', () => {
+    expect(map(loneEncounter())[0]).toMatchObject({ kind: 'visit-ended', patient: { personalId: '240799Y926J' } });
+  });
+
+  it('resolves Patient/id references and message bundles', () => {
+    const bundle = load('bundle-visit-finished-en');
+    bundle.type = 'message';
+    bundle.entry.unshift({ resource: { resourceType: 'MessageHeader', id: 'h1' } });
+    bundle.entry[1].resource.subject = { reference: 'Patient/pat-55120' };
+    delete bundle.entry[2].fullUrl;
+    expect(map(bundle)[0]?.patient.personalId).toBe('240799Y926J');
+  });
+
+  it('puts the preferred language first and reads deceased', () => {
+    const enc = loneEncounter();
+    enc.contained[0].communication = [
+      { language: { coding: [{ system: 'urn:oid:1.2.246.537.5.40175', code: 'FI' }] } },
+      { language: { coding: [{ system: 'urn:ietf:bcp:47', code: 'sv-FI' }] }, preferred: true },
+    ];
+    enc.contained[0].deceasedDateTime = '2025-11-12';
+    expect(map(enc)[0]?.patient).toMatchObject({ languages: { service: 'sv-fi' }, deceased: true });
+  });
+
+  it('ignores e-mail, old and ended numbers', () => {
+    const enc = loneEncounter();
+    enc.contained[0].telecom = [
+      { system: 'phone', value: '040 111 1111', use: 'old' },
+      { system: 'phone', value: '040 222 2222', period: { end: '2020-01-01' } },
+      { system: 'email', value: 'a@example.org' },
+      { system: 'sms', value: '040 333 3333' },
+    ];
+    expect(map(enc)[0]?.patient.mobilePhones).toEqual(['040 333 3333']);
+  });
+
+  it('reads an end time without an offset as Helsinki time', () => {
+    expect(fhirInstant('2025-07-01T15:33:00', TZ)).toBe('2025-07-01T12:33:00.000Z');
+    expect(fhirInstant('2025-07-01', TZ)).toBeNull();
+  });
+
+  it('says what is wrong, by FHIR path', () => {
+    expect(issues({ resourceType: 'Patient' })).toMatchObject({ kind: 'invalid', fields: ['resourceType'] });
+    expect(issues([1, 2])).toMatchObject({ fields: ['(body)'] });
+    expect(issues({ resourceType: 'Bundle', type: 'searchset', entry: [] })).toMatchObject({ fields: ['Bundle.type'] });
+    expect(issues({ resourceType: 'Bundle', type: 'collection', entry: [] })).toMatchObject({ fields: ['Bundle.entry'] });
+    const noPatient = load('bundle-visit-finished-en');
+    noPatient.entry.pop();
+    expect(issues(noPatient)).toMatchObject({ fields: ['Bundle.entry[0].resource.subject'] });
+    const noEnd = loneEncounter();
+    noEnd.period = { start: '2025-11-12T15:45:00+02:00' };
+    expect(issues(noEnd)).toMatchObject({ fields: ['Encounter.period.end'] });
+  });
+
+  it('refuses an encounter that has not ended as unsupported', () => {
+    const enc = loneEncounter();
+    enc.status = 'in-progress';
+    expect(issues(enc)).toMatchObject({ kind: 'unsupported', fields: ['Encounter.status'] });
+  });
+});
