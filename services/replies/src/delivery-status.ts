@@ -1,8 +1,8 @@
 import { type Pool, withTransaction } from '@kaiku/db';
 
 /** Twilio's message statuses in the order they can only move forward. */
-const QUEUED = 1;
 const DELIVERED = 4;
+const SETTLES = new Set(['unknown', 'sending', 'scheduled']);
 const RANK: Record<string, number> = {
   accepted: 0,
   scheduled: 0,
@@ -61,11 +61,13 @@ export async function applyDeliveryStatus(
          ON CONFLICT (day, unit_id, service, language, age_band, source) DO UPDATE SET ${column} = nps_daily.${column} + 1`,
         [inv.visit_day, inv.unit_id, inv.service, inv.language, inv.age_band ?? 'unknown', inv.source],
       );
-    // A send whose answer we never saw (`unknown`/`sending`) is settled by the callback.
-    const settles = inv.status === 'unknown' || inv.status === 'sending';
-    if (settles && rank >= QUEUED) await bump('sent');
+    // A send whose answer we never saw (`unknown`, or `sending` while the worker still waits, or
+    // `scheduled` again after a 5xx that had in fact created the message) is settled by the
+    // callback: Twilio has the message, so it counts as sent, once.
+    const settles = SETTLES.has(inv.status);
+    if (settles) await bump('sent');
     let status = inv.status;
-    if (['sending', 'unknown', 'sent', 'delivered'].includes(inv.status)) {
+    if (settles || inv.status === 'sent' || inv.status === 'delivered') {
       if (cb.messageStatus === 'delivered' || cb.messageStatus === 'read') status = 'delivered';
       else if (cb.messageStatus === 'undelivered' || cb.messageStatus === 'failed') status = cb.messageStatus;
       else status = 'sent';

@@ -95,7 +95,8 @@ export async function markFailed(pool: Pool, id: string, code: number | null, op
   try {
     await client.query('BEGIN');
     await client.query(
-      `UPDATE invitations SET status = 'failed', error_code = $2, phone_enc = NULL, phone_hash = NULL, updated_at = now() WHERE id = $1`,
+      `UPDATE invitations SET status = 'failed', error_code = $2, phone_enc = NULL, phone_hash = NULL, updated_at = now()
+       WHERE id = $1 AND status IN ('sending', 'scheduled')`,
       [id, code],
     );
     if (optOutHash) {

@@ -29,7 +29,8 @@ export const faultRuleSchema = z
     if (r.kind === 'slow' && r.delayMs === undefined) ctx.addIssue({ code: 'custom', path: ['delayMs'], message: 'slow needs delayMs' });
   });
 export type FaultRule = z.infer<typeof faultRuleSchema>;
-export const faultRulesSchema = z.union([faultRuleSchema.transform((r) => [r]), z.array(faultRuleSchema)]);
+/** One rule or a list of rules. */
+export const faultRulesSchema = z.preprocess((v) => (Array.isArray(v) ? v : [v]), z.array(faultRuleSchema));
 
 interface ActiveRule {
   id: number;

@@ -1,0 +1,93 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { smsSegments } from '@kaiku/core';
+import { createRedis } from '@kaiku/queue';
+import { waitFor } from '@kaiku/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSegmentRateLimiter, segmentBudgetKey } from '../src/index.ts';
+import { ACCOUNT_SID, AUTH_TOKEN, createHarness, FROM, type Harness, keys, testKaiku } from './harness.ts';
+
+const ENTRY = fileURLToPath(new URL('./fixtures/sender-process.ts', import.meta.url));
+const RATE = 10; // segments per second, all senders together
+const COUNT = 20; // two-segment invitations
+
+describe('sender: the rate is counted in segments and shared by every sender process', () => {
+  let h: Harness;
+  let child: ChildProcess | undefined;
+
+  beforeAll(async () => {
+    h = await createHarness(testKaiku({ sending: { ratePerSecond: RATE, concurrency: 5 } }));
+  });
+  afterAll(async () => {
+    child?.kill('SIGKILL');
+    await h?.close();
+  });
+
+  it('the limiter grants a second of segments at once, then makes the caller wait (nothing taken)', async () => {
+    const redis = createRedis(h.env.redisUrl);
+    const limiter = createSegmentRateLimiter(redis, { key: `${h.env.prefix}:limiter-probe`, ratePerSecond: RATE });
+    const waits = [];
+    for (let i = 0; i < 6; i++) waits.push(await limiter.take(2));
+    redis.disconnect();
+    expect(waits.slice(0, 5)).toEqual([0, 0, 0, 0, 0]);
+    expect(waits[5]).toBeGreaterThan(0);
+    expect(waits[5]).toBeLessThanOrEqual(200);
+  });
+
+  it('two sender processes together stay within ratePerSecond segments', async () => {
+    // One sender in this process, one in a child process: they share only Redis.
+    h.startWorker();
+    child = spawn(process.execPath, [ENTRY], {
+      env: {
+        PATH: process.env.PATH,
+        DATABASE_URL: h.env.databaseUrl,
+        REDIS_URL: h.env.redisUrl,
+        TEST_QUEUE_PREFIX: h.env.prefix,
+        TEST_KAIKU_CONFIG: JSON.stringify(h.kaiku),
+        KAIKU_PSEUDONYM_KEY: keys.pseudonymKey.toString('base64'),
+        KAIKU_ENCRYPTION_KEY: keys.encryptionKey.toString('base64'),
+        TWILIO_ACCOUNT_SID: ACCOUNT_SID,
+        TWILIO_AUTH_TOKEN: AUTH_TOKEN,
+        TWILIO_API_BASE_URL: h.simUrl,
+        TWILIO_FROM: FROM,
+        PUBLIC_BASE_URL: h.repliesUrl,
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    await new Promise<void>((resolve) => child?.stdout?.on('data', (d) => String(d).includes('ready') && resolve()));
+    await h.redis.del(segmentBudgetKey(h.env.prefix));
+
+    const start = Date.now();
+    const ids = [];
+    for (let i = 0; i < COUNT; i++) ids.push((await h.addInvitation({ enqueue: false })).id);
+    await h.queue.addBulk(ids.map((id) => ({ name: 'send', data: { invitationId: id }, opts: { jobId: id } })));
+    const sent = await waitFor(
+      async () => {
+        const all = await h.simMessages();
+        return all.length >= COUNT ? all : null;
+      },
+      60_000,
+      'every text',
+    );
+    expect(sent).toHaveLength(COUNT);
+    expect(new Set(sent.map((m) => m.to)).size).toBe(COUNT);
+    const segments = sent.map((m) => m.numSegments);
+    expect(segments.every((n) => n === 2 && n === smsSegments(sent[0]?.body ?? ''))).toBe(true);
+
+    // GCRA: S segments with a bucket of RATE can't all be granted before (S - RATE) / RATE seconds.
+    const total = segments.reduce((a, b) => a + b, 0);
+    const times = sent.map((m) => Date.parse(m.dateCreated)).sort((a, b) => a - b);
+    const last = times.at(-1) as number;
+    const first = times[0] as number;
+    expect(last - start).toBeGreaterThanOrEqual(((total - RATE) / RATE) * 1000 - 50);
+    // And no one-second window ever held more than a full bucket plus a second's refill.
+    for (const t of times) {
+      const inWindow = times.filter((u) => u >= t && u < t + 1000).length * 2;
+      expect(inWindow).toBeLessThanOrEqual(2 * RATE + 2);
+    }
+    const beyondBurst = (total - RATE) / ((last - start) / 1000);
+    console.info(
+      `rate: ${total} segments (${COUNT} two-segment texts) from 2 processes; first sent ${first - start} ms, last ${last - start} ms after queueing; ${beyondBurst.toFixed(1)} segments/s beyond the first second's bucket (limit ${RATE})`,
+    );
+  });
+});
