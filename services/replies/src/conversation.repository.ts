@@ -3,7 +3,8 @@ import type { PoolClient } from '@kaiku/db';
 export interface OpenInvitation {
   id: string;
   status: string;
-  step: 'awaiting-score' | 'awaiting-reason' | 'completed';
+  /** `awaiting-<question id>` or `completed` (packages/core survey-definition.ts). */
+  step: string;
   reasked: boolean;
   language: string;
   expired: boolean;
@@ -16,19 +17,21 @@ export interface OpenInvitation {
   source: string;
   /** The visit's language: the rollup's dimension, fixed even when the patient switches. */
   visit_language: string;
+  /** What the patient wrote before a score (masked, capped). */
+  pending_comment: string | null;
 }
 
-const ANSWERABLE = `('sent', 'delivered', 'undelivered', 'unknown', 'answered', 'completed')`;
+const ANSWERABLE = `('sending', 'sent', 'delivered', 'undelivered', 'unknown', 'answered', 'completed')`;
 
 /** The patient's most recent survey that can still take (or politely refuse) an answer. */
 export async function findOpenInvitation(client: PoolClient, phoneHash: string, now: Date): Promise<OpenInvitation | null> {
   const { rows } = await client.query<OpenInvitation>(
-    `SELECT i.id, i.status, i.step, i.reasked, i.language, (i.expires_at <= $2) AS expired, i.closed_notice_sent,
-            v.unit_id, v.visit_day, to_char(v.visit_day, 'YYYY-MM') AS visit_month, v.service, v.age_band, v.source,
-            v.language AS visit_language
+    `SELECT i.id, i.status, i.step, i.reasked, i.language, COALESCE(i.expires_at <= $2, false) AS expired, i.closed_notice_sent,
+            i.pending_comment, v.unit_id, v.visit_day, to_char(v.visit_day, 'YYYY-MM') AS visit_month, v.service, v.age_band,
+            v.source, v.language AS visit_language
      FROM invitations i JOIN visits v ON v.id = i.visit_id
      WHERE i.phone_hash = $1 AND i.status IN ${ANSWERABLE}
-     ORDER BY (i.expires_at > $2) DESC, v.ended_at DESC LIMIT 1 FOR UPDATE OF i`,
+     ORDER BY (i.expires_at IS NULL OR i.expires_at > $2) DESC, v.ended_at DESC, i.created_at DESC LIMIT 1 FOR UPDATE OF i`,
     [phoneHash, now],
   );
   return rows[0] ?? null;
@@ -53,6 +56,32 @@ export async function updateStep(
        language = COALESCE($5, language), updated_at = now() WHERE id = $1`,
     [id, fields.status ?? null, fields.step ?? null, fields.reasked ?? null, fields.language ?? null],
   );
+}
+
+/** Keeps what the patient wrote before a score, up to the cap. */
+export async function appendPending(client: PoolClient, id: string, text: string, cap: number) {
+  await client.query(
+    `UPDATE invitations SET pending_comment = left(CASE WHEN pending_comment IS NULL OR pending_comment = '' THEN $2
+       ELSE pending_comment || ' ' || $2 END, $3), updated_at = now() WHERE id = $1`,
+    [id, text, cap],
+  );
+}
+
+export async function clearPending(client: PoolClient, id: string) {
+  await client.query('UPDATE invitations SET pending_comment = NULL WHERE id = $1 AND pending_comment IS NOT NULL', [id]);
+}
+
+/** A closed survey's remembered hash (see the expiry job), locked; null when there is none. */
+export async function findClosedSurvey(client: PoolClient, phoneHash: string): Promise<{ language: string; notice_sent: boolean } | null> {
+  const { rows } = await client.query<{ language: string; notice_sent: boolean }>(
+    'SELECT language, notice_sent FROM closed_surveys WHERE phone_hash = $1 FOR UPDATE',
+    [phoneHash],
+  );
+  return rows[0] ?? null;
+}
+
+export async function markClosedSurveyNoticeSent(client: PoolClient, phoneHash: string) {
+  await client.query('UPDATE closed_surveys SET notice_sent = true WHERE phone_hash = $1', [phoneHash]);
 }
 
 export async function markClosedNoticeSent(client: PoolClient, id: string) {
@@ -109,10 +138,12 @@ export async function optOut(client: PoolClient, phoneHash: string, method: stri
   );
   await client.query(
     `UPDATE invitations SET status = CASE WHEN status = 'scheduled' THEN 'cancelled' WHEN status IN ('answered', 'completed') THEN status ELSE 'expired' END,
-       phone_enc = NULL, phone_hash = NULL, updated_at = now()
+       phone_enc = NULL, phone_hash = NULL, pending_comment = NULL, updated_at = now()
      WHERE phone_hash = $1 AND status IN ('scheduled', 'sent', 'delivered', 'undelivered', 'unknown', 'answered', 'completed')`,
     [phoneHash],
   );
+  // Opted out: no "survey closed" notice is owed any more; only the opt-out's hash stays.
+  await client.query('DELETE FROM closed_surveys WHERE phone_hash = $1', [phoneHash]);
 }
 
 export async function optIn(client: PoolClient, phoneHash: string): Promise<boolean> {

@@ -3,6 +3,7 @@ import { exitOnStartupError, loggerOptions, onShutdown } from '@kaiku/http';
 import pino from 'pino';
 import { buildRepliesApp } from './app.ts';
 import { loadRepliesConfig } from './config.ts';
+import { createExpiryJob } from './expiry-job.ts';
 
 let config: ReturnType<typeof loadRepliesConfig>;
 try {
@@ -21,9 +22,14 @@ const app = buildRepliesApp({
   keys: { pseudonymKey: config.KAIKU_PSEUDONYM_KEY, encryptionKey: config.KAIKU_ENCRYPTION_KEY },
 });
 
+// Closes surveys past their answer window and erases their phone data.
+const expiry = createExpiryJob({ pool, logger });
+
 onShutdown(logger, async () => {
+  await expiry.stop();
   await app.close();
   await pool.end();
 });
 
 await app.listen({ host: config.HOST, port: config.REPLIES_PORT });
+expiry.start();

@@ -1,4 +1,5 @@
-import { HttpProblem } from '@kaiku/http';
+import { smsSegments } from '@kaiku/core';
+import { HttpProblem, kaikuMetrics } from '@kaiku/http';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { createInboundHandler } from '../handle-inbound.ts';
@@ -13,11 +14,15 @@ export interface InboundRouteDeps {
 const inboundSchema = z.object({
   MessageSid: z.string().min(1).max(64),
   From: z.string().min(1).max(64),
-  Body: z.string().max(10_000).default(''),
+  // Twilio delivers at most 1,600 characters; more is cut by the handler, never refused.
+  Body: z.string().max(20_000).default(''),
   OptOutType: z.string().max(32).optional(),
 });
 
-/** Twilio's inbound-SMS webhook, answered with TwiML. */
+/**
+ * Twilio's inbound-SMS webhook, answered with TwiML. The whole step is one short Postgres
+ * transaction; nothing else (no network calls, no queues) happens before the answer.
+ */
 export function registerInboundRoute(app: FastifyInstance, deps: InboundRouteDeps) {
   app.post('/v1/twilio/inbound', async (request, reply) => {
     const params = verifyTwilioSignature(request, deps.authToken, deps.publicBaseUrl);
@@ -31,6 +36,9 @@ export function registerInboundRoute(app: FastifyInstance, deps: InboundRouteDep
       body: parsed.data.Body,
       optOutType: parsed.data.OptOutType,
     });
+    kaikuMetrics.replies.inc({ outcome: result.outcome });
+    if (result.outcome === 'opt-out') kaikuMetrics.optOuts.inc({ method: 'keyword' });
+    if (result.reply) kaikuMetrics.smsSegments.inc({ kind: 'reply' }, smsSegments(result.reply));
     request.log.info({ outcome: result.outcome }, 'inbound sms');
     return reply.type('text/xml').send(twimlMessage(result.reply));
   });

@@ -1,0 +1,114 @@
+import type { Pool } from '@kaiku/db';
+import type { Logger } from 'pino';
+
+export interface ExpiryJobDeps {
+  pool: Pool;
+  logger: Logger;
+  now?: () => Date;
+  /** How often the job runs (default 5 minutes). */
+  intervalMs?: number;
+  /** Invitations closed per statement (default 500). */
+  batchSize?: number;
+  /** How long a closed survey's phone hash is kept for its one "survey closed" notice (default 30 days). */
+  closedNoticeDays?: number;
+}
+
+export interface ExpiryRun {
+  /** Invitations that closed unanswered (status → expired). */
+  expired: number;
+  /** Invitations whose encrypted phone and phone hash were erased (answered ones included). */
+  erased: number;
+  /** Closed-survey hashes deleted after their retention. */
+  forgotten: number;
+}
+
+// The patient may have seen these; a late reply from them deserves the "closed" notice.
+const REACHED = `('sent', 'delivered', 'unknown', 'answered', 'completed')`;
+
+/**
+ * Closes surveys whose answer window has passed: unanswered ones become `expired`, every one
+ * loses its encrypted phone, phone hash and unscored words. Only the keyed hash is kept, in
+ * closed_surveys, for `closedNoticeDays`, so that a late reply gets one "this survey has closed".
+ * Safe to run in several processes at once (rows are claimed with SKIP LOCKED).
+ */
+export function createExpiryJob(deps: ExpiryJobDeps) {
+  const now = deps.now ?? (() => new Date());
+  const batchSize = deps.batchSize ?? 500;
+  const retentionDays = deps.closedNoticeDays ?? 30;
+  let timer: NodeJS.Timeout | null = null;
+  let running: Promise<unknown> | null = null;
+
+  async function closeBatch(at: Date): Promise<{ expired: number; erased: number }> {
+    const { rows } = await deps.pool.query<{ expired: string; erased: string }>(
+      `WITH due AS (
+         SELECT id, status, phone_hash, language, closed_notice_sent, expires_at FROM invitations
+         WHERE expires_at <= $1 AND (phone_hash IS NOT NULL OR phone_enc IS NOT NULL OR pending_comment IS NOT NULL)
+           AND status NOT IN ('scheduled', 'sending')
+         ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED
+       ), erased AS (
+         UPDATE invitations i SET
+           status = CASE WHEN i.status IN ('sent', 'delivered', 'undelivered', 'unknown') THEN 'expired' ELSE i.status END,
+           phone_enc = NULL, phone_hash = NULL, pending_comment = NULL, updated_at = now()
+         FROM due WHERE i.id = due.id
+         RETURNING i.id
+       ), remembered AS (
+         INSERT INTO closed_surveys AS c (phone_hash, language, closed_at, notice_sent)
+         SELECT DISTINCT ON (phone_hash) phone_hash, language, $1, closed_notice_sent FROM due
+         WHERE phone_hash IS NOT NULL AND status IN ${REACHED}
+         ORDER BY phone_hash, expires_at DESC
+         ON CONFLICT (phone_hash) DO UPDATE SET language = EXCLUDED.language, closed_at = EXCLUDED.closed_at,
+           notice_sent = EXCLUDED.notice_sent
+         RETURNING 1
+       )
+       SELECT (SELECT count(*) FROM erased) AS erased,
+              (SELECT count(*) FROM due WHERE status IN ('sent', 'delivered', 'undelivered', 'unknown')) AS expired,
+              (SELECT count(*) FROM remembered) AS remembered`,
+      [at, batchSize],
+    );
+    return { expired: Number(rows[0]?.expired ?? 0), erased: Number(rows[0]?.erased ?? 0) };
+  }
+
+  /** One full pass; returns what it did. */
+  async function runOnce(): Promise<ExpiryRun> {
+    const at = now();
+    const total: ExpiryRun = { expired: 0, erased: 0, forgotten: 0 };
+    for (;;) {
+      const batch = await closeBatch(at);
+      total.expired += batch.expired;
+      total.erased += batch.erased;
+      if (batch.erased < batchSize) break;
+    }
+    const { rowCount } = await deps.pool.query(`DELETE FROM closed_surveys WHERE closed_at < $1::timestamptz - make_interval(days => $2)`, [
+      at,
+      retentionDays,
+    ]);
+    total.forgotten = rowCount ?? 0;
+    if (total.erased || total.forgotten) deps.logger.info(total, 'surveys closed');
+    return total;
+  }
+
+  function tick() {
+    running = runOnce()
+      .catch((error: Error) => deps.logger.warn({ err: { message: error.message } }, 'expiry run failed; will retry'))
+      .finally(() => {
+        running = null;
+        if (timer) timer = setTimeout(tick, deps.intervalMs ?? 300_000);
+      });
+  }
+
+  return {
+    runOnce,
+    /** Runs now and then every `intervalMs`. */
+    start() {
+      if (timer) return;
+      timer = setTimeout(tick, 0);
+    },
+    /** Stops the timer and waits for a run in progress. */
+    async stop() {
+      if (timer) clearTimeout(timer);
+      timer = null;
+      await running;
+    },
+  };
+}
+export type ExpiryJob = ReturnType<typeof createExpiryJob>;

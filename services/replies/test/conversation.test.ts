@@ -1,0 +1,163 @@
+import { renderText } from '@kaiku/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFixture, type Fixture, kaiku, rollup, SENSITIVE_UNIT, stateOf } from './conversation-fixture.ts';
+
+const names = kaiku.units[0]?.name;
+const text = (language: 'fi' | 'sv' | 'en', key: Parameters<typeof renderText>[1]) =>
+  renderText(language, key, { unitNames: names, sensitive: false });
+
+let phoneNo = 1000;
+const newPhone = () => `+35840${String(++phoneNo).padStart(7, '0')}`;
+
+describe('the SMS conversation (docs/conversation.md)', () => {
+  let f: Fixture;
+  beforeAll(async () => {
+    f = await createFixture();
+  });
+  afterAll(async () => {
+    await f?.close();
+  });
+
+  it('Finnish: score → why? → reason → thanks; the response and the rollup are stored', async () => {
+    const phone = newPhone();
+    const id = await f.invitation({ phone });
+    const before = await rollup(f.pool);
+    const first = await f.sms(phone, 'ysi');
+    expect(first.status).toBe(200);
+    expect(first.replies).toEqual([text('fi', 'askReason')]);
+    expect(await stateOf(f.pool, id)).toMatchObject({ status: 'answered', step: 'awaiting-reason', score: 9, comment: null });
+    const second = await f.sms(phone, 'Lääkäri kuunteli, soita 040 123 4567');
+    expect(second.replies).toEqual([text('fi', 'thanks')]);
+    expect(await stateOf(f.pool, id)).toMatchObject({
+      status: 'completed',
+      step: 'completed',
+      score: 9,
+      comment: 'Lääkäri kuunteli, soita [phone]',
+    });
+    const after = await rollup(f.pool);
+    expect((after?.promoters ?? 0) - (before?.promoters ?? 0)).toBe(1);
+    expect((after?.comments ?? 0) - (before?.comments ?? 0)).toBe(1);
+  });
+
+  it('a score with a reason in one message completes at once', async () => {
+    const phone = newPhone();
+    const id = await f.invitation({ phone, language: 'sv' });
+    const res = await f.sms(phone, '6 lång väntetid');
+    expect(res.replies).toEqual([text('sv', 'thanks')]);
+    expect(await stateOf(f.pool, id)).toMatchObject({ status: 'completed', score: 6, comment: 'lång väntetid' });
+  });
+
+  it('a bare score with filler ("9 kiitos", "nine!") still asks why', async () => {
+    const phone = newPhone();
+    const id = await f.invitation({ phone, language: 'en' });
+    expect((await f.sms(phone, 'nine!')).replies).toEqual([text('en', 'askReason')]);
+    expect(await stateOf(f.pool, id)).toMatchObject({ score: 9, comment: null });
+  });
+
+  it('a non-score gets one re-ask and then silence; what was said is kept and joins the comment', async () => {
+    const phone = newPhone();
+    const id = await f.invitation({ phone });
+    expect((await f.sms(phone, 'Jonotin 2 tuntia')).replies).toEqual([text('fi', 'reask')]);
+    expect((await f.sms(phone, '4/5')).replies).toEqual([]);
+    expect(await stateOf(f.pool, id)).toMatchObject({
+      step: 'awaiting-score',
+      reasked: true,
+      score: null,
+      pending_comment: 'Jonotin 2 tuntia 4/5',
+    });
+    expect((await f.sms(phone, '5')).replies).toEqual([text('fi', 'askReason')]);
+    expect(await stateOf(f.pool, id)).toMatchObject({ score: 5, comment: 'Jonotin 2 tuntia 4/5', pending_comment: null });
+  });
+
+  it('a message after completion is appended to the reason without a reply, up to the cap', async () => {
+    const phone = newPhone();
+    const id = await f.invitation({ phone });
+    await f.sms(phone, '10 hyvä');
+    expect((await f.sms(phone, 'ja nopea')).replies).toEqual([]);
+    expect(await stateOf(f.pool, id)).toMatchObject({ score: 10, comment: 'hyvä ja nopea' });
+    await f.sms(phone, 'x'.repeat(1600));
+    expect((await stateOf(f.pool, id))?.comment).toHaveLength(1000);
+  });
+
+  it('a language switch re-sends the current question in that language and is remembered', async () => {
+    const phone = newPhone();
+    const id = await f.invitation({ phone });
+    expect((await f.sms(phone, 'på svenska tack')).replies).toEqual([text('sv', 'invitation')]);
+    expect((await f.sms(phone, '8')).replies).toEqual([text('sv', 'askReason')]);
+    expect((await f.sms(phone, 'In English please')).replies).toEqual([text('en', 'askReason')]);
+    expect((await f.sms(phone, 'Friendly staff')).replies).toEqual([text('en', 'thanks')]);
+    expect(await stateOf(f.pool, id)).toMatchObject({ language: 'en', response_language: 'sv', score: 8, comment: 'Friendly staff' });
+    const { rows } = await f.pool.query('SELECT language FROM language_preferences');
+    expect(rows.map((r) => r.language)).toContain('en');
+  });
+
+  it('a sensitive unit is never named, even when the invitation is re-sent', async () => {
+    const phone = newPhone();
+    await f.invitation({ phone, unit: SENSITIVE_UNIT });
+    const res = await f.sms(phone, 'EN');
+    expect(res.replies).toEqual([renderText('en', 'invitationGeneric')]);
+    expect(res.twiml).not.toContain('Päihde');
+  });
+
+  it('a parent with two children surveyed: the latest visit wins', async () => {
+    const phone = newPhone();
+    const older = await f.invitation({ phone, endedAt: new Date(Date.now() - 3 * 86_400_000) });
+    const newer = await f.invitation({ phone, endedAt: new Date(Date.now() - 86_400_000) });
+    await f.sms(phone, '7');
+    expect(await stateOf(f.pool, newer)).toMatchObject({ score: 7 });
+    expect(await stateOf(f.pool, older)).toMatchObject({ score: null, step: 'awaiting-score' });
+  });
+
+  it('Twilio retries (same MessageSid) change nothing and get no second reply', async () => {
+    const phone = newPhone();
+    const id = await f.invitation({ phone });
+    const before = await rollup(f.pool);
+    const first = await f.sms(phone, '3');
+    const retry = await f.sms(phone, '3', { MessageSid: first.sid });
+    expect(retry.status).toBe(200);
+    expect(retry.replies).toEqual([]);
+    expect(await stateOf(f.pool, id)).toMatchObject({ score: 3 });
+    expect(((await rollup(f.pool))?.detractors ?? 0) - (before?.detractors ?? 0)).toBe(1);
+  });
+
+  it('a number with no invitation gets empty TwiML and nothing is stored', async () => {
+    const res = await f.sms(newPhone(), '9');
+    expect(res.status).toBe(200);
+    expect(res.replies).toEqual([]);
+    const { rows } = await f.pool.query('SELECT 1 FROM inbound_messages WHERE message_sid = $1', [res.sid]);
+    expect(rows).toHaveLength(0);
+  });
+
+  it('opt-out: confirmation in the patient language, open surveys closed, phone data erased; only START opts back in', async () => {
+    const phone = newPhone();
+    const answered = await f.invitation({ phone, language: 'sv' });
+    await f.sms(phone, '9');
+    const open = await f.invitation({ phone, language: 'sv', endedAt: new Date(Date.now() - 3600_000) });
+    expect((await f.sms(phone, 'STOPP')).replies).toEqual([text('sv', 'optedOut')]);
+    expect(await stateOf(f.pool, open)).toMatchObject({ status: 'expired', has_phone: false, has_phone_hash: false });
+    expect(await stateOf(f.pool, answered)).toMatchObject({ status: 'answered', score: 9, has_phone: false });
+    expect((await f.sms(phone, '10')).replies).toEqual([]);
+    expect((await f.sms(phone, 'Hej')).replies).toEqual([]);
+    const { rowCount } = await f.pool.query('SELECT 1 FROM opt_outs');
+    expect(rowCount).toBeGreaterThan(0);
+    expect((await f.sms(phone, 'BÖRJA')).replies).toEqual([text('sv', 'optedIn')]);
+  });
+
+  it("Twilio's own opt-out (OptOutType=STOP) is stored too", async () => {
+    const phone = newPhone();
+    const id = await f.invitation({ phone, language: 'en' });
+    const res = await f.sms(phone, 'UNSUBSCRIBE', { OptOutType: 'STOP' });
+    expect(res.replies).toEqual([text('en', 'optedOut')]);
+    expect(await stateOf(f.pool, id)).toMatchObject({ status: 'expired', has_phone: false });
+    const { rows } = await f.pool.query<{ method: string }>('SELECT method FROM opt_outs ORDER BY opted_out_at DESC LIMIT 1');
+    expect(rows[0]?.method).toBe('twilio-opt-out');
+  });
+
+  it('a reply after the answer window gets one "closed" text and nothing is stored', async () => {
+    const phone = newPhone();
+    const id = await f.invitation({ phone, expiresAt: new Date(Date.now() - 60_000) });
+    expect((await f.sms(phone, '9')).replies).toEqual([text('fi', 'closed')]);
+    expect((await f.sms(phone, '9 hyvä')).replies).toEqual([]);
+    expect(await stateOf(f.pool, id)).toMatchObject({ score: null, comment: null, step: 'awaiting-score' });
+  });
+});

@@ -1,0 +1,80 @@
+import { phoneHashOf, renderText } from '@kaiku/core';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createExpiryJob } from '../src/expiry-job.ts';
+import { createFixture, type Fixture, keys, stateOf } from './conversation-fixture.ts';
+
+const DAY = 86_400_000;
+
+describe('the expiry job closes surveys and erases their phone data', () => {
+  let f: Fixture;
+  beforeAll(async () => {
+    f = await createFixture();
+  });
+  afterAll(async () => {
+    await f?.close();
+  });
+
+  it('expires unanswered surveys, keeps answers, erases phone data, and a late reply gets one "closed"', async () => {
+    const late = '+358403333331';
+    const answered = '+358403333332';
+    const open = '+358403333333';
+    const unanswered = await f.invitation({ phone: late, language: 'sv', expiresAt: new Date(Date.now() - 1000) });
+    await f.invitation({ phone: late, language: 'sv', expiresAt: new Date(Date.now() - 2 * DAY), endedAt: new Date(Date.now() - 9 * DAY) });
+    const done = await f.invitation({ phone: answered, expiresAt: new Date(Date.now() + DAY) });
+    await f.sms(answered, '9 hyvä');
+    await f.pool.query("UPDATE invitations SET expires_at = now() - interval '1 second' WHERE id = $1", [done]);
+    await f.sms(open, 'Jonotin kauan');
+    const stillOpen = await f.invitation({ phone: open, expiresAt: new Date(Date.now() + DAY) });
+    await f.sms(open, 'Jonotin kauan');
+
+    const job = createExpiryJob({ pool: f.pool, logger: pino({ level: 'silent' }), batchSize: 1 });
+    const run = await job.runOnce();
+    expect(run).toMatchObject({ expired: 2, erased: 3 });
+    expect(await stateOf(f.pool, unanswered)).toMatchObject({
+      status: 'expired',
+      has_phone: false,
+      has_phone_hash: false,
+      pending_comment: null,
+    });
+    expect(await stateOf(f.pool, done)).toMatchObject({ status: 'completed', score: 9, comment: 'hyvä', has_phone: false });
+    expect(await stateOf(f.pool, stillOpen)).toMatchObject({ status: 'delivered', has_phone: true, pending_comment: 'Jonotin kauan' });
+    expect((await job.runOnce()).erased).toBe(0);
+
+    // Only the keyed hash is kept, and only for the "closed" notice.
+    const { rows } = await f.pool.query('SELECT phone_hash, language FROM closed_surveys ORDER BY language');
+    expect(rows).toEqual([
+      { phone_hash: phoneHashOf(keys, answered), language: 'fi' },
+      { phone_hash: phoneHashOf(keys, late), language: 'sv' },
+    ]);
+    expect((await f.sms(late, '10')).replies).toEqual([renderText('sv', 'closed')]);
+    expect((await f.sms(late, '10')).replies).toEqual([]);
+    const { rowCount } = await f.pool.query('SELECT 1 FROM responses WHERE score = 10');
+    expect(rowCount).toBe(0);
+  });
+
+  it('forgets closed-survey hashes after their retention', async () => {
+    const phone = '+358403333334';
+    await f.invitation({ phone, expiresAt: new Date(Date.now() - 1000) });
+    const job = createExpiryJob({ pool: f.pool, logger: pino({ level: 'silent' }), closedNoticeDays: 30 });
+    await job.runOnce();
+    const later = createExpiryJob({
+      pool: f.pool,
+      logger: pino({ level: 'silent' }),
+      closedNoticeDays: 30,
+      now: () => new Date(Date.now() + 31 * DAY),
+    });
+    expect((await later.runOnce()).forgotten).toBeGreaterThan(0);
+    expect((await f.sms(phone, '9')).replies).toEqual([]);
+  });
+
+  it('start() runs it on its own schedule and stop() waits for the run', async () => {
+    const phone = '+358403333335';
+    const id = await f.invitation({ phone, expiresAt: new Date(Date.now() - 1000) });
+    const job = createExpiryJob({ pool: f.pool, logger: pino({ level: 'silent' }), intervalMs: 10 });
+    job.start();
+    for (let i = 0; i < 200 && (await stateOf(f.pool, id))?.status !== 'expired'; i++) await new Promise((r) => setTimeout(r, 10));
+    await job.stop();
+    expect(await stateOf(f.pool, id)).toMatchObject({ status: 'expired', has_phone: false });
+  });
+});

@@ -1,0 +1,102 @@
+import { readFileSync } from 'node:fs';
+import type { FastifyRequest } from 'fastify';
+import twilio from 'twilio';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyTwilioSignature } from '../src/twilio-webhook.ts';
+import { AUTH_TOKEN, createFixture, type Fixture, nextSid, PUBLIC, stateOf } from './conversation-fixture.ts';
+
+const vectors = JSON.parse(readFileSync(new URL('../../../../shared/fixtures/twilio/signature-vectors.json', import.meta.url), 'utf8')) as {
+  authToken: string;
+  params: Record<string, string>;
+  valid: Array<{ url: string; signature: string }>;
+  invalid: Array<{ url: string; signature: string; paramsOverride?: Record<string, string> }>;
+};
+
+function fakeRequest(url: string, signature: string | undefined, body: Record<string, string>) {
+  const u = new URL(url);
+  return {
+    headers: signature ? { 'x-twilio-signature': signature } : {},
+    body,
+    url: `${u.pathname}${u.search}`,
+    base: `${u.protocol}//${u.host}`,
+  };
+}
+
+describe('X-Twilio-Signature, checked with twilio-node test vectors', () => {
+  it.each(vectors.valid)('accepts $url', ({ url, signature }) => {
+    const r = fakeRequest(url, signature, vectors.params);
+    expect(verifyTwilioSignature(r as unknown as FastifyRequest, vectors.authToken, r.base)).toEqual(vectors.params);
+  });
+  it.each(vectors.invalid)('refuses $url with 403', ({ url, signature, paramsOverride }) => {
+    const r = fakeRequest(url, signature, { ...vectors.params, ...(paramsOverride ?? {}) });
+    expect(() => verifyTwilioSignature(r as unknown as FastifyRequest, vectors.authToken, r.base)).toThrow(
+      expect.objectContaining({ status: 403 }),
+    );
+  });
+});
+
+describe('the inbound webhook refuses bad requests clearly and never answers 500', () => {
+  let f: Fixture;
+  beforeAll(async () => {
+    f = await createFixture();
+  });
+  afterAll(async () => {
+    await f?.close();
+  });
+
+  const post = (payload: string | Buffer, headers: Record<string, string> = {}) =>
+    f.app.inject({
+      method: 'POST',
+      url: '/v1/twilio/inbound',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      payload,
+    });
+  const signed = (params: Record<string, string>) => ({
+    'x-twilio-signature': twilio.getExpectedTwilioSignature(AUTH_TOKEN, `${PUBLIC}/v1/twilio/inbound`, params),
+  });
+
+  it('a missing or wrong signature is 403', async () => {
+    const params = { MessageSid: nextSid(), From: '+358401111111', Body: '9' };
+    expect((await post(new URLSearchParams(params).toString())).statusCode).toBe(403);
+    expect((await post(new URLSearchParams(params).toString(), { 'x-twilio-signature': 'bm90IGl0' })).statusCode).toBe(403);
+    // Signed over other parameters: a changed body is refused.
+    const other = signed({ ...params, Body: '0' });
+    expect((await post(new URLSearchParams(params).toString(), other)).statusCode).toBe(403);
+  });
+
+  it('missing fields are 400 problem+json naming them', async () => {
+    const params = { Body: '9' };
+    const res = await post(new URLSearchParams(params).toString(), signed(params));
+    expect(res.statusCode).toBe(400);
+    expect(res.headers['content-type']).toContain('application/problem+json');
+    expect(res.json().detail).toMatch(/MessageSid/);
+  });
+
+  it('an oversized body is 413', async () => {
+    const params = { MessageSid: nextSid(), From: '+358401111111', Body: 'x'.repeat(70_000) };
+    const res = await post(new URLSearchParams(params).toString(), signed(params));
+    expect(res.statusCode).toBe(413);
+  });
+
+  it('invalid UTF-8, NUL bytes, SQL-looking text and 1,600 characters are stored safely', async () => {
+    const phone = '+358402222222';
+    const id = await f.invitation({ phone });
+    const raw = Buffer.concat([Buffer.from(`MessageSid=${nextSid()}&From=%2B358402222222&Body=9%20`), Buffer.from([0xff, 0xfe, 0xc3])]);
+    const broken = await post(raw, { 'x-twilio-signature': 'x' });
+    expect(broken.statusCode).toBe(403);
+    const res = await f.sms(phone, "8 '); DROP TABLE responses; --\u0000 \uD800");
+    expect(res.status).toBe(200);
+    expect(await stateOf(f.pool, id)).toMatchObject({ score: 8, comment: "'); DROP TABLE responses; -- \uFFFD" });
+    const long = await f.sms(phone, 'ä'.repeat(1600));
+    expect(long.status).toBe(200);
+    expect((await stateOf(f.pool, id))?.comment).toHaveLength(1000);
+  });
+
+  it('an unknown or malformed number gets empty TwiML', async () => {
+    for (const from of ['+358409999999', 'Kaiku', '12', '']) {
+      const res = await f.sms(from || ' ', '9');
+      expect(res.status).toBeLessThan(500);
+      if (res.status === 200) expect(res.twiml).toBe('<?xml version="1.0" encoding="UTF-8"?><Response/>');
+    }
+  });
+});
