@@ -28,3 +28,14 @@ export function sourceField(path: string, map: Record<string, string>): string {
   }
   return path || '(message)';
 }
+
+/** A canonical `field: message` error retold with the source's field name. */
+export function inSourceTerms(
+  error: string,
+  canonicalField: string | undefined,
+  map: Record<string, string>,
+): { field: string; message: string } {
+  const field = sourceField(canonicalField ?? '', map);
+  const message = canonicalField && error.startsWith(`${canonicalField}: `) ? error.slice(canonicalField.length + 2) : error;
+  return { field, message };
+}

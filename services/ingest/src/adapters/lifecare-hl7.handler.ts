@@ -3,7 +3,7 @@ import { isDatabaseUnavailable } from '@kaiku/db';
 import type { Logger } from 'pino';
 import type { VisitIngestor } from '../visits/ingest-visit.ts';
 import type { VisitOutcome } from '../visits/outcome.ts';
-import { type FieldIssue, SourceMessageError, sourceField } from './adapter-error.ts';
+import { type FieldIssue, inSourceTerms, SourceMessageError, sourceField } from './adapter-error.ts';
 import { Er7Error, parseEr7 } from './hl7/er7.ts';
 import {
   type AckCode,

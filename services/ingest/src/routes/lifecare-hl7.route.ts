@@ -24,7 +24,10 @@ export function registerLifecareHl7Route(app: FastifyInstance, deps: { handleHl7
     scope.addHook('onRequest', async (request) => requireSource(request, deps.tokens, LIFECARE_SOURCE));
     scope.post('/v1/sources/lifecare/hl7', async (request, reply) => {
       const body = request.body;
-      if (!Buffer.isBuffer(body) || body.length === 0) throw new HttpProblem(400, 'Invalid HL7 message', 'the body is empty');
+      if (!Buffer.isBuffer(body)) {
+        throw new HttpProblem(415, 'Unsupported media type', `send the ER7 text as ${HL7_MEDIA_TYPES[0]} (or text/plain)`);
+      }
+      if (body.length === 0) throw new HttpProblem(400, 'Invalid HL7 message', 'the body is empty');
       const answer = await deps.handleHl7(body);
       if (!answer.readable) {
         return sendProblem(reply, 400, 'Invalid HL7 message', 'the body is not an HL7 v2 message (it must start with an MSH segment)');

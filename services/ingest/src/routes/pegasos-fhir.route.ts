@@ -3,7 +3,7 @@ import { isDatabaseUnavailable } from '@kaiku/db';
 import { HttpProblem } from '@kaiku/http';
 import type { OperationOutcome, OperationOutcomeIssue } from '@medplum/fhirtypes';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
-import { SourceMessageError, sourceField } from '../adapters/adapter-error.ts';
+import { inSourceTerms, SourceMessageError, sourceField } from '../adapters/adapter-error.ts';
 import { PEGASOS_FIELDS, PEGASOS_SOURCE, pegasosToVisitEvents } from '../adapters/pegasos-fhir.adapter.ts';
 import { requireSource } from '../auth.ts';
 import type { VisitIngestor } from '../visits/ingest-visit.ts';
@@ -95,7 +95,11 @@ export function registerPegasosFhirRoute(
           continue;
         }
         const outcome = await deps.ingest(parsed.data);
-        results.push(outcome.outcome === 'rejected' ? { ...outcome, field: sourceField(outcome.field ?? '', PEGASOS_FIELDS) } : outcome);
+        if (outcome.outcome !== 'rejected') results.push(outcome);
+        else {
+          const { field, message } = inSourceTerms(outcome.error, outcome.field, PEGASOS_FIELDS);
+          results.push({ ...outcome, field, error: `${field}: ${message}` });
+        }
       }
       if (results.length > 1) return reply.code(200).send({ results });
       const only = results[0] as VisitOutcome;

@@ -1,0 +1,210 @@
+import { phoneHashOf } from '@kaiku/core';
+import { createPool } from '@kaiku/db';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildIngestApp } from '../src/app.ts';
+import {
+  fixture,
+  hl7Time,
+  hl7With,
+  type IngestHarness,
+  invitationOf,
+  keys,
+  postHl7,
+  silent,
+  startIngest,
+  TOKENS,
+  testConfig,
+  testHetu,
+  uniqueId,
+} from './helpers.ts';
+
+let h: IngestHarness;
+beforeAll(async () => {
+  h = await startIngest();
+});
+afterAll(async () => h.close());
+
+const hourAgo = () => hl7Time(new Date(Date.now() - 3600_000));
+
+/** A fixture made current: its own visit number, control id, patient and an end time an hour ago. */
+function fresh(name: string, fields: Record<string, string> = {}) {
+  const visitId = uniqueId('LCV');
+  const controlId = uniqueId('LC');
+  const bytes = hl7With(name, { 'MSH-10': controlId, 'PV1-19.1': visitId, 'PV1-45': hourAgo(), ...fields });
+  return { bytes, visitId, controlId };
+}
+
+describe('POST /v1/sources/lifecare/hl7', () => {
+  it('answers AA with MSA-2 = MSH-10 after the visit is stored, in the sender’s charset', async () => {
+    const m = fresh('a03-adult-fi', { 'PID-3.1': testHetu() });
+    const res = await postHl7(h.url, m.bytes);
+    expect(res.status).toBe(200);
+    expect(res.type).toBe('x-application/hl7-v2+er7; charset=iso-8859-1');
+    expect(res.code).toBe('AA');
+    expect(res.controlId).toBe(m.controlId);
+    expect(res.text).toMatch(/^scheduled /);
+    expect(res.ack).toMatch(/^MSH\|\^~\\&\|KAIKU\|HVA\|LIFECARE\|1\.2\.246\.10\.2085212\.10\.0\|\d{14}\+0000\|\|ACK\^A03\|/);
+    expect(await invitationOf(h.pool, 'lifecare', m.visitId)).toMatchObject({
+      status: 'scheduled',
+      language: 'fi',
+      phone_hash: phoneHashOf(keys, '+358412345678'),
+    });
+  });
+
+  it('schedules the Swedish fixture in Swedish', async () => {
+    const m = fresh('a03-adult-sv', { 'PID-3.1': testHetu('1954-03-12') });
+    expect((await postHl7(h.url, m.bytes)).code).toBe('AA');
+    expect(await invitationOf(h.pool, 'lifecare', m.visitId)).toMatchObject({ status: 'scheduled', language: 'sv' });
+  });
+
+  it.each([
+    ['a03-landline-only', 'no-mobile'],
+    ['a03-minor', 'under-age'],
+    ['a03-non-disclosure', 'non-disclosure'],
+  ])('acknowledges %s with AA and stores the skip %s', async (name, reason) => {
+    const m = fresh(name);
+    const res = await postHl7(h.url, m.bytes);
+    expect(res.code).toBe('AA');
+    expect(res.text).toBe(`skipped: ${reason}`);
+    expect(await invitationOf(h.pool, 'lifecare', m.visitId)).toMatchObject({ status: 'skipped', skip_reason: reason });
+  });
+
+  it('texts nobody for the 2025 fixtures as recorded: stale-visit', async () => {
+    const res = await postHl7(h.url, fixture('lifecare/a03-adult-fi.hl7'));
+    expect(res.code).toBe('AA');
+    expect(res.text).toBe('skipped: stale-visit');
+  });
+
+  it('skips two different mobiles as ambiguous and picks the one mobile among landlines', async () => {
+    const two = fresh('a03-adult-fi', { 'PID-3.1': testHetu(), 'PID-13': '+358412345678^PRN^CP~0501234567^ORN^CP' });
+    expect((await postHl7(h.url, two.bytes)).text).toBe('skipped: ambiguous-phone');
+    const one = fresh('a03-adult-fi', { 'PID-3.1': testHetu(), 'PID-13': '091234567^PRN^PH~0501234567^ORN^CP' });
+    expect((await postHl7(h.url, one.bytes)).text).toMatch(/^scheduled/);
+    expect(await invitationOf(h.pool, 'lifecare', one.visitId)).toMatchObject({ phone_hash: phoneHashOf(keys, '+358501234567') });
+  });
+
+  it('skips a deceased patient (PID-30)', async () => {
+    const m = fresh('a03-adult-fi', { 'PID-3.1': testHetu(), 'PID-30': 'Y' });
+    expect((await postHl7(h.url, m.bytes)).text).toBe('skipped: deceased');
+  });
+
+  it('follows the A03 with the A08 update and the A13 cancellation', async () => {
+    const hetu = testHetu();
+    const visit = fresh('a03-adult-fi', { 'PID-3.1': hetu });
+    expect((await postHl7(h.url, visit.bytes)).code).toBe('AA');
+    const update = hl7With('a08-patient-update', { 'MSH-10': uniqueId('LC'), 'PID-3.1': hetu, 'PV1-19.1': visit.visitId });
+    const updated = await postHl7(h.url, update);
+    expect([updated.code, updated.text]).toEqual(['AA', 'updated']);
+    expect(await invitationOf(h.pool, 'lifecare', visit.visitId)).toMatchObject({
+      language: 'sv',
+      phone_hash: phoneHashOf(keys, '+358451234567'),
+    });
+    const cancel = hl7With('a13-cancel-end-of-visit', { 'MSH-10': uniqueId('LC'), 'PID-3.1': hetu, 'PV1-19.1': visit.visitId });
+    const cancelled = await postHl7(h.url, cancel);
+    expect([cancelled.code, cancelled.text]).toEqual(['AA', 'cancelled']);
+    expect(await invitationOf(h.pool, 'lifecare', visit.visitId)).toMatchObject({ status: 'cancelled' });
+  });
+
+  it('answers the malformed fixture with AE naming the fields, and stores nothing', async () => {
+    const res = await postHl7(h.url, fixture('lifecare/a03-malformed.hl7'));
+    expect(res.status).toBe(200);
+    expect(res.code).toBe('AE');
+    expect(res.controlId).toBe('LC-BROKEN');
+    for (const field of ['PID-3', 'PV1-19', 'PV1-45']) expect(res.text).toContain(field);
+    expect(res.ack).toContain('\rERR|PID^1^3^102&');
+    const { rows } = await h.pool.query("SELECT count(*)::int AS n FROM visits WHERE source_event_id = 'LC-BROKEN'");
+    expect(rows[0].n).toBe(0);
+  });
+
+  it('answers AE naming PID-3 for a hetu with a wrong check character', async () => {
+    const res = await postHl7(h.url, fresh('a03-adult-fi', { 'PID-3.1': '010181-900D' }).bytes);
+    expect(res.code).toBe('AE');
+    expect(res.text).toMatch(/^PID-3: .*wrong check character/);
+  });
+
+  it('answers AE naming PID-7 when the birth date contradicts the hetu', async () => {
+    const res = await postHl7(h.url, fresh('a03-adult-fi', { 'PID-3.1': testHetu('1981-01-01'), 'PID-7': '19810102' }).bytes);
+    expect(res.code).toBe('AE');
+    expect(res.text).toContain('PID-7');
+  });
+
+  it('answers AR naming an unsupported message type', async () => {
+    const res = await postHl7(h.url, fresh('a03-adult-fi', { 'MSH-9': 'ADT^A01' }).bytes);
+    expect(res.code).toBe('AR');
+    expect(res.text).toContain('ADT\\S\\A01'); // ^ escaped as HL7 requires
+    expect(res.ack).toContain('^200&');
+  });
+
+  it('gives the enhanced-mode accept ACK a sender asks for in MSH-15', async () => {
+    const ok = await postHl7(h.url, fresh('a03-adult-fi', { 'PID-3.1': testHetu(), 'MSH-15': 'AL', 'MSH-16': 'NE' }).bytes);
+    expect(ok.code).toBe('CA');
+    const bad = await postHl7(h.url, fresh('a03-adult-fi', { 'MSH-9': 'ADT^A04', 'MSH-15': 'AL' }).bytes);
+    expect(bad.code).toBe('CR');
+  });
+
+  it('decodes UTF-8 when MSH-18 says so, and unescapes fields', async () => {
+    const m = fresh('a03-adult-fi', { 'PID-3.1': testHetu(), 'MSH-18': 'UNICODE UTF-8', 'PV1-19.1': 'VÄ\\F\\1' });
+    const utf8 = Buffer.from(m.bytes.toString('latin1'), 'utf8');
+    const res = await postHl7(h.url, utf8);
+    expect(res.code).toBe('AA');
+    expect(res.type).toContain('charset=utf-8');
+    expect(await invitationOf(h.pool, 'lifecare', 'VÄ|1')).toMatchObject({ status: 'scheduled' });
+    const notUtf8 = await postHl7(h.url, fresh('a03-adult-fi', { 'MSH-18': 'UNICODE UTF-8' }).bytes); // Latin-1 bytes
+    expect(notUtf8.code).toBe('AR');
+    expect(notUtf8.text).toContain('MSH-18');
+  });
+
+  it('tolerates LF and CRLF segment endings and text/plain', async () => {
+    const lf = fresh('a03-adult-fi', { 'PID-3.1': testHetu() });
+    expect(
+      (await postHl7(h.url, Buffer.from(lf.bytes.toString('latin1').replaceAll('\r', '\n'), 'latin1'), 'lc-token', 'text/plain')).code,
+    ).toBe('AA');
+    const crlf = fresh('a03-adult-fi', { 'PID-3.1': testHetu() });
+    expect(
+      (
+        await postHl7(
+          h.url,
+          Buffer.from(crlf.bytes.toString('latin1').replaceAll('\r', '\r\n'), 'latin1'),
+          'lc-token',
+          'application/hl7-v2',
+        )
+      ).code,
+    ).toBe('AA');
+  });
+
+  it('answers a body that is not HL7 with 400 problem+json, a wrong media type with 415', async () => {
+    const res = await postHl7(h.url, Buffer.from('hello'));
+    expect(res.status).toBe(400);
+    expect(res.type).toContain('application/problem+json');
+    const json = await postHl7(h.url, Buffer.from('{}'), 'lc-token', 'application/json');
+    expect(json.status).toBe(415);
+  });
+
+  it('needs the Lifecare token: 401 without, 403 with another source’s', async () => {
+    const m = fresh('a03-adult-fi');
+    expect((await postHl7(h.url, m.bytes, 'nope')).status).toBe(401);
+    expect((await postHl7(h.url, m.bytes, 'pg-token')).status).toBe(403);
+    expect(await invitationOf(h.pool, 'lifecare', m.visitId)).toBeUndefined();
+  });
+
+  it('refuses a body over 1 MB with 413', async () => {
+    const big = Buffer.concat([fresh('a03-adult-fi').bytes, Buffer.alloc(1024 * 1024 + 1, 0x41)]);
+    const res = await postHl7(h.url, big);
+    expect(res.status).toBe(413);
+  });
+
+  it('answers 503 with an AR asking to send again when the database is down', async () => {
+    const pool = createPool('postgres://postgres@127.0.0.1:1/none', { max: 1 });
+    const app = buildIngestApp({ pool, redis: h.redis, kaiku: testConfig(), keys, tokens: TOKENS, logger: silent });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/sources/lifecare/hl7',
+      headers: { authorization: 'Bearer lc-token', 'content-type': 'x-application/hl7-v2+er7' },
+      payload: fresh('a03-adult-fi', { 'PID-3.1': testHetu() }).bytes,
+    });
+    expect(res.statusCode).toBe(503);
+    expect(res.body).toMatch(/\rMSA\|AR\|LC[^|]+\|temporarily unavailable/);
+    await app.close();
+    await pool.end();
+  });
+});

@@ -1,0 +1,181 @@
+import { connect, type Socket } from 'node:net';
+import { waitFor } from '@kaiku/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMllpServer, frame, type MllpServer } from '../src/mllp/mllp-server.ts';
+import { hl7Time, hl7With, type IngestHarness, invitationOf, silent, startIngest, testHetu, uniqueId } from './helpers.ts';
+
+let h: IngestHarness;
+let server: MllpServer;
+let port: number;
+beforeAll(async () => {
+  h = await startIngest();
+  server = createMllpServer({ handleHl7: h.pipeline.handleHl7, logger: silent, maxFrameBytes: 64 * 1024 });
+  port = (await server.listen(0)).port;
+});
+afterAll(async () => {
+  await server.close();
+  await h.close();
+});
+
+function message(fields: Record<string, string> = {}) {
+  const visitId = uniqueId('MV');
+  const controlId = uniqueId('MC');
+  const bytes = hl7With('a03-adult-fi', {
+    'MSH-10': controlId,
+    'PV1-19.1': visitId,
+    'PV1-45': hl7Time(new Date(Date.now() - 3600_000)),
+    'PID-3.1': testHetu(),
+    ...fields,
+  });
+  return { bytes, visitId, controlId };
+}
+
+/** A test client: writes bytes, reads ACK frames in order. */
+function client(): Promise<{ socket: Socket; acks: () => Promise<string>; closed: Promise<void> }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    const frames: string[] = [];
+    const waiting: Array<(s: string) => void> = [];
+    let buf = Buffer.alloc(0);
+    socket.on('data', (chunk) => {
+      buf = Buffer.concat([buf, chunk]);
+      for (;;) {
+        const start = buf.indexOf(0x0b);
+        const end = buf.indexOf(Buffer.of(0x1c, 0x0d));
+        if (start < 0 || end < 0) break;
+        const ack = buf.subarray(start + 1, end).toString('latin1');
+        buf = buf.subarray(end + 2);
+        const w = waiting.shift();
+        if (w) w(ack);
+        else frames.push(ack);
+      }
+    });
+    const closed = new Promise<void>((r) => socket.on('close', () => r()));
+    socket.once('error', reject);
+    socket.once('connect', () =>
+      resolve({
+        socket,
+        closed,
+        acks: () => {
+          const ready = frames.shift();
+          return ready !== undefined ? Promise.resolve(ready) : new Promise((r) => waiting.push(r));
+        },
+      }),
+    );
+  });
+}
+const msa = (ack: string) =>
+  ack
+    .split('\r')
+    .find((l) => l.startsWith('MSA|'))
+    ?.split('|') ?? [];
+const tick = () => new Promise((r) => setImmediate(r));
+
+describe('MLLP listener', () => {
+  it('takes several messages in one write and ACKs each in order, after its commit', async () => {
+    const c = await client();
+    const messages = [message(), message(), message({ 'MSH-9': 'ADT^A01' })];
+    c.socket.write(Buffer.concat(messages.map((m) => frame(m.bytes))));
+    for (const m of messages.slice(0, 2)) {
+      const ack = msa(await c.acks());
+      expect(ack.slice(0, 3)).toEqual(['MSA', 'AA', m.controlId]);
+      // The ACK is out, so the visit is committed and visible to anyone.
+      expect(await invitationOf(h.pool, 'lifecare', m.visitId)).toMatchObject({ status: 'scheduled' });
+    }
+    expect(msa(await c.acks()).slice(0, 2)).toEqual(['MSA', 'AR']);
+    c.socket.end();
+  });
+
+  it('reassembles a frame split across many TCP packets, and skips bytes between frames', async () => {
+    const c = await client();
+    const m = message();
+    const bytes = Buffer.concat([Buffer.from('\r\n'), frame(m.bytes)]);
+    for (let i = 0; i < bytes.length; i += 7) {
+      c.socket.write(bytes.subarray(i, i + 7));
+      await tick();
+    }
+    expect(msa(await c.acks()).slice(1, 3)).toEqual(['AA', m.controlId]);
+    c.socket.end();
+  });
+
+  it('serves others while one client sits idle in the middle of a frame', async () => {
+    const idle = await client();
+    idle.socket.write(Buffer.concat([Buffer.of(0x0b), message().bytes.subarray(0, 40)]));
+    const busy = await client();
+    const m = message();
+    busy.socket.write(frame(m.bytes));
+    expect(msa(await busy.acks())[1]).toBe('AA');
+    expect(server.connectionCount()).toBeGreaterThanOrEqual(2);
+    idle.socket.destroy();
+    busy.socket.end();
+  });
+
+  it('answers AE with the field for a bad message and goes on with the next one', async () => {
+    const c = await client();
+    const bad = message({ 'PID-3.1': '010181-900D' });
+    const good = message();
+    c.socket.write(Buffer.concat([frame(bad.bytes), frame(good.bytes)]));
+    const first = msa(await c.acks());
+    expect(first.slice(1, 3)).toEqual(['AE', bad.controlId]);
+    expect(first[3]).toContain('PID-3');
+    expect(msa(await c.acks()).slice(1, 3)).toEqual(['AA', good.controlId]);
+    c.socket.end();
+  });
+
+  it('sends no accept ACK to a sender that asked for none (MSH-15 NE), and the asked-for CA to the next', async () => {
+    const c = await client();
+    const never = message({ 'MSH-15': 'NE' });
+    const always = message({ 'MSH-15': 'AL' });
+    c.socket.write(Buffer.concat([frame(never.bytes), frame(always.bytes)]));
+    // ACKs come in message order: the first ACK to arrive is for the second message.
+    expect(msa(await c.acks()).slice(1, 3)).toEqual(['CA', always.controlId]);
+    expect(await invitationOf(h.pool, 'lifecare', never.visitId)).toMatchObject({ status: 'scheduled' });
+    c.socket.end();
+  });
+
+  it('answers AR to a frame over the size bound and closes the connection', async () => {
+    const c = await client();
+    const m = message();
+    c.socket.write(Buffer.concat([Buffer.of(0x0b), m.bytes, Buffer.alloc(70 * 1024, 0x41)]));
+    const ack = msa(await c.acks());
+    expect(ack.slice(1, 3)).toEqual(['AR', m.controlId]);
+    expect(ack[3]).toContain('larger than');
+    await c.closed;
+    expect(await invitationOf(h.pool, 'lifecare', m.visitId)).toBeUndefined();
+  });
+
+  it('closes an idle connection after its timeout', async () => {
+    const quick = createMllpServer({ handleHl7: h.pipeline.handleHl7, logger: silent, idleTimeoutMs: 50 });
+    const address = await quick.listen(0);
+    const socket = connect(address.port, '127.0.0.1');
+    await new Promise<void>((r) => socket.on('close', () => r()));
+    await waitFor(() => quick.connectionCount() === 0, 5000, 'the server side to let go');
+    await quick.close();
+  });
+
+  it('finishes and ACKs what it has received before it closes', async () => {
+    let started: () => void = () => {};
+    const handling = new Promise<void>((r) => {
+      started = r;
+    });
+    const s = createMllpServer({
+      handleHl7: (bytes) => {
+        started();
+        return h.pipeline.handleHl7(bytes);
+      },
+      logger: silent,
+    });
+    const address = await s.listen(0);
+    const socket = connect(address.port, '127.0.0.1');
+    await new Promise((r) => socket.once('connect', r));
+    const m = message();
+    const acked = new Promise<string>((r) => socket.once('data', (d) => r(d.toString('latin1'))));
+    socket.write(frame(m.bytes));
+    await handling; // the message is in flight when the listener is told to close
+    const closing = s.close();
+    expect(msa((await acked).slice(1, -2))[1]).toBe('AA');
+    socket.end();
+    await closing;
+    expect(await invitationOf(h.pool, 'lifecare', m.visitId)).toMatchObject({ status: 'scheduled' });
+  });
+});

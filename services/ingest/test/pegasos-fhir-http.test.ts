@@ -1,0 +1,127 @@
+import { phoneHashOf } from '@kaiku/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixture, type IngestHarness, invitationOf, keys, postJson, startIngest, testHetu, uniqueId } from './helpers.ts';
+
+let h: IngestHarness;
+beforeAll(async () => {
+  h = await startIngest();
+});
+afterAll(async () => h.close());
+
+const FHIR = 'application/fhir+json';
+const post = (body: unknown, token = 'pg-token', type = FHIR) => postJson(`${h.url}/v1/sources/pegasos/fhir`, body, token, type);
+
+/** A fixture bundle made current: its own encounter id, a fresh patient, ended an hour ago. */
+function fresh(name: string, hetu = testHetu('1999-07-24')) {
+  const bundle = JSON.parse(fixture(`pegasos/${name}.json`).toString('utf8'));
+  const encounter = bundle.entry[0].resource;
+  const patient = bundle.entry[1].resource;
+  const visitId = uniqueId('urn:oid:1.2.246.10.1234567.14011.2026.');
+  encounter.identifier[1].value = visitId;
+  encounter.period.end = new Date(Date.now() - 3600_000).toISOString();
+  patient.identifier[0].value = hetu;
+  delete patient.birthDate;
+  return { bundle, visitId, encounter, patient };
+}
+
+describe('POST /v1/sources/pegasos/fhir', () => {
+  it('schedules the finished bundle in English: 201 with the outcome', async () => {
+    const f = fresh('bundle-visit-finished-en');
+    const res = await post(f.bundle);
+    expect(res.status).toBe(201);
+    expect(res.json).toMatchObject({ outcome: 'scheduled', visitId: f.visitId, language: 'en' });
+    expect(await invitationOf(h.pool, 'pegasos', f.visitId)).toMatchObject({
+      status: 'scheduled',
+      phone_hash: phoneHashOf(keys, '+358507654321'),
+    });
+  });
+
+  it('accepts plain application/json too', async () => {
+    expect((await post(fresh('bundle-visit-finished-en').bundle, 'pg-token', 'application/json')).status).toBe(201);
+  });
+
+  it('skips the non-disclosure fixture', async () => {
+    const f = fresh('bundle-visit-finished-non-disclosure', testHetu('2000-06-15'));
+    const res = await post(f.bundle);
+    expect(res.status).toBe(200);
+    expect(res.json).toEqual({ outcome: 'skipped', visitId: f.visitId, reason: 'non-disclosure' });
+  });
+
+  it('cancels with entered-in-error', async () => {
+    const f = fresh('bundle-visit-finished-en');
+    await post(f.bundle);
+    const cancel = JSON.parse(fixture('pegasos/bundle-visit-entered-in-error.json').toString('utf8'));
+    cancel.entry[0].resource.identifier[1].value = f.visitId;
+    const res = await post(cancel);
+    expect(res.json).toEqual({ outcome: 'cancelled', visitId: f.visitId });
+    expect(await invitationOf(h.pool, 'pegasos', f.visitId)).toMatchObject({ status: 'cancelled' });
+  });
+
+  it('takes a lone Encounter with a contained Patient', async () => {
+    const f = fresh('bundle-visit-finished-en');
+    const encounter = { ...f.encounter, contained: [{ ...f.patient, id: 'p' }], subject: { reference: '#p' } };
+    expect((await post(encounter)).json).toMatchObject({ outcome: 'scheduled', visitId: f.visitId });
+  });
+
+  it('answers several encounters in one bundle in order', async () => {
+    const a = fresh('bundle-visit-finished-en');
+    const b = fresh('bundle-visit-finished-en');
+    b.encounter.subject = { reference: 'urn:uuid:second' };
+    const bundle = {
+      ...a.bundle,
+      type: 'transaction',
+      entry: [...a.bundle.entry, { resource: b.encounter }, { fullUrl: 'urn:uuid:second', resource: b.patient }],
+    };
+    const res = await post(bundle);
+    expect(res.status).toBe(200);
+    expect((res.json.results as Array<{ outcome: string; visitId: string }>).map((r) => [r.outcome, r.visitId])).toEqual([
+      ['scheduled', a.visitId],
+      ['scheduled', b.visitId],
+    ]);
+  });
+
+  it('answers a wrong hetu with 400 and an OperationOutcome naming Patient.identifier', async () => {
+    const res = await post(fresh('bundle-visit-finished-en', '240799Y926K').bundle);
+    expect(res.status).toBe(400);
+    expect(res.type).toContain(FHIR);
+    expect(res.json).toMatchObject({
+      resourceType: 'OperationOutcome',
+      issue: [{ severity: 'error', code: 'invalid', expression: ['Patient.identifier'] }],
+    });
+    expect((res.json.issue as Array<{ diagnostics: string }>)[0]?.diagnostics).toBe('Patient.identifier: wrong check character');
+  });
+
+  it('answers structural mistakes with 400, unsupported statuses with 422, each an OperationOutcome', async () => {
+    const noPatient = fresh('bundle-visit-finished-en');
+    noPatient.bundle.entry.pop();
+    const missing = await post(noPatient.bundle);
+    expect(missing.status).toBe(400);
+    expect(missing.json).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ expression: ['Bundle.entry[0].resource.subject'] }] });
+    const planned = fresh('bundle-visit-finished-en');
+    planned.encounter.status = 'in-progress';
+    const unsupported = await post(planned.bundle);
+    expect(unsupported.status).toBe(422);
+    expect(unsupported.json).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ code: 'not-supported' }] });
+    const broken = await post('{"resourceType": "Bundle", ');
+    expect(broken.status).toBe(400);
+    expect(broken.json).toMatchObject({ resourceType: 'OperationOutcome' });
+  });
+
+  it('needs the Pegasos token: 401 and 403 as OperationOutcomes', async () => {
+    const f = fresh('bundle-visit-finished-en');
+    const unauthorised = await post(f.bundle, 'nope');
+    expect(unauthorised.status).toBe(401);
+    expect(unauthorised.json).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ code: 'login' }] });
+    const forbidden = await post(f.bundle, 'lc-token');
+    expect(forbidden.status).toBe(403);
+    expect(forbidden.json).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ code: 'forbidden' }] });
+    expect(await invitationOf(h.pool, 'pegasos', f.visitId)).toBeUndefined();
+  });
+
+  it('refuses a body over 1 MB with 413 and an OperationOutcome', async () => {
+    const f = fresh('bundle-visit-finished-en');
+    const res = await post({ ...f.bundle, padding: 'x'.repeat(1024 * 1024) });
+    expect(res.status).toBe(413);
+    expect(res.json).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ code: 'too-long' }] });
+  });
+});
