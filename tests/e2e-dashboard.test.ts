@@ -1,0 +1,217 @@
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { parseKaikuConfig } from '@kaiku/config';
+import { buildConsoleApp } from '@kaiku/console';
+import { createPool, type Pool } from '@kaiku/db';
+import { createTestEnv, type TestEnv } from '@kaiku/testing';
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type SeedVisit, seedVisits } from '../services/console/test/seed.ts';
+
+const SCREENSHOT = fileURLToPath(new URL('../docs/dashboard.png', import.meta.url));
+const TOKEN = 'dashboard-e2e-token';
+const UNITS = [
+  ['1.2.246.10.2085212.10.1314', 'Kyyjärven terveysasema', 'Kyyjärvi health station', 'health-station', 0.78],
+  ['1.2.246.10.2085212.10.1320', 'Karstulan terveysasema', 'Karstula health station', 'health-station', 0.62],
+  ['1.2.246.10.2085212.10.1330', 'Kivijärven hammashoitola', 'Kivijärvi dental clinic', 'dental', 0.7],
+  ['1.2.246.10.1234567.10.21', 'Järvikylän terveysasema', 'Järvikylä health station', 'health-station', 0.55],
+  ['1.2.246.10.1234567.10.22', 'Järvikylän neuvola', 'Järvikylä child health clinic', 'maternity-clinic', 0.85],
+  ['1.2.246.10.1234567.10.25', 'Mäntyharjun hammashoitola', 'Mäntyharju dental clinic', 'dental', 0.66],
+  ['1.2.246.10.1234567.10.26', 'Koivulan terveysasema', 'Koivula health station', 'health-station', 0.4],
+] as const;
+const kaiku = parseKaikuConfig({
+  units: UNITS.map(([id, fi, en, service]) => ({ id, name: { fi, en }, service })),
+  reporting: { minN: 5, targetNps: 60 },
+});
+const COMMENTS = [
+  'Ystävällinen hoitaja ja nopea palvelu',
+  'Jonotus kesti liian kauan',
+  'Lääkäri kuunteli hyvin',
+  'Hyvä palvelu, kiitos',
+  'Ajanvaraus oli hankalaa',
+];
+
+/** A year of visits, deterministic: units with different NPS levels, age bands and languages. */
+function yearOfVisits(): SeedVisit[] {
+  let x = 42;
+  const rnd = () => {
+    x = (x * 1103515245 + 12345) % 2 ** 31;
+    return x / 2 ** 31;
+  };
+  const visits: SeedVisit[] = [];
+  for (let d = 0; d < 395; d++) {
+    const day = new Date(Date.UTC(2025, 0, 1 + d)).toISOString().slice(0, 10);
+    for (let k = 0; k < 14; k++) {
+      const [unit, , , service, promoterShare] = UNITS[Math.floor(rnd() * UNITS.length)] as (typeof UNITS)[number];
+      const age = ['18-24', '25-34', '35-44', '45-54', '55-64', '65-74', '75+'][Math.floor(rnd() * 7)] as string;
+      const language = rnd() < 0.86 ? 'fi' : rnd() < 0.6 ? 'sv' : 'en';
+      const base = { unit, service, day, ageBand: age, language, source: rnd() < 0.7 ? 'lifecare' : 'pegasos' };
+      const r = rnd();
+      if (r < 0.08) visits.push({ ...base, outcome: 'skipped', skipReason: rnd() < 0.6 ? 'no-mobile' : 'recently-surveyed' });
+      else if (r < 0.1) visits.push({ ...base, outcome: 'cancelled' });
+      else if (r < 0.14) visits.push({ ...base, outcome: 'sent' });
+      else {
+        const answerChance = age === '75+' ? 0.18 : age === '18-24' ? 0.22 : 0.3;
+        if (rnd() > answerChance) visits.push({ ...base, outcome: 'delivered' });
+        else {
+          const s = rnd();
+          const score =
+            s < promoterShare ? 9 + Math.round(rnd()) : s < promoterShare + 0.15 ? 7 + Math.round(rnd()) : Math.floor(rnd() * 7);
+          visits.push({
+            ...base,
+            outcome: 'answered',
+            score,
+            comment: rnd() < 0.45 ? (COMMENTS[Math.floor(rnd() * COMMENTS.length)] as string) : null,
+          });
+        }
+      }
+    }
+  }
+  return visits;
+}
+
+describe('dashboard in a real browser', () => {
+  let env: TestEnv;
+  let pool: Pool;
+  let app: FastifyInstance;
+  let url: string;
+  let browser: Browser;
+  // biome-ignore lint/suspicious/noExplicitAny: the API's JSON, compared field by field with the page
+  const api = async (path: string): Promise<any> =>
+    (await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${TOKEN}` } })).json();
+
+  beforeAll(async () => {
+    env = await createTestEnv();
+    pool = createPool(env.databaseUrl);
+    await seedVisits(pool, yearOfVisits());
+    app = buildConsoleApp({ pool, kaiku, logger: pino({ level: 'silent' }), token: TOKEN });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await pool?.end();
+    await env?.cleanup();
+  });
+
+  it('asks for the token, then shows the same figures as the API, drawn from the server only', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'fi-FI' });
+    const page = await context.newPage();
+    const foreign: string[] = [];
+    page.on('request', (r) => {
+      if (!r.url().startsWith(url)) foreign.push(r.url());
+    });
+    await page.goto(`${url}/?from=2025-01-01&to=2025-12-31`);
+    expect(new URL(page.url()).pathname).toBe('/login');
+    await page.fill('#token', 'wrong');
+    await page.click('button[type=submit]');
+    expect(await page.textContent('[role=alert]')).toMatch(/Tunnus ei kelpaa/);
+    await page.fill('#token', TOKEN);
+    await page.click('button[type=submit]');
+    const cookies = await context.cookies();
+    expect(cookies.find((c) => c.name === 'kaiku_console')).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
+    expect(cookies.some((c) => c.value.includes(TOKEN))).toBe(false);
+
+    await page.goto(`${url}/?from=2025-01-01&to=2025-12-31`);
+    const figure = async (id: string) => page.getAttribute(`[data-figure="${id}"]`, 'data-value');
+    const nps = await api('/v1/reports/nps?from=2025-01-01&to=2025-12-31');
+    const funnel = await api('/v1/reports/funnel?from=2025-01-01&to=2025-12-31');
+    const targets = await api('/v1/reports/targets?from=2025-01-01&to=2025-12-31');
+    expect(nps.total.n).toBeGreaterThan(500);
+    expect(await figure('nps')).toBe(String(nps.total.nps));
+    expect(await figure('answers')).toBe(String(nps.total.n));
+    expect(await figure('response-rate')).toBe(String(funnel.responseRate));
+    expect(await figure('comment-share')).toBe(String(nps.total.commentShare));
+    expect(await figure('target-share')).toBe(String(targets.targetShare));
+    expect(await figure('coverage')).toBe(String(targets.coverage));
+    for (const stage of ['received', 'eligible', 'cancelled', 'sent', 'delivered', 'answered', 'commented']) {
+      expect(await figure(`funnel:${stage}`)).toBe(String(funnel[stage]));
+    }
+    const months = await api('/v1/reports/nps?from=2025-01-01&to=2025-12-31&groupBy=month');
+    expect(months.rows).toHaveLength(12);
+    for (const row of months.rows) expect(await figure(`month-nps:${row.key.month}`)).toBe(String(row.nps));
+    const units = await api('/v1/reports/nps?from=2025-01-01&to=2025-12-31&groupBy=unit');
+    for (const row of units.rows) expect(await figure(`unit-nps:${row.key.unit}`)).toBe(row.suppressed ? null : String(row.nps));
+    const byAge = await api('/v1/reports/funnel?from=2025-01-01&to=2025-12-31&groupBy=ageBand');
+    for (const row of byAge.rows) expect(await figure(`rate-ageBand:${row.key.ageBand}`)).toBe(String(row.responseRate ?? ''));
+
+    // uPlot drew the trend from /assets, and nothing came from anywhere else.
+    await page.waitForSelector('#trend-chart[data-drawn="true"] canvas');
+    expect(foreign).toEqual([]);
+    expect(await page.locator('.comments li').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+
+    // English UI with the same figures.
+    await page.click('a[lang="en"]');
+    expect(await page.getAttribute('html', 'lang')).toBe('en');
+    expect(await page.textContent('h1')).toBe('Patient feedback');
+    expect(await figure('nps')).toBe(String(nps.total.nps));
+    await context.close();
+  });
+
+  it('is readable without JavaScript and has what assistive technology needs', async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false, locale: 'fi-FI' });
+    const page = await context.newPage();
+    await page.goto(`${url}/login`);
+    await page.fill('#token', TOKEN);
+    await page.click('button[type=submit]');
+    await page.goto(`${url}/?from=2025-01-01&to=2025-12-31`);
+    const months = await api('/v1/reports/nps?from=2025-01-01&to=2025-12-31&groupBy=month');
+    const firstMonth = months.rows[0];
+    const cell = page.locator(`[data-figure="month-nps:${firstMonth.key.month}"]`);
+    expect(await cell.textContent()).toBe(String(firstMonth.nps));
+    expect(await page.locator('#trend-chart canvas').count()).toBe(0);
+    expect(await page.getAttribute('html', 'lang')).toBe('fi');
+    // Every table has a caption and column headers; every form field has a label.
+    const audit = await page.evaluate(`(() => {
+      const tables = [...document.querySelectorAll('table')];
+      const fields = [...document.querySelectorAll('input:not([type=hidden]), select')];
+      return {
+        tables: tables.length,
+        uncaptioned: tables.filter((t) => !t.querySelector('caption')).length,
+        headless: tables.filter((t) => !t.querySelector('th[scope=col]')).length,
+        unlabelled: fields.filter((f) => !document.querySelector('label[for="' + f.id + '"]')).length,
+        unnamedImages: [...document.querySelectorAll('[role=img]')].filter((e) => !e.getAttribute('aria-label') && !e.getAttribute('aria-labelledby')).length,
+        h1: document.querySelectorAll('h1').length,
+        skipLink: document.querySelector('a.skip')?.getAttribute('href'),
+      };
+    })()`);
+    expect(audit).toMatchObject({ uncaptioned: 0, headless: 0, unlabelled: 0, unnamedImages: 0, h1: 1, skipLink: '#main' });
+    await context.close();
+  });
+
+  it('serves CSV downloads to a signed-in browser and nothing to anyone else', async () => {
+    const anonymous = await fetch(`${url}/csv/nps?from=2025-01-01&to=2025-12-31`, { redirect: 'manual' });
+    expect(anonymous.status).toBe(303);
+    expect((await fetch(`${url}/`, { redirect: 'manual' })).headers.get('location')).toMatch(/^\/login/);
+    const login = await fetch(`${url}/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `token=${TOKEN}`,
+      redirect: 'manual',
+    });
+    const cookie = String(login.headers.get('set-cookie')).split(';')[0] as string;
+    const csv = await fetch(`${url}/csv/responses?from=2025-01-01&to=2025-12-31`, { headers: { cookie } });
+    expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
+    const nps = await api('/v1/reports/nps?from=2025-01-01&to=2025-12-31');
+    expect((await csv.text()).trim().split('\r\n')).toHaveLength(1 + nps.total.n);
+    // The cookie is for the dashboard only: the API stays bearer.
+    expect((await fetch(`${url}/v1/reports/nps?from=2025-01-01&to=2025-12-31`, { headers: { cookie } })).status).toBe(401);
+  });
+});
