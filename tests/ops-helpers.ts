@@ -77,7 +77,7 @@ export async function startService(name: string, env: Record<string, string>): P
     exited.then(({ code }) => {
       throw new Error(`${name} exited (${code}) before listening:\n${lines.join('\n')}`);
     }),
-    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${name} did not listen:\n${lines.join('\n')}`)), 20_000)),
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${name} did not listen:\n${lines.join('\n')}`)), 90_000)),
   ]);
   return {
     child,
