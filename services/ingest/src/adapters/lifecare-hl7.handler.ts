@@ -74,9 +74,7 @@ export function createLifecareHl7Handler(deps: { ingest: VisitIngestor; timeZone
       }
       const outcome = await deps.ingest(parsed.data);
       if (outcome.outcome === 'rejected') {
-        const field = sourceField(outcome.field ?? '', LIFECARE_FIELDS);
-        const message =
-          outcome.field && outcome.error.startsWith(`${outcome.field}: `) ? outcome.error.slice(outcome.field.length + 2) : outcome.error;
+        const { field, message } = inSourceTerms(outcome.error, outcome.field, LIFECARE_FIELDS);
         return answer(ctx, 'error', `${field}: ${message}`, [{ field, message }], { outcome });
       }
       log.debug({ outcome: outcome.outcome }, 'hl7 message committed');
