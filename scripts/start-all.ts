@@ -10,6 +10,7 @@ const env: NodeJS.ProcessEnv = {
   // Development defaults: tokens a newcomer can use at once (printed below).
   INGEST_TOKENS:
     process.env.INGEST_TOKENS ?? (production ? '' : 'lifecare:dev-lifecare-token,pegasos:dev-pegasos-token,demo:dev-demo-token'),
+  ...(production || process.env.CONSOLE_OPS_TOKEN ? {} : { CONSOLE_OPS_TOKEN: 'dev-ops-token' }),
 };
 const services = ['ingest', 'sender', 'replies', 'console', ...(production ? [] : ['sms-sim'])];
 const children = new Map<string, ChildProcess>();
@@ -66,6 +67,8 @@ if (!production) {
   sender   http://127.0.0.1:${env.SENDER_PORT ?? 3002}/healthz
   replies  http://127.0.0.1:${env.REPLIES_PORT ?? 3003}
   console  http://127.0.0.1:${env.CONSOLE_PORT ?? 3004}  (token: ${env.CONSOLE_TOKEN ?? 'dev-console-token'})
+           queue board http://127.0.0.1:${env.CONSOLE_PORT ?? 3004}/ops/queues  (password: the console token; ${env.CONSOLE_OPS_TOKEN} to act)
+           metrics: GET /metrics on every service
   sms-sim  http://127.0.0.1:${env.SMS_SIM_PORT ?? 3010}/sim/messages
 Ctrl-C stops everything.`);
 }
