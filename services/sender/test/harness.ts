@@ -135,7 +135,7 @@ export async function createHarness(kaiku: KaikuConfig = testKaiku()) {
         if (o.attempts) {
           await queue.add('send', { invitationId: id }, { jobId: id, attempts: o.attempts, backoff: { type: 'fixed', delay: 50 } });
         } else {
-          await enqueueSurvey(queue, id, o.sendAt ?? new Date());
+          await enqueueSurvey(queue, id, new Date()); // due now; tests with a fixed clock give the worker `now`
         }
       }
       return { id, phone };

