@@ -135,6 +135,17 @@ describe('POST /v1/visits', () => {
     expect(results[2]?.error).toContain('endedAt');
   });
 
+  it('keeps one visit’s events in batch order: ended, updated, cancelled', async () => {
+    const v = visit();
+    const res = await post([
+      v,
+      { ...v, kind: 'patient-updated', patient: { ...v.patient, languages: { service: 'en' } } },
+      { ...v, kind: 'visit-cancelled' },
+    ]);
+    expect((res.json.results as Array<{ outcome: string }>).map((r) => r.outcome)).toEqual(['scheduled', 'updated', 'cancelled']);
+    expect(await invitationOf(h.pool, 'lifecare', v.visitId)).toMatchObject({ status: 'cancelled', language: 'en' });
+  });
+
   it('refuses bad requests with problem+json, never a 500', async () => {
     const bad = await post('{"source": "lifecare", ');
     expect(bad.status).toBe(400);

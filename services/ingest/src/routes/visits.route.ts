@@ -2,10 +2,13 @@ import { visitEventSchema } from '@kaiku/core';
 import { HttpProblem, sendProblem, zodProblem } from '@kaiku/http';
 import type { FastifyInstance } from 'fastify';
 import { authenticatedSource } from '../auth.ts';
+import { orderingKeys, runInOrder } from '../visits/ingest-batch.ts';
 import type { VisitIngestor } from '../visits/ingest-visit.ts';
 import type { VisitOutcome } from '../visits/outcome.ts';
 
 export const MAX_BATCH = 1000;
+/** Items of one batch in flight at once (each is its own transaction; same visit or patient stay in order). */
+export const BATCH_CONCURRENCY = 6;
 
 /** `POST /v1/visits`: one canonical VisitEvent or an array of up to 1,000, answered in order. */
 export function registerVisitsRoute(app: FastifyInstance, deps: { ingest: VisitIngestor; tokens: Map<string, string> }) {
@@ -28,14 +31,20 @@ export function registerVisitsRoute(app: FastifyInstance, deps: { ingest: VisitI
       const foreign = parsed.findIndex((p) => p.success && p.data.source !== source);
       if (foreign >= 0) throw new HttpProblem(403, 'Forbidden', `item ${foreign}: this token is for source "${source}"`);
     }
-    const results: VisitOutcome[] = [];
-    for (const p of parsed) {
-      if (!p.success) {
-        results.push({ outcome: 'rejected', error: p.error.issues.map((i) => `${i.path.join('.') || '(item)'}: ${i.message}`).join('; ') });
-        continue;
-      }
-      results.push(await deps.ingest(p.data));
-    }
+    const results = await runInOrder(
+      parsed,
+      (p) => (p.success ? orderingKeys(p.data) : []),
+      async (p): Promise<VisitOutcome> => {
+        if (p.success) return deps.ingest(p.data);
+        const first = p.error.issues[0];
+        return {
+          outcome: 'rejected',
+          error: p.error.issues.map((i) => `${i.path.join('.') || '(item)'}: ${i.message}`).join('; '),
+          ...(first?.path.length ? { field: first.path.join('.') } : {}),
+        };
+      },
+      BATCH_CONCURRENCY,
+    );
     if (!batch) {
       const only = results[0] as VisitOutcome;
       if (only.outcome === 'rejected') return sendProblem(reply, 400, 'Invalid visit event', only.error, { ...only });

@@ -1,0 +1,99 @@
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import { createPool, type Pool } from '@kaiku/db';
+import { loggerOptions } from '@kaiku/http';
+import { createRedis } from '@kaiku/queue';
+import { createTestEnv, type TestEnv } from '@kaiku/testing';
+import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildIngestApp } from '../src/app.ts';
+import { createMllpServer, frame, type MllpServer } from '../src/mllp/mllp-server.ts';
+import { createIngestPipeline } from '../src/pipeline.ts';
+import { fixture, hl7Time, hl7With, keys, postHl7, postJson, TOKENS, testConfig } from './helpers.ts';
+
+describe('logs', () => {
+  const lines: string[] = [];
+  let env: TestEnv;
+  let pool: Pool;
+  let redis: Redis;
+  let app: FastifyInstance;
+  let mllp: MllpServer;
+  let url: string;
+
+  beforeAll(async () => {
+    env = await createTestEnv();
+    pool = createPool(env.databaseUrl, { max: 3 });
+    redis = createRedis(env.redisUrl, { failFast: true });
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    // The service's own logger options (redaction, request serializer), at the most verbose level.
+    const logger = pino({ ...loggerOptions('trace', 'ingest') }, sink);
+    const pipeline = createIngestPipeline({ pool, kaiku: testConfig(), keys, logger });
+    app = buildIngestApp({ pool, redis, kaiku: testConfig(), keys, tokens: TOKENS, logger, pipeline });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    mllp = createMllpServer({ handleHl7: pipeline.handleHl7, logger, maxFrameBytes: 4096 });
+    await mllp.listen(0);
+  });
+  afterAll(async () => {
+    await mllp.close();
+    await app.close();
+    redis.disconnect();
+    await pool.end();
+    await env.cleanup();
+  });
+
+  it('carry no identity code, name, phone number or message text, whatever comes in', async () => {
+    const now = hl7Time(new Date(Date.now() - 3600_000));
+    await postHl7(url, hl7With('a03-adult-fi', { 'PV1-45': now, 'MSH-10': 'LOG1' }));
+    await postHl7(url, hl7With('a03-adult-fi', { 'PV1-45': now, 'PID-3.1': '010181-900D', 'MSH-10': 'LOG2' }));
+    await postHl7(url, fixture('lifecare/a03-malformed.hl7'));
+    await postHl7(url, hl7With('a03-adult-fi', { 'MSH-9': 'ADT^A01' }));
+    const bundle = JSON.parse(fixture('pegasos/bundle-visit-finished-en.json').toString('utf8'));
+    await postJson(`${url}/v1/sources/pegasos/fhir`, bundle, 'pg-token', 'application/fhir+json');
+    await postJson(`${url}/v1/sources/pegasos/fhir`, JSON.stringify(bundle).slice(0, 400), 'pg-token', 'application/fhir+json');
+    await postJson(`${url}/v1/visits`, JSON.parse(fixture('canonical/visit-ended.json').toString('utf8')));
+    await postJson(`${url}/v1/visits`, '{"patient": {"personalId": "010181-900C", "mobilePhones": ["+358412345678"]');
+
+    // MLLP, including a frame over the bound.
+    const { connect } = await import('node:net');
+    const socket = connect((mllp.address() as AddressInfo).port, '127.0.0.1');
+    await new Promise((r) => socket.once('connect', r));
+    const acks = new Promise<void>((resolve) => {
+      let n = 0;
+      socket.on('data', (d) => {
+        n += d.toString('latin1').split('\x1c').length - 1;
+        if (n >= 2) resolve();
+      });
+    });
+    socket.write(frame(hl7With('a03-adult-fi', { 'PV1-45': now, 'MSH-10': 'LOG3' })));
+    socket.write(Buffer.concat([Buffer.of(0x0b), fixture('lifecare/a03-adult-fi.hl7'), Buffer.alloc(5000, 0x41)]));
+    await acks;
+    socket.destroy();
+
+    const log = lines.join('');
+    expect(lines.length).toBeGreaterThan(10);
+    for (const secret of [
+      '010181',
+      '240799',
+      '412345678',
+      '7654321',
+      '765 4321',
+      'Testinen',
+      'Maija',
+      'Tester',
+      'Alex',
+      'Liisa',
+      'example.org',
+    ]) {
+      expect(log).not.toContain(secret);
+    }
+    expect(log).not.toContain('lc-token');
+  });
+});
