@@ -65,6 +65,18 @@ describe('Lifecare ADT → VisitEvent', () => {
     expect(map(hl7With('a03-adult-fi', { 'MSH-9': `ADT^${trigger}` })).kind).toBe(kind);
   });
 
+  it('maps an A31 without a PV1 segment to a patient update by identity code only', () => {
+    const a31 = fixture('lifecare/a08-patient-update.hl7')
+      .toString('latin1')
+      .replace('ADT^A08', 'ADT^A31')
+      .split('\r')
+      .filter((l) => !l.startsWith('PV1'))
+      .join('\r');
+    const event = map(Buffer.from(a31, 'latin1'));
+    expect(event).toMatchObject({ kind: 'patient-updated', patient: { personalId: '010181-900C', mobilePhones: ['+358451234567'] } });
+    expect(event.visitId).toBeUndefined();
+  });
+
   it('takes the trigger from EVN-1 when MSH-9 has none', () => {
     expect(map(hl7With('a13-cancel-end-of-visit', { 'MSH-9': 'ADT' })).kind).toBe('visit-cancelled');
   });

@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createOutboxReconciler } from '../src/outbox-reconciler.ts';
+import { createOutboxRelay } from '../src/outbox-relay.ts';
+import { type IngestHarness, postJson, silent, startIngest, testHetu, UNITS, uniqueId } from './helpers.ts';
+
+let h: IngestHarness;
+beforeAll(async () => {
+  h = await startIngest();
+});
+afterAll(async () => h.close());
+
+const schedule = async () => {
+  const visit = {
+    source: 'lifecare',
+    kind: 'visit-ended',
+    visitId: uniqueId('OV'),
+    endedAt: new Date(Date.now() - 3600_000).toISOString(),
+    unit: { id: UNITS.kyyjarvi },
+    patient: { personalId: testHetu(), mobilePhones: ['040 123 4567'] },
+  };
+  const res = await postJson(`${h.url}/v1/visits`, visit);
+  expect(res.status).toBe(201);
+  return { visit, invitationId: res.json.invitationId as string, sendAt: res.json.sendAt as string };
+};
+
+describe('outbox relay', () => {
+  it('moves committed rows into BullMQ: job id = invitation id, ids only, delayed to the send time', async () => {
+    const relay = createOutboxRelay({ pool: h.pool, queue: h.queue, logger: silent, intervalMs: 1000 });
+    const { invitationId, sendAt } = await schedule();
+    expect(await relay.drain()).toBeGreaterThanOrEqual(1);
+    const job = await h.queue.getJob(invitationId);
+    expect(job?.id).toBe(invitationId);
+    expect(job?.data).toEqual({ invitationId });
+    expect(Math.abs((job?.timestamp ?? 0) + (job?.delay ?? 0) - new Date(sendAt).getTime())).toBeLessThan(60_000);
+    expect((await h.pool.query('SELECT count(*)::int AS n FROM outbox')).rows[0].n).toBe(0);
+    // A second pass adds nothing.
+    expect(await relay.drain()).toBe(0);
+  });
+
+  it('removes the job when the visit is cancelled before the send', async () => {
+    const relay = createOutboxRelay({ pool: h.pool, queue: h.queue, logger: silent, intervalMs: 1000 });
+    const { visit, invitationId } = await schedule();
+    await relay.drain();
+    expect(await h.queue.getJob(invitationId)).toBeTruthy();
+    await postJson(`${h.url}/v1/visits`, { ...visit, kind: 'visit-cancelled' });
+    expect(h.cancelled).toContain(invitationId);
+    for (const id of h.cancelled) await h.queue.remove(id); // what main.ts wires onCancelled to
+    expect(await h.queue.getJob(invitationId)).toBeUndefined();
+  });
+});
+
+describe('outbox reconciler', () => {
+  it('re-adds the job of a scheduled invitation that Redis lost, once, and leaves the rest alone', async () => {
+    const relay = createOutboxRelay({ pool: h.pool, queue: h.queue, logger: silent, intervalMs: 1000 });
+    const reconciler = createOutboxReconciler({ pool: h.pool, queue: h.queue, redis: h.redis, logger: silent, fullPassMs: 3600_000 });
+    const kept = await schedule();
+    const lost = await schedule();
+    const sent = await schedule();
+    await relay.drain();
+    await h.pool.query("UPDATE invitations SET status = 'sent' WHERE id = $1", [sent.invitationId]);
+    expect(await reconciler.check()).toBe(0); // first check: marker set, nothing missing
+    await h.queue.remove(lost.invitationId);
+    await h.queue.remove(sent.invitationId);
+    // The marker is still there, so the cheap check does no full pass …
+    expect(await reconciler.check()).toBe(0);
+    // … but when Redis loses its data the marker goes with it, and the next check restores the job.
+    await h.redis.del(h.queue.toKey('kaiku-reconciler-marker'));
+    expect(await reconciler.check()).toBe(1);
+    expect((await h.queue.getJob(lost.invitationId))?.data).toEqual({ invitationId: lost.invitationId });
+    expect(await h.queue.getJob(sent.invitationId)).toBeUndefined();
+    expect(await h.queue.getJob(kept.invitationId)).toBeTruthy();
+    expect(await reconciler.reconcileAll()).toBe(0);
+  });
+});
