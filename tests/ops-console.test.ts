@@ -127,4 +127,26 @@ describe('console ops: queue board and state gauges', () => {
     // /metrics is for Prometheus: no token needed, and no personal data in it to protect.
     expect(text).not.toMatch(/\+358|\d{6}[-+A]\d{3}[0-9A-Y]/);
   });
+
+  it('still answers /metrics when Postgres and Redis are gone, saying so instead of showing stale values', async () => {
+    const deadPool = createPool('postgres://postgres@127.0.0.1:1/nowhere');
+    const deadRedis = createRedis('redis://127.0.0.1:1', { failFast: true });
+    const deadQueue = createSurveySendQueue(deadRedis, env.prefix);
+    deadQueue.on('error', () => {});
+    const lonely = buildConsoleApp({ pool: deadPool, kaiku, logger: pino({ level: 'silent' }), token: TOKEN, queues: [deadQueue] });
+    try {
+      const res = await lonely.inject('/metrics');
+      expect(res.statusCode).toBe(200);
+      expect(sample(res.body, 'kaiku_state_source_up', { source: 'postgres' })).toBe(0);
+      expect(sample(res.body, 'kaiku_state_source_up', { source: 'redis' })).toBe(0);
+      expect(sample(res.body, 'kaiku_queue_jobs', { state: 'waiting' })).toBeUndefined();
+      expect(sample(res.body, 'kaiku_outbox_backlog')).toBeNaN();
+      expect(sample(res.body, 'kaiku_invitations', { status: 'scheduled' })).toBeUndefined();
+    } finally {
+      await lonely.close();
+      await deadQueue.close().catch(() => {});
+      deadRedis.disconnect();
+      await deadPool.end();
+    }
+  });
 });

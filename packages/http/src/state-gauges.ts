@@ -127,7 +127,8 @@ export function createStateGauges(deps: StateGaugeDeps): Registry {
       async collect() {
         const s = (await snapshot()).postgres;
         this.reset();
-        if (s) this.set(s.outboxRows);
+        // A gauge without labels can't be absent: NaN says "unknown" (no alert compares true on it).
+        this.set(s ? s.outboxRows : Number.NaN);
       },
     });
     new Gauge({
@@ -137,7 +138,7 @@ export function createStateGauges(deps: StateGaugeDeps): Registry {
       async collect() {
         const s = (await snapshot()).postgres;
         this.reset();
-        if (s) this.set(s.outboxOldestSeconds);
+        this.set(s ? s.outboxOldestSeconds : Number.NaN);
       },
     });
   }

@@ -15,6 +15,9 @@ const logger = pino(loggerOptions(config.LOG_LEVEL, 'console'));
 const pool = createPool(config.DATABASE_URL, { applicationName: 'kaiku-console' });
 const redis = createRedis(config.REDIS_URL, { name: 'kaiku-console', failFast: true });
 const queue = createSurveySendQueue(redis, config.KAIKU_QUEUE_PREFIX);
+queue.on('error', (error) =>
+  logger.warn({ err: { message: error.message } }, 'Redis unavailable: the queue board and queue metrics wait for it'),
+);
 const app = buildConsoleApp({
   pool,
   kaiku: config.kaiku,
