@@ -154,6 +154,11 @@ describe('POST /v1/sources/lifecare/hl7', () => {
     expect(notUtf8.text).toContain('MSH-18');
   });
 
+  it('takes the message under any media type (curl --data-binary sends a form type)', async () => {
+    const m = fresh('a03-adult-fi', { 'PID-3.1': testHetu() });
+    expect((await postHl7(h.url, m.bytes, 'lc-token', 'application/x-www-form-urlencoded')).code).toBe('AA');
+  });
+
   it('tolerates LF and CRLF segment endings and text/plain', async () => {
     const lf = fresh('a03-adult-fi', { 'PID-3.1': testHetu() });
     expect(
@@ -172,12 +177,12 @@ describe('POST /v1/sources/lifecare/hl7', () => {
     ).toBe('AA');
   });
 
-  it('answers a body that is not HL7 with 400 problem+json, a wrong media type with 415', async () => {
+  it('answers a body that is not HL7 with 400 problem+json, whatever its media type', async () => {
     const res = await postHl7(h.url, Buffer.from('hello'));
     expect(res.status).toBe(400);
     expect(res.type).toContain('application/problem+json');
     const json = await postHl7(h.url, Buffer.from('{}'), 'lc-token', 'application/json');
-    expect(json.status).toBe(415);
+    expect(json.status).toBe(400);
   });
 
   it('needs the Lifecare token: 401 without, 403 with another source’s', async () => {

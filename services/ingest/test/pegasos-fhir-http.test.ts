@@ -36,8 +36,9 @@ describe('POST /v1/sources/pegasos/fhir', () => {
     });
   });
 
-  it('accepts plain application/json too', async () => {
+  it('accepts plain application/json too, and any label curl puts on it', async () => {
     expect((await post(fresh('bundle-visit-finished-en').bundle, 'pg-token', 'application/json')).status).toBe(201);
+    expect((await post(fresh('bundle-visit-finished-en').bundle, 'pg-token', 'application/x-www-form-urlencoded')).status).toBe(201);
   });
 
   it('skips the non-disclosure fixture', async () => {

@@ -48,7 +48,9 @@ export function registerPegasosFhirRoute(
   deps: { ingest: VisitIngestor; tokens: Map<string, string>; timeZone: string },
 ) {
   app.register(async (scope) => {
-    scope.addContentTypeParser(FHIR_JSON, { parseAs: 'string' }, scope.getDefaultJsonParser('error', 'error'));
+    // FHIR JSON under any label (application/fhir+json, application/json, or curl's form default).
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'string' }, scope.getDefaultJsonParser('error', 'error'));
     scope.setErrorHandler((error: FastifyError, request, reply) => {
       if (error instanceof HttpProblem) {
         return sendOutcome(
