@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { EXAMPLE_CONFIG_PATH, loadKaikuConfig } from '../packages/config/src/index.ts';
 import { type Endpoints, feedVisits, playPatients, printReport, waitForTexts } from './demo/feed.ts';
 import { checkDependencies, portFree, prepareStorage, type RunningService, startService, stopAll } from './demo/stack.ts';
-import { createRandom, generateDay } from './demo/visits.ts';
+import { createRandom, dayOfVisits } from './demo/visits.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -165,12 +165,12 @@ process.on('SIGTERM', () => void stop(0));
 
 try {
   const now = new Date();
-  const dayStart = new Date(now.getTime() - 10 * 3600_000);
-  const visits = generateDay(base.units, count, dayStart, new Date(now.getTime() - 5 * 60_000), random);
-  say(`Feeding ${visits.length} visits of the day: Lifecare HL7 v2 over MLLP, Pegasos FHIR R4 over HTTP …`);
-  await feedVisits(endpoints, visits, say);
+  const dayStart = new Date(now.getTime() - 11 * 3600_000);
+  const day = dayOfVisits(count, Number(args.seed), now, random);
+  say(`Feeding ${count} visits of the day (scripts/simulate): Lifecare HL7 v2 over MLLP, Pegasos FHIR R4 over HTTP …`);
+  await feedVisits(endpoints, day, say);
   const texts = await waitForTexts(endpoints, say);
-  await playPatients(endpoints, visits, texts, random, say);
+  await playPatients(endpoints, day, texts, random, say);
   await printReport(endpoints, base, dayStart, now, say);
   if (args.keep && services.length) {
     say('\nThe services keep running (--keep). Ctrl-C stops them.');

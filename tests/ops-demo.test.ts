@@ -73,8 +73,8 @@ describe('pnpm demo', () => {
       DEMO_QUEUE_PREFIX: env.prefix,
     });
     expect(code, output).toBe(0);
-    expect(output).toMatch(/Lifecare \(MLLP\) acknowledgements: AA \d+/);
-    expect(output).toMatch(/Pegasos \(FHIR\) outcomes: .*scheduled \d+/);
+    expect(output).toMatch(/Lifecare, HL7 v2 over MLLP: \d+ messages .*: AA \d+/);
+    expect(output).toMatch(/Pegasos, FHIR R4 over HTTP: \d+ messages .*: scheduled \d+/);
     expect(output).toMatch(/NPS by unit/);
     expect(output).toMatch(/all units\s+\d+\s+-?\d+/);
     expect(output).toContain(`Console:     http://127.0.0.1:${ports.CONSOLE_PORT}/`);

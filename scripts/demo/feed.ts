@@ -1,9 +1,10 @@
-// What the demo does to a running Kaiku: visits in (MLLP and FHIR), texts out (watched in sms-sim),
-// patients answering (through sms-sim), and the NPS table out of the console's report API.
-import { connect } from 'node:net';
+// What the demo does to a running Kaiku: visits in (the ingest simulators' MLLP and FHIR senders),
+// texts out (watched in sms-sim), patients answering (through sms-sim), and the NPS table out of the
+// console's report API.
 import type { KaikuConfig } from '../../packages/config/src/index.ts';
+import { type SendSummary, sendFhir, sendOverMllp } from '../simulate/index.ts';
 import { answerScript } from './patients.ts';
-import { type DemoVisit, type Random, toFhirBundle, toHl7 } from './visits.ts';
+import type { DemoDay, Language, Random } from './visits.ts';
 
 export interface Endpoints {
   ingest: string;
@@ -15,39 +16,6 @@ export interface Endpoints {
 }
 type Say = (line: string) => void;
 
-/** One MLLP connection; `send` resolves with the ACK's MSA-1 (AA, AE, AR, CA …). */
-function mllpClient(host: string, port: number) {
-  const socket = connect({ host, port });
-  let buffer = Buffer.alloc(0);
-  let waiting: ((ack: string) => void) | null = null;
-  const ready = new Promise<void>((resolve, reject) => {
-    socket.once('connect', resolve);
-    socket.once('error', reject);
-  });
-  socket.on('data', (chunk) => {
-    buffer = Buffer.concat([buffer, chunk]);
-    const end = buffer.indexOf(0x1c);
-    if (end < 0 || !waiting) return;
-    const ack = buffer.subarray(buffer.indexOf(0x0b) + 1, end).toString('latin1');
-    buffer = buffer.subarray(end + 2);
-    const code = /(?:^|\r)MSA\|([A-Z]{2})/.exec(ack)?.[1] ?? '??';
-    const done = waiting;
-    waiting = null;
-    done(code);
-  });
-  return {
-    async send(message: string): Promise<string> {
-      await ready;
-      return new Promise<string>((resolve, reject) => {
-        waiting = resolve;
-        socket.write(Buffer.concat([Buffer.of(0x0b), Buffer.from(message, 'latin1'), Buffer.of(0x1c, 0x0d)]));
-        setTimeout(() => reject(new Error('no HL7 ACK within 15 s')), 15_000).unref();
-      });
-    },
-    close: () => socket.end(),
-  };
-}
-
 async function inParallel<T>(items: T[], width: number, work: (item: T) => Promise<void>) {
   let next = 0;
   await Promise.all(
@@ -57,49 +25,28 @@ async function inParallel<T>(items: T[], width: number, work: (item: T) => Promi
   );
 }
 
-export async function feedVisits(endpoints: Endpoints, visits: DemoVisit[], say: Say): Promise<void> {
-  const lifecare = visits.filter((v) => v.system === 'lifecare');
-  const pegasos = visits.filter((v) => v.system === 'pegasos');
-  const acks = new Map<string, number>();
-  const fhir = new Map<string, number>();
-  let done = 0;
-  const tick = () => {
-    done++;
-    if (done % 40 === 0 || done === visits.length) say(`  ${done}/${visits.length} visits in`);
-  };
-  const hl7 = async () => {
-    const client = mllpClient(endpoints.mllp.host, endpoints.mllp.port);
-    try {
-      for (const v of lifecare) {
-        const code = await client.send(toHl7(v));
-        acks.set(code, (acks.get(code) ?? 0) + 1);
-        tick();
-      }
-      // A record system resending what it already sent: acknowledged again, stored once.
-      for (const v of lifecare.slice(0, 3)) {
-        const code = await client.send(toHl7(v));
-        acks.set(`${code} (resent)`, (acks.get(`${code} (resent)`) ?? 0) + 1);
-      }
-    } finally {
-      client.close();
-    }
-  };
-  const http = () =>
-    inParallel(pegasos, 4, async (v) => {
-      const res = await fetch(`${endpoints.ingest}/v1/sources/pegasos/fhir`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${endpoints.tokens.pegasos}`, 'content-type': 'application/fhir+json' },
-        body: JSON.stringify(toFhirBundle(v)),
-      });
-      const body = (await res.json().catch(() => ({}))) as { outcome?: string; reason?: string };
-      const key = body.outcome ? `${body.outcome}${body.reason ? ` (${body.reason})` : ''}` : `HTTP ${res.status}`;
-      fhir.set(key, (fhir.get(key) ?? 0) + 1);
-      tick();
-    });
-  await Promise.all([hl7(), http()]);
-  const list = (m: Map<string, number>) => [...m].map(([k, n]) => `${k} ${n}`).join(', ');
-  say(`  Lifecare (MLLP) acknowledgements: ${list(acks)}`);
-  say(`  Pegasos (FHIR) outcomes: ${list(fhir)}`);
+export async function feedVisits(endpoints: Endpoints, day: DemoDay, say: Say): Promise<void> {
+  const describe = (s: SendSummary) =>
+    `${s.sent} messages in ${(s.elapsedMs / 1000).toFixed(1)} s: ${Object.entries(s.results)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ')}${s.failed ? `, ${s.failed} not delivered` : ''}${
+      Object.keys(s.skipped).length
+        ? ` (skipped: ${Object.entries(s.skipped)
+            .map(([k, n]) => `${k} ${n}`)
+            .join(', ')})`
+        : ''
+    }`;
+  const [hl7, fhir] = await Promise.all([
+    sendOverMllp(day.lifecare, { host: endpoints.mllp.host, port: endpoints.mllp.port, connections: 2 }).then((s) => {
+      say(`  Lifecare, HL7 v2 over MLLP: ${describe(s)}`);
+      return s;
+    }),
+    sendFhir(day.pegasos, { baseUrl: endpoints.ingest, token: endpoints.tokens.pegasos, connections: 4 }).then((s) => {
+      say(`  Pegasos, FHIR R4 over HTTP: ${describe(s)}`);
+      return s;
+    }),
+  ]);
+  if (hl7.failed || fhir.failed) throw new Error('some visits could not be delivered to ingest; see its log');
 }
 
 export interface SentText {
@@ -127,9 +74,9 @@ export async function waitForTexts(endpoints: Endpoints, say: Say): Promise<Sent
 }
 
 /** About 30 % of the texted patients answer; one switches language, one opts out. */
-export async function playPatients(endpoints: Endpoints, visits: DemoVisit[], texts: SentText[], random: Random, say: Say) {
-  const byPhone = new Map(visits.filter((v) => v.mobile).map((v) => [v.mobile as string, v]));
-  const finnish = texts.filter((t) => byPhone.get(t.to)?.language === 'fi');
+export async function playPatients(endpoints: Endpoints, day: DemoDay, texts: SentText[], random: Random, say: Say) {
+  const languageOf = (phone: string): Language => day.languageByPhone.get(phone) ?? 'fi';
+  const finnish = texts.filter((t) => languageOf(t.to) === 'fi');
   const optOut = finnish[0]?.to;
   const switcher = finnish[1]?.to;
   const answering = texts.filter((t) => t.to === optOut || t.to === switcher || random.chance(0.28));
@@ -140,7 +87,7 @@ export async function playPatients(endpoints: Endpoints, visits: DemoVisit[], te
   let patients = 0;
   const samples: string[] = [];
   await inParallel(answering, 4, async (text) => {
-    const language = byPhone.get(text.to)?.language ?? 'fi';
+    const language = languageOf(text.to);
     const behaviour = text.to === optOut ? 'opts-out' : text.to === switcher ? 'switches-language' : 'answers';
     for (const body of answerScript(language, random, behaviour)) {
       const res = await fetch(`${endpoints.sim}/sim/reply`, {
