@@ -1,5 +1,5 @@
 import { isDatabaseUnavailable } from '@kaiku/db';
-import { registerErrorHandler, registerHealthRoutes } from '@kaiku/http';
+import { registerErrorHandler, registerHealthRoutes, registerMetrics } from '@kaiku/http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { createIngestPipeline, type IngestPipeline, type IngestPipelineDeps } from './pipeline.ts';
@@ -21,6 +21,7 @@ export function buildIngestApp(deps: IngestAppDeps): FastifyInstance {
   const app = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger, bodyLimit: BODY_LIMIT, requestIdHeader: 'x-request-id' });
   registerErrorHandler(app, isDatabaseUnavailable);
   const pipeline = deps.pipeline ?? createIngestPipeline(deps);
+  registerMetrics(app);
   registerHealthRoutes(app, {
     postgres: async () => void (await deps.pool.query('SELECT 1')),
     redis: async () => void (await deps.redis.ping()),
