@@ -36,6 +36,7 @@ describe('logs carry no personal data', () => {
   let simUrl = '';
   const sentBodies: string[] = [];
   const twimlBodies: string[] = [];
+  const metrics: Array<{ url: string; status: number; histogram: boolean }> = [];
 
   beforeAll(async () => {
     env = await createTestEnv();
@@ -110,6 +111,15 @@ describe('logs carry no personal data', () => {
     });
     // Let the status callbacks (queued → sent → delivered) arrive and be logged.
     await new Promise((r) => setTimeout(r, 1000));
+    for (const service of services) {
+      await fetch(`${service.url}/healthz`);
+      const res = await fetch(`${service.url}/metrics`);
+      metrics.push({
+        url: service.url,
+        status: res.status,
+        histogram: (await res.text()).includes('kaiku_http_request_duration_seconds_bucket'),
+      });
+    }
     for (const service of services) expect((await service.stop()).code).toBe(0);
   }, 280_000);
 
@@ -124,6 +134,11 @@ describe('logs carry no personal data', () => {
     const lines = services.flatMap((s) => s.lines);
     expect(lines.length).toBeGreaterThan(50);
     expect(lines.some((l) => l.includes('"reqId":"redaction-0"'))).toBe(true);
+  });
+
+  it('every service process serves /metrics', () => {
+    expect(metrics).toHaveLength(4);
+    for (const m of metrics) expect(m, m.url).toMatchObject({ status: 200, histogram: true });
   });
 
   it('no log line holds a phone number, a hetu, a message body or a token', () => {
