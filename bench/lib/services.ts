@@ -39,12 +39,12 @@ export function freePort(): Promise<number> {
 export function createRssSampler() {
   const live = new Map<number, string>();
   const peakMb = new Map<string, number>();
+  const readyMb = new Map<string, number>();
+  const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
   const sample = () => {
     for (const [pid, name] of live) {
       try {
-        const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-        const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-        peakMb.set(name, Math.max(peakMb.get(name) ?? 0, kb / 1024));
+        peakMb.set(name, Math.max(peakMb.get(name) ?? 0, rssMb(pid)));
       } catch {
         live.delete(pid);
       }
@@ -58,7 +58,16 @@ export function createRssSampler() {
       sample();
       live.delete(pid);
     },
+    /** RSS right after the process became ready (idle), the first time a process of that name did. */
+    ready: (pid: number, name: string) => {
+      try {
+        if (!readyMb.has(name)) readyMb.set(name, rssMb(pid));
+      } catch {
+        // gone already
+      }
+    },
     peaks: () => new Map(peakMb),
+    atReady: () => new Map(readyMb),
     stop: () => clearInterval(timer),
   };
 }
@@ -140,6 +149,7 @@ export async function spawnNode(opts: SpawnOptions): Promise<RunningProcess> {
   };
   try {
     await waitReady(opts, child, () => tail);
+    opts.sampler.ready(pid, opts.name);
   } catch (error) {
     await stop();
     throw error;
