@@ -15,11 +15,14 @@ export interface DueInvitation {
   opted_out: boolean;
   visit_language: string;
   send_at: Date | null;
+  /** A previous attempt got a 5xx: Twilio may have created the message after all. */
+  lookup_before_retry: boolean;
+  last_attempt_at: Date | null;
 }
 
 export async function lockInvitation(client: PoolClient, id: string): Promise<DueInvitation | null> {
   const { rows } = await client.query<DueInvitation>(
-    `SELECT i.id, i.status, i.attempt, i.language, i.send_at, i.phone_enc, i.phone_hash, v.unit_id, v.visit_day, v.service, v.age_band, v.source, v.language AS visit_language,
+    `SELECT i.id, i.status, i.attempt, i.language, i.send_at, i.lookup_before_retry, i.last_attempt_at, i.phone_enc, i.phone_hash, v.unit_id, v.visit_day, v.service, v.age_band, v.source, v.language AS visit_language,
             EXISTS (SELECT 1 FROM opt_outs o WHERE o.phone_hash = i.phone_hash) AS opted_out
      FROM invitations i JOIN visits v ON v.id = i.visit_id WHERE i.id = $1 FOR UPDATE OF i`,
     [id],
@@ -30,7 +33,7 @@ export async function lockInvitation(client: PoolClient, id: string): Promise<Du
 /** The mark before the API call, committed before the request goes out; returns the attempt number. */
 export async function markSending(client: PoolClient, id: string): Promise<number> {
   const { rows } = await client.query<{ attempt: number }>(
-    `UPDATE invitations SET status = 'sending', attempt = attempt + 1, updated_at = now() WHERE id = $1 RETURNING attempt`,
+    `UPDATE invitations SET status = 'sending', attempt = attempt + 1, last_attempt_at = now(), updated_at = now() WHERE id = $1 RETURNING attempt`,
     [id],
   );
   return rows[0]?.attempt ?? 0;
@@ -76,7 +79,8 @@ export async function markSent(pool: Pool, inv: DueInvitation, sid: string, answ
   try {
     await client.query('BEGIN');
     const { rowCount } = await client.query(
-      `UPDATE invitations SET status = 'sent', message_sid = $2, sent_at = now(), expires_at = now() + make_interval(days => $3), updated_at = now()
+      `UPDATE invitations SET status = 'sent', message_sid = $2, sent_at = now(), expires_at = now() + make_interval(days => $3),
+         lookup_before_retry = false, updated_at = now()
        WHERE id = $1 AND status IN ('sending', 'unknown')`,
       [inv.id, sid, answerWindowDays],
     );
@@ -112,14 +116,21 @@ export async function markFailed(pool: Pool, id: string, code: number | null, op
 }
 
 /** The request may have created a message: never re-send; the status callback settles it. */
-export async function markUnknown(pool: Pool, id: string) {
-  await pool.query(`UPDATE invitations SET status = 'unknown', updated_at = now() WHERE id = $1 AND status = 'sending'`, [id]);
+export async function markUnknown(pool: Pool, id: string, code: number | null = null) {
+  await pool.query(
+    `UPDATE invitations SET status = 'unknown', error_code = COALESCE($2, error_code), updated_at = now() WHERE id = $1 AND status = 'sending'`,
+    [id, code],
+  );
 }
 
-/** The request surely did not go out: back to `scheduled` for the retry. */
-export async function markRetry(pool: Pool, id: string, code: number | null) {
+/**
+ * Back to `scheduled` for the retry. `lookup`: the request may have created a message (a 5xx), so
+ * the retry must first look for it at Twilio.
+ */
+export async function markRetry(pool: Pool, id: string, code: number | null, lookup = false) {
   await pool.query(
-    `UPDATE invitations SET status = 'scheduled', error_code = $2, updated_at = now() WHERE id = $1 AND status = 'sending'`,
-    [id, code],
+    `UPDATE invitations SET status = 'scheduled', error_code = $2, lookup_before_retry = lookup_before_retry OR $3, updated_at = now()
+     WHERE id = $1 AND status = 'sending'`,
+    [id, code, lookup],
   );
 }

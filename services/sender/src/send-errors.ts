@@ -5,7 +5,7 @@
  */
 export type SendFailure =
   | { kind: 'permanent'; code: number | null; optOut: boolean }
-  | { kind: 'transient'; code: number | null; rateLimited: boolean }
+  | { kind: 'transient'; code: number | null; rateLimited: boolean; mayHaveCreated: boolean }
   | { kind: 'ambiguous'; code: number | null };
 
 /** Twilio error codes that retrying can't fix. */
@@ -21,10 +21,11 @@ export function classifySendError(error: unknown): SendFailure {
   const code = typeof e.code === 'number' ? e.code : null;
   if (code === 21610) return { kind: 'permanent', code, optOut: true };
   if (code !== null && PERMANENT_CODES.has(code)) return { kind: 'permanent', code, optOut: false };
-  if (status === 429 || code === 20429) return { kind: 'transient', code: code ?? 20429, rateLimited: true };
-  if (status !== null && status >= 500) return { kind: 'transient', code, rateLimited: false };
+  if (status === 429 || code === 20429) return { kind: 'transient', code: code ?? 20429, rateLimited: true, mayHaveCreated: false };
+  // Twilio answered 5xx: it may still have created the message (the retry looks first).
+  if (status !== null && status >= 500) return { kind: 'transient', code, rateLimited: false, mayHaveCreated: true };
   if (status !== null && status >= 400) return { kind: 'permanent', code: code ?? status, optOut: false };
   const netCode = typeof e.code === 'string' ? e.code : e.cause?.code;
-  if (netCode && CONNECT_ERRORS.has(netCode)) return { kind: 'transient', code: null, rateLimited: false };
+  if (netCode && CONNECT_ERRORS.has(netCode)) return { kind: 'transient', code: null, rateLimited: false, mayHaveCreated: false };
   return { kind: 'ambiguous', code: null };
 }

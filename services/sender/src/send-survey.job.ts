@@ -99,10 +99,24 @@ export function createSendSurveyJob(deps: SendSurveyDeps) {
       return claimed.result;
     }
     const { inv, body, validity, attempt } = claimed;
+    const to = decryptPhone(deps.keys, inv.phone_enc as Buffer);
+    if (inv.lookup_before_retry) {
+      let earlier: string | null;
+      try {
+        earlier = await findEarlierMessage(deps.twilio, to, body, inv.last_attempt_at);
+      } catch (error) {
+        return handleFailure(error, true);
+      }
+      if (earlier) {
+        await repo.markSent(deps.pool, inv, earlier, deps.kaiku.survey.answerWindowDays);
+        log.info({ messageSid: earlier, attempt }, 'the earlier attempt had gone out after all; not sent again');
+        return 'sent';
+      }
+    }
     let sid: string;
     try {
       const message = await deps.twilio.messages.create({
-        to: decryptPhone(deps.keys, inv.phone_enc as Buffer),
+        to,
         body,
         ...(deps.sender.messagingServiceSid
           ? { messagingServiceSid: deps.sender.messagingServiceSid }
@@ -118,7 +132,19 @@ export function createSendSurveyJob(deps: SendSurveyDeps) {
     log.info({ messageSid: sid, language: inv.language, attempt, segments: smsSegments(body) }, 'survey sent');
     return 'sent';
 
-    async function handleFailure(error: unknown): Promise<SendResult> {
+    async function handleFailure(error: unknown, lookingUp = false): Promise<SendResult> {
+      const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      if (lookingUp) {
+        // The look-up for an earlier message failed; this attempt sent nothing. Try again later,
+        // and never end in `failed` (the earlier attempt may have gone out).
+        log.warn({ attempt }, 'could not look up the earlier attempt at Twilio');
+        if (lastAttempt) {
+          await repo.markUnknown(deps.pool, inv.id);
+          throw new UnrecoverableError(`gave up after ${job.attemptsMade + 1} attempts; the text may have gone out`);
+        }
+        await repo.markRetry(deps.pool, inv.id, null, true);
+        throw new Error('Twilio look-up failed; will retry');
+      }
       const failure = classifySendError(error);
       log.warn({ failure, attempt }, 'Twilio refused or failed');
       if (failure.kind === 'permanent') {
@@ -135,12 +161,34 @@ export function createSendSurveyJob(deps: SendSurveyDeps) {
         await pauseQueue(TWILIO_429_PAUSE_MS);
         throw Worker.RateLimitError();
       }
-      if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) {
+      if (lastAttempt) {
+        if (failure.mayHaveCreated) {
+          // It may have gone out: `unknown`, settled by its status callback if Twilio created it.
+          await repo.markUnknown(deps.pool, inv.id, failure.code);
+          throw new UnrecoverableError(`gave up after ${job.attemptsMade + 1} attempts; the text may have gone out`);
+        }
         await repo.markFailed(deps.pool, inv.id, failure.code, null);
         throw new UnrecoverableError(`gave up after ${job.attemptsMade + 1} attempts`);
       }
-      await repo.markRetry(deps.pool, inv.id, failure.code);
+      // A 5xx may have created the message: the retry looks for it before sending again.
+      await repo.markRetry(deps.pool, inv.id, failure.code, failure.mayHaveCreated);
       throw new Error(`transient Twilio failure${failure.code ? ` ${failure.code}` : ''}; will retry`);
     }
   };
+}
+
+/** How far before the previous attempt a found message still counts as that attempt's. */
+const LOOKUP_SLACK_MS = 5 * 60_000;
+
+/**
+ * The sid of a message with this body sent to this number since the previous attempt, if Twilio
+ * has one: that attempt's 5xx hid a message that was created after all.
+ */
+async function findEarlierMessage(twilio: TwilioClient, to: string, body: string, since: Date | null): Promise<string | null> {
+  const from = (since?.getTime() ?? 0) - LOOKUP_SLACK_MS;
+  const recent = await twilio.messages.list({ to, limit: 20, pageSize: 20 });
+  const match = recent.find(
+    (m) => m.body === body && m.direction !== 'inbound' && (m.dateCreated ? m.dateCreated.getTime() >= from : true),
+  );
+  return match?.sid ?? null;
 }

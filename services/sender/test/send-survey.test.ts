@@ -97,10 +97,28 @@ describe('sender: one text per invitation, in the patient language', () => {
     expect(await h.simMessages(phone)).toHaveLength(1);
   });
 
-  it('gives up after the bounded number of attempts: failed with the last code', async () => {
+  it('a 500 after which Twilio had created the message after all: settled by its callback, never re-sent', async () => {
+    const { id, phone } = await h.addInvitation({ attempts: 4 });
+    await h.fault({ kind: 'server-error', to: phone, times: 1, create: true });
+    const inv = await settled(id, 'delivered');
+    expect(await h.simMessages(phone)).toHaveLength(1);
+    expect(inv?.message_sid).toBe((await h.simMessages(phone))[0]?.sid);
+  });
+
+  it('a 500 that had created the message, with its callbacks lost: the retry finds it at Twilio and sends nothing', async () => {
+    const { id, phone } = await h.addInvitation({ attempts: 4 });
+    await h.fault({ kind: 'server-error', to: phone, times: 1, create: true, callbacks: false });
+    const inv = await settled(id, 'sent');
+    expect(inv?.attempt).toBe(2);
+    const messages = await h.simMessages(phone);
+    expect(messages).toHaveLength(1);
+    expect(inv?.message_sid).toBe(messages[0]?.sid);
+  });
+
+  it('gives up after the bounded number of 5xx attempts: unknown (it may have gone out), never failed or re-sent', async () => {
     const { id, phone } = await h.addInvitation({ attempts: 2 });
     await h.fault({ kind: 'server-error', to: phone });
-    const inv = await settled(id, 'failed');
+    const inv = await settled(id, 'unknown');
     expect(inv?.error_code).toBe(20500);
     expect(inv?.attempt).toBe(2);
     const job = await h.queue.getJob(id);

@@ -120,7 +120,7 @@ export function buildSimApp(deps: SimDeps): FastifyInstance {
       if (fault?.kind === 'error')
         return twilioFail(reply, fault.status ?? 400, fault.code ?? 21211, `Simulated Twilio error ${fault.code}`);
       if (fault?.kind === 'rate-limit') return twilioFail(reply, 429, 20429, 'Too Many Requests');
-      if (fault?.kind === 'server-error') return twilioFail(reply, fault.status ?? 500, 20500, 'Internal Server Error');
+      if (fault?.kind === 'server-error' && !fault.create) return twilioFail(reply, fault.status ?? 500, 20500, 'Internal Server Error');
       if (fault?.kind === 'drop' && fault.create === false) {
         reply.hijack();
         request.raw.socket.destroy();
@@ -151,11 +151,45 @@ export function buildSimApp(deps: SimDeps): FastifyInstance {
         track(runCallbacks(message.sid, final));
         return;
       }
+      if (fault?.kind === 'server-error') {
+        // Twilio created the message, but answered 500 all the same.
+        if (fault.callbacks !== false) track(runCallbacks(message.sid, final));
+        return twilioFail(reply, fault.status ?? 500, 20500, 'Internal Server Error');
+      }
       if (fault?.kind === 'slow') await new Promise((r) => setTimeout(r, fault.delayMs));
       if (fault?.kind === 'hold') await faults.hold();
       const resource = messageResource(deps.accountSid, message);
       track(runCallbacks(message.sid, final));
       return reply.code(201).send(resource);
+    },
+  );
+
+  // Twilio's message list (newest first), filtered by To/From as the SDK's `messages.list` asks.
+  app.get<{ Params: { accountSid: string }; Querystring: { To?: string; From?: string; PageSize?: string } }>(
+    '/2010-04-01/Accounts/:accountSid/Messages.json',
+    async (request, reply) => {
+      if (!basicAuthOk(request) || request.params.accountSid !== deps.accountSid) {
+        return twilioFail(reply, 401, 20003, 'Authenticate');
+      }
+      const { To, From } = request.query;
+      const pageSize = Math.min(1000, Math.max(1, Number(request.query.PageSize ?? 50) || 50));
+      const found = store
+        .list({ to: To })
+        .filter((m) => m.direction !== 'inbound' && (!From || m.from === From))
+        .reverse()
+        .slice(0, pageSize);
+      const uri = `/2010-04-01/Accounts/${deps.accountSid}/Messages.json?PageSize=${pageSize}&Page=0`;
+      return {
+        messages: found.map((m) => messageResource(deps.accountSid, m)),
+        end: Math.max(0, found.length - 1),
+        first_page_uri: uri,
+        next_page_uri: null,
+        page: 0,
+        page_size: pageSize,
+        previous_page_uri: null,
+        start: 0,
+        uri,
+      };
     },
   );
 

@@ -6,7 +6,8 @@ import { z } from 'zod';
  *
  * - `error`: a Twilio error response (`status`, default 400, with `code`, e.g. 21211); no message.
  * - `rate-limit`: 429 with code 20429; no message.
- * - `server-error`: 500 with code 20500; no message.
+ * - `server-error`: 500 with code 20500; no message (with `create: true`: the message is created and
+ *   delivered all the same, the ambiguous case).
  * - `slow`: the message is created, the answer comes after `delayMs`.
  * - `hold`: the message is created, the answer waits until `POST /sim/faults/release`.
  * - `drop`: the connection is closed without an answer (the message is created unless `create: false`).
@@ -21,6 +22,8 @@ export const faultRuleSchema = z
     code: z.number().int().positive().optional(),
     delayMs: z.number().int().min(0).max(600_000).optional(),
     create: z.boolean().optional(),
+    /** false: no status callbacks for the message (they were lost on the way). */
+    callbacks: z.boolean().optional(),
   })
   .strict()
   .superRefine((r, ctx) => {
