@@ -55,5 +55,6 @@ console.log(
 );
 console.log('results:', summary.results);
 console.log('skipped:', summary.skipped);
+if (summary.errors.length) console.log('first errors:', summary.errors);
 if (summary.failed) console.log(`failed to send: ${summary.failed}`);
 process.exit(summary.failed ? 1 : 0);

@@ -7,7 +7,13 @@ export interface SendSummary {
   /** Skip reasons, counted. */
   skipped: Record<string, number>;
   failed: number;
+  /** The first few error texts (MSA-3 of non-AA ACKs, HTTP errors), to see what went wrong. */
+  errors: string[];
   elapsedMs: number;
+}
+
+function noteError(summary: SendSummary, text: string) {
+  if (summary.errors.length < 10) summary.errors.push(text.slice(0, 300));
 }
 
 export interface PaceOptions {
@@ -89,7 +95,7 @@ function ackOf(ack: string) {
 /** Sends ER7 messages over MLLP; each connection waits for the ACK before its next message. */
 export async function sendOverMllp(messages: Buffer[], target: { host?: string; port: number } & PaceOptions): Promise<SendSummary> {
   const started = Date.now();
-  const summary: SendSummary = { sent: 0, results: {}, skipped: {}, failed: 0, elapsedMs: 0 };
+  const summary: SendSummary = { sent: 0, results: {}, skipped: {}, failed: 0, errors: [], elapsedMs: 0 };
   const connections = await Promise.all(
     Array.from({ length: Math.max(1, target.connections ?? 1) }, () => mllpConnection(target.host ?? '127.0.0.1', target.port)),
   );
@@ -99,6 +105,7 @@ export async function sendOverMllp(messages: Buffer[], target: { host?: string; 
       summary.sent++;
       count(summary.results, code);
       if (text.startsWith('skipped: ')) count(summary.skipped, text.slice(9));
+      if (code !== 'AA' && code !== 'CA') noteError(summary, `${code} ${text}`);
     });
   } finally {
     for (const c of connections) c.close();
@@ -110,7 +117,7 @@ export async function sendOverMllp(messages: Buffer[], target: { host?: string; 
 /** Sends ER7 messages to `POST /v1/sources/lifecare/hl7`. */
 export async function sendHl7OverHttp(messages: Buffer[], target: { baseUrl: string; token: string } & PaceOptions): Promise<SendSummary> {
   const started = Date.now();
-  const summary: SendSummary = { sent: 0, results: {}, skipped: {}, failed: 0, elapsedMs: 0 };
+  const summary: SendSummary = { sent: 0, results: {}, skipped: {}, failed: 0, errors: [], elapsedMs: 0 };
   await runPaced(messages, target.connections ?? 4, target.rate, async (message) => {
     try {
       const res = await fetch(`${target.baseUrl}/v1/sources/lifecare/hl7`, {
@@ -122,8 +129,10 @@ export async function sendHl7OverHttp(messages: Buffer[], target: { baseUrl: str
       summary.sent++;
       count(summary.results, res.ok ? code : `HTTP ${res.status}`);
       if (text.startsWith('skipped: ')) count(summary.skipped, text.slice(9));
-    } catch {
+      if (code !== 'AA') noteError(summary, `HTTP ${res.status} ${code} ${text}`);
+    } catch (error) {
       summary.failed++;
+      noteError(summary, (error as Error).message);
     }
   });
   summary.elapsedMs = Date.now() - started;
@@ -133,7 +142,7 @@ export async function sendHl7OverHttp(messages: Buffer[], target: { baseUrl: str
 /** Sends FHIR Bundles to `POST /v1/sources/pegasos/fhir`. */
 export async function sendFhir(bundles: unknown[], target: { baseUrl: string; token: string } & PaceOptions): Promise<SendSummary> {
   const started = Date.now();
-  const summary: SendSummary = { sent: 0, results: {}, skipped: {}, failed: 0, elapsedMs: 0 };
+  const summary: SendSummary = { sent: 0, results: {}, skipped: {}, failed: 0, errors: [], elapsedMs: 0 };
   await runPaced(bundles, target.connections ?? 4, target.rate, async (bundle) => {
     try {
       const res = await fetch(`${target.baseUrl}/v1/sources/pegasos/fhir`, {
@@ -141,12 +150,14 @@ export async function sendFhir(bundles: unknown[], target: { baseUrl: string; to
         headers: { authorization: `Bearer ${target.token}`, 'content-type': 'application/fhir+json' },
         body: JSON.stringify(bundle),
       });
-      const body = (await res.json()) as { outcome?: string; reason?: string; resourceType?: string };
+      const body = (await res.json()) as { outcome?: string; reason?: string; issue?: Array<{ diagnostics?: string }> };
       summary.sent++;
       count(summary.results, body.outcome ?? `HTTP ${res.status}`);
       if (body.outcome === 'skipped' && body.reason) count(summary.skipped, body.reason);
-    } catch {
+      if (!body.outcome) noteError(summary, `HTTP ${res.status} ${body.issue?.[0]?.diagnostics ?? ''}`);
+    } catch (error) {
       summary.failed++;
+      noteError(summary, (error as Error).message);
     }
   });
   summary.elapsedMs = Date.now() - started;

@@ -54,12 +54,11 @@ export function createVisitIngestor(deps: VisitIngestorDeps) {
       at,
       sampleDraw,
     );
-    if (await repo.isCancelled(client, event.source, visitId)) {
+    const pseudonym = facts.personalId ? pseudonymOf(deps.keys, facts.personalId) : null;
+    if (await repo.lockPatientAndCheckCancelled(client, pseudonym, event.source, visitId)) {
       // The cancellation came first (or the visit was cancelled and ended again): never surveyed.
       return { outcome: { outcome: 'cancelled', visitId }, cancelled: [] };
     }
-    const pseudonym = facts.personalId ? pseudonymOf(deps.keys, facts.personalId) : null;
-    if (pseudonym) await repo.lockPatient(client, pseudonym);
     const endedAt = new Date(event.endedAt as string);
     const visitRowId = await repo.insertVisit(client, {
       source: event.source,
@@ -80,7 +79,8 @@ export function createVisitIngestor(deps: VisitIngestorDeps) {
     const phoneHash = facts.mobile ? phoneHashOf(deps.keys, facts.mobile) : null;
     let language = facts.language;
     const superseded: string[] = [];
-    if (!skip && phoneHash && (await repo.isOptedOut(client, phoneHash))) skip = 'opted-out';
+    const phone = !skip && phoneHash ? await repo.phoneFacts(client, phoneHash) : null;
+    if (phone?.optedOut) skip = 'opted-out';
     if (!skip && pseudonym) {
       const since = new Date(endedAt.getTime() - survey.resurveyAfterDays * DAY).toISOString().slice(0, 10);
       for (const other of await repo.recentInvitations(client, pseudonym, since)) {
@@ -108,20 +108,17 @@ export function createVisitIngestor(deps: VisitIngestorDeps) {
       return { outcome: { outcome: 'skipped', visitId, reason: skip }, cancelled: [] };
     }
     for (const id of superseded) await repo.supersedeInvitation(client, id);
-    const preferred = await repo.preferredLanguage(client, phoneHash as string);
-    if (isLanguage(preferred)) language = preferred;
+    const chosen = phone?.language; // the patient's own choice by SMS outranks the record
+    if (isLanguage(chosen)) language = chosen;
     const sendAt = sendTimeFor(endedAt, at, policy);
-    const invitationId = await repo.insertInvitation(client, {
+    const invitationId = await repo.insertScheduledInvitation(client, {
       visitId: visitRowId,
-      status: 'scheduled',
-      skipReason: null,
       phoneEnc: encryptPhone(deps.keys, facts.mobile as string),
       phoneHash,
       language,
       sendAt,
       expiresAt: null,
     });
-    await repo.insertOutbox(client, invitationId);
     return { outcome: { outcome: 'scheduled', visitId, invitationId, sendAt: sendAt.toISOString(), language }, cancelled: superseded };
   }
 

@@ -1,8 +1,33 @@
 import type { PoolClient } from '@kaiku/db';
 
-/** SQL for the ingest transaction. Every function runs inside the caller's transaction. */
+/**
+ * SQL for the ingest transaction. Every function runs inside the caller's transaction. The hot
+ * path of a visit is few round trips (named, so prepared once per connection).
+ */
 export async function lockPatient(client: PoolClient, pseudonym: string) {
-  await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [pseudonym]);
+  await client.query({ name: 'ingest-lock-patient', text: 'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', values: [pseudonym] });
+}
+
+/** Locks the patient (when known) and tells whether the visit's cancellation came first, in one round trip. */
+export async function lockPatientAndCheckCancelled(client: PoolClient, pseudonym: string | null, source: string, sourceVisitId: string) {
+  const { rows } = await client.query<{ cancelled: boolean }>({
+    name: 'ingest-lock-and-cancelled',
+    text: `SELECT (SELECT count(*) FROM (SELECT pg_advisory_xact_lock(hashtextextended($1, 0)) WHERE $1::text IS NOT NULL) AS l) AS locked,
+             EXISTS (SELECT 1 FROM visit_cancellations WHERE source = $2 AND source_visit_id = $3) AS cancelled`,
+    values: [pseudonym, source, sourceVisitId],
+  });
+  return rows[0]?.cancelled === true;
+}
+
+/** Whether a number opted out, and the language its owner chose by SMS, in one round trip. */
+export async function phoneFacts(client: PoolClient, phoneHash: string): Promise<{ optedOut: boolean; language: string | null }> {
+  const { rows } = await client.query<{ opted_out: boolean; language: string | null }>({
+    name: 'ingest-phone-facts',
+    text: `SELECT EXISTS (SELECT 1 FROM opt_outs WHERE phone_hash = $1) AS opted_out,
+             (SELECT language FROM language_preferences WHERE phone_hash = $1) AS language`,
+    values: [phoneHash],
+  });
+  return { optedOut: rows[0]?.opted_out === true, language: rows[0]?.language ?? null };
 }
 
 export interface NewVisit {
@@ -21,11 +46,12 @@ export interface NewVisit {
 
 /** Inserts the visit; null when (source, visit id) is already known. */
 export async function insertVisit(client: PoolClient, v: NewVisit): Promise<string | null> {
-  const { rows } = await client.query<{ id: string }>(
-    `INSERT INTO visits (source, source_visit_id, source_event_id, unit_id, service, service_class, ended_at, visit_day, language, age_band, patient_pseudonym)
+  const { rows } = await client.query<{ id: string }>({
+    name: 'ingest-insert-visit',
+    text: `INSERT INTO visits (source, source_visit_id, source_event_id, unit_id, service, service_class, ended_at, visit_day, language, age_band, patient_pseudonym)
      VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)
      ON CONFLICT (source, source_visit_id) DO NOTHING RETURNING id`,
-    [
+    values: [
       v.source,
       v.sourceVisitId,
       v.sourceEventId,
@@ -38,7 +64,7 @@ export async function insertVisit(client: PoolClient, v: NewVisit): Promise<stri
       v.ageBand,
       v.pseudonym,
     ],
-  );
+  });
   return rows[0]?.id ?? null;
 }
 
@@ -54,11 +80,12 @@ export async function preferredLanguage(client: PoolClient, phoneHash: string): 
 
 /** Live invitations of the same person (not skipped or cancelled) since a day. */
 export async function recentInvitations(client: PoolClient, pseudonym: string, sinceDay: string) {
-  const { rows } = await client.query<{ id: string; status: string; visit_day: string; ended_at: Date }>(
-    `SELECT i.id, i.status, v.visit_day, v.ended_at FROM invitations i JOIN visits v ON v.id = i.visit_id
+  const { rows } = await client.query<{ id: string; status: string; visit_day: string; ended_at: Date }>({
+    name: 'ingest-recent-invitations',
+    text: `SELECT i.id, i.status, v.visit_day, v.ended_at FROM invitations i JOIN visits v ON v.id = i.visit_id
      WHERE v.patient_pseudonym = $1 AND v.visit_day >= $2 AND i.status NOT IN ('skipped', 'cancelled')`,
-    [pseudonym, sinceDay],
-  );
+    values: [pseudonym, sinceDay],
+  });
   return rows;
 }
 
@@ -79,6 +106,19 @@ export async function insertInvitation(client: PoolClient, i: NewInvitation): Pr
      VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING id`,
     [i.visitId, i.status, i.skipReason, i.phoneEnc, i.phoneHash, i.language, i.sendAt, i.expiresAt],
   );
+  return (rows[0] as { id: string }).id;
+}
+
+/** A scheduled invitation and its outbox row, in one statement. */
+export async function insertScheduledInvitation(client: PoolClient, i: Omit<NewInvitation, 'status' | 'skipReason'>): Promise<string> {
+  const { rows } = await client.query<{ id: string }>({
+    name: 'ingest-insert-scheduled',
+    text: `WITH inv AS (
+             INSERT INTO invitations (visit_id, status, phone_enc, phone_hash, language, send_at, expires_at)
+             VALUES ($1, 'scheduled', $2, $3, $4, $5, $6) RETURNING id)
+           INSERT INTO outbox (invitation_id) SELECT id FROM inv RETURNING invitation_id AS id`,
+    values: [i.visitId, i.phoneEnc, i.phoneHash, i.language, i.sendAt, i.expiresAt],
+  });
   return (rows[0] as { id: string }).id;
 }
 
@@ -120,14 +160,6 @@ export async function recordCancellation(client: PoolClient, source: string, sou
      ON CONFLICT (source, source_visit_id) DO NOTHING`,
     [source, sourceVisitId, sourceEventId],
   );
-  return (rowCount ?? 0) > 0;
-}
-
-export async function isCancelled(client: PoolClient, source: string, sourceVisitId: string): Promise<boolean> {
-  const { rowCount } = await client.query('SELECT 1 FROM visit_cancellations WHERE source = $1 AND source_visit_id = $2', [
-    source,
-    sourceVisitId,
-  ]);
   return (rowCount ?? 0) > 0;
 }
 
