@@ -1,6 +1,7 @@
 import type { KaikuConfig, UnitConfig } from '@kaiku/config';
 import { decryptPhone, isAllowedTime, isLanguage, type Keys, type Language, nextAllowedTime, renderText, smsSegments } from '@kaiku/core';
 import { type Pool, withTransaction } from '@kaiku/db';
+import { kaikuMetrics } from '@kaiku/http';
 import { type SurveySendJob, surveySendJobSchema } from '@kaiku/queue';
 import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Logger } from 'pino';
@@ -80,6 +81,7 @@ export function createSendSurveyJob(deps: SendSurveyDeps) {
     });
   }
 
+  const sends = kaikuMetrics.smsSends;
   return async function sendSurvey(job: Job<SurveySendJob>, token?: string): Promise<SendResult> {
     const { invitationId } = surveySendJobSchema.parse(job.data);
     const log = deps.logger.child({ invitationId, jobId: job.id });
@@ -95,6 +97,7 @@ export function createSendSurveyJob(deps: SendSurveyDeps) {
       throw Worker.RateLimitError();
     }
     if (claimed.result !== 'claimed') {
+      sends.inc({ result: claimed.result === 'unknown' ? 'unknown' : 'cancelled', error_code: 'none' });
       log.info({ result: claimed.result }, 'not sent');
       return claimed.result;
     }
@@ -109,6 +112,7 @@ export function createSendSurveyJob(deps: SendSurveyDeps) {
       }
       if (earlier) {
         await repo.markSent(deps.pool, inv, earlier, deps.kaiku.survey.answerWindowDays);
+        sends.inc({ result: 'sent', error_code: 'none' });
         log.info({ messageSid: earlier, attempt }, 'the earlier attempt had gone out after all; not sent again');
         return 'sent';
       }
@@ -129,6 +133,8 @@ export function createSendSurveyJob(deps: SendSurveyDeps) {
       return handleFailure(error);
     }
     await repo.markSent(deps.pool, inv, sid, deps.kaiku.survey.answerWindowDays);
+    sends.inc({ result: 'sent', error_code: 'none' });
+    kaikuMetrics.smsSegments.inc({ kind: 'invitation' }, smsSegments(body));
     log.info({ messageSid: sid, language: inv.language, attempt, segments: smsSegments(body) }, 'survey sent');
     return 'sent';
 
@@ -147,20 +153,26 @@ export function createSendSurveyJob(deps: SendSurveyDeps) {
       }
       const failure = classifySendError(error);
       log.warn({ failure, attempt }, 'Twilio refused or failed');
+      const code = String(failure.code ?? 'none');
       if (failure.kind === 'permanent') {
+        sends.inc({ result: 'failed', error_code: code });
+        if (failure.optOut) kaikuMetrics.optOuts.inc({ method: 'twilio' });
         await repo.markFailed(deps.pool, inv.id, failure.code, failure.optOut ? inv.phone_hash : null);
         return 'failed';
       }
       if (failure.kind === 'ambiguous') {
+        sends.inc({ result: 'unknown', error_code: code });
         await repo.markUnknown(deps.pool, inv.id);
         return 'unknown';
       }
       if (failure.rateLimited) {
         // Twilio's own limit: hold every sender for a moment; this attempt doesn't count.
+        sends.inc({ result: 'retry', error_code: code });
         await repo.markRetry(deps.pool, inv.id, failure.code);
         await pauseQueue(TWILIO_429_PAUSE_MS);
         throw Worker.RateLimitError();
       }
+      sends.inc({ result: lastAttempt ? (failure.mayHaveCreated ? 'unknown' : 'failed') : 'retry', error_code: code });
       if (lastAttempt) {
         if (failure.mayHaveCreated) {
           // It may have gone out: `unknown`, settled by its status callback if Twilio created it.

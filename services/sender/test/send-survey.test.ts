@@ -1,4 +1,5 @@
 import { phoneHashOf } from '@kaiku/core';
+import { kaikuMetrics } from '@kaiku/http';
 import { waitFor } from '@kaiku/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, FROM, type Harness, keys, SENSITIVE_UNIT, testKaiku } from './harness.ts';
@@ -78,6 +79,21 @@ describe('sender: one text per invitation, in the patient language', () => {
     expect(inv?.attempt).toBe(1);
     const { faults } = (await (await fetch(`${h.simUrl}/sim/faults`)).json()) as { faults: Array<{ to: string; remaining: number }> };
     expect(faults.find((f) => f.to === phone)?.remaining).toBe(2); // exactly one request
+  });
+
+  it('counts sends by result and Twilio error code for /metrics', async () => {
+    const count = async (labels: { result: string; error_code: string }) =>
+      (await kaikuMetrics.smsSends.get()).values.find((v) => v.labels.result === labels.result && v.labels.error_code === labels.error_code)
+        ?.value ?? 0;
+    const sentBefore = await count({ result: 'sent', error_code: 'none' });
+    const failedBefore = await count({ result: 'failed', error_code: '21211' });
+    const ok = await h.addInvitation();
+    await settled(ok.id, 'delivered');
+    const bad = await h.addInvitation();
+    await h.fault({ kind: 'error', to: bad.phone, code: 21211, times: 1 });
+    await settled(bad.id, 'failed');
+    expect(await count({ result: 'sent', error_code: 'none' })).toBe(sentBefore + 1);
+    expect(await count({ result: 'failed', error_code: '21211' })).toBe(failedBefore + 1);
   });
 
   it('21610 (the number unsubscribed at Twilio) also records an opt-out', async () => {

@@ -1,5 +1,5 @@
 import type { Pool } from '@kaiku/db';
-import { HttpProblem } from '@kaiku/http';
+import { HttpProblem, kaikuMetrics } from '@kaiku/http';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { applyDeliveryStatus } from '../delivery-status.ts';
@@ -38,6 +38,7 @@ export function registerStatusRoute(app: FastifyInstance, deps: StatusRouteDeps)
       },
       deps.answerWindowDays,
     );
+    if (result === 'applied') kaikuMetrics.deliveryStatuses.inc({ status: parsed.data.MessageStatus });
     request.log.info({ invitationId: invitationId.data, status: parsed.data.MessageStatus, result }, 'status callback');
     return reply.code(204).send();
   });
