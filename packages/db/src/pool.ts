@@ -18,6 +18,9 @@ export function createPool(databaseUrl: string, options: { max?: number; applica
   });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => {});
+  // Nor a checked-out client that loses it between two queries (e.g. the outbox relay while it
+  // waits on Redis): its next query fails as unavailable and the pool drops it on release.
+  pool.on('connect', (client) => client.on('error', () => {}));
   return pool;
 }
 

@@ -1,0 +1,156 @@
+// Fault-injection helpers: a throwaway redis-server, a TCP proxy that can be cut, free ports.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+
+/** A free TCP port on loopback (the OS picks it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export interface ThrowawayRedis {
+  port: number;
+  url: string;
+  /** SIGKILL: every key is gone (no persistence), as after a crash of a Redis without its volume. */
+  kill: () => Promise<void>;
+  /** A fresh, empty redis-server on the same port. */
+  restart: () => Promise<void>;
+}
+
+function spawnRedis(port: number): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`redis-server on ${port} did not start: ${out.slice(-300)}`)), 15_000);
+    child.stdout?.on('data', (d) => {
+      out += d;
+      if (out.includes('Ready to accept connections')) {
+        clearTimeout(timer);
+        resolve(child);
+      }
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`redis-server exited (${code}): ${out.slice(-300)}`));
+    });
+  });
+}
+
+/** A redis-server of the test's own on a random port, never the shared one. */
+export async function startThrowawayRedis(): Promise<ThrowawayRedis> {
+  const port = await freePort();
+  let child = await spawnRedis(port);
+  const kill = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGKILL');
+    });
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    kill,
+    restart: async () => {
+      await kill();
+      child = await spawnRedis(port);
+    },
+  };
+}
+
+export interface TcpProxy {
+  port: number;
+  /** Connections made through the proxy so far. */
+  readonly connections: number;
+  /**
+   * The fail-over as a client sees it: every open connection is reset and new ones are reset at
+   * once, until `restore()`.
+   */
+  cut: () => void;
+  restore: () => void;
+  close: () => Promise<void>;
+}
+
+/** A TCP proxy on a random loopback port to `target` (e.g. Postgres), which the test can cut. */
+export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
+  const open = new Set<Socket>();
+  let down = false;
+  let count = 0;
+  const server: Server = createServer((client) => {
+    count++;
+    if (down) {
+      client.resetAndDestroy();
+      return;
+    }
+    const upstream = connect(target.port, target.host);
+    open.add(client);
+    open.add(upstream);
+    const drop = () => {
+      open.delete(client);
+      open.delete(upstream);
+      if (!client.destroyed) client.destroy();
+      if (!upstream.destroyed) upstream.destroy();
+    };
+    client.on('error', drop).on('close', drop);
+    upstream.on('error', drop).on('close', drop);
+    client.pipe(upstream);
+    upstream.pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  const resetAll = () => {
+    for (const s of open) if (!s.destroyed) s.resetAndDestroy();
+    open.clear();
+  };
+  return {
+    port,
+    get connections() {
+      return count;
+    },
+    cut: () => {
+      down = true;
+      resetAll();
+    },
+    restore: () => {
+      down = false;
+    },
+    close: async () => {
+      resetAll();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** `url` with its host and port replaced (a database URL pointed at the proxy). */
+export function viaPort(url: string, port: number): string {
+  const u = new URL(url);
+  u.hostname = '127.0.0.1';
+  u.port = String(port);
+  return u.toString();
+}
+
+/** Runs `fn` for each item with at most `width` in flight. */
+export async function inParallel<T, R>(items: readonly T[], width: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(width, items.length) }, async () => {
+      for (;;) {
+        const i = next++;
+        if (i >= items.length) return;
+        results[i] = await fn(items[i] as T, i);
+      }
+    }),
+  );
+  return results;
+}
