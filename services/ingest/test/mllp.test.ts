@@ -110,6 +110,14 @@ describe('MLLP listener', () => {
     busy.socket.end();
   });
 
+  it('still ACKs a sender that closes its side right after its message', async () => {
+    const c = await client();
+    const m = message();
+    c.socket.end(frame(m.bytes)); // write, then half-close at once
+    expect(msa(await c.acks()).slice(1, 3)).toEqual(['AA', m.controlId]);
+    await c.closed;
+  });
+
   it('answers AE with the field for a bad message and goes on with the next one', async () => {
     const c = await client();
     const bad = message({ 'PID-3.1': '010181-900D' });

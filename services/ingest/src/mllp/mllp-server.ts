@@ -46,6 +46,8 @@ export function createMllpServer(deps: MllpServerDeps) {
     let buf: Buffer = Buffer.alloc(0);
     let inFrame = false;
     let paused = false;
+    /** The sender closed its side (half-close): answer what is in flight, then close ours. */
+    let peerEnded = false;
 
     const maybeResume = () => {
       if (paused && state.pending < HIGH_WATER / 4 && !socket.writableNeedDrain) {
@@ -78,7 +80,7 @@ export function createMllpServer(deps: MllpServerDeps) {
         }
         state.pending--;
         maybeResume();
-        if (closing && state.pending === 0) socket.end();
+        if ((closing || peerEnded) && state.pending === 0) socket.end();
       });
     };
     const tooLarge = () => {
@@ -116,6 +118,10 @@ export function createMllpServer(deps: MllpServerDeps) {
         inFrame = false;
       }
     });
+    socket.on('end', () => {
+      peerEnded = true;
+      if (state.pending === 0) socket.end();
+    });
     socket.on('timeout', () => {
       if (state.pending === 0) socket.end();
     });
@@ -123,7 +129,8 @@ export function createMllpServer(deps: MllpServerDeps) {
     socket.on('close', () => connections.delete(socket));
   }
 
-  const server = createServer(serve);
+  // allowHalfOpen: a sender may close its side right after its last message and still read the ACK.
+  const server = createServer({ allowHalfOpen: true }, serve);
   server.maxConnections = deps.maxConnections ?? 1000;
   server.on('error', (error) => log.error({ err: { message: error.message } }, 'mllp listener error'));
 
