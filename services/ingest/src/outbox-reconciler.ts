@@ -92,7 +92,12 @@ export function createOutboxReconciler(deps: OutboxReconcilerDeps) {
         failing = false;
       })
       .catch((error: Error) => {
-        if (!failing) deps.logger.warn({ err: { message: error.message } }, 'outbox reconciler failed; will retry');
+        // Before the first success this is Redis still connecting at start-up: not worth a warning.
+        if (!failing)
+          deps.logger[lastFullPass ? 'warn' : 'info'](
+            { err: { message: error.message } },
+            'outbox reconciler: Redis not reachable; will retry',
+          );
         failing = true;
       })
       .finally(() => {

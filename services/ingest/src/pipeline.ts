@@ -4,6 +4,7 @@ import type { Pool } from '@kaiku/db';
 import type { Logger } from 'pino';
 import { createLifecareHl7Handler } from './adapters/lifecare-hl7.handler.ts';
 import { createVisitIngestor, type VisitIngestor } from './visits/ingest-visit.ts';
+import { countOutcome } from './visits/outcome-metrics.ts';
 
 export interface IngestPipelineDeps {
   pool: Pool;
@@ -22,6 +23,7 @@ export function createIngestPipeline(deps: IngestPipelineDeps) {
   const visitIngestor = createVisitIngestor(deps);
   const ingest: VisitIngestor = async (event) => {
     const outcome = await visitIngestor(event);
+    countOutcome(event.source, outcome.outcome, outcome.outcome === 'skipped' ? outcome.reason : undefined);
     if (outcome.outcome === 'scheduled') deps.onCommitted?.();
     return outcome;
   };

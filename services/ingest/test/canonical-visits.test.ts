@@ -117,6 +117,20 @@ describe('POST /v1/visits', () => {
     expect((await post(early)).json).toMatchObject({ outcome: 'skipped', reason: 'same-day-visit' });
   });
 
+  it('counts outcomes and skip reasons on /metrics', async () => {
+    const sample = async (line: RegExp) => {
+      const text = await (await fetch(`${h.url}/metrics`)).text();
+      return Number(line.exec(text)?.[1] ?? 0);
+    };
+    const skips = /kaiku_visit_skips_total\{reason="deceased"\} (\d+)/;
+    const rejected = /kaiku_visit_events_total\{source="lifecare",outcome="rejected"\} (\d+)/;
+    const [skipsBefore, rejectedBefore] = [await sample(skips), await sample(rejected)];
+    await post(visit({ deceased: true }));
+    await post({ ...visit(), endedAt: 'not a time' });
+    expect(await sample(skips)).toBe(skipsBefore + 1);
+    expect(await sample(rejected)).toBe(rejectedBefore + 1);
+  });
+
   it('rejects a hetu with a wrong check character with 400 problem+json naming the field', async () => {
     const res = await post(visit({ personalId: '010181-900D' }));
     expect(res.status).toBe(400);

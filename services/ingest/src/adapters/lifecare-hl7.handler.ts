@@ -3,6 +3,7 @@ import { isDatabaseUnavailable } from '@kaiku/db';
 import type { Logger } from 'pino';
 import type { VisitIngestor } from '../visits/ingest-visit.ts';
 import type { VisitOutcome } from '../visits/outcome.ts';
+import { countOutcome } from '../visits/outcome-metrics.ts';
 import { type FieldIssue, inSourceTerms, SourceMessageError, sourceField } from './adapter-error.ts';
 import { Er7Error, parseEr7 } from './hl7/er7.ts';
 import {
@@ -15,7 +16,7 @@ import {
   ackWanted,
   buildAck,
 } from './hl7/hl7-ack.ts';
-import { LIFECARE_FIELDS, lifecareToVisitEvent, messageType } from './lifecare-hl7.adapter.ts';
+import { LIFECARE_FIELDS, LIFECARE_SOURCE, lifecareToVisitEvent, messageType } from './lifecare-hl7.adapter.ts';
 
 export interface Hl7Answer {
   result: AckResult;
@@ -58,6 +59,7 @@ export function createLifecareHl7Handler(deps: { ingest: VisitIngestor; timeZone
     try {
       msg = parseEr7(bytes);
     } catch (error) {
+      countOutcome(LIFECARE_SOURCE, 'rejected');
       const ctx = ackContextOfUnreadable(bytes);
       const issue = error instanceof Er7Error ? { field: error.field, message: error.message } : { field: 'MSH', message: 'unreadable' };
       return answer(ctx, 'rejected', `not a readable HL7 v2 message: ${issue.message}`, [issue], { readable: ctx.controlId !== '' });
@@ -81,6 +83,7 @@ export function createLifecareHl7Handler(deps: { ingest: VisitIngestor; timeZone
       return answer(ctx, 'accepted', outcomeText(outcome), [], { outcome });
     } catch (error) {
       if (error instanceof SourceMessageError) {
+        countOutcome(LIFECARE_SOURCE, 'rejected');
         const result = error.kind === 'unsupported' ? 'rejected' : 'error';
         return answer(ctx, result, error.message, error.issues);
       }

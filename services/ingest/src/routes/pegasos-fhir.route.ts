@@ -8,6 +8,7 @@ import { PEGASOS_FIELDS, PEGASOS_SOURCE, pegasosToVisitEvents } from '../adapter
 import { requireSource } from '../auth.ts';
 import type { VisitIngestor } from '../visits/ingest-visit.ts';
 import type { VisitOutcome } from '../visits/outcome.ts';
+import { countOutcome } from '../visits/outcome-metrics.ts';
 
 const FHIR_JSON = 'application/fhir+json';
 
@@ -79,6 +80,7 @@ export function registerPegasosFhirRoute(
         mapped = pegasosToVisitEvents(request.body, deps.timeZone);
       } catch (error) {
         if (!(error instanceof SourceMessageError)) throw error;
+        countOutcome(PEGASOS_SOURCE, 'rejected');
         const code = error.kind === 'unsupported' ? 'not-supported' : 'invalid';
         const outcome = operationOutcome(error.issues.map((i) => ({ code, diagnostics: `${i.field}: ${i.message}`, expression: i.field })));
         return sendOutcome(reply, error.kind === 'unsupported' ? 422 : 400, outcome);
@@ -87,6 +89,7 @@ export function registerPegasosFhirRoute(
       for (const { event } of mapped) {
         const parsed = visitEventSchema.safeParse(event);
         if (!parsed.success) {
+          countOutcome(PEGASOS_SOURCE, 'rejected');
           const fields = parsed.error.issues.map((i) => ({ field: sourceField(i.path.join('.'), PEGASOS_FIELDS), message: i.message }));
           results.push({
             outcome: 'rejected',

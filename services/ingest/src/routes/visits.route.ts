@@ -5,6 +5,7 @@ import { authenticatedSource } from '../auth.ts';
 import { orderingKeys, runInOrder } from '../visits/ingest-batch.ts';
 import type { VisitIngestor } from '../visits/ingest-visit.ts';
 import type { VisitOutcome } from '../visits/outcome.ts';
+import { countOutcome } from '../visits/outcome-metrics.ts';
 
 export const MAX_BATCH = 1000;
 /** Items of one batch in flight at once (each is its own transaction; same visit or patient stay in order). */
@@ -23,7 +24,10 @@ export function registerVisitsRoute(app: FastifyInstance, deps: { ingest: VisitI
     const parsed = items.map((item) => visitEventSchema.safeParse(item));
     if (!batch) {
       const only = parsed[0] as (typeof parsed)[number];
-      if (!only.success) throw zodProblem(only.error, 'Invalid visit event');
+      if (!only.success) {
+        countOutcome(source, 'rejected');
+        throw zodProblem(only.error, 'Invalid visit event');
+      }
       if (only.data.source !== source) {
         throw new HttpProblem(403, 'Forbidden', `this token is for source "${source}", not "${only.data.source}"`);
       }
@@ -36,6 +40,7 @@ export function registerVisitsRoute(app: FastifyInstance, deps: { ingest: VisitI
       (p) => (p.success ? orderingKeys(p.data) : []),
       async (p): Promise<VisitOutcome> => {
         if (p.success) return deps.ingest(p.data);
+        countOutcome(source, 'rejected');
         const first = p.error.issues[0];
         return {
           outcome: 'rejected',
