@@ -1,5 +1,6 @@
 // Fault-injection helpers: a throwaway redis-server, a TCP proxy that can be cut, free ports.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 
 /** A free TCP port on loopback (the OS picks it). */
@@ -153,4 +154,15 @@ export async function inParallel<T, R>(items: readonly T[], width: number, fn: (
     }),
   );
   return results;
+}
+
+/**
+ * X-Twilio-Signature as Twilio computes it: HMAC-SHA1 of the URL followed by every POST parameter
+ * (name then value, names sorted), base64.
+ */
+export function twilioSignature(authToken: string, url: string, params: Record<string, string>): string {
+  const data = Object.keys(params)
+    .sort()
+    .reduce((acc, key) => acc + key + params[key], url);
+  return createHmac('sha1', authToken).update(Buffer.from(data, 'utf8')).digest('base64');
 }
