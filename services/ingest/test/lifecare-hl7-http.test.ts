@@ -177,6 +177,16 @@ describe('POST /v1/sources/lifecare/hl7', () => {
     ).toBe('AA');
   });
 
+  it('refuses two messages in one body with AR instead of acknowledging the second unseen', async () => {
+    const a = fresh('a03-adult-fi', { 'PID-3.1': testHetu() });
+    const b = fresh('a03-adult-fi', { 'PID-3.1': testHetu() });
+    const res = await postHl7(h.url, Buffer.concat([a.bytes, b.bytes]));
+    expect(res.code).toBe('AR');
+    expect(res.controlId).toBe(a.controlId);
+    expect(res.text).toContain('2 MSH segments');
+    expect(await invitationOf(h.pool, 'lifecare', a.visitId)).toBeUndefined();
+  });
+
   it('answers a body that is not HL7 with 400 problem+json, whatever its media type', async () => {
     const res = await postHl7(h.url, Buffer.from('hello'));
     expect(res.status).toBe(400);

@@ -86,6 +86,11 @@ export function parseEr7(bytes: Uint8Array): Er7Message {
     .split(/\r\n|\r|\n/)
     .filter((line) => line.trim().length > 0)
     .map((line) => line.split(delimiters.field));
+  const headers = segments.filter((seg) => seg[0] === 'MSH').length;
+  if (headers > 1) {
+    // A second message would otherwise be acknowledged with the first and lost.
+    throw new Er7Error('MSH', `one message at a time: found ${headers} MSH segments (send each message in its own request or MLLP frame)`);
+  }
   for (const [i, seg] of segments.entries()) {
     if (!/^[A-Z][A-Z0-9]{2}$/.test(seg[0] ?? ''))
       throw new Er7Error(`segment ${i + 1}`, `"${(seg[0] ?? '').slice(0, 3)}" is not a segment name`);
