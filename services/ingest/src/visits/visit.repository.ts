@@ -122,10 +122,6 @@ export async function insertScheduledInvitation(client: PoolClient, i: Omit<NewI
   return (rows[0] as { id: string }).id;
 }
 
-export async function insertOutbox(client: PoolClient, invitationId: string) {
-  await client.query('INSERT INTO outbox (invitation_id) VALUES ($1)', [invitationId]);
-}
-
 /** Turns a still-scheduled invitation into a skip (a later visit the same day replaced it). */
 export async function supersedeInvitation(client: PoolClient, invitationId: string) {
   await client.query(
