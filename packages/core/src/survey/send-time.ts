@@ -48,7 +48,10 @@ export function nextAllowedTime(at: Date, window: SendWindow): Date {
       const to = minutesOf(quiet.to);
       const sameDay = p.hour * 60 + p.minute < to;
       const [y, m, d] = sameDay ? [p.year, p.month, p.day] : addDays(p.year, p.month, p.day, 1);
-      t = zonedInstant(window.timezone, y, m, d, Math.floor(to / 60), to % 60);
+      const end = zonedInstant(window.timezone, y, m, d, Math.floor(to / 60), to % 60);
+      // An end in the repeated hour of the autumn change reads as its earlier occurrence, which
+      // can lie before `t` (already in the second pass of that hour): take the later one.
+      t = end.getTime() > t.getTime() ? end : new Date(end.getTime() + 3_600_000);
       continue;
     }
     return t;
