@@ -1,4 +1,7 @@
 import { spawn } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { UNIT_COUNT, UNITS, unitService } from './fake-visits.ts';
 
@@ -19,32 +22,38 @@ const pickLang = (r: number) => (r % 100 < 88 ? 'fi' : r % 100 < 96 ? 'sv' : 'en
 
 const uuid = (prefix: string, i: number) => `${prefix}-0000-4000-8000-${i.toString(16).padStart(12, '0')}`;
 
-/** Runs psql with `commands`, feeding `produce`'s chunks to `\copy … FROM pstdin`. */
-async function psqlCopy(databaseUrl: string, commands: string[], produce: (write: (s: string) => Promise<void>) => Promise<void>) {
+/** Runs psql with `commands` (each a -c). */
+async function psql(databaseUrl: string, commands: string[]): Promise<void> {
   const child = spawn('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', databaseUrl, ...commands.flatMap((c) => ['-c', c])], {
-    stdio: ['pipe', 'ignore', 'pipe'],
+    stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => {
     stderr += c.toString();
   });
-  let gone = false;
-  const exited = new Promise<number>((resolve) =>
-    child.once('exit', (code) => {
-      gone = true;
-      child.stdin.emit('drain'); // wake a writer waiting for room
-      resolve(code ?? 1);
-    }),
-  );
-  child.stdin.on('error', () => {}); // psql gone: reported from its exit code below
-  const write = async (s: string) => {
-    if (gone) throw new Error(`psql exited: ${stderr.slice(0, 500)}`);
-    if (!child.stdin.write(s)) await new Promise((resolve) => child.stdin.once('drain', resolve));
-  };
-  await produce(write);
-  child.stdin.end();
-  const code = await exited;
+  const code = await new Promise<number>((resolve) => child.once('exit', (c) => resolve(c ?? 1)));
   if (code !== 0) throw new Error(`psql failed (${code}): ${stderr.slice(0, 500)}`);
+}
+
+/**
+ * Writes `produce`'s rows to a temporary file, then loads it with psql's `\copy … FROM <file>`
+ * after the `before` commands (same session). Generating first and loading after keeps the two
+ * from fighting over this machine's two cores.
+ */
+async function copyFromFile(databaseUrl: string, before: string[], copy: string, produce: (write: (s: string) => void) => void) {
+  const dir = mkdtempSync(join(tmpdir(), 'kaiku-bench-copy-'));
+  const file = join(dir, 'rows.tsv');
+  const fd = openSync(file, 'w');
+  try {
+    produce((chunk) => writeSync(fd, chunk));
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    await psql(databaseUrl, [...before, `${copy} FROM '${file}'`]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 const DAY_MS = 86_400_000;
@@ -101,13 +110,11 @@ export async function seedResponses(
     phases[name] = Math.round(performance.now() - t) / 1000;
     t = performance.now();
   };
-  await psqlCopy(
+  await copyFromFile(
     databaseUrl,
-    [
-      'SET session_replication_role = replica',
-      '\\copy responses (id, invitation_id, score, comment, language, answered_at, unit_id, service, visit_day, visit_month, age_band, source) FROM pstdin',
-    ],
-    async (write) => {
+    ['SET session_replication_role = replica'],
+    '\\copy responses (id, invitation_id, score, comment, language, answered_at, unit_id, service, visit_day, visit_month, age_band, source)',
+    (write) => {
       const CHUNK = 20_000;
       for (let base = 0; base < count; base += CHUNK) {
         const lines: string[] = [];
@@ -136,27 +143,26 @@ export async function seedResponses(
           else c[4] = (c[4] as number) + 1;
           if (comment) c[5] = (c[5] as number) + 1;
         }
-        await write(`${lines.join('\n')}\n`);
+        write(`${lines.join('\n')}\n`);
       }
     },
   );
   phase('copyResponses');
-  await psqlCopy(
+  await copyFromFile(
     databaseUrl,
-    [
-      '\\copy nps_daily (day, unit_id, service, language, age_band, source, sent, delivered, promoters, passives, detractors, comments) FROM pstdin',
-    ],
-    async (write) => {
+    [],
+    '\\copy nps_daily (day, unit_id, service, language, age_band, source, sent, delivered, promoters, passives, detractors, comments)',
+    (write) => {
       let lines: string[] = [];
       for (const [key, c] of rollup) {
         const answered = (c[2] as number) + (c[3] as number) + (c[4] as number);
         lines.push(`${key}\t${answered * 4}\t${answered * 4 - (answered >> 3)}\t${c[2]}\t${c[3]}\t${c[4]}\t${c[5]}`);
         if (lines.length >= 20_000) {
-          await write(`${lines.join('\n')}\n`);
+          write(`${lines.join('\n')}\n`);
           lines = [];
         }
       }
-      if (lines.length) await write(`${lines.join('\n')}\n`);
+      if (lines.length) write(`${lines.join('\n')}\n`);
     },
   );
   phase('copyRollup');

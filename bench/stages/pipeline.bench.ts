@@ -75,7 +75,7 @@ export async function sentIndices(pool: pg.Pool, tag: string): Promise<number[]>
  */
 export async function runPipeline(ctx: BenchContext, flow: Flow): Promise<void> {
   const N = flow.visits;
-  const limitMs = (ctx.quick ? 35 : 240) * 1000;
+  const limitMs = (ctx.quick ? 35 : 150) * 1000;
   const pool = new pg.Pool({ connectionString: flow.databaseUrl, max: 2 });
   const marks: Record<string, number> = {};
   const counts = { ingested: 0, scheduled: 0, sent: 0, other: {} as Record<string, number> };
@@ -196,7 +196,7 @@ export async function runPipeline(ctx: BenchContext, flow: Flow): Promise<void> 
     for (;;) {
       reported = await reportTotal(flow.ports);
       if (reported >= answering.length) break;
-      if (since() * 1000 > limitMs + (ctx.quick ? 10_000 : 60_000)) break;
+      if (since() * 1000 > limitMs + (ctx.quick ? 10_000 : 30_000)) break;
       await sleep(100);
     }
     marks.reported = since();
