@@ -7,8 +7,9 @@ import { createTestEnv, type TestEnv, waitFor } from '@kaiku/testing';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KEYS_ENV, phone, type ServiceProcess, startService, visit, writeTestConfig } from '../ops-helpers.ts';
+import { hetu, KEYS_ENV, phone, type ServiceProcess, startService, visit, writeTestConfig } from '../ops-helpers.ts';
 import { startThrowawayRedis, type ThrowawayRedis } from './helpers.ts';
+import { scanForPersonalData } from './privacy-scan.ts';
 
 const ACCOUNT_SID = `AC${'c'.repeat(32)}`;
 const AUTH_TOKEN = 'redis-loss-auth-token';
@@ -137,6 +138,20 @@ describe('Redis lost with its data during ingest and sending', () => {
     expect(new Set(perNumber.keys())).toEqual(new Set([...acknowledged].map((i) => phone(i).e164)));
     expect(ingest.child.exitCode).toBeNull();
     expect(sender.child.exitCode).toBeNull();
+
+    // Privacy after the run: no hetu in Postgres, no phone number in clear in Postgres, Redis or the logs.
+    const scan = await scanForPersonalData({
+      pool,
+      redisUrl: redis.url,
+      prefix: env.prefix,
+      logLines: [...ingest.lines, ...sender.lines],
+      hetus: [...acknowledged].map((i) => hetu(i)),
+      phones: [...acknowledged].map((i) => phone(i).e164),
+    });
+    expect(scan.findings).toEqual([]);
+    expect(scan.scanned.redisKeys).toBeGreaterThan(0);
+    expect(scan.scanned.logLines).toBeGreaterThan(VISITS);
+    console.info(`[reliability] privacy scan: ${JSON.stringify(scan.scanned)}, findings 0`);
     console.info(
       `[reliability] redis loss: ${VISITS} visits (${duringOutage} accepted while Redis was down), 2 Redis losses, ` +
         `${messages.length} texts, lost 0, doubled 0`,

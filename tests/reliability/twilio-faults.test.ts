@@ -2,10 +2,13 @@
 // and without the message), then status callbacks duplicated and out of order and inbound webhooks
 // replayed: at most one text per invitation, and every final state and count right.
 
+import { createExpiryJob } from '@kaiku/replies';
 import { waitFor } from '@kaiku/testing';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUTH_TOKEN, createHarness, type Harness, testKaiku } from '../../services/sender/test/harness.ts';
 import { inParallel, twilioSignature } from './helpers.ts';
+import { scanForPersonalData } from './privacy-scan.ts';
 
 const N = 100;
 /** A fixed-seed shuffle, so a failure can be replayed. */
@@ -152,5 +155,25 @@ describe('Twilio faults, duplicated callbacks and replayed webhooks', () => {
       'SELECT (SELECT count(*)::int FROM responses) AS n, (SELECT COALESCE(sum(passives), 0)::int FROM nps_daily) AS passives',
     );
     expect(rows[0]).toEqual({ n: patients.length, passives: patients.length });
+
+    // Once the answer window has passed, the expiry job closes every survey: no phone data is kept
+    // (a completed survey keeps it until then, so a later message can still join its reason).
+    const { rows: closed } = await h.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM invitations WHERE status = 'completed'");
+    expect(closed[0]?.n).toBe(patients.length);
+    const expiry = createExpiryJob({ pool: h.pool, logger: pino({ level: 'silent' }), now: () => new Date(Date.now() + 8 * 86_400_000) });
+    await expiry.runOnce();
+    const { rows: kept } = await h.pool.query<{ status: string; n: number }>(
+      'SELECT status, count(*)::int AS n FROM invitations WHERE phone_enc IS NOT NULL OR phone_hash IS NOT NULL GROUP BY status',
+    );
+    expect(kept).toEqual([]);
+    const scan = await scanForPersonalData({
+      pool: h.pool,
+      redisUrl: h.env.redisUrl,
+      prefix: h.env.prefix,
+      logLines: [],
+      hetus: [],
+      phones: invitations.map((i) => i.phone),
+    });
+    expect(scan.findings).toEqual([]);
   });
 });
