@@ -162,7 +162,14 @@ export function startService(name: ServiceName, env: Record<string, string>, sam
   return spawnNode({
     name,
     script: `services/${name}/src/main.ts`,
-    env: { NODE_ENV: 'development', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
+    // BENCH_NODE_OPTIONS: try V8 flags on the services (e.g. --max-semi-space-size=2) without editing them
+    env: {
+      NODE_ENV: 'development',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
+      ...env,
+    },
     sampler,
     readyUrl,
   });
