@@ -32,6 +32,8 @@ const sh = (cmd: string) => {
   }
 };
 
+const loadAtStart = loadavg().map((l) => Math.round(l * 100) / 100);
+const freeAtStart = sh('free -h');
 const env = await createBenchEnv(process.env);
 const sampler = createRssSampler();
 const ctx: BenchContext = {
@@ -129,7 +131,9 @@ const machine = {
   cpu: cpus()[0]?.model ?? '',
   memTotalGb: Math.round((totalmem() / 2 ** 30) * 10) / 10,
   memFreeGbAtEnd: Math.round((freemem() / 2 ** 30) * 10) / 10,
+  loadavgAtStart: loadAtStart,
   loadavgAtEnd: loadavg().map((l) => Math.round(l * 100) / 100),
+  freeAtStart,
   node: process.version,
   postgres: sh(`psql -X -At -d "${env.adminUrl}" -c "SHOW server_version"`),
   redis: sh('redis-cli INFO server | grep redis_version | cut -d: -f2'),
