@@ -77,6 +77,6 @@ export async function scanForPersonalData(o: {
     redis.disconnect();
   }
 
-  o.logLines.forEach((line, i) => search(`log line ${i}`, line));
+  for (const [i, line] of o.logLines.entries()) search(`log line ${i}`, line);
   return { findings, scanned: { columns: columns.length, rows, redisKeys, logLines: o.logLines.length } };
 }
