@@ -65,12 +65,12 @@ export function registerPegasosFhirRoute(
         return sendOutcome(
           reply,
           503,
-          operationOutcome([{ code: 'transient', diagnostics: 'temporarily unavailable: nothing was stored, send again' }]),
+          operationOutcome([{ code: 'transient', diagnostics: 'temporarily unavailable: send again (a repeat of a stored visit is answered as a duplicate)' }]),
         );
       }
       const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
       if (status === 500) request.log.error({ err: { name: error.name, message: error.message } }, 'fhir request failed');
-      const diagnostics = status === 500 ? 'internal error: nothing was stored, send again' : error.message;
+      const diagnostics = status === 500 ? 'internal error: send again (a repeat of a stored visit is answered as a duplicate)' : error.message;
       return sendOutcome(reply, status === 500 ? 503 : status, operationOutcome([{ code: STATUS_CODE[status] ?? 'invalid', diagnostics }]));
     });
     scope.addHook('onRequest', async (request) => requireSource(request, deps.tokens, PEGASOS_SOURCE));
