@@ -1,51 +1,18 @@
 // kill -9 of a sender process in the middle of a burst of 2,000 invitations, then a restart: every
 // invitation ends in exactly one final state, and no number gets a second text (counted in sms-sim).
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { encryptPhone, phoneHashOf } from '@kaiku/core';
 import { waitFor } from '@kaiku/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ACCOUNT_SID, AUTH_TOKEN, createHarness, FROM, type Harness, keys, testKaiku, UNIT } from '../../services/sender/test/harness.ts';
+import { createHarness, type Harness, keys, testKaiku, UNIT } from '../../services/sender/test/harness.ts';
+import { startSenderProcess } from '../../services/sender/test/sender-process.ts';
 
-const SENDER = fileURLToPath(new URL('../../services/sender/test/fixtures/sender-process.ts', import.meta.url));
 const BURST = 2000;
 
 describe('a sender killed with SIGKILL during a burst of 2,000 invitations', () => {
   let h: Harness;
   const children = new Set<ChildProcess>();
-
-  function startSender(): Promise<ChildProcess> {
-    const child = spawn(process.execPath, [SENDER], {
-      env: {
-        PATH: process.env.PATH,
-        DATABASE_URL: h.env.databaseUrl,
-        REDIS_URL: h.env.redisUrl,
-        TEST_QUEUE_PREFIX: h.env.prefix,
-        TEST_KAIKU_CONFIG: JSON.stringify(h.kaiku),
-        KAIKU_PSEUDONYM_KEY: keys.pseudonymKey.toString('base64'),
-        KAIKU_ENCRYPTION_KEY: keys.encryptionKey.toString('base64'),
-        TWILIO_ACCOUNT_SID: ACCOUNT_SID,
-        TWILIO_AUTH_TOKEN: AUTH_TOKEN,
-        TWILIO_API_BASE_URL: h.simUrl,
-        TWILIO_FROM: FROM,
-        PUBLIC_BASE_URL: h.repliesUrl,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    children.add(child);
-    child.on('exit', () => children.delete(child));
-    let stderr = '';
-    child.stderr?.on('data', (d) => {
-      stderr += d;
-    });
-    return new Promise((resolve, reject) => {
-      child.stdout?.on('data', (d) => {
-        if (String(d).includes('ready')) resolve(child);
-      });
-      child.on('exit', (code) => reject(new Error(`sender process exited (${code}): ${stderr}`)));
-    });
-  }
 
   beforeAll(async () => {
     h = await createHarness(testKaiku({ sending: { ratePerSecond: 150, concurrency: 10 } }));
@@ -82,7 +49,7 @@ describe('a sender killed with SIGKILL during a burst of 2,000 invitations', () 
     );
 
     // The first sender gets a good way into the burst and is killed without warning.
-    const first = await startSender();
+    const first = await startSenderProcess(h, children);
     const settled = async () =>
       (await h.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM invitations WHERE status <> 'scheduled'").catch(() => null))
         ?.rows[0]?.n ?? 0;
@@ -96,7 +63,7 @@ describe('a sender killed with SIGKILL during a burst of 2,000 invitations', () 
     expect(sentAtKill).toBeLessThan(BURST); // the kill really was mid-burst
 
     // A new sender finishes the burst; Twilio's status callbacks settle what the dead one left open.
-    await startSender();
+    await startSenderProcess(h, children);
     const finals = ['delivered', 'unknown', 'failed', 'undelivered'];
     await waitFor(
       async () => {

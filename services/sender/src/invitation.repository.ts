@@ -1,4 +1,4 @@
-import type { Pool, PoolClient } from '@kaiku/db';
+import { type Pool, type PoolClient, withTransaction } from '@kaiku/db';
 
 export interface DueInvitation {
   id: string;
@@ -74,10 +74,8 @@ export async function bumpRollup(client: PoolClient, k: RollupKey, column: 'sent
 }
 
 /** Twilio accepted the message: `sent`, with its sid and the answer window. */
-export async function markSent(pool: Pool, inv: DueInvitation, sid: string, answerWindowDays: number) {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+export function markSent(pool: Pool, inv: DueInvitation, sid: string, answerWindowDays: number) {
+  return withTransaction(pool, async (client) => {
     const { rowCount } = await client.query(
       `UPDATE invitations SET status = 'sent', message_sid = $2, sent_at = now(), expires_at = now() + make_interval(days => $3),
          lookup_before_retry = false, updated_at = now()
@@ -85,19 +83,12 @@ export async function markSent(pool: Pool, inv: DueInvitation, sid: string, answ
       [inv.id, sid, answerWindowDays],
     );
     if (rowCount) await bumpRollup(client, inv, 'sent');
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
-export async function markFailed(pool: Pool, id: string, code: number | null, optOutHash: string | null) {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+/** A permanent failure: `failed` with Twilio's code, phone data erased (21610 also opts the number out). */
+export function markFailed(pool: Pool, id: string, code: number | null, optOutHash: string | null) {
+  return withTransaction(pool, async (client) => {
     await client.query(
       `UPDATE invitations SET status = 'failed', error_code = $2, phone_enc = NULL, phone_hash = NULL, updated_at = now()
        WHERE id = $1 AND status IN ('sending', 'scheduled')`,
@@ -106,13 +97,7 @@ export async function markFailed(pool: Pool, id: string, code: number | null, op
     if (optOutHash) {
       await client.query(`INSERT INTO opt_outs (phone_hash, method) VALUES ($1, 'twilio-21610') ON CONFLICT DO NOTHING`, [optOutHash]);
     }
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /** The request may have created a message: never re-send; the status callback settles it. */

@@ -1,11 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { waitFor } from '@kaiku/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ACCOUNT_SID, AUTH_TOKEN, createHarness, FROM, type Harness, keys } from './harness.ts';
-
-const ENTRY = fileURLToPath(new URL('./fixtures/sender-process.ts', import.meta.url));
+import { createHarness, type Harness } from './harness.ts';
+import { startSenderProcess } from './sender-process.ts';
 
 /**
  * The worker process is SIGKILLed after it marked the invitation `sending` and while sms-sim
@@ -14,38 +12,6 @@ const ENTRY = fileURLToPath(new URL('./fixtures/sender-process.ts', import.meta.
 describe('sender: a crash between the mark and Twilio answer', () => {
   let h: Harness;
   const children = new Set<ChildProcess>();
-
-  function startSenderProcess(): Promise<ChildProcess> {
-    const child = spawn(process.execPath, [ENTRY], {
-      env: {
-        PATH: process.env.PATH,
-        DATABASE_URL: h.env.databaseUrl,
-        REDIS_URL: h.env.redisUrl,
-        TEST_QUEUE_PREFIX: h.env.prefix,
-        TEST_KAIKU_CONFIG: JSON.stringify(h.kaiku),
-        KAIKU_PSEUDONYM_KEY: keys.pseudonymKey.toString('base64'),
-        KAIKU_ENCRYPTION_KEY: keys.encryptionKey.toString('base64'),
-        TWILIO_ACCOUNT_SID: ACCOUNT_SID,
-        TWILIO_AUTH_TOKEN: AUTH_TOKEN,
-        TWILIO_API_BASE_URL: h.simUrl,
-        TWILIO_FROM: FROM,
-        PUBLIC_BASE_URL: h.repliesUrl,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    children.add(child);
-    child.on('exit', () => children.delete(child));
-    let stderr = '';
-    child.stderr?.on('data', (d) => {
-      stderr += d;
-    });
-    return new Promise((resolve, reject) => {
-      child.stdout?.on('data', (d) => {
-        if (String(d).includes('ready')) resolve(child);
-      });
-      child.on('exit', (code) => reject(new Error(`sender process exited (${code}): ${stderr}`)));
-    });
-  }
 
   beforeAll(async () => {
     h = await createHarness();
@@ -61,7 +27,7 @@ describe('sender: a crash between the mark and Twilio answer', () => {
     await h.fault({ kind: 'hold', to: phone, times: 1 });
     await h.queue.add('send', { invitationId: id }, { jobId: id, attempts: 5, backoff: { type: 'fixed', delay: 50 } });
 
-    const first = await startSenderProcess();
+    const first = await startSenderProcess(h, children);
     // sms-sim has the message and holds the answer: the worker is between the mark and the answer.
     await waitFor(
       async () => ((await (await fetch(`${h.simUrl}/sim/faults`)).json()) as { held: number }).held === 1,
@@ -72,7 +38,7 @@ describe('sender: a crash between the mark and Twilio answer', () => {
     first.kill('SIGKILL');
     await once(first, 'exit');
 
-    await startSenderProcess();
+    await startSenderProcess(h, children);
     await waitFor(async () => (await h.invitation(id))?.status === 'unknown', 20_000, 'the restarted worker to settle the job as unknown');
     expect(await h.simMessages(phone)).toHaveLength(1);
     expect((await h.invitation(id))?.attempt).toBe(1);

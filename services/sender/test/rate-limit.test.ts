@@ -1,25 +1,24 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import { smsSegments } from '@kaiku/core';
 import { createRedis } from '@kaiku/queue';
 import { waitFor } from '@kaiku/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSegmentRateLimiter, segmentBudgetKey } from '../src/index.ts';
-import { ACCOUNT_SID, AUTH_TOKEN, createHarness, FROM, type Harness, keys, testKaiku } from './harness.ts';
+import { createHarness, type Harness, testKaiku } from './harness.ts';
+import { startSenderProcess } from './sender-process.ts';
 
-const ENTRY = fileURLToPath(new URL('./fixtures/sender-process.ts', import.meta.url));
 const RATE = 10; // segments per second, all senders together
 const COUNT = 20; // two-segment invitations
 
 describe('sender: the rate is counted in segments and shared by every sender process', () => {
   let h: Harness;
-  let child: ChildProcess | undefined;
+  const children = new Set<ChildProcess>();
 
   beforeAll(async () => {
     h = await createHarness(testKaiku({ sending: { ratePerSecond: RATE, concurrency: 5 } }));
   });
   afterAll(async () => {
-    child?.kill('SIGKILL');
+    for (const child of children) child.kill('SIGKILL');
     await h?.close();
   });
 
@@ -37,27 +36,7 @@ describe('sender: the rate is counted in segments and shared by every sender pro
   it('two sender processes together stay within ratePerSecond segments', { timeout: 90_000 }, async () => {
     // One sender in this process, one in a child process: they share only Redis.
     h.startWorker();
-    child = spawn(process.execPath, [ENTRY], {
-      env: {
-        PATH: process.env.PATH,
-        DATABASE_URL: h.env.databaseUrl,
-        REDIS_URL: h.env.redisUrl,
-        TEST_QUEUE_PREFIX: h.env.prefix,
-        TEST_KAIKU_CONFIG: JSON.stringify(h.kaiku),
-        KAIKU_PSEUDONYM_KEY: keys.pseudonymKey.toString('base64'),
-        KAIKU_ENCRYPTION_KEY: keys.encryptionKey.toString('base64'),
-        TWILIO_ACCOUNT_SID: ACCOUNT_SID,
-        TWILIO_AUTH_TOKEN: AUTH_TOKEN,
-        TWILIO_API_BASE_URL: h.simUrl,
-        TWILIO_FROM: FROM,
-        PUBLIC_BASE_URL: h.repliesUrl,
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    await new Promise<void>((resolve, reject) => {
-      child?.stdout?.on('data', (d) => String(d).includes('ready') && resolve());
-      child?.on('exit', (code) => reject(new Error(`the sender process exited (${code})`)));
-    });
+    await startSenderProcess(h, children);
     await h.redis.del(segmentBudgetKey(h.env.prefix));
 
     const start = Date.now();
