@@ -26,8 +26,13 @@ export function buildIngestApp(deps: IngestAppDeps): FastifyInstance {
     postgres: async () => void (await deps.pool.query('SELECT 1')),
     redis: async () => void (await deps.redis.ping()),
   });
-  registerVisitsRoute(app, { ingest: pipeline.ingest, tokens: deps.tokens });
+  registerVisitsRoute(app, { ingest: pipeline.ingest, ingestMany: pipeline.ingestMany, tokens: deps.tokens });
   registerLifecareHl7Route(app, { handleHl7: pipeline.handleHl7, tokens: deps.tokens });
-  registerPegasosFhirRoute(app, { ingest: pipeline.ingest, tokens: deps.tokens, timeZone: deps.kaiku.timezone });
+  registerPegasosFhirRoute(app, {
+    ingest: pipeline.ingest,
+    ingestMany: pipeline.ingestMany,
+    tokens: deps.tokens,
+    timeZone: deps.kaiku.timezone,
+  });
   return app;
 }

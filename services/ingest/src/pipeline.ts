@@ -1,9 +1,11 @@
 import type { KaikuConfig } from '@kaiku/config';
-import type { Keys } from '@kaiku/core';
+import type { Keys, VisitEvent } from '@kaiku/core';
 import type { Pool } from '@kaiku/db';
 import type { Logger } from 'pino';
 import { createLifecareHl7Handler } from './adapters/lifecare-hl7.handler.ts';
 import { createVisitIngestor, type VisitIngestor } from './visits/ingest-visit.ts';
+import { createBatchIngestor } from './visits/ingest-visits-batch.ts';
+import type { VisitOutcome } from './visits/outcome.ts';
 import { countOutcome } from './visits/outcome-metrics.ts';
 
 export interface IngestPipelineDeps {
@@ -27,11 +29,22 @@ export function createIngestPipeline(deps: IngestPipelineDeps) {
     if (outcome.outcome === 'scheduled') deps.onCommitted?.();
     return outcome;
   };
+  const batchIngestor = createBatchIngestor({ ...deps, ingest: visitIngestor });
+  /** Many events at once (set-based where it can be); outcomes in order. */
+  const ingestMany = async (events: VisitEvent[]): Promise<VisitOutcome[]> => {
+    const outcomes = await batchIngestor(events);
+    events.forEach((event, i) => {
+      const outcome = outcomes[i] as VisitOutcome;
+      countOutcome(event.source, outcome.outcome, outcome.outcome === 'skipped' ? outcome.reason : undefined);
+    });
+    if (outcomes.some((o) => o.outcome === 'scheduled')) deps.onCommitted?.();
+    return outcomes;
+  };
   const handleHl7 = createLifecareHl7Handler({
     ingest,
     timeZone: deps.kaiku.timezone,
     logger: deps.logger.child({ part: 'lifecare-hl7' }),
   });
-  return { ingest, handleHl7 };
+  return { ingest, ingestMany, handleHl7 };
 }
 export type IngestPipeline = ReturnType<typeof createIngestPipeline>;

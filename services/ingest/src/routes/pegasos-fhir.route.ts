@@ -1,4 +1,4 @@
-import { visitEventSchema } from '@kaiku/core';
+import { type VisitEvent, visitEventSchema } from '@kaiku/core';
 import { isDatabaseUnavailable } from '@kaiku/db';
 import { HttpProblem } from '@kaiku/http';
 import type { OperationOutcome, OperationOutcomeIssue } from '@medplum/fhirtypes';
@@ -46,7 +46,12 @@ const STATUS_CODE: Record<number, OperationOutcomeIssue['code']> = {
  */
 export function registerPegasosFhirRoute(
   app: FastifyInstance,
-  deps: { ingest: VisitIngestor; tokens: Map<string, string>; timeZone: string },
+  deps: {
+    ingest: VisitIngestor;
+    ingestMany: (events: VisitEvent[]) => Promise<VisitOutcome[]>;
+    tokens: Map<string, string>;
+    timeZone: string;
+  },
 ) {
   app.register(async (scope) => {
     // FHIR JSON under any label (application/fhir+json, application/json, or curl's form default).
@@ -65,12 +70,18 @@ export function registerPegasosFhirRoute(
         return sendOutcome(
           reply,
           503,
-          operationOutcome([{ code: 'transient', diagnostics: 'temporarily unavailable: send again (a repeat of a stored visit is answered as a duplicate)' }]),
+          operationOutcome([
+            {
+              code: 'transient',
+              diagnostics: 'temporarily unavailable: send again (a repeat of a stored visit is answered as a duplicate)',
+            },
+          ]),
         );
       }
       const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
       if (status === 500) request.log.error({ err: { name: error.name, message: error.message } }, 'fhir request failed');
-      const diagnostics = status === 500 ? 'internal error: send again (a repeat of a stored visit is answered as a duplicate)' : error.message;
+      const diagnostics =
+        status === 500 ? 'internal error: send again (a repeat of a stored visit is answered as a duplicate)' : error.message;
       return sendOutcome(reply, status === 500 ? 503 : status, operationOutcome([{ code: STATUS_CODE[status] ?? 'invalid', diagnostics }]));
     });
     scope.addHook('onRequest', async (request) => requireSource(request, deps.tokens, PEGASOS_SOURCE));
@@ -85,27 +96,27 @@ export function registerPegasosFhirRoute(
         const outcome = operationOutcome(error.issues.map((i) => ({ code, diagnostics: `${i.field}: ${i.message}`, expression: i.field })));
         return sendOutcome(reply, error.kind === 'unsupported' ? 422 : 400, outcome);
       }
-      const results: VisitOutcome[] = [];
-      for (const { event } of mapped) {
-        const parsed = visitEventSchema.safeParse(event);
+      const parsed = mapped.map(({ event }) => ({ event, parsed: visitEventSchema.safeParse(event) }));
+      const valid = parsed.flatMap((p) => (p.parsed.success ? [p.parsed.data] : []));
+      // Several encounters are taken as one batch (set-based, deciding as one by one in bundle order).
+      const outcomes = valid.length === 1 ? [await deps.ingest(valid[0] as VisitEvent)] : valid.length ? await deps.ingestMany(valid) : [];
+      let next = 0;
+      const results = parsed.map(({ event, parsed }): VisitOutcome => {
         if (!parsed.success) {
           countOutcome(PEGASOS_SOURCE, 'rejected');
           const fields = parsed.error.issues.map((i) => ({ field: sourceField(i.path.join('.'), PEGASOS_FIELDS), message: i.message }));
-          results.push({
+          return {
             outcome: 'rejected',
             ...(event.visitId ? { visitId: event.visitId } : {}),
             error: fields.map((f) => `${f.field}: ${f.message}`).join('; '),
             field: fields[0]?.field ?? '(body)',
-          });
-          continue;
+          };
         }
-        const outcome = await deps.ingest(parsed.data);
-        if (outcome.outcome !== 'rejected') results.push(outcome);
-        else {
-          const { field, message } = inSourceTerms(outcome.error, outcome.field, PEGASOS_FIELDS);
-          results.push({ ...outcome, field, error: `${field}: ${message}` });
-        }
-      }
+        const outcome = outcomes[next++] as VisitOutcome;
+        if (outcome.outcome !== 'rejected') return outcome;
+        const { field, message } = inSourceTerms(outcome.error, outcome.field, PEGASOS_FIELDS);
+        return { ...outcome, field, error: `${field}: ${message}` };
+      });
       if (results.length > 1) return reply.code(200).send({ results });
       const only = results[0] as VisitOutcome;
       if (only.outcome === 'rejected') {

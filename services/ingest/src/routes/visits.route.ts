@@ -1,18 +1,18 @@
-import { visitEventSchema } from '@kaiku/core';
+import { type VisitEvent, visitEventSchema } from '@kaiku/core';
 import { HttpProblem, sendProblem, zodProblem } from '@kaiku/http';
 import type { FastifyInstance } from 'fastify';
 import { authenticatedSource } from '../auth.ts';
-import { orderingKeys, runInOrder } from '../visits/ingest-batch.ts';
 import type { VisitIngestor } from '../visits/ingest-visit.ts';
 import type { VisitOutcome } from '../visits/outcome.ts';
 import { countOutcome } from '../visits/outcome-metrics.ts';
 
 export const MAX_BATCH = 1000;
-/** Items of one batch in flight at once (each is its own transaction; same visit or patient stay in order). */
-export const BATCH_CONCURRENCY = 6;
 
 /** `POST /v1/visits`: one canonical VisitEvent or an array of up to 1,000, answered in order. */
-export function registerVisitsRoute(app: FastifyInstance, deps: { ingest: VisitIngestor; tokens: Map<string, string> }) {
+export function registerVisitsRoute(
+  app: FastifyInstance,
+  deps: { ingest: VisitIngestor; ingestMany: (events: VisitEvent[]) => Promise<VisitOutcome[]>; tokens: Map<string, string> },
+) {
   app.post('/v1/visits', async (request, reply) => {
     const source = authenticatedSource(request, deps.tokens);
     const body = request.body;
@@ -35,11 +35,14 @@ export function registerVisitsRoute(app: FastifyInstance, deps: { ingest: VisitI
       const foreign = parsed.findIndex((p) => p.success && p.data.source !== source);
       if (foreign >= 0) throw new HttpProblem(403, 'Forbidden', `item ${foreign}: this token is for source "${source}"`);
     }
-    const results = await runInOrder(
-      parsed,
-      (p) => (p.success ? orderingKeys(p.data) : []),
-      async (p): Promise<VisitOutcome> => {
-        if (p.success) return deps.ingest(p.data);
+    let results: VisitOutcome[];
+    if (!batch) results = [await deps.ingest((parsed[0] as { data: VisitEvent }).data)];
+    else {
+      const valid = parsed.flatMap((p) => (p.success ? [p.data] : []));
+      const outcomes = valid.length ? await deps.ingestMany(valid) : [];
+      let next = 0;
+      results = parsed.map((p): VisitOutcome => {
+        if (p.success) return outcomes[next++] as VisitOutcome;
         countOutcome(source, 'rejected');
         const first = p.error.issues[0];
         return {
@@ -47,9 +50,8 @@ export function registerVisitsRoute(app: FastifyInstance, deps: { ingest: VisitI
           error: p.error.issues.map((i) => `${i.path.join('.') || '(item)'}: ${i.message}`).join('; '),
           ...(first?.path.length ? { field: first.path.join('.') } : {}),
         };
-      },
-      BATCH_CONCURRENCY,
-    );
+      });
+    }
     if (!batch) {
       const only = results[0] as VisitOutcome;
       if (only.outcome === 'rejected') return sendProblem(reply, 400, 'Invalid visit event', only.error, { ...only });

@@ -1,20 +1,10 @@
-import type { KaikuConfig, UnitConfig } from '@kaiku/config';
-import {
-  assessVisit,
-  encryptPhone,
-  InvalidVisitError,
-  isLanguage,
-  type Keys,
-  phoneHashOf,
-  pseudonymOf,
-  sendTimeFor,
-  uniformFromKey,
-  type VisitEvent,
-} from '@kaiku/core';
+import type { KaikuConfig } from '@kaiku/config';
+import { encryptPhone, InvalidVisitError, type Keys, type VisitEvent } from '@kaiku/core';
 import { type Pool, type PoolClient, withTransaction } from '@kaiku/db';
 import type { VisitOutcome } from './outcome.ts';
 import { updatePatient } from './patient-update.ts';
 import * as repo from './visit.repository.ts';
+import { createVisitRules } from './visit-decision.ts';
 
 export interface VisitIngestorDeps {
   pool: Pool;
@@ -24,8 +14,6 @@ export interface VisitIngestorDeps {
   /** Called after the commit with invitations that were cancelled (their queued jobs can go). */
   onCancelled?: (invitationIds: string[]) => void;
 }
-
-const DAY = 86_400_000;
 
 /** What one handler did inside the transaction; `cancelled` jobs are removed after the commit. */
 export interface Handled {
@@ -39,87 +27,49 @@ export interface Handled {
  * when the database is unavailable; a bad event resolves to a `rejected` outcome.
  */
 export function createVisitIngestor(deps: VisitIngestorDeps) {
-  const units = new Map<string, UnitConfig>(deps.kaiku.units.map((u) => [u.id, u]));
+  const rules = createVisitRules(deps);
   const now = deps.now ?? (() => new Date());
   const survey = deps.kaiku.survey;
-  const policy = { ...survey, timezone: deps.kaiku.timezone };
 
   async function visitEnded(client: PoolClient, event: VisitEvent, visitId: string, at: Date): Promise<Handled> {
-    const unit = units.get(event.unit.id);
-    const sampleDraw = uniformFromKey(deps.keys, `${event.source}:${visitId}`);
-    const facts = assessVisit(
-      event,
-      { enrolled: Boolean(unit), sensitive: unit?.sensitive ?? false, sampling: unit?.sampling ?? 0 },
-      policy,
-      at,
-      sampleDraw,
-    );
-    const pseudonym = facts.personalId ? pseudonymOf(deps.keys, facts.personalId) : null;
-    if (await repo.lockPatientAndCheckCancelled(client, pseudonym, event.source, visitId)) {
+    const p = rules.prepare(event, visitId, at);
+    if (await repo.lockPatientAndCheckCancelled(client, p.pseudonym, event.source, visitId)) {
       // The cancellation came first (or the visit was cancelled and ended again): never surveyed.
       return { outcome: { outcome: 'cancelled', visitId }, cancelled: [] };
     }
-    const endedAt = new Date(event.endedAt as string);
-    const visitRowId = await repo.insertVisit(client, {
-      source: event.source,
-      sourceVisitId: visitId,
-      sourceEventId: event.sourceEventId ?? null,
-      unitId: event.unit.id,
-      service: unit?.service ?? 'other',
-      serviceClass: event.service?.class ?? null,
-      endedAt,
-      visitDay: facts.visitDay,
-      language: facts.language,
-      ageBand: facts.ageBand,
-      pseudonym,
-    });
+    const visitRowId = await repo.insertVisit(client, p.visit);
     if (!visitRowId) return { outcome: { outcome: 'duplicate', visitId }, cancelled: [] };
 
-    let skip = facts.skip;
-    const phoneHash = facts.mobile ? phoneHashOf(deps.keys, facts.mobile) : null;
-    let language = facts.language;
-    const superseded: string[] = [];
-    const phone = !skip && phoneHash ? await repo.phoneFacts(client, phoneHash) : null;
-    if (phone?.optedOut) skip = 'opted-out';
-    if (!skip && pseudonym) {
-      const since = new Date(endedAt.getTime() - survey.resurveyAfterDays * DAY).toISOString().slice(0, 10);
-      for (const other of await repo.recentInvitations(client, pseudonym, since)) {
-        if (other.visit_day === facts.visitDay) {
-          // Of one patient's visits on the same day only the last is surveyed.
-          if (other.status === 'scheduled' && other.ended_at <= endedAt) superseded.push(other.id);
-          else skip = 'same-day-visit';
-        } else {
-          skip = 'recently-surveyed';
-        }
-        if (skip) break;
-      }
-    }
-    if (skip) {
+    const phone = rules.needsPhone(p) ? await repo.phoneFacts(client, p.phoneHash as string) : null;
+    const recent = rules.needsRecent(p, phone) ? await repo.recentInvitations(client, p.pseudonym as string, p.since) : [];
+    const decision = rules.decide(p, phone, recent);
+    if (decision.skip) {
       await repo.insertInvitation(client, {
         visitId: visitRowId,
         status: 'skipped',
-        skipReason: skip,
+        skipReason: decision.skip,
         phoneEnc: null,
         phoneHash: null,
-        language,
+        language: decision.language,
         sendAt: null,
         expiresAt: null,
       });
-      return { outcome: { outcome: 'skipped', visitId, reason: skip }, cancelled: [] };
+      return { outcome: { outcome: 'skipped', visitId, reason: decision.skip }, cancelled: [] };
     }
-    for (const id of superseded) await repo.supersedeInvitation(client, id);
-    const chosen = phone?.language; // the patient's own choice by SMS outranks the record
-    if (isLanguage(chosen)) language = chosen;
-    const sendAt = sendTimeFor(endedAt, at, policy);
+    for (const id of decision.superseded) await repo.supersedeInvitation(client, id);
     const invitationId = await repo.insertScheduledInvitation(client, {
       visitId: visitRowId,
-      phoneEnc: encryptPhone(deps.keys, facts.mobile as string),
-      phoneHash,
-      language,
-      sendAt,
+      phoneEnc: encryptPhone(deps.keys, p.facts.mobile as string),
+      phoneHash: p.phoneHash,
+      language: decision.language,
+      sendAt: decision.sendAt,
       expiresAt: null,
     });
-    return { outcome: { outcome: 'scheduled', visitId, invitationId, sendAt: sendAt.toISOString(), language }, cancelled: superseded };
+    const { sendAt, language } = decision;
+    return {
+      outcome: { outcome: 'scheduled', visitId, invitationId, sendAt: sendAt.toISOString(), language },
+      cancelled: decision.superseded,
+    };
   }
 
   async function visitCancelled(client: PoolClient, event: VisitEvent, visitId: string): Promise<Handled> {
@@ -143,11 +93,13 @@ export function createVisitIngestor(deps: VisitIngestorDeps) {
       if (handled.cancelled.length) deps.onCancelled?.(handled.cancelled);
       return handled.outcome;
     } catch (error) {
-      if (error instanceof InvalidVisitError) {
-        return { outcome: 'rejected', ...(event.visitId ? { visitId: event.visitId } : {}), error: error.message, field: error.field };
-      }
+      if (error instanceof InvalidVisitError) return rejectedOutcome(event, error);
       throw error;
     }
   };
 }
 export type VisitIngestor = ReturnType<typeof createVisitIngestor>;
+
+export function rejectedOutcome(event: VisitEvent, error: InvalidVisitError): VisitOutcome {
+  return { outcome: 'rejected', ...(event.visitId ? { visitId: event.visitId } : {}), error: error.message, field: error.field };
+}

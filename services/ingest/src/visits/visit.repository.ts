@@ -78,12 +78,13 @@ export async function preferredLanguage(client: PoolClient, phoneHash: string): 
   return rows[0]?.language ?? null;
 }
 
-/** Live invitations of the same person (not skipped or cancelled) since a day. */
+/** Live invitations of the same person (not skipped or cancelled) since a day, in the order of their visits' end. */
 export async function recentInvitations(client: PoolClient, pseudonym: string, sinceDay: string) {
   const { rows } = await client.query<{ id: string; status: string; visit_day: string; ended_at: Date }>({
     name: 'ingest-recent-invitations',
     text: `SELECT i.id, i.status, v.visit_day, v.ended_at FROM invitations i JOIN visits v ON v.id = i.visit_id
-     WHERE v.patient_pseudonym = $1 AND v.visit_day >= $2 AND i.status NOT IN ('skipped', 'cancelled')`,
+     WHERE v.patient_pseudonym = $1 AND v.visit_day >= $2 AND i.status NOT IN ('skipped', 'cancelled')
+     ORDER BY v.ended_at, v.source, v.source_visit_id`,
     values: [pseudonym, sinceDay],
   });
   return rows;
