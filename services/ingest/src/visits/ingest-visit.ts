@@ -1,5 +1,5 @@
 import type { KaikuConfig } from '@kaiku/config';
-import { encryptPhone, InvalidVisitError, type Keys, type VisitEvent } from '@kaiku/core';
+import { encryptPhone, InvalidVisitError, type Keys, type SkipReason, type VisitEvent } from '@kaiku/core';
 import { type Pool, type PoolClient, withTransaction } from '@kaiku/db';
 import type { VisitOutcome } from './outcome.ts';
 import { updatePatient } from './patient-update.ts';
@@ -22,7 +22,8 @@ export interface Handled {
 }
 
 /**
- * Processes one canonical visit event in one transaction: visit, invitation or skip, outbox row.
+ * Processes one canonical visit event in one transaction: visit, invitation or skip, outbox row
+ * (a visit-ended event in one round trip).
  * Resolves only after the commit, so an acknowledged event is never lost. Rejects (throws) only
  * when the database is unavailable; a bad event resolves to a `rejected` outcome.
  */
@@ -31,44 +32,36 @@ export function createVisitIngestor(deps: VisitIngestorDeps) {
   const now = deps.now ?? (() => new Date());
   const survey = deps.kaiku.survey;
 
-  async function visitEnded(client: PoolClient, event: VisitEvent, visitId: string, at: Date): Promise<Handled> {
+  /**
+   * A visit-ended event: the pure rules here, everything else in one call of
+   * `kaiku_ingest_visit_ended` in autocommit (one round trip, one commit; see its migration).
+   */
+  async function visitEnded(event: VisitEvent, visitId: string, at: Date): Promise<Handled> {
     const p = rules.prepare(event, visitId, at);
-    if (await repo.lockPatientAndCheckCancelled(client, p.pseudonym, event.source, visitId)) {
-      // The cancellation came first (or the visit was cancelled and ended again): never surveyed.
-      return { outcome: { outcome: 'cancelled', visitId }, cancelled: [] };
-    }
-    const visitRowId = await repo.insertVisit(client, p.visit);
-    if (!visitRowId) return { outcome: { outcome: 'duplicate', visitId }, cancelled: [] };
-
-    const phone = rules.needsPhone(p) ? await repo.phoneFacts(client, p.phoneHash as string) : null;
-    const recent = rules.needsRecent(p, phone) ? await repo.recentInvitations(client, p.pseudonym as string, p.since) : [];
-    const decision = rules.decide(p, phone, recent);
-    if (decision.skip) {
-      await repo.insertInvitation(client, {
-        visitId: visitRowId,
-        status: 'skipped',
-        skipReason: decision.skip,
-        phoneEnc: null,
-        phoneHash: null,
-        language: decision.language,
-        sendAt: null,
-        expiresAt: null,
-      });
-      return { outcome: { outcome: 'skipped', visitId, reason: decision.skip }, cancelled: [] };
-    }
-    for (const id of decision.superseded) await repo.supersedeInvitation(client, id);
-    const invitationId = await repo.insertScheduledInvitation(client, {
-      visitId: visitRowId,
-      phoneEnc: encryptPhone(deps.keys, p.facts.mobile as string),
+    const schedulable = !p.facts.skip;
+    const sendAt = schedulable ? rules.sendAt(p) : null;
+    const done = await repo.ingestVisitEnded(deps.pool, {
+      visit: p.visit,
+      skip: p.facts.skip,
       phoneHash: p.phoneHash,
-      language: decision.language,
-      sendAt: decision.sendAt,
-      expiresAt: null,
+      phoneEnc: schedulable ? encryptPhone(deps.keys, p.facts.mobile as string) : null,
+      since: p.since,
+      sendAt,
     });
-    const { sendAt, language } = decision;
+    if (done.outcome === 'cancelled' || done.outcome === 'duplicate') {
+      // cancelled: the cancellation came first (or the visit was cancelled and ended again): never surveyed.
+      return { outcome: { outcome: done.outcome, visitId }, cancelled: [] };
+    }
+    if (done.outcome === 'skipped') return { outcome: { outcome: 'skipped', visitId, reason: done.reason as SkipReason }, cancelled: [] };
     return {
-      outcome: { outcome: 'scheduled', visitId, invitationId, sendAt: sendAt.toISOString(), language },
-      cancelled: decision.superseded,
+      outcome: {
+        outcome: 'scheduled',
+        visitId,
+        invitationId: done.invitationId as string,
+        sendAt: (sendAt as Date).toISOString(),
+        language: done.language as string,
+      },
+      cancelled: done.superseded,
     };
   }
 
@@ -83,13 +76,15 @@ export function createVisitIngestor(deps: VisitIngestorDeps) {
   return async function ingest(event: VisitEvent): Promise<VisitOutcome> {
     const at = now();
     try {
-      const handled = await withTransaction(deps.pool, (client) => {
-        if (event.kind === 'patient-updated') return updatePatient(client, event, { keys: deps.keys, survey });
-        const visitId = event.visitId;
-        if (!visitId) throw new InvalidVisitError('visitId', `required when kind is ${event.kind}`);
-        if (event.kind === 'visit-cancelled') return visitCancelled(client, event, visitId);
-        return visitEnded(client, event, visitId, at);
-      });
+      const handled =
+        event.kind === 'visit-ended' && event.visitId
+          ? await visitEnded(event, event.visitId, at)
+          : await withTransaction(deps.pool, (client) => {
+              if (event.kind === 'patient-updated') return updatePatient(client, event, { keys: deps.keys, survey });
+              const visitId = event.visitId;
+              if (!visitId) throw new InvalidVisitError('visitId', `required when kind is ${event.kind}`);
+              return visitCancelled(client, event, visitId);
+            });
       if (handled.cancelled.length) deps.onCancelled?.(handled.cancelled);
       return handled.outcome;
     } catch (error) {

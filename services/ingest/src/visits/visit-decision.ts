@@ -115,9 +115,12 @@ export function createVisitRules(deps: { kaiku: KaikuConfig; keys: Keys }) {
     if (skip) return { skip, language: p.facts.language };
     const chosen = phone?.language; // the patient's own choice by SMS outranks the record
     const language = isLanguage(chosen) ? chosen : p.facts.language;
-    return { skip: null, language, superseded, sendAt: sendTimeFor(p.endedAt, p.at, policy) };
+    return { skip: null, language, superseded, sendAt: sendAt(p) };
   }
 
-  return { prepare, needsPhone, needsRecent, decide };
+  /** When the text is sent, if it is sent. */
+  const sendAt = (p: PreparedVisit) => sendTimeFor(p.endedAt, p.at, policy);
+
+  return { prepare, needsPhone, needsRecent, decide, sendAt };
 }
 export type VisitRules = ReturnType<typeof createVisitRules>;
