@@ -3,6 +3,7 @@ import type { Keys, VisitEvent } from '@kaiku/core';
 import type { Pool } from '@kaiku/db';
 import type { Logger } from 'pino';
 import { createLifecareHl7Handler } from './adapters/lifecare-hl7.handler.ts';
+import { createGroupedIngest } from './visits/grouped-ingest.ts';
 import { createVisitIngestor, type VisitIngestor } from './visits/ingest-visit.ts';
 import { createBatchIngestor } from './visits/ingest-visits-batch.ts';
 import type { VisitOutcome } from './visits/outcome.ts';
@@ -23,13 +24,15 @@ export interface IngestPipelineDeps {
 /** The canonical ingestor and the adapters on top of it; shared by the HTTP app and the MLLP listener. */
 export function createIngestPipeline(deps: IngestPipelineDeps) {
   const visitIngestor = createVisitIngestor(deps);
+  const batchIngestor = createBatchIngestor({ ...deps, ingest: visitIngestor });
+  // Concurrent events (MLLP connections, HTTP requests) share transactions when they pile up.
+  const grouped = createGroupedIngest({ one: visitIngestor, many: batchIngestor });
   const ingest: VisitIngestor = async (event) => {
-    const outcome = await visitIngestor(event);
+    const outcome = await grouped(event);
     countOutcome(event.source, outcome.outcome, outcome.outcome === 'skipped' ? outcome.reason : undefined);
     if (outcome.outcome === 'scheduled') deps.onCommitted?.();
     return outcome;
   };
-  const batchIngestor = createBatchIngestor({ ...deps, ingest: visitIngestor });
   /** Many events at once (set-based where it can be); outcomes in order. */
   const ingestMany = async (events: VisitEvent[]): Promise<VisitOutcome[]> => {
     const outcomes = await batchIngestor(events);

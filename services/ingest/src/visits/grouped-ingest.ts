@@ -1,0 +1,58 @@
+import type { VisitEvent } from '@kaiku/core';
+import { isDatabaseUnavailable } from '@kaiku/db';
+import type { VisitOutcome } from './outcome.ts';
+
+export interface GroupedIngestDeps {
+  /** One event (its own transaction). */
+  one: (event: VisitEvent) => Promise<VisitOutcome>;
+  /** Many events, deciding as one by one in the given order (set-based, see ingest-visits-batch.ts). */
+  many: (events: VisitEvent[]) => Promise<VisitOutcome[]>;
+  /** Groups in flight at once (each holds one pool connection). Default 4. */
+  inFlight?: number;
+  /** Largest group. Default 250. */
+  maxGroup?: number;
+}
+
+/**
+ * Group commit for events that arrive concurrently (MLLP connections, HTTP requests): an event
+ * that finds a free slot goes alone, at once, through the one-event path; events that arrive
+ * while every slot is busy wait and go together as one batch when a slot frees, sharing its
+ * round trips and its commit. Each caller still gets its own outcome only after the commit that
+ * stored it. Concurrent events have no order between them; the batch decides them as one by one
+ * in arrival order. If a batch fails for any reason but an unavailable database, its events are
+ * retried one by one, so one bad event cannot fail the others.
+ */
+export function createGroupedIngest(deps: GroupedIngestDeps) {
+  const inFlight = deps.inFlight ?? 4;
+  const maxGroup = deps.maxGroup ?? 250;
+  let busy = 0;
+  const waiting: Array<{ event: VisitEvent; resolve: (o: VisitOutcome) => void; reject: (e: unknown) => void }> = [];
+
+  async function run(group: typeof waiting) {
+    busy++;
+    try {
+      if (group.length === 1) {
+        const only = group[0] as (typeof group)[number];
+        await deps.one(only.event).then(only.resolve, only.reject);
+        return;
+      }
+      try {
+        const outcomes = await deps.many(group.map((g) => g.event));
+        group.forEach((g, i) => g.resolve(outcomes[i] as VisitOutcome));
+      } catch (error) {
+        if (isDatabaseUnavailable(error)) for (const g of group) g.reject(error);
+        else for (const g of group) await deps.one(g.event).then(g.resolve, g.reject);
+      }
+    } finally {
+      busy--;
+      if (waiting.length) void run(waiting.splice(0, maxGroup));
+    }
+  }
+
+  return function ingest(event: VisitEvent): Promise<VisitOutcome> {
+    return new Promise((resolve, reject) => {
+      waiting.push({ event, resolve, reject });
+      if (busy < inFlight) void run(waiting.splice(0, maxGroup));
+    });
+  };
+}

@@ -1,0 +1,101 @@
+import { hetuFor, type VisitEvent, visitEventSchema } from '@kaiku/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createGroupedIngest } from '../src/visits/grouped-ingest.ts';
+import type { VisitOutcome } from '../src/visits/outcome.ts';
+import { type IngestHarness, startIngest, UNITS } from './helpers.ts';
+
+const event = (visitId: string, personalId = hetuFor('1975-05-05', 400)): VisitEvent =>
+  visitEventSchema.parse({
+    source: 'lifecare',
+    kind: 'visit-ended',
+    visitId,
+    endedAt: new Date(Date.now() - 3600_000).toISOString(),
+    unit: { id: UNITS.kyyjarvi },
+    patient: { personalId, mobilePhones: ['040 123 4567'], languages: { service: 'fi' } },
+  });
+const duplicate = (e: VisitEvent): VisitOutcome => ({ outcome: 'duplicate', visitId: e.visitId as string });
+
+describe('grouped ingest (unit)', () => {
+  it('sends an event alone when a slot is free and the ones that pile up meanwhile together, each answered with its own outcome', async () => {
+    const calls: string[][] = [];
+    const ingest = createGroupedIngest({
+      inFlight: 1,
+      one: async (e) => {
+        calls.push([e.visitId as string]);
+        await new Promise((r) => setTimeout(r, 5));
+        return duplicate(e);
+      },
+      many: async (events) => {
+        calls.push(events.map((e) => e.visitId as string));
+        return events.map(duplicate);
+      },
+    });
+    const answers = await Promise.all(['a', 'b', 'c', 'd'].map((id) => ingest(event(id))));
+    expect(answers.map((a) => (a as { visitId: string }).visitId)).toEqual(['a', 'b', 'c', 'd']);
+    expect(calls).toEqual([['a'], ['b', 'c', 'd']]);
+  });
+
+  it('retries a failed group one by one (one bad event fails alone) but fails all at once when the database is down', async () => {
+    const slow = async () => new Promise((r) => setTimeout(r, 5));
+    const failing = (error: Error) =>
+      createGroupedIngest({
+        inFlight: 1,
+        one: async (e) => {
+          await slow();
+          if (e.visitId === 'bad' || (error as { code?: string }).code) throw error;
+          return duplicate(e);
+        },
+        many: async () => {
+          throw error;
+        },
+      });
+    const bug = failing(new Error('a bug'));
+    const settled = await Promise.allSettled(['first', 'x', 'bad', 'y'].map((id) => bug(event(id))));
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+
+    const down = failing(Object.assign(new Error('connection refused'), { code: 'ECONNREFUSED' }));
+    const all = await Promise.allSettled(['p', 'q', 'r'].map((id) => down(event(id))));
+    expect(all.map((s) => s.status)).toEqual(['rejected', 'rejected', 'rejected']);
+  });
+});
+
+describe('grouped ingest (real database)', () => {
+  let h: IngestHarness;
+  beforeAll(async () => {
+    h = await startIngest();
+  });
+  afterAll(async () => h.close());
+
+  it('takes 200 events at once (one visit ten times, one patient twice a day): every answer its own, one text per patient and day', async () => {
+    const events = [
+      ...Array.from({ length: 180 }, (_, i) => event(`G${i}`, hetuFor('1960-02-02', 2 + i))),
+      ...Array.from({ length: 10 }, () => event('SAME')),
+      event('TWICE-1', hetuFor('1961-03-03', 7)),
+      event('TWICE-2', hetuFor('1961-03-03', 7)),
+      ...Array.from({ length: 8 }, (_, i) => event(`BAD${i}`, '010101-0000')),
+    ];
+    const answers = await Promise.all(events.map((e) => h.pipeline.ingest(e)));
+    expect(answers.map((a, i) => (a as { visitId?: string }).visitId ?? events[i]?.visitId)).toEqual(events.map((e) => e.visitId));
+    expect(answers.slice(0, 180).every((a) => a.outcome === 'scheduled')).toBe(true);
+    expect(
+      answers
+        .slice(180, 190)
+        .map((a) => a.outcome)
+        .sort(),
+    ).toEqual([...Array(9).fill('duplicate'), 'scheduled']);
+    expect(answers.slice(190, 192).map((a) => a.outcome)).toContain('scheduled');
+    expect(answers.slice(192).every((a) => a.outcome === 'rejected')).toBe(true);
+    const { rows } = await h.pool.query(
+      `SELECT count(*)::int AS scheduled, count(DISTINCT v.patient_pseudonym)::int AS patients, count(o.id)::int AS outbox
+       FROM invitations i JOIN visits v ON v.id = i.visit_id LEFT JOIN outbox o ON o.invitation_id = i.id WHERE i.status = 'scheduled'`,
+    );
+    expect(rows[0]).toEqual({ scheduled: 182, patients: 182, outbox: 182 });
+    for (const a of answers) {
+      if (a.outcome !== 'scheduled') continue;
+      const own = await h.pool.query('SELECT v.source_visit_id FROM invitations i JOIN visits v ON v.id = i.visit_id WHERE i.id = $1', [
+        a.invitationId,
+      ]);
+      expect(own.rows[0]?.source_visit_id).toBe(a.visitId);
+    }
+  });
+});
