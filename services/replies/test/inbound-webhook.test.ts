@@ -64,6 +64,36 @@ describe('the inbound webhook refuses bad requests clearly and never answers 500
     expect((await post(new URLSearchParams(params).toString(), other)).statusCode).toBe(403);
   });
 
+  it("a signature made for another URL (the status callback's, another host) is 403 and changes nothing", async () => {
+    const phone = '+358403333333';
+    const id = await f.invitation({ phone });
+    const params = { MessageSid: nextSid(), From: phone, Body: '9' };
+    for (const url of [
+      `${PUBLIC}/v1/twilio/status/${id}`,
+      'https://attacker.example/v1/twilio/inbound',
+      `${PUBLIC}/v1/twilio/inbound?x=1`,
+    ]) {
+      const signature = twilio.getExpectedTwilioSignature(AUTH_TOKEN, url, params);
+      const res = await post(new URLSearchParams(params).toString(), { 'x-twilio-signature': signature });
+      expect(res.statusCode).toBe(403);
+    }
+    expect(await stateOf(f.pool, id)).toMatchObject({ score: null });
+  });
+
+  it('a replayed webhook (same MessageSid, valid signature) has no second effect', async () => {
+    const phone = '+358404444444';
+    const id = await f.invitation({ phone });
+    const params = { MessageSid: nextSid(), From: phone, Body: '9' };
+    const first = await post(new URLSearchParams(params).toString(), signed(params));
+    expect(first.statusCode).toBe(200);
+    expect(first.body).toContain('<Message>');
+    const replay = await post(new URLSearchParams(params).toString(), signed(params));
+    expect(replay.statusCode).toBe(200);
+    expect(replay.body).not.toContain('<Message>');
+    const { rows } = await f.pool.query('SELECT count(*)::int AS n FROM responses WHERE invitation_id = $1', [id]);
+    expect(rows[0].n).toBe(1);
+  });
+
   it('missing fields are 400 problem+json naming them', async () => {
     const params = { Body: '9' };
     const res = await post(new URLSearchParams(params).toString(), signed(params));
