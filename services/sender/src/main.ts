@@ -14,7 +14,8 @@ try {
   exitOnStartupError('sender', error);
 }
 const logger = pino(loggerOptions(config.LOG_LEVEL, 'sender'));
-const pool = createPool(config.DATABASE_URL, { applicationName: 'kaiku-sender' });
+// One connection per concurrent job (and a few for the health checks), so jobs never queue for the pool.
+const pool = createPool(config.DATABASE_URL, { applicationName: 'kaiku-sender', max: config.kaiku.sending.concurrency + 4 });
 const redis = createRedis(config.REDIS_URL, { name: 'kaiku-sender' });
 const twilio = createTwilioClient({
   accountSid: config.TWILIO_ACCOUNT_SID,

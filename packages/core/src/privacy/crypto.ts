@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, createSecretKey, type KeyObject, randomBytes } from 'node:crypto';
 
 /** Keys are 32 random bytes each (base64 in the environment). */
 export interface Keys {
@@ -6,32 +6,43 @@ export interface Keys {
   encryptionKey: Buffer;
 }
 
+// A KeyObject per key, made once: creating one from raw bytes on every call costs more than the HMAC.
+const keyObjects = new WeakMap<Buffer, KeyObject>();
+function keyObject(raw: Buffer): KeyObject {
+  let key = keyObjects.get(raw);
+  if (!key) {
+    key = createSecretKey(raw);
+    keyObjects.set(raw, key);
+  }
+  return key;
+}
+
 /** The keyed pseudonym of a person: HMAC-SHA256(pseudonym key, hetu), hex. */
 export function pseudonymOf(keys: Keys, personalId: string): string {
-  return createHmac('sha256', keys.pseudonymKey).update(`hetu:${personalId.trim().toUpperCase()}`).digest('hex');
+  return createHmac('sha256', keyObject(keys.pseudonymKey)).update(`hetu:${personalId.trim().toUpperCase()}`).digest('hex');
 }
 
 /** The keyed hash of an E.164 phone number, used to match replies and opt-outs. */
 export function phoneHashOf(keys: Keys, e164: string): string {
-  return createHmac('sha256', keys.pseudonymKey).update(`phone:${e164}`).digest('hex');
+  return createHmac('sha256', keyObject(keys.pseudonymKey)).update(`phone:${e164}`).digest('hex');
 }
 
 /** AES-256-GCM: iv (12) ‖ tag (16) ‖ ciphertext. */
 export function encryptPhone(keys: Keys, e164: string): Buffer {
   const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', keys.encryptionKey, iv);
+  const cipher = createCipheriv('aes-256-gcm', keyObject(keys.encryptionKey), iv);
   const body = Buffer.concat([cipher.update(e164, 'utf8'), cipher.final()]);
   return Buffer.concat([iv, cipher.getAuthTag(), body]);
 }
 
 export function decryptPhone(keys: Keys, sealed: Buffer): string {
-  const decipher = createDecipheriv('aes-256-gcm', keys.encryptionKey, sealed.subarray(0, 12));
+  const decipher = createDecipheriv('aes-256-gcm', keyObject(keys.encryptionKey), sealed.subarray(0, 12));
   decipher.setAuthTag(sealed.subarray(12, 28));
   return Buffer.concat([decipher.update(sealed.subarray(28)), decipher.final()]).toString('utf8');
 }
 
 /** A stable number in [0, 1) for a key, for deterministic sampling. */
 export function uniformFromKey(keys: Keys, key: string): number {
-  const digest = createHmac('sha256', keys.pseudonymKey).update(`sample:${key}`).digest();
+  const digest = createHmac('sha256', keyObject(keys.pseudonymKey)).update(`sample:${key}`).digest();
   return digest.readUInt32BE(0) / 2 ** 32;
 }
