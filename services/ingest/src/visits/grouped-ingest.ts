@@ -38,7 +38,7 @@ export function createGroupedIngest(deps: GroupedIngestDeps) {
       }
       try {
         const outcomes = await deps.many(group.map((g) => g.event));
-        group.forEach((g, i) => g.resolve(outcomes[i] as VisitOutcome));
+        for (const [i, g] of group.entries()) g.resolve(outcomes[i] as VisitOutcome);
       } catch (error) {
         if (isDatabaseUnavailable(error)) for (const g of group) g.reject(error);
         else for (const g of group) await deps.one(g.event).then(g.resolve, g.reject);
