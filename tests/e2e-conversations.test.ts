@@ -1,23 +1,16 @@
-import type { AddressInfo } from 'node:net';
 import { parseKaikuConfig } from '@kaiku/config';
 import { renderText } from '@kaiku/core';
-import { createPool, type Pool } from '@kaiku/db';
-import { buildIngestApp, createOutboxRelay } from '@kaiku/ingest';
-import { createRedis, createSurveySendQueue } from '@kaiku/queue';
-import { buildRepliesApp, createExpiryJob } from '@kaiku/replies';
-import { createSenderWorker, createTwilioClient } from '@kaiku/sender';
-import { buildSimApp } from '@kaiku/sms-sim';
-import { createTestEnv, type TestEnv, waitFor } from '@kaiku/testing';
-import type { FastifyInstance } from 'fastify';
+import { createExpiryJob } from '@kaiku/replies';
+import { waitFor } from '@kaiku/testing';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { INGEST_TOKEN, type InProcessStack, startInProcessStack } from './in-process-stack.ts';
 
 // The conversation as docs/conversation.md writes it down, through sms-sim and the real services.
 const UNIT = '1.2.246.10.2085212.10.1314';
 const names = { fi: 'Kyyjärven terveysasema', sv: 'Kyyjärvi hälsostation', en: 'Kyyjärvi health station' };
 const ACCOUNT_SID = `AC${'b'.repeat(32)}`;
 const AUTH_TOKEN = 'e2e-conversation-token';
-const SIM_NUMBER = '+358451234567';
 const keys = { pseudonymKey: Buffer.alloc(32, 3), encryptionKey: Buffer.alloc(32, 4) };
 const kaiku = parseKaikuConfig({
   units: [{ id: UNIT, name: names, service: 'health-station' }],
@@ -27,78 +20,20 @@ const kaiku = parseKaikuConfig({
 const logger = pino({ level: 'silent' });
 const text = (language: 'fi' | 'sv' | 'en', key: Parameters<typeof renderText>[1]) => renderText(language, key, { unitNames: names });
 
-async function listen(app: FastifyInstance, port = 0): Promise<string> {
-  await app.listen({ host: '127.0.0.1', port });
-  return `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-}
-
 describe('conversations through sms-sim: fi, sv, en, a language switch, an opt-out and a late reply', () => {
-  let env: TestEnv;
-  let pool: Pool;
-  let urls: { ingest: string; sim: string };
+  let stack: InProcessStack;
+  let pool: InProcessStack['pool'];
+  let urls: InProcessStack['urls'];
   let clockOffsetMs = 0;
-  const closers: Array<() => Promise<unknown>> = [];
 
   beforeAll(async () => {
-    env = await createTestEnv();
-    pool = createPool(env.databaseUrl);
-    const redis = createRedis(env.redisUrl, { failFast: true });
-    const workerRedis = createRedis(env.redisUrl);
-    const queue = createSurveySendQueue(redis, env.prefix);
-    const relay = createOutboxRelay({ pool, queue, logger, intervalMs: 50 });
-    const probe = buildRepliesApp({ pool, kaiku, keys, logger, authToken: AUTH_TOKEN, publicBaseUrl: 'http://placeholder' });
-    const repliesUrl = await listen(probe);
-    await probe.close();
     const now = () => new Date(Date.now() + clockOffsetMs);
-    const replies = buildRepliesApp({ pool, kaiku, keys, logger, authToken: AUTH_TOKEN, publicBaseUrl: repliesUrl, now });
-    await listen(replies, Number(new URL(repliesUrl).port));
-    const sim = buildSimApp({
-      accountSid: ACCOUNT_SID,
-      authToken: AUTH_TOKEN,
-      publicBaseUrl: repliesUrl,
-      number: SIM_NUMBER,
-      callbackDelayMs: 5,
-      logger,
-    });
-    const simUrl = await listen(sim);
-    const ingest = buildIngestApp({
-      pool,
-      redis,
-      kaiku,
-      keys,
-      tokens: new Map([['lc-token', 'lifecare']]),
-      logger,
-      onCommitted: () => relay.nudge(),
-    });
-    const worker = createSenderWorker({
-      connection: workerRedis,
-      prefix: env.prefix,
-      pool,
-      kaiku,
-      keys,
-      logger,
-      twilio: createTwilioClient({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, apiBaseUrl: simUrl }),
-      sender: { from: SIM_NUMBER },
-      publicBaseUrl: repliesUrl,
-    });
-    relay.start();
-    urls = { ingest: await listen(ingest), sim: simUrl };
-    closers.push(
-      () => ingest.close(),
-      () => relay.stop(),
-      () => worker.close(),
-      () => queue.close(),
-      () => sim.close(),
-      () => replies.close(),
-      async () => redis.disconnect(),
-      async () => workerRedis.disconnect(),
-      () => pool.end(),
-      () => env.cleanup(),
-    );
+    stack = await startInProcessStack({ kaiku, keys, authToken: AUTH_TOKEN, accountSid: ACCOUNT_SID, now });
+    ({ pool, urls } = stack);
   });
 
   afterAll(async () => {
-    for (const close of closers) await close().catch(() => {});
+    await stack?.close();
   });
 
   let visitNo = 0;
@@ -106,7 +41,7 @@ describe('conversations through sms-sim: fi, sv, en, a language switch, an opt-o
     visitNo += 1;
     const res = await fetch(`${urls.ingest}/v1/visits`, {
       method: 'POST',
-      headers: { authorization: 'Bearer lc-token', 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${INGEST_TOKEN}`, 'content-type': 'application/json' },
       body: JSON.stringify({
         source: 'lifecare',
         sourceEventId: `CONV-E-${visitNo}`,

@@ -1,16 +1,7 @@
-import type { AddressInfo } from 'node:net';
 import { parseKaikuConfig } from '@kaiku/config';
-import { buildConsoleApp } from '@kaiku/console';
-import { createPool, type Pool } from '@kaiku/db';
-import { buildIngestApp, createOutboxRelay } from '@kaiku/ingest';
-import { createRedis, createSurveySendQueue } from '@kaiku/queue';
-import { buildRepliesApp } from '@kaiku/replies';
-import { createSenderWorker, createTwilioClient } from '@kaiku/sender';
-import { buildSimApp } from '@kaiku/sms-sim';
-import { createTestEnv, type TestEnv, waitFor } from '@kaiku/testing';
-import type { FastifyInstance } from 'fastify';
-import pino from 'pino';
+import { waitFor } from '@kaiku/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONSOLE_TOKEN, INGEST_TOKEN, type InProcessStack, startInProcessStack } from './in-process-stack.ts';
 
 const UNIT = '1.2.246.10.2085212.10.1314';
 const ACCOUNT_SID = `AC${'a'.repeat(32)}`;
@@ -21,82 +12,17 @@ const kaiku = parseKaikuConfig({
   survey: { sendAfter: 'PT0S', quietHours: null, skipPublicHolidays: false },
   reporting: { minN: 1 },
 });
-const logger = pino({ level: 'silent' });
-
-async function listen(app: FastifyInstance): Promise<string> {
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  return `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-}
-
 describe('walking skeleton: visit → SMS → reply → NPS', () => {
-  let env: TestEnv;
-  let pool: Pool;
-  const closers: Array<() => Promise<unknown>> = [];
-  let urls: { ingest: string; replies: string; console: string; sim: string };
+  let stack: InProcessStack;
+  let urls: InProcessStack['urls'];
 
   beforeAll(async () => {
-    env = await createTestEnv();
-    pool = createPool(env.databaseUrl);
-    const redis = createRedis(env.redisUrl, { failFast: true });
-    const workerRedis = createRedis(env.redisUrl);
-    const queue = createSurveySendQueue(redis, env.prefix);
-    const relay = createOutboxRelay({ pool, queue, logger, intervalMs: 50 });
-
-    const replies = buildRepliesApp({ pool, kaiku, keys, logger, authToken: AUTH_TOKEN, publicBaseUrl: 'http://placeholder' });
-    // Twilio signs over the public URL; here that is the replies app's own address.
-    const repliesUrl = await listen(replies);
-    await replies.close();
-    const repliesApp = buildRepliesApp({ pool, kaiku, keys, logger, authToken: AUTH_TOKEN, publicBaseUrl: repliesUrl });
-    await repliesApp.listen({ host: '127.0.0.1', port: Number(new URL(repliesUrl).port) });
-    const sim = buildSimApp({
-      accountSid: ACCOUNT_SID,
-      authToken: AUTH_TOKEN,
-      publicBaseUrl: repliesUrl,
-      number: '+358451234567',
-      callbackDelayMs: 5,
-      logger,
-    });
-    const simUrl = await listen(sim);
-    const ingest = buildIngestApp({
-      pool,
-      redis,
-      kaiku,
-      keys,
-      tokens: new Map([['lc-token', 'lifecare']]),
-      logger,
-      onCommitted: () => relay.nudge(),
-    });
-    const consoleApp = buildConsoleApp({ pool, kaiku, logger, token: 'console-token' });
-    const worker = createSenderWorker({
-      connection: workerRedis,
-      prefix: env.prefix,
-      pool,
-      kaiku,
-      keys,
-      logger,
-      twilio: createTwilioClient({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, apiBaseUrl: simUrl }),
-      sender: { from: '+358451234567' },
-      publicBaseUrl: repliesUrl,
-    });
-    relay.start();
-    urls = { ingest: await listen(ingest), replies: repliesUrl, console: await listen(consoleApp), sim: simUrl };
-    closers.push(
-      () => ingest.close(),
-      () => relay.stop(),
-      () => worker.close(),
-      () => queue.close(),
-      () => sim.close(),
-      () => repliesApp.close(),
-      () => consoleApp.close(),
-      async () => redis.disconnect(),
-      async () => workerRedis.disconnect(),
-      () => pool.end(),
-      () => env.cleanup(),
-    );
+    stack = await startInProcessStack({ kaiku, keys, authToken: AUTH_TOKEN, accountSid: ACCOUNT_SID });
+    urls = stack.urls;
   });
 
   afterAll(async () => {
-    for (const close of closers) await close();
+    await stack?.close();
   });
 
   it('texts an adult once in Finnish and counts the answer in NPS', async () => {
@@ -120,7 +46,7 @@ describe('walking skeleton: visit → SMS → reply → NPS', () => {
     };
     const res = await fetch(`${urls.ingest}/v1/visits`, {
       method: 'POST',
-      headers: { authorization: 'Bearer lc-token', 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${INGEST_TOKEN}`, 'content-type': 'application/json' },
       body: JSON.stringify(visit),
     });
     expect(res.status).toBe(201);
@@ -156,7 +82,7 @@ describe('walking skeleton: visit → SMS → reply → NPS', () => {
     expect(second.replies[0]).toMatch(/Kiitos palautteestasi/);
 
     const report = await fetch(`${urls.console}/v1/reports/nps?from=2000-01-01&to=2100-12-31&groupBy=unit`, {
-      headers: { authorization: 'Bearer console-token' },
+      headers: { authorization: `Bearer ${CONSOLE_TOKEN}` },
     });
     expect(report.status).toBe(200);
     const body = (await report.json()) as { rows: Array<Record<string, unknown>> };
