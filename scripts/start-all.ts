@@ -2,6 +2,7 @@
 // processes with their output prefixed; Ctrl-C or SIGTERM stops them all.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { SERVICE_NODE_FLAGS } from '../packages/config/src/node-flags.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const production = process.env.NODE_ENV === 'production';
@@ -16,8 +17,8 @@ const services = ['ingest', 'sender', 'replies', 'console', ...(production ? [] 
 const children = new Map<string, ChildProcess>();
 let stopping = false;
 
-function run(name: string, script: string): ChildProcess {
-  const child = spawn(process.execPath, [script], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+function run(name: string, script: string, nodeFlags: readonly string[] = []): ChildProcess {
+  const child = spawn(process.execPath, [...nodeFlags, script], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const prefix = `[${name}]`.padEnd(10);
   for (const stream of [child.stdout, child.stderr]) {
     let buffered = '';
@@ -39,7 +40,7 @@ if (migrated !== 0) {
 }
 
 for (const name of services) {
-  const child = run(name, `services/${name}/src/main.ts`);
+  const child = run(name, `services/${name}/src/main.ts`, SERVICE_NODE_FLAGS);
   children.set(name, child);
   child.on('exit', (code, signal) => {
     children.delete(name);

@@ -2,7 +2,7 @@
 // compose stack must give every long-running service a health check and a restart policy.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { loadKaikuConfig } from '@kaiku/config';
+import { loadKaikuConfig, SERVICE_NODE_FLAGS } from '@kaiku/config';
 import { createStateGauges, processRegistry, registerMetrics } from '@kaiku/http';
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
@@ -92,5 +92,18 @@ describe('infra', () => {
     const demo = loadKaikuConfig(`${root}/config/kaiku.demo.yaml`);
     expect(demo.units).toEqual(example.units);
     expect(demo.survey).toMatchObject({ sendAfter: 'PT0S', quietHours: null });
+  });
+
+  it('every way of starting a service gives it the same V8 flags', () => {
+    const flags = SERVICE_NODE_FLAGS.join(' ');
+    expect(flags).toMatch(/--max-semi-space-size=\d+/);
+    for (const name of ['ingest', 'sender', 'replies', 'console', 'sms-sim']) {
+      const pkg = JSON.parse(read(`services/${name}/package.json`)) as { scripts: { start: string } };
+      expect(pkg.scripts.start, name).toBe(`node ${flags} src/main.ts`);
+    }
+    expect(read('infra/Dockerfile')).toContain(`ENV NODE_OPTIONS=${flags}\n`);
+    for (const starter of ['scripts/start-all.ts', 'scripts/demo/stack.ts', 'bench/lib/services.ts']) {
+      expect(read(starter), starter).toContain('SERVICE_NODE_FLAGS');
+    }
   });
 });

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { SERVICE_NODE_FLAGS } from '../../packages/config/src/node-flags.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -83,7 +84,7 @@ export interface SpawnOptions {
   /** TCP port that accepts connections once the process is ready. */
   readyPort?: number;
   /** Extra node flags, e.g. --cpu-prof (BENCH_CPU_PROF=<dir> adds it to every child). */
-  nodeArgs?: string[];
+  nodeArgs?: readonly string[];
 }
 
 async function waitReady(opts: SpawnOptions, child: ChildProcess, output: () => string) {
@@ -162,7 +163,8 @@ export function startService(name: ServiceName, env: Record<string, string>, sam
   return spawnNode({
     name,
     script: `services/${name}/src/main.ts`,
-    // BENCH_NODE_OPTIONS: try V8 flags on the services (e.g. --max-semi-space-size=2) without editing them
+    // The services' own V8 flags, as they run everywhere; BENCH_NODE_OPTIONS tries others on top
+    nodeArgs: SERVICE_NODE_FLAGS,
     env: {
       NODE_ENV: 'development',
       HOST: '127.0.0.1',

@@ -1,3 +1,4 @@
 export * from './config-error.ts';
 export * from './env.ts';
 export * from './kaiku-config.ts';
+export * from './node-flags.ts';
