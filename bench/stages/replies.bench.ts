@@ -1,21 +1,106 @@
+import { createHmac } from 'node:crypto';
+import pg from 'pg';
 import type { BenchContext } from '../lib/context.ts';
-import { phone } from '../lib/fake-visits.ts';
+import { UNIT_COUNT, UNITS, unitService } from '../lib/fake-visits.ts';
+import { contractEnv } from '../lib/kaiku-services.ts';
 import { load } from '../lib/load.ts';
 import { row } from '../lib/results.ts';
-import { type Flow, inboundRequest, replyText } from './pipeline.bench.ts';
+import { type Flow, inboundRequest } from './pipeline.bench.ts';
 
-/** Signed inbound webhooks from patients with a sent invitation (those the pipeline left unanswered). */
-export async function runReplies(ctx: BenchContext, flow: Flow): Promise<void> {
-  const patients = flow.sent.slice(flow.answered);
-  if (patients.length === 0) throw new Error('no patient with a sent invitation is left to answer');
-  let k = 0;
-  const span = patients.length;
-  const request = () => {
-    const i = patients[k++ % span] as number;
-    return inboundRequest(flow.ports, phone(i), replyText(i), `r${flow.tag}`);
+const LANGS = ['fi', 'fi', 'fi', 'fi', 'fi', 'fi', 'fi', 'fi', 'sv', 'en'] as const;
+const AGE_BANDS = ['18-24', '25-34', '35-44', '45-54', '55-64', '65-74', '75+'];
+const REASONS = ['Hoitaja oli tosi ystävällinen', 'Jonotin yli tunnin', 'Lääkäri kuunteli hyvin', 'Aika järjestyi nopeasti'];
+/** How many requests after a score-only answer its reason follows. */
+const REASON_LAG = 200;
+const SEED_CHUNK = 10_000;
+
+/** Bench patients' numbers: +35850…, apart from the pipeline's +35840… */
+const benchPhone = (i: number) => `+35850${String(i).padStart(7, '0')}`;
+
+/**
+ * Patients with a delivered invitation waiting for their answer, seeded straight into the flow's
+ * database (as ingest + sender would leave them), so that the stage does not depend on how far
+ * the pipeline got and each patient answers only once or twice, as real patients do.
+ */
+async function seedPatients(databaseUrl: string, pseudonymKey: Buffer, tag: string, count: number): Promise<void> {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+  try {
+    for (let start = 0; start < count; start += SEED_CHUNK) {
+      const n = Math.min(SEED_CHUNK, count - start);
+      const idx = Array.from({ length: n }, (_, k) => start + k);
+      await pool.query(
+        `WITH x AS (
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS x(vid, unit, service, lang, age, hash)
+         ), v AS (
+           INSERT INTO visits (source, source_visit_id, unit_id, service, ended_at, visit_day, language, age_band)
+           SELECT 'lifecare', vid, unit, service, now() - interval '1 hour', (now() AT TIME ZONE 'Europe/Helsinki')::date, lang, age FROM x
+           RETURNING id, source_visit_id, language
+         )
+         INSERT INTO invitations (visit_id, status, delivery_status, phone_hash, language, sent_at, expires_at, message_sid, attempt)
+         SELECT v.id, 'delivered', 'delivered', x.hash, v.language, now(), now() + interval '7 days', 'SM' || md5(x.vid), 1
+         FROM v JOIN x ON x.vid = v.source_visit_id`,
+        [
+          idx.map((i) => `${tag}-R${i}`),
+          idx.map((i) => UNITS[i % UNIT_COUNT] as string),
+          idx.map((i) => unitService(i % UNIT_COUNT)),
+          idx.map((i) => LANGS[i % LANGS.length] as string),
+          idx.map((i) => AGE_BANDS[i % AGE_BANDS.length] as string),
+          idx.map((i) =>
+            createHmac('sha256', pseudonymKey)
+              .update(`phone:${benchPhone(i)}`)
+              .digest('hex'),
+          ),
+        ],
+      );
+    }
+  } finally {
+    await pool.end();
+  }
+}
+
+/**
+ * The messages patients send, in order: every patient gives a score, half of them with a reason
+ * in the same message; the other half send their reason ~200 messages later (after Kaiku asked
+ * why). So each patient writes once or twice, and no patient is answered twice at the same time.
+ */
+function trafficOf(count: number) {
+  let sent = 0;
+  let nextPatient = 0;
+  let wrapped = 0;
+  const followUps: Array<{ patient: number; due: number }> = [];
+  return {
+    next(): { patient: number; body: string } {
+      sent++;
+      const due = followUps[0];
+      if (due && due.due <= sent) {
+        followUps.shift();
+        return { patient: due.patient, body: REASONS[due.patient % REASONS.length] as string };
+      }
+      const patient = nextPatient++ % count;
+      if (nextPatient > count) wrapped++;
+      const score = (patient * 7) % 11;
+      if (patient % 2 === 0) return { patient, body: `${score} ${REASONS[patient % REASONS.length]}` };
+      followUps.push({ patient, due: sent + REASON_LAG });
+      return { patient, body: String(score) };
+    },
+    stats: () => ({ messages: sent, patients: Math.min(nextPatient, count), wrapped }),
   };
-  const first = request();
-  const base = new URL(first.url);
+}
+
+/** Signed inbound webhooks from many patients, each answering once or twice (see trafficOf). */
+export async function runReplies(ctx: BenchContext, flow: Flow): Promise<void> {
+  // enough patients for ~6,000 messages/s over every window, at 1.5 messages each
+  const count = (ctx.warmupSeconds + 2 * ctx.seconds) * 4_000;
+  const env = contractEnv(ctx, flow.databaseUrl, flow.ports);
+  const seedStarted = performance.now();
+  await seedPatients(flow.databaseUrl, Buffer.from(env.KAIKU_PSEUDONYM_KEY as string, 'base64'), `${flow.tag}r`, count);
+  ctx.log(`seeded ${count} patients with a delivered invitation in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s`);
+  const traffic = trafficOf(count);
+  const request = () => {
+    const m = traffic.next();
+    return inboundRequest(flow.ports, benchPhone(m.patient), m.body, `r${flow.tag}`);
+  };
+  const base = new URL(request().url);
   // autocannon sends one header set per request definition; the signature changes per body, so
   // the body generator also sets the header through setupRequest.
   const opts = { url: base.origin, path: base.pathname, connections: 50 };
@@ -32,12 +117,16 @@ export async function runReplies(ctx: BenchContext, flow: Flow): Promise<void> {
     });
   await run(ctx.warmupSeconds);
   const sat = await run(ctx.seconds);
+  const mix = () => {
+    const s = traffic.stats();
+    return `${s.patients} patients wrote ${s.messages} messages so far${s.wrapped ? ` (${s.wrapped} from patients answering again: too few seeded)` : ''}`;
+  };
   ctx.rows.push(
     row('replies: signed inbound webhooks, 50 conns', sat.rps, 'req/s', {
       bound: ctx.bounds.bareRps ?? null,
       boundWhat: 'bare route',
       target: 3000,
-      note: `p99 ${sat.p99} ms; status ${JSON.stringify(sat.statusCodes)}; ${span} distinct patients`,
+      note: `p99 ${sat.p99} ms; status ${JSON.stringify(sat.statusCodes)}; ${mix()}`,
     }),
   );
   const fixed = await run(ctx.seconds, 3000);
@@ -47,8 +136,8 @@ export async function runReplies(ctx: BenchContext, flow: Flow): Promise<void> {
       boundWhat: 'bare route p99 at 1,000/s',
       direction: 'lower',
       target: 25,
-      note: `achieved ${Math.round(fixed.rps)} req/s, p50 ${fixed.p50} ms`,
+      note: `achieved ${Math.round(fixed.rps)} req/s, p50 ${fixed.p50} ms; status ${JSON.stringify(fixed.statusCodes)}; ${mix()}`,
     }),
   );
-  ctx.details.replies = { saturated: sat, at3000: fixed };
+  ctx.details.replies = { saturated: sat, at3000: fixed, traffic: traffic.stats(), seededPatients: count };
 }

@@ -5,6 +5,7 @@ import { isDatabaseUnavailable, type Pool } from '@kaiku/db';
 import { registerErrorHandler, registerHealthRoutes, registerMetrics } from '@kaiku/http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { createDeliveryStatusHandler } from './delivery-status.ts';
 import { createInboundHandler } from './handle-inbound.ts';
 import { registerInboundRoute } from './routes/inbound.route.ts';
 import { registerStatusRoute } from './routes/status.route.ts';
@@ -29,7 +30,10 @@ export function buildRepliesApp(deps: RepliesAppDeps): FastifyInstance {
   const auth = { authToken: deps.authToken, publicBaseUrl: deps.publicBaseUrl };
   app.register(async (scope) => {
     registerInboundRoute(scope, { ...auth, handleInbound: createInboundHandler(deps) });
-    registerStatusRoute(scope, { ...auth, pool: deps.pool, answerWindowDays: deps.kaiku.survey.answerWindowDays });
+    registerStatusRoute(scope, {
+      ...auth,
+      applyDeliveryStatus: createDeliveryStatusHandler({ pool: deps.pool, answerWindowDays: deps.kaiku.survey.answerWindowDays }),
+    });
   });
   return app;
 }

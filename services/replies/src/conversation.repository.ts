@@ -1,4 +1,7 @@
-import type { PoolClient } from '@kaiku/db';
+import type { Pool, PoolClient } from '@kaiku/db';
+
+/** A pool (autocommit: each call its own transaction) or a client inside a transaction. */
+export type Queryable = Pool | PoolClient;
 
 export interface OpenInvitation {
   id: string;
@@ -23,15 +26,18 @@ export interface OpenInvitation {
 
 const ANSWERABLE = `('sending', 'sent', 'delivered', 'undelivered', 'unknown', 'answered', 'completed')`;
 
-/** The patient's most recent survey that can still take (or politely refuse) an answer. */
-export async function findOpenInvitation(client: PoolClient, phoneHash: string, now: Date): Promise<OpenInvitation | null> {
+/**
+ * The patient's most recent survey that can still take (or politely refuse) an answer; locked
+ * when `lock` (inside a transaction), else a plain read whose state kaiku_reply_apply re-checks.
+ */
+export async function findOpenInvitation(client: Queryable, phoneHash: string, now: Date, lock = true): Promise<OpenInvitation | null> {
   const { rows } = await client.query<OpenInvitation>(
     `SELECT i.id, i.status, i.step, i.reasked, i.language, COALESCE(i.expires_at <= $2, false) AS expired, i.closed_notice_sent,
             i.pending_comment, v.unit_id, v.visit_day, to_char(v.visit_day, 'YYYY-MM') AS visit_month, v.service, v.age_band,
             v.source, v.language AS visit_language
      FROM invitations i JOIN visits v ON v.id = i.visit_id
      WHERE i.phone_hash = $1 AND i.status IN ${ANSWERABLE}
-     ORDER BY (i.expires_at IS NULL OR i.expires_at > $2) DESC, v.ended_at DESC, i.created_at DESC LIMIT 1 FOR UPDATE OF i`,
+     ORDER BY (i.expires_at IS NULL OR i.expires_at > $2) DESC, v.ended_at DESC, i.created_at DESC LIMIT 1${lock ? ' FOR UPDATE OF i' : ''}`,
     [phoneHash, now],
   );
   return rows[0] ?? null;
@@ -44,31 +50,6 @@ export async function recordInbound(client: PoolClient, messageSid: string, invi
     [messageSid, invitationId],
   );
   return (rowCount ?? 0) > 0;
-}
-
-export async function updateStep(
-  client: PoolClient,
-  id: string,
-  fields: { status?: string; step?: string; reasked?: boolean; language?: string },
-) {
-  await client.query(
-    `UPDATE invitations SET status = COALESCE($2, status), step = COALESCE($3, step), reasked = COALESCE($4, reasked),
-       language = COALESCE($5, language), updated_at = now() WHERE id = $1`,
-    [id, fields.status ?? null, fields.step ?? null, fields.reasked ?? null, fields.language ?? null],
-  );
-}
-
-/** Keeps what the patient wrote before a score, up to the cap. */
-export async function appendPending(client: PoolClient, id: string, text: string, cap: number) {
-  await client.query(
-    `UPDATE invitations SET pending_comment = left(CASE WHEN pending_comment IS NULL OR pending_comment = '' THEN $2
-       ELSE pending_comment || ' ' || $2 END, $3), updated_at = now() WHERE id = $1`,
-    [id, text, cap],
-  );
-}
-
-export async function clearPending(client: PoolClient, id: string) {
-  await client.query('UPDATE invitations SET pending_comment = NULL WHERE id = $1 AND pending_comment IS NOT NULL', [id]);
 }
 
 /** A closed survey's remembered hash (see the expiry job), locked; null when there is none. */
@@ -86,49 +67,6 @@ export async function markClosedSurveyNoticeSent(client: PoolClient, phoneHash: 
 
 export async function markClosedNoticeSent(client: PoolClient, id: string) {
   await client.query('UPDATE invitations SET closed_notice_sent = true WHERE id = $1', [id]);
-}
-
-type Band = 'promoters' | 'passives' | 'detractors';
-
-export async function bumpAnswerRollup(client: PoolClient, inv: OpenInvitation, band: Band | null, comment: boolean) {
-  await client.query(
-    `INSERT INTO nps_daily (day, unit_id, service, language, age_band, source, promoters, passives, detractors, comments)
-     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)
-     ON CONFLICT (day, unit_id, service, language, age_band, source) DO UPDATE SET
-       promoters = nps_daily.promoters + EXCLUDED.promoters, passives = nps_daily.passives + EXCLUDED.passives,
-       detractors = nps_daily.detractors + EXCLUDED.detractors, comments = nps_daily.comments + EXCLUDED.comments`,
-    [
-      inv.visit_day,
-      inv.unit_id,
-      inv.service,
-      inv.visit_language,
-      inv.age_band ?? 'unknown',
-      inv.source,
-      band === 'promoters' ? 1 : 0,
-      band === 'passives' ? 1 : 0,
-      band === 'detractors' ? 1 : 0,
-      comment ? 1 : 0,
-    ],
-  );
-}
-
-export async function insertResponse(client: PoolClient, inv: OpenInvitation, score: number, comment: string | null) {
-  await client.query(
-    `INSERT INTO responses (invitation_id, score, comment, language, unit_id, service, visit_day, visit_month, age_band, source)
-     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`,
-    [inv.id, score, comment, inv.language, inv.unit_id, inv.service, inv.visit_day, inv.visit_month, inv.age_band, inv.source],
-  );
-}
-
-/** Sets or appends the comment; returns true when the response had no comment before. */
-export async function appendComment(client: PoolClient, invitationId: string, text: string, cap: number): Promise<boolean> {
-  const { rows } = await client.query<{ had: boolean }>(
-    `WITH old AS (SELECT comment FROM responses WHERE invitation_id = $1 FOR UPDATE)
-     UPDATE responses r SET comment = left(CASE WHEN old.comment IS NULL OR old.comment = '' THEN $2 ELSE old.comment || ' ' || $2 END, $3)
-     FROM old WHERE r.invitation_id = $1 RETURNING (old.comment IS NOT NULL AND old.comment <> '') AS had`,
-    [invitationId, text, cap],
-  );
-  return rows.length > 0 && !rows[0]?.had;
 }
 
 export async function optOut(client: PoolClient, phoneHash: string, method: string) {
@@ -167,4 +105,57 @@ export async function rememberLanguage(client: PoolClient, phoneHash: string, la
 export async function preferredLanguage(client: PoolClient, phoneHash: string): Promise<string | null> {
   const { rows } = await client.query<{ language: string }>('SELECT language FROM language_preferences WHERE phone_hash = $1', [phoneHash]);
   return rows[0]?.language ?? null;
+}
+
+/**
+ * What one inbound message does to an open survey, as kaiku_reply_apply stores it (migration
+ * 520): the state it was decided on (`step` … `pending`), and the changes. Unset fields change
+ * nothing.
+ */
+export interface ConversationWrite {
+  sid: string;
+  inv: string;
+  hash: string;
+  /** When the invitation was read (its window is checked against this). */
+  at: Date;
+  step: string;
+  reasked: boolean;
+  language: string;
+  pending: string | null;
+  set_status?: string;
+  set_step?: string;
+  set_reasked?: boolean;
+  set_language?: string;
+  /** Whether the invitation's updated_at moves. */
+  touch: boolean;
+  pending_append?: string;
+  pending_clear?: boolean;
+  cap: number;
+  /** A new response, with its nps_daily band (one of the three is 1). */
+  score?: number;
+  comment?: string | null;
+  promoters?: number;
+  passives?: number;
+  detractors?: number;
+  /** Words added to the response's comment (counted as a comment if it had none). */
+  append?: string;
+  /** The language remembered for this phone hash. */
+  remember?: string;
+}
+
+/** applied; duplicate (MessageSid seen before: no effect); stale (the state changed: no effect, decide again). */
+export type WriteOutcome = 'applied' | 'duplicate' | 'stale';
+
+/**
+ * Stores many conversation steps in one round trip, in invitation order (each invitation's steps
+ * in the given order, so concurrent calls lock rows in the same order); answers in the given order.
+ */
+export async function applyConversation(q: Queryable, writes: ConversationWrite[]): Promise<WriteOutcome[]> {
+  const items = writes.map((w, ord) => ({ ...w, ord })).sort((a, b) => (a.inv < b.inv ? -1 : a.inv > b.inv ? 1 : a.ord - b.ord));
+  const { rows } = await q.query<{ ord: number; outcome: WriteOutcome }>('SELECT ord, outcome FROM kaiku_reply_apply($1::jsonb)', [
+    JSON.stringify(items),
+  ]);
+  const out = new Array<WriteOutcome>(writes.length);
+  for (const r of rows) out[r.ord] = r.outcome;
+  return out;
 }

@@ -1,8 +1,7 @@
-import { type Pool, withTransaction } from '@kaiku/db';
+import type { Pool } from '@kaiku/db';
+import { createGroupCommit } from './group-commit.ts';
 
 /** Twilio's message statuses in the order they can only move forward. */
-const DELIVERED = 4;
-const SETTLES = new Set(['unknown', 'sending', 'scheduled']);
 const RANK: Record<string, number> = {
   accepted: 0,
   scheduled: 0,
@@ -14,6 +13,13 @@ const RANK: Record<string, number> = {
   failed: 4,
   read: 5,
 };
+const RANKS_JSON = JSON.stringify(RANK);
+/**
+ * A send whose answer we never saw (`unknown`, or `sending` while the worker still waits, or
+ * `scheduled` again after a 5xx that had in fact created the message) is settled by a callback:
+ * Twilio has the message, so it counts as sent, once.
+ */
+const SETTLES = ['unknown', 'sending', 'scheduled'];
 
 export interface StatusCallback {
   invitationId: string;
@@ -22,64 +28,50 @@ export interface StatusCallback {
   errorCode: number | null;
 }
 
-/**
- * Applies a status callback: idempotent and monotonic (a late `sent` never overwrites
- * `delivered`), settles an `unknown` send, and counts each delivery once in the rollup.
- */
-export async function applyDeliveryStatus(
-  pool: Pool,
-  cb: StatusCallback,
-  answerWindowDays: number,
-): Promise<'applied' | 'ignored' | 'unknown-invitation'> {
-  const rank = RANK[cb.messageStatus];
-  if (rank === undefined) return 'ignored';
-  return withTransaction(pool, async (client) => {
-    const { rows } = await client.query<{
-      status: string;
-      delivery_status: string | null;
-      message_sid: string | null;
-      visit_day: string;
-      unit_id: string;
-      service: string;
-      language: string;
-      age_band: string | null;
-      source: string;
-    }>(
-      `SELECT i.status, i.delivery_status, i.message_sid, v.visit_day, v.unit_id, v.service, v.language, v.age_band, v.source
-       FROM invitations i JOIN visits v ON v.id = i.visit_id WHERE i.id = $1 FOR UPDATE OF i`,
-      [cb.invitationId],
-    );
-    const inv = rows[0];
-    if (!inv) return 'unknown-invitation';
-    if (inv.message_sid && inv.message_sid !== cb.messageSid) return 'ignored';
-    const current = inv.delivery_status ? (RANK[inv.delivery_status] ?? -1) : -1;
-    if (rank <= current) return 'ignored';
+export type DeliveryResult = 'applied' | 'ignored' | 'unknown-invitation';
 
-    const bump = (column: 'sent' | 'delivered') =>
-      client.query(
-        `INSERT INTO nps_daily (day, unit_id, service, language, age_band, source, ${column}) VALUES ($1,$2,$3,$4,$5,$6,1)
-         ON CONFLICT (day, unit_id, service, language, age_band, source) DO UPDATE SET ${column} = nps_daily.${column} + 1`,
-        [inv.visit_day, inv.unit_id, inv.service, inv.language, inv.age_band ?? 'unknown', inv.source],
-      );
-    // A send whose answer we never saw (`unknown`, or `sending` while the worker still waits, or
-    // `scheduled` again after a 5xx that had in fact created the message) is settled by the
-    // callback: Twilio has the message, so it counts as sent, once.
-    const settles = SETTLES.has(inv.status);
-    if (settles) await bump('sent');
-    let status = inv.status;
-    if (settles || inv.status === 'sent' || inv.status === 'delivered') {
-      if (cb.messageStatus === 'delivered' || cb.messageStatus === 'read') status = 'delivered';
-      else if (cb.messageStatus === 'undelivered' || cb.messageStatus === 'failed') status = cb.messageStatus;
-      else status = 'sent';
-    }
-    if ((cb.messageStatus === 'delivered' || cb.messageStatus === 'read') && current < DELIVERED) await bump('delivered');
-    await client.query(
-      `UPDATE invitations SET delivery_status = $2, status = $3, message_sid = COALESCE(message_sid, $4),
-         error_code = COALESCE($5, error_code),
-         sent_at = COALESCE(sent_at, now()), expires_at = COALESCE(expires_at, now() + make_interval(days => $6)), updated_at = now()
-       WHERE id = $1`,
-      [cb.invitationId, cb.messageStatus, status, cb.messageSid, cb.errorCode, answerWindowDays],
-    );
-    return 'applied';
+/** The invitation status a callback moves a sent (or settled) invitation to. */
+function movesTo(messageStatus: string): string {
+  if (messageStatus === 'delivered' || messageStatus === 'read') return 'delivered';
+  if (messageStatus === 'undelivered' || messageStatus === 'failed') return messageStatus;
+  return 'sent';
+}
+
+/**
+ * Applies status callbacks in one round trip (kaiku_delivery_status, migration 520), in the given
+ * order: idempotent and monotonic (a late `sent` never overwrites `delivered`), settles an
+ * `unknown` send, and counts each send and delivery once in the rollup, in the same statement.
+ */
+export async function applyDeliveryStatuses(pool: Pool, callbacks: StatusCallback[], answerWindowDays: number): Promise<DeliveryResult[]> {
+  const out = new Array<DeliveryResult>(callbacks.length).fill('ignored');
+  const items = callbacks
+    .map((cb, ord) => ({
+      ord,
+      inv: cb.invitationId,
+      sid: cb.messageSid,
+      status: cb.messageStatus,
+      rank: RANK[cb.messageStatus],
+      moves_to: movesTo(cb.messageStatus),
+      error_code: cb.errorCode,
+    }))
+    .filter((item) => item.rank !== undefined)
+    // Invitation order (arrival order within one), so that concurrent calls lock rows in one order.
+    .sort((a, b) => (a.inv < b.inv ? -1 : a.inv > b.inv ? 1 : a.ord - b.ord));
+  if (items.length === 0) return out;
+  const { rows } = await pool.query<{ ord: number; outcome: DeliveryResult }>(
+    'SELECT ord, outcome FROM kaiku_delivery_status($1::jsonb, $2::jsonb, $3::text[], $4)',
+    [JSON.stringify(items), RANKS_JSON, SETTLES, answerWindowDays],
+  );
+  for (const r of rows) out[r.ord] = r.outcome;
+  return out;
+}
+
+/** Applies one callback; concurrent callbacks share a round trip and a commit (group commit). */
+export function createDeliveryStatusHandler(deps: { pool: Pool; answerWindowDays: number; inFlight?: number; maxGroup?: number }) {
+  const submit = createGroupCommit<StatusCallback, DeliveryResult>({
+    run: (callbacks) => applyDeliveryStatuses(deps.pool, callbacks, deps.answerWindowDays),
+    inFlight: deps.inFlight ?? 4,
+    maxGroup: deps.maxGroup ?? 200,
   });
+  return (cb: StatusCallback): Promise<DeliveryResult> => (RANK[cb.messageStatus] === undefined ? Promise.resolve('ignored') : submit(cb));
 }

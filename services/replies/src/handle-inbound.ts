@@ -1,8 +1,5 @@
 import type { KaikuConfig, UnitConfig } from '@kaiku/config';
 import {
-  advanceConversation,
-  COMMENT_MAX_LENGTH,
-  COMPLETED,
   isLanguage,
   type Keys,
   type Language,
@@ -12,13 +9,13 @@ import {
   type ReplyCommand,
   renderText,
   type SurveyDefinition,
-  scoreBand,
-  storableComment,
   type TextKey,
   toE164,
 } from '@kaiku/core';
 import { type Pool, type PoolClient, withTransaction } from '@kaiku/db';
 import * as repo from './conversation.repository.ts';
+import { type ConversationStep, planConversationStep } from './conversation-step.ts';
+import { createGroupCommit } from './group-commit.ts';
 
 export interface InboundMessage {
   messageSid: string;
@@ -55,9 +52,14 @@ export interface InboundDeps {
   keys: Keys;
   now?: () => Date;
   survey?: SurveyDefinition;
+  /** Group commit: conversation writes in flight at once (each holds a pool connection; default 4). */
+  writesInFlight?: number;
+  /** Group commit: most conversation writes per round trip (default 100). */
+  maxWriteGroup?: number;
 }
 
-const BANDS = { promoter: 'promoters', passive: 'passives', detractor: 'detractors' } as const;
+/** Unlocked read-decide-write attempts before a message is handled under the invitation's row lock. */
+const OPTIMISTIC_ATTEMPTS = 3;
 
 function commandOf(msg: InboundMessage, text: string): ReplyCommand | null {
   const optOutType = msg.optOutType?.trim().toUpperCase();
@@ -68,19 +70,34 @@ function commandOf(msg: InboundMessage, text: string): ReplyCommand | null {
 }
 
 /**
- * Advances a patient's conversation by one inbound SMS, in one transaction: the MessageSid's
- * de-duplication row, the step, the response and the nps_daily counters commit together.
+ * Advances a patient's conversation by one inbound SMS. The usual message (a score, a reason, …
+ * on an open survey) costs two round trips in autocommit: a plain read of the invitation, the
+ * pure conversation in Node, then one kaiku_reply_apply call that stores the MessageSid's
+ * de-duplication row, the step, the response and the nps_daily counters together, only if the
+ * invitation is still as read (else it is read and decided again). Concurrent writes share a
+ * round trip and a commit (group commit). Opt-outs, opt-ins, closed surveys and a message that
+ * keeps losing the race are handled in one transaction under the invitation's row lock.
  */
 export function createInboundHandler(deps: InboundDeps) {
   const units = new Map<string, UnitConfig>(deps.kaiku.units.map((u) => [u.id, u]));
   const now = deps.now ?? (() => new Date());
   const survey = deps.survey ?? NPS_SURVEY;
+  const write = createGroupCommit<repo.ConversationWrite, repo.WriteOutcome>({
+    run: (writes) => repo.applyConversation(deps.pool, writes),
+    inFlight: deps.writesInFlight ?? 4,
+    maxGroup: deps.maxWriteGroup ?? 100,
+  });
 
   const render = (language: string, key: TextKey, unitId?: string) => {
     const lang: Language = isLanguage(language) ? language : 'fi';
     const unit = unitId ? units.get(unitId) : undefined;
     return renderText(lang, key, { unitNames: unit?.name, sensitive: unit?.sensitive ?? true });
   };
+
+  const answer = (step: ConversationStep, stored: 'applied' | 'duplicate', unitId: string): InboundResult =>
+    stored === 'duplicate'
+      ? { reply: null, outcome: 'duplicate' }
+      : { reply: step.reply ? render(step.replyLanguage, step.reply, unitId) : null, outcome: step.outcome };
 
   async function optInOrOut(
     client: PoolClient,
@@ -102,15 +119,11 @@ export function createInboundHandler(deps: InboundDeps) {
     return { reply: wasOut ? render(language, 'optedIn') : null, outcome: 'opt-in' };
   }
 
-  return async function handleInbound(msg: InboundMessage): Promise<InboundResult> {
-    const e164 = toE164(msg.from);
-    if (!e164) return { reply: null, outcome: 'no-invitation' };
-    const phoneHash = phoneHashOf(deps.keys, e164);
-    const text = storableText(msg.body);
-    const command = commandOf(msg, text);
-
+  /** The whole message in one transaction, the invitation locked. */
+  function underLock(msg: InboundMessage, text: string, command: ReplyCommand | null, phoneHash: string): Promise<InboundResult> {
     return withTransaction(deps.pool, async (client) => {
-      const inv = await repo.findOpenInvitation(client, phoneHash, now());
+      const at = now();
+      const inv = await repo.findOpenInvitation(client, phoneHash, at);
       // Opt-out and opt-in work with or without an open survey.
       if (command) return optInOrOut(client, msg, command, phoneHash, inv);
 
@@ -121,61 +134,37 @@ export function createInboundHandler(deps: InboundDeps) {
         await repo.markClosedSurveyNoticeSent(client, phoneHash);
         return { reply: render(closed.language, 'closed'), outcome: 'closed' };
       }
-      if (!(await repo.recordInbound(client, msg.messageSid, inv.id))) return { reply: null, outcome: 'duplicate' };
       if (inv.expired) {
+        if (!(await repo.recordInbound(client, msg.messageSid, inv.id))) return { reply: null, outcome: 'duplicate' };
         if (inv.closed_notice_sent) return { reply: null, outcome: 'closed' };
         await repo.markClosedNoticeSent(client, inv.id);
         return { reply: render(inv.language, 'closed', inv.unit_id), outcome: 'closed' };
       }
-
-      const language: Language = isLanguage(inv.language) ? inv.language : 'fi';
-      const effect = advanceConversation({ step: inv.step, reasked: inv.reasked, language }, text, survey);
-      const reply = (key: TextKey, lang: string = inv.language) => render(lang, key, inv.unit_id);
-      switch (effect.kind) {
-        case 'switch-language': {
-          await repo.updateStep(client, inv.id, { language: effect.language });
-          await repo.rememberLanguage(client, phoneHash, effect.language);
-          return { reply: reply(effect.reply, effect.language), outcome: 'language' };
-        }
-        case 'score': {
-          const said = [inv.pending_comment, effect.reason ? storableComment(effect.reason) : null].filter(Boolean).join(' ');
-          const comment = said ? storableComment(said) : null;
-          await repo.insertResponse(client, inv, effect.score, comment);
-          await repo.bumpAnswerRollup(client, inv, BANDS[scoreBand(effect.score)], comment !== null);
-          await repo.updateStep(client, inv.id, {
-            status: effect.next.step === COMPLETED ? 'completed' : 'answered',
-            step: effect.next.step,
-          });
-          await repo.clearPending(client, inv.id);
-          return { reply: reply(effect.reply), outcome: effect.reason ? 'score-with-reason' : 'score' };
-        }
-        case 'reason':
-        case 'append': {
-          const words = storableComment(effect.kind === 'reason' ? effect.reason : effect.text);
-          const first = await repo.appendComment(client, inv.id, words, COMMENT_MAX_LENGTH);
-          if (first) await repo.bumpAnswerRollup(client, inv, null, true);
-          if (effect.kind === 'reason') {
-            await repo.updateStep(client, inv.id, {
-              status: effect.next.step === COMPLETED ? 'completed' : 'answered',
-              step: effect.next.step,
-            });
-            return { reply: reply(effect.reply), outcome: 'reason' };
-          }
-          return { reply: null, outcome: 'reason' };
-        }
-        case 'reask':
-        case 'ignored': {
-          if (effect.note) await repo.appendPending(client, inv.id, storableComment(effect.note), COMMENT_MAX_LENGTH);
-          if (effect.kind === 'reask') {
-            await repo.updateStep(client, inv.id, { reasked: true });
-            return { reply: reply(effect.reply), outcome: 'not-a-score' };
-          }
-          return { reply: null, outcome: 'not-a-score' };
-        }
-        default:
-          return { reply: null, outcome: 'not-a-score' };
-      }
+      const step = planConversationStep(inv, text, { messageSid: msg.messageSid, phoneHash, at }, survey);
+      const [stored] = await repo.applyConversation(client, [step.write]);
+      // Locked and read in this transaction: the state cannot have moved.
+      if (stored !== 'applied' && stored !== 'duplicate') throw new Error(`conversation write was ${stored} under lock`);
+      return answer(step, stored, inv.unit_id);
     });
+  }
+
+  return async function handleInbound(msg: InboundMessage): Promise<InboundResult> {
+    const e164 = toE164(msg.from);
+    if (!e164) return { reply: null, outcome: 'no-invitation' };
+    const phoneHash = phoneHashOf(deps.keys, e164);
+    const text = storableText(msg.body);
+    const command = commandOf(msg, text);
+    if (command) return underLock(msg, text, command, phoneHash);
+
+    for (let attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt++) {
+      const at = now();
+      const inv = await repo.findOpenInvitation(deps.pool, phoneHash, at, false);
+      if (!inv || inv.expired) break;
+      const step = planConversationStep(inv, text, { messageSid: msg.messageSid, phoneHash, at }, survey);
+      const stored = await write(step.write);
+      if (stored !== 'stale') return answer(step, stored, inv.unit_id);
+    }
+    return underLock(msg, text, command, phoneHash);
   };
 }
 

@@ -1,15 +1,13 @@
-import type { Pool } from '@kaiku/db';
 import { HttpProblem, kaikuMetrics } from '@kaiku/http';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { applyDeliveryStatus } from '../delivery-status.ts';
+import type { createDeliveryStatusHandler } from '../delivery-status.ts';
 import { verifyTwilioSignature } from '../twilio-webhook.ts';
 
 export interface StatusRouteDeps {
-  pool: Pool;
   authToken: string;
   publicBaseUrl: string;
-  answerWindowDays: number;
+  applyDeliveryStatus: ReturnType<typeof createDeliveryStatusHandler>;
 }
 
 const statusSchema = z.object({
@@ -28,16 +26,12 @@ export function registerStatusRoute(app: FastifyInstance, deps: StatusRouteDeps)
     if (!parsed.success) {
       throw new HttpProblem(400, 'Bad request', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
     }
-    const result = await applyDeliveryStatus(
-      deps.pool,
-      {
-        invitationId: invitationId.data,
-        messageSid: parsed.data.MessageSid,
-        messageStatus: parsed.data.MessageStatus,
-        errorCode: parsed.data.ErrorCode ?? null,
-      },
-      deps.answerWindowDays,
-    );
+    const result = await deps.applyDeliveryStatus({
+      invitationId: invitationId.data,
+      messageSid: parsed.data.MessageSid,
+      messageStatus: parsed.data.MessageStatus,
+      errorCode: parsed.data.ErrorCode ?? null,
+    });
     if (result === 'applied') kaikuMetrics.deliveryStatuses.inc({ status: parsed.data.MessageStatus });
     request.log.info({ invitationId: invitationId.data, status: parsed.data.MessageStatus, result }, 'status callback');
     return reply.code(204).send();

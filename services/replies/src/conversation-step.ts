@@ -1,0 +1,103 @@
+import {
+  advanceConversation,
+  COMMENT_MAX_LENGTH,
+  COMPLETED,
+  isLanguage,
+  type Language,
+  type SurveyDefinition,
+  scoreBand,
+  storableComment,
+  type TextKey,
+} from '@kaiku/core';
+import type { ConversationWrite, OpenInvitation } from './conversation.repository.ts';
+
+export type StepOutcome = 'score' | 'score-with-reason' | 'reason' | 'not-a-score' | 'language';
+
+/** What the conversation makes of one message on an open survey: what to store, what to answer. */
+export interface ConversationStep {
+  write: ConversationWrite;
+  /** The text to answer with (in `replyLanguage`), or none. */
+  reply: TextKey | null;
+  replyLanguage: string;
+  outcome: StepOutcome;
+}
+
+const BANDS = { promoter: 'promoters', passive: 'passives', detractor: 'detractors' } as const;
+
+/**
+ * Runs the pure conversation (packages/core) on the invitation as read and turns its effect into
+ * one write; no I/O. The write carries the state it was decided on, so that it is stored only if
+ * the invitation is still in that state.
+ */
+export function planConversationStep(
+  inv: OpenInvitation,
+  text: string,
+  meta: { messageSid: string; phoneHash: string; at: Date },
+  survey: SurveyDefinition,
+): ConversationStep {
+  const language: Language = isLanguage(inv.language) ? inv.language : 'fi';
+  const effect = advanceConversation({ step: inv.step, reasked: inv.reasked, language }, text, survey);
+  const write: ConversationWrite = {
+    sid: meta.messageSid,
+    inv: inv.id,
+    hash: meta.phoneHash,
+    at: meta.at,
+    step: inv.step,
+    reasked: inv.reasked,
+    language: inv.language,
+    pending: inv.pending_comment,
+    touch: false,
+    cap: COMMENT_MAX_LENGTH,
+  };
+  const done = (reply: TextKey | null, outcome: StepOutcome, replyLanguage = inv.language): ConversationStep => ({
+    write,
+    reply,
+    replyLanguage,
+    outcome,
+  });
+  const statusAfter = (step: string) => (step === COMPLETED ? 'completed' : 'answered');
+
+  switch (effect.kind) {
+    case 'switch-language':
+      Object.assign(write, { set_language: effect.language, touch: true, remember: effect.language });
+      return done(effect.reply, 'language', effect.language);
+    case 'score': {
+      const said = [inv.pending_comment, effect.reason ? storableComment(effect.reason) : null].filter(Boolean).join(' ');
+      const comment = said ? storableComment(said) : null;
+      const band = BANDS[scoreBand(effect.score)];
+      Object.assign(write, {
+        score: effect.score,
+        comment,
+        promoters: band === 'promoters' ? 1 : 0,
+        passives: band === 'passives' ? 1 : 0,
+        detractors: band === 'detractors' ? 1 : 0,
+        set_status: statusAfter(effect.next.step),
+        set_step: effect.next.step,
+        pending_clear: true,
+        touch: true,
+      });
+      return done(effect.reply, effect.reason ? 'score-with-reason' : 'score');
+    }
+    case 'reason':
+      Object.assign(write, {
+        append: storableComment(effect.reason),
+        set_status: statusAfter(effect.next.step),
+        set_step: effect.next.step,
+        touch: true,
+      });
+      return done(effect.reply, 'reason');
+    case 'append':
+      write.append = storableComment(effect.text);
+      return done(null, 'reason');
+    case 'reask':
+    case 'ignored':
+      if (effect.note) Object.assign(write, { pending_append: storableComment(effect.note), touch: true });
+      if (effect.kind === 'reask') {
+        Object.assign(write, { set_reasked: true, touch: true });
+        return done(effect.reply, 'not-a-score');
+      }
+      return done(null, 'not-a-score');
+    default:
+      return done(null, 'not-a-score');
+  }
+}

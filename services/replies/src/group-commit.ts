@@ -1,0 +1,61 @@
+import { isDatabaseUnavailable } from '@kaiku/db';
+
+export interface GroupCommitOptions<I, O> {
+  /**
+   * Stores a group of items in one round trip (one transaction); answers one result per item,
+   * in the same order. A group of one is a call like any other.
+   */
+  run: (items: I[]) => Promise<O[]>;
+  /** Groups in flight at once (each holds one pool connection). */
+  inFlight: number;
+  /** Largest group. */
+  maxGroup: number;
+}
+
+/**
+ * Group commit for concurrent requests (the idea of ingest's grouped-ingest.ts, for any item):
+ * an item that finds a free slot goes at once, alone; items that arrive while every slot is busy
+ * wait and go together when a slot frees, sharing one round trip and one commit. Each caller gets
+ * its own result only after the commit that stored it. If a group fails for any reason but an
+ * unavailable database, its items are tried again one by one, so one bad item cannot fail others.
+ */
+export function createGroupCommit<I, O>(options: GroupCommitOptions<I, O>) {
+  let busy = 0;
+  const waiting: Array<{ item: I; resolve: (o: O) => void; reject: (e: unknown) => void }> = [];
+
+  async function alone(entry: (typeof waiting)[number]) {
+    try {
+      const [result] = await options.run([entry.item]);
+      entry.resolve(result as O);
+    } catch (error) {
+      entry.reject(error);
+    }
+  }
+
+  async function flush(group: typeof waiting) {
+    busy++;
+    try {
+      if (group.length === 1) {
+        await alone(group[0] as (typeof waiting)[number]);
+        return;
+      }
+      try {
+        const results = await options.run(group.map((g) => g.item));
+        for (const [i, g] of group.entries()) g.resolve(results[i] as O);
+      } catch (error) {
+        if (isDatabaseUnavailable(error)) for (const g of group) g.reject(error);
+        else for (const g of group) await alone(g);
+      }
+    } finally {
+      busy--;
+      if (waiting.length > 0) void flush(waiting.splice(0, options.maxGroup));
+    }
+  }
+
+  return function submit(item: I): Promise<O> {
+    return new Promise<O>((resolve, reject) => {
+      waiting.push({ item, resolve, reject });
+      if (busy < options.inFlight) void flush(waiting.splice(0, options.maxGroup));
+    });
+  };
+}
