@@ -16,6 +16,12 @@ export function loadSenderConfig(rawEnv: Env) {
       TWILIO_FROM: z.string().min(1).optional(),
       TWILIO_API_BASE_URL: z.url().optional(),
       PUBLIC_BASE_URL: z.url(),
+      /**
+       * Postgres connections of this process. Each job holds one only for a single short statement
+       * at a time (the claim, then the result), so a few serve many concurrent sends; it does not
+       * grow with `sending.concurrency`. Capped at start-up by what the server allows.
+       */
+      SENDER_DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
       /** An alphanumeric sender ID can't receive replies; refuse it unless this is set. */
       SENDER_ALLOW_ALPHANUMERIC: z.stringbool().default(false),
     })

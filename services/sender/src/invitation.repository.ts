@@ -1,59 +1,4 @@
-import { type Pool, type PoolClient, withTransaction } from '@kaiku/db';
-
-export interface DueInvitation {
-  id: string;
-  status: string;
-  attempt: number;
-  language: string;
-  phone_enc: Buffer | null;
-  phone_hash: string | null;
-  unit_id: string;
-  visit_day: string;
-  service: string;
-  age_band: string | null;
-  source: string;
-  opted_out: boolean;
-  visit_language: string;
-  send_at: Date | null;
-  /** A previous attempt got a 5xx: Twilio may have created the message after all. */
-  lookup_before_retry: boolean;
-  last_attempt_at: Date | null;
-}
-
-export async function lockInvitation(client: PoolClient, id: string): Promise<DueInvitation | null> {
-  const { rows } = await client.query<DueInvitation>(
-    `SELECT i.id, i.status, i.attempt, i.language, i.send_at, i.lookup_before_retry, i.last_attempt_at, i.phone_enc, i.phone_hash, v.unit_id, v.visit_day, v.service, v.age_band, v.source, v.language AS visit_language,
-            EXISTS (SELECT 1 FROM opt_outs o WHERE o.phone_hash = i.phone_hash) AS opted_out
-     FROM invitations i JOIN visits v ON v.id = i.visit_id WHERE i.id = $1 FOR UPDATE OF i`,
-    [id],
-  );
-  return rows[0] ?? null;
-}
-
-/** The mark before the API call, committed before the request goes out; returns the attempt number. */
-export async function markSending(client: PoolClient, id: string): Promise<number> {
-  const { rows } = await client.query<{ attempt: number }>(
-    `UPDATE invitations SET status = 'sending', attempt = attempt + 1, last_attempt_at = now(), updated_at = now() WHERE id = $1 RETURNING attempt`,
-    [id],
-  );
-  return rows[0]?.attempt ?? 0;
-}
-
-/** A previous attempt died between the mark and Twilio's answer: the text may have gone out. */
-export async function markInterrupted(client: PoolClient, id: string) {
-  await client.query(`UPDATE invitations SET status = 'unknown', updated_at = now() WHERE id = $1 AND status = 'sending'`, [id]);
-}
-
-export async function skipOptedOut(client: PoolClient, id: string) {
-  await client.query(
-    `UPDATE invitations SET status = 'skipped', skip_reason = 'opted-out', phone_enc = NULL, phone_hash = NULL, updated_at = now() WHERE id = $1`,
-    [id],
-  );
-}
-
-export async function reschedule(client: PoolClient, id: string, sendAt: Date) {
-  await client.query(`UPDATE invitations SET send_at = $2, updated_at = now() WHERE id = $1`, [id, sendAt]);
-}
+import type { Pool } from '@kaiku/db';
 
 /** The rollup dimensions of an invitation's visit. */
 export interface RollupKey {
@@ -65,39 +10,114 @@ export interface RollupKey {
   source: string;
 }
 
-export async function bumpRollup(client: PoolClient, k: RollupKey, column: 'sent' | 'delivered') {
-  await client.query(
-    `INSERT INTO nps_daily (day, unit_id, service, language, age_band, source, ${column}) VALUES ($1,$2,$3,$4,$5,$6,1)
-     ON CONFLICT (day, unit_id, service, language, age_band, source) DO UPDATE SET ${column} = nps_daily.${column} + 1`,
-    [k.visit_day, k.unit_id, k.service, k.visit_language, k.age_band ?? 'unknown', k.source],
+/** An invitation this worker has just marked `sending`, with what the send needs. */
+export interface ClaimedInvitation extends RollupKey {
+  id: string;
+  attempt: number;
+  language: string;
+  phone_enc: Buffer;
+  phone_hash: string | null;
+  /** A previous attempt got a 5xx: Twilio may have created the message after all. */
+  lookup_before_retry: boolean;
+  /** The previous attempt's mark (before this claim), for the look-up. */
+  previous_attempt_at: Date | null;
+}
+
+/** An invitation as it stands, for the rare job that could not claim it. */
+export interface InvitationState {
+  id: string;
+  status: string;
+  send_at: Date | null;
+  opted_out: boolean;
+}
+
+/**
+ * The claim: marks a due, scheduled invitation of a number that has not opted out `sending` (one
+ * autocommit statement, so committed before the request goes out). Only one worker's UPDATE can
+ * match, which keeps "at most once"; `null` when this one did not (see `invitationState`). The
+ * subquery reads the row as it was before this statement: the previous attempt's time.
+ */
+export async function claimDue(pool: Pool, id: string, dueBy: Date): Promise<ClaimedInvitation | null> {
+  const { rows } = await pool.query<ClaimedInvitation>(
+    `UPDATE invitations i
+        SET status = 'sending', attempt = i.attempt + 1, last_attempt_at = now(), updated_at = now()
+       FROM visits v
+      WHERE i.id = $1 AND v.id = i.visit_id AND i.status = 'scheduled'
+        AND (i.send_at IS NULL OR i.send_at <= $2)
+        AND NOT EXISTS (SELECT 1 FROM opt_outs o WHERE o.phone_hash = i.phone_hash)
+      RETURNING i.id, i.attempt, i.language, i.phone_enc, i.phone_hash, i.lookup_before_retry,
+                (SELECT p.last_attempt_at FROM invitations p WHERE p.id = i.id) AS previous_attempt_at,
+                v.visit_day, v.unit_id, v.service, v.language AS visit_language, v.age_band, v.source`,
+    [id, dueBy],
+  );
+  return rows[0] ?? null;
+}
+
+export async function invitationState(pool: Pool, id: string): Promise<InvitationState | null> {
+  const { rows } = await pool.query<InvitationState>(
+    `SELECT i.id, i.status, i.send_at, EXISTS (SELECT 1 FROM opt_outs o WHERE o.phone_hash = i.phone_hash) AS opted_out
+       FROM invitations i WHERE i.id = $1`,
+    [id],
+  );
+  return rows[0] ?? null;
+}
+
+/** A previous attempt died between the mark and Twilio's answer: the text may have gone out. */
+export async function markInterrupted(pool: Pool, id: string): Promise<boolean> {
+  const { rowCount } = await pool.query(
+    `UPDATE invitations SET status = 'unknown', updated_at = now() WHERE id = $1 AND status = 'sending'`,
+    [id],
+  );
+  return (rowCount ?? 0) > 0;
+}
+
+export async function skipOptedOut(pool: Pool, id: string): Promise<boolean> {
+  const { rowCount } = await pool.query(
+    `UPDATE invitations SET status = 'skipped', skip_reason = 'opted-out', phone_enc = NULL, phone_hash = NULL, updated_at = now()
+     WHERE id = $1 AND status = 'scheduled'`,
+    [id],
+  );
+  return (rowCount ?? 0) > 0;
+}
+
+export async function reschedule(pool: Pool, id: string, sendAt: Date): Promise<boolean> {
+  const { rowCount } = await pool.query(`UPDATE invitations SET send_at = $2, updated_at = now() WHERE id = $1 AND status = 'scheduled'`, [
+    id,
+    sendAt,
+  ]);
+  return (rowCount ?? 0) > 0;
+}
+
+/**
+ * Twilio accepted the message: `sent`, with its sid and the answer window, and the `sent` count
+ * bumped, in one statement (one round trip, autocommit). Nothing is counted if the invitation had
+ * moved on already (a callback got there first).
+ */
+export async function markSent(pool: Pool, inv: ClaimedInvitation, sid: string, answerWindowDays: number): Promise<void> {
+  await pool.query(
+    `WITH sent AS (
+       UPDATE invitations SET status = 'sent', message_sid = $2, sent_at = now(), expires_at = now() + make_interval(days => $3),
+              lookup_before_retry = false, updated_at = now()
+        WHERE id = $1 AND status IN ('sending', 'unknown')
+        RETURNING id)
+     INSERT INTO nps_daily (day, unit_id, service, language, age_band, source, sent)
+     SELECT $4, $5, $6, $7, $8, $9, 1 FROM sent
+     ON CONFLICT (day, unit_id, service, language, age_band, source) DO UPDATE SET sent = nps_daily.sent + 1`,
+    [inv.id, sid, answerWindowDays, inv.visit_day, inv.unit_id, inv.service, inv.visit_language, inv.age_band ?? 'unknown', inv.source],
   );
 }
 
-/** Twilio accepted the message: `sent`, with its sid and the answer window. */
-export function markSent(pool: Pool, inv: DueInvitation, sid: string, answerWindowDays: number) {
-  return withTransaction(pool, async (client) => {
-    const { rowCount } = await client.query(
-      `UPDATE invitations SET status = 'sent', message_sid = $2, sent_at = now(), expires_at = now() + make_interval(days => $3),
-         lookup_before_retry = false, updated_at = now()
-       WHERE id = $1 AND status IN ('sending', 'unknown')`,
-      [inv.id, sid, answerWindowDays],
-    );
-    if (rowCount) await bumpRollup(client, inv, 'sent');
-  });
-}
-
 /** A permanent failure: `failed` with Twilio's code, phone data erased (21610 also opts the number out). */
-export function markFailed(pool: Pool, id: string, code: number | null, optOutHash: string | null) {
-  return withTransaction(pool, async (client) => {
-    await client.query(
-      `UPDATE invitations SET status = 'failed', error_code = $2, phone_enc = NULL, phone_hash = NULL, updated_at = now()
-       WHERE id = $1 AND status IN ('sending', 'scheduled')`,
-      [id, code],
-    );
-    if (optOutHash) {
-      await client.query(`INSERT INTO opt_outs (phone_hash, method) VALUES ($1, 'twilio-21610') ON CONFLICT DO NOTHING`, [optOutHash]);
-    }
-  });
+export async function markFailed(pool: Pool, id: string, code: number | null, optOutHash: string | null): Promise<void> {
+  await pool.query(
+    `WITH failed AS (
+       UPDATE invitations SET status = 'failed', error_code = $2, phone_enc = NULL, phone_hash = NULL, updated_at = now()
+        WHERE id = $1 AND status IN ('sending', 'scheduled')
+        RETURNING id)
+     INSERT INTO opt_outs (phone_hash, method) SELECT $3::text, 'twilio-21610' FROM failed WHERE $3::text IS NOT NULL
+     ON CONFLICT DO NOTHING`,
+    [id, code, optOutHash],
+  );
 }
 
 /** The request may have created a message: never re-send; the status callback settles it. */

@@ -4,6 +4,7 @@ import { createRedis } from '@kaiku/queue';
 import pino from 'pino';
 import { buildSenderApp } from './app.ts';
 import { loadSenderConfig } from './config.ts';
+import { connectionsAllowed } from './pool-size.ts';
 import { createTwilioClient } from './twilio-client.ts';
 import { createSenderWorker } from './worker.ts';
 
@@ -14,8 +15,8 @@ try {
   exitOnStartupError('sender', error);
 }
 const logger = pino(loggerOptions(config.LOG_LEVEL, 'sender'));
-// One connection per concurrent job (and a few for the health checks), so jobs never queue for the pool.
-const pool = createPool(config.DATABASE_URL, { applicationName: 'kaiku-sender', max: config.kaiku.sending.concurrency + 4 });
+const poolSize = await connectionsAllowed(config.DATABASE_URL, config.SENDER_DB_POOL_SIZE, logger);
+const pool = createPool(config.DATABASE_URL, { applicationName: 'kaiku-sender', max: poolSize });
 const redis = createRedis(config.REDIS_URL, { name: 'kaiku-sender' });
 const twilio = createTwilioClient({
   accountSid: config.TWILIO_ACCOUNT_SID,

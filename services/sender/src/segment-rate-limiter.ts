@@ -22,9 +22,24 @@ redis.call('SET', KEYS[1], string.format('%.0f', newTat), 'PX', math.ceil((newTa
 return 0
 `;
 
+/** Gives back `n` segments that were taken but not sent; never more than the bucket holds. */
+const GIVE_BACK = `
+local interval = tonumber(ARGV[1])
+local n = tonumber(ARGV[2])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+if tat <= now then return 0 end
+local newTat = math.max(now, tat - n * interval)
+redis.call('SET', KEYS[1], string.format('%.0f', newTat), 'PX', math.ceil((newTat - now) / 1000) + 1000)
+return 0
+`;
+
 export interface SegmentRateLimiter {
   /** Takes `segments` from the shared budget: 0 when granted, else milliseconds to wait (nothing taken). */
   take(segments: number): Promise<number>;
+  /** Returns `segments` taken for a text that did not go out (or was shorter than taken for). */
+  giveBack(segments: number): Promise<void>;
 }
 
 export function createSegmentRateLimiter(redis: Redis, opts: { key: string; ratePerSecond: number }): SegmentRateLimiter {
@@ -37,6 +52,10 @@ export function createSegmentRateLimiter(redis: Redis, opts: { key: string; rate
       const burstUs = Math.max(capacity, n) * intervalUs;
       const wait = await redis.eval(GCRA, 1, opts.key, String(intervalUs), String(burstUs), String(n));
       return Math.max(0, Number(wait));
+    },
+    async giveBack(segments) {
+      if (segments <= 0) return;
+      await redis.eval(GIVE_BACK, 1, opts.key, String(intervalUs), String(Math.ceil(segments)));
     },
   };
 }

@@ -1,15 +1,16 @@
-import type { KaikuConfig, UnitConfig } from '@kaiku/config';
-import { decryptPhone, isAllowedTime, isLanguage, type Keys, type Language, nextAllowedTime, renderText, smsSegments } from '@kaiku/core';
-import { type Pool, withTransaction } from '@kaiku/db';
+import type { KaikuConfig } from '@kaiku/config';
+import { decryptPhone, isAllowedTime, type Keys, nextAllowedTime, smsSegments } from '@kaiku/core';
+import type { Pool } from '@kaiku/db';
 import { kaikuMetrics } from '@kaiku/http';
 import { type SurveySendJob, surveySendJobSchema } from '@kaiku/queue';
 import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import * as repo from './invitation.repository.ts';
+import { createInvitationTexts } from './invitation-texts.ts';
 import type { SegmentRateLimiter } from './segment-rate-limiter.ts';
 import { classifySendError } from './send-errors.ts';
 import type { TwilioClient } from './twilio-client.ts';
-import { validityPeriodSeconds } from './validity-period.ts';
+import { createValidityPeriod } from './validity-period.ts';
 
 export interface SendSurveyDeps {
   pool: Pool;
@@ -35,50 +36,59 @@ type Claim =
   | { result: 'not-scheduled' | 'opted-out' | 'unknown' }
   | { result: 'delayed'; until: Date; moved: boolean }
   | { result: 'rate-limited'; waitMs: number }
-  | { result: 'claimed'; inv: repo.DueInvitation; body: string; validity: number; attempt: number };
+  | { result: 'claimed'; inv: repo.ClaimedInvitation; body: string; validity: number };
 
 /** The `survey-send` handler: at most one text per invitation. */
 export function createSendSurveyJob(deps: SendSurveyDeps) {
-  const units = new Map<string, UnitConfig>(deps.kaiku.units.map((u) => [u.id, u]));
   const now = deps.now ?? (() => new Date());
   const window = { ...deps.kaiku.survey, timezone: deps.kaiku.timezone };
+  const validityAt = createValidityPeriod(window);
   const callbackBase = deps.publicBaseUrl.replace(/\/+$/, '');
   const pauseQueue = deps.pauseQueue ?? (async () => {});
+  const texts = createInvitationTexts(deps.kaiku.units);
 
-  function render(inv: repo.DueInvitation): { body: string; language: Language } {
-    const language: Language = isLanguage(inv.language) ? inv.language : 'fi';
-    const unit = units.get(inv.unit_id);
-    return { language, body: renderText(language, 'invitation', { unitNames: unit?.name, sensitive: unit?.sensitive ?? true }) };
-  }
-
-  /** Re-checks the invitation at send time and, when it may go, marks it `sending` (committed). */
-  function claim(invitationId: string, at: Date): Promise<Claim> {
-    return withTransaction(deps.pool, async (client): Promise<Claim> => {
-      const inv = await repo.lockInvitation(client, invitationId);
-      if (!inv) return { result: 'not-scheduled' };
-      if (inv.status === 'sending') {
-        await repo.markInterrupted(client, inv.id);
-        return { result: 'unknown' };
-      }
-      if (inv.status !== 'scheduled') return { result: 'not-scheduled' };
-      if (inv.opted_out) {
-        await repo.skipOptedOut(client, inv.id);
-        return { result: 'opted-out' };
-      }
-      if (inv.send_at && inv.send_at.getTime() > at.getTime() + 1000) return { result: 'delayed', until: inv.send_at, moved: false };
-      const validity = isAllowedTime(at, window) ? validityPeriodSeconds(at, window) : null;
-      if (validity === null) {
-        // Late (quiet hours, a skipped holiday) or too close to them: the next allowed time.
-        const next = nextAllowedTime(new Date(at.getTime() + 60_000), window);
-        await repo.reschedule(client, inv.id, next);
-        return { result: 'delayed', until: next, moved: true };
-      }
-      const { body } = render(inv);
-      const waitMs = deps.limiter ? await deps.limiter.take(smsSegments(body)) : 0;
+  /**
+   * Re-checks the invitation at send time and, when it may go, marks it `sending` (committed). The
+   * segment budget is taken first, for the longest invitation text, so that no transaction or row
+   * lock waits on Redis; what this text did not need is given back.
+   */
+  async function claim(invitationId: string, at: Date, again = true): Promise<Claim> {
+    const validity = isAllowedTime(at, window) ? validityAt(at) : null;
+    if (validity !== null) {
+      const taken = texts.maxSegments;
+      const waitMs = deps.limiter ? await deps.limiter.take(taken) : 0;
       if (waitMs > 0) return { result: 'rate-limited', waitMs };
-      const attempt = await repo.markSending(client, inv.id);
-      return { result: 'claimed', inv, body, validity, attempt };
-    });
+      const inv = await repo.claimDue(deps.pool, invitationId, new Date(at.getTime() + 1000)).catch(async (error) => {
+        await deps.limiter?.giveBack(taken);
+        throw error;
+      });
+      const text = inv ? texts.of(inv.language, inv.unit_id) : null;
+      if (deps.limiter && taken > (text?.segments ?? 0)) await deps.limiter.giveBack(taken - (text?.segments ?? 0));
+      if (inv && text) return { result: 'claimed', inv, body: text.body, validity };
+    }
+    // Not claimed: find out why (a cancelled, opted-out, early or late invitation; a crashed attempt).
+    const state = await repo.invitationState(deps.pool, invitationId);
+    if (!state) return { result: 'not-scheduled' };
+    if (state.status === 'sending') {
+      // A previous attempt died between the mark and Twilio's answer: the text may have gone out.
+      await repo.markInterrupted(deps.pool, state.id);
+      return { result: 'unknown' };
+    }
+    if (state.status !== 'scheduled') return { result: 'not-scheduled' };
+    if (state.opted_out) return (await repo.skipOptedOut(deps.pool, state.id)) ? { result: 'opted-out' } : retry();
+    if (state.send_at && state.send_at.getTime() > at.getTime() + 1000) return { result: 'delayed', until: state.send_at, moved: false };
+    if (validity === null) {
+      // Late (quiet hours, a skipped holiday) or too close to them: the next allowed time.
+      const next = nextAllowedTime(new Date(at.getTime() + 60_000), window);
+      return (await repo.reschedule(deps.pool, state.id, next)) ? { result: 'delayed', until: next, moved: true } : retry();
+    }
+    // Due and scheduled now, but not when the claim ran: it changed in between; look once more.
+    return retry();
+
+    function retry(): Promise<Claim> {
+      if (!again) throw new Error('the invitation kept changing while it was being claimed; will retry');
+      return claim(invitationId, at, false);
+    }
   }
 
   const sends = kaikuMetrics.smsSends;
@@ -101,12 +111,13 @@ export function createSendSurveyJob(deps: SendSurveyDeps) {
       log.info({ result: claimed.result }, 'not sent');
       return claimed.result;
     }
-    const { inv, body, validity, attempt } = claimed;
+    const { inv, body, validity } = claimed;
+    const attempt = inv.attempt;
     const to = decryptPhone(deps.keys, inv.phone_enc as Buffer);
     if (inv.lookup_before_retry) {
       let earlier: string | null;
       try {
-        earlier = await findEarlierMessage(deps.twilio, to, body, inv.last_attempt_at);
+        earlier = await findEarlierMessage(deps.twilio, to, body, inv.previous_attempt_at);
       } catch (error) {
         return handleFailure(error, true);
       }

@@ -33,6 +33,24 @@ describe('sender: the rate is counted in segments and shared by every sender pro
     expect(waits[5]).toBeLessThanOrEqual(200);
   });
 
+  it('segments given back (taken for a longer text, or for one that did not go) can be taken again, never beyond the bucket', async () => {
+    const redis = createRedis(h.env.redisUrl);
+    const limiter = createSegmentRateLimiter(redis, { key: `${h.env.prefix}:limiter-give-back`, ratePerSecond: RATE });
+    try {
+      expect(await limiter.take(RATE)).toBe(0); // the whole bucket
+      expect(await limiter.take(2)).toBeGreaterThan(0);
+      await limiter.giveBack(2);
+      expect(await limiter.take(2)).toBe(0);
+      expect(await limiter.take(1)).toBeGreaterThan(0);
+      // giving back more than was ever taken leaves just a full bucket
+      await limiter.giveBack(10 * RATE);
+      expect(await limiter.take(RATE)).toBe(0);
+      expect(await limiter.take(1)).toBeGreaterThan(0);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
   it('two sender processes together stay within ratePerSecond segments', { timeout: 90_000 }, async () => {
     // One sender in this process, one in a child process: they share only Redis.
     h.startWorker();

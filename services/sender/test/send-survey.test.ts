@@ -39,6 +39,20 @@ describe('sender: one text per invitation, in the patient language', () => {
     expect(await h.rollup()).toEqual({ sent: before.sent + 1, delivered: before.delivered + 1 });
   });
 
+  it('many jobs for one invitation at the same time still send one text: only one claim matches', async () => {
+    const { id, phone } = await h.addInvitation({ enqueue: false });
+    const jobIds = Array.from({ length: 12 }, (_, k) => `${id}-dup-${k}`);
+    await h.queue.addBulk(jobIds.map((jobId) => ({ name: 'send', data: { invitationId: id }, opts: { jobId } })));
+    await waitFor(
+      async () => (await Promise.all(jobIds.map(async (j) => (await h.queue.getJob(j))?.finishedOn))).every(Boolean),
+      15_000,
+      'every duplicate job',
+    );
+    await settled(id, 'delivered');
+    expect(await h.simMessages(phone)).toHaveLength(1);
+    expect((await h.invitation(id))?.attempt).toBe(1);
+  });
+
   it('writes in Swedish with the Swedish unit name, and never names a sensitive unit', async () => {
     const sv = await h.addInvitation({ language: 'sv' });
     const sensitive = await h.addInvitation({ language: 'fi', unitId: SENSITIVE_UNIT });
