@@ -3,11 +3,11 @@ import { smsSegments } from '@kaiku/core';
 import { registerErrorHandler, registerHealthRoutes, registerMetrics, safeEqual, sendProblem } from '@kaiku/http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import twilio from 'twilio';
 import { z } from 'zod';
 import { registerFaultRoutes } from './faults.route.ts';
 import { createFaultStore, type FaultRule, type FaultStore } from './faults.ts';
-import { createMessageStore, type MessageStore, newSid } from './message-store.ts';
+import { createMessageStore, type MessageStore, newSid, type SimMessage } from './message-store.ts';
+import { createSignedPoster } from './signed-poster.ts';
 import { messageResource, twilioError } from './twilio-shape.ts';
 
 export interface SimDeps {
@@ -19,6 +19,8 @@ export interface SimDeps {
   callbackDelayMs: number;
   logger: Logger;
   store?: MessageStore;
+  /** Status callbacks (and inbound webhooks) in flight at once; more wait their turn (default 64). */
+  maxCallbacksInFlight?: number;
   /** Fault rules active from the start (more via `POST /sim/faults`). */
   faults?: FaultRule[];
 }
@@ -36,6 +38,7 @@ export function buildSimApp(deps: SimDeps): FastifyInstance {
   const publicBase = deps.publicBaseUrl.replace(/\/+$/, '');
   const deliverBase = (deps.repliesUrl ?? deps.publicBaseUrl).replace(/\/+$/, '');
   const pending = new Set<Promise<unknown>>();
+  const poster = createSignedPoster({ authToken: deps.authToken, maxInFlight: deps.maxCallbacksInFlight ?? 64, timeoutMs: 10_000 });
   registerErrorHandler(app);
   app.register(formbody);
   registerMetrics(app);
@@ -45,19 +48,9 @@ export function buildSimApp(deps: SimDeps): FastifyInstance {
   });
   app.addHook('onClose', async () => {
     await Promise.allSettled([...pending]);
+    poster.close();
   });
   registerFaultRoutes(app, faults);
-
-  /** POSTs a form signed as Twilio signs it: over `signedUrl`, delivered to `targetUrl`. */
-  async function postSigned(signedUrl: string, targetUrl: string, params: Record<string, string>) {
-    const signature = twilio.getExpectedTwilioSignature(deps.authToken, signedUrl, params);
-    return fetch(targetUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
-      body: new URLSearchParams(params).toString(),
-      signal: AbortSignal.timeout(10_000),
-    });
-  }
 
   function track<T>(p: Promise<T>) {
     pending.add(p);
@@ -66,11 +59,10 @@ export function buildSimApp(deps: SimDeps): FastifyInstance {
   }
 
   /** queued → sent → delivered (or → undelivered with its ErrorCode), each a signed callback. */
-  async function runCallbacks(sid: string, final: { status: 'delivered' | 'undelivered'; errorCode?: number }) {
+  async function runCallbacks(m: SimMessage, final: { status: 'delivered' | 'undelivered'; errorCode?: number }) {
     for (const status of ['queued', 'sent', final.status]) {
       await new Promise((r) => setTimeout(r, deps.callbackDelayMs));
-      const m = store.get(sid);
-      if (!m?.statusCallback) return;
+      if (!m.statusCallback) return;
       m.status = status;
       const params: Record<string, string> = {
         AccountSid: deps.accountSid,
@@ -84,9 +76,9 @@ export function buildSimApp(deps: SimDeps): FastifyInstance {
       };
       if (status === 'undelivered' && final.errorCode) params.ErrorCode = String(final.errorCode);
       try {
-        await postSigned(m.statusCallback, m.statusCallback, params);
+        await poster.post(m.statusCallback, m.statusCallback, params);
       } catch (error) {
-        deps.logger.warn({ sid, status, err: { message: (error as Error).message } }, 'status callback failed');
+        deps.logger.warn({ sid: m.sid, status, err: { message: (error as Error).message } }, 'status callback failed');
       }
     }
   }
@@ -148,18 +140,18 @@ export function buildSimApp(deps: SimDeps): FastifyInstance {
         // Twilio took the message, but the answer never reached the caller.
         reply.hijack();
         request.raw.socket.destroy();
-        track(runCallbacks(message.sid, final));
+        track(runCallbacks(message, final));
         return;
       }
       if (fault?.kind === 'server-error') {
         // Twilio created the message, but answered 500 all the same.
-        if (fault.callbacks !== false) track(runCallbacks(message.sid, final));
+        if (fault.callbacks !== false) track(runCallbacks(message, final));
         return twilioFail(reply, fault.status ?? 500, 20500, 'Internal Server Error');
       }
       if (fault?.kind === 'slow') await new Promise((r) => setTimeout(r, fault.delayMs));
       if (fault?.kind === 'hold') await faults.hold();
       const resource = messageResource(deps.accountSid, message);
-      track(runCallbacks(message.sid, final));
+      track(runCallbacks(message, final));
       return reply.code(201).send(resource);
     },
   );
@@ -239,8 +231,8 @@ export function buildSimApp(deps: SimDeps): FastifyInstance {
       ApiVersion: '2010-04-01',
     };
     const path = '/v1/twilio/inbound';
-    const response = await postSigned(`${publicBase}${path}`, `${deliverBase}${path}`, params);
-    const twiml = await response.text();
+    const response = await poster.post(`${publicBase}${path}`, `${deliverBase}${path}`, params);
+    const twiml = response.body;
     const replies = [...twiml.matchAll(/<Message[^>]*>([\s\S]*?)<\/Message>/g)].map((m) => unescapeXml(m[1] as string));
     for (const text of replies) {
       store.add({

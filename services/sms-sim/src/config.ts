@@ -1,6 +1,7 @@
 import { commonEnv, type Env, parseEnv, port, withDevTwilioDefaults } from '@kaiku/config';
 import { z } from 'zod';
 import { faultsFromEnv } from './faults.ts';
+import { DEFAULT_MAX_MESSAGES } from './message-store.ts';
 
 export function loadSimConfig(rawEnv: Env) {
   const env = withDevTwilioDefaults(rawEnv);
@@ -30,6 +31,12 @@ export function loadSimConfig(rawEnv: Env) {
             ctx.addIssue({ code: 'custom', message: `is not a JSON fault rule or list of rules: ${(error as Error).message}` });
           }
         }),
+      /**
+       * How many messages are kept for `GET /sim/messages` and the Messages API's list; the oldest
+       * is forgotten when one more arrives (its status callbacks still go out). Bounds the memory
+       * of a long run (about 1 kB a message).
+       */
+      SMS_SIM_MAX_MESSAGES: z.coerce.number().int().min(1).default(DEFAULT_MAX_MESSAGES),
       /** Numbers whose messages are reported `undelivered` (ErrorCode 30003), comma-separated. */
       SMS_SIM_UNDELIVERED_NUMBERS: z.string().optional(),
     }),

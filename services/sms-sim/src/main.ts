@@ -3,6 +3,7 @@ import pino from 'pino';
 import { buildSimApp } from './app.ts';
 import { loadSimConfig } from './config.ts';
 import { faultsFromEnv } from './faults.ts';
+import { createMessageStore } from './message-store.ts';
 
 let config: ReturnType<typeof loadSimConfig>;
 try {
@@ -18,6 +19,7 @@ const app = buildSimApp({
   repliesUrl: config.SMS_SIM_REPLIES_URL,
   number: config.SMS_SIM_NUMBER,
   callbackDelayMs: config.SMS_SIM_CALLBACK_DELAY_MS,
+  store: createMessageStore(config.SMS_SIM_MAX_MESSAGES),
   faults: faultsFromEnv(config.SMS_SIM_FAULTS, config.SMS_SIM_UNDELIVERED_NUMBERS),
   logger,
 });
