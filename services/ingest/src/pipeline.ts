@@ -6,6 +6,7 @@ import { createLifecareHl7Handler } from './adapters/lifecare-hl7.handler.ts';
 import { createGroupedIngest } from './visits/grouped-ingest.ts';
 import { createVisitIngestor, type VisitIngestor } from './visits/ingest-visit.ts';
 import { createBatchIngestor } from './visits/ingest-visits-batch.ts';
+import { createEndedIngestor, isVisitEnded } from './visits/ingest-visits-ended.ts';
 import type { VisitOutcome } from './visits/outcome.ts';
 import { countOutcome } from './visits/outcome-metrics.ts';
 
@@ -24,9 +25,14 @@ export interface IngestPipelineDeps {
 /** The canonical ingestor and the adapters on top of it; shared by the HTTP app and the MLLP listener. */
 export function createIngestPipeline(deps: IngestPipelineDeps) {
   const visitIngestor = createVisitIngestor(deps);
-  const batchIngestor = createBatchIngestor({ ...deps, ingest: visitIngestor });
-  // Concurrent events (MLLP connections, HTTP requests) share transactions when they pile up.
-  const grouped = createGroupedIngest({ one: visitIngestor, many: batchIngestor });
+  const endedIngestor = createEndedIngestor(deps);
+  const batchIngestor = createBatchIngestor({ ended: endedIngestor, ingest: visitIngestor });
+  // Concurrent events (MLLP connections, HTTP requests) share one call and one commit when they
+  // pile up (visit-ended events: one round trip; a group with anything else: the batch path).
+  const grouped = createGroupedIngest({
+    one: visitIngestor,
+    many: (events) => (events.every(isVisitEnded) ? endedIngestor(events) : batchIngestor(events)),
+  });
   const ingest: VisitIngestor = async (event) => {
     const outcome = await grouped(event);
     countOutcome(event.source, outcome.outcome, outcome.outcome === 'skipped' ? outcome.reason : undefined);

@@ -4,7 +4,7 @@ import { type Pool, type PoolClient, withTransaction } from '@kaiku/db';
 import type { VisitOutcome } from './outcome.ts';
 import { updatePatient } from './patient-update.ts';
 import * as repo from './visit.repository.ts';
-import { createVisitRules } from './visit-decision.ts';
+import { createVisitRules, type PreparedVisit, type VisitRules } from './visit-decision.ts';
 
 export interface VisitIngestorDeps {
   pool: Pool;
@@ -38,31 +38,8 @@ export function createVisitIngestor(deps: VisitIngestorDeps) {
    */
   async function visitEnded(event: VisitEvent, visitId: string, at: Date): Promise<Handled> {
     const p = rules.prepare(event, visitId, at);
-    const schedulable = !p.facts.skip;
-    const sendAt = schedulable ? rules.sendAt(p) : null;
-    const done = await repo.ingestVisitEnded(deps.pool, {
-      visit: p.visit,
-      skip: p.facts.skip,
-      phoneHash: p.phoneHash,
-      phoneEnc: schedulable ? encryptPhone(deps.keys, p.facts.mobile as string) : null,
-      since: p.since,
-      sendAt,
-    });
-    if (done.outcome === 'cancelled' || done.outcome === 'duplicate') {
-      // cancelled: the cancellation came first (or the visit was cancelled and ended again): never surveyed.
-      return { outcome: { outcome: done.outcome, visitId }, cancelled: [] };
-    }
-    if (done.outcome === 'skipped') return { outcome: { outcome: 'skipped', visitId, reason: done.reason as SkipReason }, cancelled: [] };
-    return {
-      outcome: {
-        outcome: 'scheduled',
-        visitId,
-        invitationId: done.invitationId as string,
-        sendAt: (sendAt as Date).toISOString(),
-        language: done.language as string,
-      },
-      cancelled: done.superseded,
-    };
+    const args = endedArgs(rules, deps.keys, p);
+    return handledOf(p, args, await repo.ingestVisitEnded(deps.pool, args));
   }
 
   async function visitCancelled(client: PoolClient, event: VisitEvent, visitId: string): Promise<Handled> {
@@ -94,6 +71,39 @@ export function createVisitIngestor(deps: VisitIngestorDeps) {
   };
 }
 export type VisitIngestor = ReturnType<typeof createVisitIngestor>;
+
+/** What the database half of a prepared visit-ended event needs (the send time only if it may be sent). */
+export function endedArgs(rules: VisitRules, keys: Keys, p: PreparedVisit): repo.VisitEndedArgs {
+  const schedulable = !p.facts.skip;
+  return {
+    visit: p.visit,
+    skip: p.facts.skip,
+    phoneHash: p.phoneHash,
+    phoneEnc: schedulable ? encryptPhone(keys, p.facts.mobile as string) : null,
+    since: p.since,
+    sendAt: schedulable ? rules.sendAt(p) : null,
+  };
+}
+
+/** The outcome of a visit-ended event from what the database said. */
+export function handledOf(p: PreparedVisit, args: repo.VisitEndedArgs, done: repo.VisitEndedResult): Handled {
+  const visitId = p.visitId;
+  if (done.outcome === 'cancelled' || done.outcome === 'duplicate') {
+    // cancelled: the cancellation came first (or the visit was cancelled and ended again): never surveyed.
+    return { outcome: { outcome: done.outcome, visitId }, cancelled: [] };
+  }
+  if (done.outcome === 'skipped') return { outcome: { outcome: 'skipped', visitId, reason: done.reason as SkipReason }, cancelled: [] };
+  return {
+    outcome: {
+      outcome: 'scheduled',
+      visitId,
+      invitationId: done.invitationId as string,
+      sendAt: (args.sendAt as Date).toISOString(),
+      language: done.language as string,
+    },
+    cancelled: done.superseded,
+  };
+}
 
 export function rejectedOutcome(event: VisitEvent, error: InvalidVisitError): VisitOutcome {
   return { outcome: 'rejected', ...(event.visitId ? { visitId: event.visitId } : {}), error: error.message, field: error.field };

@@ -29,23 +29,10 @@ export interface PreparedVisit {
   since: string;
 }
 
-export interface PhoneFacts {
-  optedOut: boolean;
-  language: string | null;
-}
-
-export interface RecentInvitation {
-  id: string;
-  status: string;
-  visit_day: string;
-  ended_at: Date;
-}
-
-export type Decision = { skip: SkipReason; language: string } | { skip: null; language: string; superseded: string[]; sendAt: Date };
-
 /**
- * The pure half of handling a visit-ended event, shared by the one-visit and the batch paths so
- * that both decide alike: `prepare` before any query, `decide` from what the queries found.
+ * The pure half of handling a visit-ended event, shared by the one-visit and the many-visit paths
+ * so that both decide alike: `prepare` before any query; what needs the database is decided in
+ * SQL (kaiku_ingest_visit_ended, kaiku_ingest_visits_ended).
  */
 export function createVisitRules(deps: { kaiku: KaikuConfig; keys: Keys }) {
   const units = new Map<string, UnitConfig>(deps.kaiku.units.map((u) => [u.id, u]));
@@ -90,37 +77,9 @@ export function createVisitRules(deps: { kaiku: KaikuConfig; keys: Keys }) {
     };
   }
 
-  /** Whether the number's facts are needed (the rules have not skipped the visit already). */
-  const needsPhone = (p: PreparedVisit) => !p.facts.skip && p.phoneHash !== null;
-  /** Whether the patient's recent invitations are needed. */
-  const needsRecent = (p: PreparedVisit, phone: PhoneFacts | null) => !p.facts.skip && !phone?.optedOut && p.pseudonym !== null;
-
-  /** `recent`: the patient's live invitations since `p.since`, in the order of their visits' end. */
-  function decide(p: PreparedVisit, phone: PhoneFacts | null, recent: RecentInvitation[]): Decision {
-    let skip: SkipReason | null = p.facts.skip;
-    if (!skip && phone?.optedOut) skip = 'opted-out';
-    const superseded: string[] = [];
-    if (!skip) {
-      for (const other of recent) {
-        if (other.visit_day === p.facts.visitDay) {
-          // Of one patient's visits on the same day only the last is surveyed.
-          if (other.status === 'scheduled' && other.ended_at <= p.endedAt) superseded.push(other.id);
-          else skip = 'same-day-visit';
-        } else {
-          skip = 'recently-surveyed';
-        }
-        if (skip) break;
-      }
-    }
-    if (skip) return { skip, language: p.facts.language };
-    const chosen = phone?.language; // the patient's own choice by SMS outranks the record
-    const language = isLanguage(chosen) ? chosen : p.facts.language;
-    return { skip: null, language, superseded, sendAt: sendAt(p) };
-  }
-
   /** When the text is sent, if it is sent. */
   const sendAt = (p: PreparedVisit) => sendTimeFor(p.endedAt, p.at, policy);
 
-  return { prepare, needsPhone, needsRecent, decide, sendAt };
+  return { prepare, sendAt };
 }
 export type VisitRules = ReturnType<typeof createVisitRules>;

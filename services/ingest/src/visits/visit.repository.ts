@@ -23,22 +23,46 @@ export interface NewVisit {
   pseudonym: string | null;
 }
 
+export interface VisitEndedArgs {
+  visit: NewVisit;
+  skip: string | null;
+  phoneHash: string | null;
+  phoneEnc: Buffer | null;
+  since: string;
+  sendAt: Date | null;
+}
+
+export interface VisitEndedResult {
+  outcome: 'cancelled' | 'duplicate' | 'skipped' | 'scheduled';
+  reason: string | null;
+  invitationId: string | null;
+  language: string | null;
+  superseded: string[];
+}
+
+interface VisitEndedRow {
+  o_outcome: VisitEndedResult['outcome'];
+  o_reason: string | null;
+  o_invitation: string | null;
+  o_language: string | null;
+  o_superseded: string[];
+}
+
+const resultOf = (row: VisitEndedRow): VisitEndedResult => ({
+  outcome: row.o_outcome,
+  reason: row.o_reason,
+  invitationId: row.o_invitation,
+  language: row.o_language,
+  superseded: row.o_superseded,
+});
+
 /**
  * A visit-ended event's database half in one call, in autocommit (see the migration
  * 1700000000110_ingest-visit-function.sql): cancelled first, duplicate, skipped or scheduled.
  */
-export async function ingestVisitEnded(
-  pool: Pool,
-  a: { visit: NewVisit; skip: string | null; phoneHash: string | null; phoneEnc: Buffer | null; since: string; sendAt: Date | null },
-) {
+export async function ingestVisitEnded(pool: Pool, a: VisitEndedArgs): Promise<VisitEndedResult> {
   const v = a.visit;
-  const { rows } = await pool.query<{
-    o_outcome: 'cancelled' | 'duplicate' | 'skipped' | 'scheduled';
-    o_reason: string | null;
-    o_invitation: string | null;
-    o_language: string | null;
-    o_superseded: string[];
-  }>({
+  const { rows } = await pool.query<VisitEndedRow>({
     name: 'ingest-visit-ended',
     text: 'SELECT * FROM kaiku_ingest_visit_ended($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)',
     values: [
@@ -61,14 +85,47 @@ export async function ingestVisitEnded(
       LANGUAGES,
     ],
   });
-  const row = rows[0] as (typeof rows)[number];
-  return {
-    outcome: row.o_outcome,
-    reason: row.o_reason,
-    invitationId: row.o_invitation,
-    language: row.o_language,
-    superseded: row.o_superseded,
-  };
+  return resultOf(rows[0] as VisitEndedRow);
+}
+
+/**
+ * Many visit-ended events in one call, in autocommit (one round trip, one commit; see the
+ * migration 1700000000510_ingest-visits-function.sql), sorted by `round` (ascending): two events
+ * of one visit or one patient must be in different rounds, the later event in the later round.
+ * Decided as one by one in that order; results in the same order.
+ */
+export async function ingestVisitsEnded(pool: Pool, all: Array<VisitEndedArgs & { round: number }>): Promise<VisitEndedResult[]> {
+  const col = <T>(f: (a: VisitEndedArgs & { round: number }) => T) => all.map(f);
+  const { rows } = await pool.query<VisitEndedRow & { o_ord: number }>({
+    name: 'ingest-visits-ended',
+    text: 'SELECT * FROM kaiku_ingest_visits_ended($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)',
+    values: [
+      col((a) => a.round),
+      col((a) => a.visit.source),
+      col((a) => a.visit.sourceVisitId),
+      col((a) => a.visit.sourceEventId),
+      col((a) => a.visit.unitId),
+      col((a) => a.visit.service),
+      col((a) => a.visit.serviceClass),
+      col((a) => a.visit.endedAt.toISOString()),
+      col((a) => a.visit.visitDay),
+      col((a) => a.visit.language),
+      col((a) => a.visit.ageBand),
+      col((a) => a.visit.pseudonym),
+      col((a) => a.skip),
+      col((a) => a.phoneHash),
+      col((a) => a.phoneEnc),
+      col((a) => a.since),
+      col((a) => a.sendAt?.toISOString() ?? null),
+      LANGUAGES,
+    ],
+  });
+  const results: VisitEndedResult[] = new Array(all.length);
+  for (const row of rows) results[row.o_ord - 1] = resultOf(row);
+  if (rows.length !== all.length || results.includes(undefined as never)) {
+    throw new Error(`kaiku_ingest_visits_ended answered ${rows.length} rows for ${all.length} events`);
+  }
+  return results;
 }
 
 export async function isOptedOut(client: PoolClient, phoneHash: string): Promise<boolean> {
