@@ -26,21 +26,31 @@ export interface OpenInvitation {
 
 const ANSWERABLE = `('sending', 'sent', 'delivered', 'undelivered', 'unknown', 'answered', 'completed')`;
 
-/**
- * The patient's most recent survey that can still take (or politely refuse) an answer; locked
- * when `lock` (inside a transaction), else a plain read whose state kaiku_reply_apply re-checks.
- */
-export async function findOpenInvitation(client: Queryable, phoneHash: string, now: Date, lock = true): Promise<OpenInvitation | null> {
-  const { rows } = await client.query<OpenInvitation>(
-    `SELECT i.id, i.status, i.step, i.reasked, i.language, COALESCE(i.expires_at <= $2, false) AS expired, i.closed_notice_sent,
-            i.pending_comment, v.unit_id, v.visit_day, to_char(v.visit_day, 'YYYY-MM') AS visit_month, v.service, v.age_band,
-            v.source, v.language AS visit_language
-     FROM invitations i JOIN visits v ON v.id = i.visit_id
-     WHERE i.phone_hash = $1 AND i.status IN ${ANSWERABLE}
-     ORDER BY (i.expires_at IS NULL OR i.expires_at > $2) DESC, v.ended_at DESC, i.created_at DESC LIMIT 1${lock ? ' FOR UPDATE OF i' : ''}`,
-    [phoneHash, now],
-  );
+const OPEN_INVITATION = (hash: string, lock: boolean) => `
+  SELECT i.id, i.status, i.step, i.reasked, i.language, COALESCE(i.expires_at <= $2, false) AS expired, i.closed_notice_sent,
+         i.pending_comment, v.unit_id, v.visit_day, to_char(v.visit_day, 'YYYY-MM') AS visit_month, v.service, v.age_band,
+         v.source, v.language AS visit_language
+  FROM invitations i JOIN visits v ON v.id = i.visit_id
+  WHERE i.phone_hash = ${hash} AND i.status IN ${ANSWERABLE}
+  ORDER BY (i.expires_at IS NULL OR i.expires_at > $2) DESC, v.ended_at DESC, i.created_at DESC LIMIT 1${lock ? ' FOR UPDATE OF i' : ''}`;
+
+/** The patient's most recent survey that can still take (or politely refuse) an answer, locked. */
+export async function findOpenInvitation(client: PoolClient, phoneHash: string, now: Date): Promise<OpenInvitation | null> {
+  const { rows } = await client.query<OpenInvitation>(OPEN_INVITATION('$1', true), [phoneHash, now]);
   return rows[0] ?? null;
+}
+
+/**
+ * findOpenInvitation for many phone hashes in one round trip, unlocked: a plain read whose state
+ * kaiku_reply_apply checks again before it stores anything.
+ */
+export async function findOpenInvitations(q: Queryable, phoneHashes: string[], now: Date): Promise<Map<string, OpenInvitation>> {
+  const { rows } = await q.query<OpenInvitation & { hash: string }>({
+    name: 'replies-open-invitations',
+    text: `SELECT h.hash, o.* FROM unnest($1::text[]) AS h(hash) CROSS JOIN LATERAL (${OPEN_INVITATION('h.hash', false)}) o`,
+    values: [phoneHashes, now],
+  });
+  return new Map(rows.map(({ hash, ...inv }) => [hash, inv]));
 }
 
 /** Records a MessageSid; false when Twilio already delivered this message (a retry). */
@@ -152,9 +162,11 @@ export type WriteOutcome = 'applied' | 'duplicate' | 'stale';
  */
 export async function applyConversation(q: Queryable, writes: ConversationWrite[]): Promise<WriteOutcome[]> {
   const items = writes.map((w, ord) => ({ ...w, ord })).sort((a, b) => (a.inv < b.inv ? -1 : a.inv > b.inv ? 1 : a.ord - b.ord));
-  const { rows } = await q.query<{ ord: number; outcome: WriteOutcome }>('SELECT ord, outcome FROM kaiku_reply_apply($1::jsonb)', [
-    JSON.stringify(items),
-  ]);
+  const { rows } = await q.query<{ ord: number; outcome: WriteOutcome }>({
+    name: 'replies-apply',
+    text: 'SELECT ord, outcome FROM kaiku_reply_apply($1::jsonb)',
+    values: [JSON.stringify(items)],
+  });
   const out = new Array<WriteOutcome>(writes.length);
   for (const r of rows) out[r.ord] = r.outcome;
   return out;

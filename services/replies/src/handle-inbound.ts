@@ -54,8 +54,10 @@ export interface InboundDeps {
   survey?: SurveyDefinition;
   /** Group commit: conversation writes in flight at once (each holds a pool connection; default 4). */
   writesInFlight?: number;
-  /** Group commit: most conversation writes per round trip (default 100). */
-  maxWriteGroup?: number;
+  /** Grouped reads of open invitations in flight at once (default 4). */
+  readsInFlight?: number;
+  /** Most reads, or writes, per round trip (default 100). */
+  maxGroup?: number;
 }
 
 /** Unlocked read-decide-write attempts before a message is handled under the invitation's row lock. */
@@ -82,10 +84,20 @@ export function createInboundHandler(deps: InboundDeps) {
   const units = new Map<string, UnitConfig>(deps.kaiku.units.map((u) => [u.id, u]));
   const now = deps.now ?? (() => new Date());
   const survey = deps.survey ?? NPS_SURVEY;
+  // Reads of concurrent messages share a round trip too; they all see the same clock reading.
+  const read = createGroupCommit<string, { inv: repo.OpenInvitation | null; at: Date }>({
+    run: async (hashes) => {
+      const at = now();
+      const found = await repo.findOpenInvitations(deps.pool, hashes, at);
+      return hashes.map((hash) => ({ inv: found.get(hash) ?? null, at }));
+    },
+    inFlight: deps.readsInFlight ?? 4,
+    maxGroup: deps.maxGroup ?? 100,
+  });
   const write = createGroupCommit<repo.ConversationWrite, repo.WriteOutcome>({
     run: (writes) => repo.applyConversation(deps.pool, writes),
     inFlight: deps.writesInFlight ?? 4,
-    maxGroup: deps.maxWriteGroup ?? 100,
+    maxGroup: deps.maxGroup ?? 100,
   });
 
   const render = (language: string, key: TextKey, unitId?: string) => {
@@ -157,8 +169,7 @@ export function createInboundHandler(deps: InboundDeps) {
     if (command) return underLock(msg, text, command, phoneHash);
 
     for (let attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt++) {
-      const at = now();
-      const inv = await repo.findOpenInvitation(deps.pool, phoneHash, at, false);
+      const { inv, at } = await read(phoneHash);
       if (!inv || inv.expired) break;
       const step = planConversationStep(inv, text, { messageSid: msg.messageSid, phoneHash, at }, survey);
       const stored = await write(step.write);

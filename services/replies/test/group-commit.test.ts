@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { createGroupCommit } from '../src/group-commit.ts';
+
+/** A run() that records each group and finishes only when the test lets it. */
+function recorder(fail: (items: number[]) => Error | null = () => null) {
+  const groups: number[][] = [];
+  const pending: Array<() => void> = [];
+  const run = (items: number[]) => {
+    groups.push(items);
+    return new Promise<string[]>((resolve, reject) => {
+      pending.push(() => {
+        const error = fail(items);
+        if (error) reject(error);
+        else resolve(items.map((i) => `done ${i}`));
+      });
+    });
+  };
+  const finishAll = async () => {
+    while (pending.length > 0) {
+      (pending.shift() as () => void)();
+      await new Promise((r) => setImmediate(r));
+    }
+  };
+  return { groups, run, finishAll };
+}
+
+describe('group commit', () => {
+  it('an item that finds a free slot goes alone; items that wait go together, each with its own result', async () => {
+    const r = recorder();
+    const submit = createGroupCommit<number, string>({ run: r.run, inFlight: 1, maxGroup: 100 });
+    const results = Promise.all([1, 2, 3, 4, 5].map((i) => submit(i)));
+    await r.finishAll();
+    expect(await results).toEqual(['done 1', 'done 2', 'done 3', 'done 4', 'done 5']);
+    expect(r.groups).toEqual([[1], [2, 3, 4, 5]]);
+  });
+
+  it('never more groups in flight than allowed, and no group larger than maxGroup', async () => {
+    const r = recorder();
+    const submit = createGroupCommit<number, string>({ run: r.run, inFlight: 2, maxGroup: 3 });
+    const results = Promise.all(Array.from({ length: 10 }, (_, i) => submit(i)));
+    expect(r.groups).toEqual([[0], [1]]);
+    await r.finishAll();
+    await results;
+    expect(r.groups.flat().sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(Math.max(...r.groups.map((g) => g.length))).toBeLessThanOrEqual(3);
+  });
+
+  it('a failed group is tried again one by one: only the bad item fails', async () => {
+    const r = recorder((items) => (items.includes(3) ? new Error('bad item 3') : null));
+    const submit = createGroupCommit<number, string>({ run: r.run, inFlight: 1, maxGroup: 100 });
+    const results = Promise.allSettled([1, 2, 3, 4].map((i) => submit(i)));
+    await r.finishAll();
+    const settled = await results;
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    expect(r.groups).toEqual([[1], [2, 3, 4], [2], [3], [4]]);
+  });
+
+  it('an unavailable database fails the whole group at once (no retry storm)', async () => {
+    const down = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    const r = recorder((items) => (items.length > 1 ? down : null));
+    const submit = createGroupCommit<number, string>({ run: r.run, inFlight: 1, maxGroup: 100 });
+    const results = Promise.allSettled([1, 2, 3].map((i) => submit(i)));
+    await r.finishAll();
+    expect((await results).map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'rejected']);
+    expect(r.groups).toEqual([[1], [2, 3]]);
+  });
+});
