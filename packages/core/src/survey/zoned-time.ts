@@ -29,7 +29,62 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
 }
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 
+/** The zone's offset from UTC at an instant, in ms (whole seconds: old local mean times have them), from Intl. */
+function intlOffsetMs(t: number, timeZone: string): number {
+  const parts: Record<string, string> = {};
+  for (const p of formatter(timeZone).formatToParts(new Date(t))) parts[p.type] = p.value;
+  const asUtc = Date.UTC(
+    Number(parts.year),
+    Number(parts.month) - 1,
+    Number(parts.day),
+    Number(parts.hour),
+    Number(parts.minute),
+    Number(parts.second),
+  );
+  return asUtc - Math.floor(t / 1000) * 1000;
+}
+
+const HOUR = 3_600_000;
+/** Per zone: UTC hour → the zone's offset throughout that hour (null: it changes within the hour). */
+const hourOffsets = new Map<string, Map<number, number | null>>();
+const MAX_CACHED_HOURS = 20_000;
+
+/**
+ * The offset at `t`, remembered per UTC hour: Intl is asked at the hour's first and last
+ * millisecond, and when both agree the offset holds for the whole hour (a zone never changes its
+ * offset twice within one hour). An hour with a change in it is always asked of Intl.
+ */
+function offsetMsAt(t: number, timeZone: string): number {
+  let zone = hourOffsets.get(timeZone);
+  if (!zone) {
+    zone = new Map();
+    hourOffsets.set(timeZone, zone);
+  }
+  const hour = Math.floor(t / HOUR);
+  let offset = zone.get(hour);
+  if (offset === undefined) {
+    const first = intlOffsetMs(hour * HOUR, timeZone);
+    offset = first === intlOffsetMs(hour * HOUR + HOUR - 1, timeZone) ? first : null;
+    if (zone.size >= MAX_CACHED_HOURS) zone.clear();
+    zone.set(hour, offset);
+  }
+  return offset ?? intlOffsetMs(t, timeZone);
+}
+
 export function localParts(instant: Date, timeZone: string): LocalParts {
+  const local = new Date(instant.getTime() + offsetMsAt(instant.getTime(), timeZone));
+  return {
+    year: local.getUTCFullYear(),
+    month: local.getUTCMonth() + 1,
+    day: local.getUTCDate(),
+    hour: local.getUTCHours(),
+    minute: local.getUTCMinutes(),
+    weekday: local.getUTCDay(),
+  };
+}
+
+/** localParts straight from Intl, without the remembered offsets (for tests that hold the two equal). */
+export function intlLocalParts(instant: Date, timeZone: string): LocalParts {
   const parts: Record<string, string> = {};
   for (const p of formatter(timeZone).formatToParts(instant)) parts[p.type] = p.value;
   return {
