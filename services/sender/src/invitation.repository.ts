@@ -1,18 +1,10 @@
 import type { Pool } from '@kaiku/db';
 
-/** The rollup dimensions of an invitation's visit. */
-export interface RollupKey {
-  visit_day: string;
-  unit_id: string;
-  service: string;
-  visit_language: string;
-  age_band: string | null;
-  source: string;
-}
-
 /** An invitation this worker has just marked `sending`, with what the send needs. */
-export interface ClaimedInvitation extends RollupKey {
+export interface ClaimedInvitation {
   id: string;
+  /** The unit of its visit (the text names it). */
+  unit_id: string;
   attempt: number;
   language: string;
   phone_enc: Buffer;
@@ -32,25 +24,31 @@ export interface InvitationState {
 }
 
 /**
- * The claim: marks a due, scheduled invitation of a number that has not opted out `sending` (one
- * autocommit statement, so committed before the request goes out). Only one worker's UPDATE can
- * match, which keeps "at most once"; `null` when this one did not (see `invitationState`). The
- * subquery reads the row as it was before this statement: the previous attempt's time.
+ * The claim, for many jobs in one statement: marks each due, scheduled invitation of a number that
+ * has not opted out `sending` (autocommit, so committed before any request goes out). Only one
+ * UPDATE can match a row, which keeps "at most once"; an invitation named twice is given to the
+ * first job only. One answer per item: the claimed invitation, or `null` (see `invitationState`).
+ * The subquery reads the row as it was before this statement: the previous attempt's time.
  */
-export async function claimDue(pool: Pool, id: string, dueBy: Date): Promise<ClaimedInvitation | null> {
+export async function claimDue(pool: Pool, items: Array<{ id: string; dueBy: Date }>): Promise<Array<ClaimedInvitation | null>> {
   const { rows } = await pool.query<ClaimedInvitation>(
     `UPDATE invitations i
         SET status = 'sending', attempt = i.attempt + 1, last_attempt_at = now(), updated_at = now()
-       FROM visits v
-      WHERE i.id = $1 AND v.id = i.visit_id AND i.status = 'scheduled'
-        AND (i.send_at IS NULL OR i.send_at <= $2)
+       FROM visits v, unnest($1::uuid[], $2::timestamptz[]) AS c(id, due_by)
+      WHERE i.id = c.id AND v.id = i.visit_id AND i.status = 'scheduled'
+        AND (i.send_at IS NULL OR i.send_at <= c.due_by)
         AND NOT EXISTS (SELECT 1 FROM opt_outs o WHERE o.phone_hash = i.phone_hash)
       RETURNING i.id, i.attempt, i.language, i.phone_enc, i.phone_hash, i.lookup_before_retry,
                 (SELECT p.last_attempt_at FROM invitations p WHERE p.id = i.id) AS previous_attempt_at,
-                v.visit_day, v.unit_id, v.service, v.language AS visit_language, v.age_band, v.source`,
-    [id, dueBy],
+                v.unit_id`,
+    [items.map((c) => c.id), items.map((c) => c.dueBy)],
   );
-  return rows[0] ?? null;
+  const claimed = new Map(rows.map((r) => [r.id, r]));
+  return items.map((c) => {
+    const row = claimed.get(c.id) ?? null;
+    claimed.delete(c.id);
+    return row;
+  });
 }
 
 export async function invitationState(pool: Pool, id: string): Promise<InvitationState | null> {
@@ -89,21 +87,24 @@ export async function reschedule(pool: Pool, id: string, sendAt: Date): Promise<
 }
 
 /**
- * Twilio accepted the message: `sent`, with its sid and the answer window, and the `sent` count
- * bumped, in one statement (one round trip, autocommit). Nothing is counted if the invitation had
- * moved on already (a callback got there first).
+ * Twilio accepted these messages: each invitation `sent`, with its sid and the answer window, and
+ * the `sent` counts bumped, in one statement (one round trip, autocommit; rollup rows in key
+ * order). Nothing is counted for an invitation that had moved on already (a callback got there first).
  */
-export async function markSent(pool: Pool, inv: ClaimedInvitation, sid: string, answerWindowDays: number): Promise<void> {
+export async function markSent(pool: Pool, items: Array<{ id: string; sid: string }>, answerWindowDays: number): Promise<void> {
   await pool.query(
     `WITH sent AS (
-       UPDATE invitations SET status = 'sent', message_sid = $2, sent_at = now(), expires_at = now() + make_interval(days => $3),
+       UPDATE invitations i SET status = 'sent', message_sid = s.sid, sent_at = now(), expires_at = now() + make_interval(days => $3),
               lookup_before_retry = false, updated_at = now()
-        WHERE id = $1 AND status IN ('sending', 'unknown')
-        RETURNING id)
+         FROM unnest($1::uuid[], $2::text[]) AS s(id, sid)
+        WHERE i.id = s.id AND i.status IN ('sending', 'unknown')
+        RETURNING i.visit_id)
      INSERT INTO nps_daily (day, unit_id, service, language, age_band, source, sent)
-     SELECT $4, $5, $6, $7, $8, $9, 1 FROM sent
-     ON CONFLICT (day, unit_id, service, language, age_band, source) DO UPDATE SET sent = nps_daily.sent + 1`,
-    [inv.id, sid, answerWindowDays, inv.visit_day, inv.unit_id, inv.service, inv.visit_language, inv.age_band ?? 'unknown', inv.source],
+     SELECT v.visit_day, v.unit_id, v.service, v.language, COALESCE(v.age_band, 'unknown'), v.source, count(*)
+       FROM sent JOIN visits v ON v.id = sent.visit_id
+      GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
+     ON CONFLICT (day, unit_id, service, language, age_band, source) DO UPDATE SET sent = nps_daily.sent + EXCLUDED.sent`,
+    [items.map((s) => s.id), items.map((s) => s.sid), answerWindowDays],
   );
 }
 

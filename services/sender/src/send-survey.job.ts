@@ -5,6 +5,7 @@ import { kaikuMetrics } from '@kaiku/http';
 import { type SurveySendJob, surveySendJobSchema } from '@kaiku/queue';
 import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Logger } from 'pino';
+import { createBatcher, retryOnDeadlock } from './batcher.ts';
 import * as repo from './invitation.repository.ts';
 import { createInvitationTexts } from './invitation-texts.ts';
 import type { SegmentRateLimiter } from './segment-rate-limiter.ts';
@@ -46,6 +47,17 @@ export function createSendSurveyJob(deps: SendSurveyDeps) {
   const callbackBase = deps.publicBaseUrl.replace(/\/+$/, '');
   const pauseQueue = deps.pauseQueue ?? (async () => {});
   const texts = createInvitationTexts(deps.kaiku.units);
+  const { answerWindowDays } = deps.kaiku.survey;
+  // Concurrent jobs share their claim and their result statements (group commit).
+  const batching = { maxInFlight: 2, maxBatch: 200 };
+  const claimDue = createBatcher(
+    (items: Array<{ id: string; dueBy: Date }>) => retryOnDeadlock(() => repo.claimDue(deps.pool, items)),
+    batching,
+  );
+  const markSent = createBatcher(async (items: Array<{ id: string; sid: string }>) => {
+    await retryOnDeadlock(() => repo.markSent(deps.pool, items, answerWindowDays));
+    return items.map(() => undefined);
+  }, batching);
 
   /**
    * Re-checks the invitation at send time and, when it may go, marks it `sending` (committed). The
@@ -58,7 +70,7 @@ export function createSendSurveyJob(deps: SendSurveyDeps) {
       const taken = texts.maxSegments;
       const waitMs = deps.limiter ? await deps.limiter.take(taken) : 0;
       if (waitMs > 0) return { result: 'rate-limited', waitMs };
-      const inv = await repo.claimDue(deps.pool, invitationId, new Date(at.getTime() + 1000)).catch(async (error) => {
+      const inv = await claimDue({ id: invitationId, dueBy: new Date(at.getTime() + 1000) }).catch(async (error) => {
         await deps.limiter?.giveBack(taken);
         throw error;
       });
@@ -122,7 +134,7 @@ export function createSendSurveyJob(deps: SendSurveyDeps) {
         return handleFailure(error, true);
       }
       if (earlier) {
-        await repo.markSent(deps.pool, inv, earlier, deps.kaiku.survey.answerWindowDays);
+        await markSent({ id: inv.id, sid: earlier });
         sends.inc({ result: 'sent', error_code: 'none' });
         log.info({ messageSid: earlier, attempt }, 'the earlier attempt had gone out after all; not sent again');
         return 'sent';
@@ -143,7 +155,7 @@ export function createSendSurveyJob(deps: SendSurveyDeps) {
     } catch (error) {
       return handleFailure(error);
     }
-    await repo.markSent(deps.pool, inv, sid, deps.kaiku.survey.answerWindowDays);
+    await markSent({ id: inv.id, sid });
     sends.inc({ result: 'sent', error_code: 'none' });
     kaikuMetrics.smsSegments.inc({ kind: 'invitation' }, smsSegments(body));
     log.info({ messageSid: sid, language: inv.language, attempt, segments: smsSegments(body) }, 'survey sent');

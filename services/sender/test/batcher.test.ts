@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBatcher, retryOnDeadlock } from '../src/batcher.ts';
+import * as repo from '../src/invitation.repository.ts';
+import { createHarness, type Harness } from './harness.ts';
+
+describe('batcher: group commit of concurrent calls', () => {
+  it('runs a lone call at once, and gathers the calls that wait while the runs are busy', async () => {
+    const runs: number[][] = [];
+    const release: Array<() => void> = [];
+    const double = createBatcher(
+      async (items: number[]) => {
+        runs.push(items);
+        await new Promise<void>((r) => release.push(r));
+        return items.map((i) => i * 2);
+      },
+      { maxInFlight: 1, maxBatch: 3 },
+    );
+    const results = [1, 2, 3, 4, 5, 6].map((i) => double(i));
+    expect(runs).toEqual([[1]]);
+    release.shift()?.();
+    await results[0];
+    await new Promise((r) => setImmediate(r));
+    expect(runs).toEqual([[1], [2, 3, 4]]);
+    release.shift()?.();
+    await new Promise((r) => setImmediate(r));
+    release.shift()?.();
+    expect(await Promise.all(results)).toEqual([2, 4, 6, 8, 10, 12]);
+    expect(runs).toEqual([[1], [2, 3, 4], [5, 6]]);
+  });
+
+  it('fails every call of a failed run, and the next run goes on', async () => {
+    let fail = true;
+    const run = createBatcher(
+      async (items: string[]) => {
+        if (fail) throw new Error('boom');
+        return items;
+      },
+      { maxInFlight: 1, maxBatch: 10 },
+    );
+    await expect(run('a')).rejects.toThrow('boom');
+    fail = false;
+    expect(await run('b')).toBe('b');
+  });
+
+  it('retries a deadlock victim, and nothing else', async () => {
+    let calls = 0;
+    const deadlock = Object.assign(new Error('deadlock detected'), { code: '40P01' });
+    expect(await retryOnDeadlock(async () => (++calls < 3 ? Promise.reject(deadlock) : 'ok'))).toBe('ok');
+    expect(calls).toBe(3);
+    await expect(retryOnDeadlock(() => Promise.reject(Object.assign(new Error('other'), { code: '23505' })))).rejects.toThrow('other');
+    await expect(retryOnDeadlock(() => Promise.reject(deadlock), 2)).rejects.toThrow('deadlock');
+  });
+});
+
+describe('the claim statement for many jobs', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('claims each due, scheduled invitation once, even when two jobs in one batch name it', async () => {
+    const a = await h.addInvitation({ enqueue: false });
+    const b = await h.addInvitation({ enqueue: false });
+    const later = await h.addInvitation({ enqueue: false, sendAt: new Date(Date.now() + 3600_000) });
+    const dueBy = new Date(Date.now() + 1000);
+    const claimed = await repo.claimDue(
+      h.pool,
+      [a, b, a, later].map(({ id }) => ({ id, dueBy })),
+    );
+    expect(claimed.map((c) => c?.id ?? null)).toEqual([a.id, b.id, null, null]);
+    expect(claimed[0]).toMatchObject({ attempt: 1, previous_attempt_at: null, language: 'fi' });
+    expect((await h.invitation(a.id))?.status).toBe('sending');
+    expect((await h.invitation(later.id))?.status).toBe('scheduled');
+    // a second claim finds nothing to claim
+    expect(await repo.claimDue(h.pool, [{ id: a.id, dueBy }])).toEqual([null]);
+
+    const before = await h.rollup();
+    await repo.markSent(
+      h.pool,
+      [
+        { id: a.id, sid: `SM${'a'.repeat(32)}` },
+        { id: b.id, sid: `SM${'b'.repeat(32)}` },
+        { id: later.id, sid: `SM${'c'.repeat(32)}` },
+      ],
+      7,
+    );
+    expect((await h.invitation(a.id))?.message_sid).toBe(`SM${'a'.repeat(32)}`);
+    expect((await h.invitation(later.id))?.status).toBe('scheduled'); // not sending: not marked sent
+    expect((await h.rollup()).sent).toBe(before.sent + 2);
+  });
+});
