@@ -86,7 +86,7 @@ await stage('ingest', () => runIngest(ctx));
 
 // pipeline, replies and reports share one database and one set of running services
 if (wanted('pipeline') || wanted('replies') || wanted('reports')) {
-  const visits = quick ? 600 : 100_000;
+  const visits = Number(process.env.BENCH_PIPELINE_VISITS) || (quick ? 600 : 100_000); // BENCH_PIPELINE_VISITS: another size
   const flow: Flow = {
     databaseUrl: await env.newDatabase('flow'),
     ports: await allocatePorts(),

@@ -15,6 +15,7 @@ import type { Ports } from '../lib/kaiku-services.ts';
 import { urlOf } from '../lib/kaiku-services.ts';
 import { lanes } from '../lib/load.ts';
 import { notAvailable, row } from '../lib/results.ts';
+import { twilioStandInBound } from './pipeline-twilio-bound.ts';
 
 const BATCH = 1000;
 const DONE = "('sent','delivered','undelivered','failed','unknown','answered','completed','expired')";
@@ -32,6 +33,19 @@ export interface Flow {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const fmtS = (s: number | undefined) => (s === undefined ? '–' : `${s.toFixed(1)} s`);
+/** The bench's sending.concurrency (fake-visits.ts writeKaikuConfig). */
+const SENDER_CONCURRENCY = 100;
+
+/** Outbox rows, invitations sent (or further), still to send, and texts settled by a delivery callback. */
+async function progress(pool: pg.Pool) {
+  const { rows } = await pool.query<{ outbox: number; done: number; waiting: number; settled: number }>(
+    `SELECT (SELECT count(*) FROM outbox)::int AS outbox, (SELECT count(*) FROM invitations WHERE status IN ${DONE})::int AS done,
+            (SELECT count(*) FROM invitations WHERE status IN ('scheduled', 'sending'))::int AS waiting,
+            (SELECT count(*) FROM invitations WHERE delivery_status IN ('delivered', 'undelivered'))::int AS settled`,
+  );
+  return rows[0] as { outbox: number; done: number; waiting: number; settled: number };
+}
 
 /** Signed inbound-SMS webhook, straight to the replies service (as Twilio would post it). */
 export function inboundRequest(ports: Ports, from: string, body: string, tag: string) {
@@ -75,7 +89,7 @@ export async function sentIndices(pool: pg.Pool, tag: string): Promise<number[]>
  */
 export async function runPipeline(ctx: BenchContext, flow: Flow): Promise<void> {
   const N = flow.visits;
-  const limitMs = (ctx.quick ? 35 : 150) * 1000;
+  const limitMs = (N <= 1000 ? 35 : 150) * 1000;
   const pool = new pg.Pool({ connectionString: flow.databaseUrl, max: 2 });
   const marks: Record<string, number> = {};
   const counts = { ingested: 0, scheduled: 0, sent: 0, other: {} as Record<string, number> };
@@ -83,6 +97,10 @@ export async function runPipeline(ctx: BenchContext, flow: Flow): Promise<void> 
   const target = ctx.quick ? { targetText: '< 90 s at 100k + 25k' } : { target: 90 };
   let stop = false;
   try {
+    // the sender's bound: the Twilio stand-in's own rate, measured now, before the flow loads it
+    const bound = await twilioStandInBound(flow.ports, ctx.seconds, SENDER_CONCURRENCY);
+    await fetch(`${urlOf(flow.ports.sim)}/sim/messages`, { method: 'DELETE' });
+    ctx.log(`pipeline: sms-sim Messages API alone ${Math.round(bound.rps)} msg/s (p99 ${bound.p99} ms)`);
     const endedAt = anHourAgo();
     const ingestUrl = `${urlOf(flow.ports.ingest)}/v1/visits`;
     const t0 = performance.now();
@@ -124,15 +142,26 @@ export async function runPipeline(ctx: BenchContext, flow: Flow): Promise<void> 
     const busy = 200;
     const senderBusy = { sent: 0, seconds: 0 };
     let prev: { at: number; done: number; waiting: number } | null = null;
+    // delivery callbacks: texts settled per second, counted while ≥ `busy` sent texts awaited theirs
+    const settledBusy = { settled: 0, seconds: 0 };
+    let settledCount = 0;
+    let prevSettled: { at: number; settled: number; open: number } | null = null;
+    const noteSettled = (settled: number, at: number) => {
+      const open = (counts.sent || 0) - settled;
+      if (prevSettled && prevSettled.open >= busy) {
+        settledBusy.settled += settled - prevSettled.settled;
+        settledBusy.seconds += at - prevSettled.at;
+      }
+      prevSettled = { at, settled, open };
+      settledCount = settled;
+      if (settled >= counts.scheduled && counts.scheduled > 0 && marks.settledAll === undefined) marks.settledAll = at;
+    };
     let timedOut = false;
     for (;;) {
       if (ingestError) throw ingestError;
-      const { rows } = await pool.query<{ outbox: number; done: number; waiting: number }>(
-        `SELECT (SELECT count(*) FROM outbox)::int AS outbox, (SELECT count(*) FROM invitations WHERE status IN ${DONE})::int AS done,
-                (SELECT count(*) FROM invitations WHERE status IN ('scheduled', 'sending'))::int AS waiting`,
-      );
-      const { outbox, done, waiting } = rows[0] as { outbox: number; done: number; waiting: number };
+      const { outbox, done, waiting, settled } = await progress(pool);
       const at = since();
+      noteSettled(settled, at);
       if (prev && prev.waiting >= busy) {
         senderBusy.sent += done - prev.done;
         senderBusy.seconds += at - prev.at;
@@ -155,6 +184,24 @@ export async function runPipeline(ctx: BenchContext, flow: Flow): Promise<void> 
     await ingesting;
     flow.sent = await sentIndices(pool, flow.tag);
     const elapsed = since();
+    const senderRow = () =>
+      row('pipeline: sender (→ Twilio SDK → sms-sim)', senderBusy.seconds > 1 ? senderBusy.sent / senderBusy.seconds : null, 'msg/s', {
+        bound: bound.rps,
+        boundWhat: `sms-sim Messages API alone, ${SENDER_CONCURRENCY} conns`,
+        note:
+          senderBusy.seconds > 1
+            ? `while ≥ ${busy} invitations waited (${senderBusy.seconds.toFixed(1)} s); first sent at ${fmtS(marks.firstSent)}, all at ${fmtS(marks.sent)}; bound: sms-sim's Messages API alone (${SENDER_CONCURRENCY} conns, no callbacks)`
+            : `kept up with ingest: never ${busy} invitations waiting; first sent at ${fmtS(marks.firstSent)}, all at ${fmtS(marks.sent)}`,
+      });
+    const callbacksRow = () =>
+      row(
+        'pipeline: delivery callbacks (sms-sim → replies)',
+        settledBusy.seconds > 1 ? settledBusy.settled / settledBusy.seconds : null,
+        'texts/s',
+        {
+          note: `texts settled (delivered/undelivered) per second while ≥ ${busy} sent texts waited for their callbacks (3 signed callbacks each); ${settledCount} of ${counts.scheduled} settled by ${fmtS(marks.settledAll ?? since())}`,
+        },
+      );
     const rate = (n: number, from: number | undefined, to: number | undefined) =>
       from !== undefined && to !== undefined && to > from ? n / (to - from) : n / elapsed;
     if (timedOut) {
@@ -166,14 +213,14 @@ export async function runPipeline(ctx: BenchContext, flow: Flow): Promise<void> 
           `stopped after ${Math.round(elapsed)} s: ${counts.ingested} visits ingested, ${counts.sent} of ${counts.scheduled} scheduled sent`,
         ),
         row('pipeline: ingest (batch endpoint, 4 conns)', counts.ingested / (marks.ingested ?? elapsed), 'visits/s'),
-        row('pipeline: sender (→ Twilio SDK → sms-sim)', rate(counts.sent, marks.firstSent, marks.sent), 'msg/s', {
-          note:
-            senderBusy.seconds > 1
-              ? `${(senderBusy.sent / senderBusy.seconds).toFixed(1)} msg/s while ≥ ${busy} waited`
-              : 'never backlogged',
+        row('pipeline: outbox relay (to BullMQ)', marks.relayed ? counts.scheduled / marks.relayed : null, 'jobs/s', {
+          note: marks.relayed ? `outbox empty ${fmtS(marks.relayed)} after start` : 'outbox never empty',
         }),
+        senderRow(),
+        row('pipeline: sender, overall', rate(counts.sent, marks.firstSent, marks.sent), 'msg/s'),
+        callbacksRow(),
       );
-      ctx.details.pipeline = { visits: N, marksSeconds: marks, counts, timedOut: true };
+      ctx.details.pipeline = { visits: N, marksSeconds: marks, counts, settled: settledCount, senderBound: bound, timedOut: true };
       return;
     }
 
@@ -200,6 +247,10 @@ export async function runPipeline(ctx: BenchContext, flow: Flow): Promise<void> 
       await sleep(100);
     }
     marks.reported = since();
+    while (settledCount < counts.scheduled && since() * 1000 < limitMs + (ctx.quick ? 15_000 : 40_000)) {
+      noteSettled((await progress(pool)).settled, since());
+      if (settledCount < counts.scheduled) await sleep(200);
+    }
 
     const m = marks as Record<'ingested' | 'relayed' | 'firstSent' | 'sent' | 'replied' | 'reported', number>;
     ctx.rows.push(
@@ -212,16 +263,12 @@ export async function runPipeline(ctx: BenchContext, flow: Flow): Promise<void> 
       row('pipeline: outbox relay (to BullMQ)', counts.scheduled / (m.relayed ?? m.sent), 'jobs/s', {
         note: `outbox empty ${(m.relayed ?? m.sent).toFixed(1)} s after start`,
       }),
-      row('pipeline: sender (→ Twilio SDK → sms-sim)', senderBusy.seconds > 1 ? senderBusy.sent / senderBusy.seconds : null, 'msg/s', {
-        note:
-          senderBusy.seconds > 1
-            ? `while ≥ ${busy} invitations waited (${senderBusy.seconds.toFixed(1)} s); first sent at ${m.firstSent.toFixed(1)} s, all at ${m.sent.toFixed(1)} s`
-            : `kept up with ingest: never ${busy} invitations waiting; first sent at ${m.firstSent.toFixed(1)} s, all at ${m.sent.toFixed(1)} s`,
-      }),
+      senderRow(),
+      callbacksRow(),
       row('pipeline: replies (signed webhooks, 50 conns)', answering.length / (m.replied - m.sent), 'replies/s'),
       row('pipeline: report counts every answer', (m.reported - m.replied) * 1000, 'ms', { direction: 'lower' }),
     );
-    ctx.details.pipeline = { visits: N, answers: answering.length, marksSeconds: marks, counts };
+    ctx.details.pipeline = { visits: N, answers: answering.length, marksSeconds: marks, counts, settled: settledCount, senderBound: bound };
   } finally {
     stop = true;
     await pool.end();
