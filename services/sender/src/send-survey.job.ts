@@ -1,5 +1,5 @@
 import type { KaikuConfig } from '@kaiku/config';
-import { decryptPhone, isAllowedTime, type Keys, nextAllowedTime, smsSegments } from '@kaiku/core';
+import { decryptPhone, isAllowedTime, type Keys, nextAllowedTime } from '@kaiku/core';
 import type { Pool } from '@kaiku/db';
 import { kaikuMetrics } from '@kaiku/http';
 import { type SurveySendJob, surveySendJobSchema } from '@kaiku/queue';
@@ -37,7 +37,7 @@ type Claim =
   | { result: 'not-scheduled' | 'opted-out' | 'unknown' }
   | { result: 'delayed'; until: Date; moved: boolean }
   | { result: 'rate-limited'; waitMs: number }
-  | { result: 'claimed'; inv: repo.ClaimedInvitation; body: string; validity: number };
+  | { result: 'claimed'; inv: repo.ClaimedInvitation; body: string; segments: number; validity: number };
 
 /** The `survey-send` handler: at most one text per invitation. */
 export function createSendSurveyJob(deps: SendSurveyDeps) {
@@ -76,7 +76,7 @@ export function createSendSurveyJob(deps: SendSurveyDeps) {
       });
       const text = inv ? texts.of(inv.language, inv.unit_id) : null;
       if (deps.limiter && taken > (text?.segments ?? 0)) await deps.limiter.giveBack(taken - (text?.segments ?? 0));
-      if (inv && text) return { result: 'claimed', inv, body: text.body, validity };
+      if (inv && text) return { result: 'claimed', inv, body: text.body, segments: text.segments, validity };
     }
     // Not claimed: find out why (a cancelled, opted-out, early or late invitation; a crashed attempt).
     const state = await repo.invitationState(deps.pool, invitationId);
@@ -123,7 +123,7 @@ export function createSendSurveyJob(deps: SendSurveyDeps) {
       log.info({ result: claimed.result }, 'not sent');
       return claimed.result;
     }
-    const { inv, body, validity } = claimed;
+    const { inv, body, segments, validity } = claimed;
     const attempt = inv.attempt;
     const to = decryptPhone(deps.keys, inv.phone_enc as Buffer);
     if (inv.lookup_before_retry) {
@@ -157,8 +157,8 @@ export function createSendSurveyJob(deps: SendSurveyDeps) {
     }
     await markSent({ id: inv.id, sid });
     sends.inc({ result: 'sent', error_code: 'none' });
-    kaikuMetrics.smsSegments.inc({ kind: 'invitation' }, smsSegments(body));
-    log.info({ messageSid: sid, language: inv.language, attempt, segments: smsSegments(body) }, 'survey sent');
+    kaikuMetrics.smsSegments.inc({ kind: 'invitation' }, segments);
+    log.info({ messageSid: sid, language: inv.language, attempt, segments }, 'survey sent');
     return 'sent';
 
     async function handleFailure(error: unknown, lookingUp = false): Promise<SendResult> {
