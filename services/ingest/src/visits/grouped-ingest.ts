@@ -3,11 +3,15 @@ import { isDatabaseUnavailable } from '@kaiku/db';
 import type { VisitOutcome } from './outcome.ts';
 
 export interface GroupedIngestDeps {
-  /** One event (its own transaction). */
+  /** One event (its own call and commit). */
   one: (event: VisitEvent) => Promise<VisitOutcome>;
-  /** Many events, deciding as one by one in the given order (set-based, see ingest-visits-batch.ts). */
+  /** Many events in one call and one commit, deciding as one by one in the given order (see ingest-visits-ended.ts). */
   many: (events: VisitEvent[]) => Promise<VisitOutcome[]>;
-  /** Groups in flight at once (each holds one pool connection). Default 4. */
+  /**
+   * Groups in flight at once (each holds one pool connection). Default 2: one group commits while
+   * the next gathers; more slots mostly split the events into more, smaller commits (MLLP's ten
+   * connections with one message each in flight went out mostly one by one with 4).
+   */
   inFlight?: number;
   /** Largest group. Default 250. */
   maxGroup?: number;
@@ -16,14 +20,14 @@ export interface GroupedIngestDeps {
 /**
  * Group commit for events that arrive concurrently (MLLP connections, HTTP requests): an event
  * that finds a free slot goes alone, at once, through the one-event path; events that arrive
- * while every slot is busy wait and go together as one batch when a slot frees, sharing its
- * round trips and its commit. Each caller still gets its own outcome only after the commit that
+ * while every slot is busy wait and go together as one group when a slot frees, sharing its
+ * round trip and its commit. Each caller still gets its own outcome only after the commit that
  * stored it. Concurrent events have no order between them; the batch decides them as one by one
  * in arrival order. If a batch fails for any reason but an unavailable database, its events are
  * retried one by one, so one bad event cannot fail the others.
  */
 export function createGroupedIngest(deps: GroupedIngestDeps) {
-  const inFlight = deps.inFlight ?? 4;
+  const inFlight = deps.inFlight ?? 2;
   const maxGroup = deps.maxGroup ?? 250;
   let busy = 0;
   const waiting: Array<{ event: VisitEvent; resolve: (o: VisitOutcome) => void; reject: (e: unknown) => void }> = [];
