@@ -70,7 +70,7 @@ export async function applyDeliveryStatuses(pool: Pool, callbacks: StatusCallbac
 export function createDeliveryStatusHandler(deps: { pool: Pool; answerWindowDays: number; inFlight?: number; maxGroup?: number }) {
   const submit = createGroupCommit<StatusCallback, DeliveryResult>({
     run: (callbacks) => applyDeliveryStatuses(deps.pool, callbacks, deps.answerWindowDays),
-    inFlight: deps.inFlight ?? 4,
+    inFlight: deps.inFlight ?? 1,
     maxGroup: deps.maxGroup ?? 200,
   });
   return (cb: StatusCallback): Promise<DeliveryResult> => (RANK[cb.messageStatus] === undefined ? Promise.resolve('ignored') : submit(cb));

@@ -6,7 +6,10 @@ export interface GroupCommitOptions<I, O> {
    * in the same order. A group of one is a call like any other.
    */
   run: (items: I[]) => Promise<O[]>;
-  /** Groups in flight at once (each holds one pool connection). */
+  /**
+   * Groups in flight at once (each holds one pool connection). Fewer means larger groups under
+   * load: an item goes alone only when a slot is free.
+   */
   inFlight: number;
   /** Largest group. */
   maxGroup: number;
