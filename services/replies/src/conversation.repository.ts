@@ -47,8 +47,9 @@ export async function findOpenInvitation(client: PoolClient, phoneHash: string, 
 export async function findOpenInvitations(q: Queryable, phoneHashes: string[], now: Date): Promise<Map<string, OpenInvitation>> {
   const { rows } = await q.query<OpenInvitation & { hash: string }>({
     name: 'replies-open-invitations',
-    text: `SELECT h.hash, o.* FROM unnest($1::text[]) AS h(hash) CROSS JOIN LATERAL (${OPEN_INVITATION('h.hash', false)}) o`,
-    values: [phoneHashes, now],
+    // Hex hashes joined by commas: node-postgres's text[] serialiser was 7 % of the service's CPU.
+    text: `SELECT h.hash, o.* FROM unnest(string_to_array($1, ',')) AS h(hash) CROSS JOIN LATERAL (${OPEN_INVITATION('h.hash', false)}) o`,
+    values: [phoneHashes.join(','), now],
   });
   return new Map(rows.map(({ hash, ...inv }) => [hash, inv]));
 }

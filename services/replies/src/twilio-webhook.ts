@@ -29,8 +29,19 @@ function formParams(body: unknown): Record<string, string> {
   return out;
 }
 
+// The answers are a few texts (each question and notice per language and unit): each document is
+// built once by the SDK's builder and then reused. Bounded, in case texts ever vary more.
+const TWIML_CACHE_MAX = 2000;
+const twimlCache = new Map<string, string>();
+
 export function twimlMessage(text: string | null): string {
+  const key = text ?? '';
+  const cached = twimlCache.get(key);
+  if (cached !== undefined) return cached;
   const response = new twilio.twiml.MessagingResponse();
   if (text) response.message(text);
-  return response.toString();
+  const xml = response.toString();
+  if (twimlCache.size >= TWIML_CACHE_MAX) twimlCache.clear();
+  twimlCache.set(key, xml);
+  return xml;
 }
