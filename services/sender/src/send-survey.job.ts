@@ -49,7 +49,7 @@ export function createSendSurveyJob(deps: SendSurveyDeps) {
   const texts = createInvitationTexts(deps.kaiku.units);
   const { answerWindowDays } = deps.kaiku.survey;
   // Concurrent jobs share their claim and their result statements (group commit).
-  const batching = { maxInFlight: 2, maxBatch: 200 };
+  const batching = { maxInFlight: 4, maxBatch: 200 };
   const claimDue = createBatcher(
     (items: Array<{ id: string; dueBy: Date }>) => retryOnDeadlock(() => repo.claimDue(deps.pool, items)),
     batching,
