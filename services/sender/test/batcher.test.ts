@@ -76,6 +76,11 @@ describe('the claim statement for many jobs', () => {
     expect((await h.invitation(later.id))?.status).toBe('scheduled');
     // a second claim finds nothing to claim
     expect(await repo.claimDue(h.pool, [{ id: a.id, dueBy }])).toEqual([null]);
+    // back to scheduled for a retry: the next claim carries the previous attempt's time, for the look-up
+    const { rows } = await h.pool.query<{ t: Date }>('SELECT last_attempt_at AS t FROM invitations WHERE id = $1', [b.id]);
+    await repo.markRetry(h.pool, b.id, 20500, true);
+    const [retried] = await repo.claimDue(h.pool, [{ id: b.id, dueBy }]);
+    expect(retried).toMatchObject({ attempt: 2, lookup_before_retry: true, previous_attempt_at: rows[0]?.t });
 
     const before = await h.rollup();
     await repo.markSent(
