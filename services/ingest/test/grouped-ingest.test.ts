@@ -20,6 +20,7 @@ describe('grouped ingest (unit)', () => {
     const calls: string[][] = [];
     const ingest = createGroupedIngest({
       inFlight: 1,
+      gatherMs: 0,
       one: async (e) => {
         calls.push([e.visitId as string]);
         await new Promise((r) => setTimeout(r, 5));
@@ -35,11 +36,38 @@ describe('grouped ingest (unit)', () => {
     expect(calls).toEqual([['a'], ['b', 'c', 'd']]);
   });
 
+  it('lets an event that finds a free slot wait for the ones that come with it (one group, one commit)', async () => {
+    const calls: string[][] = [];
+    const ingest = createGroupedIngest({
+      inFlight: 1,
+      gatherMs: 5,
+      one: async (e) => {
+        calls.push([e.visitId as string]);
+        return duplicate(e);
+      },
+      many: async (events) => {
+        calls.push(events.map((e) => e.visitId as string));
+        await new Promise((r) => setTimeout(r, 5));
+        return events.map(duplicate);
+      },
+    });
+    const first = ['a', 'b', 'c'].map((id) => ingest(event(id)));
+    // while that group is in flight: these wait for the slot, then go together
+    await new Promise((r) => setTimeout(r, 8));
+    const later = ['d', 'e'].map((id) => ingest(event(id)));
+    const answers = await Promise.all([...first, ...later]);
+    expect(answers.map((a) => (a as { visitId: string }).visitId)).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(calls[0]).toEqual(['a', 'b', 'c']);
+    expect(calls.flat()).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(calls.length).toBeLessThanOrEqual(3);
+  });
+
   it('retries a failed group one by one (one bad event fails alone) but fails all at once when the database is down', async () => {
     const slow = async () => new Promise((r) => setTimeout(r, 5));
     const failing = (error: Error) =>
       createGroupedIngest({
         inFlight: 1,
+        gatherMs: 0,
         one: async (e) => {
           await slow();
           if (e.visitId === 'bad' || (error as { code?: string }).code) throw error;
