@@ -26,12 +26,16 @@ export interface OpenInvitation {
 
 const ANSWERABLE = `('sending', 'sent', 'delivered', 'undelivered', 'unknown', 'answered', 'completed')`;
 
+// The status test is written so that no index can serve it: a phone hash has a handful of rows,
+// and a planner without fresh statistics (after a burst of new invitations) otherwise ANDs the
+// hash index with the status index, which reads every live invitation's entry: 1.5 ms instead of
+// 0.04 ms per lookup with 92,000 invitations.
 const OPEN_INVITATION = (hash: string, lock: boolean) => `
   SELECT i.id, i.status, i.step, i.reasked, i.language, COALESCE(i.expires_at <= $2, false) AS expired, i.closed_notice_sent,
          i.pending_comment, v.unit_id, v.visit_day, to_char(v.visit_day, 'YYYY-MM') AS visit_month, v.service, v.age_band,
          v.source, v.language AS visit_language
   FROM invitations i JOIN visits v ON v.id = i.visit_id
-  WHERE i.phone_hash = ${hash} AND i.status IN ${ANSWERABLE}
+  WHERE i.phone_hash = ${hash} AND (i.status IN ${ANSWERABLE}) IS TRUE
   ORDER BY (i.expires_at IS NULL OR i.expires_at > $2) DESC, v.ended_at DESC, i.created_at DESC LIMIT 1${lock ? ' FOR UPDATE OF i' : ''}`;
 
 /** The patient's most recent survey that can still take (or politely refuse) an answer, locked. */
