@@ -1,11 +1,9 @@
 import type { KaikuConfig, UnitConfig } from '@kaiku/config';
 import {
   assessVisit,
-  isLanguage,
   type Keys,
   phoneHashOf,
   pseudonymOf,
-  type SkipReason,
   sendTimeFor,
   uniformFromKey,
   type VisitEvent,
@@ -42,7 +40,8 @@ export function createVisitRules(deps: { kaiku: KaikuConfig; keys: Keys }) {
   /** Throws InvalidVisitError for an event that can't be used. */
   function prepare(event: VisitEvent, visitId: string, at: Date): PreparedVisit {
     const unit = units.get(event.unit.id);
-    const sampleDraw = uniformFromKey(deps.keys, `${event.source}:${visitId}`);
+    // The draw only matters for an enrolled unit that samples (a draw is always below 1).
+    const sampleDraw = unit && unit.sampling < 1 ? uniformFromKey(deps.keys, `${event.source}:${visitId}`) : 0;
     const facts = assessVisit(
       event,
       { enrolled: Boolean(unit), sensitive: unit?.sensitive ?? false, sampling: unit?.sampling ?? 0 },
