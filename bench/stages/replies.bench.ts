@@ -1,8 +1,9 @@
 import { createHmac } from 'node:crypto';
+import autocannon from 'autocannon';
 import pg from 'pg';
 import type { BenchContext } from '../lib/context.ts';
-import { UNIT_COUNT, UNITS, unitService } from '../lib/fake-visits.ts';
-import { contractEnv } from '../lib/kaiku-services.ts';
+import { ACCOUNT_SID, AUTH_TOKEN, TWILIO_FROM, twilioSignature, UNIT_COUNT, UNITS, unitService } from '../lib/fake-visits.ts';
+import { contractEnv, urlOf } from '../lib/kaiku-services.ts';
 import { load } from '../lib/load.ts';
 import { row } from '../lib/results.ts';
 import { type Flow, inboundRequest } from './pipeline.bench.ts';
@@ -18,11 +19,18 @@ const SEED_CHUNK = 10_000;
 const benchPhone = (i: number) => `+35850${String(i).padStart(7, '0')}`;
 
 /**
- * Patients with a delivered invitation waiting for their answer, seeded straight into the flow's
- * database (as ingest + sender would leave them), so that the stage does not depend on how far
- * the pipeline got and each patient answers only once or twice, as real patients do.
+ * Patients with a delivered invitation waiting for their answer (or, `sent`, a text whose status
+ * callbacks are still to come), seeded straight into the flow's database as ingest + sender would
+ * leave them, so that the stage does not depend on how far the pipeline got and each patient
+ * answers only once or twice, as real patients do.
  */
-async function seedPatients(databaseUrl: string, pseudonymKey: Buffer, tag: string, count: number): Promise<void> {
+async function seedPatients(
+  databaseUrl: string,
+  pseudonymKey: Buffer,
+  tag: string,
+  count: number,
+  state: 'delivered' | 'sent' = 'delivered',
+): Promise<void> {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
   try {
     for (let start = 0; start < count; start += SEED_CHUNK) {
@@ -37,7 +45,8 @@ async function seedPatients(databaseUrl: string, pseudonymKey: Buffer, tag: stri
            RETURNING id, source_visit_id, language
          )
          INSERT INTO invitations (visit_id, status, delivery_status, phone_hash, language, sent_at, expires_at, message_sid, attempt)
-         SELECT v.id, 'delivered', 'delivered', x.hash, v.language, now(), now() + interval '7 days', 'SM' || md5(x.vid), 1
+         SELECT v.id, $7, CASE WHEN $7 = 'delivered' THEN 'delivered' END, x.hash, v.language, now(), now() + interval '7 days',
+                'SM' || md5(x.vid), 1
          FROM v JOIN x ON x.vid = v.source_visit_id`,
         [
           idx.map((i) => `${tag}-R${i}`),
@@ -50,6 +59,7 @@ async function seedPatients(databaseUrl: string, pseudonymKey: Buffer, tag: stri
               .update(`phone:${benchPhone(i)}`)
               .digest('hex'),
           ),
+          state,
         ],
       );
     }
@@ -142,4 +152,64 @@ export async function runReplies(ctx: BenchContext, flow: Flow): Promise<void> {
     }),
   );
   ctx.details.replies = { saturated: sat, at3000: fixed, traffic: traffic.stats(), seededPatients: count };
+  await runStatusCallbacks(ctx, flow, env.KAIKU_PSEUDONYM_KEY as string);
+}
+
+const CALLBACKS = ['queued', 'sent', 'delivered'] as const;
+
+/**
+ * Twilio's status callbacks as the pipeline gets them, 3 per text (queued, sent, delivered), for
+ * texts that have just been sent; the three of one text arrive one after another, but may be in
+ * flight together.
+ */
+async function runStatusCallbacks(ctx: BenchContext, flow: Flow, pseudonymKey: string): Promise<void> {
+  const texts = Math.ceil(((ctx.warmupSeconds + ctx.seconds) * 8_000) / 3);
+  const tag = `${flow.tag}s`;
+  await seedPatients(flow.databaseUrl, Buffer.from(pseudonymKey, 'base64'), tag, texts, 'sent');
+  const pool = new pg.Pool({ connectionString: flow.databaseUrl, max: 1 });
+  const { rows } = await pool.query<{ id: string; sid: string }>(
+    `SELECT i.id, i.message_sid AS sid FROM invitations i JOIN visits v ON v.id = i.visit_id
+     WHERE v.source_visit_id LIKE $1 ORDER BY v.source_visit_id`,
+    [`${tag}-R%`],
+  );
+  await pool.end();
+  let k = 0;
+  const next = () => {
+    const text = rows[Math.floor(k / 3) % rows.length] as { id: string; sid: string };
+    const status = CALLBACKS[k++ % 3] as string;
+    const path = `/v1/twilio/status/${text.id}`;
+    const form = {
+      AccountSid: ACCOUNT_SID,
+      ApiVersion: '2010-04-01',
+      From: TWILIO_FROM,
+      MessageSid: text.sid,
+      MessageStatus: status,
+      SmsSid: text.sid,
+      SmsStatus: status,
+      To: '+358401234567',
+    };
+    const headers = {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-twilio-signature': twilioSignature(AUTH_TOKEN, `${urlOf(flow.ports.replies)}${path}`, form),
+    };
+    return { path, headers, body: new URLSearchParams(form).toString() };
+  };
+  const run = (seconds: number) =>
+    autocannon({
+      url: urlOf(flow.ports.replies),
+      connections: 50,
+      duration: seconds,
+      requests: [{ method: 'POST', path: '/', setupRequest: (req) => ({ ...req, ...next() }) }],
+    });
+  await run(ctx.warmupSeconds);
+  const result = await run(ctx.seconds);
+  const codes = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, stat]) => [code, stat?.count ?? 0]));
+  ctx.rows.push(
+    row('replies: signed status callbacks, 50 conns', result['2xx'] / result.duration, 'req/s', {
+      bound: ctx.bounds.bareRps ?? null,
+      boundWhat: 'bare route',
+      note: `p99 ${result.latency.p99} ms; status ${JSON.stringify(codes)}; ${Math.min(texts, Math.ceil(k / 3))} texts, 3 callbacks each`,
+    }),
+  );
+  ctx.details.statusCallbacks = { rps: result['2xx'] / result.duration, p99: result.latency.p99, statusCodes: codes };
 }
