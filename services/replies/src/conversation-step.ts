@@ -4,6 +4,7 @@ import {
   COMPLETED,
   isLanguage,
   type Language,
+  type ReplyCommand,
   type SurveyDefinition,
   scoreBand,
   storableComment,
@@ -32,11 +33,12 @@ const BANDS = { promoter: 'promoters', passive: 'passives', detractor: 'detracto
 export function planConversationStep(
   inv: OpenInvitation,
   text: string,
-  meta: { messageSid: string; phoneHash: string; at: Date },
+  /** `command` is parseCommand(text), already parsed by the caller. */
+  meta: { messageSid: string; phoneHash: string; at: Date; command: ReplyCommand | null },
   survey: SurveyDefinition,
 ): ConversationStep {
   const language: Language = isLanguage(inv.language) ? inv.language : 'fi';
-  const effect = advanceConversation({ step: inv.step, reasked: inv.reasked, language }, text, survey);
+  const effect = advanceConversation({ step: inv.step, reasked: inv.reasked, language }, text, survey, meta.command);
   const write: ConversationWrite = {
     sid: meta.messageSid,
     inv: inv.id,

@@ -68,12 +68,12 @@ export interface InboundDeps {
 /** Unlocked read-decide-write attempts before a message is handled under the invitation's row lock. */
 const OPTIMISTIC_ATTEMPTS = 3;
 
-function commandOf(msg: InboundMessage, text: string): ReplyCommand | null {
+/** An opt-out or opt-in, from Twilio's OptOutType or the text (`parsed` = parseCommand(text)). */
+function commandOf(msg: InboundMessage, parsed: ReplyCommand | null): ReplyCommand | null {
   const optOutType = msg.optOutType?.trim().toUpperCase();
   if (optOutType === 'STOP') return { kind: 'opt-out' };
   if (optOutType === 'START') return { kind: 'opt-in' };
-  const command = parseCommand(text);
-  return command?.kind === 'opt-out' || command?.kind === 'opt-in' ? command : null;
+  return parsed?.kind === 'opt-out' || parsed?.kind === 'opt-in' ? parsed : null;
 }
 
 /**
@@ -137,7 +137,13 @@ export function createInboundHandler(deps: InboundDeps) {
   }
 
   /** The whole message in one transaction, the invitation locked. */
-  function underLock(msg: InboundMessage, text: string, command: ReplyCommand | null, phoneHash: string): Promise<InboundResult> {
+  function underLock(
+    msg: InboundMessage,
+    text: string,
+    parsed: ReplyCommand | null,
+    command: ReplyCommand | null,
+    phoneHash: string,
+  ): Promise<InboundResult> {
     return withTransaction(deps.pool, async (client) => {
       const at = now();
       const inv = await repo.findOpenInvitation(client, phoneHash, at);
@@ -157,7 +163,7 @@ export function createInboundHandler(deps: InboundDeps) {
         await repo.markClosedNoticeSent(client, inv.id);
         return { reply: render(inv.language, 'closed', inv.unit_id), outcome: 'closed' };
       }
-      const step = planConversationStep(inv, text, { messageSid: msg.messageSid, phoneHash, at }, survey);
+      const step = planConversationStep(inv, text, { messageSid: msg.messageSid, phoneHash, at, command: parsed }, survey);
       const [stored] = await repo.applyConversation(client, [step.write]);
       // Locked and read in this transaction: the state cannot have moved.
       if (stored !== 'applied' && stored !== 'duplicate') throw new Error(`conversation write was ${stored} under lock`);
@@ -170,17 +176,18 @@ export function createInboundHandler(deps: InboundDeps) {
     if (!e164) return { reply: null, outcome: 'no-invitation' };
     const phoneHash = phoneHashOf(deps.keys, e164);
     const text = storableText(msg.body);
-    const command = commandOf(msg, text);
-    if (command) return underLock(msg, text, command, phoneHash);
+    const parsed = parseCommand(text);
+    const command = commandOf(msg, parsed);
+    if (command) return underLock(msg, text, parsed, command, phoneHash);
 
     for (let attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt++) {
       const { inv, at } = await read(phoneHash);
       if (!inv || inv.expired) break;
-      const step = planConversationStep(inv, text, { messageSid: msg.messageSid, phoneHash, at }, survey);
+      const step = planConversationStep(inv, text, { messageSid: msg.messageSid, phoneHash, at, command: parsed }, survey);
       const stored = await write(step.write);
       if (stored !== 'stale') return answer(step, stored, inv.unit_id);
     }
-    return underLock(msg, text, command, phoneHash);
+    return underLock(msg, text, parsed, command, phoneHash);
   };
 }
 

@@ -1,6 +1,6 @@
 import type { TextKey } from '../texts/render.ts';
 import type { Language } from '../visit/language.ts';
-import { parseCommand } from './reply-commands.ts';
+import { parseCommand, type ReplyCommand } from './reply-commands.ts';
 import { carriesContent, type NotAScore, parseScoreReply } from './score-parser.ts';
 import { COMPLETED, NPS_SURVEY, questionAt, type SurveyDefinition, stepOf } from './survey-definition.ts';
 
@@ -34,8 +34,16 @@ export function currentQuestion(step: ConversationStep, survey: SurveyDefinition
   return questionAt(survey, step)?.question.prompt ?? 'languageSwitched';
 }
 
-export function advanceConversation(state: ConversationState, body: string, survey: SurveyDefinition = NPS_SURVEY): ConversationEffect {
-  const command = parseCommand(body);
+/**
+ * What `body` does at `state`. `command` is `parseCommand(body)`, for a caller that has already
+ * parsed it (the replies service checks for opt-outs first); it must be that, not another text's.
+ */
+export function advanceConversation(
+  state: ConversationState,
+  body: string,
+  survey: SurveyDefinition = NPS_SURVEY,
+  command: ReplyCommand | null = parseCommand(body),
+): ConversationEffect {
   if (command?.kind === 'opt-out') return { kind: 'opt-out', reply: 'optedOut' };
   if (command?.kind === 'opt-in') return { kind: 'opt-in', reply: 'optedIn' };
   if (command?.kind === 'switch-language') {
