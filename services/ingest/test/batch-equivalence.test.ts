@@ -226,6 +226,39 @@ describe('the batch path decides exactly like the one-event path', () => {
 });
 
 describe('batches at the same time', () => {
+  it('take patients twice in crossed unit orders (rounds that lock rollup rows in opposite orders): every batch answered 200', async () => {
+    const h = await startIngest(testConfig({ resurveyAfterDays: 0 }));
+    try {
+      // Each batch has each of its patients twice: the first visits go in one round, the second in
+      // the next. Batch X's rounds touch unit 1 then unit 2, Y's unit 2 then unit 1 (other patients).
+      const batch = (tag: string, first: string, second: string, individual: number) =>
+        Array.from({ length: 20 }, (_, i) => hetuFor(`1971-02-${String(1 + i).padStart(2, '0')}`, individual + i)).flatMap(
+          (personalId, i) =>
+            [first, second].map((unit, k) => ({
+              source: 'lifecare',
+              kind: 'visit-ended',
+              visitId: `${tag}-${i}-${k}`,
+              endedAt: new Date(Date.now() - (3 - k) * 60_000).toISOString(),
+              unit: { id: unit },
+              patient: { personalId, mobilePhones: ['040 123 4567'], languages: { service: 'fi' } },
+            })),
+        );
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const answers = await Promise.all([
+          postJson(`${h.url}/v1/visits`, batch(`X${attempt}`, UNITS.kyyjarvi, UNITS.karstula, 100 + attempt * 100)),
+          postJson(`${h.url}/v1/visits`, batch(`Y${attempt}`, UNITS.karstula, UNITS.kyyjarvi, 150 + attempt * 100)),
+        ]);
+        expect(answers.map((a) => a.status)).toEqual([200, 200]);
+      }
+      const { rows } = await h.pool.query(
+        `SELECT count(*)::int AS visits, count(i.id) FILTER (WHERE i.status = 'scheduled')::int AS scheduled FROM visits v LEFT JOIN invitations i ON i.visit_id = v.id`,
+      );
+      expect(rows[0]).toEqual({ visits: 240, scheduled: 120 });
+    } finally {
+      await h.close();
+    }
+  }, 60_000);
+
   it('take overlapping patients in opposite orders without a deadlock; each visit one invitation, each patient one text a day', async () => {
     const h = await startIngest(testConfig({ resurveyAfterDays: 0 }));
     try {

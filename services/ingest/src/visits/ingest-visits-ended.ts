@@ -32,12 +32,24 @@ export function roundsOf(keys: string[][]): number[] {
   });
 }
 
+/** Runs `call` again (at most `times` more) when Postgres chose it as a deadlock's victim: nothing of it was committed. */
+export async function retryOnDeadlock<T>(call: () => Promise<T>, times = 3): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      if ((error as { code?: string }).code !== '40P01' || attempt >= times) throw error;
+    }
+  }
+}
+
 /**
- * Visit-ended events (only those: see `isVisitEnded`) in one round trip and one commit: the pure
- * rules here, the database half of every event in one call of `kaiku_ingest_visits_ended`, which
- * decides them exactly as one by one in the order given (set-based, round by round). Outcomes in
- * the same order; an event the rules refuse is `rejected` and stores nothing. Rejects only when
- * the call fails (then nothing of it was stored).
+ * Visit-ended events (only those: see `isVisitEnded`) in one round trip and one commit per round
+ * (usually one: events of distinct visits and patients): the pure rules here, the database half
+ * in calls of `kaiku_ingest_visits_ended`, which decide them exactly as one by one in the order
+ * given (set-based). Outcomes in the same order; an event the rules refuse is `rejected` and
+ * stores nothing. Rejects when a call fails (what earlier rounds stored stays: a resend of it is
+ * a duplicate).
  */
 export function createEndedIngestor(deps: EndedIngestorDeps) {
   const rules = createVisitRules(deps);
@@ -60,16 +72,29 @@ export function createEndedIngestor(deps: EndedIngestorDeps) {
     const rounds = roundsOf(
       prepared.map(({ p }) => [`visit:${p.visit.source}\u0000${p.visitId}`, ...(p.pseudonym ? [`patient:${p.pseudonym}`] : [])]),
     );
-    // Sorted by round, in the given order within a round (a stable sort).
-    const order = prepared.map((_, k) => k).sort((a, b) => (rounds[a] as number) - (rounds[b] as number));
-    const done = await repo.ingestVisitsEnded(
-      deps.pool,
-      order.map((k) => ({ ...(prepared[k] as (typeof prepared)[number]).args, round: rounds[k] as number })),
-    );
+    // One call (one transaction) per round: a transaction that held one round's rollup rows while
+    // it locked the next round's could deadlock with another batch crossing it the other way.
+    const byRound: number[][] = [];
+    rounds.forEach((round, k) => {
+      const members = byRound[round] ?? [];
+      members.push(k);
+      byRound[round] = members;
+    });
+    const done: repo.VisitEndedResult[] = new Array(prepared.length);
+    for (const members of byRound) {
+      const results = await retryOnDeadlock(() =>
+        repo.ingestVisitsEnded(
+          deps.pool,
+          members.map((k) => ({ ...(prepared[k] as (typeof prepared)[number]).args, round: 0 })),
+        ),
+      );
+      members.forEach((k, i) => {
+        done[k] = results[i] as repo.VisitEndedResult;
+      });
+    }
     const cancelled: string[] = [];
-    order.forEach((k, i) => {
-      const { n, p, args } = prepared[k] as (typeof prepared)[number];
-      const handled = handledOf(p, args, done[i] as repo.VisitEndedResult);
+    prepared.forEach(({ n, p, args }, k) => {
+      const handled = handledOf(p, args, done[k] as repo.VisitEndedResult);
       outcomes[n] = handled.outcome;
       cancelled.push(...handled.cancelled);
     });
