@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { retryOnDeadlock, roundsOf } from '../src/visits/ingest-visits-ended.ts';
+import { roundsOf } from '../src/visits/ingest-visits-ended.ts';
+import { retryOnDeadlock } from '../src/visits/visit.repository.ts';
 
 describe('rounds of a call', () => {
   it('puts a later event of the same visit or patient in a later round, everything else in the first it can', () => {

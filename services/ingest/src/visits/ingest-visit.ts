@@ -39,7 +39,7 @@ export function createVisitIngestor(deps: VisitIngestorDeps) {
   async function visitEnded(event: VisitEvent, visitId: string, at: Date): Promise<Handled> {
     const p = rules.prepare(event, visitId, at);
     const args = endedArgs(rules, deps.keys, p);
-    return handledOf(p, args, await repo.ingestVisitEnded(deps.pool, args));
+    return handledOf(p, args, await repo.retryOnDeadlock(() => repo.ingestVisitEnded(deps.pool, args)));
   }
 
   async function visitCancelled(client: PoolClient, event: VisitEvent, visitId: string): Promise<Handled> {
@@ -56,12 +56,14 @@ export function createVisitIngestor(deps: VisitIngestorDeps) {
       const handled =
         event.kind === 'visit-ended' && event.visitId
           ? await visitEnded(event, event.visitId, at)
-          : await withTransaction(deps.pool, (client) => {
-              if (event.kind === 'patient-updated') return updatePatient(client, event, { keys: deps.keys, survey });
-              const visitId = event.visitId;
-              if (!visitId) throw new InvalidVisitError('visitId', `required when kind is ${event.kind}`);
-              return visitCancelled(client, event, visitId);
-            });
+          : await repo.retryOnDeadlock(() =>
+              withTransaction(deps.pool, (client) => {
+                if (event.kind === 'patient-updated') return updatePatient(client, event, { keys: deps.keys, survey });
+                const visitId = event.visitId;
+                if (!visitId) throw new InvalidVisitError('visitId', `required when kind is ${event.kind}`);
+                return visitCancelled(client, event, visitId);
+              }),
+            );
       if (handled.cancelled.length) deps.onCancelled?.(handled.cancelled);
       return handled.outcome;
     } catch (error) {

@@ -32,17 +32,6 @@ export function roundsOf(keys: string[][]): number[] {
   });
 }
 
-/** Runs `call` again (at most `times` more) when Postgres chose it as a deadlock's victim: nothing of it was committed. */
-export async function retryOnDeadlock<T>(call: () => Promise<T>, times = 3): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await call();
-    } catch (error) {
-      if ((error as { code?: string }).code !== '40P01' || attempt >= times) throw error;
-    }
-  }
-}
-
 /**
  * Visit-ended events (only those: see `isVisitEnded`) in one round trip and one commit per round
  * (usually one: events of distinct visits and patients): the pure rules here, the database half
@@ -82,7 +71,7 @@ export function createEndedIngestor(deps: EndedIngestorDeps) {
     });
     const done: repo.VisitEndedResult[] = new Array(prepared.length);
     for (const members of byRound) {
-      const results = await retryOnDeadlock(() =>
+      const results = await repo.retryOnDeadlock(() =>
         repo.ingestVisitsEnded(
           deps.pool,
           members.map((k) => ({ ...(prepared[k] as (typeof prepared)[number]).args, round: 0 })),
