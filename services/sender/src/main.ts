@@ -22,6 +22,7 @@ const twilio = createTwilioClient({
   accountSid: config.TWILIO_ACCOUNT_SID,
   authToken: config.TWILIO_AUTH_TOKEN,
   apiBaseUrl: config.TWILIO_API_BASE_URL,
+  maxSockets: config.kaiku.sending.concurrency,
 });
 const worker = createSenderWorker({
   connection: redis,
