@@ -55,6 +55,26 @@ describe('group commit', () => {
     expect(r.groups).toEqual([[1], [2, 3, 4], [2], [3], [4]]);
   });
 
+  it("a deadlock's victim is run again, alone or as a group", async () => {
+    let victims = 2;
+    const deadlock = () => Object.assign(new Error('deadlock detected'), { code: '40P01' });
+    const r = recorder(() => (victims-- > 0 ? deadlock() : null));
+    const submit = createGroupCommit<number, string>({ run: r.run, inFlight: 1, maxGroup: 100 });
+    const results = Promise.all([1, 2, 3].map((i) => submit(i)));
+    await r.finishAll();
+    expect(await results).toEqual(['done 1', 'done 2', 'done 3']);
+    expect(r.groups).toEqual([[1], [1], [1], [2, 3]]);
+  });
+
+  it('a deadlock victim three times over fails, as other errors do', async () => {
+    const r = recorder(() => Object.assign(new Error('deadlock detected'), { code: '40P01' }));
+    const submit = createGroupCommit<number, string>({ run: r.run, inFlight: 1, maxGroup: 100 });
+    const result = Promise.allSettled([submit(1)]);
+    await r.finishAll();
+    expect((await result)[0]).toMatchObject({ status: 'rejected', reason: { code: '40P01' } });
+    expect(r.groups).toEqual([[1], [1], [1]]);
+  });
+
   it('an unavailable database fails the whole group at once (no retry storm)', async () => {
     const down = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
     const r = recorder((items) => (items.length > 1 ? down : null));
