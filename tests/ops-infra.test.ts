@@ -96,12 +96,12 @@ describe('infra', () => {
 
   it('every way of starting a service gives it the same V8 flags', () => {
     const flags = SERVICE_NODE_FLAGS.join(' ');
-    expect(flags).toMatch(/--max-semi-space-size=\d+/);
+    expect(flags).toMatch(/--max-semi-space-size=\d+ --max-old-space-size=\d+/);
     for (const name of ['ingest', 'sender', 'replies', 'console', 'sms-sim']) {
       const pkg = JSON.parse(read(`services/${name}/package.json`)) as { scripts: { start: string } };
       expect(pkg.scripts.start, name).toBe(`node ${flags} src/main.ts`);
     }
-    expect(read('infra/Dockerfile')).toContain(`ENV NODE_OPTIONS=${flags}\n`);
+    expect(read('infra/Dockerfile')).toContain(`ENV NODE_OPTIONS="${flags}"\n`);
     for (const starter of ['scripts/start-all.ts', 'scripts/demo/stack.ts', 'bench/lib/services.ts']) {
       expect(read(starter), starter).toContain('SERVICE_NODE_FLAGS');
     }
