@@ -1,2 +1,3 @@
+export * from './group-commit.ts';
 export * from './migrate.ts';
 export * from './pool.ts';

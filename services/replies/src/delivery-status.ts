@@ -1,5 +1,4 @@
-import type { Pool } from '@kaiku/db';
-import { createGroupCommit } from './group-commit.ts';
+import { createGroupCommit, type Pool } from '@kaiku/db';
 
 /** Twilio's message statuses in the order they can only move forward. */
 const RANK: Record<string, number> = {

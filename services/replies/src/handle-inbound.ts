@@ -12,10 +12,9 @@ import {
   type TextKey,
   toE164,
 } from '@kaiku/core';
-import { type Pool, type PoolClient, withTransaction } from '@kaiku/db';
+import { createGroupCommit, type Pool, type PoolClient, withTransaction } from '@kaiku/db';
 import * as repo from './conversation.repository.ts';
 import { type ConversationStep, planConversationStep } from './conversation-step.ts';
-import { createGroupCommit } from './group-commit.ts';
 
 export interface InboundMessage {
   messageSid: string;

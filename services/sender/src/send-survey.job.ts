@@ -1,11 +1,10 @@
 import type { KaikuConfig } from '@kaiku/config';
 import { decryptPhone, isAllowedTime, type Keys, nextAllowedTime } from '@kaiku/core';
-import type { Pool } from '@kaiku/db';
+import { createGroupCommit, type Pool } from '@kaiku/db';
 import { kaikuMetrics } from '@kaiku/http';
 import { type SurveySendJob, surveySendJobSchema } from '@kaiku/queue';
 import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Logger } from 'pino';
-import { createBatcher, retryOnDeadlock } from './batcher.ts';
 import * as repo from './invitation.repository.ts';
 import { createInvitationTexts } from './invitation-texts.ts';
 import type { SegmentRateLimiter } from './segment-rate-limiter.ts';
@@ -49,15 +48,15 @@ export function createSendSurveyJob(deps: SendSurveyDeps) {
   const texts = createInvitationTexts(deps.kaiku.units);
   const { answerWindowDays } = deps.kaiku.survey;
   // Concurrent jobs share their claim and their result statements (group commit).
-  const batching = { maxInFlight: 4, maxBatch: 200 };
-  const claimDue = createBatcher(
-    (items: Array<{ id: string; dueBy: Date }>) => retryOnDeadlock(() => repo.claimDue(deps.pool, items)),
-    batching,
-  );
-  const markSent = createBatcher(async (items: Array<{ id: string; sid: string }>) => {
-    await retryOnDeadlock(() => repo.markSent(deps.pool, items, answerWindowDays));
-    return items.map(() => undefined);
-  }, batching);
+  const batching = { inFlight: 4, maxGroup: 200 };
+  const claimDue = createGroupCommit({ run: (items: Array<{ id: string; dueBy: Date }>) => repo.claimDue(deps.pool, items), ...batching });
+  const markSent = createGroupCommit({
+    run: async (items: Array<{ id: string; sid: string }>) => {
+      await repo.markSent(deps.pool, items, answerWindowDays);
+      return items.map(() => undefined);
+    },
+    ...batching,
+  });
 
   /**
    * Re-checks the invitation at send time and, when it may go, marks it `sending` (committed). The

@@ -1,56 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBatcher, retryOnDeadlock } from '../src/batcher.ts';
 import * as repo from '../src/invitation.repository.ts';
 import { createHarness, type Harness } from './harness.ts';
-
-describe('batcher: group commit of concurrent calls', () => {
-  it('runs a lone call at once, and gathers the calls that wait while the runs are busy', async () => {
-    const runs: number[][] = [];
-    const release: Array<() => void> = [];
-    const double = createBatcher(
-      async (items: number[]) => {
-        runs.push(items);
-        await new Promise<void>((r) => release.push(r));
-        return items.map((i) => i * 2);
-      },
-      { maxInFlight: 1, maxBatch: 3 },
-    );
-    const results = [1, 2, 3, 4, 5, 6].map((i) => double(i));
-    expect(runs).toEqual([[1]]);
-    release.shift()?.();
-    await results[0];
-    await new Promise((r) => setImmediate(r));
-    expect(runs).toEqual([[1], [2, 3, 4]]);
-    release.shift()?.();
-    await new Promise((r) => setImmediate(r));
-    release.shift()?.();
-    expect(await Promise.all(results)).toEqual([2, 4, 6, 8, 10, 12]);
-    expect(runs).toEqual([[1], [2, 3, 4], [5, 6]]);
-  });
-
-  it('fails every call of a failed run, and the next run goes on', async () => {
-    let fail = true;
-    const run = createBatcher(
-      async (items: string[]) => {
-        if (fail) throw new Error('boom');
-        return items;
-      },
-      { maxInFlight: 1, maxBatch: 10 },
-    );
-    await expect(run('a')).rejects.toThrow('boom');
-    fail = false;
-    expect(await run('b')).toBe('b');
-  });
-
-  it('retries a deadlock victim, and nothing else', async () => {
-    let calls = 0;
-    const deadlock = Object.assign(new Error('deadlock detected'), { code: '40P01' });
-    expect(await retryOnDeadlock(async () => (++calls < 3 ? Promise.reject(deadlock) : 'ok'))).toBe('ok');
-    expect(calls).toBe(3);
-    await expect(retryOnDeadlock(() => Promise.reject(Object.assign(new Error('other'), { code: '23505' })))).rejects.toThrow('other');
-    await expect(retryOnDeadlock(() => Promise.reject(deadlock), 2)).rejects.toThrow('deadlock');
-  });
-});
 
 describe('the claim statement for many jobs', () => {
   let h: Harness;

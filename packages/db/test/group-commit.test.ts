@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createGroupCommit } from '../src/group-commit.ts';
+import { createGroupCommit, retryIfRolledBack } from '../src/group-commit.ts';
 
 /** A run() that records each group and finishes only when the test lets it. */
 function recorder(fail: (items: number[]) => Error | null = () => null) {
@@ -83,5 +83,37 @@ describe('group commit', () => {
     await r.finishAll();
     expect((await results).map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'rejected']);
     expect(r.groups).toEqual([[1], [2, 3]]);
+  });
+
+  it('with a gathering window, items that come within it go as one group', async () => {
+    const r = recorder();
+    const submit = createGroupCommit<number, string>({ run: r.run, inFlight: 1, maxGroup: 100, gatherMs: 5 });
+    const results = Promise.all([1, 2, 3].map((i) => submit(i)));
+    expect(r.groups).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await r.finishAll();
+    expect(await results).toEqual(['done 1', 'done 2', 'done 3']);
+    expect(r.groups).toEqual([[1, 2, 3]]);
+  });
+
+  it('a lone item takes the one-item path when there is one', async () => {
+    const r = recorder();
+    const submit = createGroupCommit<number, string>({ run: r.run, runOne: async (i) => `one ${i}`, inFlight: 1, maxGroup: 100 });
+    expect(await submit(7)).toBe('one 7');
+    expect(r.groups).toEqual([]);
+  });
+});
+
+describe('retryIfRolledBack', () => {
+  it('runs a deadlock victim or a serialization failure again, and nothing else', async () => {
+    let calls = 0;
+    const deadlock = Object.assign(new Error('deadlock detected'), { code: '40P01' });
+    const serialization = Object.assign(new Error('could not serialize'), { code: '40001' });
+    expect(
+      await retryIfRolledBack(async () => (++calls === 1 ? Promise.reject(deadlock) : calls === 2 ? Promise.reject(serialization) : 'ok')),
+    ).toBe('ok');
+    expect(calls).toBe(3);
+    await expect(retryIfRolledBack(() => Promise.reject(Object.assign(new Error('other'), { code: '23505' })))).rejects.toThrow('other');
+    await expect(retryIfRolledBack(() => Promise.reject(deadlock), 1)).rejects.toThrow('deadlock');
   });
 });
