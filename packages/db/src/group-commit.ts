@@ -18,7 +18,10 @@ export async function retryIfRolledBack<T>(call: () => Promise<T>, times = 2): P
 }
 
 export interface GroupCommitOptions<I, O> {
-  /** Stores a group of items in one statement or transaction; one result per item, in order. */
+  /**
+   * Stores a group of items in one statement or transaction; one result per item, in order.
+   * Wrap it in `retryIfRolledBack` when it is atomic (a deadlock victim kept nothing).
+   */
   run: (items: I[]) => Promise<O[]>;
   /** Stores one item (when a single item has a cheaper path than a group of one). */
   runOne?: (item: I) => Promise<O>;
@@ -41,9 +44,9 @@ export interface GroupCommitOptions<I, O> {
  * Group commit for concurrent requests: an item that finds a free slot goes at once (or after
  * `gatherMs`); items that arrive while every slot is busy wait and go together when a slot
  * frees, sharing one round trip and one commit. Each caller gets its own result only after the
- * commit that stored it. A group that Postgres rolled back whole (deadlock victim) runs again; a
- * group that fails otherwise is tried again item by item, so one bad item cannot fail the others,
- * except when the database is unavailable: then the whole group fails at once, with no retry storm.
+ * commit that stored it. A group that fails is tried again item by item, so one bad item cannot
+ * fail the others, except when the database is unavailable: then the whole group fails at once,
+ * with no retry storm.
  */
 export function createGroupCommit<I, O>(options: GroupCommitOptions<I, O>) {
   const gatherMs = options.gatherMs ?? 0;
@@ -53,7 +56,7 @@ export function createGroupCommit<I, O>(options: GroupCommitOptions<I, O>) {
   let busy = 0;
   let gathering: NodeJS.Timeout | null = null;
 
-  const alone = (entry: Entry) => retryIfRolledBack(() => runOne(entry.item)).then(entry.resolve, entry.reject);
+  const alone = (entry: Entry) => runOne(entry.item).then(entry.resolve, entry.reject);
 
   async function flush(group: Entry[]) {
     busy++;
@@ -63,7 +66,7 @@ export function createGroupCommit<I, O>(options: GroupCommitOptions<I, O>) {
         return;
       }
       try {
-        const results = await retryIfRolledBack(() => options.run(group.map((g) => g.item)));
+        const results = await options.run(group.map((g) => g.item));
         for (const [i, g] of group.entries()) g.resolve(results[i] as O);
       } catch (error) {
         if (isDatabaseUnavailable(error)) for (const g of group) g.reject(error);

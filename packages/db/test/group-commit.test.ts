@@ -59,7 +59,7 @@ describe('group commit', () => {
     let victims = 2;
     const deadlock = () => Object.assign(new Error('deadlock detected'), { code: '40P01' });
     const r = recorder(() => (victims-- > 0 ? deadlock() : null));
-    const submit = createGroupCommit<number, string>({ run: r.run, inFlight: 1, maxGroup: 100 });
+    const submit = createGroupCommit<number, string>({ run: (items) => retryIfRolledBack(() => r.run(items)), inFlight: 1, maxGroup: 100 });
     const results = Promise.all([1, 2, 3].map((i) => submit(i)));
     await r.finishAll();
     expect(await results).toEqual(['done 1', 'done 2', 'done 3']);
@@ -68,7 +68,7 @@ describe('group commit', () => {
 
   it('a deadlock victim three times over fails, as other errors do', async () => {
     const r = recorder(() => Object.assign(new Error('deadlock detected'), { code: '40P01' }));
-    const submit = createGroupCommit<number, string>({ run: r.run, inFlight: 1, maxGroup: 100 });
+    const submit = createGroupCommit<number, string>({ run: (items) => retryIfRolledBack(() => r.run(items)), inFlight: 1, maxGroup: 100 });
     const result = Promise.allSettled([submit(1)]);
     await r.finishAll();
     expect((await result)[0]).toMatchObject({ status: 'rejected', reason: { code: '40P01' } });

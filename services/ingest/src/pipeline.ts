@@ -1,9 +1,8 @@
 import type { KaikuConfig } from '@kaiku/config';
 import type { Keys, VisitEvent } from '@kaiku/core';
-import type { Pool } from '@kaiku/db';
+import { createGroupCommit, type Pool } from '@kaiku/db';
 import type { Logger } from 'pino';
 import { createLifecareHl7Handler } from './adapters/lifecare-hl7.handler.ts';
-import { createGroupedIngest } from './visits/grouped-ingest.ts';
 import { createVisitIngestor, type VisitIngestor } from './visits/ingest-visit.ts';
 import { createBatchIngestor } from './visits/ingest-visits-batch.ts';
 import { createEndedIngestor, isVisitEnded } from './visits/ingest-visits-ended.ts';
@@ -27,11 +26,18 @@ export function createIngestPipeline(deps: IngestPipelineDeps) {
   const visitIngestor = createVisitIngestor(deps);
   const endedIngestor = createEndedIngestor(deps);
   const batchIngestor = createBatchIngestor({ ended: endedIngestor, ingest: visitIngestor });
-  // Concurrent events (MLLP connections, HTTP requests) share one call and one commit when they
-  // pile up (visit-ended events: one round trip; a group with anything else: the batch path).
-  const grouped = createGroupedIngest({
-    one: visitIngestor,
-    many: (events) => (events.every(isVisitEnded) ? endedIngestor(events) : batchIngestor(events)),
+  // Group commit: concurrent events (MLLP connections, HTTP requests) share one call and one commit
+  // when they pile up (visit-ended events: one round trip; a group with anything else: the batch
+  // path), decided as one by one in arrival order. Two groups in flight: one commits while the next
+  // gathers (with four, MLLP's ten connections went mostly one by one). A lone event waits 1 ms for
+  // the ones that come with it: MLLP senders keep one message in flight each, so without it the
+  // first message after a commit went alone and the rest waited for it.
+  const grouped = createGroupCommit<VisitEvent, VisitOutcome>({
+    runOne: visitIngestor,
+    run: (events) => (events.every(isVisitEnded) ? endedIngestor(events) : batchIngestor(events)),
+    inFlight: 2,
+    maxGroup: 250,
+    gatherMs: 1,
   });
   const ingest: VisitIngestor = async (event) => {
     const outcome = await grouped(event);

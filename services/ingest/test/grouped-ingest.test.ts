@@ -1,7 +1,5 @@
 import { hetuFor, type VisitEvent, visitEventSchema } from '@kaiku/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGroupedIngest } from '../src/visits/grouped-ingest.ts';
-import type { VisitOutcome } from '../src/visits/outcome.ts';
 import { type IngestHarness, startIngest, UNITS } from './helpers.ts';
 
 const event = (visitId: string, personalId = hetuFor('1975-05-05', 400)): VisitEvent =>
@@ -13,79 +11,6 @@ const event = (visitId: string, personalId = hetuFor('1975-05-05', 400)): VisitE
     unit: { id: UNITS.kyyjarvi },
     patient: { personalId, mobilePhones: ['040 123 4567'], languages: { service: 'fi' } },
   });
-const duplicate = (e: VisitEvent): VisitOutcome => ({ outcome: 'duplicate', visitId: e.visitId as string });
-
-describe('grouped ingest (unit)', () => {
-  it('sends an event alone when a slot is free and the ones that pile up meanwhile together, each answered with its own outcome', async () => {
-    const calls: string[][] = [];
-    const ingest = createGroupedIngest({
-      inFlight: 1,
-      gatherMs: 0,
-      one: async (e) => {
-        calls.push([e.visitId as string]);
-        await new Promise((r) => setTimeout(r, 5));
-        return duplicate(e);
-      },
-      many: async (events) => {
-        calls.push(events.map((e) => e.visitId as string));
-        return events.map(duplicate);
-      },
-    });
-    const answers = await Promise.all(['a', 'b', 'c', 'd'].map((id) => ingest(event(id))));
-    expect(answers.map((a) => (a as { visitId: string }).visitId)).toEqual(['a', 'b', 'c', 'd']);
-    expect(calls).toEqual([['a'], ['b', 'c', 'd']]);
-  });
-
-  it('lets an event that finds a free slot wait for the ones that come with it (one group, one commit)', async () => {
-    const calls: string[][] = [];
-    const ingest = createGroupedIngest({
-      inFlight: 1,
-      gatherMs: 5,
-      one: async (e) => {
-        calls.push([e.visitId as string]);
-        return duplicate(e);
-      },
-      many: async (events) => {
-        calls.push(events.map((e) => e.visitId as string));
-        await new Promise((r) => setTimeout(r, 5));
-        return events.map(duplicate);
-      },
-    });
-    const first = ['a', 'b', 'c'].map((id) => ingest(event(id)));
-    // while that group is in flight: these wait for the slot, then go together
-    await new Promise((r) => setTimeout(r, 8));
-    const later = ['d', 'e'].map((id) => ingest(event(id)));
-    const answers = await Promise.all([...first, ...later]);
-    expect(answers.map((a) => (a as { visitId: string }).visitId)).toEqual(['a', 'b', 'c', 'd', 'e']);
-    expect(calls[0]).toEqual(['a', 'b', 'c']);
-    expect(calls.flat()).toEqual(['a', 'b', 'c', 'd', 'e']);
-    expect(calls.length).toBeLessThanOrEqual(3);
-  });
-
-  it('retries a failed group one by one (one bad event fails alone) but fails all at once when the database is down', async () => {
-    const slow = async () => new Promise((r) => setTimeout(r, 5));
-    const failing = (error: Error) =>
-      createGroupedIngest({
-        inFlight: 1,
-        gatherMs: 0,
-        one: async (e) => {
-          await slow();
-          if (e.visitId === 'bad' || (error as { code?: string }).code) throw error;
-          return duplicate(e);
-        },
-        many: async () => {
-          throw error;
-        },
-      });
-    const bug = failing(new Error('a bug'));
-    const settled = await Promise.allSettled(['first', 'x', 'bad', 'y'].map((id) => bug(event(id))));
-    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
-
-    const down = failing(Object.assign(new Error('connection refused'), { code: 'ECONNREFUSED' }));
-    const all = await Promise.allSettled(['p', 'q', 'r'].map((id) => down(event(id))));
-    expect(all.map((s) => s.status)).toEqual(['rejected', 'rejected', 'rejected']);
-  });
-});
 
 describe('grouped ingest (real database)', () => {
   let h: IngestHarness;

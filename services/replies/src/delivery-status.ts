@@ -1,4 +1,4 @@
-import { createGroupCommit, type Pool } from '@kaiku/db';
+import { createGroupCommit, type Pool, retryIfRolledBack } from '@kaiku/db';
 
 /** Twilio's message statuses in the order they can only move forward. */
 const RANK: Record<string, number> = {
@@ -68,7 +68,8 @@ export async function applyDeliveryStatuses(pool: Pool, callbacks: StatusCallbac
 /** Applies one callback; concurrent callbacks share a round trip and a commit (group commit). */
 export function createDeliveryStatusHandler(deps: { pool: Pool; answerWindowDays: number; inFlight?: number; maxGroup?: number }) {
   const submit = createGroupCommit<StatusCallback, DeliveryResult>({
-    run: (callbacks) => applyDeliveryStatuses(deps.pool, callbacks, deps.answerWindowDays),
+    // one statement: a deadlock's victim kept nothing and runs again
+    run: (callbacks) => retryIfRolledBack(() => applyDeliveryStatuses(deps.pool, callbacks, deps.answerWindowDays)),
     inFlight: deps.inFlight ?? 1,
     maxGroup: deps.maxGroup ?? 200,
   });

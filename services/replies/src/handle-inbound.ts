@@ -12,7 +12,7 @@ import {
   type TextKey,
   toE164,
 } from '@kaiku/core';
-import { createGroupCommit, type Pool, type PoolClient, withTransaction } from '@kaiku/db';
+import { createGroupCommit, type Pool, type PoolClient, retryIfRolledBack, withTransaction } from '@kaiku/db';
 import * as repo from './conversation.repository.ts';
 import { type ConversationStep, planConversationStep } from './conversation-step.ts';
 
@@ -99,7 +99,8 @@ export function createInboundHandler(deps: InboundDeps) {
     maxGroup: deps.maxGroup ?? 100,
   });
   const write = createGroupCommit<repo.ConversationWrite, repo.WriteOutcome>({
-    run: (writes) => repo.applyConversation(deps.pool, writes),
+    // one statement: a deadlock's victim kept nothing and runs again
+    run: (writes) => retryIfRolledBack(() => repo.applyConversation(deps.pool, writes)),
     inFlight: deps.writesInFlight ?? 1,
     maxGroup: deps.maxGroup ?? 100,
   });

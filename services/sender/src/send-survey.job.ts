@@ -1,6 +1,6 @@
 import type { KaikuConfig } from '@kaiku/config';
 import { decryptPhone, isAllowedTime, type Keys, nextAllowedTime } from '@kaiku/core';
-import { createGroupCommit, type Pool } from '@kaiku/db';
+import { createGroupCommit, type Pool, retryIfRolledBack } from '@kaiku/db';
 import { kaikuMetrics } from '@kaiku/http';
 import { type SurveySendJob, surveySendJobSchema } from '@kaiku/queue';
 import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
@@ -49,10 +49,13 @@ export function createSendSurveyJob(deps: SendSurveyDeps) {
   const { answerWindowDays } = deps.kaiku.survey;
   // Concurrent jobs share their claim and their result statements (group commit).
   const batching = { inFlight: 4, maxGroup: 200 };
-  const claimDue = createGroupCommit({ run: (items: Array<{ id: string; dueBy: Date }>) => repo.claimDue(deps.pool, items), ...batching });
+  const claimDue = createGroupCommit({
+    run: (items: Array<{ id: string; dueBy: Date }>) => retryIfRolledBack(() => repo.claimDue(deps.pool, items)),
+    ...batching,
+  });
   const markSent = createGroupCommit({
     run: async (items: Array<{ id: string; sid: string }>) => {
-      await repo.markSent(deps.pool, items, answerWindowDays);
+      await retryIfRolledBack(() => repo.markSent(deps.pool, items, answerWindowDays));
       return items.map(() => undefined);
     },
     ...batching,

@@ -1,6 +1,6 @@
 import type { KaikuConfig } from '@kaiku/config';
 import { encryptPhone, InvalidVisitError, type Keys, type SkipReason, type VisitEvent } from '@kaiku/core';
-import { type Pool, type PoolClient, withTransaction } from '@kaiku/db';
+import { type Pool, type PoolClient, retryIfRolledBack, withTransaction } from '@kaiku/db';
 import type { VisitOutcome } from './outcome.ts';
 import { updatePatient } from './patient-update.ts';
 import * as repo from './visit.repository.ts';
@@ -39,7 +39,7 @@ export function createVisitIngestor(deps: VisitIngestorDeps) {
   async function visitEnded(event: VisitEvent, visitId: string, at: Date): Promise<Handled> {
     const p = rules.prepare(event, visitId, at);
     const args = endedArgs(rules, deps.keys, p);
-    return handledOf(p, args, await repo.retryOnDeadlock(() => repo.ingestVisitEnded(deps.pool, args)));
+    return handledOf(p, args, await retryIfRolledBack(() => repo.ingestVisitEnded(deps.pool, args), 3));
   }
 
   async function visitCancelled(client: PoolClient, event: VisitEvent, visitId: string): Promise<Handled> {
@@ -56,13 +56,15 @@ export function createVisitIngestor(deps: VisitIngestorDeps) {
       const handled =
         event.kind === 'visit-ended' && event.visitId
           ? await visitEnded(event, event.visitId, at)
-          : await repo.retryOnDeadlock(() =>
-              withTransaction(deps.pool, (client) => {
-                if (event.kind === 'patient-updated') return updatePatient(client, event, { keys: deps.keys, survey });
-                const visitId = event.visitId;
-                if (!visitId) throw new InvalidVisitError('visitId', `required when kind is ${event.kind}`);
-                return visitCancelled(client, event, visitId);
-              }),
+          : await retryIfRolledBack(
+              () =>
+                withTransaction(deps.pool, (client) => {
+                  if (event.kind === 'patient-updated') return updatePatient(client, event, { keys: deps.keys, survey });
+                  const visitId = event.visitId;
+                  if (!visitId) throw new InvalidVisitError('visitId', `required when kind is ${event.kind}`);
+                  return visitCancelled(client, event, visitId);
+                }),
+              3,
             );
       if (handled.cancelled.length) deps.onCancelled?.(handled.cancelled);
       return handled.outcome;

@@ -1,6 +1,6 @@
 import type { KaikuConfig } from '@kaiku/config';
 import { InvalidVisitError, type Keys, type VisitEvent } from '@kaiku/core';
-import type { Pool } from '@kaiku/db';
+import { type Pool, retryIfRolledBack } from '@kaiku/db';
 import { endedArgs, handledOf, rejectedOutcome } from './ingest-visit.ts';
 import type { VisitOutcome } from './outcome.ts';
 import * as repo from './visit.repository.ts';
@@ -71,11 +71,13 @@ export function createEndedIngestor(deps: EndedIngestorDeps) {
     });
     const done: repo.VisitEndedResult[] = new Array(prepared.length);
     for (const members of byRound) {
-      const results = await repo.retryOnDeadlock(() =>
-        repo.ingestVisitsEnded(
-          deps.pool,
-          members.map((k) => ({ ...(prepared[k] as (typeof prepared)[number]).args, round: 0 })),
-        ),
+      const results = await retryIfRolledBack(
+        () =>
+          repo.ingestVisitsEnded(
+            deps.pool,
+            members.map((k) => ({ ...(prepared[k] as (typeof prepared)[number]).args, round: 0 })),
+          ),
+        3,
       );
       members.forEach((k, i) => {
         done[k] = results[i] as repo.VisitEndedResult;

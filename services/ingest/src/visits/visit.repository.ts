@@ -23,17 +23,6 @@ export interface NewVisit {
   pseudonym: string | null;
 }
 
-/** Runs `call` again (at most `times` more) when Postgres chose it as a deadlock's victim: nothing of it was committed. */
-export async function retryOnDeadlock<T>(call: () => Promise<T>, times = 3): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await call();
-    } catch (error) {
-      if ((error as { code?: string }).code !== '40P01' || attempt >= times) throw error;
-    }
-  }
-}
-
 export interface VisitEndedArgs {
   visit: NewVisit;
   skip: string | null;
