@@ -55,6 +55,8 @@ export function createRssSampler() {
   timer.unref();
   return {
     track: (pid: number, name: string) => live.set(pid, name),
+    /** The processes sampled now (pid → name). */
+    tracked: () => new Map(live),
     untrack: (pid: number) => {
       sample();
       live.delete(pid);

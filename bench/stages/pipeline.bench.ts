@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { BenchContext } from '../lib/context.ts';
+import { cpuBetween, cpuSnapshot } from '../lib/cpu.ts';
 import {
   AUTH_TOKEN,
   anHourAgo,
@@ -108,6 +109,7 @@ export async function runPipeline(ctx: BenchContext, flow: Flow): Promise<void> 
     ctx.log(`pipeline: sms-sim Messages API alone ${Math.round(bound.rps)} msg/s (p99 ${bound.p99} ms)`);
     const endedAt = anHourAgo();
     const ingestUrl = `${urlOf(flow.ports.ingest)}/v1/visits`;
+    const cpuAtStart = cpuSnapshot(ctx.sampler.tracked());
     const t0 = performance.now();
     const since = () => (performance.now() - t0) / 1000;
     let next = 0;
@@ -257,6 +259,7 @@ export async function runPipeline(ctx: BenchContext, flow: Flow): Promise<void> 
       if (settledCount < counts.scheduled) await sleep(pollMs);
     }
 
+    const cpu = cpuBetween(cpuAtStart, cpuSnapshot(ctx.sampler.tracked()));
     const m = marks as Record<'ingested' | 'relayed' | 'firstSent' | 'sent' | 'replied' | 'reported', number>;
     ctx.rows.push(
       row(title, reported >= answering.length ? m.reported : null, 's', {
@@ -272,12 +275,38 @@ export async function runPipeline(ctx: BenchContext, flow: Flow): Promise<void> 
       callbacksRow(),
       row('pipeline: replies (signed webhooks, 50 conns)', answering.length / (m.replied - m.sent), 'replies/s'),
       row('pipeline: report counts every answer', (m.reported - m.replied) * 1000, 'ms', { direction: 'lower' }),
+      cpuRow(cpu, counts.scheduled),
     );
-    ctx.details.pipeline = { visits: N, answers: answering.length, marksSeconds: marks, counts, settled: settledCount, senderBound: bound };
+    ctx.details.pipeline = {
+      visits: N,
+      answers: answering.length,
+      marksSeconds: marks,
+      counts,
+      settled: settledCount,
+      senderBound: bound,
+      cpu,
+    };
   } finally {
     stop = true;
     await pool.end();
   }
+}
+
+/**
+ * Where the machine's CPU went during the flow, per text: what bounds the pipeline when the
+ * machine is busy all the time (each part's ms of CPU per text, and how busy both cores were).
+ */
+function cpuRow(cpu: ReturnType<typeof cpuBetween>, texts: number) {
+  const perText = (seconds: number) => (seconds * 1000) / Math.max(texts, 1);
+  const parts = Object.entries(cpu.seconds)
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, seconds]) => `${name} ${perText(seconds).toFixed(2)}`)
+    .join(', ');
+  const total = Object.values(cpu.seconds).reduce((a, b) => a + b, 0);
+  return row('pipeline: CPU per text, all processes', perText(total), 'ms', {
+    direction: 'lower',
+    note: `ms of CPU per text: ${parts}; both cores ${Math.round(cpu.machineBusy * 100)} % busy over ${cpu.wallSeconds.toFixed(0)} s`,
+  });
 }
 
 /** Waits (at most `ms`) until sms-sim's delivery callbacks have settled: no invitation left in 'sent'. */
