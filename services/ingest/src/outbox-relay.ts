@@ -3,6 +3,12 @@ import { enqueueSurvey, type SurveySendJob } from '@kaiku/queue';
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 
+/**
+ * A nudge runs the relay this much later, so the commits of that time go in one relay
+ * transaction (one more commit on the database) instead of one relay run per commit.
+ */
+const NUDGE_MS = 20;
+
 export interface OutboxRelayDeps {
   pool: Pool;
   queue: Queue<SurveySendJob>;
@@ -21,6 +27,8 @@ export function createOutboxRelay(deps: OutboxRelayDeps) {
   let running: Promise<number> | null = null;
   let stopped = true;
   let failing = false;
+  /** A nudge is pending: later nudges leave it (they would only push the run back). */
+  let nudged = false;
 
   async function relayOnce(): Promise<number> {
     const client = await deps.pool.connect();
@@ -65,6 +73,7 @@ export function createOutboxRelay(deps: OutboxRelayDeps) {
   }
   function tick() {
     timer = null;
+    nudged = false;
     running = drain().catch(() => 0);
     running.finally(() => {
       running = null;
@@ -80,9 +89,10 @@ export function createOutboxRelay(deps: OutboxRelayDeps) {
     },
     /** Asks for a run soon (after a commit), without waiting for the interval. */
     nudge() {
-      if (!stopped && timer && !running) {
+      if (!stopped && timer && !running && !nudged) {
         clearTimeout(timer);
-        schedule(0);
+        nudged = true;
+        schedule(NUDGE_MS);
       }
     },
     drain,
