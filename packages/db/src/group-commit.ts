@@ -38,6 +38,14 @@ export interface GroupCommitOptions<I, O> {
    * connections: otherwise the first item after a commit goes alone and the rest wait for it.
    */
   gatherMs?: number;
+  /**
+   * Close the gathering window early once every caller seen at once is back (default false): as
+   * soon as the items waiting plus those in groups in flight are as many as the most seen
+   * together. Callers that keep one item in flight each (MLLP connections) come back together
+   * after their commit, so their next group is complete well before `gatherMs`, and waiting on
+   * would only add latency. A window that runs out (fewer came) lowers that count to what came.
+   */
+  gatherUntilAllBack?: boolean;
 }
 
 /**
@@ -55,11 +63,15 @@ export function createGroupCommit<I, O>(options: GroupCommitOptions<I, O>) {
   const waiting: Entry[] = [];
   let busy = 0;
   let gathering: NodeJS.Timeout | null = null;
+  /** Items in groups in flight, and the most seen waiting or in flight at once (see `gatherUntilAllBack`). */
+  let inGroups = 0;
+  let together = 0;
 
   const alone = (entry: Entry) => runOne(entry.item).then(entry.resolve, entry.reject);
 
   async function flush(group: Entry[]) {
     busy++;
+    inGroups += group.length;
     try {
       if (group.length === 1) {
         await alone(group[0] as Entry);
@@ -74,6 +86,7 @@ export function createGroupCommit<I, O>(options: GroupCommitOptions<I, O>) {
       }
     } finally {
       busy--;
+      inGroups -= group.length;
       if (waiting.length > 0 && !gathering) void flush(waiting.splice(0, options.maxGroup));
     }
   }
@@ -81,14 +94,17 @@ export function createGroupCommit<I, O>(options: GroupCommitOptions<I, O>) {
   return function submit(item: I): Promise<O> {
     return new Promise<O>((resolve, reject) => {
       waiting.push({ item, resolve, reject });
+      together = Math.max(together, inGroups + waiting.length);
       if (busy >= options.inFlight) return; // goes when a slot frees
-      if (gatherMs <= 0 || waiting.length >= options.maxGroup) {
+      const allBack = options.gatherUntilAllBack === true && inGroups + waiting.length >= together;
+      if (gatherMs <= 0 || waiting.length >= options.maxGroup || allBack) {
         if (gathering) clearTimeout(gathering);
         gathering = null;
         void flush(waiting.splice(0, options.maxGroup));
       } else if (!gathering) {
         gathering = setTimeout(() => {
           gathering = null;
+          together = inGroups + waiting.length;
           if (busy < options.inFlight && waiting.length > 0) void flush(waiting.splice(0, options.maxGroup));
         }, gatherMs);
       }

@@ -96,6 +96,31 @@ describe('group commit', () => {
     expect(r.groups).toEqual([[1, 2, 3]]);
   });
 
+  it('with gatherUntilAllBack, a window closes as soon as as many items wait as were seen together', async () => {
+    const r = recorder();
+    const submit = createGroupCommit<number, string>({
+      run: r.run,
+      inFlight: 1,
+      maxGroup: 100,
+      gatherMs: 60_000,
+      gatherUntilAllBack: true,
+    });
+    const first = Promise.all([1, 2, 3].map((i) => submit(i)));
+    await r.finishAll();
+    expect(await first).toEqual(['done 1', 'done 2', 'done 3']);
+    expect(r.groups).toEqual([[1], [2, 3]]);
+    // three were seen together: two wait for the third (the window is a minute long)...
+    const second = Promise.all([4, 5].map((i) => submit(i)));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(r.groups).toHaveLength(2);
+    // ...and go with it as soon as it comes
+    const third = submit(6);
+    expect(r.groups).toEqual([[1], [2, 3], [4, 5, 6]]);
+    await r.finishAll();
+    expect(await second).toEqual(['done 4', 'done 5']);
+    expect(await third).toBe('done 6');
+  });
+
   it('a lone item takes the one-item path when there is one', async () => {
     const r = recorder();
     const submit = createGroupCommit<number, string>({ run: r.run, runOne: async (i) => `one ${i}`, inFlight: 1, maxGroup: 100 });

@@ -29,15 +29,17 @@ export function createIngestPipeline(deps: IngestPipelineDeps) {
   // Group commit: concurrent events (MLLP connections, HTTP requests) share one call and one commit
   // when they pile up (visit-ended events: one round trip; a group with anything else: the batch
   // path), decided as one by one in arrival order. Two groups in flight: one commits while the next
-  // gathers (with four, MLLP's ten connections went mostly one by one). A lone event waits 1 ms for
-  // the ones that come with it: MLLP senders keep one message in flight each, so without it the
-  // first message after a commit went alone and the rest waited for it.
+  // gathers (with four, MLLP's ten connections went mostly one by one). A lone event waits up to 1 ms
+  // for the ones that come with it: MLLP senders keep one message in flight each, so without it the
+  // first message after a commit went alone and the rest waited for it. The wait ends as soon as
+  // every sender seen at once is back (gatherUntilAllBack), not after the whole 1 ms.
   const grouped = createGroupCommit<VisitEvent, VisitOutcome>({
     runOne: visitIngestor,
     run: (events) => (events.every(isVisitEnded) ? endedIngestor(events) : batchIngestor(events)),
     inFlight: 2,
     maxGroup: 250,
     gatherMs: 1,
+    gatherUntilAllBack: true,
   });
   const ingest: VisitIngestor = async (event) => {
     const outcome = await grouped(event);
