@@ -165,13 +165,13 @@ export function startService(name: ServiceName, env: Record<string, string>, sam
   return spawnNode({
     name,
     script: `services/${name}/src/main.ts`,
-    // The services' own V8 flags, as they run everywhere; BENCH_NODE_OPTIONS tries others on top
-    nodeArgs: SERVICE_NODE_FLAGS,
+    // The services' own V8 flags, as they run everywhere. BENCH_NODE_OPTIONS (space-separated) tries
+    // others: they come after, so they win over the services' own (e.g. --max-semi-space-size=8).
+    nodeArgs: [...SERVICE_NODE_FLAGS, ...(process.env.BENCH_NODE_OPTIONS?.split(/\s+/).filter(Boolean) ?? [])],
     env: {
       NODE_ENV: 'development',
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
-      ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
       ...env,
     },
     sampler,
