@@ -3,12 +3,6 @@ import { enqueueSurvey, type SurveySendJob } from '@kaiku/queue';
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 
-/**
- * A nudge runs the relay this much later, so the commits of that time go in one relay
- * transaction (one more commit on the database) instead of one relay run per commit.
- */
-const NUDGE_MS = 20;
-
 export interface OutboxRelayDeps {
   pool: Pool;
   queue: Queue<SurveySendJob>;
@@ -27,8 +21,6 @@ export function createOutboxRelay(deps: OutboxRelayDeps) {
   let running: Promise<number> | null = null;
   let stopped = true;
   let failing = false;
-  /** A nudge is pending: later nudges leave it (they would only push the run back). */
-  let nudged = false;
 
   async function relayOnce(): Promise<number> {
     const client = await deps.pool.connect();
@@ -73,7 +65,6 @@ export function createOutboxRelay(deps: OutboxRelayDeps) {
   }
   function tick() {
     timer = null;
-    nudged = false;
     running = drain().catch(() => 0);
     running.finally(() => {
       running = null;
@@ -89,10 +80,9 @@ export function createOutboxRelay(deps: OutboxRelayDeps) {
     },
     /** Asks for a run soon (after a commit), without waiting for the interval. */
     nudge() {
-      if (!stopped && timer && !running && !nudged) {
+      if (!stopped && timer && !running) {
         clearTimeout(timer);
-        nudged = true;
-        schedule(NUDGE_MS);
+        schedule(0);
       }
     },
     drain,
