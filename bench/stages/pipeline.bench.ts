@@ -226,6 +226,7 @@ export async function runPipeline(ctx: BenchContext, flow: Flow): Promise<void> 
         senderRow(),
         row('pipeline: sender, overall', rate(counts.sent, marks.firstSent, marks.sent), 'msg/s'),
         callbacksRow(),
+        cpuRow(cpuBetween(cpuAtStart, cpuSnapshot(ctx.sampler.tracked())), counts.sent),
       );
       ctx.details.pipeline = { visits: N, marksSeconds: marks, counts, settled: settledCount, senderBound: bound, timedOut: true };
       return;
