@@ -23,3 +23,18 @@ export async function enqueueSurvey(queue: Queue<SurveySendJob>, invitationId: s
   const data = surveySendJobSchema.parse({ invitationId });
   return queue.add('send', data, { ...JOB_OPTIONS, jobId: invitationId, delay: Math.max(0, sendAt.getTime() - now.getTime()) });
 }
+
+/**
+ * The same for many invitations in one Redis round trip (`addBulk`): each job as `enqueueSurvey`
+ * would add it, a job whose id exists already is left as it is.
+ */
+export async function enqueueSurveys(queue: Queue<SurveySendJob>, items: Array<{ invitationId: string; sendAt: Date }>, now = new Date()) {
+  if (items.length === 0) return [];
+  return queue.addBulk(
+    items.map(({ invitationId, sendAt }) => ({
+      name: 'send',
+      data: surveySendJobSchema.parse({ invitationId }),
+      opts: { ...JOB_OPTIONS, jobId: invitationId, delay: Math.max(0, sendAt.getTime() - now.getTime()) },
+    })),
+  );
+}

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool } from '@kaiku/db';
-import { enqueueSurvey, type SurveySendJob } from '@kaiku/queue';
+import { enqueueSurveys, type SurveySendJob } from '@kaiku/queue';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -55,7 +55,11 @@ export function createOutboxReconciler(deps: OutboxReconcilerDeps) {
       for (const row of rows) pipeline.exists(deps.queue.toKey(row.id));
       const exists = (await pipeline.exec()) ?? [];
       const missing = rows.filter((_, i) => exists[i]?.[1] !== 1);
-      await Promise.all(missing.map((row) => enqueueSurvey(deps.queue, row.id, row.send_at ?? now, now)));
+      await enqueueSurveys(
+        deps.queue,
+        missing.map((row) => ({ invitationId: row.id, sendAt: row.send_at ?? now })),
+        now,
+      );
       restored += missing.length;
       after = (rows[rows.length - 1] as { id: string }).id;
       if (rows.length < batchSize) break;

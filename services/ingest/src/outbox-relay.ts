@@ -1,5 +1,5 @@
 import type { Pool } from '@kaiku/db';
-import { enqueueSurvey, type SurveySendJob } from '@kaiku/queue';
+import { enqueueSurveys, type SurveySendJob } from '@kaiku/queue';
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 
@@ -32,8 +32,10 @@ export function createOutboxRelay(deps: OutboxRelayDeps) {
         [batchSize],
       );
       const now = new Date();
-      await Promise.all(
-        rows.filter((r) => r.status === 'scheduled').map((r) => enqueueSurvey(deps.queue, r.invitation_id, r.send_at ?? now, now)),
+      await enqueueSurveys(
+        deps.queue,
+        rows.filter((r) => r.status === 'scheduled').map((r) => ({ invitationId: r.invitation_id, sendAt: r.send_at ?? now })),
+        now,
       );
       if (rows.length) await client.query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
       await client.query('COMMIT');
