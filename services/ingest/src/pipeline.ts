@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { createLifecareHl7Handler } from './adapters/lifecare-hl7.handler.ts';
 import { createVisitIngestor, type VisitIngestor } from './visits/ingest-visit.ts';
 import { createBatchIngestor } from './visits/ingest-visits-batch.ts';
-import { createEndedIngestor, isVisitEnded } from './visits/ingest-visits-ended.ts';
+import { createEndedIngestor } from './visits/ingest-visits-ended.ts';
 import type { VisitOutcome } from './visits/outcome.ts';
 import { countOutcome } from './visits/outcome-metrics.ts';
 
@@ -27,15 +27,16 @@ export function createIngestPipeline(deps: IngestPipelineDeps) {
   const endedIngestor = createEndedIngestor(deps);
   const batchIngestor = createBatchIngestor({ ended: endedIngestor, ingest: visitIngestor });
   // Group commit: concurrent events (MLLP connections, HTTP requests) share one call and one commit
-  // when they pile up (visit-ended events: one round trip; a group with anything else: the batch
-  // path), decided as one by one in arrival order. Two groups in flight: one commits while the next
-  // gathers (with four, MLLP's ten connections went mostly one by one). A lone event waits up to 1 ms
-  // for the ones that come with it: MLLP senders keep one message in flight each, so without it the
-  // first message after a commit went alone and the rest waited for it. The wait ends as soon as
-  // every sender seen at once is back (gatherUntilAllBack), not after the whole 1 ms.
+  // when they pile up, through the batch path (a group of visit-ended events is one round trip:
+  // 250 stay under its MAX_PER_CALL), decided as one by one in arrival order. Two groups in
+  // flight: one commits while the next gathers (with four, MLLP's ten connections went mostly one
+  // by one). A lone event waits up to 1 ms for the ones that come with it: MLLP senders keep one
+  // message in flight each, so without it the first message after a commit went alone and the
+  // rest waited for it. The wait ends as soon as every sender seen at once is back
+  // (gatherUntilAllBack), not after the whole 1 ms.
   const grouped = createGroupCommit<VisitEvent, VisitOutcome>({
     runOne: visitIngestor,
-    run: (events) => (events.every(isVisitEnded) ? endedIngestor(events) : batchIngestor(events)),
+    run: batchIngestor,
     inFlight: 2,
     maxGroup: 250,
     gatherMs: 1,
