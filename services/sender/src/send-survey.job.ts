@@ -127,7 +127,7 @@ export function createSendSurveyJob(deps: SendSurveyDeps) {
     }
     const { inv, body, segments, validity } = claimed;
     const attempt = inv.attempt;
-    const to = decryptPhone(deps.keys, inv.phone_enc as Buffer);
+    const to = decryptPhone(deps.keys, inv.phone_enc);
     if (inv.lookup_before_retry) {
       let earlier: string | null;
       try {
