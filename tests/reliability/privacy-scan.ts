@@ -2,6 +2,7 @@
 // value under the run's Redis prefix, and the log lines, for the hetus and phone numbers used.
 import type { Pool } from '@kaiku/db';
 import { createRedis } from '@kaiku/queue';
+import { containsPersonalData } from '@kaiku/testing';
 
 export interface Finding {
   where: string;
@@ -28,7 +29,7 @@ export async function scanForPersonalData(o: {
   ];
   const findings: Finding[] = [];
   const search = (where: string, haystack: string) => {
-    for (const n of needles) if (haystack.includes(n.text)) findings.push({ where, what: `${n.kind} ${n.text.slice(0, 4)}…` });
+    for (const n of needles) if (containsPersonalData(haystack, n.text)) findings.push({ where, what: `${n.kind} ${n.text.slice(0, 4)}…` });
   };
 
   const { rows: columns } = await o.pool.query<{ table_name: string; column_name: string }>(

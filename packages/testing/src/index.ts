@@ -1,2 +1,3 @@
+export * from './personal-data.ts';
 export * from './servers.ts';
 export * from './test-env.ts';
