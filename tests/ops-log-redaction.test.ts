@@ -109,7 +109,7 @@ describe('logs carry no personal data', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ from: '+358409990001', body: 'kuka tämä on, soitin eilen' }),
     });
-    // Let the status callbacks (queued → sent → delivered) arrive and be logged.
+    // Let the status callbacks (sent → delivered) arrive and be logged.
     await new Promise((r) => setTimeout(r, 1000));
     for (const service of services) {
       await fetch(`${service.url}/healthz`);

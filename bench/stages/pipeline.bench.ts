@@ -206,7 +206,7 @@ export async function runPipeline(ctx: BenchContext, flow: Flow): Promise<void> 
         settledBusy.seconds > 1 ? settledBusy.settled / settledBusy.seconds : null,
         'texts/s',
         {
-          note: `texts settled (delivered/undelivered) per second while ≥ ${busy} sent texts waited for their callbacks (3 signed callbacks each); ${settledCount} of ${counts.scheduled} settled by ${fmtS(marks.settledAll ?? since())}`,
+          note: `texts settled (delivered/undelivered) per second while ≥ ${busy} sent texts waited for their callbacks (2 signed callbacks each: sent, delivered); ${settledCount} of ${counts.scheduled} settled by ${fmtS(marks.settledAll ?? since())}`,
         },
       );
     const rate = (n: number, from: number | undefined, to: number | undefined) =>

@@ -155,15 +155,15 @@ export async function runReplies(ctx: BenchContext, flow: Flow): Promise<void> {
   await runStatusCallbacks(ctx, flow, env.KAIKU_PSEUDONYM_KEY as string);
 }
 
-const CALLBACKS = ['queued', 'sent', 'delivered'] as const;
+const CALLBACKS = ['sent', 'delivered'] as const;
 
 /**
- * Twilio's status callbacks as the pipeline gets them, 3 per text (queued, sent, delivered), for
- * texts that have just been sent; the three of one text arrive one after another, but may be in
- * flight together.
+ * Twilio's status callbacks as the pipeline gets them, for texts that have just been sent: one per
+ * status after the initial `queued` (Twilio sends none for that one), arriving one after another
+ * but possibly in flight together.
  */
 async function runStatusCallbacks(ctx: BenchContext, flow: Flow, pseudonymKey: string): Promise<void> {
-  const texts = Math.ceil(((ctx.warmupSeconds + ctx.seconds) * 8_000) / 3);
+  const texts = Math.ceil(((ctx.warmupSeconds + ctx.seconds) * 8_000) / CALLBACKS.length);
   const tag = `${flow.tag}s`;
   await seedPatients(flow.databaseUrl, Buffer.from(pseudonymKey, 'base64'), tag, texts, 'sent');
   const pool = new pg.Pool({ connectionString: flow.databaseUrl, max: 1 });
@@ -175,8 +175,8 @@ async function runStatusCallbacks(ctx: BenchContext, flow: Flow, pseudonymKey: s
   await pool.end();
   let k = 0;
   const next = () => {
-    const text = rows[Math.floor(k / 3) % rows.length] as { id: string; sid: string };
-    const status = CALLBACKS[k++ % 3] as string;
+    const text = rows[Math.floor(k / CALLBACKS.length) % rows.length] as { id: string; sid: string };
+    const status = CALLBACKS[k++ % CALLBACKS.length] as string;
     const path = `/v1/twilio/status/${text.id}`;
     const form = {
       AccountSid: ACCOUNT_SID,
@@ -208,7 +208,7 @@ async function runStatusCallbacks(ctx: BenchContext, flow: Flow, pseudonymKey: s
     row('replies: signed status callbacks, 50 conns', result['2xx'] / result.duration, 'req/s', {
       bound: ctx.bounds.bareRps ?? null,
       boundWhat: 'bare route',
-      note: `p99 ${result.latency.p99} ms; status ${JSON.stringify(codes)}; ${Math.min(texts, Math.ceil(k / 3))} texts, 3 callbacks each`,
+      note: `p99 ${result.latency.p99} ms; status ${JSON.stringify(codes)}; ${Math.min(texts, Math.ceil(k / CALLBACKS.length))} texts, ${CALLBACKS.length} callbacks each`,
     }),
   );
   ctx.details.statusCallbacks = { rps: result['2xx'] / result.duration, p99: result.latency.p99, statusCodes: codes };

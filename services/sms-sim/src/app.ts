@@ -58,9 +58,12 @@ export function buildSimApp(deps: SimDeps): FastifyInstance {
     return p;
   }
 
-  /** queued → sent → delivered (or → undelivered with its ErrorCode), each a signed callback. */
+  /**
+   * sent → delivered (or → undelivered with its ErrorCode), each a signed callback. Like Twilio, no
+   * callback for the initial `queued`: the create response already said it.
+   */
   async function runCallbacks(m: SimMessage, final: { status: 'delivered' | 'undelivered'; errorCode?: number }) {
-    for (const status of ['queued', 'sent', final.status]) {
+    for (const status of ['sent', final.status]) {
       await new Promise((r) => setTimeout(r, deps.callbackDelayMs));
       if (!m.statusCallback) return;
       m.status = status;

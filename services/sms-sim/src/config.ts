@@ -18,7 +18,7 @@ export function loadSimConfig(rawEnv: Env) {
       SMS_SIM_REPLIES_URL: z.url().optional(),
       /** The number patients reply to (the messages' To). */
       SMS_SIM_NUMBER: z.string().default(env.TWILIO_FROM ?? '+358451234567'),
-      /** Milliseconds between the queued → sent → delivered callbacks. */
+      /** Milliseconds between the callbacks: from create to `sent`, and from `sent` to `delivered`. */
       SMS_SIM_CALLBACK_DELAY_MS: z.coerce.number().int().min(0).default(50),
       /** Fault rules active from the start, as JSON (see faults.ts), e.g. [{"kind":"rate-limit","times":3}]. */
       SMS_SIM_FAULTS: z

@@ -107,7 +107,7 @@ describe('sms-sim beyond its message limit', () => {
     }
     const { messages } = (await (await fetch(`${simUrl}/sim/messages`)).json()) as { messages: Array<{ sid: string }> };
     expect(messages.map((m) => m.sid)).toEqual(sids.slice(-5));
-    await waitFor(() => sids.every((sid) => statuses.get(sid)?.length === 3), 10_000, 'every callback');
-    for (const sid of sids) expect(statuses.get(sid)).toEqual(['queued', 'sent', 'delivered']);
+    await waitFor(() => sids.every((sid) => statuses.get(sid)?.length === 2), 10_000, 'every callback');
+    for (const sid of sids) expect(statuses.get(sid)).toEqual(['sent', 'delivered']);
   });
 });
