@@ -2,7 +2,7 @@
 // processes with their output prefixed; Ctrl-C or SIGTERM stops them all.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { SERVICE_NODE_FLAGS } from '../packages/config/src/node-flags.ts';
+import { SERVICE_NODE_FLAGS, type ServiceName } from '../packages/config/src/node-flags.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const production = process.env.NODE_ENV === 'production';
@@ -13,7 +13,7 @@ const env: NodeJS.ProcessEnv = {
     process.env.INGEST_TOKENS ?? (production ? '' : 'lifecare:dev-lifecare-token,pegasos:dev-pegasos-token,demo:dev-demo-token'),
   ...(production || process.env.CONSOLE_OPS_TOKEN ? {} : { CONSOLE_OPS_TOKEN: 'dev-ops-token' }),
 };
-const services = ['ingest', 'sender', 'replies', 'console', ...(production ? [] : ['sms-sim'])];
+const services: ServiceName[] = ['ingest', 'sender', 'replies', 'console', ...(production ? [] : ['sms-sim' as const])];
 const children = new Map<string, ChildProcess>();
 let stopping = false;
 
@@ -40,7 +40,7 @@ if (migrated !== 0) {
 }
 
 for (const name of services) {
-  const child = run(name, `services/${name}/src/main.ts`, SERVICE_NODE_FLAGS);
+  const child = run(name, `services/${name}/src/main.ts`, SERVICE_NODE_FLAGS[name]);
   children.set(name, child);
   child.on('exit', (code, signal) => {
     children.delete(name);

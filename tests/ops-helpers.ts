@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SERVICE_NODE_FLAGS } from '@kaiku/config';
+import { SERVICE_NODE_FLAGS, type ServiceName } from '@kaiku/config';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -46,8 +46,8 @@ export interface ServiceProcess {
 }
 
 /** Starts `node services/<name>/src/main.ts` on a free port and waits until it listens. */
-export async function startService(name: string, env: Record<string, string>): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, `services/${name}/src/main.ts`], {
+export async function startService(name: ServiceName, env: Record<string, string>): Promise<ServiceProcess> {
+  const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS[name], `services/${name}/src/main.ts`], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,5 +1,6 @@
 // SIGTERM under load, on real service processes: every acknowledged visit is kept and reaches the
 // queue exactly once; every survey text is sent exactly once across a sender's restart; exit 0.
+import type { ServiceName } from '@kaiku/config';
 import { createPool, type Pool } from '@kaiku/db';
 import { createRedis, createSurveySendQueue } from '@kaiku/queue';
 import { buildSimApp } from '@kaiku/sms-sim';
@@ -42,7 +43,7 @@ describe('graceful shutdown under load', () => {
     await env.cleanup();
   });
 
-  async function start(name: string, extra: Record<string, string> = {}) {
+  async function start(name: ServiceName, extra: Record<string, string> = {}) {
     const service = await startService(name, { ...baseEnv, ...extra });
     running.push(service);
     return service;

@@ -2,11 +2,11 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { SERVICE_NODE_FLAGS } from '../../packages/config/src/node-flags.ts';
+import { SERVICE_NODE_FLAGS, type ServiceName } from '../../packages/config/src/node-flags.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-export type ServiceName = 'ingest' | 'sender' | 'replies' | 'console' | 'sms-sim';
+export type { ServiceName };
 
 const liveChildren = new Set<ChildProcess>();
 
@@ -167,7 +167,7 @@ export function startService(name: ServiceName, env: Record<string, string>, sam
     script: `services/${name}/src/main.ts`,
     // The services' own V8 flags, as they run everywhere. BENCH_NODE_OPTIONS (space-separated) tries
     // others: they come after, so they win over the services' own (e.g. --max-semi-space-size=8).
-    nodeArgs: [...SERVICE_NODE_FLAGS, ...(process.env.BENCH_NODE_OPTIONS?.split(/\s+/).filter(Boolean) ?? [])],
+    nodeArgs: [...SERVICE_NODE_FLAGS[name], ...(process.env.BENCH_NODE_OPTIONS?.split(/\s+/).filter(Boolean) ?? [])],
     env: {
       NODE_ENV: 'development',
       HOST: '127.0.0.1',

@@ -5,7 +5,7 @@ import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SERVICE_NODE_FLAGS } from '../../packages/config/src/node-flags.ts';
+import { SERVICE_NODE_FLAGS, type ServiceName } from '../../packages/config/src/node-flags.ts';
 import { createPool, migrate } from '../../packages/db/src/index.ts';
 import { createRedis } from '../../packages/queue/src/index.ts';
 
@@ -91,11 +91,11 @@ export interface RunningService {
 }
 
 /** Starts `services/<name>/src/main.ts`, logging to `<logDir>/<name>.log`; resolves when ready. */
-export async function startService(name: string, url: string, env: NodeJS.ProcessEnv, logDir: string): Promise<RunningService> {
+export async function startService(name: ServiceName, url: string, env: NodeJS.ProcessEnv, logDir: string): Promise<RunningService> {
   mkdirSync(logDir, { recursive: true });
   const logFile = join(logDir, `${name}.log`);
   const log = createWriteStream(logFile);
-  const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, `services/${name}/src/main.ts`], {
+  const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS[name], `services/${name}/src/main.ts`], {
     cwd: root,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
