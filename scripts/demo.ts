@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EXAMPLE_CONFIG_PATH, loadKaikuConfig } from '../packages/config/src/index.ts';
+import { buildWorkspace } from './build.ts';
 import { type Endpoints, feedVisits, playPatients, printReport, waitForTexts } from './demo/feed.ts';
 import { checkDependencies, portFree, prepareStorage, type RunningService, startService, stopAll } from './demo/stack.ts';
 import { createRandom, dayOfVisits } from './demo/visits.ts';
@@ -109,6 +110,7 @@ async function runLocalStack(): Promise<{ endpoints: Endpoints; services: Runnin
   const logDir = join(dir, 'logs');
   say(`Starting ingest, sender, replies, console and sms-sim (logs in ${logDir}) …`);
   const url = (port: number) => `http://${host}:${port}`;
+  buildWorkspace(); // the services run from dist/ (scripts/build.ts)
   const services = await Promise.all([
     startService('sms-sim', url(ports.sim), serviceEnv, logDir),
     startService('replies', url(ports.replies), serviceEnv, logDir),

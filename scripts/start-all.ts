@@ -2,7 +2,8 @@
 // processes with their output prefixed; Ctrl-C or SIGTERM stops them all.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { SERVICE_NODE_FLAGS, type ServiceName } from '../packages/config/src/node-flags.ts';
+import type { ServiceName } from '../packages/config/src/node-flags.ts';
+import { buildWorkspace, serviceArgs } from './build.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const production = process.env.NODE_ENV === 'production';
@@ -17,8 +18,8 @@ const services: ServiceName[] = ['ingest', 'sender', 'replies', 'console', ...(p
 const children = new Map<string, ChildProcess>();
 let stopping = false;
 
-function run(name: string, script: string, nodeFlags: readonly string[] = []): ChildProcess {
-  const child = spawn(process.execPath, [...nodeFlags, script], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+function run(name: string, args: readonly string[]): ChildProcess {
+  const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const prefix = `[${name}]`.padEnd(10);
   for (const stream of [child.stdout, child.stderr]) {
     let buffered = '';
@@ -32,7 +33,9 @@ function run(name: string, script: string, nodeFlags: readonly string[] = []): C
   return child;
 }
 
-const migrate = run('migrate', 'packages/db/src/migrate.main.ts');
+// The services run as plain JavaScript from dist/ (scripts/build.ts).
+buildWorkspace();
+const migrate = run('migrate', ['packages/db/src/migrate.main.ts']);
 const migrated = await new Promise<number>((resolve) => migrate.on('exit', (code) => resolve(code ?? 1)));
 if (migrated !== 0) {
   console.error('migration failed; is PostgreSQL running? (see scripts/ensure-services.sh)');
@@ -40,7 +43,7 @@ if (migrated !== 0) {
 }
 
 for (const name of services) {
-  const child = run(name, `services/${name}/src/main.ts`, SERVICE_NODE_FLAGS[name]);
+  const child = run(name, serviceArgs(name));
   children.set(name, child);
   child.on('exit', (code, signal) => {
     children.delete(name);

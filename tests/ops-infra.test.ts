@@ -100,13 +100,15 @@ describe('infra', () => {
       const flags = SERVICE_NODE_FLAGS[name].join(' ');
       expect(flags, name).toMatch(/^--max-semi-space-size=\d+ --max-old-space-size=\d+$/);
       const pkg = JSON.parse(read(`services/${name}/package.json`)) as { scripts: { start: string } };
-      expect(pkg.scripts.start, name).toBe(`node ${flags} src/main.ts`);
+      expect(pkg.scripts.start, name).toBe(`node ../../scripts/build.ts && node --conditions=kaiku-dist ${flags} dist/main.js`);
       const target = dockerfile.slice(dockerfile.indexOf(`FROM base AS ${name}\n`)).split(/\nFROM /)[0] as string;
-      expect(target, `Dockerfile target ${name}`).toContain(`ENV NODE_OPTIONS="${flags}"\n`);
+      expect(target, `Dockerfile target ${name}`).toContain(`ENV NODE_OPTIONS="--conditions=kaiku-dist ${flags}"\n`);
+      expect(target, `Dockerfile target ${name}`).toContain(`CMD ["node", "services/${name}/dist/main.js"]`);
     }
     expect([...SERVICE_NAMES].sort()).toEqual(['console', 'ingest', 'replies', 'sender', 'sms-sim']);
+    expect(dockerfile).toContain('RUN node scripts/build.ts\n');
     for (const starter of ['scripts/start-all.ts', 'scripts/demo/stack.ts', 'bench/lib/services.ts']) {
-      expect(read(starter), starter).toContain('SERVICE_NODE_FLAGS');
+      expect(read(starter), starter).toContain('serviceArgs(name)');
     }
   });
 });

@@ -2,7 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { SERVICE_NODE_FLAGS, type ServiceName } from '../../packages/config/src/node-flags.ts';
+import type { ServiceName } from '../../packages/config/src/node-flags.ts';
+import { buildWorkspace, serviceArgs } from '../../scripts/build.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -160,14 +161,23 @@ export async function spawnNode(opts: SpawnOptions): Promise<RunningProcess> {
   return { name: opts.name, pid, stop, exited: () => child.exitCode !== null || child.signalCode !== null };
 }
 
-/** Starts a service through its own `src/main.ts`, configured only by the contract's env vars. */
+let built = false;
+
+/**
+ * Starts a service as it runs everywhere: built (`services/<name>/dist/main.js`, scripts/build.ts)
+ * with its own flags, configured only by the contract's env vars.
+ */
 export function startService(name: ServiceName, env: Record<string, string>, sampler: RssSampler, readyUrl: string) {
+  if (!built) buildWorkspace();
+  built = true;
+  const [condition, ...rest] = serviceArgs(name);
+  const script = rest.pop() as string;
   return spawnNode({
     name,
-    script: `services/${name}/src/main.ts`,
-    // The services' own V8 flags, as they run everywhere. BENCH_NODE_OPTIONS (space-separated) tries
-    // others: they come after, so they win over the services' own (e.g. --max-semi-space-size=8).
-    nodeArgs: [...SERVICE_NODE_FLAGS[name], ...(process.env.BENCH_NODE_OPTIONS?.split(/\s+/).filter(Boolean) ?? [])],
+    script,
+    // BENCH_NODE_OPTIONS (space-separated) tries other flags: they come after the services' own,
+    // so they win over them (e.g. --max-semi-space-size=8).
+    nodeArgs: [condition as string, ...rest, ...(process.env.BENCH_NODE_OPTIONS?.split(/\s+/).filter(Boolean) ?? [])],
     env: {
       NODE_ENV: 'development',
       HOST: '127.0.0.1',

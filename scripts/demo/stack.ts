@@ -5,9 +5,10 @@ import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SERVICE_NODE_FLAGS, type ServiceName } from '../../packages/config/src/node-flags.ts';
+import type { ServiceName } from '../../packages/config/src/node-flags.ts';
 import { createPool, migrate } from '../../packages/db/src/index.ts';
 import { createRedis } from '../../packages/queue/src/index.ts';
+import { serviceArgs } from '../build.ts';
 
 export const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -95,7 +96,7 @@ export async function startService(name: ServiceName, url: string, env: NodeJS.P
   mkdirSync(logDir, { recursive: true });
   const logFile = join(logDir, `${name}.log`);
   const log = createWriteStream(logFile);
-  const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS[name], `services/${name}/src/main.ts`], {
+  const child = spawn(process.execPath, serviceArgs(name), {
     cwd: root,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
