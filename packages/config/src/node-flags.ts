@@ -12,9 +12,9 @@
  *   could grow the heap is bounded (body limits, batch sizes, requests in flight).
  * - `--max-semi-space-size` (MB) caps the young generation. A small one is collected more often:
  *   more CPU, longer tails. 8 MB cut the pipeline's CPU per text by 12 % and the replies p99 at
- *   3,000/s from 29 to 18 ms, with sender and replies still under 180 MB. Ingest keeps 2 MB: its
- *   1,000-visit batches on four connections took it past 200 MB with 4 MB and more
- *   (BENCHMARKS.md → Memory).
+ *   3,000/s from 29 to 18 ms, with sender and replies still under 180 MB. Ingest keeps 2 MB: with
+ *   4 or 8 MB its peak during 1,000-visit batches on four connections came to 190–195 MB, too
+ *   close to the 200 MB target, for a few per cent of MLLP throughput (BENCHMARKS.md).
  */
 export type ServiceName = 'ingest' | 'sender' | 'replies' | 'console' | 'sms-sim';
 
