@@ -30,10 +30,12 @@ export const BUILT_PACKAGES = [
 /** The export condition that makes Node load a workspace package from its dist/. */
 export const DIST_CONDITION = '--conditions=kaiku-dist';
 
-/** `node` arguments that run a built service: the dist condition, its V8 flags, its dist/main.js. */
-export function serviceArgs(name: ServiceName): string[] {
-  return [DIST_CONDITION, ...SERVICE_NODE_FLAGS[name], `services/${name}/dist/main.js`];
-}
+/** The node flags a built service runs with: the dist condition and its V8 flags. */
+export const serviceNodeFlags = (name: ServiceName): string[] => [DIST_CONDITION, ...SERVICE_NODE_FLAGS[name]];
+/** A built service's entry point, relative to the root. */
+export const serviceScript = (name: ServiceName): string => `services/${name}/dist/main.js`;
+/** `node` arguments that run a built service. */
+export const serviceArgs = (name: ServiceName): string[] => [...serviceNodeFlags(name), serviceScript(name)];
 
 const RELATIVE_TS_IMPORT = /(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)(['"])(\.{1,2}\/[^'"\n]+)\.ts\2/g;
 

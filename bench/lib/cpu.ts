@@ -62,6 +62,15 @@ export function cpuSnapshot(services: Map<number, string>): CpuSnapshot {
   return { at: performance.now(), perName, machine: machineSeconds(), self: (user + system) / 1e6 };
 }
 
+/** Each part's ms of CPU per item, largest first (e.g. "postgres 0.69, sender 0.35"). */
+export function cpuPerItem(cpu: ReturnType<typeof cpuBetween>, items: number): string {
+  return Object.entries(cpu.seconds)
+    .filter(([, seconds]) => seconds > 0)
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, seconds]) => `${name} ${((seconds * 1000) / Math.max(items, 1)).toFixed(2)}`)
+    .join(', ');
+}
+
 /**
  * CPU seconds each part used between two snapshots (a process that started in between counts
  * from zero; one that ended in between is missed), and how busy the machine was (0–1 per core).

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { ServiceName } from '../../packages/config/src/node-flags.ts';
-import { buildWorkspace, serviceArgs } from '../../scripts/build.ts';
+import { buildWorkspace, serviceNodeFlags, serviceScript } from '../../scripts/build.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -170,14 +170,12 @@ let built = false;
 export function startService(name: ServiceName, env: Record<string, string>, sampler: RssSampler, readyUrl: string) {
   if (!built) buildWorkspace();
   built = true;
-  const [condition, ...rest] = serviceArgs(name);
-  const script = rest.pop() as string;
   return spawnNode({
     name,
-    script,
+    script: serviceScript(name),
     // BENCH_NODE_OPTIONS (space-separated) tries other flags: they come after the services' own,
     // so they win over them (e.g. --max-semi-space-size=8).
-    nodeArgs: [condition as string, ...rest, ...(process.env.BENCH_NODE_OPTIONS?.split(/\s+/).filter(Boolean) ?? [])],
+    nodeArgs: [...serviceNodeFlags(name), ...(process.env.BENCH_NODE_OPTIONS?.split(/\s+/).filter(Boolean) ?? [])],
     env: {
       NODE_ENV: 'development',
       HOST: '127.0.0.1',

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { BenchContext } from '../lib/context.ts';
-import { cpuBetween, cpuSnapshot } from '../lib/cpu.ts';
+import { cpuBetween, cpuPerItem, cpuSnapshot } from '../lib/cpu.ts';
 import { anHourAgo, hl7A03, TOKENS, visitEvent } from '../lib/fake-visits.ts';
 import { allocatePorts, startKaiku, urlOf } from '../lib/kaiku-services.ts';
 import { lanes, load, percentile } from '../lib/load.ts';
@@ -153,17 +153,12 @@ export async function runIngest(ctx: BenchContext): Promise<void> {
       const cpuBefore = cpuSnapshot(ctx.sampler.tracked());
       const m = await mllpLoad(ports.mllp, 10, s, () => hl7A03(tag, n++, ended));
       const cpu = cpuBetween(cpuBefore, cpuSnapshot(ctx.sampler.tracked()));
-      const perMessage = Object.entries(cpu.seconds)
-        .filter(([, seconds]) => seconds > 0)
-        .sort((a, b) => b[1] - a[1])
-        .map(([name, seconds]) => `${name} ${((seconds * 1000) / Math.max(m.accepted + m.other, 1)).toFixed(2)}`)
-        .join(', ');
       ctx.rows.push(
         row('ingest: HL7 over MLLP, 10 conns', m.rate, 'msg/s', {
           bound: ctx.bounds.tcpEchoPerSec ?? null,
           boundWhat: 'TCP echo',
           target: 3000,
-          note: `outbox drained ${drainedBeforeMllp.toFixed(1)} s before; ms of CPU per message: ${perMessage}; both cores ${Math.round(cpu.machineBusy * 100)} % busy${m.other ? `; ${m.other} not AA/CA, first: ${JSON.stringify(m.firstOther.slice(0, 160))}` : ''}`,
+          note: `outbox drained ${drainedBeforeMllp.toFixed(1)} s before; ms of CPU per message: ${cpuPerItem(cpu, m.accepted + m.other)}; both cores ${Math.round(cpu.machineBusy * 100)} % busy${m.other ? `; ${m.other} not AA/CA, first: ${JSON.stringify(m.firstOther.slice(0, 160))}` : ''}`,
         }),
       );
       ctx.details.mllp = { rate: m.rate, accepted: m.accepted, other: m.other };

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { BenchContext } from '../lib/context.ts';
-import { cpuBetween, cpuSnapshot } from '../lib/cpu.ts';
+import { cpuBetween, cpuPerItem, cpuSnapshot } from '../lib/cpu.ts';
 import {
   AUTH_TOKEN,
   anHourAgo,
@@ -299,15 +299,10 @@ export async function runPipeline(ctx: BenchContext, flow: Flow): Promise<void> 
  * machine is busy all the time (each part's ms of CPU per text, and how busy both cores were).
  */
 function cpuRow(cpu: ReturnType<typeof cpuBetween>, texts: number) {
-  const perText = (seconds: number) => (seconds * 1000) / Math.max(texts, 1);
-  const parts = Object.entries(cpu.seconds)
-    .sort((a, b) => b[1] - a[1])
-    .map(([name, seconds]) => `${name} ${perText(seconds).toFixed(2)}`)
-    .join(', ');
   const total = Object.values(cpu.seconds).reduce((a, b) => a + b, 0);
-  return row('pipeline: CPU per text, all processes', perText(total), 'ms', {
+  return row('pipeline: CPU per text, all processes', (total * 1000) / Math.max(texts, 1), 'ms', {
     direction: 'lower',
-    note: `ms of CPU per text: ${parts}; both cores ${Math.round(cpu.machineBusy * 100)} % busy over ${cpu.wallSeconds.toFixed(0)} s`,
+    note: `ms of CPU per text: ${cpuPerItem(cpu, texts)}; both cores ${Math.round(cpu.machineBusy * 100)} % busy over ${cpu.wallSeconds.toFixed(0)} s`,
   });
 }
 

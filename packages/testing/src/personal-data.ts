@@ -4,19 +4,14 @@
 
 const DIGIT = /\d/;
 
-/** Where `needle` occurs in `haystack` with no digit glued to either end of it; -1 when nowhere. */
-export function indexOfPersonalData(haystack: string, needle: string): number {
+/** Whether `needle` occurs in `haystack` with no digit glued to either end of it. */
+export function containsPersonalData(haystack: string, needle: string): boolean {
   const leading = DIGIT.test(needle[0] ?? '');
   const trailing = DIGIT.test(needle.at(-1) ?? '');
   for (let at = haystack.indexOf(needle); at !== -1; at = haystack.indexOf(needle, at + 1)) {
     const before = haystack[at - 1] ?? '';
     const after = haystack[at + needle.length] ?? '';
-    if ((leading && DIGIT.test(before)) || (trailing && DIGIT.test(after))) continue;
-    return at;
+    if (!(leading && DIGIT.test(before)) && !(trailing && DIGIT.test(after))) return true;
   }
-  return -1;
-}
-
-export function containsPersonalData(haystack: string, needle: string): boolean {
-  return indexOfPersonalData(haystack, needle) !== -1;
+  return false;
 }

@@ -40,16 +40,17 @@ export class TwilioTimeoutError extends Error {
   }
 }
 
-/** Form encoding as the SDK's own client does it: arrays repeat their key, undefined is left out. */
-export function encodeForm(data: Record<string, unknown>): string {
-  const form = new URLSearchParams();
+/** Adds `data` to `form` as the SDK's own client encodes it: arrays repeat their key, undefined is left out. */
+function appendForm(form: URLSearchParams, data: Record<string, unknown>): URLSearchParams {
   for (const [key, value] of Object.entries(data)) {
     if (value === undefined || value === null) continue;
     if (Array.isArray(value)) for (const v of value) form.append(key, String(v));
     else form.append(key, String(value));
   }
-  return form.toString();
+  return form;
 }
+
+export const encodeForm = (data: Record<string, unknown>): string => appendForm(new URLSearchParams(), data).toString();
 
 export function createTwilioHttpClient(o: TwilioHttpClientOptions) {
   const agentOptions = { keepAlive: true, maxSockets: o.maxSockets, maxFreeSockets: o.maxSockets, timeout: o.timeoutMs };
@@ -61,7 +62,7 @@ export function createTwilioHttpClient(o: TwilioHttpClientOptions) {
     if (!opts.uri) throw new Error('uri is required');
     const target = new URL(opts.uri);
     const url = base ? new URL(`${base.pathname.replace(/\/$/, '')}${target.pathname}${target.search}`, base) : target;
-    if (opts.params) for (const [k, v] of new URLSearchParams(encodeForm(opts.params))) url.searchParams.append(k, v);
+    if (opts.params) appendForm(url.searchParams, opts.params);
 
     const headers: Record<string, string> = { ...opts.headers, Connection: 'keep-alive' };
     if (opts.username && opts.password) {
@@ -99,13 +100,7 @@ export function createTwilioHttpClient(o: TwilioHttpClientOptions) {
     });
   }
 
-  return {
-    request,
-    /** Closes the idle keep-alive sockets (at shutdown). */
-    destroy() {
-      agents['http:'].destroy();
-      agents['https:'].destroy();
-    },
-  };
+  // Idle keep-alive sockets do not hold the process open (the agent unrefs them), so there is
+  // nothing to close at shutdown.
+  return { request };
 }
-export type TwilioHttpClient = ReturnType<typeof createTwilioHttpClient>;
