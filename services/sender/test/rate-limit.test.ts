@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { smsSegments } from '@kaiku/core';
 import { createRedis } from '@kaiku/queue';
 import { waitFor } from '@kaiku/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createSegmentRateLimiter, segmentBudgetKey } from '../src/index.ts';
 import { createHarness, type Harness, testKaiku } from './harness.ts';
 import { startSenderProcess } from './sender-process.ts';
@@ -46,6 +46,64 @@ describe('sender: the rate is counted in segments and shared by every sender pro
       await limiter.giveBack(10 * RATE);
       expect(await limiter.take(RATE)).toBe(0);
       expect(await limiter.take(1)).toBeGreaterThan(0);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
+  it('at a high rate one Redis call serves several texts, and the processes together still stay within the bucket', async () => {
+    const HIGH = 1000; // segments per second: a lease is 10 ms worth, 10 segments
+    const redis = createRedis(h.env.redisUrl);
+    const evals = vi.spyOn(redis, 'eval');
+    const key = `${h.env.prefix}:limiter-lease`;
+    // two "processes": each has its own lease, both share the budget in Redis
+    const a = createSegmentRateLimiter(redis, { key, ratePerSecond: HIGH });
+    const b = createSegmentRateLimiter(redis, { key, ratePerSecond: HIGH });
+    try {
+      const started = Date.now();
+      // 100 concurrent texts of 2 segments in one process: one lease at a time, 5 texts per lease
+      expect(await Promise.all(Array.from({ length: 100 }, () => a.take(2)))).toEqual(new Array(100).fill(0));
+      expect(evals.mock.calls.length).toBe(20);
+      // then both take until refused: what they got never exceeds the bucket, plus what the rate
+      // refilled meanwhile, plus one lease each
+      let granted = 200;
+      for (const limiter of [a, b, a, b]) while ((await limiter.take(2)) === 0) granted += 2;
+      const refilled = ((Date.now() - started + 1) * HIGH) / 1000;
+      expect(granted).toBeGreaterThan(HIGH - 2 * 10);
+      expect(granted).toBeLessThanOrEqual(HIGH + refilled + 2 * 10);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
+  it('a lease serves what is given back, and lapses unused after a second', async () => {
+    const redis = createRedis(h.env.redisUrl);
+    const evals = vi.spyOn(redis, 'eval');
+    let clock = 1_000_000;
+    const limiter = createSegmentRateLimiter(redis, { key: `${h.env.prefix}:limiter-lapse`, ratePerSecond: 1000, now: () => clock });
+    try {
+      expect(await limiter.take(2)).toBe(0); // leases 10, 8 left
+      expect(await limiter.take(2)).toBe(0);
+      await limiter.giveBack(2);
+      for (let i = 0; i < 4; i++) expect(await limiter.take(2)).toBe(0);
+      expect(evals.mock.calls.length).toBe(1);
+      expect(await limiter.take(2)).toBe(0); // the lease is spent: a new one
+      expect(evals.mock.calls.length).toBe(2);
+      clock += 1001; // 8 segments of it never used: dropped, not spent late
+      expect(await limiter.take(2)).toBe(0);
+      expect(evals.mock.calls.length).toBe(3);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
+  it('at the configured low rates every take asks Redis for exactly its segments', async () => {
+    const redis = createRedis(h.env.redisUrl);
+    const evals = vi.spyOn(redis, 'eval');
+    const limiter = createSegmentRateLimiter(redis, { key: `${h.env.prefix}:limiter-exact`, ratePerSecond: 100 });
+    try {
+      for (let i = 0; i < 5; i++) expect(await limiter.take(2)).toBe(0);
+      expect(evals.mock.calls.map((call) => call.at(-1))).toEqual(['2', '2', '2', '2', '2']);
     } finally {
       redis.disconnect();
     }
