@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 
 export interface SimMessage {
   sid: string;
@@ -14,8 +14,9 @@ export interface SimMessage {
   dateCreated: Date;
 }
 
+/** A Twilio-shaped sid: the prefix and 32 hex digits (a random UUID's, which Node draws from a cached pool). */
 export function newSid(prefix: 'SM' | 'MM' = 'SM'): string {
-  return `${prefix}${randomBytes(16).toString('hex')}`;
+  return `${prefix}${randomUUID().replaceAll('-', '')}`;
 }
 
 /** How many messages the simulator keeps by default (`SMS_SIM_MAX_MESSAGES`). */

@@ -15,12 +15,13 @@ const statusSchema = z.object({
   MessageStatus: z.string().min(1).max(32),
   ErrorCode: z.coerce.number().int().optional(),
 });
+const invitationIdSchema = z.uuid();
 
 /** Twilio's status callback for one invitation's message. */
 export function registerStatusRoute(app: FastifyInstance, deps: StatusRouteDeps) {
   app.post<{ Params: { invitationId: string } }>('/v1/twilio/status/:invitationId', async (request, reply) => {
     const params = verifyTwilioSignature(request, deps.authToken, deps.publicBaseUrl);
-    const invitationId = z.uuid().safeParse(request.params.invitationId);
+    const invitationId = invitationIdSchema.safeParse(request.params.invitationId);
     if (!invitationId.success) throw new HttpProblem(404, 'Not found', 'no such invitation');
     const parsed = statusSchema.safeParse(params);
     if (!parsed.success) {
