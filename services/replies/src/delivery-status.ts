@@ -37,7 +37,7 @@ function movesTo(messageStatus: string): string {
 }
 
 /**
- * Applies status callbacks in one round trip (kaiku_delivery_status, migration 520), in the given
+ * Applies status callbacks in one round trip (kaiku_delivery_status, migration 550), in the given
  * order: idempotent and monotonic (a late `sent` never overwrites `delivered`), settles an
  * `unknown` send, and counts each send and delivery once in the rollup, in the same statement.
  */
