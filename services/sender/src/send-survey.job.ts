@@ -47,8 +47,10 @@ export function createSendSurveyJob(deps: SendSurveyDeps) {
   const pauseQueue = deps.pauseQueue ?? (async () => {});
   const texts = createInvitationTexts(deps.kaiku.units);
   const { answerWindowDays } = deps.kaiku.survey;
-  // Concurrent jobs share their claim and their result statements (group commit).
-  const batching = { inFlight: 4, maxGroup: 200 };
+  // Concurrent jobs share their claim and their result statements (group commit), one statement
+  // of each kind at a time: a statement costs Postgres ~1 ms of CPU whatever its size, and each
+  // item only ~0.03 ms, so the jobs that arrive while one runs go together in the next.
+  const batching = { inFlight: 1, maxGroup: 200 };
   const claimDue = createGroupCommit({
     run: (items: Array<{ id: string; dueBy: Date }>) => retryIfRolledBack(() => repo.claimDue(deps.pool, items)),
     ...batching,
