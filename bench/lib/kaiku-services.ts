@@ -35,7 +35,6 @@ export function contractEnv(ctx: BenchContext, databaseUrl: string, ports: Ports
     INGEST_PORT: String(ports.ingest),
     MLLP_PORT: String(ports.mllp),
     INGEST_TOKENS: `lifecare:${TOKENS.lifecare},pegasos:${TOKENS.pegasos}`,
-    OUTBOX_POLL_MS: '50',
     SENDER_PORT: String(ports.sender),
     REPLIES_PORT: String(ports.replies),
     CONSOLE_PORT: String(ports.console),

@@ -21,6 +21,8 @@ export function createOutboxRelay(deps: OutboxRelayDeps) {
   let running: Promise<number> | null = null;
   let stopped = true;
   let failing = false;
+  /** A commit asked for a run while one was under way: its rows may be past that run's read. */
+  let nudgedWhileRunning = false;
 
   async function relayOnce(): Promise<number> {
     const client = await deps.pool.connect();
@@ -67,10 +69,11 @@ export function createOutboxRelay(deps: OutboxRelayDeps) {
   }
   function tick() {
     timer = null;
+    nudgedWhileRunning = false;
     running = drain().catch(() => 0);
     running.finally(() => {
       running = null;
-      schedule(deps.intervalMs);
+      schedule(nudgedWhileRunning ? 0 : deps.intervalMs);
     });
   }
 
@@ -80,9 +83,14 @@ export function createOutboxRelay(deps: OutboxRelayDeps) {
       stopped = false;
       schedule(0);
     },
-    /** Asks for a run soon (after a commit), without waiting for the interval. */
+    /**
+     * Asks for a run soon (after a commit), without waiting for the interval: at once, or right
+     * after the run under way (which may have read the outbox before that commit).
+     */
     nudge() {
-      if (!stopped && timer && !running) {
+      if (stopped) return;
+      if (running) nudgedWhileRunning = true;
+      else if (timer) {
         clearTimeout(timer);
         schedule(0);
       }

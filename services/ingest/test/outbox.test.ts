@@ -1,3 +1,4 @@
+import { waitFor } from '@kaiku/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOutboxReconciler } from '../src/outbox-reconciler.ts';
 import { createOutboxRelay } from '../src/outbox-relay.ts';
@@ -35,6 +36,39 @@ describe('outbox relay', () => {
     expect((await h.pool.query('SELECT count(*)::int AS n FROM outbox')).rows[0].n).toBe(0);
     // A second pass adds nothing.
     expect(await relay.drain()).toBe(0);
+  });
+
+  it('a commit during a run is relayed right after that run, not an interval later', async () => {
+    // The run under way holds its rows until Redis answers; meanwhile another visit commits.
+    let entered: () => void = () => {};
+    const inRun = new Promise<void>((r) => {
+      entered = r;
+    });
+    let open: () => void = () => {};
+    const gate = new Promise<void>((r) => {
+      open = r;
+    });
+    const slowQueue = {
+      addBulk: async (...args: Parameters<typeof h.queue.addBulk>) => {
+        entered();
+        await gate;
+        return h.queue.addBulk(...args);
+      },
+    } as unknown as typeof h.queue;
+    const relay = createOutboxRelay({ pool: h.pool, queue: slowQueue, logger: silent, intervalMs: 60_000 });
+    const first = await schedule();
+    relay.start();
+    try {
+      await inRun;
+      const second = await schedule();
+      relay.nudge(); // what the commit's onCommitted does
+      open();
+      const job = await waitFor(async () => h.queue.getJob(second.invitationId), 5_000, 'the second job');
+      expect(job?.data).toEqual({ invitationId: second.invitationId });
+      expect(await h.queue.getJob(first.invitationId)).toBeTruthy();
+    } finally {
+      await relay.stop();
+    }
   });
 
   it('removes the job when the visit is cancelled before the send', async () => {
