@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { component, Er7Error, escapeEr7, fieldValue, parseEr7, rawField, unescapeEr7 } from '../src/adapters/hl7/er7.ts';
+import { component, Er7Error, encodeText, escapeEr7, fieldValue, parseEr7, rawField, unescapeEr7 } from '../src/adapters/hl7/er7.ts';
 import { fixture } from './helpers.ts';
 
 const latin1 = (s: string) => Buffer.from(s, 'latin1');
@@ -74,5 +74,11 @@ describe('escapes', () => {
   it('round-trips through escapeEr7', () => {
     const text = 'a|b^c&d~e\\f';
     expect(unescapeEr7(escapeEr7(text, D), D, 'latin1')).toBe(text);
+  });
+
+  it('encodes an ACK text in latin1 as is, and what latin1 cannot hold as one ? per character', () => {
+    expect(encodeText('MSA|AA|Mäki', 'latin1')).toEqual(Buffer.from('MSA|AA|M\xe4ki', 'latin1'));
+    expect(encodeText('hinta 5 €, 👍 ok', 'latin1').toString('latin1')).toBe('hinta 5 ?, ? ok');
+    expect(encodeText('Mäki €', 'utf-8')).toEqual(Buffer.from('Mäki €', 'utf8'));
   });
 });

@@ -175,9 +175,12 @@ export function escapeEr7(text: string, d: Delimiters): string {
   return out;
 }
 
+const BEYOND_LATIN1 = /[\u0100-\uffff]/;
+
 /** Encodes text in a message charset (ACKs go back in the charset the sender used). */
 export function encodeText(text: string, charset: Charset): Buffer {
   if (charset === 'utf-8') return Buffer.from(text, 'utf8');
   // latin1 and 8859-15 differ only in 8 rarely used characters; ACK text is ASCII in practice.
+  if (!BEYOND_LATIN1.test(text)) return Buffer.from(text, 'latin1');
   return Buffer.from(Array.from(text, (ch) => ((ch.codePointAt(0) ?? 0) > 0xff ? '?' : ch)).join(''), 'latin1');
 }
