@@ -73,7 +73,7 @@ export function createOutboxRelay(deps: OutboxRelayDeps) {
     running = drain().catch(() => 0);
     running.finally(() => {
       running = null;
-      schedule(nudgedWhileRunning ? 0 : deps.intervalMs);
+      schedule(nudgedWhileRunning && !failing ? 0 : deps.intervalMs);
     });
   }
 
@@ -85,10 +85,12 @@ export function createOutboxRelay(deps: OutboxRelayDeps) {
     },
     /**
      * Asks for a run soon (after a commit), without waiting for the interval: at once, or right
-     * after the run under way (which may have read the outbox before that commit).
+     * after the run under way (which may have read the outbox before that commit). Not while the
+     * relay is failing: then it tries again every interval, however many visits commit.
      */
     nudge() {
-      if (stopped) return;
+      // while Redis (or Postgres) is failing, retries keep to the interval, however many commits
+      if (stopped || failing) return;
       if (running) nudgedWhileRunning = true;
       else if (timer) {
         clearTimeout(timer);

@@ -71,6 +71,39 @@ describe('outbox relay', () => {
     }
   });
 
+  it('while Redis fails, commits do not make the relay retry faster than its interval; it recovers on its own', async () => {
+    let attempts = 0;
+    let redisDown = true;
+    const flakyQueue = {
+      addBulk: async (...args: Parameters<typeof h.queue.addBulk>) => {
+        attempts++;
+        if (redisDown) throw new Error('Connection is closed.');
+        return h.queue.addBulk(...args);
+      },
+    } as unknown as typeof h.queue;
+    const relay = createOutboxRelay({ pool: h.pool, queue: flakyQueue, logger: silent, intervalMs: 400 });
+    await schedule();
+    relay.start();
+    try {
+      await waitFor(() => attempts > 0, 5_000, 'the first attempt');
+      const started = Date.now();
+      const waiting = [];
+      for (let i = 0; i < 10; i++) {
+        waiting.push(await schedule());
+        relay.nudge(); // what each commit's onCommitted does
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const intervals = Math.ceil((Date.now() - started) / 400);
+      expect(attempts).toBeLessThanOrEqual(1 + intervals);
+      redisDown = false;
+      for (const { invitationId } of waiting) {
+        await waitFor(async () => h.queue.getJob(invitationId), 5_000, 'the jobs after Redis is back');
+      }
+    } finally {
+      await relay.stop();
+    }
+  });
+
   it('removes the job when the visit is cancelled before the send', async () => {
     const relay = createOutboxRelay({ pool: h.pool, queue: h.queue, logger: silent, intervalMs: 1000 });
     const { visit, invitationId } = await schedule();
