@@ -89,7 +89,6 @@ export function createOutboxRelay(deps: OutboxRelayDeps) {
      * relay is failing: then it tries again every interval, however many visits commit.
      */
     nudge() {
-      // while Redis (or Postgres) is failing, retries keep to the interval, however many commits
       if (stopped || failing) return;
       if (running) nudgedWhileRunning = true;
       else if (timer) {
