@@ -4,7 +4,9 @@
 -- in the call is decided in one statement (lock in key order, update, count), then the second of
 -- each, and so on (almost always a single round), which decides each exactly as one by one in the
 -- order given: a callback sees what the callbacks before it for the same invitation wrote.
--- Same arguments, same rows back; the statement's planner settings of 1700000000540 are kept.
+-- Same arguments, the same rows back (grouped by outcome, not in the order given); the planner
+-- settings of 1700000000540 are kept (key lookups only), and no derived set of the statement is
+-- joined to another (with those settings the planner nest-loops them: n² for a call of 200).
 CREATE OR REPLACE FUNCTION kaiku_delivery_status(p_items jsonb, p_ranks jsonb, p_settles text[], p_window_days int)
 RETURNS TABLE (ord int, outcome text) LANGUAGE plpgsql VOLATILE
 SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off
@@ -23,25 +25,26 @@ BEGIN
         FROM jsonb_to_recordset(p_items) AS x(ord int, inv uuid, sid text, status text, rank int, moves_to text, error_code int)
       ) AS y WHERE y.round = v_round
     ), old AS (
-      -- locked in key order, as every caller does
-      SELECT i.id, i.status, i.message_sid, coalesce((p_ranks ->> i.delivery_status)::int, -1) AS rank
-      FROM invitations i WHERE i.id IN (SELECT x.inv FROM x)
+      -- each callback with its invitation as it is, locked in key order (as every caller locks)
+      SELECT x.ord, x.inv, x.sid, x.status, x.rank, x.moves_to, x.error_code,
+             i.status AS was_status, i.message_sid AS was_sid, coalesce((p_ranks ->> i.delivery_status)::int, -1) AS was_rank
+      FROM x JOIN invitations i ON i.id = x.inv
       ORDER BY i.id
-      FOR UPDATE
+      FOR UPDATE OF i
     ), upd AS (
       UPDATE invitations i SET
-        delivery_status = x.status,
-        status = CASE WHEN o.status = ANY (p_settles) OR o.status IN ('sent', 'delivered') THEN x.moves_to ELSE o.status END,
-        message_sid = coalesce(i.message_sid, x.sid),
-        error_code = coalesce(x.error_code, i.error_code),
+        delivery_status = o.status,
+        status = CASE WHEN o.was_status = ANY (p_settles) OR o.was_status IN ('sent', 'delivered') THEN o.moves_to ELSE o.was_status END,
+        message_sid = coalesce(i.message_sid, o.sid),
+        error_code = coalesce(o.error_code, i.error_code),
         sent_at = coalesce(i.sent_at, now()),
         expires_at = coalesce(i.expires_at, now() + make_interval(days => p_window_days)),
         updated_at = now()
-      FROM x JOIN old o ON o.id = x.inv
-      WHERE i.id = x.inv AND NOT ((o.message_sid IS NOT NULL AND o.message_sid <> x.sid) OR x.rank <= o.rank)
-      RETURNING i.id, i.visit_id,
-                CASE WHEN o.status = ANY (p_settles) THEN 1 ELSE 0 END AS s,
-                CASE WHEN x.moves_to = 'delivered' AND o.rank < (p_ranks ->> 'delivered')::int THEN 1 ELSE 0 END AS d
+      FROM old o
+      WHERE i.id = o.inv AND NOT ((o.was_sid IS NOT NULL AND o.was_sid <> o.sid) OR o.rank <= o.was_rank)
+      RETURNING o.ord, i.visit_id,
+                CASE WHEN o.was_status = ANY (p_settles) THEN 1 ELSE 0 END AS s,
+                CASE WHEN o.moves_to = 'delivered' AND o.was_rank < (p_ranks ->> 'delivered')::int THEN 1 ELSE 0 END AS d
     ), counted AS (
       -- each send and each delivery once, rollup rows in key order
       INSERT INTO nps_daily AS n (day, unit_id, service, language, age_band, source, sent, delivered)
@@ -52,8 +55,12 @@ BEGIN
       ON CONFLICT (day, unit_id, service, language, age_band, source) DO UPDATE SET
         sent = n.sent + EXCLUDED.sent, delivered = n.delivered + EXCLUDED.delivered
     )
-    SELECT x.ord, CASE WHEN o.id IS NULL THEN 'unknown-invitation' WHEN u.id IS NULL THEN 'ignored' ELSE 'applied' END
-    FROM x LEFT JOIN old o ON o.id = x.inv LEFT JOIN upd u ON u.id = x.inv;
+    -- (no join of one of these sets to another: the planner would nest-loop them, n² for a big call)
+    SELECT u.ord, 'applied'::text FROM upd u
+    UNION ALL
+    SELECT o.ord, 'ignored' FROM old o WHERE (o.was_sid IS NOT NULL AND o.was_sid <> o.sid) OR o.rank <= o.was_rank
+    UNION ALL
+    SELECT x.ord, 'unknown-invitation' FROM x WHERE NOT EXISTS (SELECT 1 FROM invitations i WHERE i.id = x.inv);
   END LOOP;
 END $$;
 
