@@ -26,8 +26,10 @@ BEGIN
       ) AS y WHERE y.round = v_round
     ), old AS (
       -- each callback with its invitation as it is, locked in key order (as every caller locks)
-      SELECT x.ord, x.inv, x.sid, x.status, x.rank, x.moves_to, x.error_code,
-             i.status AS was_status, i.message_sid AS was_sid, coalesce((p_ranks ->> i.delivery_status)::int, -1) AS was_rank
+      -- (it applies unless it is about another message, or not above the status stored)
+      SELECT x.ord, x.inv, x.sid, x.status, x.moves_to, x.error_code,
+             i.status AS was_status, coalesce((p_ranks ->> i.delivery_status)::int, -1) AS was_rank,
+             NOT ((i.message_sid IS NOT NULL AND i.message_sid <> x.sid) OR x.rank <= coalesce((p_ranks ->> i.delivery_status)::int, -1)) AS applies
       FROM x JOIN invitations i ON i.id = x.inv
       ORDER BY i.id
       FOR UPDATE OF i
@@ -41,7 +43,7 @@ BEGIN
         expires_at = coalesce(i.expires_at, now() + make_interval(days => p_window_days)),
         updated_at = now()
       FROM old o
-      WHERE i.id = o.inv AND NOT ((o.was_sid IS NOT NULL AND o.was_sid <> o.sid) OR o.rank <= o.was_rank)
+      WHERE i.id = o.inv AND o.applies
       RETURNING o.ord, i.visit_id,
                 CASE WHEN o.was_status = ANY (p_settles) THEN 1 ELSE 0 END AS s,
                 CASE WHEN o.moves_to = 'delivered' AND o.was_rank < (p_ranks ->> 'delivered')::int THEN 1 ELSE 0 END AS d
@@ -58,7 +60,7 @@ BEGIN
     -- (no join of one of these sets to another: the planner would nest-loop them, n² for a big call)
     SELECT u.ord, 'applied'::text FROM upd u
     UNION ALL
-    SELECT o.ord, 'ignored' FROM old o WHERE (o.was_sid IS NOT NULL AND o.was_sid <> o.sid) OR o.rank <= o.was_rank
+    SELECT o.ord, 'ignored' FROM old o WHERE NOT o.applies
     UNION ALL
     SELECT x.ord, 'unknown-invitation' FROM x WHERE NOT EXISTS (SELECT 1 FROM invitations i WHERE i.id = x.inv);
   END LOOP;
