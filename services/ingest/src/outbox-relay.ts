@@ -28,8 +28,10 @@ export function createOutboxRelay(deps: OutboxRelayDeps) {
     const client = await deps.pool.connect();
     try {
       await client.query('BEGIN');
-      const { rows } = await client.query<{ id: string; invitation_id: string; status: string; send_at: Date | null }>(
-        `SELECT o.id, o.invitation_id, i.status, i.send_at FROM outbox o JOIN invitations i ON i.id = o.invitation_id
+      // LEFT JOIN: a row whose invitation is gone (the reference is not a foreign key, migration
+      // 560) is dropped with the rest instead of waiting forever.
+      const { rows } = await client.query<{ id: string; invitation_id: string; status: string | null; send_at: Date | null }>(
+        `SELECT o.id, o.invitation_id, i.status, i.send_at FROM outbox o LEFT JOIN invitations i ON i.id = o.invitation_id
          ORDER BY o.id LIMIT $1 FOR UPDATE OF o SKIP LOCKED`,
         [batchSize],
       );

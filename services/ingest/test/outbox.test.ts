@@ -104,6 +104,17 @@ describe('outbox relay', () => {
     }
   });
 
+  it('drops a row whose invitation is gone, queues nothing for it, and still relays the rest', async () => {
+    const relay = createOutboxRelay({ pool: h.pool, queue: h.queue, logger: silent, intervalMs: 1000 });
+    const gone = crypto.randomUUID();
+    await h.pool.query('INSERT INTO outbox (invitation_id) VALUES ($1)', [gone]);
+    const { invitationId } = await schedule();
+    expect(await relay.drain()).toBeGreaterThanOrEqual(2);
+    expect(await h.queue.getJob(gone)).toBeUndefined();
+    expect(await h.queue.getJob(invitationId)).toBeTruthy();
+    expect((await h.pool.query('SELECT count(*)::int AS n FROM outbox')).rows[0].n).toBe(0);
+  });
+
   it('removes the job when the visit is cancelled before the send', async () => {
     const relay = createOutboxRelay({ pool: h.pool, queue: h.queue, logger: silent, intervalMs: 1000 });
     const { visit, invitationId } = await schedule();
