@@ -105,13 +105,15 @@ export async function runIngest(ctx: BenchContext): Promise<void> {
     };
     await outboxDrained(databaseUrl);
     await batchRun(ctx.warmupSeconds);
+    const batchCpuBefore = cpuSnapshot(ctx.sampler.tracked());
     const b = await batchRun(s);
+    const batchCpu = cpuBetween(batchCpuBefore, cpuSnapshot(ctx.sampler.tracked()));
     ctx.rows.push(
       row(`ingest: batch endpoint (${BATCH.toLocaleString('en-US')} per request), 4 conns`, b.rate, 'visits/s', {
         bound: ctx.bounds.pgBatchRowsPerSec ?? null,
         boundWhat: 'pg 1,000-row INSERT',
         target: 10_000,
-        note: `${b.visits} visits; p99 per request ${Math.round(b.p99)} ms${b.failed ? `; failed: ${b.failed}` : ''}`,
+        note: `${b.visits} visits; p99 per request ${Math.round(b.p99)} ms; ms of CPU per visit: ${cpuPerItem(batchCpu, b.visits)}; both cores ${Math.round(batchCpu.machineBusy * 100)} % busy${b.failed ? `; failed: ${b.failed}` : ''}`,
       }),
     );
     ctx.details.ingestBatch = b;
