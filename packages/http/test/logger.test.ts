@@ -2,9 +2,9 @@ import { Writable } from 'node:stream';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { loggerOptions } from '../src/index.ts';
+import { lazyRequestLogger, loggerOptions } from '../src/index.ts';
 
-function capture() {
+function capture(level = 'trace') {
   const lines: string[] = [];
   const stream = new Writable({
     write(chunk, _enc, done) {
@@ -12,7 +12,7 @@ function capture() {
       done();
     },
   });
-  return { logger: pino(loggerOptions('trace', 'test'), stream), text: () => lines.join('') };
+  return { logger: pino(loggerOptions(level, 'test'), stream), text: () => lines.join('') };
 }
 
 describe('loggerOptions', () => {
@@ -51,5 +51,81 @@ describe('loggerOptions', () => {
     expect(out).toContain('"path":"/v1/x"');
     expect(out).not.toContain('358401234567');
     expect(out).not.toContain('sekret-token-2');
+  });
+});
+
+describe('lazyRequestLogger', () => {
+  /** A server at `level` with the lazy request logger, counting the children pino makes. */
+  function server(level: string) {
+    const { logger, text } = capture(level);
+    let children = 0;
+    const child = logger.child.bind(logger);
+    logger.child = ((...args: Parameters<typeof child>) => {
+      children++;
+      return child(...args);
+    }) as typeof logger.child;
+    const app = Fastify({
+      loggerInstance: logger as FastifyBaseLogger,
+      childLoggerFactory: lazyRequestLogger,
+      requestIdHeader: 'x-request-id',
+    });
+    app.get('/quiet', async () => 'ok');
+    app.get('/warns', async (request) => {
+      request.log.warn({ phone: '+358401234567', invitationId: 'inv-7' }, 'something to see');
+      request.log.info('not at warn');
+      return 'ok';
+    });
+    app.get('/metrics-like', { logLevel: 'error' }, async (request) => {
+      request.log.warn('below the route level');
+      return 'ok';
+    });
+    // Children made while the server starts are not the requests'.
+    const ready = async () => {
+      await app.ready();
+      children = 0;
+    };
+    return { app, text, ready, children: () => children };
+  }
+
+  it('at warn, a request that logs nothing makes no child logger and writes nothing', async () => {
+    const { app, text, ready, children } = server('warn');
+    await ready();
+    for (let i = 0; i < 5; i++) expect((await app.inject({ url: '/quiet' })).statusCode).toBe(200);
+    await app.close();
+    expect(children()).toBe(0);
+    expect(text()).toBe('');
+  });
+
+  it('a request that logs at an enabled level gets the child Fastify would make: request id, redaction, level', async () => {
+    const { app, text, ready, children } = server('warn');
+    await ready();
+    await app.inject({ url: '/warns', headers: { 'x-request-id': 'req-9' } });
+    await app.close();
+    expect(children()).toBe(1);
+    const lines = text()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ level: 40, reqId: 'req-9', invitationId: 'inv-7', phone: '[redacted]', msg: 'something to see' });
+  });
+
+  it('at info, every request still logs its access lines with the request id', async () => {
+    const { app, text } = server('info');
+    await app.inject({ url: '/quiet', headers: { 'x-request-id': 'req-10' } });
+    await app.close();
+    const lines = text()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.msg)).toEqual(['incoming request', 'request completed']);
+    expect(lines.every((l) => l.reqId === 'req-10')).toBe(true);
+  });
+
+  it("a route's own log level still applies", async () => {
+    const { app, text } = server('info');
+    await app.inject({ url: '/metrics-like' });
+    await app.close();
+    expect(text()).toBe('');
   });
 });

@@ -1,6 +1,14 @@
 import type { KaikuConfig } from '@kaiku/config';
 import { isDatabaseUnavailable, type Pool } from '@kaiku/db';
-import { bearerToken, HttpProblem, registerErrorHandler, registerHealthRoutes, registerMetrics, safeEqual } from '@kaiku/http';
+import {
+  bearerToken,
+  HttpProblem,
+  lazyRequestLogger,
+  registerErrorHandler,
+  registerHealthRoutes,
+  registerMetrics,
+  safeEqual,
+} from '@kaiku/http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { registerDashboard } from './dashboard/dashboard.routes.ts';
@@ -18,7 +26,11 @@ export interface ConsoleAppDeps extends Omit<QueueBoardDeps, 'token'> {
 
 /** The staff console: reports API behind a bearer token, the dashboard behind a session cookie. No listening, no timers. */
 export function buildConsoleApp(deps: ConsoleAppDeps): FastifyInstance {
-  const app = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger, requestIdHeader: 'x-request-id' });
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    childLoggerFactory: lazyRequestLogger,
+    requestIdHeader: 'x-request-id',
+  });
   registerErrorHandler(app, isDatabaseUnavailable);
   registerHealthRoutes(app, { postgres: async () => void (await deps.pool.query('SELECT 1')) });
   registerMetrics(app, { state: { pool: deps.pool, queues: deps.queues } });

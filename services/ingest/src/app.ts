@@ -1,5 +1,5 @@
 import { isDatabaseUnavailable } from '@kaiku/db';
-import { registerErrorHandler, registerHealthRoutes, registerMetrics } from '@kaiku/http';
+import { lazyRequestLogger, registerErrorHandler, registerHealthRoutes, registerMetrics } from '@kaiku/http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { createIngestPipeline, type IngestPipeline, type IngestPipelineDeps } from './pipeline.ts';
@@ -18,7 +18,12 @@ export const BODY_LIMIT = 1024 * 1024;
 
 /** Builds the ingest HTTP app; no listening, no timers. */
 export function buildIngestApp(deps: IngestAppDeps): FastifyInstance {
-  const app = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger, bodyLimit: BODY_LIMIT, requestIdHeader: 'x-request-id' });
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    childLoggerFactory: lazyRequestLogger,
+    bodyLimit: BODY_LIMIT,
+    requestIdHeader: 'x-request-id',
+  });
   registerErrorHandler(app, isDatabaseUnavailable);
   const pipeline = deps.pipeline ?? createIngestPipeline(deps);
   registerMetrics(app);

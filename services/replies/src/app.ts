@@ -2,7 +2,7 @@ import formbody from '@fastify/formbody';
 import type { KaikuConfig } from '@kaiku/config';
 import type { Keys } from '@kaiku/core';
 import { isDatabaseUnavailable, type Pool } from '@kaiku/db';
-import { registerErrorHandler, registerHealthRoutes, registerMetrics } from '@kaiku/http';
+import { lazyRequestLogger, registerErrorHandler, registerHealthRoutes, registerMetrics } from '@kaiku/http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { createDeliveryStatusHandler } from './delivery-status.ts';
@@ -22,7 +22,12 @@ export interface RepliesAppDeps {
 
 /** Twilio's webhook receiver; no listening, no timers. */
 export function buildRepliesApp(deps: RepliesAppDeps): FastifyInstance {
-  const app = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger, bodyLimit: 64 * 1024, requestIdHeader: 'x-request-id' });
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    childLoggerFactory: lazyRequestLogger,
+    bodyLimit: 64 * 1024,
+    requestIdHeader: 'x-request-id',
+  });
   registerErrorHandler(app, isDatabaseUnavailable);
   app.register(formbody);
   registerMetrics(app);
