@@ -95,14 +95,21 @@ class LazyChild {
 }
 
 /**
- * Fastify's per-request logger (its `childLoggerFactory`), made only when a request logs something
- * at an enabled level. Making a pino child runs the redaction over its bindings: about a fifth of
- * all ingest allocated at `LOG_LEVEL=warn`, where most requests log nothing. When it is made, it is
- * the child Fastify would have made (same bindings, same redaction). A child with options of its
- * own (a route's `logLevel`) is made at once, as before.
+ * A child of `logger` with these bindings, made only when something is logged at an enabled level.
+ * Making a pino child runs the redaction over its bindings (about a fifth of everything ingest
+ * allocated at `LOG_LEVEL=warn`, with a child per request); most requests and jobs log nothing at
+ * `warn`. When it is made, it is the child `logger.child(bindings)` would have been.
+ */
+export function lazyChildLogger(logger: FastifyBaseLogger, bindings: Bindings): FastifyBaseLogger {
+  const parent = logger as Partial<LevelAware>;
+  if (typeof parent.isLevelEnabled !== 'function') return logger.child(bindings);
+  return new LazyChild(logger as LevelAware, bindings) as unknown as FastifyBaseLogger;
+}
+
+/**
+ * Fastify's per-request logger (its `childLoggerFactory`): a lazy child. A child with options of
+ * its own (a route's `logLevel`) is made at once, as before.
  */
 export function lazyRequestLogger(logger: FastifyBaseLogger, bindings: Bindings, opts: ChildLoggerOptions): FastifyBaseLogger {
-  const parent = logger as Partial<LevelAware>;
-  if (Object.keys(opts).length > 0 || typeof parent.isLevelEnabled !== 'function') return logger.child(bindings, opts);
-  return new LazyChild(logger as LevelAware, bindings) as unknown as FastifyBaseLogger;
+  return Object.keys(opts).length > 0 ? logger.child(bindings, opts) : lazyChildLogger(logger, bindings);
 }

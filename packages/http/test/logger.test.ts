@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { lazyRequestLogger, loggerOptions } from '../src/index.ts';
+import { lazyChildLogger, lazyRequestLogger, loggerOptions } from '../src/index.ts';
 
 function capture(level = 'trace') {
   const lines: string[] = [];
@@ -127,5 +127,32 @@ describe('lazyRequestLogger', () => {
     await app.inject({ url: '/metrics-like' });
     await app.close();
     expect(text()).toBe('');
+  });
+});
+
+describe('lazyChildLogger', () => {
+  it('makes the child at the first enabled call, with its bindings and redaction; calls below the level make none', () => {
+    const { logger, text } = capture('warn');
+    let children = 0;
+    const child = logger.child.bind(logger);
+    logger.child = ((...args: Parameters<typeof child>) => {
+      children++;
+      return child(...args);
+    }) as typeof logger.child;
+    const log = lazyChildLogger(logger as FastifyBaseLogger, { invitationId: 'inv-8', jobId: 'inv-8' });
+    log.info({ to: '+358401234567' }, 'survey sent');
+    log.debug('details');
+    expect(children).toBe(0);
+    expect(text()).toBe('');
+    log.warn({ to: '+358401234567', attempt: 2 }, 'Twilio refused or failed');
+    log.error('and then');
+    expect(children).toBe(1);
+    const lines = text()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatchObject({ level: 40, invitationId: 'inv-8', jobId: 'inv-8', to: '[redacted]', attempt: 2 });
+    expect(lines[1]).toMatchObject({ level: 50, invitationId: 'inv-8', msg: 'and then' });
   });
 });

@@ -1,7 +1,7 @@
 import type { KaikuConfig } from '@kaiku/config';
 import { decryptPhone, isAllowedTime, type Keys, nextAllowedTime } from '@kaiku/core';
 import { createGroupCommit, type Pool, retryIfRolledBack } from '@kaiku/db';
-import { kaikuMetrics } from '@kaiku/http';
+import { kaikuMetrics, lazyChildLogger } from '@kaiku/http';
 import { type SurveySendJob, surveySendJobSchema } from '@kaiku/queue';
 import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Logger } from 'pino';
@@ -110,7 +110,7 @@ export function createSendSurveyJob(deps: SendSurveyDeps) {
   const sends = kaikuMetrics.smsSends;
   return async function sendSurvey(job: Job<SurveySendJob>, token?: string): Promise<SendResult> {
     const { invitationId } = surveySendJobSchema.parse(job.data);
-    const log = deps.logger.child({ invitationId, jobId: job.id });
+    const log = lazyChildLogger(deps.logger, { invitationId, jobId: job.id });
     const claimed = await claim(invitationId, now());
 
     if (claimed.result === 'delayed') {
