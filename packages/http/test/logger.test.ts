@@ -15,6 +15,17 @@ function capture(level = 'trace') {
   return { logger: pino(loggerOptions(level, 'test'), stream), text: () => lines.join('') };
 }
 
+/** Counts the children pino makes of `logger` from now on. */
+function countChildren(logger: pino.Logger) {
+  const counter = { made: 0 };
+  const child = logger.child.bind(logger);
+  logger.child = ((...args: Parameters<typeof child>) => {
+    counter.made++;
+    return child(...args);
+  }) as typeof logger.child;
+  return counter;
+}
+
 describe('loggerOptions', () => {
   it('redacts personal data and secrets at any of the first three levels', () => {
     const { logger, text } = capture();
@@ -58,12 +69,7 @@ describe('lazyRequestLogger', () => {
   /** A server at `level` with the lazy request logger, counting the children pino makes. */
   function server(level: string) {
     const { logger, text } = capture(level);
-    let children = 0;
-    const child = logger.child.bind(logger);
-    logger.child = ((...args: Parameters<typeof child>) => {
-      children++;
-      return child(...args);
-    }) as typeof logger.child;
+    const children = countChildren(logger);
     const app = Fastify({
       loggerInstance: logger as FastifyBaseLogger,
       childLoggerFactory: lazyRequestLogger,
@@ -82,9 +88,9 @@ describe('lazyRequestLogger', () => {
     // Children made while the server starts are not the requests'.
     const ready = async () => {
       await app.ready();
-      children = 0;
+      children.made = 0;
     };
-    return { app, text, ready, children: () => children };
+    return { app, text, ready, children: () => children.made };
   }
 
   it('at warn, a request that logs nothing makes no child logger and writes nothing', async () => {
@@ -133,20 +139,15 @@ describe('lazyRequestLogger', () => {
 describe('lazyChildLogger', () => {
   it('makes the child at the first enabled call, with its bindings and redaction; calls below the level make none', () => {
     const { logger, text } = capture('warn');
-    let children = 0;
-    const child = logger.child.bind(logger);
-    logger.child = ((...args: Parameters<typeof child>) => {
-      children++;
-      return child(...args);
-    }) as typeof logger.child;
+    const children = countChildren(logger);
     const log = lazyChildLogger(logger as FastifyBaseLogger, { invitationId: 'inv-8', jobId: 'inv-8' });
     log.info({ to: '+358401234567' }, 'survey sent');
     log.debug('details');
-    expect(children).toBe(0);
+    expect(children.made).toBe(0);
     expect(text()).toBe('');
     log.warn({ to: '+358401234567', attempt: 2 }, 'Twilio refused or failed');
     log.error('and then');
-    expect(children).toBe(1);
+    expect(children.made).toBe(1);
     const lines = text()
       .trim()
       .split('\n')
