@@ -1,5 +1,6 @@
 import { visitEventSchema } from '@kaiku/core';
 import { isDatabaseUnavailable } from '@kaiku/db';
+import { lazyChildLogger } from '@kaiku/http';
 import type { Logger } from 'pino';
 import type { VisitIngestor } from '../visits/ingest-visit.ts';
 import type { VisitOutcome } from '../visits/outcome.ts';
@@ -67,11 +68,7 @@ export function createLifecareHl7Handler(deps: { ingest: VisitIngestor; timeZone
     const { trigger } = messageType(msg);
     const ctx = ackContextOf(msg, trigger);
     // A child logger costs 10-30 us to make (redaction set-up): only when something is logged.
-    let child: Logger | undefined;
-    const log = () => {
-      child ??= deps.logger.child({ controlId: ctx.controlId.slice(0, 40), trigger });
-      return child;
-    };
+    const log = lazyChildLogger(deps.logger, { controlId: ctx.controlId.slice(0, 40), trigger });
     try {
       const input = lifecareToVisitEvent(msg, deps.timeZone);
       const parsed = visitEventSchema.safeParse(input);
@@ -84,7 +81,7 @@ export function createLifecareHl7Handler(deps: { ingest: VisitIngestor; timeZone
         const { field, message } = inSourceTerms(outcome.error, outcome.field, LIFECARE_FIELDS);
         return answer(ctx, 'error', `${field}: ${message}`, [{ field, message }], { outcome });
       }
-      if (deps.logger.isLevelEnabled('debug')) log().debug({ outcome: outcome.outcome }, 'hl7 message committed');
+      log.debug({ outcome: outcome.outcome }, 'hl7 message committed');
       return answer(ctx, 'accepted', outcomeText(outcome), [], { outcome });
     } catch (error) {
       if (error instanceof SourceMessageError) {
@@ -93,7 +90,7 @@ export function createLifecareHl7Handler(deps: { ingest: VisitIngestor; timeZone
         return answer(ctx, result, error.message, error.issues);
       }
       if (isDatabaseUnavailable(error)) {
-        log().warn({ err: { message: (error as Error).message } }, 'database unavailable; hl7 message not taken');
+        log.warn({ err: { message: (error as Error).message } }, 'database unavailable; hl7 message not taken');
         return answer(
           ctx,
           'unavailable',
@@ -101,7 +98,7 @@ export function createLifecareHl7Handler(deps: { ingest: VisitIngestor; timeZone
           [],
         );
       }
-      log().error({ err: { name: (error as Error).name, message: (error as Error).message } }, 'hl7 message failed');
+      log.error({ err: { name: (error as Error).name, message: (error as Error).message } }, 'hl7 message failed');
       return answer(
         ctx,
         'unavailable',
