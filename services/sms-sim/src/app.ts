@@ -48,7 +48,7 @@ export function buildSimApp(deps: SimDeps): FastifyInstance {
   });
   app.addHook('onClose', async () => {
     await Promise.allSettled([...pending]);
-    poster.close();
+    await poster.close();
   });
   registerFaultRoutes(app, faults);
 
