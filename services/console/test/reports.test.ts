@@ -150,6 +150,25 @@ describe('reports API', () => {
     const body = (await get(`/v1/reports/nps?from=2021-03-01&to=2021-03-31&groupBy=unit&unit=${unit(2)}`)).json();
     expect(body.rows).toEqual([{ key: { unit: unit(2) }, n: 3, suppressed: true, suppression: 'small-group' }]);
     expect(body.total).toEqual({ n: 3, suppressed: true, suppression: 'small-group' });
+    for (const groupBy of ['', '&groupBy=']) {
+      const whole = (await get(`/v1/reports/nps?from=2021-03-01&to=2021-03-31&unit=${unit(2)}${groupBy}`)).json();
+      expect(whole.rows).toEqual([{ key: {}, n: 3, suppressed: true, suppression: 'small-group' }]);
+      expect(whole.total).toEqual({ n: 3, suppressed: true, suppression: 'small-group' });
+      const csv = (await get(`/v1/reports/nps?from=2021-03-01&to=2021-03-31&unit=${unit(2)}${groupBy}&format=csv`)).body;
+      expect(csv.trim().split('\r\n').slice(1)).toEqual(['group,3,,,,,,,,,,,true', 'total,3,,,,,,,,,,,true']);
+    }
+  });
+
+  it('hides in the unit × month table what the unit report hides as a complement', async () => {
+    // March 2021: unit 3 (12 answers) is the complement of unit 2 (3) in the unit report, and all of
+    // unit 3's answers are in March, so the unit × month report must hide unit 3's March too.
+    const byUnit = (await get('/v1/reports/nps?from=2021-03-01&to=2021-03-31&groupBy=unit')).json();
+    const both = (await get('/v1/reports/nps?from=2021-03-01&to=2021-03-31&groupBy=unit,month')).json();
+    const hidden = (body: { rows: Array<{ key: { unit: string }; suppressed: boolean }> }) =>
+      body.rows.filter((r) => r.suppressed).map((r) => r.key.unit);
+    expect(hidden(byUnit)).toEqual([unit(2), unit(3)]);
+    expect(hidden(both)).toEqual([unit(2), unit(3)]);
+    expect(both.total).toMatchObject({ n: 80, suppressed: false });
   });
 
   it('counts the units that reach the target among units with enough answers, and coverage of enrolled units', async () => {

@@ -7,8 +7,11 @@
  * the line of all cells when no other cell would help, the total. Lines are the whole table (its sum
  * is the report's total) and, for tables grouped by two or more dimensions, every line along one
  * dimension (its sum is what a report grouped by the other dimensions shows). The whole-table line
- * is always protected; the other lines are protected whenever the table holds a cell that can do it
- * (a cell that is alone in some line equals a sum published elsewhere, so hiding it protects nothing).
+ * is always protected; the other lines are protected whenever the table holds a cell that can do it.
+ *
+ * A cell that is alone in its line is the same group as a cell of the report grouped by the other
+ * dimensions (same filters): it takes that report's mark, so that no grouping shows what another
+ * hides, and it is never chosen as a complement here (shown there, hiding it here protects nothing).
  */
 export type SuppressionMark = 'small-group' | 'complementary';
 
@@ -21,41 +24,56 @@ export interface SuppressionResult {
   /** The mark of each cell, in the input order; null = shown. */
   cells: Array<SuppressionMark | null>;
   total: SuppressionMark | null;
-  /** Cells that equal a sum a coarser report publishes (alone in their line): never chosen as complements. */
+  /** Cells that are a coarser report's cell (alone in their line): marked as there, never chosen as complements. */
   exposed: boolean[];
 }
 
 export function suppressSmallGroups(cells: readonly SuppressionCell[], dims: readonly string[], minN: number): SuppressionResult {
+  return suppress(cells, dims, minN, new Map());
+}
+
+interface Line {
+  members: number[];
+  /** The published sum of the line: the total, or a cell of a coarser report. */
+  marginalN: number;
+  /** That sum is not published: below minN, or hidden by the coarser report. */
+  marginalHidden: boolean;
+  isTable: boolean;
+}
+
+/** `coarser` keeps each coarser grouping's marks, worked out once per call from the same cells. */
+function suppress(
+  cells: readonly SuppressionCell[],
+  dims: readonly string[],
+  minN: number,
+  coarser: Map<string, Map<string, SuppressionMark | null>>,
+): SuppressionResult {
   const marks: Array<SuppressionMark | null> = cells.map((c) => (c.n < minN ? 'small-group' : null));
   const totalN = cells.reduce((sum, c) => sum + c.n, 0);
   let total: SuppressionMark | null = totalN < minN ? 'small-group' : null;
-
-  interface Line {
-    members: number[];
-    /** The published sum of the line: the total, or the marginal in a coarser report. */
-    marginalN: number;
-    isTable: boolean;
-  }
-  const lines: Line[] = [{ members: cells.map((_, i) => i), marginalN: totalN, isTable: true }];
+  const lines: Line[] = [{ members: cells.map((_, i) => i), marginalN: totalN, marginalHidden: total !== null, isTable: true }];
+  const exposed = cells.map(() => false);
   if (dims.length >= 2) {
     for (const dim of dims) {
+      const rest = dims.filter((d) => d !== dim);
+      const restKey = (c: SuppressionCell) => JSON.stringify(rest.map((d) => c.key[d]));
       const byRest = new Map<string, number[]>();
       cells.forEach((c, i) => {
-        const rest = JSON.stringify(dims.filter((d) => d !== dim).map((d) => c.key[d]));
-        const members = byRest.get(rest) ?? [];
-        members.push(i);
-        byRest.set(rest, members);
+        const members = byRest.get(restKey(c));
+        if (members) members.push(i);
+        else byRest.set(restKey(c), [i]);
       });
-      for (const members of byRest.values()) {
-        lines.push({ members, marginalN: members.reduce((s, i) => s + (cells[i] as SuppressionCell).n, 0), isTable: false });
+      const coarseMarks = coarserMarks(cells, rest, minN, coarser);
+      for (const [key, members] of byRest) {
+        const mark = coarseMarks.get(key) ?? null;
+        const marginalN = members.reduce((s, i) => s + (cells[i] as SuppressionCell).n, 0);
+        lines.push({ members, marginalN, marginalHidden: mark !== null, isTable: false });
+        if (members.length !== 1) continue;
+        const only = members[0] as number;
+        exposed[only] = true;
+        if (mark !== null && marks[only] === null) marks[only] = 'complementary';
       }
     }
-  }
-
-  // A cell alone in a line whose sum is published elsewhere equals that sum: hiding it protects nothing.
-  const exposed = cells.map(() => false);
-  for (const line of lines) {
-    if (!line.isTable && line.members.length === 1 && line.marginalN >= minN) exposed[line.members[0] as number] = true;
   }
 
   for (let changed = true; changed; ) {
@@ -63,10 +81,9 @@ export function suppressSmallGroups(cells: readonly SuppressionCell[], dims: rea
     for (const line of lines) {
       const hidden = line.members.filter((i) => marks[i] !== null);
       if (hidden.length !== 1) continue;
-      // A sum that is itself suppressed (below minN) publishes nothing to subtract from.
-      if (line.isTable ? total !== null : line.marginalN < minN) continue;
-      const candidates = line.members.filter((i) => marks[i] === null);
-      const protecting = candidates.filter((i) => !exposed[i]);
+      // A sum that is not published (too small, or hidden itself) gives nothing to subtract from.
+      if (line.isTable ? total !== null : line.marginalHidden) continue;
+      const protecting = line.members.filter((i) => marks[i] === null && !exposed[i]);
       if (protecting.length === 0 && line.isTable) {
         total = 'complementary';
         changed = true;
@@ -79,4 +96,28 @@ export function suppressSmallGroups(cells: readonly SuppressionCell[], dims: rea
     }
   }
   return { cells: marks, total, exposed };
+}
+
+/** The marks of the report grouped by `dims` over the same cells, by its cells' keys. */
+function coarserMarks(
+  cells: readonly SuppressionCell[],
+  dims: readonly string[],
+  minN: number,
+  coarser: Map<string, Map<string, SuppressionMark | null>>,
+): Map<string, SuppressionMark | null> {
+  const id = JSON.stringify(dims);
+  const known = coarser.get(id);
+  if (known) return known;
+  const sums = new Map<string, SuppressionCell>();
+  for (const c of cells) {
+    const key = JSON.stringify(dims.map((d) => c.key[d]));
+    const sum = sums.get(key);
+    if (sum) sum.n += c.n;
+    else sums.set(key, { key: Object.fromEntries(dims.map((d) => [d, c.key[d] as string])), n: c.n });
+  }
+  const keys = [...sums.keys()];
+  const result = suppress([...sums.values()], dims, minN, coarser);
+  const byKey = new Map(keys.map((k, i) => [k, result.cells[i] ?? null]));
+  coarser.set(id, byKey);
+  return byKey;
 }

@@ -33,8 +33,19 @@ describe('small-group suppression', () => {
     ];
     const r = suppressSmallGroups(cells, ['unit', 'month'], 5);
     // a/2026-02 and b/2026-02 are small; within unit a and within unit b each is alone, so a second
-    // month of each unit is hidden too (the smallest: a/2026-01, b/2026-01).
-    expect(r.cells).toEqual(['complementary', 'small-group', null, 'small-group', 'complementary']);
+    // month of each unit is hidden too (the smallest: a/2026-01, b/2026-01). And a/2026-03 is all of
+    // March, which the month-only report hides (February, 4 answers, would follow from the total).
+    expect(r.cells).toEqual(['complementary', 'small-group', 'complementary', 'small-group', 'complementary']);
+    const byMonth = suppressSmallGroups(
+      [
+        { key: { month: '2026-01' }, n: 70 },
+        { key: { month: '2026-02' }, n: 4 },
+        { key: { month: '2026-03' }, n: 30 },
+      ],
+      ['month'],
+      5,
+    );
+    expect(byMonth.cells).toEqual([null, 'small-group', 'complementary']);
   });
 
   it('leaves a line alone when its sum is itself below minN', () => {
@@ -47,9 +58,22 @@ describe('small-group suppression', () => {
     expect(r.cells[3]).toBe('small-group');
   });
 
-  it('never leaves one hidden cell alone against the total, nor in a line that another cell could protect (property)', () => {
+  it('hides in a two-way table what a one-way report of the same answers hides (the helper’s example)', () => {
+    // Unit 1314 answered only in March (6), unit 25 once (1): the unit report hides 1314 as the
+    // complement of unit 25, so the unit × month report must not show 1314/March either.
+    const r = suppressSmallGroups([cell('1314', 6, '2026-03'), cell('25', 1, '2026-04')], ['unit', 'month'], 5);
+    expect(r.cells).toEqual(['complementary', 'small-group']);
+    expect(r.total).toBeNull();
+  });
+
+  it('never shows in one grouping what another hides, nor leaves one hidden cell alone in a published sum (property)', () => {
     const units = ['u1', 'u2', 'u3', 'u4'];
     const months = ['m1', 'm2', 'm3'];
+    const sumBy = (cells: SuppressionCell[], dim: string) => {
+      const sums = new Map<string, number>();
+      for (const c of cells) sums.set(c.key[dim] as string, (sums.get(c.key[dim] as string) ?? 0) + c.n);
+      return [...sums].map(([value, n]) => ({ key: { [dim]: value }, n }));
+    };
     fc.assert(
       fc.property(
         fc.uniqueArray(
@@ -63,6 +87,13 @@ describe('small-group suppression', () => {
         (raw, minN) => {
           const cells = raw.map((c) => ({ key: { unit: c.unit, month: c.month }, n: c.n }));
           const r = suppressSmallGroups(cells, ['unit', 'month'], minN);
+          const oneWay = Object.fromEntries(
+            (['unit', 'month'] as const).map((dim) => {
+              const coarse = sumBy(cells, dim);
+              const marks = suppressSmallGroups(coarse, [dim], minN);
+              return [dim, new Map(coarse.map((c, i) => [c.key[dim], marks.cells[i] ?? null]))];
+            }),
+          ) as Record<'unit' | 'month', Map<string, unknown>>;
           cells.forEach((c, i) => {
             if (c.n < minN) expect(r.cells[i]).toBe('small-group');
           });
@@ -73,14 +104,16 @@ describe('small-group suppression', () => {
             const other = dim === 'unit' ? 'month' : 'unit';
             for (const value of new Set(cells.map((c) => c.key[other]))) {
               const line = all.filter((i) => cells[i]?.key[other] === value);
-              const sum = line.reduce((s, i) => s + (cells[i]?.n ?? 0), 0);
+              const published = oneWay[other].get(value) === null;
+              // A cell that is all of its line is that one-way group: hidden where that report hides it.
+              if (line.length === 1 && !published) expect(r.cells[line[0] as number]).not.toBeNull();
               const couldProtect = line.some((i) => r.cells[i] === null && !r.exposed[i]);
-              if (sum >= minN && couldProtect) expect(hiddenIn(line)).not.toBe(1);
+              if (published && couldProtect) expect(hiddenIn(line)).not.toBe(1);
             }
           }
         },
       ),
-      { numRuns: 500 },
+      { numRuns: 1000 },
     );
   });
 });

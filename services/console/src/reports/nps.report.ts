@@ -90,13 +90,15 @@ export async function npsReport(pool: Pool, q: ReportQuery, configuredMinN: numb
     { promoters: 0, passives: 0, detractors: 0, comments: 0 },
   );
   const size = (c: AnswerCounts) => c.promoters + c.passives + c.detractors;
+  const totalMark = size(total) < minN ? ('small-group' as const) : null;
   const marks = dims.length
     ? suppressSmallGroups(
         groups.map((g) => ({ key: g.key as Record<string, string>, n: size(g.counts) })),
         dims,
         minN,
       )
-    : { cells: [], total: size(total) < minN ? ('small-group' as const) : null };
+    : // Without groupBy the one row is the total, hidden with it.
+      { cells: groups.map(() => totalMark), total: totalMark };
   return {
     from: q.from,
     to: q.to,
