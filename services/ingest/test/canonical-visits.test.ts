@@ -172,6 +172,22 @@ describe('POST /v1/visits', () => {
     const invalid = await post({ source: 'lifecare', kind: 'visit-ended' });
     expect(invalid.status).toBe(400);
     expect(invalid.json.detail).toMatch(/visitId|unit/);
+    expect(invalid.json).toMatchObject({ outcome: 'rejected', field: expect.any(String), error: expect.stringMatching(/unit/) });
+  });
+
+  it('rejects text Postgres could not store as sent, item by item, and stores the rest of the batch', async () => {
+    const [before, after] = [visit(), visit()];
+    const withNul = visit({}, { visitId: 'V\u0000X' });
+    const loneSurrogate = visit({}, { visitId: 'V\ud800' });
+    const yearZero = visit({}, { endedAt: '0000-01-01T00:00:00Z' });
+    const res = await post([before, withNul, loneSurrogate, yearZero, after]);
+    expect(res.status).toBe(200);
+    const results = res.json.results as Array<{ outcome: string; field?: string }>;
+    expect(results.map((r) => r.outcome)).toEqual(['scheduled', 'rejected', 'rejected', 'rejected', 'scheduled']);
+    expect(results.slice(1, 4).map((r) => r.field)).toEqual(['visitId', 'visitId', 'endedAt']);
+    const single = await post(visit({ mobilePhones: ['+358 40 765\u0000 4321'] }));
+    expect(single.status).toBe(400);
+    expect(single.json).toMatchObject({ outcome: 'rejected', field: 'patient.mobilePhones.0' });
   });
 
   it('needs a bearer token whose source matches the events', async () => {

@@ -122,6 +122,21 @@ describe('POST /v1/sources/lifecare/hl7', () => {
     expect(res.text).toMatch(/^PID-3: .*wrong check character/);
   });
 
+  it('answers AE, not "send again", for a visit number with a NUL (escaped or raw) and for 30 February', async () => {
+    for (const [fields, field] of [
+      [{ 'PV1-19.1': 'V\\X00\\1' }, 'PV1-19'],
+      [{ 'PV1-19.1': 'V\u00001' }, 'PV1-19'],
+      [{ 'PV1-45': '202602301200' }, 'PV1-45'],
+    ] as const) {
+      const m = fresh('a03-adult-fi', fields);
+      const res = await postHl7(h.url, m.bytes);
+      expect(res.code).toBe('AE');
+      expect(res.text).toContain(field);
+      const { rows } = await h.pool.query('SELECT count(*)::int AS n FROM visits WHERE source_event_id = $1', [m.controlId]);
+      expect(rows[0].n).toBe(0);
+    }
+  });
+
   it('answers AE naming PID-7 when the birth date contradicts the hetu', async () => {
     const res = await postHl7(h.url, fresh('a03-adult-fi', { 'PID-3.1': testHetu('1981-01-01'), 'PID-7': '19810102' }).bytes);
     expect(res.code).toBe('AE');

@@ -139,4 +139,10 @@ describe('hl7Instant', () => {
     expect(hl7Instant('20251112256000', 'Europe/Helsinki')).toBeNull();
     expect(hl7Instant('yesterday', 'Europe/Helsinki')).toBeNull();
   });
+  it('refuses days a month does not have and years before 1900, instead of rolling them over', () => {
+    expect(hl7Instant('202602301200', 'Europe/Helsinki')).toBeNull();
+    expect(hl7Instant('202502291200', 'Europe/Helsinki')).toBeNull();
+    expect(hl7Instant('202402291200', 'Europe/Helsinki')).toBe('2024-02-29T10:00:00.000Z');
+    expect(hl7Instant('000001011200', 'Europe/Helsinki')).toBeNull();
+  });
 });

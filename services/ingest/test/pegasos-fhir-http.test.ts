@@ -92,6 +92,18 @@ describe('POST /v1/sources/pegasos/fhir', () => {
     expect((res.json.issue as Array<{ diagnostics: string }>)[0]?.diagnostics).toBe('Patient.identifier: wrong check character');
   });
 
+  it('answers a NUL in the encounter id and a year-0 end with 400 invalid, not "send again"', async () => {
+    const nul = fresh('bundle-visit-finished-en');
+    nul.encounter.identifier[1].value = `${nul.visitId}\u0000`;
+    const yearZero = fresh('bundle-visit-finished-en');
+    yearZero.encounter.period.end = '0000-01-01T00:00:00Z';
+    for (const bundle of [nul.bundle, yearZero.bundle]) {
+      const res = await post(bundle);
+      expect(res.status).toBe(400);
+      expect(res.json).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'invalid' }] });
+    }
+  });
+
   it('answers structural mistakes with 400, unsupported statuses with 422, each an OperationOutcome', async () => {
     const noPatient = fresh('bundle-visit-finished-en');
     noPatient.bundle.entry.pop();

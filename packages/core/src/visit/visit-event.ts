@@ -1,27 +1,42 @@
 import { z } from 'zod';
 
+/**
+ * Text that Postgres can store as it came: no NUL character, and no lone UTF-16 surrogate (which
+ * would be stored as U+FFFD, so that two different ids would become one).
+ */
+export function isStorableText(s: string): boolean {
+  return !s.includes('\u0000') && s.isWellFormed();
+}
+const STORABLE = 'must not contain a NUL character or an unpaired surrogate';
+const text = () => z.string().refine(isStorableText, STORABLE);
+
+/** An instant or a day in years a visit or a birth can have (Postgres has no year 0). */
+const yearAtLeast = (min: number) => (iso: string) => {
+  const year = Number(iso.slice(0, 4));
+  return year >= min && year <= 2999;
+};
+
 /** A language code as the record systems send it (ISO 639-1 or similar); mapped later. */
-const languageCode = z.string().trim().min(1).max(35);
+const languageCode = text().trim().min(1).max(35);
 
 export const visitEventSchema = z
   .object({
-    source: z
-      .string()
+    source: text()
       .trim()
       .min(1)
       .max(64)
       .regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
-    sourceEventId: z.string().trim().min(1).max(128).optional(),
+    sourceEventId: text().trim().min(1).max(128).optional(),
     kind: z.enum(['visit-ended', 'visit-cancelled', 'patient-updated']),
     /** Required except for patient-updated, which may name only the patient (HL7 A31). */
-    visitId: z.string().trim().min(1).max(128).optional(),
-    endedAt: z.iso.datetime({ offset: true }).optional(),
-    unit: z.object({ id: z.string().trim().min(1).max(128), name: z.string().max(200).optional() }),
-    service: z.object({ class: z.string().max(64).optional(), type: z.string().max(64).optional() }).optional(),
+    visitId: text().trim().min(1).max(128).optional(),
+    endedAt: z.iso.datetime({ offset: true }).refine(yearAtLeast(1900), 'must be in the years 1900–2999').optional(),
+    unit: z.object({ id: text().trim().min(1).max(128), name: text().max(200).optional() }),
+    service: z.object({ class: text().max(64).optional(), type: text().max(64).optional() }).optional(),
     patient: z.object({
-      personalId: z.string().trim().max(32).optional(),
-      birthDate: z.iso.date().optional(),
-      mobilePhones: z.array(z.string().max(64)).max(10).default([]),
+      personalId: text().trim().max(32).optional(),
+      birthDate: z.iso.date().refine(yearAtLeast(1800), 'must be in the years 1800–2999').optional(),
+      mobilePhones: z.array(text().max(64)).max(10).default([]),
       languages: z.object({ service: languageCode.optional(), mother: languageCode.optional() }).default({}),
       nonDisclosure: z.boolean().default(false),
       deceased: z.boolean().default(false),

@@ -33,6 +33,15 @@ describe('visitEventSchema', () => {
     expect(visitEventSchema.safeParse(neither).success).toBe(false);
   });
 
+  it('refuses text Postgres could not store as sent, and years no visit or birth has', () => {
+    const fieldsOf = (event: unknown) => visitEventSchema.safeParse(event).error?.issues.map((i) => i.path.join('.'));
+    expect(fieldsOf({ ...canonical, visitId: 'A\u0000B' })).toEqual(['visitId']);
+    expect(fieldsOf({ ...canonical, unit: { id: 'U\udfff' } })).toEqual(['unit.id']);
+    expect(fieldsOf({ ...canonical, endedAt: '0000-01-01T00:00:00Z' })).toEqual(['endedAt']);
+    expect(fieldsOf({ ...canonical, patient: { ...canonical.patient, birthDate: '0001-01-01' } })).toEqual(['patient.birthDate']);
+    expect(visitEventSchema.safeParse({ ...canonical, visitId: 'Åland 🙂 ä' }).success).toBe(true);
+  });
+
   it('bounds the sizes', () => {
     expect(visitEventSchema.safeParse({ ...canonical, visitId: 'x'.repeat(129) }).success).toBe(false);
     expect(

@@ -1,6 +1,7 @@
 import { type VisitEvent, visitEventSchema } from '@kaiku/core';
 import { HttpProblem, sendProblem, zodProblem } from '@kaiku/http';
 import type { FastifyInstance } from 'fastify';
+import type { z } from 'zod';
 import { authenticatedSource } from '../auth.ts';
 import type { VisitIngestor } from '../visits/ingest-visit.ts';
 import type { VisitOutcome } from '../visits/outcome.ts';
@@ -26,7 +27,8 @@ export function registerVisitsRoute(
       const only = parsed[0] as (typeof parsed)[number];
       if (!only.success) {
         countOutcome(source, 'rejected');
-        throw zodProblem(only.error, 'Invalid visit event');
+        const problem = zodProblem(only.error, 'Invalid visit event');
+        return sendProblem(reply, 400, problem.title, problem.message, { ...rejectedBySchema(only.error), ...problem.extra });
       }
       if (only.data.source !== source) {
         throw new HttpProblem(403, 'Forbidden', `this token is for source "${source}", not "${only.data.source}"`);
@@ -44,12 +46,7 @@ export function registerVisitsRoute(
       results = parsed.map((p): VisitOutcome => {
         if (p.success) return outcomes[next++] as VisitOutcome;
         countOutcome(source, 'rejected');
-        const first = p.error.issues[0];
-        return {
-          outcome: 'rejected',
-          error: p.error.issues.map((i) => `${i.path.join('.') || '(item)'}: ${i.message}`).join('; '),
-          ...(first?.path.length ? { field: first.path.join('.') } : {}),
-        };
+        return rejectedBySchema(p.error);
       });
     }
     if (!batch) {
@@ -59,4 +56,14 @@ export function registerVisitsRoute(
     }
     return reply.code(200).send({ results });
   });
+}
+
+/** The `rejected` outcome of an event the schema refused: every mistake, and the first one's field. */
+function rejectedBySchema(error: z.ZodError): VisitOutcome {
+  const first = error.issues[0];
+  return {
+    outcome: 'rejected',
+    error: error.issues.map((i) => `${i.path.join('.') || '(item)'}: ${i.message}`).join('; '),
+    ...(first?.path.length ? { field: first.path.join('.') } : {}),
+  };
 }
