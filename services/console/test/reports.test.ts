@@ -219,8 +219,35 @@ describe('reports API', () => {
     ).toEqual(['groupBy.0']);
     expect((await get('/v1/reports/funnel?from=2024-02-01&to=2024-01-01')).status).toBe(400);
     expect((await get('/v1/reports/nps?to=2024-01-01')).status).toBe(400);
+    for (const url of [
+      '/v1/reports/nps?from=0001-01-01&to=9999-12-31',
+      '/v1/reports/funnel?from=2024-01-01&to=10000-01-01',
+      '/v1/reports/nps?from=2024-01-01&to=2024-12-31&unit=x%00y',
+      '/v1/exports/responses.csv?from=2024-01-01&to=2024-12-31&unit=x%00y',
+    ]) {
+      const res = await get(url);
+      expect([res.status, res.type]).toEqual([400, expect.stringMatching(/problem\+json/)]);
+    }
+    const garbage = (await get('/v1/reports/nps?from=garbage&to=2024-01-01')).json();
+    expect(garbage.errors.map((e: { field: string }) => e.field)).toEqual(['from']);
     const anonymous = await app.inject('/v1/reports/nps?from=2024-01-01&to=2024-12-31');
     expect(anonymous.statusCode).toBe(401);
     expect((await app.inject('/v1/exports/responses.csv?from=2024-01-01&to=2024-12-31')).statusCode).toBe(401);
+  });
+
+  it('answers an export whose database is gone with a problem, not a 200 cut short', async () => {
+    const gone = createPool('postgres://postgres@127.0.0.1:1/kaiku');
+    const down = buildConsoleApp({ pool: gone, kaiku, logger: pino({ level: 'silent' }), token: TOKEN });
+    try {
+      const res = await down.inject({
+        url: '/v1/exports/responses.csv?from=2020-01-01&to=2020-12-31',
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
+      expect(res.statusCode).toBeGreaterThanOrEqual(500);
+      expect(res.headers['content-type']).toMatch(/problem\+json/);
+    } finally {
+      await down.close();
+      await gone.end();
+    }
   });
 });

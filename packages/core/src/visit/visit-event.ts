@@ -30,12 +30,12 @@ export const visitEventSchema = z
     kind: z.enum(['visit-ended', 'visit-cancelled', 'patient-updated']),
     /** Required except for patient-updated, which may name only the patient (HL7 A31). */
     visitId: text().trim().min(1).max(128).optional(),
-    endedAt: z.iso.datetime({ offset: true }).refine(yearAtLeast(1900), 'must be in the years 1900–2999').optional(),
+    endedAt: z.iso.datetime({ offset: true, abort: true }).refine(yearAtLeast(1900), 'must be in the years 1900–2999').optional(),
     unit: z.object({ id: text().trim().min(1).max(128), name: text().max(200).optional() }),
     service: z.object({ class: text().max(64).optional(), type: text().max(64).optional() }).optional(),
     patient: z.object({
       personalId: text().trim().max(32).optional(),
-      birthDate: z.iso.date().refine(yearAtLeast(1800), 'must be in the years 1800–2999').optional(),
+      birthDate: z.iso.date({ abort: true }).refine(yearAtLeast(1800), 'must be in the years 1800–2999').optional(),
       mobilePhones: z.array(text().max(64)).max(10).default([]),
       languages: z.object({ service: languageCode.optional(), mother: languageCode.optional() }).default({}),
       nonDisclosure: z.boolean().default(false),

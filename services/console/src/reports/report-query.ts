@@ -1,3 +1,4 @@
+import { isStorableText } from '@kaiku/core';
 import { z } from 'zod';
 
 export const GROUP_DIMENSIONS = ['unit', 'service', 'month', 'week', 'ageBand', 'language', 'source'] as const;
@@ -14,9 +15,11 @@ export const DIMENSION_SQL: Record<GroupDimension, string> = {
   source: 'd.source',
 };
 
-const day = z.iso.date();
+/** A Europe/Helsinki day in the years reports can cover (Postgres can't place year 0 or 10000). */
+const day = z.iso.date({ abort: true }).refine((d) => d >= '1900-01-01' && d <= '2999-12-31', 'must be a day in the years 1900–2999');
 const list = z
   .string()
+  .refine(isStorableText, 'must not contain a NUL character or an unpaired surrogate')
   .optional()
   .transform((v) =>
     v
@@ -45,7 +48,10 @@ const baseQuery = z.object({
 });
 
 export const reportQuerySchema = baseQuery
-  .refine((q) => q.from <= q.to, { path: ['to'], message: 'must not be before from' })
+  .refine((q) => !(day.safeParse(q.from).success && day.safeParse(q.to).success) || q.from <= q.to, {
+    path: ['to'],
+    message: 'must not be before from',
+  })
   .refine((q) => new Set(q.groupBy).size === q.groupBy.length, { path: ['groupBy'], message: 'names a dimension twice' });
 export type ReportQuery = z.infer<typeof reportQuerySchema>;
 

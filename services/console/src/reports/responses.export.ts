@@ -23,7 +23,9 @@ const BATCH = 5000;
  * year of answers never sits in memory. No identifiers, no days or times: month and age band only.
  */
 export async function* responsesCsv(pool: Pool, q: ReportQuery): AsyncGenerator<string> {
-  yield csvLine(RESPONSE_COLUMNS);
+  // The header goes out with the first page, so that a query that fails at once fails before
+  // anything is sent (and is answered as an error, not as an export cut short).
+  let chunk = csvLine(RESPONSE_COLUMNS);
   const params: unknown[] = [q.from, q.to];
   const filters: string[] = [];
   const filter = (values: string[], column: string) => {
@@ -61,8 +63,10 @@ export async function* responsesCsv(pool: Pool, q: ReportQuery): AsyncGenerator<
        ORDER BY r.visit_day, r.id LIMIT $${n + 3}`,
       page,
     );
-    if (rows.length === 0) return;
-    let chunk = '';
+    if (rows.length === 0) {
+      if (chunk) yield chunk;
+      return;
+    }
     for (const r of rows) {
       chunk += csvLine([
         r.unit_id,
@@ -78,6 +82,7 @@ export async function* responsesCsv(pool: Pool, q: ReportQuery): AsyncGenerator<
       ]);
     }
     yield chunk;
+    chunk = '';
     const last = rows[rows.length - 1] as (typeof rows)[number];
     after = { day: last.visit_day, id: last.id };
     if (rows.length < BATCH) return;

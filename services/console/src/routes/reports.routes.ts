@@ -38,8 +38,14 @@ export const REPORTS = {
   comments: { run: (d: ReportDeps, q: ReportQuery) => commentsReport(d.pool, q, d.kaiku.reporting.minN), csv: commentsCsv },
 } as const;
 
-export function streamResponsesCsv(reply: FastifyReply, deps: ReportDeps, q: ReportQuery) {
-  return sendCsv(reply, `kaiku-responses-${q.from}-${q.to}.csv`, Readable.from(responsesCsv(deps.pool, q)));
+export async function streamResponsesCsv(reply: FastifyReply, deps: ReportDeps, q: ReportQuery) {
+  const lines = responsesCsv(deps.pool, q);
+  const first = await lines.next(); // a failure here is still answered as a problem
+  async function* all() {
+    if (!first.done) yield first.value;
+    yield* lines;
+  }
+  return sendCsv(reply, `kaiku-responses-${q.from}-${q.to}.csv`, Readable.from(all()));
 }
 
 export function registerReportRoutes(app: FastifyInstance, deps: ReportDeps) {
