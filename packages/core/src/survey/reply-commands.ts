@@ -14,7 +14,7 @@ export const OPT_OUT_WORDS = ['stop', 'stopall', 'unsubscribe', 'cancel', 'end',
 export const OPT_IN_WORDS = ['start', 'aloita', 'börja'];
 
 const POLITE = new Set(
-  'please pls plz kiitos kiitti kiitoksia paljon kovasti tack så mycket gärna thanks thank you thx hei moi moikka hej hejsan hi hello hey ok okei okay'.split(
+  'please pls plz kiitos kiitti kiitoksia paljon kovasti tack så mycket gärna thanks thank you thx hei moi moikka hej hejsan hi hello hey ok okei okay sorry anteeksi förlåt ursäkta'.split(
     ' ',
   ),
 );
@@ -32,6 +32,12 @@ const OPT_OUT_HEADS: string[][] = [
   ['älkää', 'lähettäkö'],
   ['älkää', 'enää', 'lähettäkö'],
   ['älä', 'enää', 'lähetä'],
+  ['älä', 'laita'],
+  ['älä', 'enää', 'laita'],
+  ['älkää', 'laittako'],
+  ['älkää', 'enää', 'laittako'],
+  ['kan', 'ni', 'sluta'],
+  ['kan', 'du', 'sluta'],
   ['poista', 'numeroni'],
   ['poistakaa', 'numeroni'],
   ['poista', 'minut'],
@@ -46,6 +52,9 @@ const OPT_OUT_HEADS: string[][] = [
   ['dont', 'send'],
   ['do', 'not', 'send'],
   ["don't", 'contact'],
+  ["don't", 'message'],
+  ['dont', 'message'],
+  ['do', 'not', 'message'],
   ['do', 'not', 'contact'],
   ['remove', 'me'],
   ['remove', 'my', 'number'],
@@ -61,19 +70,22 @@ const OPT_OUT_HEADS_WITH_OBJECT: string[][] = [
   ['jag', 'vill', 'inte', 'ha', 'fler'],
   ['jag', 'vill', 'inte', 'få'],
   ['inga', 'fler'],
+  ['vill', 'inte', 'ha'],
+  ['vill', 'inte', 'få'],
+  ['skicka', 'inga'],
   ['no', 'more'],
   ['i', "don't", 'want'],
   ['i', 'dont', 'want'],
   ['i', 'do', 'not', 'want'],
 ];
 const OPT_OUT_NOUNS = new Set(
-  'viestit viestejä viestien viestiä tekstiviestit tekstiviestejä kyselyt kyselyjä kyselyitä kyselyiden kyselyä sms smsiä sms:iä tekstareita meddelanden meddelande sms:en enkäter enkäterna enkät messages message texts text surveys survey sms'.split(
+  'viestit viestejä viestien viestiä tekstiviestit tekstiviestejä tekstiviestien kyselyt kyselyjä kyselyitä kyselyiden kyselyä sms smsiä sms:iä tekstareita meddelanden meddelande sms:en enkäter enkäterna enkät messages message texts text surveys survey sms'.split(
     ' ',
   ),
 );
 const OPT_OUT_OBJECT = new Set([
   ...OPT_OUT_NOUNS,
-  ...'lähettäminen lähettämistä lähettämään lähettämästä lähettäkö lähetä tekstaaminen jo heti nyt enää mulle minulle tänne tähän numeroon näitä nää nämä tämä tätä sitten skicka skickandet till mig mej fler några mer texting sending me these this now any more anymore ever again to my number from all'.split(
+  ...'lähettäminen lähettämistä lähettämään lähettämästä lähettäkö lähetä tekstaaminen jo heti nyt enää mulle minulle tänne tähän numeroon näitä nää nämä tämä tätä sitten skicka skickandet till mig mej fler några mer texting sending messaging contacting me these this now any more anymore ever again to my number from all your list listalta från listan med smsa sms:a'.split(
     ' ',
   ),
 ]);
@@ -112,22 +124,22 @@ const LANGUAGE_TARGETS: Record<string, Language> = {
 /** Words that may surround a language in a request: "voinko vastata ruotsiksi", "can I answer in English". */
 const LANGUAGE_REQUEST = new Set(
   (
-    'voinko voisinko voiko voitteko voisitteko voisiko saanko saisinko haluan haluaisin vastata vastaan vastaisin vastaus kirjoittaa kirjoittakaa kirjoitatteko ' +
+    'voinko voisinko voiko voitteko voisitteko voisiko saanko saisinko saada haluan haluaisin vastata vastaan vastaisin vastaus tähän kirjoittaa kirjoittakaa kirjoitatteko ' +
     'lähettää lähettäkää lähetä viesti viestit kysely kyselyn mieluummin mielummin olisiko onko mahdollista vaihda vaihtakaa kieli kieleksi kielen kiitos ' +
-    'can could may i we you answer reply respond write send get have it this the survey message messages text would like to prefer is possible change switch language please instead ' +
-    'kan jag ni du få svara skriva skicka vill ha helst gärna enkäten meddelandet finns det byt byta språk språket till tack istället'
+    "can could may do i i'd we you answer reply respond write send get have it this the survey message messages text version would like to prefer is possible change switch language please instead " +
+    'kan jag ni du få svara skriva skriv skicka vill ha helst gärna den enkäten frågan frågorna meddelandet finns det byt byta språk språket till tack istället'
   ).split(' '),
 );
 /** "I don't speak Finnish", "jag förstår inte finska": a request for the other language. */
 const LANGUAGE_PHRASES: Array<[RegExp, Language]> = [
   [
-    /^(i )?(don't|dont|do not|can't|cant|cannot) (speak|understand|read) (finnish|swedish|suomi|finska)( (or|and) (finnish|swedish))?$/u,
+    /^(i )?(don't|dont|do not|can't|cant|cannot) (speak|understand|read) (finnish|swedish|suomi|finska)( (or|and) (finnish|swedish))?( english)?$/u,
     'en',
   ],
-  [/^(i )?(speak|understand) (only )?english( only)?$/u, 'en'],
+  [/^(i )?(only )?(speak|understand) (only )?english( only)?$/u, 'en'],
   [/^(do|can) you (speak|write) english$/u, 'en'],
   [/^no (finnish|suomi)$/u, 'en'],
-  [/^(jag )?(talar|pratar|förstår|kan|läser) inte finska$/u, 'sv'],
+  [/^(jag )?(talar|pratar|förstår|kan|läser) inte finska( svenska)?$/u, 'sv'],
   [/^(talar|pratar|skriver|kan) (ni|du) svenska$/u, 'sv'],
   [/^(jag )?(talar|pratar|förstår) (bara )?svenska$/u, 'sv'],
   [/^(puhutteko|puhutko|osaatteko|kirjoitatteko) (englantia|suomea|ruotsia)$/u, 'fi'],
@@ -194,7 +206,13 @@ function languageOf(words: string[]): Language | null {
 }
 
 export function parseCommand(text: string): ReplyCommand | null {
-  const words = withoutPoliteness(normaliseCommand(text).split(' ').filter(Boolean));
+  // A trailing colon is punctuation ("Kieli: ruotsi"); one inside a word is not ("sms:iä").
+  const words = withoutPoliteness(
+    normaliseCommand(text)
+      .replace(/:(\s|$)/gu, '$1')
+      .split(' ')
+      .filter(Boolean),
+  );
   if (words.length === 0 || words.length > 10) return null;
   if (isOptOut(words)) return { kind: 'opt-out' };
   if (words.length === 1 && (OPT_IN_WORDS.includes(words[0] as string) || words[0] === 'borja')) return { kind: 'opt-in' };

@@ -1,17 +1,18 @@
-import { editDistance, prepareReply, squeeze, type Token, tokenize } from './reply-tokens.ts';
+import { prepareReply, squeeze, type Token, tokenize } from './reply-tokens.ts';
 import {
   CONTEXT_BEFORE,
   FILLER_WORDS,
   LABEL_WORDS,
+  MONTH,
+  NEGATION_GLUE,
   NEGATION_WORDS,
-  NOT_SCORE_WORDS,
-  OTHER_SCALE_AFTER,
-  SCORE_UNIT_AFTER,
-  SCORE_WORDS,
-  STRICT_SCORE_WORDS,
+  PARTITIVE,
+  SWEDISH_GRADE,
+  SWEDISH_GRADE_ADJECTIVE,
+  SWEDISH_LABEL,
   TOP_SCORE_PHRASES,
-  UNIT_AFTER,
 } from './score-lexicon.ts';
+import { numberWord, type Reading, readSuffix } from './score-number.ts';
 
 /**
  * Reads a patient's SMS reply to the 0–10 question. A misread score is far worse than a re-ask,
@@ -31,47 +32,9 @@ export type NotAScore =
   | 'negated'
   | 'conflicting';
 
-/** What a number (or number word) in the text is. */
-interface Reading {
-  type: 'score' | 'bad' | 'context';
-  value: number;
-  why?: NotAScore;
-  /** First and last token of the number and its own suffix ("9/10", "9 pistettä", "9:n"). */
-  first: number;
-  last: number;
-  /** A scale or score unit after it makes it plainly a score ("8/10", "nine out of ten"). */
-  explicit: boolean;
-  /** Only a score when the message is just this word or a label/scale says so ("one", "kaksi"). */
-  strict: boolean;
-  /** Swedish grade forms, after which "en" is an article, not the Finnish "en" (I don't). */
-  swedish: boolean;
-}
-
 const INTERJECTION = /^(h+m+|m+|ö+h*|e+h*|u+h*|a+h+|o+h+|jaa+|noh|niin|plus|hah+a*|lol|xd+)$/u;
 const SENTENCE_END = new Set(['.', '!', '?', ';']);
 const CLAUSE_END = new Set([...SENTENCE_END, ',', ':', '(', ')', '[', ']', '"', '/', '|', '*']);
-const SWEDISH_LABEL = new Set(['ger', 'gav', 'ge', 'är', 'blir', 'var', 'jag']);
-const SWEDISH_GRADE = /^(nolla|etta|tvåa|trea|fyra|fyran|femma|femman|sexa|sexan|sjua|sjuan|åtta|åttan|nia|nian|tia|tian)$/u;
-const LONG_NUMERALS = Object.entries(SCORE_WORDS).filter(([w]) => w.length >= 7);
-const DENOMINATOR_WORDS: Record<string, number> = {
-  ten: 10,
-  tio: 10,
-  kymmenen: 10,
-  kymmenestä: 10,
-  kymmenesta: 10,
-  five: 5,
-  fem: 5,
-  viisi: 5,
-  viidestä: 5,
-  viidesta: 5,
-  four: 4,
-  fyra: 4,
-  neljä: 4,
-  neljästä: 4,
-  hundred: 100,
-  sata: 100,
-  sadasta: 100,
-};
 
 /** True when token `k` begins a clause: the start, a new line, or after a boundary mark. */
 function startsClause(tokens: Token[], k: number, set: Set<string>): boolean {
@@ -87,86 +50,6 @@ function isFiller(t: Token): boolean {
   if (t.kind === 'num') return false;
   const w = t.lower;
   return FILLER_WORDS.has(w) || LABEL_WORDS.has(w) || NEGATION_WORDS.has(w) || INTERJECTION.test(w);
-}
-
-function numberWord(word: string): { value: number; strict: boolean } | null {
-  const w = squeeze(word);
-  if (NOT_SCORE_WORDS.has(w)) return null;
-  const plain = SCORE_WORDS[w];
-  if (plain !== undefined) return { value: plain, strict: false };
-  const strict = STRICT_SCORE_WORDS[w];
-  if (strict !== undefined) return { value: strict, strict: true };
-  if (w.length >= 7) {
-    for (const [known, value] of LONG_NUMERALS) if (editDistance(w, known, 1) <= 1) return { value, strict: false };
-  }
-  return null;
-}
-
-function denominator(t: Token | undefined): number | null {
-  if (!t) return null;
-  if (t.kind === 'num') return t.text.length <= 3 ? Number(t.text) : null;
-  if (t.kind === 'word') return DENOMINATOR_WORDS[t.lower] ?? numberWord(t.lower)?.value ?? null;
-  return null;
-}
-
-/** Looks at what follows a number ending at token `last`: a scale, a unit, a modifier. */
-function readSuffix(tokens: Token[], value: number, last: number): Omit<Reading, 'first' | 'strict' | 'swedish'> {
-  const at = (k: number) => tokens[k];
-  const next = at(last + 1);
-  const base = { type: 'score' as const, value, last, explicit: false };
-  if (!next) return base;
-  const attached = next.gap === '';
-  // "9/10", "9 / 10", "4/5", "12/3"
-  if (next.text === '/') {
-    const d = denominator(at(last + 2));
-    if (d === null) return base;
-    const after = at(last + 3);
-    if (after && after.gap === '' && (after.text === '/' || after.text === '.') && at(last + 4)?.kind === 'num') {
-      return { type: 'context', value, last: last + 4, explicit: false };
-    }
-    if (d === 10) return { ...base, last: last + 2, explicit: true };
-    return { type: 'bad', why: 'other-scale', value, last: last + 2, explicit: true };
-  }
-  // "9 out of 10", "9 of 10", "9 av 10", "nine out of ten"
-  if (next.kind === 'word' && (next.lower === 'out' || next.lower === 'of' || next.lower === 'av')) {
-    const skip = next.lower === 'out' && at(last + 2)?.lower === 'of' ? 2 : 1;
-    const d = denominator(at(last + 1 + skip));
-    if (d === 10) return { ...base, last: last + 1 + skip, explicit: true };
-    if (d !== null) return { type: 'bad', why: 'other-scale', value, last: last + 1 + skip, explicit: true };
-    return base;
-  }
-  // "9 10:stä", "9 kymmenestä", "4 viidestä"
-  if (next.kind === 'num' && at(last + 2)?.text === ':' && /^st[aä]$/u.test(at(last + 3)?.lower ?? '')) {
-    if (next.text === '10') return { ...base, last: last + 3, explicit: true };
-    return { type: 'bad', why: 'other-scale', value, last: last + 3, explicit: true };
-  }
-  if (next.kind === 'word' && DENOMINATOR_WORDS[next.lower] !== undefined && /st[aä]$/u.test(next.lower)) {
-    if (DENOMINATOR_WORDS[next.lower] === 10) return { ...base, last: last + 1, explicit: true };
-    return { type: 'bad', why: 'other-scale', value, last: last + 1, explicit: true };
-  }
-  if (next.text === '+' && attached) {
-    return value === 10 ? { ...base, last: last + 1 } : { type: 'bad', why: 'modifier', value, last: last + 1, explicit: false };
-  }
-  if (next.kind === 'word' && (next.lower === 'plus' || next.lower === 'miinus' || next.lower === 'minus' || next.lower === 'puoli')) {
-    return value === 10 && next.lower === 'plus'
-      ? { ...base, last: last + 1 }
-      : { type: 'bad', why: 'modifier', value, last: last + 1, explicit: false };
-  }
-  if (next.kind === 'word' && (next.lower === 'och' || next.lower === 'and' || next.lower === 'ja')) {
-    const half = at(last + 2)?.lower;
-    if (half === 'puoli' || half === 'halv' || half === 'half' || (half === 'a' && at(last + 3)?.lower === 'half')) {
-      return { type: 'bad', why: 'modifier', value, last: last + 2, explicit: false };
-    }
-  }
-  if (next.text === '%' || next.text === '€' || next.text === '$') return { type: 'context', value, last: last + 1, explicit: false };
-  if (next.kind === 'word') {
-    if (SCORE_UNIT_AFTER.test(next.lower)) return { ...base, last: last + 1, explicit: true };
-    if (OTHER_SCALE_AFTER.test(next.lower)) return { type: 'bad', why: 'other-scale', value, last: last + 1, explicit: true };
-    if (UNIT_AFTER.test(next.lower)) return { type: 'context', value, last: last + 1, explicit: false };
-    if (attached) return { type: 'context', value, last: last + 1, explicit: false };
-  }
-  if (next.kind === 'num' && attached) return { type: 'context', value, last: last + 1, explicit: false };
-  return base;
 }
 
 /** A run of digits: a score, a number that is plainly something else, or a bad attempt at a score. */
@@ -215,7 +98,9 @@ function readDigits(tokens: Token[], i: number): Reading {
   if (cluster === 'decimal' && at(end + 1)?.text === '.' && at(end + 1)?.gap === '') cluster = 'date';
 
   // A word before that makes it a time, a room, a year: "klo 9", "huone 10", "at 9".
-  if (prev && (CONTEXT_BEFORE.has(prev.lower) || ['#', '€', '$', '§'].includes(prev.text))) return context(end);
+  if (prev && (contextBefore(tokens, i) || ['#', '€', '$', '§'].includes(prev.text))) return context(end);
+  // "3. maaliskuuta", "3. mars": a date.
+  if (at(end + 1)?.text === '.' && MONTH.test(at(end + 2)?.lower ?? '')) return context(end + 2);
   if (cluster === 'time' || cluster === 'date') return context(end);
   if (prev?.text === '-' && tok.gap === '' && at(i - 2)?.kind !== 'num') {
     return { ...plain, type: 'bad', why: 'negative', value: -value, last: end, explicit: false };
@@ -263,6 +148,16 @@ function readDigits(tokens: Token[], i: number): Reading {
   return { ...plain, ...suffix, last: lastTok, swedish };
 }
 
+/** A word before token `i` that makes a number there a time, a place, a limit: "klo 9", "kl. 9", "at nine", "March 3". */
+function contextBefore(tokens: Token[], i: number): boolean {
+  const prev = tokens[i - 1];
+  if (!prev) return false;
+  // "almost a 10", "nästan en tia": the word before the article.
+  if (['a', 'an', 'en'].includes(prev.lower) && CONTEXT_BEFORE.has(tokens[i - 2]?.lower ?? '')) return true;
+  if (prev.kind === 'word') return CONTEXT_BEFORE.has(prev.lower) || MONTH.test(prev.lower);
+  return prev.text === '.' && prev.gap === '' && ['kl', 'klo', 'nr', 'nro', 'no'].includes(tokens[i - 2]?.lower ?? '');
+}
+
 function readWord(tokens: Token[], i: number): Reading | null {
   const tok = tokens[i] as Token;
   const nextWord = tokens[i + 1]?.kind === 'word' ? (tokens[i + 1]?.lower ?? '') : '';
@@ -273,7 +168,16 @@ function readWord(tokens: Token[], i: number): Reading | null {
   }
   const n = numberWord(tok.lower);
   if (!n) return null;
+  const context: Reading = { type: 'context', value: n.value, first: i, last: i, explicit: false, strict: false, swedish: false };
+  if (contextBefore(tokens, i)) return context;
+  // "Kasi on kipeä": käsi (a hand) written without umlauts, not a grade.
+  if (tok.lower === 'kasi' && (nextWord === 'on' || nextWord === 'oli' || nextWord === 'ei')) return context;
   const suffix = readSuffix(tokens, n.value, i);
+  const [dash, after] = [tokens[suffix.last + 1], tokens[suffix.last + 2]];
+  // "kasi-" (a school grade's minus), as "9-"; "kasi-ysi" is a range, read as two numbers.
+  if (dash?.text === '-' && dash.gap === '' && !(after?.gap === '' && after.kind !== 'punct')) {
+    return { ...context, type: 'bad', why: 'modifier', last: suffix.last + 1 };
+  }
   return { ...suffix, first: i, strict: n.strict, swedish: SWEDISH_GRADE.test(squeeze(tok.lower)) };
 }
 
@@ -323,12 +227,21 @@ function isNegated(tokens: Token[], r: Reading): boolean {
     if (startsClause(tokens, k + 1, CLAUSE_END)) break;
     const t = tokens[k] as Token;
     if (t.kind !== 'word') continue;
-    words++;
+    if (!NEGATION_GLUE.has(t.lower) && !LABEL_WORDS.has(t.lower)) words++;
     if (t.lower === 'en') {
-      if (r.swedish || SWEDISH_LABEL.has(tokens[k - 1]?.lower ?? '')) continue;
+      // Finnish "en" is followed by a verb ("en anna 10", "en ihan kymppiä"); before a Swedish adjective, or after a
+      // Swedish word, it is an article ("En stark 9", "Absolut en 10"). A bare "en 10" stays ambiguous.
+      const between = tokens.slice(k + 1, r.first);
+      const adjective = between.length > 0 && between.every((g) => SWEDISH_GRADE_ADJECTIVE.has(g.lower));
+      if (PARTITIVE.test(tokens[r.first]?.lower ?? '')) return true;
+      if (r.swedish || adjective || SWEDISH_LABEL.has(tokens[k - 1]?.lower ?? '')) continue;
       return true;
     }
-    if (NEGATION_WORDS.has(t.lower) || t.lower.endsWith("n't")) return true;
+    if (NEGATION_WORDS.has(t.lower) || t.lower.endsWith("n't") || (t.lower === 'way' && tokens[k - 1]?.lower === 'no')) return true;
+  }
+  if (!PARTITIVE.test(tokens[r.first]?.lower ?? '')) return false;
+  for (let k = r.last + 1; k < tokens.length && !startsClause(tokens, k, CLAUSE_END); k++) {
+    if (NEGATION_WORDS.has(tokens[k]?.lower ?? '')) return true;
   }
   return false;
 }

@@ -28,6 +28,21 @@ describe('reply commands', () => {
     'Please stop sending me messages',
     'No more texts',
     'Remove my number',
+    // found by adversarial probing
+    'Älä laita enää viestejä',
+    'Älkää laittako enää viestejä',
+    'Lopettakaa tekstiviestien lähettäminen',
+    'Poistakaa minut listalta',
+    'Sluta smsa mig',
+    'sluta med sms',
+    'Vill inte ha mer sms',
+    'Kan ni sluta skicka sms?',
+    'Skicka inga fler sms',
+    'Ta bort mig från listan',
+    'Stop messaging me',
+    'Stop contacting me',
+    "Don't message me again",
+    'Please remove me from your list',
   ])('%j opts out', (text) => {
     expect(parseCommand(text)).toEqual({ kind: 'opt-out' });
   });
@@ -66,6 +81,19 @@ describe('reply commands', () => {
     ['Suomeksi kiitos', 'fi'],
     ['på finska', 'fi'],
     ['in Finnish please', 'fi'],
+    // found by adversarial probing
+    ['Voiko tähän vastata ruotsiksi', 'sv'],
+    ['Kieli: ruotsi', 'sv'],
+    ['Voisinko saada kyselyn englanniksi', 'en'],
+    ['Skriv på svenska', 'sv'],
+    ['Kan jag få frågan på svenska', 'sv'],
+    ['Kan jag få den på svenska?', 'sv'],
+    ['Jag förstår inte finska, svenska tack', 'sv'],
+    ['English version please', 'en'],
+    ['Do you have this in English?', 'en'],
+    ['I only speak English', 'en'],
+    ["Sorry I don't speak Finnish", 'en'],
+    ["I'd prefer English", 'en'],
   ])('%j switches to %s', (text, language) => {
     expect(parseCommand(text)).toEqual({ kind: 'switch-language', language });
   });
@@ -83,6 +111,12 @@ describe('reply commands', () => {
     'Starting to feel better',
     'aloitan huomenna lääkityksen',
     'Börja tidigare på morgonen',
+    'Lopeta tupakointi sanoi lääkäri',
+    'Sluta röka sa läkaren',
+    'Kan ni sluta med köerna',
+    'Vill inte ha mer väntetid',
+    "Don't message me, 10",
+    'Sorry',
     'ok',
     '',
   ])('%j is not a command', (text) => {

@@ -29,6 +29,12 @@ describe('score parser: why a reply is not a score', () => {
     ['8 tai 9', 'conflicting'],
     ['8-9', 'range'],
     ['9-', 'modifier'],
+    ['kasi puol', 'modifier'],
+    ['nio komma fem', 'decimal'],
+    ['Kymppiä en anna', 'negated'],
+    ["Wouldn't give it a 10", 'negated'],
+    ['alle 5', 'no-score'],
+    ['Maksoin 10', 'no-score'],
     ['Hyvä palvelu', 'no-score'],
     ['', 'empty'],
   ])('%j → %s', (input, why) => {

@@ -1,0 +1,126 @@
+/** Reading one number (digits or a word) and what follows it: its scale, unit or modifier. */
+import { editDistance, squeeze, type Token } from './reply-tokens.ts';
+import {
+  DECIMAL_WORDS,
+  DENOMINATOR_WORDS,
+  NOT_SCORE_WORDS,
+  OTHER_SCALE_AFTER,
+  SCORE_UNIT_AFTER,
+  SCORE_WORDS,
+  STRICT_SCORE_WORDS,
+  UNIT_AFTER,
+} from './score-lexicon.ts';
+import type { NotAScore } from './score-parser.ts';
+
+/** What a number (or number word) in the text is. */
+export interface Reading {
+  type: 'score' | 'bad' | 'context';
+  value: number;
+  why?: NotAScore;
+  /** First and last token of the number and its own suffix ("9/10", "9 pistettä", "9:n"). */
+  first: number;
+  last: number;
+  /** A scale or score unit after it makes it plainly a score ("8/10", "nine out of ten"). */
+  explicit: boolean;
+  /** Only a score when the message is just this word or a label/scale says so ("one", "kaksi"). */
+  strict: boolean;
+  /** Swedish grade forms, after which "en" is an article, not the Finnish "en" (I don't). */
+  swedish: boolean;
+}
+
+const LONG_NUMERALS = Object.entries(SCORE_WORDS).filter(([w]) => w.length >= 7);
+
+export function numberWord(word: string): { value: number; strict: boolean } | null {
+  const w = squeeze(word);
+  if (NOT_SCORE_WORDS.has(w)) return null;
+  const plain = SCORE_WORDS[w];
+  if (plain !== undefined) return { value: plain, strict: false };
+  const strict = STRICT_SCORE_WORDS[w];
+  if (strict !== undefined) return { value: strict, strict: true };
+  if (w.length >= 7) {
+    for (const [known, value] of LONG_NUMERALS) if (editDistance(w, known, 1) <= 1) return { value, strict: false };
+  }
+  return null;
+}
+
+function denominator(t: Token | undefined): number | null {
+  if (!t) return null;
+  if (t.kind === 'num') return t.text.length <= 3 ? Number(t.text) : null;
+  if (t.kind === 'word') return DENOMINATOR_WORDS[t.lower] ?? numberWord(t.lower)?.value ?? null;
+  return null;
+}
+
+/** Looks at what follows a number ending at token `last`: a scale, a unit, a modifier. */
+export function readSuffix(tokens: Token[], value: number, last: number): Omit<Reading, 'first' | 'strict' | 'swedish'> {
+  const at = (k: number) => tokens[k];
+  const next = at(last + 1);
+  const base = { type: 'score' as const, value, last, explicit: false };
+  if (!next) return base;
+  const attached = next.gap === '';
+  // "9/10", "9 / 10", "4/5", "12/3"
+  if (next.text === '/') {
+    const d = denominator(at(last + 2));
+    if (d === null) return base;
+    const after = at(last + 3);
+    if (after && after.gap === '' && (after.text === '/' || after.text === '.') && at(last + 4)?.kind === 'num') {
+      return { type: 'context', value, last: last + 4, explicit: false };
+    }
+    if (d === 10) return { ...base, last: last + 2, explicit: true };
+    // "12/3" (a date), "24/7": not a rating on another scale either.
+    if (value > d) return { type: 'context', value, last: last + 2, explicit: false };
+    return { type: 'bad', why: 'other-scale', value, last: last + 2, explicit: true };
+  }
+  // "9 out of 10", "9 of 10", "9 av 10", "nine out of ten"
+  if (next.kind === 'word' && (next.lower === 'out' || next.lower === 'outta' || next.lower === 'of' || next.lower === 'av')) {
+    const skip = next.lower === 'out' && at(last + 2)?.lower === 'of' ? 2 : 1;
+    const d = denominator(at(last + 1 + skip));
+    if (d === 10) return { ...base, last: last + 1 + skip, explicit: true };
+    if (d !== null) return { type: 'bad', why: 'other-scale', value, last: last + 1 + skip, explicit: true };
+    return base;
+  }
+  // "9 10:stä", "9 kymmenestä", "4 viidestä"
+  if (next.kind === 'num' && at(last + 2)?.text === ':' && /^st[aä]$/u.test(at(last + 3)?.lower ?? '')) {
+    if (next.text === '10') return { ...base, last: last + 3, explicit: true };
+    return { type: 'bad', why: 'other-scale', value, last: last + 3, explicit: true };
+  }
+  if (next.kind === 'word' && DENOMINATOR_WORDS[next.lower] !== undefined && /st[aä]$/u.test(next.lower)) {
+    if (DENOMINATOR_WORDS[next.lower] === 10) return { ...base, last: last + 1, explicit: true };
+    return { type: 'bad', why: 'other-scale', value, last: last + 1, explicit: true };
+  }
+  if (next.text === '+' && attached) {
+    return value === 10 ? { ...base, last: last + 1 } : { type: 'bad', why: 'modifier', value, last: last + 1, explicit: false };
+  }
+  // "nio komma fem", "kasi pilkku viis", "nine point five": a decimal said in words.
+  if (next.kind === 'word' && DECIMAL_WORDS.has(next.lower) && (at(last + 2)?.kind === 'num' || numberWord(at(last + 2)?.lower ?? ''))) {
+    return { type: 'bad', why: 'decimal', value, last: last + 2, explicit: false };
+  }
+  if (next.kind === 'word' && ['plus', 'miinus', 'minus', 'puoli', 'puol'].includes(next.lower)) {
+    return value === 10 && next.lower === 'plus'
+      ? { ...base, last: last + 1 }
+      : { type: 'bad', why: 'modifier', value, last: last + 1, explicit: false };
+  }
+  if (next.kind === 'word' && (next.lower === 'och' || next.lower === 'and' || next.lower === 'ja')) {
+    // "8 ja puoli", "ysi ja puol", "åtta och en halv", "eight and a half"
+    const article = at(last + 2)?.lower === 'a' || at(last + 2)?.lower === 'en' ? 1 : 0;
+    if (['puoli', 'puol', 'halv', 'half'].includes(at(last + 2 + article)?.lower ?? '')) {
+      return { type: 'bad', why: 'modifier', value, last: last + 2 + article, explicit: false };
+    }
+  }
+  if (next.text === '%' || next.text === '€' || next.text === '$') return { type: 'context', value, last: last + 1, explicit: false };
+  if (next.kind === 'word') {
+    if (SCORE_UNIT_AFTER.test(next.lower)) return { ...base, last: last + 1, explicit: true };
+    // "2 t" (tunnin) is a duration; "9 t. Liisa" (terveisin) is a signature.
+    if (next.lower === 't' && !(['.', ':'].includes(at(last + 2)?.text ?? '') && /^\p{Lu}/u.test(at(last + 3)?.text ?? ''))) {
+      return { type: 'context', value, last: last + 1, explicit: false };
+    }
+    if (OTHER_SCALE_AFTER.test(next.lower)) return { type: 'bad', why: 'other-scale', value, last: last + 1, explicit: true };
+    if (UNIT_AFTER.test(next.lower)) return { type: 'context', value, last: last + 1, explicit: false };
+    // "3 eri hoitajaa", "3 olika läkare", "3 different doctors": a count.
+    if (/^(eri|olika|different)$/u.test(next.lower) && UNIT_AFTER.test(at(last + 2)?.lower ?? '')) {
+      return { type: 'context', value, last: last + 2, explicit: false };
+    }
+    if (attached) return { type: 'context', value, last: last + 1, explicit: false };
+  }
+  if (next.kind === 'num' && attached) return { type: 'context', value, last: last + 1, explicit: false };
+  return base;
+}
