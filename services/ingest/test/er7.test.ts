@@ -75,6 +75,10 @@ describe('escapes', () => {
     const text = 'a|b^c&d~e\\f';
     expect(unescapeEr7(escapeEr7(text, D), D, 'latin1')).toBe(text);
   });
+  it('writes control characters as hex escapes, so an MLLP frame byte quoted in an ACK cannot break the frame', () => {
+    expect(escapeEr7('segment 5: "\x0b\x0bM" \x1c\x00\x7f', D)).toBe('segment 5: "\\X0B\\\\X0B\\M" \\X1C\\\\X00\\\\X7F\\');
+    expect(unescapeEr7(escapeEr7('a\x0bb', D), D, 'latin1')).toBe('a\x0bb');
+  });
 
   it('encodes an ACK text in latin1 as is, and what latin1 cannot hold as one ? per character', () => {
     expect(encodeText('MSA|AA|Mäki', 'latin1')).toEqual(Buffer.from('MSA|AA|M\xe4ki', 'latin1'));

@@ -130,6 +130,20 @@ describe('MLLP listener', () => {
     c.socket.end();
   });
 
+  it('never puts a frame byte from a broken message into its ACK', async () => {
+    const c = await client();
+    const stray = message();
+    const withStray = Buffer.concat([stray.bytes, Buffer.from('\x0b\x0bZZZ|1\r', 'latin1')]);
+    const oddId = message({ 'MSH-10': 'MC\x0b1' });
+    c.socket.write(Buffer.concat([frame(withStray), frame(oddId.bytes)]));
+    for (const code of ['AR', 'AA']) {
+      const ack = await c.acks();
+      expect(msa(ack)[1]).toBe(code);
+      expect(ack).not.toMatch(/[\x00-\x0c\x0e-\x1f\x7f]/);
+    }
+    c.socket.end();
+  });
+
   it('sends no accept ACK to a sender that asked for none (MSH-15 NE), and the asked-for CA to the next', async () => {
     const c = await client();
     const never = message({ 'MSH-15': 'NE' });

@@ -170,6 +170,8 @@ export function escapeEr7(text: string, d: Delimiters): string {
     else if (ch === d.subcomponent) out += `${d.escape}T${d.escape}`;
     else if (ch === d.repetition) out += `${d.escape}R${d.escape}`;
     else if (ch === '\r' || ch === '\n') out += ' ';
+    // Other control characters (an MLLP frame byte quoted from a broken message) as hex escapes.
+    else if (ch < ' ' || ch === '\x7f') out += `${d.escape}X${ch.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}${d.escape}`;
     else out += ch;
   }
   return out;

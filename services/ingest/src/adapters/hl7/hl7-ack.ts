@@ -33,19 +33,22 @@ export interface AckContext {
   acceptAckType: string;
 }
 
+/** A field of the message echoed in its ACK, without control characters (an MLLP frame byte in it would break the frame). */
+const echoed = (raw: string) => raw.replace(/[\x00-\x1f\x7f]/g, '');
+
 export function ackContextOf(msg: Er7Message, trigger: string): AckContext {
   return {
     delimiters: msg.delimiters,
     charset: msg.charset,
-    charsetName: rawField(msg, 'MSH', 18),
-    sendingApp: rawField(msg, 'MSH', 3),
-    sendingFacility: rawField(msg, 'MSH', 4),
-    receivingApp: rawField(msg, 'MSH', 5),
-    receivingFacility: rawField(msg, 'MSH', 6),
+    charsetName: echoed(rawField(msg, 'MSH', 18)),
+    sendingApp: echoed(rawField(msg, 'MSH', 3)),
+    sendingFacility: echoed(rawField(msg, 'MSH', 4)),
+    receivingApp: echoed(rawField(msg, 'MSH', 5)),
+    receivingFacility: echoed(rawField(msg, 'MSH', 6)),
     trigger,
-    controlId: rawField(msg, 'MSH', 10),
-    processingId: rawField(msg, 'MSH', 11),
-    version: rawField(msg, 'MSH', 12),
+    controlId: echoed(rawField(msg, 'MSH', 10)),
+    processingId: echoed(rawField(msg, 'MSH', 11)),
+    version: echoed(rawField(msg, 'MSH', 12)),
     acceptAckType: rawField(msg, 'MSH', 15).trim().toUpperCase(),
   };
 }
