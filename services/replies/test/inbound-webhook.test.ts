@@ -128,5 +128,9 @@ describe('the inbound webhook refuses bad requests clearly and never answers 500
       expect(res.status).toBeLessThan(500);
       if (res.status === 200) expect(res.twiml).toBe('<?xml version="1.0" encoding="UTF-8"?><Response/>');
     }
+    // The body is UTF-8 ("vielä"); a client that follows HTTP's defaults must not read it as Latin-1.
+    const params = { MessageSid: nextSid(), From: '+358409999998', Body: '9' };
+    const res = await post(new URLSearchParams(params).toString(), signed(params));
+    expect(res.headers['content-type']).toBe('text/xml; charset=utf-8');
   });
 });

@@ -40,6 +40,6 @@ export function registerInboundRoute(app: FastifyInstance, deps: InboundRouteDep
     if (result.outcome === 'opt-out') kaikuMetrics.optOuts.inc({ method: 'keyword' });
     if (result.reply) kaikuMetrics.smsSegments.inc({ kind: 'reply' }, smsSegments(result.reply));
     request.log.info({ outcome: result.outcome }, 'inbound sms');
-    return reply.type('text/xml').send(twimlMessage(result.reply));
+    return reply.type('text/xml; charset=utf-8').send(twimlMessage(result.reply));
   });
 }
