@@ -139,6 +139,7 @@ describe('MLLP listener', () => {
     for (const code of ['AR', 'AA']) {
       const ack = await c.acks();
       expect(msa(ack)[1]).toBe(code);
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it looks for
       expect(ack).not.toMatch(/[\x00-\x0c\x0e-\x1f\x7f]/);
     }
     c.socket.end();

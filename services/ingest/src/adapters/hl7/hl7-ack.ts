@@ -34,6 +34,7 @@ export interface AckContext {
 }
 
 /** A field of the message echoed in its ACK, without control characters (an MLLP frame byte in it would break the frame). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it removes
 const echoed = (raw: string) => raw.replace(/[\x00-\x1f\x7f]/g, '');
 
 export function ackContextOf(msg: Er7Message, trigger: string): AckContext {
