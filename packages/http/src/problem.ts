@@ -1,5 +1,8 @@
-import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { lazyRequestLogger } from './logger.ts';
 
 /** An RFC 9457 problem the client can act on. */
 export class HttpProblem extends Error {
@@ -51,4 +54,52 @@ export function registerErrorHandler(app: FastifyInstance, isUnavailable: (error
     return sendProblem(reply, 500, 'Internal server error');
   });
   app.setNotFoundHandler((request, reply) => sendProblem(reply, 404, 'Not found', `${request.method} ${request.url.split('?')[0]}`));
+}
+
+/**
+ * Fastify's own refusals before a route runs (a broken %-escape in the path, an over-long path
+ * parameter), as problems like every other error; the path itself is not echoed.
+ */
+export function problemFrameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply) {
+  const status = error.statusCode ?? 400;
+  const detail =
+    error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? 'a path parameter is longer than allowed'
+      : error.code === 'FST_ERR_BAD_URL'
+        ? 'the path is not a valid URL (a broken %-escape)'
+        : 'the request could not be routed';
+  return sendProblem(reply, status, status === 414 ? 'URI too long' : 'Bad request', detail);
+}
+
+/**
+ * What Node's HTTP parser refuses before Fastify sees a request (headers over the size limit, a
+ * malformed request line, a client too slow to send its headers): a problem, then the connection
+ * closes, as Fastify's own handler does with a plain JSON body.
+ */
+export function problemClientErrorHandler(error: Error & { code?: string }, socket: Socket) {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, detail] =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'the request did not arrive in time']
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'the request headers (or the URL) are larger than allowed']
+        : [400, 'the request is not valid HTTP'];
+  const title = STATUS_CODES[status] ?? 'Bad Request';
+  const body = JSON.stringify({ type: 'about:blank', title, status, detail });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
+}
+
+/** The Fastify options every Kaiku app starts from: its logger, lazy request loggers, problems for what Fastify and Node refuse. */
+export function kaikuFastifyOptions(logger: unknown) {
+  return {
+    loggerInstance: logger as FastifyBaseLogger,
+    childLoggerFactory: lazyRequestLogger,
+    frameworkErrors: problemFrameworkErrors,
+    clientErrorHandler: problemClientErrorHandler,
+  };
 }

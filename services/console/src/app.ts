@@ -3,13 +3,13 @@ import { isDatabaseUnavailable, type Pool } from '@kaiku/db';
 import {
   bearerToken,
   HttpProblem,
-  lazyRequestLogger,
+  kaikuFastifyOptions,
   registerErrorHandler,
   registerHealthRoutes,
   registerMetrics,
   safeEqual,
 } from '@kaiku/http';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { registerDashboard } from './dashboard/dashboard.routes.ts';
 import { type QueueBoardDeps, registerQueueBoard } from './ops/queue-board.ts';
@@ -27,8 +27,7 @@ export interface ConsoleAppDeps extends Omit<QueueBoardDeps, 'token'> {
 /** The staff console: reports API behind a bearer token, the dashboard behind a session cookie. No listening, no timers. */
 export function buildConsoleApp(deps: ConsoleAppDeps): FastifyInstance {
   const app = Fastify({
-    loggerInstance: deps.logger as FastifyBaseLogger,
-    childLoggerFactory: lazyRequestLogger,
+    ...kaikuFastifyOptions(deps.logger),
     requestIdHeader: 'x-request-id',
   });
   registerErrorHandler(app, isDatabaseUnavailable);

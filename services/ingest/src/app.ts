@@ -1,6 +1,6 @@
 import { isDatabaseUnavailable } from '@kaiku/db';
-import { lazyRequestLogger, registerErrorHandler, registerHealthRoutes, registerMetrics } from '@kaiku/http';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { kaikuFastifyOptions, registerErrorHandler, registerHealthRoutes, registerMetrics } from '@kaiku/http';
+import Fastify, { type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { createIngestPipeline, type IngestPipeline, type IngestPipelineDeps } from './pipeline.ts';
 import { registerLifecareHl7Route } from './routes/lifecare-hl7.route.ts';
@@ -19,8 +19,7 @@ export const BODY_LIMIT = 1024 * 1024;
 /** Builds the ingest HTTP app; no listening, no timers. */
 export function buildIngestApp(deps: IngestAppDeps): FastifyInstance {
   const app = Fastify({
-    loggerInstance: deps.logger as FastifyBaseLogger,
-    childLoggerFactory: lazyRequestLogger,
+    ...kaikuFastifyOptions(deps.logger),
     bodyLimit: BODY_LIMIT,
     requestIdHeader: 'x-request-id',
   });

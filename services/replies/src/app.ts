@@ -2,8 +2,8 @@ import formbody from '@fastify/formbody';
 import type { KaikuConfig } from '@kaiku/config';
 import type { Keys } from '@kaiku/core';
 import { isDatabaseUnavailable, type Pool } from '@kaiku/db';
-import { lazyRequestLogger, registerErrorHandler, registerHealthRoutes, registerMetrics } from '@kaiku/http';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { kaikuFastifyOptions, registerErrorHandler, registerHealthRoutes, registerMetrics } from '@kaiku/http';
+import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { createDeliveryStatusHandler } from './delivery-status.ts';
 import { createInboundHandler } from './handle-inbound.ts';
@@ -23,8 +23,7 @@ export interface RepliesAppDeps {
 /** Twilio's webhook receiver; no listening, no timers. */
 export function buildRepliesApp(deps: RepliesAppDeps): FastifyInstance {
   const app = Fastify({
-    loggerInstance: deps.logger as FastifyBaseLogger,
-    childLoggerFactory: lazyRequestLogger,
+    ...kaikuFastifyOptions(deps.logger),
     bodyLimit: 64 * 1024,
     requestIdHeader: 'x-request-id',
   });

@@ -1,6 +1,6 @@
 import type { Pool } from '@kaiku/db';
-import { lazyRequestLogger, registerErrorHandler, registerHealthRoutes, registerMetrics } from '@kaiku/http';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { kaikuFastifyOptions, registerErrorHandler, registerHealthRoutes, registerMetrics } from '@kaiku/http';
+import Fastify, { type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 
@@ -13,7 +13,7 @@ export interface SenderAppDeps {
 
 /** The sender's small HTTP face: health and readiness for ops. */
 export function buildSenderApp(deps: SenderAppDeps): FastifyInstance {
-  const app = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger, childLoggerFactory: lazyRequestLogger });
+  const app = Fastify(kaikuFastifyOptions(deps.logger));
   registerErrorHandler(app);
   registerMetrics(app);
   registerHealthRoutes(app, {

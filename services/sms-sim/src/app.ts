@@ -1,7 +1,7 @@
 import formbody from '@fastify/formbody';
 import { smsSegments } from '@kaiku/core';
-import { lazyRequestLogger, registerErrorHandler, registerHealthRoutes, registerMetrics, safeEqual, sendProblem } from '@kaiku/http';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { kaikuFastifyOptions, registerErrorHandler, registerHealthRoutes, registerMetrics, safeEqual, sendProblem } from '@kaiku/http';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { registerFaultRoutes } from './faults.route.ts';
@@ -32,7 +32,7 @@ const E164 = /^\+[1-9]\d{6,14}$/;
  * callbacks, and `POST /sim/reply` to play a patient answering.
  */
 export function buildSimApp(deps: SimDeps): FastifyInstance {
-  const app = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger, childLoggerFactory: lazyRequestLogger });
+  const app = Fastify(kaikuFastifyOptions(deps.logger));
   const store = deps.store ?? createMessageStore();
   const faults: FaultStore = createFaultStore(deps.faults);
   const publicBase = deps.publicBaseUrl.replace(/\/+$/, '');
