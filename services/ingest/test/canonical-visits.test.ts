@@ -160,6 +160,15 @@ describe('POST /v1/visits', () => {
     expect(await invitationOf(h.pool, 'lifecare', v.visitId)).toMatchObject({ status: 'cancelled', language: 'en' });
   });
 
+  it('takes JSON under any label (text/plain, curl’s form default) and answers XML with 415', async () => {
+    for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=utf-8']) {
+      expect((await postJson(`${h.url}/v1/visits`, visit(), 'lc-token', type)).status).toBe(201);
+    }
+    const xml = await postJson(`${h.url}/v1/visits`, '<visit/>', 'lc-token', 'application/xml');
+    expect([xml.status, xml.type]).toEqual([415, 'application/problem+json; charset=utf-8']);
+    expect(xml.json.detail).toContain('application/json');
+  });
+
   it('refuses bad requests with problem+json, never a 500', async () => {
     const bad = await post('{"source": "lifecare", ');
     expect(bad.status).toBe(400);

@@ -41,6 +41,13 @@ describe('POST /v1/sources/pegasos/fhir', () => {
     expect((await post(fresh('bundle-visit-finished-en').bundle, 'pg-token', 'application/x-www-form-urlencoded')).status).toBe(201);
   });
 
+  it('answers FHIR XML with 415 not-supported, saying to send JSON', async () => {
+    const res = await post('<Bundle xmlns="http://hl7.org/fhir"/>', 'pg-token', 'application/fhir+xml');
+    expect(res.status).toBe(415);
+    expect(res.json).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ code: 'not-supported' }] });
+    expect(JSON.stringify(res.json)).toContain('application/fhir+json');
+  });
+
   it('skips the non-disclosure fixture', async () => {
     const f = fresh('bundle-visit-finished-non-disclosure', testHetu('2000-06-15'));
     const res = await post(f.bundle);

@@ -9,6 +9,7 @@ import { requireSource } from '../auth.ts';
 import type { VisitIngestor } from '../visits/ingest-visit.ts';
 import type { VisitOutcome } from '../visits/outcome.ts';
 import { countOutcome } from '../visits/outcome-metrics.ts';
+import { jsonUnlessXml } from './json-body.ts';
 
 const FHIR_JSON = 'application/fhir+json';
 
@@ -56,7 +57,11 @@ export function registerPegasosFhirRoute(
   app.register(async (scope) => {
     // FHIR JSON under any label (application/fhir+json, application/json, or curl's form default).
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', { parseAs: 'string' }, scope.getDefaultJsonParser('error', 'error'));
+    scope.addContentTypeParser(
+      '*',
+      { parseAs: 'string' },
+      jsonUnlessXml(scope, 'FHIR XML is not taken: send the resource as application/fhir+json'),
+    );
     scope.setErrorHandler((error: FastifyError, request, reply) => {
       if (error instanceof HttpProblem) {
         return sendOutcome(

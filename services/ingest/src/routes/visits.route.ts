@@ -6,11 +6,24 @@ import { authenticatedSource } from '../auth.ts';
 import type { VisitIngestor } from '../visits/ingest-visit.ts';
 import type { VisitOutcome } from '../visits/outcome.ts';
 import { countOutcome } from '../visits/outcome-metrics.ts';
+import { jsonUnlessXml } from './json-body.ts';
 
 export const MAX_BATCH = 1000;
 
 /** `POST /v1/visits`: one canonical VisitEvent or an array of up to 1,000, answered in order. */
 export function registerVisitsRoute(
+  app: FastifyInstance,
+  deps: { ingest: VisitIngestor; ingestMany: (events: VisitEvent[]) => Promise<VisitOutcome[]>; tokens: Map<string, string> },
+) {
+  app.register(async (scope) => {
+    // JSON under any label (application/json, text/plain, or curl's form default), as the source endpoints take theirs.
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'string' }, jsonUnlessXml(scope, 'XML is not taken: send the events as application/json'));
+    registerRoute(scope, deps);
+  });
+}
+
+function registerRoute(
   app: FastifyInstance,
   deps: { ingest: VisitIngestor; ingestMany: (events: VisitEvent[]) => Promise<VisitOutcome[]>; tokens: Map<string, string> },
 ) {
