@@ -137,6 +137,14 @@ describe('POST /v1/sources/lifecare/hl7', () => {
     }
   });
 
+  it('answers AR naming MSH-10 for a message without a control id, and stores nothing', async () => {
+    const m = fresh('a03-adult-fi', { 'MSH-10': '' });
+    const res = await postHl7(h.url, m.bytes);
+    expect(res.code).toBe('AR');
+    expect(res.text).toContain('MSH-10');
+    expect(await invitationOf(h.pool, 'lifecare', m.visitId)).toBeUndefined();
+  });
+
   it('answers AE naming PID-7 when the birth date contradicts the hetu', async () => {
     const res = await postHl7(h.url, fresh('a03-adult-fi', { 'PID-3.1': testHetu('1981-01-01'), 'PID-7': '19810102' }).bytes);
     expect(res.code).toBe('AE');

@@ -67,6 +67,12 @@ export function createLifecareHl7Handler(deps: { ingest: VisitIngestor; timeZone
     }
     const { trigger } = messageType(msg);
     const ctx = ackContextOf(msg, trigger);
+    if (ctx.controlId.trim() === '') {
+      // Without MSH-10 the sender could not match the ACK to its message, nor a resend to the first.
+      countOutcome(LIFECARE_SOURCE, 'rejected');
+      const issue = { field: 'MSH-10', message: 'the message control id is required' };
+      return answer(ctx, 'rejected', `MSH-10: ${issue.message}`, [issue]);
+    }
     // A child logger costs 10-30 us to make (redaction set-up): only when something is logged.
     const log = lazyChildLogger(deps.logger, { controlId: ctx.controlId.slice(0, 40), trigger });
     try {
