@@ -36,9 +36,13 @@ const OPEN_INVITATION = (hash: string, lock: boolean) => `
          v.source, v.language AS visit_language
   FROM invitations i JOIN visits v ON v.id = i.visit_id
   WHERE i.phone_hash = ${hash} AND (i.status IN ${ANSWERABLE}) IS TRUE
-  ORDER BY (i.expires_at IS NULL OR i.expires_at > $2) DESC, v.ended_at DESC, i.created_at DESC LIMIT 1${lock ? ' FOR UPDATE OF i' : ''}`;
+  ORDER BY (i.expires_at IS NULL OR i.expires_at > $2) DESC, i.sent_at DESC NULLS LAST, v.ended_at DESC, i.created_at DESC
+  LIMIT 1${lock ? ' FOR UPDATE OF i' : ''}`;
 
-/** The patient's most recent survey that can still take (or politely refuse) an answer, locked. */
+/**
+ * The patient's survey that can still take (or politely refuse) an answer, locked: of several (two
+ * visits texted to one family phone), the one texted last, which is the text the patient answers.
+ */
 export async function findOpenInvitation(client: PoolClient, phoneHash: string, now: Date): Promise<OpenInvitation | null> {
   const { rows } = await client.query<OpenInvitation>(OPEN_INVITATION('$1', true), [phoneHash, now]);
   return rows[0] ?? null;
@@ -84,24 +88,42 @@ export async function markClosedNoticeSent(client: PoolClient, id: string) {
   await client.query('UPDATE invitations SET closed_notice_sent = true WHERE id = $1', [id]);
 }
 
-export async function optOut(client: PoolClient, phoneHash: string, method: string) {
-  await client.query(
-    `INSERT INTO opt_outs (phone_hash, method) VALUES ($1, $2) ON CONFLICT (phone_hash) DO UPDATE SET opted_out_at = now(), method = $2`,
-    [phoneHash, method],
-  );
-  await client.query(
-    `UPDATE invitations SET status = CASE WHEN status = 'scheduled' THEN 'cancelled' WHEN status IN ('answered', 'completed') THEN status ELSE 'expired' END,
-       phone_enc = NULL, phone_hash = NULL, pending_comment = NULL, updated_at = now()
-     WHERE phone_hash = $1 AND status IN ('scheduled', 'sent', 'delivered', 'undelivered', 'unknown', 'answered', 'completed')`,
+/**
+ * Closes every survey of an opting-out number (scheduled ones are cancelled, unsent) and erases its
+ * phone data and closed-survey hash. Returns the language of the newest of them, if any.
+ */
+export async function closeForOptOut(client: PoolClient, phoneHash: string): Promise<string | null> {
+  const { rows } = await client.query<{ language: string }>(
+    `WITH closed AS (
+       UPDATE invitations SET status = CASE WHEN status = 'scheduled' THEN 'cancelled' WHEN status IN ('answered', 'completed') THEN status ELSE 'expired' END,
+         phone_enc = NULL, phone_hash = NULL, pending_comment = NULL, updated_at = now()
+       WHERE phone_hash = $1 AND status IN ('scheduled', 'sent', 'delivered', 'undelivered', 'unknown', 'answered', 'completed')
+       RETURNING language, created_at
+     ), forgotten AS (
+       -- Opted out: no "survey closed" notice is owed any more; only the opt-out's hash stays.
+       DELETE FROM closed_surveys WHERE phone_hash = $1 RETURNING language, closed_at AS created_at
+     )
+     SELECT language FROM (SELECT * FROM closed UNION ALL SELECT * FROM forgotten) s ORDER BY created_at DESC LIMIT 1`,
     [phoneHash],
   );
-  // Opted out: no "survey closed" notice is owed any more; only the opt-out's hash stays.
-  await client.query('DELETE FROM closed_surveys WHERE phone_hash = $1', [phoneHash]);
+  return rows[0]?.language ?? null;
 }
 
-export async function optIn(client: PoolClient, phoneHash: string): Promise<boolean> {
-  const { rowCount } = await client.query('DELETE FROM opt_outs WHERE phone_hash = $1', [phoneHash]);
-  return (rowCount ?? 0) > 0;
+/** Records the opt-out with the language its confirmation went out in. */
+export async function optOut(client: PoolClient, phoneHash: string, method: string, language: string) {
+  await client.query(
+    `INSERT INTO opt_outs (phone_hash, method, language) VALUES ($1, $2, $3)
+     ON CONFLICT (phone_hash) DO UPDATE SET opted_out_at = now(), method = $2, language = $3`,
+    [phoneHash, method, language],
+  );
+}
+
+/** Ends an opt-out; `undefined` when the number was not opted out, else the opt-out's language. */
+export async function optIn(client: PoolClient, phoneHash: string): Promise<string | null | undefined> {
+  const { rows } = await client.query<{ language: string | null }>('DELETE FROM opt_outs WHERE phone_hash = $1 RETURNING language', [
+    phoneHash,
+  ]);
+  return rows.length ? (rows[0]?.language ?? null) : undefined;
 }
 
 export async function isOptedOut(client: PoolClient, phoneHash: string): Promise<boolean> {

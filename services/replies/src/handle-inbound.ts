@@ -1,5 +1,6 @@
 import type { KaikuConfig, UnitConfig } from '@kaiku/config';
 import {
+  commandLanguage,
   isLanguage,
   type Keys,
   type Language,
@@ -120,20 +121,26 @@ export function createInboundHandler(deps: InboundDeps) {
     client: PoolClient,
     msg: InboundMessage,
     command: ReplyCommand,
+    text: string,
     phoneHash: string,
     inv: repo.OpenInvitation | null,
   ): Promise<InboundResult> {
     if (!(await repo.recordInbound(client, msg.messageSid, inv?.id ?? null))) return { reply: null, outcome: 'duplicate' };
-    const closed = inv ? null : await repo.findClosedSurvey(client, phoneHash);
-    const language = inv?.language ?? closed?.language ?? (await repo.preferredLanguage(client, phoneHash)) ?? 'fi';
+    // The patient's language: the survey's (a scheduled one too), a closed one's, one chosen by SMS,
+    // the language of the word itself (STOPP, LOPETA, STOP), else Finnish.
+    const fallback = async () => (await repo.preferredLanguage(client, phoneHash)) ?? commandLanguage(text) ?? 'fi';
     if (command.kind === 'opt-out') {
-      await repo.optOut(client, phoneHash, msg.optOutType ? 'twilio-opt-out' : 'sms');
-      // Kept by hash like the opt-out itself, so that a later BÖRJA is confirmed in Swedish.
-      if (inv) await repo.rememberLanguage(client, phoneHash, language);
+      const closedLanguage = await repo.closeForOptOut(client, phoneHash);
+      const language = inv?.language ?? closedLanguage ?? (await fallback());
+      // Kept with the opt-out's hash, so that a later BÖRJA is confirmed in Swedish too.
+      await repo.optOut(client, phoneHash, msg.optOutType ? 'twilio-opt-out' : 'sms', language);
       return { reply: render(language, 'optedOut'), outcome: 'opt-out' };
     }
-    const wasOut = await repo.optIn(client, phoneHash);
-    return { reply: wasOut ? render(language, 'optedIn') : null, outcome: 'opt-in' };
+    const outLanguage = await repo.optIn(client, phoneHash);
+    if (outLanguage === undefined) return { reply: null, outcome: 'opt-in' };
+    const closed = inv ? null : await repo.findClosedSurvey(client, phoneHash);
+    const language = outLanguage ?? inv?.language ?? closed?.language ?? (await fallback());
+    return { reply: render(language, 'optedIn'), outcome: 'opt-in' };
   }
 
   /** The whole message in one transaction, the invitation locked. */
@@ -148,7 +155,7 @@ export function createInboundHandler(deps: InboundDeps) {
       const at = now();
       const inv = await repo.findOpenInvitation(client, phoneHash, at);
       // Opt-out and opt-in work with or without an open survey.
-      if (command) return optInOrOut(client, msg, command, phoneHash, inv);
+      if (command) return optInOrOut(client, msg, command, text, phoneHash, inv);
 
       if (!inv) {
         // A survey that closed and erased its phone data: one polite notice, nothing stored.

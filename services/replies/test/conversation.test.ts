@@ -1,6 +1,6 @@
-import { renderText } from '@kaiku/core';
+import { phoneHashOf, renderText } from '@kaiku/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFixture, type Fixture, kaiku, rollup, SENSITIVE_UNIT, stateOf } from './conversation-fixture.ts';
+import { createFixture, type Fixture, kaiku, keys, rollup, SENSITIVE_UNIT, stateOf } from './conversation-fixture.ts';
 
 const names = kaiku.units[0]?.name;
 const text = (language: 'fi' | 'sv' | 'en', key: Parameters<typeof renderText>[1]) =>
@@ -141,6 +141,35 @@ describe('the SMS conversation (docs/conversation.md)', () => {
     const { rowCount } = await f.pool.query('SELECT 1 FROM opt_outs');
     expect(rowCount).toBeGreaterThan(0);
     expect((await f.sms(phone, 'BÖRJA')).replies).toEqual([text('sv', 'optedIn')]);
+  });
+
+  it('confirms an opt-out and an opt-in in the patient’s language without a survey open, and keeps no language preference', async () => {
+    const phone = newPhone();
+    const scheduled = await f.invitation({ phone, language: 'sv', status: 'scheduled' });
+    expect((await f.sms(phone, 'STOPP')).replies).toEqual([text('sv', 'optedOut')]);
+    expect(await stateOf(f.pool, scheduled)).toMatchObject({ status: 'cancelled', has_phone: false });
+    expect((await f.sms(phone, 'START')).replies).toEqual([text('sv', 'optedIn')]);
+    // Opting out chose no language: the next visit's text follows the record system.
+    const { rowCount } = await f.pool.query('SELECT 1 FROM language_preferences WHERE phone_hash = $1', [phoneHashOf(keys, phone)]);
+    expect(rowCount).toBe(0);
+    // A number Kaiku never texted: the language of the word itself.
+    for (const [word, language] of [
+      ['SLUTA', 'sv'],
+      ['LOPETA', 'fi'],
+      ['STOP', 'en'],
+      ['Jag vill inte ha fler sms', 'sv'],
+    ] as const) {
+      expect((await f.sms(newPhone(), word)).replies).toEqual([text(language, 'optedOut')]);
+    }
+  });
+
+  it('takes a reply on a phone with two open surveys as the answer to the text sent last', async () => {
+    const phone = newPhone();
+    const earlierText = await f.invitation({ phone, endedAt: new Date(Date.now() - 30 * 60_000) });
+    const laterText = await f.invitation({ phone, endedAt: new Date(Date.now() - 120 * 60_000) });
+    await f.sms(phone, '3');
+    expect(await stateOf(f.pool, laterText)).toMatchObject({ status: 'answered', score: 3 });
+    expect(await stateOf(f.pool, earlierText)).toMatchObject({ status: 'delivered', score: null });
   });
 
   it("Twilio's own opt-out (OptOutType=STOP) is stored too", async () => {

@@ -219,3 +219,24 @@ export function parseCommand(text: string): ReplyCommand | null {
   const language = languageOf(words);
   return language ? { kind: 'switch-language', language } : null;
 }
+
+/** Words that tell which language an opt-out or opt-in request was written in. */
+const COMMAND_LANGUAGE_WORDS: Array<[Language, Set<string>]> = [
+  ['sv', new Set('stopp sluta börja borja skicka inte vill mig mej fler inga listan'.split(' '))],
+  ['fi', new Set('lopeta lopettakaa aloita älä älkää halua enää viestejä poista poistakaa minut numeroni'.split(' '))],
+  [
+    'en',
+    new Set(
+      "stop stopall unsubscribe cancel end quit revoke optout start don't dont do not please remove me my no more texts messages".split(
+        ' ',
+      ),
+    ),
+  ],
+];
+
+/** The language an opt-out or opt-in request is written in ("STOPP": sv, "LOPETA": fi, "STOP": en), if it tells. */
+export function commandLanguage(text: string): Language | null {
+  const words = normaliseCommand(text).split(' ');
+  for (const [language, known] of COMMAND_LANGUAGE_WORDS) if (words.some((w) => known.has(w))) return language;
+  return null;
+}
