@@ -11,6 +11,8 @@ export interface ExpiryJobDeps {
   batchSize?: number;
   /** How long a closed survey's phone hash is kept for its one "survey closed" notice (default 30 days). */
   closedNoticeDays?: number;
+  /** How long a language chosen by SMS is remembered for the number's next surveys (default 365 days). */
+  languagePreferenceDays?: number;
 }
 
 export interface ExpiryRun {
@@ -20,6 +22,8 @@ export interface ExpiryRun {
   erased: number;
   /** Closed-survey hashes deleted after their retention. */
   forgotten: number;
+  /** Language preferences (by phone hash) deleted after their retention. */
+  preferencesForgotten: number;
 }
 
 // The patient may have seen these; a late reply from them deserves the "closed" notice.
@@ -29,12 +33,14 @@ const REACHED = `('sent', 'delivered', 'unknown', 'answered', 'completed')`;
  * Closes surveys whose answer window has passed: unanswered ones become `expired`, every one
  * loses its encrypted phone, phone hash and unscored words. Only the keyed hash is kept, in
  * closed_surveys, for `closedNoticeDays`, so that a late reply gets one "this survey has closed".
+ * A language chosen by SMS is kept (by hash) for `languagePreferenceDays` after it was chosen.
  * Safe to run in several processes at once (rows are claimed with SKIP LOCKED).
  */
 export function createExpiryJob(deps: ExpiryJobDeps) {
   const now = deps.now ?? (() => new Date());
   const batchSize = deps.batchSize ?? 500;
   const retentionDays = deps.closedNoticeDays ?? 30;
+  const preferenceDays = deps.languagePreferenceDays ?? 365;
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<unknown> | null = null;
 
@@ -71,7 +77,7 @@ export function createExpiryJob(deps: ExpiryJobDeps) {
   /** One full pass; returns what it did. */
   async function runOnce(): Promise<ExpiryRun> {
     const at = now();
-    const total: ExpiryRun = { expired: 0, erased: 0, forgotten: 0 };
+    const total: ExpiryRun = { expired: 0, erased: 0, forgotten: 0, preferencesForgotten: 0 };
     for (;;) {
       const batch = await closeBatch(at);
       total.expired += batch.expired;
@@ -83,7 +89,12 @@ export function createExpiryJob(deps: ExpiryJobDeps) {
       retentionDays,
     ]);
     total.forgotten = rowCount ?? 0;
-    if (total.erased || total.forgotten) deps.logger.info(total, 'surveys closed');
+    const preferences = await deps.pool.query(
+      `DELETE FROM language_preferences WHERE updated_at < $1::timestamptz - make_interval(days => $2)`,
+      [at, preferenceDays],
+    );
+    total.preferencesForgotten = preferences.rowCount ?? 0;
+    if (total.erased || total.forgotten || total.preferencesForgotten) deps.logger.info(total, 'surveys closed');
     return total;
   }
 

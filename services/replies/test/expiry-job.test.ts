@@ -68,6 +68,20 @@ describe('the expiry job closes surveys and erases their phone data', () => {
     expect((await f.sms(phone, '9')).replies).toEqual([]);
   });
 
+  it('forgets a language chosen by SMS a year after it was chosen', async () => {
+    const phone = '+358403333336';
+    await f.invitation({ phone });
+    await f.sms(phone, 'SV');
+    const hash = phoneHashOf(keys, phone);
+    const remembered = () => f.pool.query('SELECT 1 FROM language_preferences WHERE phone_hash = $1', [hash]);
+    const at = (days: number) =>
+      createExpiryJob({ pool: f.pool, logger: pino({ level: 'silent' }), now: () => new Date(Date.now() + days * DAY) });
+    await at(364).runOnce();
+    expect((await remembered()).rowCount).toBe(1);
+    expect((await at(366).runOnce()).preferencesForgotten).toBeGreaterThan(0);
+    expect((await remembered()).rowCount).toBe(0);
+  });
+
   it('start() runs it on its own schedule and stop() waits for the run', async () => {
     const phone = '+358403333335';
     const id = await f.invitation({ phone, expiresAt: new Date(Date.now() - 1000) });
