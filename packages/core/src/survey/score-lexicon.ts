@@ -184,10 +184,10 @@ export const FILLER_WORDS = new Set(
     'päivänjatkoa huomenta iltaa',
     // Swedish
     'hej hejsan hallå tack tackar så mycket hälsningar mvh jag det den är blir att en och stark svag klar helt säger säga skulle',
-    'var mitt er kanske ungefär cirka ca typ absolut klart säkert definitivt vet',
+    'var mitt er kanske ungefär cirka ca typ absolut klart säkert definitivt vet från mig',
     // English
     "hi hello hey thanks thank you thx ty my is it its it's i i'd id i'll would will say a an the and solid strong easy",
-    'easily definitely absolutely clear yes yeah well so regards cheers maybe probably about around was were know dunno',
+    'easily definitely absolutely clear yes yeah well so regards cheers maybe probably about around was were know dunno from me',
   ]
     .join(' ')
     .split(' '),

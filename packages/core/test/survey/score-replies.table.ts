@@ -178,6 +178,7 @@ export const FINNISH: Array<[string, Expected]> = [
 
 export const SWEDISH: Array<[string, Expected]> = [
   ['9', s(9)],
+  ['En 9:a från mig', s(9)],
   ['nio', s(9)],
   ['tio', s(10)],
   ['noll', s(0)],
@@ -255,6 +256,9 @@ export const SWEDISH: Array<[string, Expected]> = [
 
 export const ENGLISH: Array<[string, Expected]> = [
   ['nine', s(9)],
+  ['Its a 6 from me', s(6)],
+  ['A 10 from me!', s(10)],
+  ['8 from me, the nurse was kind', s(8, 'from me, the nurse was kind')],
   ['Nine!', s(9)],
   ['ten', s(10)],
   ['TEN', s(10)],
