@@ -105,6 +105,37 @@ describe('POST /v1/sources/lifecare/hl7', () => {
     expect(await invitationOf(h.pool, 'lifecare', visit.visitId)).toMatchObject({ status: 'cancelled' });
   });
 
+  it('withdraws a scheduled survey when an A08 removes the mobile (PID-13 ""), and leaves it when PID-13 is empty', async () => {
+    const hetu = testHetu();
+    const visit = fresh('a03-adult-fi', { 'PID-3.1': hetu });
+    expect((await postHl7(h.url, visit.bytes)).code).toBe('AA');
+    const unchanged = hl7With('a08-patient-update', { 'MSH-10': uniqueId('LC'), 'PID-3.1': hetu, 'PV1-19.1': visit.visitId, 'PID-13': '' });
+    expect((await postHl7(h.url, unchanged)).code).toBe('AA');
+    expect(await invitationOf(h.pool, 'lifecare', visit.visitId)).toMatchObject({ status: 'scheduled' });
+    const removed = hl7With('a08-patient-update', { 'MSH-10': uniqueId('LC'), 'PID-3.1': hetu, 'PV1-19.1': visit.visitId, 'PID-13': '""' });
+    expect((await postHl7(h.url, removed)).code).toBe('AA');
+    expect(await invitationOf(h.pool, 'lifecare', visit.visitId)).toMatchObject({ status: 'skipped', skip_reason: 'no-mobile' });
+  });
+
+  it('never moves one patient’s survey to another’s phone when an A08 names a visit that is not theirs', async () => {
+    const visit = fresh('a03-adult-fi', { 'PID-3.1': testHetu() });
+    expect((await postHl7(h.url, visit.bytes)).code).toBe('AA');
+    const before = await invitationOf(h.pool, 'lifecare', visit.visitId);
+    const other = hl7With('a08-patient-update', { 'MSH-10': uniqueId('LC'), 'PID-3.1': testHetu(), 'PV1-19.1': visit.visitId });
+    expect((await postHl7(h.url, other)).code).toBe('AA');
+    expect(await invitationOf(h.pool, 'lifecare', visit.visitId)).toMatchObject({
+      status: 'scheduled',
+      phone_hash: before?.phone_hash,
+      language: before?.language,
+    });
+  });
+
+  it('takes PV1-19 "" as no visit number (AE), not as a number two visits could share', async () => {
+    const res = await postHl7(h.url, fresh('a03-adult-fi', { 'PID-3.1': testHetu(), 'PV1-19.1': '""' }).bytes);
+    expect(res.code).toBe('AE');
+    expect(res.text).toContain('PV1-19');
+  });
+
   it('answers the malformed fixture with AE naming the fields, and stores nothing', async () => {
     const res = await postHl7(h.url, fixture('lifecare/a03-malformed.hl7'));
     expect(res.status).toBe(200);

@@ -106,6 +106,11 @@ describe('Lifecare ADT → VisitEvent', () => {
     expect(map(hl7With('a03-adult-fi', { 'PID-3': '12345^^^1.2.246.10.2085212.10.0^PI' })).patient.personalId).toBeUndefined();
   });
 
+  it('finds the hetu OID as HD universal id (^^^&1.2.246.21&ISO), and skips a repetition without a value', () => {
+    expect(map(hl7With('a03-adult-fi', { 'PID-3': '010181-900C^^^&1.2.246.21&ISO' })).patient.personalId).toBe('010181-900C');
+    expect(map(hl7With('a03-adult-fi', { 'PID-3': '^^^1.2.246.21~010181-900C^^^HETU^NNFIN' })).patient.personalId).toBe('010181-900C');
+  });
+
   it('reads every PID-13 repetition except fax and e-mail, and numbers given in parts', () => {
     const event = map(
       hl7With('a03-adult-fi', {
@@ -113,6 +118,12 @@ describe('Lifecare ADT → VisitEvent', () => {
       }),
     );
     expect(event.patient.mobilePhones).toEqual(['0912345678', '+358407654321', '0401234567']);
+    // Parts without a country code: the area code as written, or with its trunk 0 added.
+    const parts = map(hl7With('a03-adult-fi', { 'PID-13': '^PRN^CP^^^040^7654321~^PRN^CP^^^45^1234567~^PRN^CP^^358^040^1112223' }));
+    expect(parts.patient.mobilePhones).toEqual(['0407654321', '0451234567', '+358401112223']);
+    // "" is HL7's explicit null: no number any more (an update withdraws the survey); empty leaves it as it was.
+    expect(map(hl7With('a08-patient-update', { 'PID-13': '""' })).patient).toMatchObject({ mobilePhones: [], mobilePhonesRemoved: true });
+    expect(map(hl7With('a08-patient-update', { 'PID-13': '' })).patient).not.toHaveProperty('mobilePhonesRemoved');
   });
 
   it('reads non-disclosure from PD1-12 and deceased from PID-30 or a death date', () => {
@@ -122,8 +133,11 @@ describe('Lifecare ADT → VisitEvent', () => {
     expect(map(hl7With('a03-adult-fi', { 'PID-29': '""' })).patient.deceased).toBe(false);
   });
 
-  it('falls back to PV1-3.4 for the unit', () => {
+  it('falls back to PV1-3.4 for the unit, also as HD universal id', () => {
     expect(map(hl7With('a03-adult-fi', { 'PV1-39': '' })).unit.id).toBe('1.2.246.10.2085212.10.1314');
+    expect(map(hl7With('a03-adult-fi', { 'PV1-39': '""', 'PV1-3': 'VAST1^^^&1.2.246.10.2085212.10.1320&ISO' })).unit.id).toBe(
+      '1.2.246.10.2085212.10.1320',
+    );
   });
 });
 

@@ -36,7 +36,8 @@ export const visitEventSchema = z
     patient: z.object({
       personalId: text().trim().max(32).optional(),
       birthDate: z.iso.date({ abort: true }).refine(yearAtLeast(1800), 'must be in the years 1800–2999').optional(),
-      mobilePhones: z.array(text().max(64)).max(10).default([]),
+      /** `null`: the record says the patient has no mobile number any more (HL7 PID-13 `""`). */
+      mobilePhones: z.array(text().max(64)).max(10).nullable().default([]),
       languages: z.object({ service: languageCode.optional(), mother: languageCode.optional() }).default({}),
       nonDisclosure: z.boolean().default(false),
       deceased: z.boolean().default(false),
@@ -53,6 +54,12 @@ export const visitEventSchema = z
     if (event.kind === 'patient-updated' && !event.visitId && !event.patient.personalId) {
       ctx.addIssue({ code: 'custom', path: ['visitId'], message: 'a patient update names the visit, the patient (personalId) or both' });
     }
+  })
+  .transform((event) => {
+    const { mobilePhones, ...patient } = event.patient;
+    // [] (or no field) leaves an update's number as it was; null removes it.
+    const removed = mobilePhones === null ? { mobilePhonesRemoved: true as const } : {};
+    return { ...event, patient: { ...patient, mobilePhones: mobilePhones ?? [], ...removed } };
   });
 
 export type VisitEvent = z.infer<typeof visitEventSchema>;

@@ -68,12 +68,20 @@ function hl7Date(ts: string): string | undefined {
 
 /** PID-3: the repetition whose assigning authority is the hetu OID (or whose type is NNFIN). */
 function personalIdOf(msg: Er7Message): string | undefined {
+  const isHetuOid = (v: string | undefined) => v === HETU_OID || v === `urn:oid:${HETU_OID}`;
   for (const rep of fieldValue(msg, 'PID', 3)) {
-    const authority = rep[3]?.[0] ?? '';
+    const value = valueOf(rep[0]?.[0] ?? '');
+    if (!value) continue;
+    // The assigning authority as a namespace (`^^^1.2.246.21`) or as HD's universal id (`^^^&1.2.246.21&ISO`).
     const type = (rep[4]?.[0] ?? '').toUpperCase();
-    if (authority === HETU_OID || authority === `urn:oid:${HETU_OID}` || type === 'NNFIN') return rep[0]?.[0] || undefined;
+    if (isHetuOid(rep[3]?.[0]) || isHetuOid(rep[3]?.[1]) || type === 'NNFIN') return value;
   }
   return undefined;
+}
+
+/** An HD component's universal id (`&1.2.246.10.…&ISO`), when its namespace is empty. */
+function oidOfHd(msg: Er7Message, segment: string, field: number, componentNo: number): string {
+  return valueOf(fieldValue(msg, segment, field)[0]?.[componentNo - 1]?.[1] ?? '');
 }
 
 /** PID-13: every telephone repetition (not fax, e-mail, pager); the number or its parts. */
@@ -83,10 +91,15 @@ function phonesOf(msg: Er7Message): string[] {
     const equipment = (rep[2]?.[0] ?? '').toUpperCase();
     if (equipment === 'FX' || equipment === 'INTERNET' || equipment === 'X.400' || equipment === 'BP' || equipment === 'MD') continue;
     const number = rep[0]?.[0]?.trim() ?? '';
-    const parts = [rep[4]?.[0], rep[5]?.[0], rep[6]?.[0]].map((p) => p?.trim() ?? '');
-    if (number === '""') continue;
+    const [country = '', area = '', local = ''] = [rep[4]?.[0], rep[5]?.[0], rep[6]?.[0]].map((p) => p?.trim() ?? '');
+    if (number === '""') continue; // the whole field "" is handled by the caller: no mobile any more
     if (number) phones.push(number);
-    else if (parts[2]) phones.push(`${parts[0] ? `+${parts[0].replace(/^\+/, '')}` : '0'}${parts[1]}${parts[2]}`);
+    // Parts: country code, area code, number; without a country code the area code is dialled as
+    // written ("040"), with a trunk 0 added when it lacks one ("40").
+    else if (local) {
+      const dialled = country ? area.replace(/^0/, '') : area === '' || area.startsWith('0') ? area : `0${area}`;
+      phones.push(`${country ? `+${country.replace(/^\+/, '')}` : ''}${dialled}${local}`);
+    }
   }
   return phones;
 }
@@ -94,6 +107,8 @@ function phonesOf(msg: Er7Message): string[] {
 const yes = (value: string) => value.trim().toUpperCase() === 'Y';
 /** HL7's `""` is an explicit null, not a value. */
 const present = (value: string) => value.trim() !== '' && value.trim() !== '""';
+/** A component's value, trimmed; `""` (HL7's explicit null) is no value. */
+const valueOf = (value: string) => (present(value) ? value.trim() : '');
 
 /**
  * Maps a Lifecare ADT message (HL7 v2.3, HL7 Finland) to a canonical VisitEvent input, to be
@@ -112,12 +127,12 @@ export function lifecareToVisitEvent(msg: Er7Message, timeZone: string): VisitEv
   }
   const issues: FieldIssue[] = [];
   if (!hasSegment(msg, 'PID')) issues.push({ field: 'PID', message: 'the PID segment is missing' });
-  const visitId = component(msg, 'PV1', 19, 1).trim() || undefined;
+  const visitId = valueOf(component(msg, 'PV1', 19, 1)) || undefined;
   if (!visitId && kind !== 'patient-updated') issues.push({ field: 'PV1-19', message: 'the visit number is required' });
-  const unitId = component(msg, 'PV1', 39, 1).trim() || component(msg, 'PV1', 3, 4).trim();
+  const unitId = valueOf(component(msg, 'PV1', 39, 1)) || valueOf(component(msg, 'PV1', 3, 4)) || oidOfHd(msg, 'PV1', 3, 4);
   let endedAt: string | undefined;
   if (kind === 'visit-ended') {
-    const raw = component(msg, 'PV1', 45, 1);
+    const raw = valueOf(component(msg, 'PV1', 45, 1));
     if (!raw) issues.push({ field: 'PV1-45', message: 'the end time of the visit is required' });
     else {
       endedAt = hl7Instant(raw, timeZone) ?? undefined;
@@ -130,7 +145,7 @@ export function lifecareToVisitEvent(msg: Er7Message, timeZone: string): VisitEv
   if (hetu && !hetu.ok) issues.push({ field: 'PID-3', message: `not a valid personal identity code: ${hetu.error}` });
   if (issues.length) throw new SourceMessageError('invalid', issues);
 
-  const languageCode = component(msg, 'PID', 15, 1).trim();
+  const languageCode = valueOf(component(msg, 'PID', 15, 1));
   const deceased = yes(component(msg, 'PID', 30, 1)) || present(component(msg, 'PID', 29, 1));
   const controlId = rawField(msg, 'MSH', 10).trim();
   return {
@@ -147,7 +162,8 @@ export function lifecareToVisitEvent(msg: Er7Message, timeZone: string): VisitEv
     patient: {
       ...(personalId ? { personalId } : {}),
       ...(hl7Date(component(msg, 'PID', 7, 1)) ? { birthDate: hl7Date(component(msg, 'PID', 7, 1)) } : {}),
-      mobilePhones: phonesOf(msg),
+      // PID-13 "" (HL7's explicit null): the record has no number any more, as opposed to empty (unchanged).
+      mobilePhones: rawField(msg, 'PID', 13).trim() === '""' ? null : phonesOf(msg),
       languages: languageCode ? { service: languageCode } : {},
       nonDisclosure: yes(component(msg, 'PD1', 12, 1)),
       deceased,

@@ -18,10 +18,10 @@ import * as repo from './visit.repository.ts';
 
 /**
  * patient-updated: the still-scheduled invitations of the named visit and of the same patient (by
- * pseudonym, across sources) take the new mobile number and language. A field the event leaves
- * empty keeps its value (HL7: empty = unchanged). When the new details forbid the text (deceased,
- * non-disclosure, consent refused, no single mobile any more, opted-out number) the invitation is
- * withdrawn as a skip with that reason.
+ * pseudonym, across sources) take the new mobile number and language; the named visit only when it
+ * is this patient's. A field the event leaves empty keeps its value (HL7: empty = unchanged). When
+ * the new details forbid the text (deceased, non-disclosure, consent refused, no single mobile any
+ * more, the mobile removed, opted-out number) the invitation is withdrawn as a skip with that reason.
  */
 export async function updatePatient(
   client: PoolClient,
@@ -46,6 +46,7 @@ export async function updatePatient(
   else if (patient.smsConsent === false) withdraw = 'consent-refused';
 
   let phone: string | null = null;
+  if (!withdraw && patient.mobilePhonesRemoved) withdraw = 'no-mobile';
   if (!withdraw && patient.mobilePhones.length > 0) {
     const mobile = chooseMobile(patient.mobilePhones);
     if (mobile.ok) phone = mobile.e164;

@@ -180,7 +180,10 @@ export async function scheduledInvitationsOf(
   const { rows } = await client.query<ScheduledInvitation>(
     `SELECT i.id, i.phone_hash, i.language FROM invitations i JOIN visits v ON v.id = i.visit_id
      WHERE i.status = 'scheduled'
-       AND ((v.source = $1 AND v.source_visit_id = $2) OR v.patient_pseudonym = $3)
+       -- The named visit only when it is this patient's (or its patient is unknown): an update that
+       -- names another person's visit must not move that person's survey to this one's phone.
+       AND ((v.source = $1 AND v.source_visit_id = $2 AND ($3::text IS NULL OR v.patient_pseudonym IS NULL OR v.patient_pseudonym = $3))
+            OR v.patient_pseudonym = $3)
      ORDER BY i.id FOR UPDATE OF i`,
     [by.source, by.sourceVisitId, by.pseudonym],
   );
