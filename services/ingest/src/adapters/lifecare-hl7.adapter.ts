@@ -70,7 +70,7 @@ function hl7Date(ts: string): string | undefined {
 function personalIdOf(msg: Er7Message): string | undefined {
   const isHetuOid = (v: string | undefined) => v === HETU_OID || v === `urn:oid:${HETU_OID}`;
   for (const rep of fieldValue(msg, 'PID', 3)) {
-    const value = valueOf(rep[0]?.[0] ?? '');
+    const value = hl7Value(rep[0]?.[0] ?? '');
     if (!value) continue;
     // The assigning authority as a namespace (`^^^1.2.246.21`) or as HD's universal id (`^^^&1.2.246.21&ISO`).
     const type = (rep[4]?.[0] ?? '').toUpperCase();
@@ -81,7 +81,7 @@ function personalIdOf(msg: Er7Message): string | undefined {
 
 /** An HD component's universal id (`&1.2.246.10.…&ISO`), when its namespace is empty. */
 function oidOfHd(msg: Er7Message, segment: string, field: number, componentNo: number): string {
-  return valueOf(fieldValue(msg, segment, field)[0]?.[componentNo - 1]?.[1] ?? '');
+  return hl7Value(fieldValue(msg, segment, field)[0]?.[componentNo - 1]?.[1] ?? '');
 }
 
 /** PID-13: every telephone repetition (not fax, e-mail, pager); the number or its parts. */
@@ -108,7 +108,7 @@ const yes = (value: string) => value.trim().toUpperCase() === 'Y';
 /** HL7's `""` is an explicit null, not a value. */
 const present = (value: string) => value.trim() !== '' && value.trim() !== '""';
 /** A component's value, trimmed; `""` (HL7's explicit null) is no value. */
-const valueOf = (value: string) => (present(value) ? value.trim() : '');
+const hl7Value = (value: string) => (present(value) ? value.trim() : '');
 
 /**
  * Maps a Lifecare ADT message (HL7 v2.3, HL7 Finland) to a canonical VisitEvent input, to be
@@ -127,12 +127,12 @@ export function lifecareToVisitEvent(msg: Er7Message, timeZone: string): VisitEv
   }
   const issues: FieldIssue[] = [];
   if (!hasSegment(msg, 'PID')) issues.push({ field: 'PID', message: 'the PID segment is missing' });
-  const visitId = valueOf(component(msg, 'PV1', 19, 1)) || undefined;
+  const visitId = hl7Value(component(msg, 'PV1', 19, 1)) || undefined;
   if (!visitId && kind !== 'patient-updated') issues.push({ field: 'PV1-19', message: 'the visit number is required' });
-  const unitId = valueOf(component(msg, 'PV1', 39, 1)) || valueOf(component(msg, 'PV1', 3, 4)) || oidOfHd(msg, 'PV1', 3, 4);
+  const unitId = hl7Value(component(msg, 'PV1', 39, 1)) || hl7Value(component(msg, 'PV1', 3, 4)) || oidOfHd(msg, 'PV1', 3, 4);
   let endedAt: string | undefined;
   if (kind === 'visit-ended') {
-    const raw = valueOf(component(msg, 'PV1', 45, 1));
+    const raw = hl7Value(component(msg, 'PV1', 45, 1));
     if (!raw) issues.push({ field: 'PV1-45', message: 'the end time of the visit is required' });
     else {
       endedAt = hl7Instant(raw, timeZone) ?? undefined;
@@ -145,7 +145,7 @@ export function lifecareToVisitEvent(msg: Er7Message, timeZone: string): VisitEv
   if (hetu && !hetu.ok) issues.push({ field: 'PID-3', message: `not a valid personal identity code: ${hetu.error}` });
   if (issues.length) throw new SourceMessageError('invalid', issues);
 
-  const languageCode = valueOf(component(msg, 'PID', 15, 1));
+  const languageCode = hl7Value(component(msg, 'PID', 15, 1));
   const deceased = yes(component(msg, 'PID', 30, 1)) || present(component(msg, 'PID', 29, 1));
   const controlId = rawField(msg, 'MSH', 10).trim();
   return {
