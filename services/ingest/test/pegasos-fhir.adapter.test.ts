@@ -113,6 +113,39 @@ describe('Pegasos FHIR → VisitEvent', () => {
     expect(issues(noEnd)).toMatchObject({ fields: ['Encounter.period.end'] });
   });
 
+  it('takes the unit OID among the organization’s identifiers, the hetu in use, and no guessed Patient', () => {
+    const bundle = load('bundle-visit-finished-en');
+    const encounter = bundle.entry[0].resource;
+    encounter.serviceProvider = { reference: 'Organization/o1' };
+    bundle.entry.push({
+      resource: {
+        resourceType: 'Organization',
+        id: 'o1',
+        identifier: [
+          { system: 'http://www.vrk.fi/tietojarjestelmat/ytunnus', value: '0245437-2' },
+          { system: 'urn:ietf:rfc:3986', value: 'urn:oid:1.2.246.10.2085212.10.1320' },
+        ],
+      },
+    });
+    const patient = bundle.entry[1].resource;
+    patient.identifier = [
+      { use: 'old', system: 'urn:oid:1.2.246.21', value: '010181-900C' },
+      { use: 'official', system: 'urn:oid:1.2.246.21', value: '240799Y926J' },
+    ];
+    expect(map(bundle)[0]).toMatchObject({ unit: { id: '1.2.246.10.2085212.10.1320' }, patient: { personalId: '240799Y926J' } });
+    encounter.subject = { reference: 'Patient/not-here' };
+    expect(issues(bundle)).toMatchObject({ kind: 'invalid', fields: ['Bundle.entry[0].resource.subject'] });
+  });
+
+  it('refuses days a month does not have, and names a missing status', () => {
+    expect(fhirInstant('2026-02-30T12:00:00+02:00', TZ)).toBeNull();
+    expect(fhirInstant('2026-04-31T12:00:00', TZ)).toBeNull();
+    expect(fhirInstant('2024-02-29T12:00:00Z', TZ)).toBe('2024-02-29T12:00:00.000Z');
+    const enc = loneEncounter();
+    delete enc.status;
+    expect(issues(enc)).toMatchObject({ kind: 'invalid', fields: ['Encounter.status'] });
+  });
+
   it('refuses an encounter that has not ended as unsupported', () => {
     const enc = loneEncounter();
     enc.status = 'in-progress';

@@ -31,6 +31,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
 const arr = <T>(v: unknown): T[] => (Array.isArray(v) ? (v.filter(isObject) as T[]) : []);
 const stripOid = (v: string) => v.replace(/^urn:oid:/, '');
+const OID = /^[0-2](\.\d+)+$/;
 
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$/;
 
@@ -39,7 +40,7 @@ export function fhirInstant(value: string, timeZone: string): string | null {
   const m = DATE_TIME.exec(value);
   if (!m) return null;
   const [y, mo, d, h, mi, s] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? '0'].map(Number) as [number, number, number, number, number, number];
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59) return null;
+  if (mo < 1 || mo > 12 || d < 1 || d > new Date(Date.UTC(y, mo, 0)).getUTCDate() || h > 23 || mi > 59 || s > 59) return null;
   if (m[7]) {
     const t = Date.parse(value);
     return Number.isNaN(t) ? null : new Date(t).toISOString();
@@ -62,13 +63,13 @@ function encountersOf(body: unknown): Found[] {
   }
   if (body.resourceType !== 'Bundle') {
     throw new SourceMessageError('invalid', [
-      { field: 'resourceType', message: `expected Bundle or Encounter, got ${str(body.resourceType) ?? '(none)'}` },
+      { field: 'resourceType', message: `expected Bundle or Encounter, got ${str(body.resourceType)?.slice(0, 40) ?? '(none)'}` },
     ]);
   }
   const bundle = body as unknown as Bundle;
   if (!BUNDLE_TYPES.has(String(bundle.type))) {
     throw new SourceMessageError('invalid', [
-      { field: 'Bundle.type', message: `expected collection, message or transaction, got ${bundle.type}` },
+      { field: 'Bundle.type', message: `expected collection, message, transaction or batch, got ${String(bundle.type).slice(0, 40)}` },
     ]);
   }
   const resources = arr<{ fullUrl?: string; resource?: Resource }>(body.entry)
@@ -98,8 +99,8 @@ function resolve<T extends Resource>(ref: Reference | undefined, type: T['resour
     );
     if (hit) return hit.resource as T;
   }
-  if (type !== 'Patient') return undefined;
-  // No usable reference: the one Patient there is (contained or in the bundle).
+  if (type !== 'Patient' || reference) return undefined; // a reference to nothing is not a guess
+  // No reference: the one Patient there is (contained or in the bundle).
   const candidates = [...contained.filter((r) => r.resourceType === type), ...all.map((r) => r.resource)];
   return candidates.length === 1 ? (candidates[0] as T) : undefined;
 }
@@ -114,9 +115,11 @@ function unitOf(enc: Encounter, found: Found): { id?: string; name?: string } {
   const provider = enc.serviceProvider;
   const direct = str(provider?.identifier?.value);
   const org = direct ? undefined : resolve<Organization>(provider, 'Organization', found);
-  const orgId = arr<{ value?: string }>(org?.identifier)
+  // The unit's OID (FI Base: urn:oid:1.2.246.10.…), not a business id (Y-tunnus) listed before it.
+  const orgIds = arr<{ value?: string }>(org?.identifier)
     .map((i) => str(i.value))
-    .find(Boolean);
+    .filter((v): v is string => Boolean(v));
+  const orgId = orgIds.find((v) => OID.test(stripOid(v))) ?? orgIds[0];
   const id = direct ?? orgId;
   const name = str(provider?.display) ?? str(org?.name);
   return { ...(id ? { id: stripOid(id) } : {}), ...(name ? { name: name.slice(0, 200) } : {}) };
@@ -150,10 +153,14 @@ function toEvent(found: Found, timeZone: string, now: Date): VisitEventInput {
   const enc = found.encounter;
   const p = found.path;
   const issues: FieldIssue[] = [];
+  if (!str(enc.status)) throw new SourceMessageError('invalid', [{ field: `${p}.status`, message: 'the encounter has no status' }]);
   const kind = KINDS[enc.status];
   if (!kind) {
     throw new SourceMessageError('unsupported', [
-      { field: `${p}.status`, message: `status "${String(enc.status)}" is not taken (finished, cancelled or entered-in-error)` },
+      {
+        field: `${p}.status`,
+        message: `status "${String(enc.status).slice(0, 40)}" is not taken (finished, cancelled or entered-in-error)`,
+      },
     ]);
   }
   const visitId = visitIdOf(enc);
@@ -171,7 +178,11 @@ function toEvent(found: Found, timeZone: string, now: Date): VisitEventInput {
   }
   if (issues.length || !patient) throw new SourceMessageError('invalid', issues);
 
-  const hetu = arr<{ system?: string; value?: string }>(patient.identifier).find((i) => i.system === HETU_SYSTEM);
+  // The hetu in use: an official or usual one first, never one marked old (a replaced temporary id).
+  const hetus = arr<{ system?: string; value?: string; use?: string }>(patient.identifier).filter(
+    (i) => i.system === HETU_SYSTEM && str(i.value) && i.use !== 'old',
+  );
+  const hetu = hetus.find((i) => i.use === 'official') ?? hetus.find((i) => i.use === 'usual') ?? hetus[0];
   const language = languageOf(patient);
   const serviceType = arr<{ code?: string }>(enc.serviceType?.coding)
     .map((c) => str(c.code))
