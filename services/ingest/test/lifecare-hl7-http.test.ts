@@ -130,6 +130,26 @@ describe('POST /v1/sources/lifecare/hl7', () => {
     });
   });
 
+  it('answers AE naming PID-7 for an A08 whose birth date contradicts the hetu, and changes nothing', async () => {
+    const hetu = testHetu('1981-01-01');
+    const visit = fresh('a03-adult-fi', { 'PID-3.1': hetu });
+    expect((await postHl7(h.url, visit.bytes)).code).toBe('AA');
+    const before = await invitationOf(h.pool, 'lifecare', visit.visitId);
+    const update = hl7With('a08-patient-update', {
+      'MSH-10': uniqueId('LC'),
+      'PID-3.1': hetu,
+      'PID-7': '19810102',
+      'PV1-19.1': visit.visitId,
+    });
+    const res = await postHl7(h.url, update);
+    expect(res.code).toBe('AE');
+    expect(res.text).toContain('PID-7');
+    expect(await invitationOf(h.pool, 'lifecare', visit.visitId)).toMatchObject({
+      phone_hash: before?.phone_hash,
+      language: before?.language,
+    });
+  });
+
   it('takes PV1-19 "" as no visit number (AE), not as a number two visits could share', async () => {
     const res = await postHl7(h.url, fresh('a03-adult-fi', { 'PID-3.1': testHetu(), 'PV1-19.1': '""' }).bytes);
     expect(res.code).toBe('AE');

@@ -121,6 +121,11 @@ describe('Lifecare ADT → VisitEvent', () => {
     // Parts without a country code: the area code as written, or with its trunk 0 added.
     const parts = map(hl7With('a03-adult-fi', { 'PID-13': '^PRN^CP^^^040^7654321~^PRN^CP^^^45^1234567~^PRN^CP^^358^040^1112223' }));
     expect(parts.patient.mobilePhones).toEqual(['0407654321', '0451234567', '+358401112223']);
+    // Not the patient's own: an emergency contact's (EMR), an answering service (ASN), a beeper (BPN).
+    const own = map(hl7With('a03-adult-fi', { 'PID-13': '0401111111^EMR^CP~0402222222^ASN^CP~0403333333^BPN^CP~0404444444^PRN^CP' }));
+    expect(own.patient.mobilePhones).toEqual(['0404444444']);
+    const many = Array.from({ length: 12 }, (_, i) => `04000000${String(i).padStart(2, '0')}^PRN^CP`).join('~');
+    expect(map(hl7With('a03-adult-fi', { 'PID-13': many })).patient.mobilePhones).toHaveLength(10);
     // "" is HL7's explicit null: no number any more (an update withdraws the survey); empty leaves it as it was.
     expect(map(hl7With('a08-patient-update', { 'PID-13': '""' })).patient).toMatchObject({ mobilePhones: [], mobilePhonesRemoved: true });
     expect(map(hl7With('a08-patient-update', { 'PID-13': '' })).patient).not.toHaveProperty('mobilePhonesRemoved');
@@ -153,6 +158,12 @@ describe('hl7Instant', () => {
     expect(hl7Instant('20251112256000', 'Europe/Helsinki')).toBeNull();
     expect(hl7Instant('yesterday', 'Europe/Helsinki')).toBeNull();
   });
+  it('refuses an offset no place has, and never echoes the value it refuses', () => {
+    expect(hl7Instant('202511121533+2500', 'Europe/Helsinki')).toBeNull();
+    expect(hl7Instant('202511121533+1400', 'Europe/Helsinki')).toBe('2025-11-12T01:33:00.000Z');
+    expect(issuesOf(hl7With('a03-adult-fi', { 'PV1-45': '010181-900C' })).message).not.toContain('010181');
+  });
+
   it('refuses days a month does not have and years before 1900, instead of rolling them over', () => {
     expect(hl7Instant('202602301200', 'Europe/Helsinki')).toBeNull();
     expect(hl7Instant('202502291200', 'Europe/Helsinki')).toBeNull();

@@ -53,6 +53,7 @@ export function hl7Instant(ts: string, timeZone: string): string | null {
   const offset = m[7];
   if (offset) {
     const sign = offset[0] === '-' ? -1 : 1;
+    if (Number(offset.slice(1, 3)) > 14 || Number(offset.slice(3, 5)) > 59) return null;
     const minutes = sign * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(3, 5)));
     return new Date(Date.UTC(y, mo - 1, d, h, mi, s) - minutes * 60_000).toISOString();
   }
@@ -90,7 +91,10 @@ function phonesOf(msg: Er7Message): string[] {
   for (const rep of fieldValue(msg, 'PID', 13)) {
     const equipment = (rep[2]?.[0] ?? '').toUpperCase();
     if (equipment === 'FX' || equipment === 'INTERNET' || equipment === 'X.400' || equipment === 'BP' || equipment === 'MD') continue;
+    // Not the patient's own phone: an emergency contact's, an answering service, a beeper.
+    if (NOT_OWN_USE.has((rep[1]?.[0] ?? '').toUpperCase())) continue;
     const number = rep[0]?.[0]?.trim() ?? '';
+    if (number.length > 64) continue; // not a phone number
     const [country = '', area = '', local = ''] = [rep[4]?.[0], rep[5]?.[0], rep[6]?.[0]].map((p) => p?.trim() ?? '');
     if (number === '""') continue; // the whole field "" is handled by the caller: no mobile any more
     if (number) phones.push(number);
@@ -101,8 +105,9 @@ function phonesOf(msg: Er7Message): string[] {
       phones.push(`${country ? `+${country.replace(/^\+/, '')}` : ''}${dialled}${local}`);
     }
   }
-  return phones;
+  return phones.slice(0, 10); // more is not one patient's phones; the schema takes ten
 }
+const NOT_OWN_USE = new Set(['EMR', 'ASN', 'BPN']);
 
 const yes = (value: string) => value.trim().toUpperCase() === 'Y';
 /** HL7's `""` is an explicit null, not a value. */
@@ -136,7 +141,8 @@ export function lifecareToVisitEvent(msg: Er7Message, timeZone: string): VisitEv
     if (!raw) issues.push({ field: 'PV1-45', message: 'the end time of the visit is required' });
     else {
       endedAt = hl7Instant(raw, timeZone) ?? undefined;
-      if (!endedAt) issues.push({ field: 'PV1-45', message: `"${raw.slice(0, 26)}" is not a date and time (YYYYMMDDHHMM[SS])` });
+      // The value is not echoed: a misplaced field could hold a hetu.
+      if (!endedAt) issues.push({ field: 'PV1-45', message: 'not a date and time (YYYYMMDDHHMM[SS][+ZZZZ])' });
     }
     if (!unitId) issues.push({ field: 'PV1-39', message: 'the unit OID (PV1-39 or PV1-3.4) is required' });
   }

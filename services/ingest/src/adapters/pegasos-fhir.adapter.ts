@@ -173,7 +173,7 @@ function toEvent(found: Found, timeZone: string, now: Date): VisitEventInput {
     const end = str(enc.period?.end);
     endedAt = end ? (fhirInstant(end, timeZone) ?? undefined) : undefined;
     if (!end) issues.push({ field: `${p}.period.end`, message: 'a finished encounter needs period.end' });
-    else if (!endedAt) issues.push({ field: `${p}.period.end`, message: `"${end.slice(0, 40)}" is not a dateTime with a time` });
+    else if (!endedAt) issues.push({ field: `${p}.period.end`, message: 'not a dateTime with a time (and a day the month has)' });
     if (!unit.id) issues.push({ field: `${p}.serviceProvider`, message: 'the unit OID (serviceProvider.identifier) is required' });
   }
   if (issues.length || !patient) throw new SourceMessageError('invalid', issues);

@@ -33,6 +33,9 @@ export async function updatePatient(
   if (patient.personalId) {
     const hetu = parseHetu(patient.personalId);
     if (!hetu.ok) throw new InvalidVisitError('patient.personalId', hetu.error);
+    if (patient.birthDate && patient.birthDate !== hetu.birthDate) {
+      throw new InvalidVisitError('patient.birthDate', 'does not match the personal identity code');
+    }
     pseudonym = pseudonymOf(deps.keys, patient.personalId.trim().toUpperCase());
     await repo.lockPatient(client, pseudonym);
   }
