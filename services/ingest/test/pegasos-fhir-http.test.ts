@@ -41,6 +41,17 @@ describe('POST /v1/sources/pegasos/fhir', () => {
     expect((await post(fresh('bundle-visit-finished-en').bundle, 'pg-token', 'application/x-www-form-urlencoded')).status).toBe(201);
   });
 
+  it('takes the finished encounter of a bundle that also holds one still in progress', async () => {
+    const f = fresh('bundle-visit-finished-en');
+    f.bundle.entry.push({ resource: { ...f.encounter, id: 'still-open', status: 'in-progress', identifier: [{ value: uniqueId('x') }] } });
+    const res = await post(f.bundle);
+    expect(res.status).toBe(200);
+    const results = res.json.results as Array<{ outcome: string; field?: string }>;
+    expect(results.map((r) => r.outcome)).toEqual(['scheduled', 'rejected']);
+    expect(results[1]?.field).toContain('status');
+    expect(await invitationOf(h.pool, 'pegasos', f.visitId)).toMatchObject({ status: 'scheduled' });
+  });
+
   it('answers FHIR XML with 415 not-supported, saying to send JSON', async () => {
     const res = await post('<Bundle xmlns="http://hl7.org/fhir"/>', 'pg-token', 'application/fhir+xml');
     expect(res.status).toBe(415);

@@ -6,7 +6,11 @@ import { fixture } from './helpers.ts';
 
 const TZ = 'Europe/Helsinki';
 const load = (name: string) => JSON.parse(fixture(`pegasos/${name}.json`).toString('utf8'));
-const map = (body: unknown) => pegasosToVisitEvents(body, TZ).map((m) => visitEventSchema.parse(m.event));
+const map = (body: unknown) =>
+  pegasosToVisitEvents(body, TZ).map((m) => {
+    if ('error' in m) throw m.error;
+    return visitEventSchema.parse(m.event);
+  });
 const issues = (body: unknown) => {
   try {
     pegasosToVisitEvents(body, TZ);
@@ -144,6 +148,14 @@ describe('Pegasos FHIR → VisitEvent', () => {
     const enc = loneEncounter();
     delete enc.status;
     expect(issues(enc)).toMatchObject({ kind: 'invalid', fields: ['Encounter.status'] });
+  });
+
+  it('of several encounters, returns each one it can’t take with its error and maps the others', () => {
+    const bundle = load('bundle-visit-finished-en');
+    const open = { ...bundle.entry[0].resource, id: 'e2', status: 'in-progress' };
+    bundle.entry.push({ fullUrl: 'urn:uuid:e2', resource: open });
+    const mapped = pegasosToVisitEvents(bundle, TZ);
+    expect(mapped.map((m) => ('error' in m ? m.error.kind : 'mapped'))).toEqual(['mapped', 'unsupported']);
   });
 
   it('refuses an encounter that has not ended as unsupported', () => {

@@ -207,7 +207,22 @@ function toEvent(found: Found, timeZone: string, now: Date): VisitEventInput {
   };
 }
 
-/** Maps a Pegasos FHIR R4 Bundle (or a lone Encounter with a contained Patient) to canonical VisitEvent inputs. */
-export function pegasosToVisitEvents(body: unknown, timeZone: string, now = new Date()): Array<{ event: VisitEventInput; path: string }> {
-  return encountersOf(body).map((found) => ({ event: toEvent(found, timeZone, now), path: found.path }));
+export type MappedEncounter = { event: VisitEventInput; path: string } | { error: SourceMessageError; path: string };
+
+/**
+ * Maps a Pegasos FHIR R4 Bundle (or a lone Encounter with a contained Patient) to canonical
+ * VisitEvent inputs. One encounter that can't be taken throws; of several, each that can't is
+ * returned with its error, so that the others are still taken.
+ */
+export function pegasosToVisitEvents(body: unknown, timeZone: string, now = new Date()): MappedEncounter[] {
+  const found = encountersOf(body);
+  if (found.length === 1) return [{ event: toEvent(found[0] as Found, timeZone, now), path: (found[0] as Found).path }];
+  return found.map((f) => {
+    try {
+      return { event: toEvent(f, timeZone, now), path: f.path };
+    } catch (error) {
+      if (error instanceof SourceMessageError) return { error, path: f.path };
+      throw error;
+    }
+  });
 }

@@ -101,12 +101,18 @@ export function registerPegasosFhirRoute(
         const outcome = operationOutcome(error.issues.map((i) => ({ code, diagnostics: `${i.field}: ${i.message}`, expression: i.field })));
         return sendOutcome(reply, error.kind === 'unsupported' ? 422 : 400, outcome);
       }
-      const parsed = mapped.map(({ event }) => ({ event, parsed: visitEventSchema.safeParse(event) }));
-      const valid = parsed.flatMap((p) => (p.parsed.success ? [p.parsed.data] : []));
+      const parsed = mapped.map((m) => ('error' in m ? m : { event: m.event, parsed: visitEventSchema.safeParse(m.event) }));
+      const valid = parsed.flatMap((p) => ('parsed' in p && p.parsed.success ? [p.parsed.data] : []));
       // Several encounters are taken as one batch (set-based, deciding as one by one in bundle order).
       const outcomes = valid.length === 1 ? [await deps.ingest(valid[0] as VisitEvent)] : valid.length ? await deps.ingestMany(valid) : [];
       let next = 0;
-      const results = parsed.map(({ event, parsed }): VisitOutcome => {
+      const results = parsed.map((p): VisitOutcome => {
+        if ('error' in p) {
+          // One encounter of several that can't be taken (not finished, no end time …): its own outcome.
+          countOutcome(PEGASOS_SOURCE, 'rejected');
+          return { outcome: 'rejected', error: p.error.message, field: p.error.issues[0]?.field ?? p.path };
+        }
+        const { event, parsed } = p;
         if (!parsed.success) {
           countOutcome(PEGASOS_SOURCE, 'rejected');
           const fields = parsed.error.issues.map((i) => ({ field: sourceField(i.path.join('.'), PEGASOS_FIELDS), message: i.message }));
