@@ -24,13 +24,16 @@ export interface OutboxReconcilerDeps {
  * `scheduled` in Postgres but has no job. The reconciler keeps a marker key in Redis; when the
  * marker is gone (and at least every `fullPassMs`), it walks the scheduled invitations that have
  * no outbox row and re-adds each missing job. Job id = invitation id, so a job that exists is never
- * doubled, and the sender re-checks the invitation's status in Postgres before it texts.
+ * doubled, and the sender re-checks the invitation's status in Postgres before it texts. The same
+ * pass retries a job that failed while its invitation is still scheduled (a sender that could not
+ * reach Postgres for all its attempts), so that no survey waits forever in the failed set.
  */
 export function createOutboxReconciler(deps: OutboxReconcilerDeps) {
   const intervalMs = deps.intervalMs ?? 5000;
   const fullPassMs = deps.fullPassMs ?? 15 * 60_000;
   const batchSize = deps.batchSize ?? 1000;
   const markerKey = deps.queue.toKey('kaiku-reconciler-marker');
+  const failedKey = deps.queue.toKey('failed');
   const markerValue = randomUUID();
   let lastFullPass = 0;
   let timer: NodeJS.Timeout | null = null;
@@ -43,6 +46,7 @@ export function createOutboxReconciler(deps: OutboxReconcilerDeps) {
     const client = deps.redis;
     let after = '00000000-0000-0000-0000-000000000000';
     let restored = 0;
+    let retried = 0;
     for (;;) {
       const { rows } = await deps.pool.query<{ id: string; send_at: Date | null }>(
         `SELECT i.id, i.send_at FROM invitations i
@@ -52,19 +56,29 @@ export function createOutboxReconciler(deps: OutboxReconcilerDeps) {
       );
       if (rows.length === 0) break;
       const pipeline = client.pipeline();
-      for (const row of rows) pipeline.exists(deps.queue.toKey(row.id));
-      const exists = (await pipeline.exec()) ?? [];
-      const missing = rows.filter((_, i) => exists[i]?.[1] !== 1);
+      for (const row of rows) pipeline.exists(deps.queue.toKey(row.id)).zscore(failedKey, row.id);
+      const found = (await pipeline.exec()) ?? [];
+      const missing = rows.filter((_, i) => found[2 * i]?.[1] !== 1);
       await enqueueSurveys(
         deps.queue,
         missing.map((row) => ({ invitationId: row.id, sendAt: row.send_at ?? now })),
         now,
       );
+      // A job that failed while its invitation is still scheduled never reached a send (the sender
+      // claims the invitation before it calls Twilio): its attempts went on reaching Postgres. It is
+      // tried again, with fresh attempts; the sender re-checks the invitation before it texts.
+      const failed = rows.filter((_, i) => found[2 * i]?.[1] === 1 && found[2 * i + 1]?.[1] !== null);
+      for (const row of failed) {
+        const job = await deps.queue.getJob(row.id);
+        if (job && (await job.isFailed())) await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+      }
+      retried += failed.length;
       restored += missing.length;
       after = (rows[rows.length - 1] as { id: string }).id;
       if (rows.length < batchSize) break;
     }
-    return restored;
+    if (retried > 0) deps.logger.warn({ retried }, 'send jobs of still-scheduled surveys had failed (Postgres unreachable?); retried');
+    return restored + retried;
   }
 
   /** Checks the marker; runs a full pass when Redis lost it (or the last pass is old). */

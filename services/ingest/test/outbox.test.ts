@@ -1,4 +1,6 @@
+import { createRedis } from '@kaiku/queue';
 import { waitFor } from '@kaiku/testing';
+import { UnrecoverableError, Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOutboxReconciler } from '../src/outbox-reconciler.ts';
 import { createOutboxRelay } from '../src/outbox-relay.ts';
@@ -148,5 +150,38 @@ describe('outbox reconciler', () => {
     expect(await h.queue.getJob(sent.invitationId)).toBeUndefined();
     expect(await h.queue.getJob(kept.invitationId)).toBeTruthy();
     expect(await reconciler.reconcileAll()).toBe(0);
+  });
+
+  it('retries, with fresh attempts, a send job that failed while its survey is still scheduled', async () => {
+    const relay = createOutboxRelay({ pool: h.pool, queue: h.queue, logger: silent, intervalMs: 1000 });
+    const reconciler = createOutboxReconciler({ pool: h.pool, queue: h.queue, redis: h.redis, logger: silent, fullPassMs: 3600_000 });
+    const stuck = await schedule();
+    const done = await schedule();
+    await relay.drain();
+    await h.pool.query("UPDATE invitations SET status = 'failed' WHERE id = $1", [done.invitationId]);
+    // A sender that could not reach Postgres: every attempt failed before it claimed anything.
+    for (const id of [stuck.invitationId, done.invitationId]) {
+      const job = await h.queue.getJob(id);
+      await job?.promote().catch(() => {});
+    }
+    const workerRedis = createRedis(h.env.redisUrl);
+    const worker = new Worker(
+      h.queue.name,
+      async () => {
+        throw new UnrecoverableError('connect ECONNREFUSED 127.0.0.1:5499');
+      },
+      { connection: workerRedis, prefix: h.queue.opts.prefix },
+    );
+    const deadline = Date.now() + 10_000;
+    while ((await h.queue.getFailedCount()) < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await worker.close();
+    workerRedis.disconnect();
+    expect(await h.queue.getFailedCount()).toBe(2);
+
+    expect(await reconciler.reconcileAll()).toBe(1);
+    const retried = await h.queue.getJob(stuck.invitationId);
+    expect(await retried?.isFailed()).toBe(false);
+    expect(retried?.attemptsMade).toBe(0);
+    expect(await (await h.queue.getJob(done.invitationId))?.isFailed()).toBe(true); // not scheduled: left alone
   });
 });
