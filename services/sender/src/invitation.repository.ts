@@ -61,10 +61,11 @@ export async function invitationState(pool: Pool, id: string): Promise<Invitatio
 }
 
 /** A previous attempt died between the mark and Twilio's answer: the text may have gone out. */
-export async function markInterrupted(pool: Pool, id: string): Promise<boolean> {
+export async function markInterrupted(pool: Pool, id: string, answerWindowDays: number): Promise<boolean> {
   const { rowCount } = await pool.query(
-    `UPDATE invitations SET status = 'unknown', updated_at = now() WHERE id = $1 AND status = 'sending'`,
-    [id],
+    `UPDATE invitations SET status = 'unknown', updated_at = now(), expires_at = COALESCE(expires_at, now() + make_interval(days => $2))
+     WHERE id = $1 AND status = 'sending'`,
+    [id, answerWindowDays],
   );
   return (rowCount ?? 0) > 0;
 }
@@ -122,10 +123,17 @@ export async function markFailed(pool: Pool, id: string, code: number | null, op
 }
 
 /** The request may have created a message: never re-send; the status callback settles it. */
-export async function markUnknown(pool: Pool, id: string, code: number | null = null) {
+/**
+ * `unknown`: it may have gone out. Its answer window starts now, as if sent, so that the expiry job
+ * closes it and erases the phone even if no status callback ever settles it (a callback that does
+ * keeps the window it finds).
+ */
+export async function markUnknown(pool: Pool, id: string, answerWindowDays: number, code: number | null = null) {
   await pool.query(
-    `UPDATE invitations SET status = 'unknown', error_code = COALESCE($2, error_code), updated_at = now() WHERE id = $1 AND status = 'sending'`,
-    [id, code],
+    `UPDATE invitations SET status = 'unknown', error_code = COALESCE($2, error_code), updated_at = now(),
+       expires_at = COALESCE(expires_at, now() + make_interval(days => $3))
+     WHERE id = $1 AND status = 'sending'`,
+    [id, code, answerWindowDays],
   );
 }
 

@@ -87,7 +87,7 @@ export function createSendSurveyJob(deps: SendSurveyDeps) {
     if (!state) return { result: 'not-scheduled' };
     if (state.status === 'sending') {
       // A previous attempt died between the mark and Twilio's answer: the text may have gone out.
-      await repo.markInterrupted(deps.pool, state.id);
+      await repo.markInterrupted(deps.pool, state.id, answerWindowDays);
       return { result: 'unknown' };
     }
     if (state.status !== 'scheduled') return { result: 'not-scheduled' };
@@ -172,7 +172,7 @@ export function createSendSurveyJob(deps: SendSurveyDeps) {
         // and never end in `failed` (the earlier attempt may have gone out).
         log.warn({ attempt }, 'could not look up the earlier attempt at Twilio');
         if (lastAttempt) {
-          await repo.markUnknown(deps.pool, inv.id);
+          await repo.markUnknown(deps.pool, inv.id, answerWindowDays);
           throw new UnrecoverableError(`gave up after ${job.attemptsMade + 1} attempts; the text may have gone out`);
         }
         await repo.markRetry(deps.pool, inv.id, null, true);
@@ -189,7 +189,7 @@ export function createSendSurveyJob(deps: SendSurveyDeps) {
       }
       if (failure.kind === 'ambiguous') {
         sends.inc({ result: 'unknown', error_code: code });
-        await repo.markUnknown(deps.pool, inv.id);
+        await repo.markUnknown(deps.pool, inv.id, answerWindowDays);
         return 'unknown';
       }
       if (failure.rateLimited) {
@@ -203,7 +203,7 @@ export function createSendSurveyJob(deps: SendSurveyDeps) {
       if (lastAttempt) {
         if (failure.mayHaveCreated) {
           // It may have gone out: `unknown`, settled by its status callback if Twilio created it.
-          await repo.markUnknown(deps.pool, inv.id, failure.code);
+          await repo.markUnknown(deps.pool, inv.id, answerWindowDays, failure.code);
           throw new UnrecoverableError(`gave up after ${job.attemptsMade + 1} attempts; the text may have gone out`);
         }
         await repo.markFailed(deps.pool, inv.id, failure.code, null);

@@ -153,6 +153,12 @@ describe('sender: one text per invitation, in the patient language', () => {
     expect(inv?.attempt).toBe(2);
     const job = await h.queue.getJob(id);
     expect(await job?.getState()).toBe('failed');
+    // Its answer window runs from now, so the expiry job erases the phone even if no callback comes.
+    const { rows } = await h.pool.query(
+      `SELECT expires_at > now() + interval '6 days' AS after, expires_at < now() + interval '8 days' AS before FROM invitations WHERE id = $1`,
+      [id],
+    );
+    expect(rows[0]).toEqual({ after: true, before: true });
   });
 
   it('a dropped connection after Twilio took the message: unknown, never re-sent, settled by the callback', async () => {
