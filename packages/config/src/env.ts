@@ -21,7 +21,12 @@ const key32 = z
   .refine((v) => Buffer.from(v, 'base64').length === 32, '32 random bytes in base64 (openssl rand -base64 32)')
   .transform((v) => Buffer.from(v, 'base64'));
 
-export const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+/** A port; an empty variable (`INGEST_PORT=`) is unset, not port 0 (which would be any free port). */
+export const port = (fallback: number) =>
+  z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    z.coerce.number().int().min(0).max(65535).default(fallback),
+  );
 
 /** Variables every service reads. */
 export const commonEnv = {

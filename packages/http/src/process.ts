@@ -42,3 +42,12 @@ export function exitOnStartupError(service: string, error: unknown): never {
   console.error(`${service}: cannot start: ${(error as Error).message}`);
   process.exit(1);
 }
+
+/** Listens, or exits 1 saying where it could not (a port in use, a HOST that is not this machine's). */
+export async function listenOrExit<T>(service: string, where: string, listen: () => Promise<T>): Promise<T> {
+  try {
+    return await listen();
+  } catch (error) {
+    return exitOnStartupError(service, new Error(`cannot listen on ${where}: ${(error as Error).message}`));
+  }
+}

@@ -1,5 +1,5 @@
 import { createPool } from '@kaiku/db';
-import { exitOnStartupError, loggerOptions, onShutdown } from '@kaiku/http';
+import { exitOnStartupError, listenOrExit, loggerOptions, onShutdown } from '@kaiku/http';
 import { createRedis, createSurveySendQueue } from '@kaiku/queue';
 import pino from 'pino';
 import { buildConsoleApp } from './app.ts';
@@ -34,4 +34,6 @@ onShutdown(logger, async () => {
   await pool.end();
 });
 
-await app.listen({ host: config.HOST, port: config.CONSOLE_PORT });
+await listenOrExit('console', `${config.HOST}:${config.CONSOLE_PORT} (CONSOLE_PORT)`, () =>
+  app.listen({ host: config.HOST, port: config.CONSOLE_PORT }),
+);

@@ -7,13 +7,15 @@ const ingestTokens = z
   .default('')
   .transform((raw, ctx) => {
     const tokens = new Map<string, string>();
-    for (const pair of raw
+    const pairs = raw
       .split(',')
       .map((p) => p.trim())
-      .filter(Boolean)) {
+      .filter(Boolean);
+    for (const [n, pair] of pairs.entries()) {
       const i = pair.indexOf(':');
       if (i <= 0 || i === pair.length - 1) {
-        ctx.addIssue({ code: 'custom', message: `"${pair.slice(0, 20)}…" is not source:token` });
+        // Not echoed: the entry holds a secret.
+        ctx.addIssue({ code: 'custom', message: `entry ${n + 1} is not source:token (a source, a colon, its token)` });
         continue;
       }
       tokens.set(pair.slice(i + 1), pair.slice(0, i));

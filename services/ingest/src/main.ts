@@ -1,5 +1,5 @@
 import { createPool } from '@kaiku/db';
-import { exitOnStartupError, loggerOptions, onShutdown } from '@kaiku/http';
+import { exitOnStartupError, listenOrExit, loggerOptions, onShutdown } from '@kaiku/http';
 import { createRedis, createSurveySendQueue } from '@kaiku/queue';
 import pino from 'pino';
 import { buildIngestApp } from './app.ts';
@@ -61,6 +61,10 @@ await redis.connect().catch((error: Error) => {
 });
 relay.start();
 reconciler.start();
-await app.listen({ host: config.HOST, port: config.INGEST_PORT });
-const mllpAddress = await mllp.listen(config.MLLP_PORT, config.HOST);
+await listenOrExit('ingest', `${config.HOST}:${config.INGEST_PORT} (INGEST_PORT)`, () =>
+  app.listen({ host: config.HOST, port: config.INGEST_PORT }),
+);
+const mllpAddress = await listenOrExit('ingest', `${config.HOST}:${config.MLLP_PORT} (MLLP_PORT)`, () =>
+  mllp.listen(config.MLLP_PORT, config.HOST),
+);
 logger.info({ port: mllpAddress.port }, 'MLLP listener for Lifecare HL7 ready');

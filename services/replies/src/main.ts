@@ -1,5 +1,5 @@
 import { createPool } from '@kaiku/db';
-import { exitOnStartupError, loggerOptions, onShutdown } from '@kaiku/http';
+import { exitOnStartupError, listenOrExit, loggerOptions, onShutdown } from '@kaiku/http';
 import pino from 'pino';
 import { buildRepliesApp } from './app.ts';
 import { loadRepliesConfig } from './config.ts';
@@ -31,5 +31,7 @@ onShutdown(logger, async () => {
   await pool.end();
 });
 
-await app.listen({ host: config.HOST, port: config.REPLIES_PORT });
+await listenOrExit('replies', `${config.HOST}:${config.REPLIES_PORT} (REPLIES_PORT)`, () =>
+  app.listen({ host: config.HOST, port: config.REPLIES_PORT }),
+);
 expiry.start();

@@ -1,5 +1,5 @@
 import { createPool } from '@kaiku/db';
-import { exitOnStartupError, loggerOptions, onShutdown } from '@kaiku/http';
+import { exitOnStartupError, listenOrExit, loggerOptions, onShutdown } from '@kaiku/http';
 import { createRedis } from '@kaiku/queue';
 import pino from 'pino';
 import { buildSenderApp } from './app.ts';
@@ -52,5 +52,7 @@ onShutdown(logger, async () => {
   await pool.end();
 });
 
-await app.listen({ host: config.HOST, port: config.SENDER_PORT });
+await listenOrExit('sender', `${config.HOST}:${config.SENDER_PORT} (SENDER_PORT)`, () =>
+  app.listen({ host: config.HOST, port: config.SENDER_PORT }),
+);
 logger.info({ twilio: config.TWILIO_API_BASE_URL ?? 'api.twilio.com' }, 'sender running');

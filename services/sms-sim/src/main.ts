@@ -1,4 +1,4 @@
-import { exitOnStartupError, loggerOptions, onShutdown } from '@kaiku/http';
+import { exitOnStartupError, listenOrExit, loggerOptions, onShutdown } from '@kaiku/http';
 import pino from 'pino';
 import { buildSimApp } from './app.ts';
 import { loadSimConfig } from './config.ts';
@@ -24,4 +24,6 @@ const app = buildSimApp({
   logger,
 });
 onShutdown(logger, () => app.close());
-await app.listen({ host: config.HOST, port: config.SMS_SIM_PORT });
+await listenOrExit('sms-sim', `${config.HOST}:${config.SMS_SIM_PORT} (SMS_SIM_PORT)`, () =>
+  app.listen({ host: config.HOST, port: config.SMS_SIM_PORT }),
+);

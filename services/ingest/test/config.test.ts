@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import { loadIngestConfig } from '../src/config.ts';
+
+describe('ingest config', () => {
+  it('says which INGEST_TOKENS entry is wrong without printing the secret in it', () => {
+    let message = '';
+    try {
+      loadIngestConfig({ INGEST_TOKENS: 'pegasos:ok-token,lifecare=supersecrettoken' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/INGEST_TOKENS.*entry 2 is not source:token/s);
+    expect(message).not.toContain('supersecret');
+  });
+
+  it('takes an empty port variable as unset, not as port 0 (any free port)', () => {
+    expect(loadIngestConfig({ INGEST_PORT: '', MLLP_PORT: ' ' })).toMatchObject({ INGEST_PORT: 3001, MLLP_PORT: 2575 });
+  });
+});
