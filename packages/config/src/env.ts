@@ -62,15 +62,29 @@ export const DEV_TWILIO = {
   TWILIO_ACCOUNT_SID: `AC${'0'.repeat(31)}1`,
   TWILIO_AUTH_TOKEN: 'dev-auth-token',
   TWILIO_FROM: '+358451234567',
-  TWILIO_API_BASE_URL: 'http://127.0.0.1:3010',
-  PUBLIC_BASE_URL: 'http://127.0.0.1:3003',
 };
 
-/** In development, fill Twilio settings that are not set with the sms-sim defaults. */
+/** A local service's URL in development: on HOST (loopback when it listens on every address) and its port variable. */
+function localUrl(env: Env, portVariable: string, fallback: number): string {
+  const host = env.HOST?.trim();
+  const address = !host || host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  return `http://${address}:${env[portVariable]?.trim() || fallback}`;
+}
+
+/**
+ * In development, fill Twilio settings that are not set with the sms-sim defaults: sms-sim as
+ * Twilio's API and the replies service as the webhooks' public URL, at the ports SMS_SIM_PORT and
+ * REPLIES_PORT say (3010 and 3003 by default).
+ */
 export function withDevTwilioDefaults(env: Env): Env {
   if (isProduction(env)) return env;
   const filled: Env = { ...env };
-  for (const [k, v] of Object.entries(DEV_TWILIO)) if (!filled[k]) filled[k] = v;
+  const defaults = {
+    ...DEV_TWILIO,
+    TWILIO_API_BASE_URL: localUrl(env, 'SMS_SIM_PORT', 3010),
+    PUBLIC_BASE_URL: localUrl(env, 'REPLIES_PORT', 3003),
+  };
+  for (const [k, v] of Object.entries(defaults)) if (!filled[k]) filled[k] = v;
   if (!env.TWILIO_MESSAGING_SERVICE_SID && env.TWILIO_FROM === undefined) filled.TWILIO_FROM = DEV_TWILIO.TWILIO_FROM;
   return filled;
 }

@@ -22,6 +22,17 @@ describe('sender config: a sender patients can answer', () => {
     expect(loadSenderConfig({ TWILIO_MESSAGING_SERVICE_SID: mg }).TWILIO_MESSAGING_SERVICE_SID).toBe(mg);
   });
 
+  it('in development, finds sms-sim and the replies service at the ports their variables say', () => {
+    expect(loadSenderConfig({})).toMatchObject({ TWILIO_API_BASE_URL: 'http://127.0.0.1:3010', PUBLIC_BASE_URL: 'http://127.0.0.1:3003' });
+    expect(loadSenderConfig({ SMS_SIM_PORT: '4010', REPLIES_PORT: '4003', HOST: '0.0.0.0' })).toMatchObject({
+      TWILIO_API_BASE_URL: 'http://127.0.0.1:4010',
+      PUBLIC_BASE_URL: 'http://127.0.0.1:4003',
+    });
+    expect(loadSenderConfig({ SMS_SIM_PORT: '4010', TWILIO_API_BASE_URL: 'http://prism:4010' }).TWILIO_API_BASE_URL).toBe(
+      'http://prism:4010',
+    );
+  });
+
   it('in production, needs the Twilio settings instead of falling back to sms-sim', () => {
     expect(() => loadSenderConfig({ NODE_ENV: 'production' })).toThrow(/TWILIO_ACCOUNT_SID/);
   });
