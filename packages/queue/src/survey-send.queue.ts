@@ -5,7 +5,12 @@ import { SURVEY_SEND_QUEUE, type SurveySendJob, surveySendJobSchema } from './jo
 export const DEFAULT_PREFIX = 'bull';
 
 export function createSurveySendQueue(connection: Redis, prefix = DEFAULT_PREFIX): Queue<SurveySendJob> {
-  return new Queue<SurveySendJob>(SURVEY_SEND_QUEUE, { connection, prefix });
+  const queue = new Queue<SurveySendJob>(SURVEY_SEND_QUEUE, { connection, prefix });
+  // Redis unreachable: the connection reconnects by itself and /readyz names Redis. Without a
+  // listener BullMQ prints each connection error to stderr as a raw multi-line stack, outside the
+  // JSON log lines.
+  queue.on('error', () => {});
+  return queue;
 }
 
 /** Transient Twilio failures are retried with exponential backoff, a bounded number of times. */

@@ -1,0 +1,19 @@
+import { afterEach, expect, it, vi } from 'vitest';
+import { createRedis } from '../src/redis.ts';
+import { createSurveySendQueue } from '../src/survey-send.queue.ts';
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+it('keeps Redis connection errors out of stderr (the logs stay JSON lines; /readyz reports Redis)', async () => {
+  const printed = vi.spyOn(console, 'error').mockImplementation(() => {});
+  const redis = createRedis('redis://127.0.0.1:1'); // nothing listens there
+  const queue = createSurveySendQueue(redis, `kaiku-test-${process.pid}`);
+  const added = queue.add('survey-send', { invitationId: 'x' }).catch((error: Error) => error);
+  await new Promise((r) => setTimeout(r, 1500));
+  expect(printed).not.toHaveBeenCalled();
+  await queue.close().catch(() => {});
+  redis.disconnect();
+  await added;
+});
