@@ -33,7 +33,11 @@ export const kaikuConfigSchema = z
     survey: z
       .strictObject({
         sendAfter: z.string().default('next-day-12:00').refine(isValidSendAfter, 'next-day-HH:MM or an ISO 8601 duration'),
-        quietHours: z.strictObject({ from: hhmm, to: hhmm }).nullable().default({ from: '20:00', to: '09:00' }),
+        quietHours: z
+          .strictObject({ from: hhmm, to: hhmm })
+          .refine((q) => q.from !== q.to, 'from and to are the same time: give two times, or null for no quiet hours')
+          .nullable()
+          .default({ from: '20:00', to: '09:00' }),
         skipPublicHolidays: z.boolean().default(true),
         answerWindowDays: z.number().int().min(1).max(60).default(7),
         resurveyAfterDays: z.number().int().min(0).max(365).default(30),
@@ -53,13 +57,22 @@ export const kaikuConfigSchema = z
       .strictObject({ minN: z.number().int().min(1).default(5), targetNps: z.number().min(-100).max(100).default(60) })
       .prefault({}),
   })
-  .superRefine((config, ctx) => {
-    const seen = new Set<string>();
-    config.units.forEach((unit, i) => {
-      if (seen.has(unit.id)) ctx.addIssue({ code: 'custom', path: ['units', i, 'id'], message: `duplicate unit id ${unit.id}` });
-      seen.add(unit.id);
-    });
-  });
+  // Checked on the input as it came, so that a duplicate is named with every other mistake (a
+  // refinement of the parsed config runs only when nothing else is wrong).
+  .superRefine(
+    (config, ctx) => {
+      const units: unknown = (config as { units?: unknown } | null)?.units;
+      if (!Array.isArray(units)) return;
+      const seen = new Set<string>();
+      units.forEach((unit: unknown, i) => {
+        const id = (unit as { id?: unknown } | null)?.id;
+        if (typeof id !== 'string') return;
+        if (seen.has(id)) ctx.addIssue({ code: 'custom', path: ['units', i, 'id'], message: `duplicate unit id ${id}` });
+        seen.add(id);
+      });
+    },
+    { when: () => true },
+  );
 
 export type KaikuConfig = z.infer<typeof kaikuConfigSchema>;
 export type UnitConfig = KaikuConfig['units'][number];

@@ -79,6 +79,14 @@ reporting:
     expect(issuesOf(() => loadKaikuConfig(path))).toEqual(['units.1.id: duplicate unit id 1.2.246.10.1']);
   });
 
+  it('names a duplicate unit id together with the other mistakes', () => {
+    const path = file('dup-and-more.yaml', `units:\n${GOOD_UNIT}${GOOD_UNIT}survey:\n  quietHours: { from: "09:00", to: "09:00" }\n`);
+    expect(issuesOf(() => loadKaikuConfig(path))).toEqual([
+      'survey.quietHours: from and to are the same time: give two times, or null for no quiet hours',
+      'units.1.id: duplicate unit id 1.2.246.10.1',
+    ]);
+  });
+
   it('refuses a misspelt key instead of silently using the default', () => {
     const path = file('typo.yaml', `units:\n${GOOD_UNIT}survey:\n  sendAftr: PT0S\n  quietHour: null\n`);
     expect(issuesOf(() => loadKaikuConfig(path))).toEqual(['survey.sendAftr: unknown key', 'survey.quietHour: unknown key']);
