@@ -135,3 +135,9 @@ export function addDays(year: number, month: number, day: number, days: number):
   const d = new Date(Date.UTC(year, month - 1, day + days));
   return [d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate()];
 }
+
+/** True when the numbers name a real wall-clock time: a month that exists, a day that month has, 00:00:00–23:59:59. */
+export function isCalendarDateTime(year: number, month: number, day: number, hour: number, minute: number, second = 0): boolean {
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth && hour <= 23 && minute <= 59 && second <= 59;
+}

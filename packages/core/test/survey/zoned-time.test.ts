@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { intlLocalParts, localDay, localParts, zonedInstant } from '../../src/survey/zoned-time.ts';
+import { intlLocalParts, isCalendarDateTime, localDay, localParts, zonedInstant } from '../../src/survey/zoned-time.ts';
 
 // Zones with whole-hour, half-hour and 45-minute offsets, a 30-minute DST shift (Lord Howe), DST
 // in both hemispheres, and old local mean times with seconds in their offsets (Monrovia, Amsterdam).
@@ -70,5 +70,17 @@ describe('localParts (offsets remembered per hour)', () => {
     expect(zonedInstant('Europe/Helsinki', 2026, 10, 25, 3, 30).toISOString()).toBe('2026-10-25T00:30:00.000Z');
     expect(zonedInstant('Australia/Lord_Howe', 2026, 10, 4, 2, 15).toISOString()).toBe('2026-10-03T15:45:00.000Z');
     expect(zonedInstant('Asia/Kathmandu', 2026, 6, 1, 12, 0).toISOString()).toBe('2026-06-01T06:15:00.000Z');
+  });
+});
+
+describe('isCalendarDateTime', () => {
+  it('takes days a month has and times of a day, and nothing that would roll over', () => {
+    expect(isCalendarDateTime(2024, 2, 29, 23, 59, 59)).toBe(true);
+    expect(isCalendarDateTime(2026, 2, 29, 12, 0)).toBe(false);
+    expect(isCalendarDateTime(2026, 4, 31, 12, 0)).toBe(false);
+    expect(isCalendarDateTime(2026, 13, 1, 12, 0)).toBe(false);
+    expect(isCalendarDateTime(2026, 1, 0, 12, 0)).toBe(false);
+    expect(isCalendarDateTime(2026, 1, 1, 24, 0)).toBe(false);
+    expect(isCalendarDateTime(2026, 1, 1, 12, 60)).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-import { parseHetu, type VisitEventInput, zonedInstant } from '@kaiku/core';
+import { isCalendarDateTime, parseHetu, type VisitEventInput, zonedInstant } from '@kaiku/core';
 import { type FieldIssue, SourceMessageError } from './adapter-error.ts';
 import { component, type Er7Message, fieldValue, hasSegment, rawField } from './hl7/er7.ts';
 
@@ -49,7 +49,7 @@ export function hl7Instant(ts: string, timeZone: string): string | null {
   const m = TS.exec(ts.trim());
   if (!m || m[4] === undefined) return null;
   const [y, mo, d, h, mi, s] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? '00'].map(Number) as [number, number, number, number, number, number];
-  if (y < 1900 || mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 || mi > 59 || s > 59) return null;
+  if (y < 1900 || !isCalendarDateTime(y, mo, d, h, mi, s)) return null;
   const offset = m[7];
   if (offset) {
     const sign = offset[0] === '-' ? -1 : 1;
@@ -59,8 +59,6 @@ export function hl7Instant(ts: string, timeZone: string): string | null {
   }
   return new Date(zonedInstant(timeZone, y, mo, d, h, mi).getTime() + s * 1000).toISOString();
 }
-
-const daysInMonth = (year: number, month: number) => new Date(Date.UTC(year, month, 0)).getUTCDate();
 
 function hl7Date(ts: string): string | undefined {
   const m = /^(\d{4})(\d{2})(\d{2})/.exec(ts.trim());

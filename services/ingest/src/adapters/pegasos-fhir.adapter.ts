@@ -1,4 +1,4 @@
-import { type VisitEventInput, zonedInstant } from '@kaiku/core';
+import { isCalendarDateTime, type VisitEventInput, zonedInstant } from '@kaiku/core';
 import type { Bundle, Encounter, Organization, Patient, Reference, Resource } from '@medplum/fhirtypes';
 import { type FieldIssue, SourceMessageError } from './adapter-error.ts';
 
@@ -40,7 +40,7 @@ export function fhirInstant(value: string, timeZone: string): string | null {
   const m = DATE_TIME.exec(value);
   if (!m) return null;
   const [y, mo, d, h, mi, s] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? '0'].map(Number) as [number, number, number, number, number, number];
-  if (mo < 1 || mo > 12 || d < 1 || d > new Date(Date.UTC(y, mo, 0)).getUTCDate() || h > 23 || mi > 59 || s > 59) return null;
+  if (!isCalendarDateTime(y, mo, d, h, mi, s)) return null;
   if (m[7]) {
     const t = Date.parse(value);
     return Number.isNaN(t) ? null : new Date(t).toISOString();
@@ -105,10 +105,14 @@ function resolve<T extends Resource>(ref: Reference | undefined, type: T['resour
   return candidates.length === 1 ? (candidates[0] as T) : undefined;
 }
 
+/** Of identifiers with a value: the `official` one, else `usual`, else the first. */
+function preferred<T extends { use?: string; value?: string }>(ids: T[]): T | undefined {
+  const valued = ids.filter((i) => str(i.value));
+  return valued.find((i) => i.use === 'official') ?? valued.find((i) => i.use === 'usual') ?? valued[0];
+}
+
 function visitIdOf(enc: Encounter): string | undefined {
-  const ids = arr<{ use?: string; value?: string }>(enc.identifier).filter((i) => str(i.value));
-  const pick = ids.find((i) => i.use === 'official') ?? ids.find((i) => i.use === 'usual') ?? ids[0];
-  return str(pick?.value) ?? str(enc.id);
+  return str(preferred(arr<{ use?: string; value?: string }>(enc.identifier))?.value) ?? str(enc.id);
 }
 
 function unitOf(enc: Encounter, found: Found): { id?: string; name?: string } {
@@ -178,11 +182,10 @@ function toEvent(found: Found, timeZone: string, now: Date): VisitEventInput {
   }
   if (issues.length || !patient) throw new SourceMessageError('invalid', issues);
 
-  // The hetu in use: an official or usual one first, never one marked old (a replaced temporary id).
-  const hetus = arr<{ system?: string; value?: string; use?: string }>(patient.identifier).filter(
-    (i) => i.system === HETU_SYSTEM && str(i.value) && i.use !== 'old',
+  // The hetu in use (never one marked old: a replaced temporary id).
+  const hetu = preferred(
+    arr<{ system?: string; value?: string; use?: string }>(patient.identifier).filter((i) => i.system === HETU_SYSTEM && i.use !== 'old'),
   );
-  const hetu = hetus.find((i) => i.use === 'official') ?? hetus.find((i) => i.use === 'usual') ?? hetus[0];
   const language = languageOf(patient);
   const serviceType = arr<{ code?: string }>(enc.serviceType?.coding)
     .map((c) => str(c.code))
