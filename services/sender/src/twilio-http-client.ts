@@ -1,8 +1,9 @@
 // The transport under the real Twilio SDK: the SDK builds every request (URL, form, auth, headers)
 // and parses every answer; this only carries it, over undici's kept-alive connections. The SDK's
-// default transport goes through axios, which cost about 40 % of the sender's CPU per text; undici
-// costs about 40 % less client CPU per request than node:http with a keep-alive agent (126–130
-// against 203–217 µs, measured on this kind of machine).
+// default transport goes through axios, which cost about 40 % of the sender's CPU per text. Over
+// undici this transport took 233–247 µs of client CPU per Twilio-shaped request against 287–292
+// with node:http and a keep-alive agent; through the SDK's messages.create the difference was
+// within noise (measured on this kind of machine, BENCHMARKS.md, fifth session).
 import type { IncomingHttpHeaders } from 'node:http';
 import { Agent, request as undiciRequest } from 'undici';
 
