@@ -51,6 +51,8 @@ export const kaikuConfigSchema = z
       .strictObject({
         ratePerSecond: z.number().positive().default(10),
         concurrency: z.number().int().min(1).max(200).default(10),
+        /** How long a text that surely did not go out (Twilio down or refusing our credentials) is retried. */
+        retryForHours: z.number().min(0).max(168).default(24),
       })
       .prefault({}),
     reporting: z

@@ -13,6 +13,8 @@ export interface ClaimedInvitation {
   lookup_before_retry: boolean;
   /** The previous attempt's mark (before this claim), for the look-up. */
   previous_attempt_at: Date | null;
+  /** When its first failed attempt was, if one failed (see `markRetry`). */
+  retrying_since: Date | null;
 }
 
 /** An invitation as it stands, for the rare job that could not claim it. */
@@ -38,7 +40,7 @@ export async function claimDue(pool: Pool, items: Array<{ id: string; dueBy: Dat
       WHERE i.id = c.id AND v.id = i.visit_id AND i.status = 'scheduled'
         AND (i.send_at IS NULL OR i.send_at <= c.due_by)
         AND NOT EXISTS (SELECT 1 FROM opt_outs o WHERE o.phone_hash = i.phone_hash)
-      RETURNING i.id, i.attempt, i.language, i.phone_enc, i.phone_hash, i.lookup_before_retry,
+      RETURNING i.id, i.attempt, i.language, i.phone_enc, i.phone_hash, i.lookup_before_retry, i.retrying_since,
                 (SELECT p.last_attempt_at FROM invitations p WHERE p.id = i.id) AS previous_attempt_at,
                 v.unit_id`,
     [items.map((c) => c.id), items.map((c) => c.dueBy)],
@@ -122,7 +124,6 @@ export async function markFailed(pool: Pool, id: string, code: number | null, op
   );
 }
 
-/** The request may have created a message: never re-send; the status callback settles it. */
 /**
  * `unknown`: it may have gone out. Its answer window starts now, as if sent, so that the expiry job
  * closes it and erases the phone even if no status callback ever settles it (a callback that does
@@ -139,12 +140,14 @@ export async function markUnknown(pool: Pool, id: string, answerWindowDays: numb
 
 /**
  * Back to `scheduled` for the retry. `lookup`: the request may have created a message (a 5xx), so
- * the retry must first look for it at Twilio.
+ * the retry must first look for it at Twilio. `failedAt`: this attempt failed (not Twilio's 429),
+ * which starts the retry period if it is the first to.
  */
-export async function markRetry(pool: Pool, id: string, code: number | null, lookup = false) {
+export async function markRetry(pool: Pool, id: string, code: number | null, lookup = false, failedAt: Date | null = null) {
   await pool.query(
-    `UPDATE invitations SET status = 'scheduled', error_code = $2, lookup_before_retry = lookup_before_retry OR $3, updated_at = now()
+    `UPDATE invitations SET status = 'scheduled', error_code = $2, lookup_before_retry = lookup_before_retry OR $3,
+       retrying_since = COALESCE(retrying_since, $4), updated_at = now()
      WHERE id = $1 AND status = 'sending'`,
-    [id, code, lookup],
+    [id, code, lookup, failedAt],
   );
 }

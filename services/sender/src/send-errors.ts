@@ -1,11 +1,12 @@
 /**
  * How a failed Twilio call is handled. `permanent`: never retried (invalid number, unsubscribed…).
- * `transient`: the request surely did not create a message; retry with backoff. `ambiguous`: it may
- * have; never re-send, settle from the status callback.
+ * `transient`: retry with backoff (`mayHaveCreated`: a 5xx, the retry first looks for the message;
+ * `account`: Twilio refused our credentials or account, which only the operators can mend).
+ * `ambiguous`: it may have gone out; never re-send, settle from the status callback.
  */
 export type SendFailure =
   | { kind: 'permanent'; code: number | null; optOut: boolean }
-  | { kind: 'transient'; code: number | null; rateLimited: boolean; mayHaveCreated: boolean }
+  | { kind: 'transient'; code: number | null; rateLimited: boolean; mayHaveCreated: boolean; account?: true }
   | { kind: 'ambiguous'; code: number | null };
 
 /** Twilio error codes that retrying can't fix. */
@@ -13,6 +14,8 @@ const PERMANENT_CODES = new Set([
   21211, 21212, 21214, 21217, 21219, 21401, 21407, 21408, 21421, 21606, 21608, 21610, 21612, 21614, 21617, 21635, 21660, 21703, 21704,
   30003, 30004, 30005, 30006, 30007, 30008,
 ]);
+/** 20003: authentication failed; 20005: the account is not active. Nothing the patient's number did. */
+const ACCOUNT_CODES = new Set([20003, 20005]);
 const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 export function classifySendError(error: unknown): SendFailure {
@@ -21,6 +24,8 @@ export function classifySendError(error: unknown): SendFailure {
   const code = typeof e.code === 'number' ? e.code : null;
   if (code === 21610) return { kind: 'permanent', code, optOut: true };
   if (code !== null && PERMANENT_CODES.has(code)) return { kind: 'permanent', code, optOut: false };
+  if (status === 401 || (code !== null && ACCOUNT_CODES.has(code)))
+    return { kind: 'transient', code: code ?? 20003, rateLimited: false, mayHaveCreated: false, account: true };
   if (status === 429 || code === 20429) return { kind: 'transient', code: code ?? 20429, rateLimited: true, mayHaveCreated: false };
   // Twilio answered 5xx: it may still have created the message (the retry looks first).
   if (status !== null && status >= 500) return { kind: 'transient', code, rateLimited: false, mayHaveCreated: true };

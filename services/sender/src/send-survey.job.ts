@@ -7,6 +7,7 @@ import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import * as repo from './invitation.repository.ts';
 import { createInvitationTexts } from './invitation-texts.ts';
+import { nextRetryAt } from './retry-schedule.ts';
 import type { SegmentRateLimiter } from './segment-rate-limiter.ts';
 import { classifySendError } from './send-errors.ts';
 import type { TwilioClient } from './twilio-client.ts';
@@ -47,6 +48,7 @@ export function createSendSurveyJob(deps: SendSurveyDeps) {
   const pauseQueue = deps.pauseQueue ?? (async () => {});
   const texts = createInvitationTexts(deps.kaiku.units);
   const { answerWindowDays } = deps.kaiku.survey;
+  const retryForMs = deps.kaiku.sending.retryForHours * 3600_000;
   // Concurrent jobs share their claim and their result statements (group commit), one statement
   // of each kind at a time: a statement costs Postgres ~1 ms of CPU whatever its size, and each
   // item only ~0.03 ms, so the jobs that arrive while one runs go together in the next.
@@ -111,7 +113,8 @@ export function createSendSurveyJob(deps: SendSurveyDeps) {
   return async function sendSurvey(job: Job<SurveySendJob>, token?: string): Promise<SendResult> {
     const { invitationId } = surveySendJobSchema.parse(job.data);
     const log = lazyChildLogger(deps.logger, { invitationId, jobId: job.id });
-    const claimed = await claim(invitationId, now());
+    const at = now();
+    const claimed = await claim(invitationId, at);
 
     if (claimed.result === 'delayed') {
       log.info({ sendAt: claimed.until.toISOString(), moved: claimed.moved }, 'not yet allowed to send; delayed');
@@ -167,19 +170,25 @@ export function createSendSurveyJob(deps: SendSurveyDeps) {
 
     async function handleFailure(error: unknown, lookingUp = false): Promise<SendResult> {
       const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      // Once the quick attempts are spent, a text that may still go out is tried again later, for
+      // `sending.retryForHours` from its first failure (Twilio down, our credentials refused).
+      const retryAt = lastAttempt ? nextRetryAt(inv.retrying_since ?? at, at, retryForMs) : null;
       if (lookingUp) {
         // The look-up for an earlier message failed; this attempt sent nothing. Try again later,
         // and never end in `failed` (the earlier attempt may have gone out).
         log.warn({ attempt }, 'could not look up the earlier attempt at Twilio');
-        if (lastAttempt) {
+        if (lastAttempt && !retryAt) {
           await repo.markUnknown(deps.pool, inv.id, answerWindowDays);
-          throw new UnrecoverableError(`gave up after ${job.attemptsMade + 1} attempts; the text may have gone out`);
+          throw new UnrecoverableError(`gave up after ${attempt} attempts; the text may have gone out`);
         }
-        await repo.markRetry(deps.pool, inv.id, null, true);
+        await repo.markRetry(deps.pool, inv.id, null, true, at);
+        if (retryAt) return tryAgainAt(retryAt);
         throw new Error('Twilio look-up failed; will retry');
       }
       const failure = classifySendError(error);
-      log.warn({ failure, attempt }, 'Twilio refused or failed');
+      if (failure.kind === 'transient' && failure.account)
+        log.error({ failure, attempt }, 'Twilio refused our credentials or account: check TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN');
+      else log.warn({ failure, attempt }, 'Twilio refused or failed');
       const code = String(failure.code ?? 'none');
       if (failure.kind === 'permanent') {
         sends.inc({ result: 'failed', error_code: code });
@@ -199,19 +208,28 @@ export function createSendSurveyJob(deps: SendSurveyDeps) {
         await pauseQueue(TWILIO_429_PAUSE_MS);
         throw Worker.RateLimitError();
       }
-      sends.inc({ result: lastAttempt ? (failure.mayHaveCreated ? 'unknown' : 'failed') : 'retry', error_code: code });
-      if (lastAttempt) {
+      const givingUp = lastAttempt && !retryAt;
+      sends.inc({ result: givingUp ? (failure.mayHaveCreated ? 'unknown' : 'failed') : 'retry', error_code: code });
+      if (givingUp) {
         if (failure.mayHaveCreated) {
           // It may have gone out: `unknown`, settled by its status callback if Twilio created it.
           await repo.markUnknown(deps.pool, inv.id, answerWindowDays, failure.code);
-          throw new UnrecoverableError(`gave up after ${job.attemptsMade + 1} attempts; the text may have gone out`);
+          throw new UnrecoverableError(`gave up after ${attempt} attempts; the text may have gone out`);
         }
         await repo.markFailed(deps.pool, inv.id, failure.code, null);
-        throw new UnrecoverableError(`gave up after ${job.attemptsMade + 1} attempts`);
+        throw new UnrecoverableError(`gave up after ${attempt} attempts`);
       }
       // A 5xx may have created the message: the retry looks for it before sending again.
-      await repo.markRetry(deps.pool, inv.id, failure.code, failure.mayHaveCreated);
+      await repo.markRetry(deps.pool, inv.id, failure.code, failure.mayHaveCreated, at);
+      if (retryAt) return tryAgainAt(retryAt);
       throw new Error(`transient Twilio failure${failure.code ? ` ${failure.code}` : ''}; will retry`);
+    }
+
+    /** The invitation is `scheduled` again; its job waits (the sender re-checks it then, as always). */
+    async function tryAgainAt(retryAt: Date): Promise<never> {
+      log.warn({ attempt, retryAt: retryAt.toISOString() }, 'Twilio still failing; will try again later');
+      await job.moveToDelayed(retryAt.getTime(), token);
+      throw new DelayedError();
     }
   };
 }

@@ -145,8 +145,10 @@ describe('sender: one text per invitation, in the patient language', () => {
     expect(inv?.message_sid).toBe(messages[0]?.sid);
   });
 
-  it('gives up after the bounded number of 5xx attempts: unknown (it may have gone out), never failed or re-sent', async () => {
-    const { id, phone } = await h.addInvitation({ attempts: 2 });
+  it('with no retry period left, gives up after the 5xx attempts: unknown (it may have gone out), never failed or re-sent', async () => {
+    const { id, phone } = await h.addInvitation({ attempts: 2, enqueue: false });
+    await h.pool.query(`UPDATE invitations SET retrying_since = now() - interval '25 hours' WHERE id = $1`, [id]);
+    await h.queue.add('send', { invitationId: id }, { jobId: id, attempts: 2, backoff: { type: 'fixed', delay: 50 } });
     await h.fault({ kind: 'server-error', to: phone });
     const inv = await settled(id, 'unknown');
     expect(inv?.error_code).toBe(20500);
@@ -217,8 +219,8 @@ describe('sender: other senders, timeouts and refused connections', () => {
     await worker.close();
   });
 
-  it('a refused connection (nothing went out) is retried, then fails when attempts run out', async () => {
-    const worker = h.startWorker({ apiBaseUrl: 'http://127.0.0.1:1' });
+  it('a refused connection (nothing went out) fails when the attempts run out with no retry period configured', async () => {
+    const worker = h.startWorker({ apiBaseUrl: 'http://127.0.0.1:1', kaiku: testKaiku({ sending: { retryForHours: 0 } }) });
     const { id } = await h.addInvitation({ attempts: 2 });
     await waitFor(async () => (await h.invitation(id))?.status === 'failed', 15_000, 'failed');
     expect((await h.invitation(id))?.attempt).toBe(2);
