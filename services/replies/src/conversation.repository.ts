@@ -89,13 +89,14 @@ export async function markClosedNoticeSent(client: PoolClient, id: string) {
 }
 
 /**
- * Closes every survey of an opting-out number (scheduled ones are cancelled, unsent) and erases its
+ * Closes every survey of an opting-out number (scheduled ones are cancelled, unsent; answered ones
+ * completed, their answers kept) and erases its
  * phone data and closed-survey hash. Returns the language of the newest of them, if any.
  */
 export async function closeForOptOut(client: PoolClient, phoneHash: string): Promise<string | null> {
   const { rows } = await client.query<{ language: string }>(
     `WITH closed AS (
-       UPDATE invitations SET status = CASE WHEN status = 'scheduled' THEN 'cancelled' WHEN status IN ('answered', 'completed') THEN status ELSE 'expired' END,
+       UPDATE invitations SET status = CASE WHEN status = 'scheduled' THEN 'cancelled' WHEN status IN ('answered', 'completed') THEN 'completed' ELSE 'expired' END,
          phone_enc = NULL, phone_hash = NULL, pending_comment = NULL, updated_at = now()
        WHERE phone_hash = $1 AND status IN ('scheduled', 'sent', 'delivered', 'undelivered', 'unknown', 'answered', 'completed')
        RETURNING language, created_at

@@ -16,7 +16,7 @@ export interface ExpiryJobDeps {
 }
 
 export interface ExpiryRun {
-  /** Invitations that closed unanswered (status → expired). */
+  /** Invitations that closed unanswered (status → expired; answered ones → completed, not counted here). */
   expired: number;
   /** Invitations whose encrypted phone and phone hash were erased (answered ones included). */
   erased: number;
@@ -30,7 +30,8 @@ export interface ExpiryRun {
 const REACHED = `('sent', 'delivered', 'unknown', 'answered', 'completed')`;
 
 /**
- * Closes surveys whose answer window has passed: unanswered ones become `expired`, every one
+ * Closes surveys whose answer window has passed: unanswered ones become `expired`, answered ones
+ * (a score, no reason) `completed`, every one
  * loses its encrypted phone, phone hash and unscored words. Only the keyed hash is kept, in
  * closed_surveys, for `closedNoticeDays`, so that a late reply gets one "this survey has closed".
  * A language chosen by SMS is kept (by hash) for `languagePreferenceDays` after it was chosen.
@@ -53,7 +54,8 @@ export function createExpiryJob(deps: ExpiryJobDeps) {
          ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED
        ), erased AS (
          UPDATE invitations i SET
-           status = CASE WHEN i.status IN ('sent', 'delivered', 'undelivered', 'unknown') THEN 'expired' ELSE i.status END,
+           status = CASE WHEN i.status IN ('sent', 'delivered', 'undelivered', 'unknown') THEN 'expired'
+                         WHEN i.status = 'answered' THEN 'completed' ELSE i.status END,
            phone_enc = NULL, phone_hash = NULL, pending_comment = NULL, updated_at = now()
          FROM due WHERE i.id = due.id
          RETURNING i.id

@@ -135,7 +135,7 @@ describe('the SMS conversation (docs/conversation.md)', () => {
     const open = await f.invitation({ phone, language: 'sv', endedAt: new Date(Date.now() - 3600_000) });
     expect((await f.sms(phone, 'STOPP')).replies).toEqual([text('sv', 'optedOut')]);
     expect(await stateOf(f.pool, open)).toMatchObject({ status: 'expired', has_phone: false, has_phone_hash: false });
-    expect(await stateOf(f.pool, answered)).toMatchObject({ status: 'answered', score: 9, has_phone: false });
+    expect(await stateOf(f.pool, answered)).toMatchObject({ status: 'completed', score: 9, has_phone: false });
     expect((await f.sms(phone, '10')).replies).toEqual([]);
     expect((await f.sms(phone, 'Hej')).replies).toEqual([]);
     const { rowCount } = await f.pool.query('SELECT 1 FROM opt_outs');

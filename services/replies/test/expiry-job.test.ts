@@ -53,6 +53,17 @@ describe('the expiry job closes surveys and erases their phone data', () => {
     expect(rowCount).toBe(0);
   });
 
+  it('a survey answered with a score and no reason is completed when its window closes, no longer open', async () => {
+    const phone = '+358403333335';
+    const id = await f.invitation({ phone, expiresAt: new Date(Date.now() + DAY) });
+    await f.sms(phone, '8');
+    expect(await stateOf(f.pool, id)).toMatchObject({ status: 'answered', score: 8 });
+    await f.pool.query("UPDATE invitations SET expires_at = now() - interval '1 second' WHERE id = $1", [id]);
+    const run = await createExpiryJob({ pool: f.pool, logger: pino({ level: 'silent' }) }).runOnce();
+    expect(run).toMatchObject({ expired: 0, erased: 1 });
+    expect(await stateOf(f.pool, id)).toMatchObject({ status: 'completed', score: 8, comment: null, has_phone: false });
+  });
+
   it('forgets closed-survey hashes after their retention', async () => {
     const phone = '+358403333334';
     await f.invitation({ phone, expiresAt: new Date(Date.now() - 1000) });
