@@ -124,6 +124,7 @@ describe('sender: one text per invitation, in the patient language', () => {
     await h.fault({ kind: 'server-error', to: phone, times: 2 });
     const inv = await settled(id, 'delivered');
     expect(inv?.attempt).toBe(3);
+    expect(inv?.error_code).toBeNull(); // the 500s' code went with them
     expect(await h.simMessages(phone)).toHaveLength(1);
   });
 

@@ -66,6 +66,7 @@ describe('sender: a Twilio outage longer than the quick attempts', () => {
     await (await h.queue.getJob(id))?.promote();
     await waitFor(async () => (await h.invitation(id))?.status === 'delivered', 15_000, 'delivered');
     expect(await h.simMessages(phone)).toHaveLength(1);
+    expect((await h.invitation(id))?.error_code).toBeNull();
   });
 
   it('5xx answers past the quick attempts: held, and the later try looks at Twilio first, so it never sends twice', async () => {
