@@ -146,6 +146,15 @@ describe('reports API', () => {
     expect(csv.find((l) => l.includes(unit(2)))).toBe(`group,${unit(2)},3,,,,,,,,,,,true`);
   });
 
+  it('hides one more group when the small ones together are still too few to show as a sum', async () => {
+    // With minN 16, units 2 (3) and 3 (12) are small, and 15 answers together would follow from the
+    // total minus unit 1 and unit 4: unit 4 is hidden too.
+    const body = (await get('/v1/reports/nps?from=2021-03-01&to=2021-03-31&groupBy=unit&minN=16')).json();
+    const marks = Object.fromEntries(body.rows.map((r: { key: { unit: string }; suppression?: string }) => [r.key.unit, r.suppression]));
+    expect(marks).toEqual({ [unit(1)]: undefined, [unit(2)]: 'small-group', [unit(3)]: 'small-group', [unit(4)]: 'complementary' });
+    expect(body.total).toMatchObject({ n: 80, suppressed: false });
+  });
+
   it('hides the total too when one small group is all there is', async () => {
     const body = (await get(`/v1/reports/nps?from=2021-03-01&to=2021-03-31&groupBy=unit&unit=${unit(2)}`)).json();
     expect(body.rows).toEqual([{ key: { unit: unit(2) }, n: 3, suppressed: true, suppression: 'small-group' }]);

@@ -2,9 +2,10 @@
  * Small-group suppression for a table of counts (statistical disclosure control).
  *
  * Primary: a cell with fewer than `minN` answers shows no figures. Complementary: whenever a line
- * of cells whose sum is published elsewhere holds exactly one suppressed cell, that cell could be
- * recovered by subtraction, so a second cell (the smallest other one) is suppressed too — or, for
- * the line of all cells when no other cell would help, the total. Lines are the whole table (its sum
+ * of cells whose sum is published elsewhere holds suppressed cells whose sum could be recovered by
+ * subtraction as a small group (one cell, or several with fewer than `minN` answers together),
+ * more cells are suppressed until it can't (the smallest that does it) — or, for the line of all
+ * cells when no other cell would help, the total. Lines are the whole table (its sum
  * is the report's total) and, for tables grouped by two or more dimensions, every line along one
  * dimension (its sum is what a report grouped by the other dimensions shows). The whole-table line
  * is always protected; the other lines are protected whenever the table holds a cell that can do it.
@@ -76,13 +77,17 @@ function suppress(
     }
   }
 
+  const nOf = (i: number) => (cells[i] as SuppressionCell).n;
   for (let changed = true; changed; ) {
     changed = false;
     for (const line of lines) {
-      const hidden = line.members.filter((i) => marks[i] !== null);
-      if (hidden.length !== 1) continue;
       // A sum that is not published (too small, or hidden itself) gives nothing to subtract from.
       if (line.isTable ? total !== null : line.marginalHidden) continue;
+      // Subtracting the shown cells from the sum gives the hidden cells' sum: safe only as the sum
+      // of two or more groups with at least minN answers together.
+      const hidden = line.members.filter((i) => marks[i] !== null);
+      const hiddenN = hidden.reduce((sum, i) => sum + nOf(i), 0);
+      if (hidden.length === 0 || (hidden.length >= 2 && hiddenN >= minN)) continue;
       const protecting = line.members.filter((i) => marks[i] === null && !exposed[i]);
       if (protecting.length === 0 && line.isTable) {
         total = 'complementary';
@@ -90,8 +95,13 @@ function suppress(
         continue;
       }
       if (protecting.length === 0) continue;
-      const smallest = protecting.reduce((best, i) => ((cells[i] as SuppressionCell).n < (cells[best] as SuppressionCell).n ? i : best));
-      marks[smallest] = 'complementary';
+      // The smallest cell that makes the hidden sum big enough, else the biggest (and look again).
+      const need = minN - hiddenN;
+      const enough = protecting.filter((i) => nOf(i) >= need);
+      const chosen = enough.length
+        ? enough.reduce((best, i) => (nOf(i) < nOf(best) ? i : best))
+        : protecting.reduce((best, i) => (nOf(i) > nOf(best) ? i : best));
+      marks[chosen] = 'complementary';
       changed = true;
     }
   }

@@ -17,6 +17,17 @@ describe('small-group suppression', () => {
     expect(r.total).toBeNull();
   });
 
+  it('hides a further group when the hidden groups together are still below minN (the probe’s units 10.23 and 10.24)', () => {
+    // One answer each at two small units: the total minus unit 1314 would be those two answers.
+    const r = suppressSmallGroups([cell('1314', 7), cell('10.23', 1), cell('10.24', 1)], ['unit'], 5);
+    expect(r.cells).toEqual(['complementary', 'small-group', 'small-group']);
+    // With a choice, the smallest group that makes the hidden sum reach minN.
+    const wide = suppressSmallGroups([cell('a', 40), cell('b', 1), cell('c', 1), cell('d', 6), cell('e', 3)], ['unit'], 5);
+    expect(wide.cells).toEqual([null, 'small-group', 'small-group', null, 'small-group']);
+    const apart = suppressSmallGroups([cell('a', 40), cell('b', 1), cell('c', 1), cell('d', 6), cell('e', 9)], ['unit'], 5);
+    expect(apart.cells).toEqual([null, 'small-group', 'small-group', 'complementary', null]);
+  });
+
   it('hides the total when a lone small group could be read from it', () => {
     const r = suppressSmallGroups([cell('a', 3)], ['unit'], 5);
     expect(r.cells).toEqual(['small-group']);
@@ -66,7 +77,7 @@ describe('small-group suppression', () => {
     expect(r.total).toBeNull();
   });
 
-  it('never shows in one grouping what another hides, nor leaves one hidden cell alone in a published sum (property)', () => {
+  it('never shows in one grouping what another hides, nor lets a published sum give away a small group (property)', () => {
     const units = ['u1', 'u2', 'u3', 'u4'];
     const months = ['m1', 'm2', 'm3'];
     const sumBy = (cells: SuppressionCell[], dim: string) => {
@@ -97,9 +108,14 @@ describe('small-group suppression', () => {
           cells.forEach((c, i) => {
             if (c.n < minN) expect(r.cells[i]).toBe('small-group');
           });
-          const hiddenIn = (members: number[]) => members.filter((i) => r.cells[i] !== null).length;
+          // What subtraction from a published sum gives: nothing, or two or more groups of minN together.
+          const safe = (members: number[]) => {
+            const hidden = members.filter((i) => r.cells[i] !== null);
+            const hiddenN = hidden.reduce((sum, i) => sum + (cells[i] as SuppressionCell).n, 0);
+            return hidden.length === 0 || (hidden.length >= 2 && hiddenN >= minN);
+          };
           const all = cells.map((_, i) => i);
-          if (r.total === null) expect(hiddenIn(all)).not.toBe(1);
+          if (r.total === null) expect(safe(all)).toBe(true);
           for (const dim of ['unit', 'month'] as const) {
             const other = dim === 'unit' ? 'month' : 'unit';
             for (const value of new Set(cells.map((c) => c.key[other]))) {
@@ -108,7 +124,7 @@ describe('small-group suppression', () => {
               // A cell that is all of its line is that one-way group: hidden where that report hides it.
               if (line.length === 1 && !published) expect(r.cells[line[0] as number]).not.toBeNull();
               const couldProtect = line.some((i) => r.cells[i] === null && !r.exposed[i]);
-              if (published && couldProtect) expect(hiddenIn(line)).not.toBe(1);
+              if (published && couldProtect) expect(safe(line)).toBe(true);
             }
           }
         },
