@@ -219,7 +219,20 @@ describe('dashboard in a real browser', () => {
     const csv = await fetch(`${url}/csv/responses?from=2025-01-01&to=2025-12-31`, { headers: { cookie } });
     expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
     const nps = await api('/v1/reports/nps?from=2025-01-01&to=2025-12-31');
-    expect((await csv.text()).trim().split('\r\n')).toHaveLength(1 + nps.total.n);
+    const bytes = Buffer.from(await csv.arrayBuffer());
+    // A byte order mark, so that Excel reads ä, ö and å right; the API's export has none.
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    expect(bytes.toString('utf8').slice(1).trim().split('\r\n')).toHaveLength(1 + nps.total.n);
+    const fromApi = await fetch(`${url}/v1/exports/responses.csv?from=2025-01-01&to=2025-12-31`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    expect((await fromApi.text()).startsWith('unit_id,')).toBe(true);
+    // A period that is not valid is said on the page, not swapped silently for the default one.
+    const bad = await fetch(`${url}/?from=2025-12-31&to=2025-01-01&lang=en`, { headers: { cookie } });
+    expect(bad.status).toBe(400);
+    const page = await bad.text();
+    expect(page).toMatch(/<p class="error" role="alert">These filters are not valid \(from 2025-12-31, to 2025-01-01: [^<]+\)/);
+    expect((await fetch(`${url}/?from=2025-01-01&to=2025-12-31&lang=en`, { headers: { cookie } })).status).toBe(200);
     // The cookie is for the dashboard only: the API stays bearer.
     expect((await fetch(`${url}/v1/reports/nps?from=2025-01-01&to=2025-12-31`, { headers: { cookie } })).status).toBe(401);
   });

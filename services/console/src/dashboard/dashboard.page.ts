@@ -9,6 +9,8 @@ import { fill, formatCount, formatShare, STRINGS, type Strings, type UiLanguage 
 export interface DashboardData {
   lang: UiLanguage;
   query: { from: string; to: string; unit: string; service: string };
+  /** The filters asked for, when they were not valid (the figures are then for the default ones). */
+  rejected?: { from: string; to: string; problem: string };
   kaiku: KaikuConfig;
   total: NpsReport;
   byMonth: NpsReport;
@@ -51,7 +53,7 @@ function filterForm(d: DashboardData, t: Strings): string {
     (s) => option(s, s, d.query.service),
   ).join('')}</select></div>
 <button type="submit">${esc(t.show)}</button>
-</form>`;
+</form>${d.rejected ? `\n<p class="error" role="alert">${esc(fill(t.filtersInvalid, d.rejected))}</p>` : ''}`;
 }
 
 function keyFigures(d: DashboardData, t: Strings): string {

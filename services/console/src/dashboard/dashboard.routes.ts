@@ -98,6 +98,14 @@ export function registerDashboard(app: FastifyInstance, deps: ReportDeps & { tok
     };
     const parsed = reportQuerySchema.safeParse(input);
     const base = parsed.success ? parsed.data : reportQuerySchema.parse({ ...period });
+    // Said on the page (and with 400), never silently swapped for the default period.
+    const rejected = parsed.success
+      ? undefined
+      : {
+          from: input.from.slice(0, 40),
+          to: input.to.slice(0, 40),
+          problem: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+        };
     const minN = deps.kaiku.reporting.minN;
     const q = (groupBy: Array<'month' | 'unit' | 'ageBand' | 'language'>) => ({ ...base, groupBy });
     const [total, byMonth, byUnit, funnel, byAgeBand, byLanguage, targets, comments] = await Promise.all([
@@ -115,6 +123,7 @@ export function registerDashboard(app: FastifyInstance, deps: ReportDeps & { tok
       dashboardPage({
         lang,
         query: { from: base.from, to: base.to, unit: base.unit[0] ?? '', service: base.service[0] ?? '' },
+        ...(rejected ? { rejected } : {}),
         kaiku: deps.kaiku,
         total,
         byMonth,
@@ -125,6 +134,7 @@ export function registerDashboard(app: FastifyInstance, deps: ReportDeps & { tok
         targets,
         comments,
       }),
+      rejected ? 400 : 200,
     );
   });
 
@@ -132,11 +142,11 @@ export function registerDashboard(app: FastifyInstance, deps: ReportDeps & { tok
     if (!signedIn(request)) return reply.redirect('/login', 303);
     const name = (request.params as { name: string }).name;
     const q = parseReportQuery({ ...(request.query as object), format: 'csv' });
-    if (name === 'responses') return streamResponsesCsv(reply, deps, q);
+    if (name === 'responses') return streamResponsesCsv(reply, deps, q, true);
     const report = REPORTS[name as keyof typeof REPORTS];
     if (!report) return reply.callNotFound();
     // biome-ignore lint/suspicious/noExplicitAny: each entry pairs its own run and csv
     const result: any = await report.run(deps, q);
-    return sendCsv(reply, `kaiku-${name}-${q.from}-${q.to}.csv`, report.csv(result));
+    return sendCsv(reply, `kaiku-${name}-${q.from}-${q.to}.csv`, report.csv(result), true);
   });
 }

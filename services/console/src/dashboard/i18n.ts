@@ -57,6 +57,7 @@ const fi = {
   loginHeading: 'Kirjaudu Kaikuun',
   token: 'Käyttöoikeustunnus (CONSOLE_TOKEN)',
   loginFailed: 'Tunnus ei kelpaa. Tarkista se ja yritä uudelleen.',
+  filtersInvalid: 'Rajaus ei kelpaa (alkaen {from}, päättyen {to}: {problem}). Luvut ovat oletusrajauksen mukaan.',
   switchLanguage: 'In English',
 };
 export type Strings = typeof fi;
@@ -118,6 +119,7 @@ const en: Strings = {
   loginHeading: 'Log in to Kaiku',
   token: 'Access token (CONSOLE_TOKEN)',
   loginFailed: 'That token is not valid. Check it and try again.',
+  filtersInvalid: 'These filters are not valid (from {from}, to {to}: {problem}). The figures are for the default filters.',
   switchLanguage: 'Suomeksi',
 };
 

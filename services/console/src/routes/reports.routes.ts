@@ -22,12 +22,22 @@ export function parseReportQuery(query: unknown): ReportQuery {
   return q.data;
 }
 
-export function sendCsv(reply: FastifyReply, name: string, body: string | Readable) {
+/**
+ * `bom`: starts with a UTF-8 byte order mark, for the dashboard's downloads, which people open in
+ * Excel (without it Excel reads ä, ö and å as Windows-1252). The API's CSV has none: scripts read it.
+ */
+export function sendCsv(reply: FastifyReply, name: string, body: string | Readable, bom = false) {
+  const payload = !bom ? body : typeof body === 'string' ? `\uFEFF${body}` : Readable.from(withBom(body));
   return reply
     .type('text/csv; charset=utf-8')
     .header('content-disposition', `attachment; filename="${name}"`)
     .header('cache-control', 'no-store')
-    .send(body);
+    .send(payload);
+}
+
+async function* withBom(body: Readable) {
+  yield '\uFEFF';
+  yield* body;
 }
 
 /** Every report as JSON, or as CSV with `?format=csv`. */
@@ -38,14 +48,14 @@ export const REPORTS = {
   comments: { run: (d: ReportDeps, q: ReportQuery) => commentsReport(d.pool, q, d.kaiku.reporting.minN), csv: commentsCsv },
 } as const;
 
-export async function streamResponsesCsv(reply: FastifyReply, deps: ReportDeps, q: ReportQuery) {
+export async function streamResponsesCsv(reply: FastifyReply, deps: ReportDeps, q: ReportQuery, bom = false) {
   const lines = responsesCsv(deps.pool, q);
   const first = await lines.next(); // a failure here is still answered as a problem
   async function* all() {
     if (!first.done) yield first.value;
     yield* lines;
   }
-  return sendCsv(reply, `kaiku-responses-${q.from}-${q.to}.csv`, Readable.from(all()));
+  return sendCsv(reply, `kaiku-responses-${q.from}-${q.to}.csv`, Readable.from(all()), bom);
 }
 
 export function registerReportRoutes(app: FastifyInstance, deps: ReportDeps) {
