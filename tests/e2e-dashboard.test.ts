@@ -235,5 +235,13 @@ describe('dashboard in a real browser', () => {
     expect((await fetch(`${url}/?from=2025-01-01&to=2025-12-31&lang=en`, { headers: { cookie } })).status).toBe(200);
     // The cookie is for the dashboard only: the API stays bearer.
     expect((await fetch(`${url}/v1/reports/nps?from=2025-01-01&to=2025-12-31`, { headers: { cookie } })).status).toBe(401);
+
+    // Logging out ends the session on the server too: the old cookie opens nothing any more.
+    const out = await fetch(`${url}/logout`, { method: 'POST', headers: { cookie }, redirect: 'manual' });
+    expect(out.status).toBe(303);
+    expect((await fetch(`${url}/`, { headers: { cookie }, redirect: 'manual' })).status).toBe(303);
+    expect((await fetch(`${url}/csv/responses?from=2025-01-01&to=2025-12-31`, { headers: { cookie }, redirect: 'manual' })).status).toBe(
+      303,
+    );
   });
 });

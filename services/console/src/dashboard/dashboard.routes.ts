@@ -11,7 +11,7 @@ import { parseReportQuery, REPORTS, type ReportDeps, sendCsv, streamResponsesCsv
 import { dashboardPage } from './dashboard.page.ts';
 import { pickUiLanguage } from './i18n.ts';
 import { loginPage } from './login.page.ts';
-import { createSession, isValidSession, readCookie, SESSION_COOKIE, sessionCookie } from './session.ts';
+import { createSession, createSessions, readCookie, SESSION_COOKIE, sessionCookie } from './session.ts';
 
 const require = createRequire(import.meta.url);
 const ASSETS: Record<string, { type: string; body: Buffer }> = {
@@ -44,7 +44,8 @@ function defaultPeriod(): { from: string; to: string } {
  * issued for the console token. The JSON API stays bearer-only.
  */
 export function registerDashboard(app: FastifyInstance, deps: ReportDeps & { token: string; secureCookies: boolean }) {
-  const signedIn = (request: FastifyRequest) => isValidSession(deps.token, readCookie(request.headers.cookie, SESSION_COOKIE));
+  const sessions = createSessions({ token: deps.token, pool: deps.pool });
+  const signedIn = (request: FastifyRequest) => sessions.isSignedIn(readCookie(request.headers.cookie, SESSION_COOKIE));
   const html = (reply: FastifyReply, body: string, status = 200) =>
     reply
       .code(status)
@@ -81,13 +82,14 @@ export function registerDashboard(app: FastifyInstance, deps: ReportDeps & { tok
     return reply.header('set-cookie', sessionCookie(session.value, session.maxAge, deps.secureCookies)).redirect(`/?lang=${lang}`, 303);
   });
 
-  app.post('/logout', async (_request, reply) =>
-    reply.header('set-cookie', sessionCookie('', 0, deps.secureCookies)).redirect('/login', 303),
-  );
+  app.post('/logout', async (request, reply) => {
+    await sessions.end(readCookie(request.headers.cookie, SESSION_COOKIE));
+    return reply.header('set-cookie', sessionCookie('', 0, deps.secureCookies)).redirect('/login', 303);
+  });
 
   app.get('/', async (request, reply) => {
     const lang = pickUiLanguage(request.query, request.headers['accept-language']);
-    if (!signedIn(request)) return reply.redirect(`/login?lang=${lang}`, 303);
+    if (!(await signedIn(request))) return reply.redirect(`/login?lang=${lang}`, 303);
     const raw = request.query as Record<string, string | undefined>;
     const period = defaultPeriod();
     const input = {
@@ -139,7 +141,7 @@ export function registerDashboard(app: FastifyInstance, deps: ReportDeps & { tok
   });
 
   app.get('/csv/:name', async (request, reply) => {
-    if (!signedIn(request)) return reply.redirect('/login', 303);
+    if (!(await signedIn(request))) return reply.redirect('/login', 303);
     const name = (request.params as { name: string }).name;
     const q = parseReportQuery({ ...(request.query as object), format: 'csv' });
     if (name === 'responses') return streamResponsesCsv(reply, deps, q, true);
