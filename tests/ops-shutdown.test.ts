@@ -117,7 +117,7 @@ describe('graceful shutdown under load', () => {
     expect(new Set(ids)).toEqual(new Set(rows.map((r) => r.invitation_id)));
   });
 
-  it('sender: SIGTERM mid-batch finishes the sends in flight; a restart sends the rest; each patient gets one text', {
+  it('sender: SIGTERM (twice, as pnpm start sends it) mid-batch finishes the sends in flight; a restart sends the rest; each patient gets one text', {
     timeout: 120_000,
   }, async () => {
     const sim: FastifyInstance = buildSimApp({
@@ -149,7 +149,10 @@ describe('graceful shutdown under load', () => {
       await waitFor(async () => (await sentCount()).length >= 10, 20_000, 'the first texts').catch((error) => {
         throw new Error(`${error.message}\n${sender.lines.slice(-20).join('\n')}`);
       });
+      // Twice, as Ctrl-C under `pnpm start` does (the process group's signal, then the script's own).
       sender.child.kill('SIGTERM');
+      await new Promise((r) => setTimeout(r, 20));
+      sender.child.kill('SIGINT');
       expect(await sender.exited, sender.lines.filter((l) => /"level":[4-6]0/.test(l)).join('\n')).toEqual({ code: 0, signal: null });
       // Nothing was left half-sent: every send that started also finished.
       const { rows: sending } = await pool.query("SELECT id FROM invitations WHERE status IN ('sending', 'unknown')");

@@ -5,15 +5,24 @@ import type { Logger } from 'pino';
  * HTTP server, the worker), then wait for what is in flight, then close queue, pool and Redis.
  * If that takes longer than `timeoutMs`, or a second signal comes, the process exits 1: in-flight
  * work is then abandoned, which the design tolerates (acknowledged visits are committed, an
- * interrupted send becomes `unknown` and is never retried blindly). For main.ts files only.
+ * interrupted send becomes `unknown` and is never retried blindly). A signal within `repeatMs` of
+ * the first is the same request, not a second one: Ctrl-C under `pnpm start` reaches a service
+ * twice (from the terminal's process group, then from the script that started it). For main.ts
+ * files only.
  */
-export function onShutdown(logger: Logger, stop: () => Promise<void>, timeoutMs = 10_000) {
+export function onShutdown(logger: Logger, stop: () => Promise<void>, timeoutMs = 10_000, repeatMs = 2000) {
   let stopping = false;
+  let firstAt = 0;
   const handler = (signal: string) => {
     if (stopping) {
+      if (Date.now() - firstAt < repeatMs) {
+        logger.info({ signal }, 'the same stop request again; still finishing what is in flight');
+        return;
+      }
       logger.warn({ signal }, 'second signal: exiting now');
       process.exit(1);
     }
+    firstAt = Date.now();
     stopping = true;
     const started = Date.now();
     logger.info({ signal, timeoutMs }, 'shutting down: no new work, finishing what is in flight');
