@@ -16,9 +16,12 @@ const isProduction = (env: Env) => env.NODE_ENV === 'production';
 const DEV_PSEUDONYM_KEY = Buffer.alloc(32, 7).toString('base64');
 const DEV_ENCRYPTION_KEY = Buffer.alloc(32, 9).toString('base64');
 
+// Strict: Node's base64 decoder skips characters that are not base64 and stops at `=`, so a
+// mangled key could still decode to 32 bytes.
 const key32 = z
   .string()
-  .refine((v) => Buffer.from(v, 'base64').length === 32, '32 random bytes in base64 (openssl rand -base64 32)')
+  .trim()
+  .regex(/^[A-Za-z0-9+/]{43}=?$/, '32 random bytes in base64 (openssl rand -base64 32)')
   .transform((v) => Buffer.from(v, 'base64'));
 
 /** A port; an empty variable (`INGEST_PORT=`) is unset, not port 0 (which would be any free port). */
@@ -41,6 +44,8 @@ export const commonEnv = {
     .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only')
     .default('bull'),
   KAIKU_CONFIG: z.string().optional(),
+  /** Where pnpm was run (pnpm sets it): a relative KAIKU_CONFIG is read from there, not from the package. */
+  INIT_CWD: z.string().optional(),
 };
 
 /** The pseudonym and encryption keys: required in production, fixed dev keys elsewhere. */

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isValidSendAfter } from '@kaiku/core';
 import { parse as parseYaml } from 'yaml';
@@ -16,65 +17,48 @@ const unitSchema = z.strictObject({
   sampling: z.number().min(0).max(1).default(1),
 });
 
-export const kaikuConfigSchema = z
-  .strictObject({
-    timezone: z
-      .string()
-      .default('Europe/Helsinki')
-      .refine((tz) => {
-        try {
-          new Intl.DateTimeFormat('en', { timeZone: tz });
-          return true;
-        } catch {
-          return false;
-        }
-      }, 'an IANA time zone such as Europe/Helsinki'),
-    units: z.array(unitSchema).min(1),
-    survey: z
-      .strictObject({
-        sendAfter: z.string().default('next-day-12:00').refine(isValidSendAfter, 'next-day-HH:MM or an ISO 8601 duration'),
-        quietHours: z
-          .strictObject({ from: hhmm, to: hhmm })
-          .refine((q) => q.from !== q.to, 'from and to are the same time: give two times, or null for no quiet hours')
-          .nullable()
-          .default({ from: '20:00', to: '09:00' }),
-        skipPublicHolidays: z.boolean().default(true),
-        answerWindowDays: z.number().int().min(1).max(60).default(7),
-        resurveyAfterDays: z.number().int().min(0).max(365).default(30),
-        minAge: z.number().int().min(0).max(120).default(18),
-        otherLanguage: language.default('fi'),
-        excludeSensitiveUnits: z.boolean().default(false),
-        maxVisitAgeHours: z.number().positive().default(72),
-      })
-      .prefault({}),
-    sending: z
-      .strictObject({
-        ratePerSecond: z.number().positive().default(10),
-        concurrency: z.number().int().min(1).max(200).default(10),
-        /** How long a text that surely did not go out (Twilio down or refusing our credentials) is retried. */
-        retryForHours: z.number().min(0).max(168).default(24),
-      })
-      .prefault({}),
-    reporting: z
-      .strictObject({ minN: z.number().int().min(1).default(5), targetNps: z.number().min(-100).max(100).default(60) })
-      .prefault({}),
-  })
-  // Checked on the input as it came, so that a duplicate is named with every other mistake (a
-  // refinement of the parsed config runs only when nothing else is wrong).
-  .superRefine(
-    (config, ctx) => {
-      const units: unknown = (config as { units?: unknown } | null)?.units;
-      if (!Array.isArray(units)) return;
-      const seen = new Set<string>();
-      units.forEach((unit: unknown, i) => {
-        const id = (unit as { id?: unknown } | null)?.id;
-        if (typeof id !== 'string') return;
-        if (seen.has(id)) ctx.addIssue({ code: 'custom', path: ['units', i, 'id'], message: `duplicate unit id ${id}` });
-        seen.add(id);
-      });
-    },
-    { when: () => true },
-  );
+export const kaikuConfigSchema = z.strictObject({
+  timezone: z
+    .string()
+    .default('Europe/Helsinki')
+    .refine((tz) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'an IANA time zone such as Europe/Helsinki'),
+  units: z.array(unitSchema).min(1),
+  survey: z
+    .strictObject({
+      sendAfter: z.string().default('next-day-12:00').refine(isValidSendAfter, 'next-day-HH:MM or an ISO 8601 duration'),
+      quietHours: z
+        .strictObject({ from: hhmm, to: hhmm })
+        .refine((q) => q.from !== q.to, 'from and to are the same time: give two times, or null for no quiet hours')
+        .nullable()
+        .default({ from: '20:00', to: '09:00' }),
+      skipPublicHolidays: z.boolean().default(true),
+      answerWindowDays: z.number().int().min(1).max(60).default(7),
+      resurveyAfterDays: z.number().int().min(0).max(365).default(30),
+      minAge: z.number().int().min(0).max(120).default(18),
+      otherLanguage: language.default('fi'),
+      excludeSensitiveUnits: z.boolean().default(false),
+      maxVisitAgeHours: z.number().positive().default(72),
+    })
+    .prefault({}),
+  sending: z
+    .strictObject({
+      ratePerSecond: z.number().positive().default(10),
+      concurrency: z.number().int().min(1).max(200).default(10),
+      /** How long a text that surely did not go out (Twilio down or refusing our credentials) is retried. */
+      retryForHours: z.number().min(0).max(168).default(24),
+    })
+    .prefault({}),
+  reporting: z
+    .strictObject({ minN: z.number().int().min(1).default(5), targetNps: z.number().min(-100).max(100).default(60) })
+    .prefault({}),
+});
 
 export type KaikuConfig = z.infer<typeof kaikuConfigSchema>;
 export type UnitConfig = KaikuConfig['units'][number];
@@ -84,13 +68,32 @@ export const EXAMPLE_CONFIG_PATH = fileURLToPath(new URL('../../../config/kaiku.
 
 export function parseKaikuConfig(raw: unknown, source = 'KAIKU_CONFIG'): KaikuConfig {
   const result = kaikuConfigSchema.safeParse(raw);
-  if (!result.success) throw new ConfigError(source, describeIssues(result.error));
+  const duplicates = duplicateUnitIds(raw);
+  if (!result.success || duplicates.length > 0)
+    throw new ConfigError(source, [...(result.success ? [] : describeIssues(result.error)), ...duplicates]);
   return result.data;
 }
 
-/** Reads and validates the units/survey file (YAML or JSON). */
-export function loadKaikuConfig(path: string | undefined): KaikuConfig {
-  const file = path ?? EXAMPLE_CONFIG_PATH;
+/**
+ * Unit ids given twice, read from the input as it came, apart from the schema: so that they are
+ * named with every other mistake (zod skips a refinement of an object once a field's type is wrong).
+ */
+function duplicateUnitIds(raw: unknown): string[] {
+  const units: unknown = (raw as { units?: unknown } | null)?.units;
+  if (!Array.isArray(units)) return [];
+  const seen = new Set<string>();
+  return units.flatMap((unit: unknown, i) => {
+    const id = (unit as { id?: unknown } | null)?.id;
+    if (typeof id !== 'string') return [];
+    if (seen.has(id)) return [`units.${i}.id: duplicate unit id ${id}`];
+    seen.add(id);
+    return [];
+  });
+}
+
+/** Reads and validates the units/survey file (YAML or JSON); a relative path from `relativeTo`, else the working directory. */
+export function loadKaikuConfig(path: string | undefined, relativeTo?: string): KaikuConfig {
+  const file = path ? resolve(relativeTo ?? '.', path) : EXAMPLE_CONFIG_PATH;
   let text: string;
   try {
     text = readFileSync(file, 'utf8');

@@ -87,6 +87,14 @@ reporting:
     ]);
   });
 
+  it('names a duplicate unit id even beside a value of the wrong type (which stops zod’s own refinements)', () => {
+    const path = file('dup-and-type.yaml', `units:\n${GOOD_UNIT}${GOOD_UNIT}reporting:\n  minN: 2.5\n`);
+    expect(issuesOf(() => loadKaikuConfig(path))).toEqual([
+      'reporting.minN: Invalid input: expected int, received number',
+      'units.1.id: duplicate unit id 1.2.246.10.1',
+    ]);
+  });
+
   it('refuses a misspelt key instead of silently using the default', () => {
     const path = file('typo.yaml', `units:\n${GOOD_UNIT}survey:\n  sendAftr: PT0S\n  quietHour: null\n`);
     expect(issuesOf(() => loadKaikuConfig(path))).toEqual(['survey.sendAftr: unknown key', 'survey.quietHour: unknown key']);

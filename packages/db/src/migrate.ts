@@ -16,7 +16,8 @@ export async function ensureDatabase(databaseUrl: string): Promise<void> {
     const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
     if (exists.rowCount === 0) {
       await client.query(`CREATE DATABASE "${name.replaceAll('"', '""')}"`).catch((error: { code?: string }) => {
-        if (error.code !== '42P04') throw error; // created meanwhile by another process
+        // created meanwhile by another process (42P04, or 23505 when both inserted at once)
+        if (error.code !== '42P04' && error.code !== '23505') throw error;
       });
     }
   } finally {
@@ -33,6 +34,8 @@ export async function migrate(databaseUrl: string, log: (msg: string) => void = 
     direction: 'up',
     migrationsTable: 'pgmigrations',
     checkOrder: true,
+    // Another run at the same time (two services starting together): wait for it, then find nothing to do.
+    advisoryLockMode: 'wait',
     log,
     logger: { debug: () => {}, info: log, warn: log, error: log },
   });

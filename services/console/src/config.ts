@@ -13,6 +13,6 @@ export function loadConsoleConfig(env: Env) {
       .optional(),
   });
   const parsed = parseEnv(schema, env);
-  return { ...parsed, kaiku: loadKaikuConfig(parsed.KAIKU_CONFIG) };
+  return { ...parsed, kaiku: loadKaikuConfig(parsed.KAIKU_CONFIG, parsed.INIT_CWD) };
 }
 export type ConsoleConfig = ReturnType<typeof loadConsoleConfig>;

@@ -36,6 +36,6 @@ export function loadIngestConfig(env: Env) {
     MLLP_IDLE_TIMEOUT_MS: z.coerce.number().int().positive().default(300_000),
   });
   const parsed = parseEnv(schema, env);
-  return { ...parsed, kaiku: loadKaikuConfig(parsed.KAIKU_CONFIG) };
+  return { ...parsed, kaiku: loadKaikuConfig(parsed.KAIKU_CONFIG, parsed.INIT_CWD) };
 }
 export type IngestConfig = ReturnType<typeof loadIngestConfig>;

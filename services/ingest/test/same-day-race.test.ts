@@ -48,7 +48,7 @@ describe('a same-day visit arriving while the earlier visit’s text is being cl
         await new Promise((r) => setTimeout(r, 300));
         await claim.query('COMMIT');
         const res = await posted;
-        const outcome = shape === 'one event' ? res.json : res.json.results[0];
+        const outcome = shape === 'one event' ? res.json : (res.json.results as unknown[])[0];
         expect(outcome).toMatchObject({ outcome: 'skipped', reason: 'same-day-visit' });
         expect(await invitationOf(h.pool, 'lifecare', afternoon.visitId)).toMatchObject({ status: 'skipped', phone_enc: null });
         expect(await invitationOf(h.pool, 'lifecare', morning.visitId)).toMatchObject({ status: 'sending' });

@@ -12,6 +12,6 @@ export function loadRepliesConfig(rawEnv: Env) {
     PUBLIC_BASE_URL: z.url(),
   });
   const parsed = parseEnv(schema, env);
-  return { ...parsed, kaiku: loadKaikuConfig(parsed.KAIKU_CONFIG) };
+  return { ...parsed, kaiku: loadKaikuConfig(parsed.KAIKU_CONFIG, parsed.INIT_CWD) };
 }
 export type RepliesConfig = ReturnType<typeof loadRepliesConfig>;

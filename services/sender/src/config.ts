@@ -39,6 +39,6 @@ export function loadSenderConfig(rawEnv: Env) {
       }
     });
   const parsed = parseEnv(schema, env);
-  return { ...parsed, kaiku: loadKaikuConfig(parsed.KAIKU_CONFIG) };
+  return { ...parsed, kaiku: loadKaikuConfig(parsed.KAIKU_CONFIG, parsed.INIT_CWD) };
 }
 export type SenderConfig = ReturnType<typeof loadSenderConfig>;

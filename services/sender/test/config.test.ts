@@ -37,6 +37,21 @@ describe('sender config: a sender patients can answer', () => {
     expect(() => loadSenderConfig({ NODE_ENV: 'production' })).toThrow(/TWILIO_ACCOUNT_SID/);
   });
 
+  it('takes only a well-formed base64 key of 32 bytes, naming the variable otherwise', () => {
+    const good = Buffer.alloc(32, 5).toString('base64');
+    expect(loadSenderConfig({ KAIKU_ENCRYPTION_KEY: good }).KAIKU_ENCRYPTION_KEY).toEqual(Buffer.alloc(32, 5));
+    // Node's decoder would skip the junk and still find 32 bytes in each of these.
+    for (const mangled of [`${good.slice(0, 10)}#%${good.slice(10)}`, `${good} trailing garbage!`, `${'-'.repeat(43)}=`]) {
+      expect(() => loadSenderConfig({ KAIKU_ENCRYPTION_KEY: mangled })).toThrow(/KAIKU_ENCRYPTION_KEY: 32 random bytes in base64/);
+    }
+  });
+
+  it('reads a relative KAIKU_CONFIG from where pnpm was run (INIT_CWD), as under pnpm --filter', () => {
+    const root = fileURLToPath(new URL('../../..', import.meta.url));
+    const config = loadSenderConfig({ KAIKU_CONFIG: './config/kaiku.demo.yaml', INIT_CWD: root });
+    expect(config.kaiku.sending.ratePerSecond).toBe(50); // the demo file's, not the example's 10
+  });
+
   it('the sender process exits at start-up with the reason, before touching Twilio', () => {
     const run = spawnSync(process.execPath, [MAIN], {
       env: { PATH: process.env.PATH, TWILIO_FROM: 'Hyvinvointi', SENDER_PORT: '0' },
