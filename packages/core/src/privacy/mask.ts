@@ -5,17 +5,34 @@
  */
 export const COMMENT_MAX_LENGTH = 1000;
 
-/** Finnish henkilötunnus: DDMMYY, a century sign (+, -, A–F, U–Y since 2023), NNN, a check character. */
-const HETU = /(?<![\p{L}\p{N}])[0-3]\d[01]\d\d\d\s?[-+A-FU-Y]\s?\d{3}[0-9A-Y](?![\p{L}\p{N}])/giu;
-const EMAIL = /[\p{L}\p{N}._%+-]+\s?(?:@|\(at\)|\[at\])\s?[\p{L}\p{N}-]+(?:\s?\.\s?[\p{L}\p{N}-]+)+/giu;
-/** Digit runs with spaces, dashes, dots or brackets between them: checked by `looksLikePhone`. */
-const PHONE_CANDIDATE = /(?<![\p{L}\p{N}])(?:\+|00)?\(?\d(?:[\s\-./()]{0,2}\d){5,16}(?![\p{L}\p{N}])/gu;
+/** Hyphens and dashes people (and phones' keyboards) write: - ‐ ‑ ‒ – — ― −. */
+const DASH = '\\-\\u2010-\\u2015\\u2212';
+/**
+ * Finnish henkilötunnus: DDMMYY, a century sign (+, -, A–F, U–Y since 2023, or any dash as people
+ * write it), NNN, a check character. Letters may stand right before it ("hetu010181-900C").
+ */
+const HETU = new RegExp(`(?<!\\p{N})[0-3]\\d[01]\\d\\d\\d\\s?[+A-FU-Y${DASH}]\\s?\\d{3}[0-9A-Y](?![\\p{L}\\p{N}])`, 'giu');
+/** The same with a space for the sign ("010181 900C"); looked for after phone numbers, which it resembles. */
+const HETU_SPACED = /(?<!\p{N})[0-3]\d[01]\d\d\d\s\d{3}[0-9A-Y](?![\p{L}\p{N}])/giu;
+const EMAIL = /[\p{L}\p{N}._%+-]+\s?(?:@|\((?:at|a)\)|\[(?:at|a)\])\s?[\p{L}\p{N}-]+(?:\s?\.\s?[\p{L}\p{N}-]+)+/giu;
+/**
+ * Digit runs with spaces, dashes, dots or brackets between them (at most two, or a dash between
+ * spaces: "040 - 123 4567"): checked by `looksLikePhone`.
+ */
+const PHONE_CANDIDATE = new RegExp(
+  `(?<![\\p{L}\\p{N}])(?:\\+|00)?\\(?\\d(?:(?:[\\s${DASH}./()]{0,2}|\\s[${DASH}]\\s)\\d){5,}(?![\\p{L}\\p{N}])`,
+  'gu',
+);
+const DATE = /^\d{1,2}\.\d{1,2}\.(?:\d{2}|\d{4})?$/;
 
 function looksLikePhone(match: string): boolean {
   const digits = match.replace(/\D/g, '');
-  if (digits.length < 7 || digits.length > 15) return false;
-  // A date such as 12.3.2025 or 1.12.2024 is not a phone number.
-  if (/^\d{1,2}\.\d{1,2}\.\d{2,4}$/.test(match.trim())) return false;
+  if (digits.length < 7) return false;
+  // A date such as 12.3.2025, or a range of them, is not a phone number.
+  const pieces = match.trim().split(new RegExp(`\\s*[${DASH}]\\s*|\\s+`, 'u'));
+  if (pieces.every((piece) => DATE.test(piece))) return false;
+  // Longer than any number: two numbers written one after the other (or some other long code).
+  if (digits.length > 15) return true;
   return match.startsWith('+') || match.startsWith('00') || match.startsWith('0') || match.startsWith('(') || digits.length >= 9;
 }
 
@@ -23,7 +40,8 @@ export function maskPersonalData(text: string): string {
   return text
     .replace(HETU, '[hetu]')
     .replace(EMAIL, '[email]')
-    .replace(PHONE_CANDIDATE, (m) => (looksLikePhone(m) ? '[phone]' : m));
+    .replace(PHONE_CANDIDATE, (m) => (looksLikePhone(m) ? '[phone]' : m))
+    .replace(HETU_SPACED, '[hetu]');
 }
 
 /** Masked, control characters removed, and capped: what is stored of a patient's words. */

@@ -15,16 +15,33 @@ describe('masking open text', () => {
     ['010594Y9032', '[hetu]'],
     ['matti.meikalainen@example.fi vastaa', '[email] vastaa'],
     ['foo(at)example.com', '[email]'],
+    // found by a probe of stored comments
+    ['my id 010181–900C', 'my id [hetu]'],
+    ['hetuni on 010181 900C', 'hetuni on [hetu]'],
+    ['hetu010181-900C', 'hetu[hetu]'],
+    ['010181\u2011900C', '[hetu]'],
+    ['010181\u2212900C', '[hetu]'],
+    ['soita 040 - 123 4567', 'soita [phone]'],
+    ['040–1234567', '[phone]'],
+    ['040 — 123 4567', '[phone]'],
+    ['maija.testinen(a)example.fi', '[email]'],
+    ['040 123 4567 050 765 4321', '[phone]'],
   ])('%j → %j', (input, masked) => {
     expect(maskPersonalData(input)).toBe(masked);
   });
 
-  it.each(['Käynti 12.3.2025 klo 10.30', 'odotin 10 15 20 minuuttia', '9/10 hyvä', 'maksoin 2500 euroa', 'Arvosana 9, hyvä palvelu'])(
-    '%j is left as it is',
-    (input) => {
-      expect(maskPersonalData(input)).toBe(input);
-    },
-  );
+  it.each([
+    'Käynti 12.3.2025 klo 10.30',
+    'odotin 10 15 20 minuuttia',
+    '9/10 hyvä',
+    'maksoin 2500 euroa',
+    'Arvosana 9, hyvä palvelu',
+    'hoitojakso 1.12.2024 - 5.12.2024',
+    'klo 10.30–11.15',
+    'odotin 10 - 15 min',
+  ])('%j is left as it is', (input) => {
+    expect(maskPersonalData(input)).toBe(input);
+  });
 
   it('no Finnish mobile number survives, however it is written', () => {
     fc.assert(
