@@ -90,7 +90,7 @@ export async function markClosedNoticeSent(client: PoolClient, id: string) {
 
 /**
  * Closes every survey of an opting-out number (scheduled ones are cancelled, unsent; answered ones
- * completed, their answers kept) and erases its
+ * completed, their answers kept) and erases its language preference and
  * phone data and closed-survey hash. Returns the language of the newest of them, if any.
  */
 export async function closeForOptOut(client: PoolClient, phoneHash: string): Promise<string | null> {
@@ -103,6 +103,9 @@ export async function closeForOptOut(client: PoolClient, phoneHash: string): Pro
      ), forgotten AS (
        -- Opted out: no "survey closed" notice is owed any more; only the opt-out's hash stays.
        DELETE FROM closed_surveys WHERE phone_hash = $1 RETURNING language, closed_at AS created_at
+     ), unchosen AS (
+       -- nor a language chosen for the next surveys (the opt-out keeps its own, for BÖRJA's answer)
+       DELETE FROM language_preferences WHERE phone_hash = $1
      )
      SELECT language FROM (SELECT * FROM closed UNION ALL SELECT * FROM forgotten) s ORDER BY created_at DESC LIMIT 1`,
     [phoneHash],

@@ -132,8 +132,11 @@ describe('the SMS conversation (docs/conversation.md)', () => {
     const phone = newPhone();
     const answered = await f.invitation({ phone, language: 'sv' });
     await f.sms(phone, '9');
-    const open = await f.invitation({ phone, language: 'sv', endedAt: new Date(Date.now() - 3600_000) });
+    const open = await f.invitation({ phone, language: 'fi', endedAt: new Date(Date.now() - 3600_000) });
+    await f.sms(phone, 'på svenska tack'); // a language chosen by SMS: forgotten with the opt-out
     expect((await f.sms(phone, 'STOPP')).replies).toEqual([text('sv', 'optedOut')]);
+    const chosen = await f.pool.query('SELECT 1 FROM language_preferences WHERE phone_hash = $1', [phoneHashOf(keys, phone)]);
+    expect(chosen.rowCount).toBe(0);
     expect(await stateOf(f.pool, open)).toMatchObject({ status: 'expired', has_phone: false, has_phone_hash: false });
     expect(await stateOf(f.pool, answered)).toMatchObject({ status: 'completed', score: 9, has_phone: false });
     expect((await f.sms(phone, '10')).replies).toEqual([]);
