@@ -152,3 +152,22 @@ export async function markRetry(pool: Pool, id: string, code: number | null, loo
     [id, code, lookup, failedAt],
   );
 }
+
+/**
+ * An `unknown` send that Twilio's log shows never went out: `scheduled` again, to be sent now; the
+ * send looks at the log once more first. False when it is no longer `unknown` (settled meanwhile).
+ */
+export async function resendUnknown(pool: Pool, id: string): Promise<boolean> {
+  const { rowCount } = await pool.query(
+    `UPDATE invitations SET status = 'scheduled', lookup_before_retry = true, unknown_checked_at = now(), send_at = now(),
+       expires_at = NULL, updated_at = now()
+     WHERE id = $1 AND status = 'unknown' AND message_sid IS NULL`,
+    [id],
+  );
+  return (rowCount ?? 0) > 0;
+}
+
+/** An `unknown` send whose look-up settled nothing: not looked up again until a later attempt. */
+export async function markUnknownChecked(pool: Pool, id: string): Promise<void> {
+  await pool.query(`UPDATE invitations SET unknown_checked_at = now() WHERE id = $1 AND status = 'unknown'`, [id]);
+}

@@ -1,11 +1,12 @@
 import { createPool } from '@kaiku/db';
 import { exitOnStartupError, listenOrExit, loggerOptions, onShutdown } from '@kaiku/http';
-import { createRedis } from '@kaiku/queue';
+import { createRedis, createSurveySendQueue } from '@kaiku/queue';
 import pino from 'pino';
 import { buildSenderApp } from './app.ts';
 import { loadSenderConfig } from './config.ts';
 import { connectionsAllowed } from './pool-size.ts';
 import { createTwilioClient } from './twilio-client.ts';
+import { createUnknownSendReconciler } from './unknown-send.reconciler.ts';
 import { createSenderWorker } from './worker.ts';
 
 let config: ReturnType<typeof loadSenderConfig>;
@@ -24,6 +25,7 @@ const twilio = createTwilioClient({
   apiBaseUrl: config.TWILIO_API_BASE_URL,
   maxSockets: config.kaiku.sending.concurrency,
 });
+const keys = { pseudonymKey: config.KAIKU_PSEUDONYM_KEY, encryptionKey: config.KAIKU_ENCRYPTION_KEY };
 const worker = createSenderWorker({
   connection: redis,
   prefix: config.KAIKU_QUEUE_PREFIX,
@@ -31,11 +33,13 @@ const worker = createSenderWorker({
   twilio,
   kaiku: config.kaiku,
   logger,
-  keys: { pseudonymKey: config.KAIKU_PSEUDONYM_KEY, encryptionKey: config.KAIKU_ENCRYPTION_KEY },
+  keys,
   sender: { messagingServiceSid: config.TWILIO_MESSAGING_SERVICE_SID, from: config.TWILIO_FROM },
   publicBaseUrl: config.PUBLIC_BASE_URL,
 });
 worker.on('error', (error) => logger.warn({ err: { message: error.message } }, 'worker error'));
+const queue = createSurveySendQueue(redis, config.KAIKU_QUEUE_PREFIX);
+const unknownSends = createUnknownSendReconciler({ pool, twilio, queue, kaiku: config.kaiku, keys, logger });
 const app = buildSenderApp({
   pool,
   redis,
@@ -46,7 +50,9 @@ const app = buildSenderApp({
 });
 
 onShutdown(logger, async () => {
+  await unknownSends.stop();
   await worker.close(); // waits for in-flight jobs
+  await queue.close();
   await app.close();
   redis.disconnect();
   await pool.end();
@@ -55,4 +61,5 @@ onShutdown(logger, async () => {
 await listenOrExit('sender', `${config.HOST}:${config.SENDER_PORT} (SENDER_PORT)`, () =>
   app.listen({ host: config.HOST, port: config.SENDER_PORT }),
 );
+unknownSends.start();
 logger.info({ twilio: config.TWILIO_API_BASE_URL ?? 'api.twilio.com' }, 'sender running');

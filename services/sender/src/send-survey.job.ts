@@ -11,6 +11,7 @@ import { nextRetryAt } from './retry-schedule.ts';
 import type { SegmentRateLimiter } from './segment-rate-limiter.ts';
 import { classifySendError } from './send-errors.ts';
 import type { TwilioClient } from './twilio-client.ts';
+import { messagesSentTo } from './twilio-lookup.ts';
 import { createValidityPeriod } from './validity-period.ts';
 
 export interface SendSurveyDeps {
@@ -234,18 +235,10 @@ export function createSendSurveyJob(deps: SendSurveyDeps) {
   };
 }
 
-/** How far before the previous attempt a found message still counts as that attempt's. */
-const LOOKUP_SLACK_MS = 5 * 60_000;
-
 /**
  * The sid of a message with this body sent to this number since the previous attempt, if Twilio
  * has one: that attempt's 5xx hid a message that was created after all.
  */
 async function findEarlierMessage(twilio: TwilioClient, to: string, body: string, since: Date | null): Promise<string | null> {
-  const from = (since?.getTime() ?? 0) - LOOKUP_SLACK_MS;
-  const recent = await twilio.messages.list({ to, limit: 20, pageSize: 20 });
-  const match = recent.find(
-    (m) => m.body === body && m.direction !== 'inbound' && (m.dateCreated ? m.dateCreated.getTime() >= from : true),
-  );
-  return match?.sid ?? null;
+  return (await messagesSentTo(twilio, to, since)).find((m) => m.body === body)?.sid ?? null;
 }

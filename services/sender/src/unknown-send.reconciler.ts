@@ -1,0 +1,127 @@
+import type { KaikuConfig } from '@kaiku/config';
+import { decryptPhone, type Keys } from '@kaiku/core';
+import type { Pool } from '@kaiku/db';
+import { enqueueSurvey, type SurveySendJob } from '@kaiku/queue';
+import type { Queue } from 'bullmq';
+import type { Logger } from 'pino';
+import * as repo from './invitation.repository.ts';
+import { createInvitationTexts } from './invitation-texts.ts';
+import type { TwilioClient } from './twilio-client.ts';
+import { messagesSentTo } from './twilio-lookup.ts';
+
+export interface UnknownSendReconcilerDeps {
+  pool: Pool;
+  twilio: TwilioClient;
+  queue: Queue<SurveySendJob>;
+  kaiku: KaikuConfig;
+  keys: Keys;
+  logger: Logger;
+  /** How long an `unknown` send is left to its status callback before Twilio's log is read (default 10 minutes). */
+  settleAfterMs?: number;
+  /** How often it looks (default 1 minute). */
+  intervalMs?: number;
+  batchSize?: number;
+}
+
+export interface UnknownSendRun {
+  /** Found in Twilio's log: now `sent`, with the message's sid. */
+  found: number;
+  /** Nothing sent to the number since the attempt: back to `scheduled` and queued, to go out once. */
+  resent: number;
+  /** Other messages to the number, none with this text: left `unknown` (never a second text). */
+  unclear: number;
+}
+
+interface UnknownSend {
+  id: string;
+  phone_enc: Buffer;
+  language: string;
+  unit_id: string;
+  last_attempt_at: Date | null;
+}
+
+/**
+ * Settles `unknown` sends that no status callback settled: a request that ended without an answer
+ * (a timeout, a crash between the `sending` mark and Twilio's answer, Postgres gone before the sid
+ * was stored) may or may not have created a message. After `settleAfterMs`, Twilio's message log
+ * for the number tells: the text is there (`sent`), or nothing at all went to the number since the
+ * attempt, so the text is sent now (the send job looks at the log once more before it texts), or
+ * something else went there, and it stays `unknown`. Only sends attempted within
+ * `sending.retryForHours` are looked at. Safe in several sender processes: each change is made
+ * only from `unknown`.
+ */
+export function createUnknownSendReconciler(deps: UnknownSendReconcilerDeps) {
+  const settleAfterMs = deps.settleAfterMs ?? 10 * 60_000;
+  const intervalMs = deps.intervalMs ?? 60_000;
+  const batchSize = deps.batchSize ?? 50;
+  const texts = createInvitationTexts(deps.kaiku.units);
+  const { answerWindowDays } = deps.kaiku.survey;
+  const retryForMs = deps.kaiku.sending.retryForHours * 3600_000;
+  let timer: NodeJS.Timeout | null = null;
+  let running: Promise<unknown> | null = null;
+  let stopped = true;
+
+  async function settle(inv: UnknownSend): Promise<keyof UnknownSendRun> {
+    const body = texts.of(inv.language, inv.unit_id).body;
+    const sent = await messagesSentTo(deps.twilio, decryptPhone(deps.keys, inv.phone_enc), inv.last_attempt_at);
+    const match = sent.find((m) => m.body === body);
+    if (match) {
+      await repo.markSent(deps.pool, [{ id: inv.id, sid: match.sid }], answerWindowDays);
+      return 'found';
+    }
+    if (sent.length > 0 || !(await repo.resendUnknown(deps.pool, inv.id))) {
+      await repo.markUnknownChecked(deps.pool, inv.id);
+      return 'unclear';
+    }
+    const job = await deps.queue.getJob(inv.id);
+    const state = job ? await job.getState() : null;
+    if (!job) await enqueueSurvey(deps.queue, inv.id, new Date());
+    else if (state === 'completed' || state === 'failed') await job.retry(state, { resetAttemptsMade: true, resetAttemptsStarted: true });
+    return 'resent';
+  }
+
+  async function runOnce(): Promise<UnknownSendRun> {
+    const run: UnknownSendRun = { found: 0, resent: 0, unclear: 0 };
+    const { rows } = await deps.pool.query<UnknownSend>(
+      `SELECT i.id, i.phone_enc, i.language, v.unit_id, i.last_attempt_at
+         FROM invitations i JOIN visits v ON v.id = i.visit_id
+        WHERE i.status = 'unknown' AND i.message_sid IS NULL AND i.phone_enc IS NOT NULL
+          AND i.updated_at < now() - make_interval(secs => $1) AND i.last_attempt_at > now() - make_interval(secs => $2)
+          AND (i.unknown_checked_at IS NULL OR i.unknown_checked_at < i.last_attempt_at)
+        ORDER BY i.updated_at LIMIT $3`,
+      [settleAfterMs / 1000, retryForMs / 1000, batchSize],
+    );
+    for (const inv of rows) run[await settle(inv)] += 1;
+    if (rows.length > 0) deps.logger.warn(run, 'unknown sends settled from Twilio’s message log');
+    return run;
+  }
+
+  function schedule() {
+    if (!stopped) timer = setTimeout(tick, intervalMs);
+  }
+  function tick() {
+    timer = null;
+    running = runOnce()
+      .catch((error: Error) => deps.logger.warn({ err: { message: error.message } }, 'could not settle unknown sends; will retry'))
+      .finally(() => {
+        running = null;
+        schedule();
+      });
+  }
+
+  return {
+    runOnce,
+    start() {
+      if (!stopped) return;
+      stopped = false;
+      schedule();
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      timer = null;
+      if (running) await running;
+    },
+  };
+}
+export type UnknownSendReconciler = ReturnType<typeof createUnknownSendReconciler>;

@@ -1,0 +1,72 @@
+import { waitFor } from '@kaiku/testing';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createInvitationTexts } from '../src/invitation-texts.ts';
+import { createUnknownSendReconciler } from '../src/unknown-send.reconciler.ts';
+import { createHarness, FROM, type Harness, keys, UNIT } from './harness.ts';
+
+/**
+ * Sends that ended `unknown` (a timeout, a crash, Postgres gone before the sid was stored) and that
+ * no status callback settled: Twilio's message log tells whether the text went out.
+ */
+describe('unknown sends, settled from Twilio’s message log', () => {
+  let h: Harness;
+  let reconciler: ReturnType<typeof createUnknownSendReconciler>;
+  beforeAll(async () => {
+    h = await createHarness();
+    h.startWorker();
+    reconciler = createUnknownSendReconciler({
+      pool: h.pool,
+      twilio: h.twilio(),
+      queue: h.queue,
+      kaiku: h.kaiku,
+      keys,
+      logger: pino({ level: 'silent' }),
+    });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  /** An invitation whose send ended without an answer `minutesAgo`, as the sender leaves it. */
+  async function unknownSince(minutesAgo: number) {
+    const { id, phone } = await h.addInvitation({ enqueue: false });
+    await h.pool.query(
+      `UPDATE invitations SET status = 'unknown', attempt = 1, last_attempt_at = now() - make_interval(mins => $2),
+         updated_at = now() - make_interval(mins => $2), expires_at = now() + interval '7 days' WHERE id = $1`,
+      [id, minutesAgo],
+    );
+    return { id, phone };
+  }
+  it('a text that never reached Twilio is sent once; one that did is marked sent; anything else is left alone', async () => {
+    const lost = await unknownSince(15);
+    const delivered = await unknownSince(15);
+    const other = await unknownSince(15);
+    const recent = await unknownSince(2);
+    const body = createInvitationTexts(h.kaiku.units).of('fi', UNIT).body;
+    const created = await h.twilio().messages.create({ to: delivered.phone, from: FROM, body });
+    await h.twilio().messages.create({ to: other.phone, from: FROM, body: 'Jokin muu viesti' });
+
+    expect(await reconciler.runOnce()).toEqual({ found: 1, resent: 1, unclear: 1 });
+    await waitFor(async () => (await h.invitation(lost.id))?.status === 'delivered', 15_000, 'the lost text sent');
+    expect(await h.simMessages(lost.phone)).toHaveLength(1);
+    expect(await h.invitation(delivered.id)).toMatchObject({ status: 'sent', message_sid: created.sid });
+    expect(await h.simMessages(delivered.phone)).toHaveLength(1);
+    expect((await h.invitation(other.id))?.status).toBe('unknown');
+    expect(await h.simMessages(other.phone)).toHaveLength(1); // only the other message, never the survey
+    expect((await h.invitation(recent.id))?.status).toBe('unknown'); // still within its callbacks' time
+
+    // Looked at once: nothing changes on the next run.
+    expect(await reconciler.runOnce()).toEqual({ found: 0, resent: 0, unclear: 0 });
+  });
+
+  it('a send left unknown by a crash, whose job had completed, is queued again through that job', async () => {
+    const { id, phone } = await unknownSince(30);
+    await h.queue.add('send', { invitationId: id }, { jobId: id });
+    await waitFor(async () => (await (await h.queue.getJob(id))?.getState()) === 'completed', 10_000, 'the old job done');
+    expect(await h.simMessages(phone)).toEqual([]);
+    expect(await reconciler.runOnce()).toMatchObject({ resent: 1 });
+    await waitFor(async () => (await h.invitation(id))?.status === 'delivered', 15_000, 'sent');
+    expect(await h.simMessages(phone)).toHaveLength(1);
+  });
+});
