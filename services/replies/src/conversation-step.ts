@@ -62,6 +62,7 @@ export function planConversationStep(
   switch (effect.kind) {
     case 'switch-language':
       Object.assign(write, { set_language: effect.language, touch: true, remember: effect.language });
+      if (effect.next.reasked !== inv.reasked) write.set_reasked = true;
       return done(effect.reply, 'language', effect.language);
     case 'score': {
       const said = [inv.pending_comment, effect.reason ? storableComment(effect.reason) : null].filter(Boolean).join(' ');

@@ -128,6 +128,16 @@ describe('the SMS conversation (docs/conversation.md)', () => {
     expect(rows).toHaveLength(0);
   });
 
+  it('the language already in use asked for again and again: the question once more, then silence', async () => {
+    const phone = newPhone();
+    await f.invitation({ phone, language: 'sv' });
+    expect((await f.sms(phone, 'SV')).replies).toEqual([text('sv', 'invitation')]);
+    expect((await f.sms(phone, 'SV')).replies).toEqual([]);
+    expect((await f.sms(phone, 'svenska')).replies).toEqual([]);
+    expect((await f.sms(phone, 'EN')).replies).toEqual([text('en', 'invitation')]);
+    expect((await f.sms(phone, '9 helpful')).replies).toEqual([text('en', 'thanks')]);
+  });
+
   it('opt-out: confirmation in the patient language, open surveys closed, phone data erased; only START opts back in', async () => {
     const phone = newPhone();
     const answered = await f.invitation({ phone, language: 'sv' });

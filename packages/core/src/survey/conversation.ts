@@ -27,7 +27,8 @@ export type ConversationEffect =
   | { kind: 'ignored'; why: NotAScore | 'empty'; note: string | null; reply: null }
   | { kind: 'opt-out'; reply: TextKey }
   | { kind: 'opt-in'; reply: TextKey }
-  | { kind: 'switch-language'; language: Language; next: ConversationState; reply: TextKey };
+  /** `reply` null: the language already in use, asked for again after its one re-send. */
+  | { kind: 'switch-language'; language: Language; next: ConversationState; reply: TextKey | null };
 
 /** The text that asks the current step's question, re-sent after a language switch. */
 export function currentQuestion(step: ConversationStep, survey: SurveyDefinition = NPS_SURVEY): TextKey {
@@ -47,11 +48,14 @@ export function advanceConversation(
   if (command?.kind === 'opt-out') return { kind: 'opt-out', reply: 'optedOut' };
   if (command?.kind === 'opt-in') return { kind: 'opt-in', reply: 'optedIn' };
   if (command?.kind === 'switch-language') {
+    // The language already in use: the question once more (that is the one re-ask), then silence,
+    // so that "SV" sent again and again does not bring a two-segment text each time.
+    const same = command.language === state.language;
     return {
       kind: 'switch-language',
       language: command.language,
-      next: { ...state, language: command.language },
-      reply: currentQuestion(state.step, survey),
+      next: { ...state, language: command.language, reasked: state.reasked || same },
+      reply: same && state.reasked ? null : currentQuestion(state.step, survey),
     };
   }
   const text = body.trim();

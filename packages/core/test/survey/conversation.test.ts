@@ -77,6 +77,15 @@ describe('conversation steps (docs/conversation.md)', () => {
     });
   });
 
+  it('asking again for the language already in use re-sends the question once, then nothing', () => {
+    const inSwedish = { ...start, language: 'sv' as const };
+    const first = advanceConversation(inSwedish, 'SV');
+    expect(first).toEqual({ kind: 'switch-language', language: 'sv', next: { ...inSwedish, reasked: true }, reply: 'invitation' });
+    expect(advanceConversation({ ...inSwedish, reasked: true }, 'svenska')).toMatchObject({ kind: 'switch-language', reply: null });
+    // Another language is always a switch, with its question.
+    expect(advanceConversation({ ...inSwedish, reasked: true }, 'EN')).toMatchObject({ language: 'en', reply: 'invitation' });
+  });
+
   it('opt-out and opt-in work at any step', () => {
     for (const step of ['awaiting-score', 'awaiting-reason', 'completed']) {
       expect(advanceConversation({ ...start, step }, 'LOPETA')).toEqual({ kind: 'opt-out', reply: 'optedOut' });
