@@ -8,13 +8,15 @@ export const COMMENT_MAX_LENGTH = 1000;
 /** Hyphens and dashes people (and phones' keyboards) write: - ‐ ‑ ‒ – — ― −. */
 const DASH = '\\-\\u2010-\\u2015\\u2212';
 /**
- * Finnish henkilötunnus: DDMMYY, a century sign (+, -, A–F, U–Y since 2023, or any dash as people
- * write it), NNN, a check character. Letters may stand right before it ("hetu010181-900C").
+ * Finnish henkilötunnus: DDMMYY, a century sign (+, -, A–F, U–Y since 2023, or any dash or a
+ * slash as people write it), NNN, a check character. Letters may stand right before it ("hetu010181-900C").
  */
-const HETU = new RegExp(`(?<!\\p{N})[0-3]\\d[01]\\d\\d\\d\\s?[+A-FU-Y${DASH}]\\s?\\d{3}[0-9A-Y](?![\\p{L}\\p{N}])`, 'giu');
+const HETU = new RegExp(`(?<!\\p{N})[0-3]\\d[01]\\d\\d\\d\\s?[+A-FU-Y/${DASH}]\\s?\\d{3}[0-9A-Y](?![\\p{L}\\p{N}])`, 'giu');
 /** The same with a space for the sign ("010181 900C"); looked for after phone numbers, which it resembles. */
 const HETU_SPACED = /(?<!\p{N})[0-3]\d[01]\d\d\d\s\d{3}[0-9A-Y](?![\p{L}\p{N}])/giu;
 const EMAIL = /[\p{L}\p{N}._%+-]+\s?(?:@|\((?:at|a)\)|\[(?:at|a)\])\s?[\p{L}\p{N}-]+(?:\s?\.\s?[\p{L}\p{N}-]+)+/giu;
+/** An address spelt out to get past filters: "maija.testinen at example dot fi" (a "dot" is needed). */
+const EMAIL_SPELT = /[\p{L}\p{N}._%+-]+\s+(?:at|ät|miukumauku)\s+[\p{L}\p{N}-]+(?:\s+(?:dot|piste|punkt)\s+[\p{L}\p{N}-]+)+/giu;
 /**
  * Digit runs with spaces, dashes, dots or brackets between them (at most two, or a dash between
  * spaces: "040 - 123 4567"): checked by `looksLikePhone`.
@@ -40,6 +42,7 @@ export function maskPersonalData(text: string): string {
   return text
     .replace(HETU, '[hetu]')
     .replace(EMAIL, '[email]')
+    .replace(EMAIL_SPELT, '[email]')
     .replace(PHONE_CANDIDATE, (m) => (looksLikePhone(m) ? '[phone]' : m))
     .replace(HETU_SPACED, '[hetu]');
 }

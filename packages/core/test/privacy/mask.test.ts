@@ -26,6 +26,9 @@ describe('masking open text', () => {
     ['040 — 123 4567', '[phone]'],
     ['maija.testinen(a)example.fi', '[email]'],
     ['040 123 4567 050 765 4321', '[phone]'],
+    ['tunnus 010181/900C', 'tunnus [hetu]'],
+    ['maija.testinen at example dot fi kiitos', '[email] kiitos'],
+    ['matti ät posti piste fi', '[email]'],
   ])('%j → %j', (input, masked) => {
     expect(maskPersonalData(input)).toBe(masked);
   });
@@ -39,6 +42,8 @@ describe('masking open text', () => {
     'hoitojakso 1.12.2024 - 5.12.2024',
     'klo 10.30–11.15',
     'odotin 10 - 15 min',
+    'waited at home with my dog',
+    'the doctor at the station was kind',
   ])('%j is left as it is', (input) => {
     expect(maskPersonalData(input)).toBe(input);
   });
