@@ -4,4 +4,5 @@ export * from './logger.ts';
 export * from './metrics.ts';
 export * from './problem.ts';
 export * from './process.ts';
+export * from './repeating-task.ts';
 export * from './state-gauges.ts';

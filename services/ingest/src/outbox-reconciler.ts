@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool } from '@kaiku/db';
+import { createRepeatingTask } from '@kaiku/http';
 import { enqueueSurveys, type SurveySendJob } from '@kaiku/queue';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -36,9 +37,6 @@ export function createOutboxReconciler(deps: OutboxReconcilerDeps) {
   const failedKey = deps.queue.toKey('failed');
   const markerValue = randomUUID();
   let lastFullPass = 0;
-  let timer: NodeJS.Timeout | null = null;
-  let running: Promise<unknown> | null = null;
-  let stopped = true;
   let failing = false;
 
   /** One pass over every scheduled invitation without an outbox row; returns how many jobs were re-added. */
@@ -99,45 +97,24 @@ export function createOutboxReconciler(deps: OutboxReconcilerDeps) {
     return restored;
   }
 
-  function schedule(delay: number) {
-    if (!stopped) timer = setTimeout(tick, delay);
-  }
-  function tick() {
-    timer = null;
-    running = check()
-      .then(() => {
-        if (failing) deps.logger.info('outbox reconciler recovered');
-        failing = false;
-      })
-      .catch((error: Error) => {
-        // Before the first success this is Redis still connecting at start-up: not worth a warning.
-        if (!failing)
-          deps.logger[lastFullPass ? 'warn' : 'info'](
-            { err: { message: error.message } },
-            'outbox reconciler: Redis not reachable; will retry',
-          );
-        failing = true;
-      })
-      .finally(() => {
-        running = null;
-        schedule(intervalMs);
-      });
-  }
+  const task = createRepeatingTask({
+    run: async () => {
+      await check();
+      if (failing) deps.logger.info('outbox reconciler recovered');
+      failing = false;
+    },
+    onError: (error) => {
+      // Before the first success this is Redis still connecting at start-up: not worth a warning.
+      if (!failing)
+        deps.logger[lastFullPass ? 'warn' : 'info'](
+          { err: { message: error.message } },
+          'outbox reconciler: Redis not reachable; will retry',
+        );
+      failing = true;
+    },
+    intervalMs,
+  });
 
-  return {
-    start() {
-      if (!stopped) return;
-      stopped = false;
-      schedule(0);
-    },
-    check,
-    reconcileAll,
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      timer = null;
-      if (running) await running;
-    },
-  };
+  return { start: task.start, check, reconcileAll, stop: task.stop };
 }
 export type OutboxReconciler = ReturnType<typeof createOutboxReconciler>;

@@ -1,4 +1,5 @@
 import type { Pool } from '@kaiku/db';
+import { createRepeatingTask } from '@kaiku/http';
 import type { Logger } from 'pino';
 
 export interface ExpiryJobDeps {
@@ -42,8 +43,6 @@ export function createExpiryJob(deps: ExpiryJobDeps) {
   const batchSize = deps.batchSize ?? 500;
   const retentionDays = deps.closedNoticeDays ?? 30;
   const preferenceDays = deps.languagePreferenceDays ?? 365;
-  let timer: NodeJS.Timeout | null = null;
-  let running: Promise<unknown> | null = null;
 
   async function closeBatch(at: Date): Promise<{ expired: number; erased: number }> {
     const { rows } = await deps.pool.query<{ expired: string; erased: string }>(
@@ -100,28 +99,17 @@ export function createExpiryJob(deps: ExpiryJobDeps) {
     return total;
   }
 
-  function tick() {
-    running = runOnce()
-      .catch((error: Error) => deps.logger.warn({ err: { message: error.message } }, 'expiry run failed; will retry'))
-      .finally(() => {
-        running = null;
-        if (timer) timer = setTimeout(tick, deps.intervalMs ?? 300_000);
-      });
-  }
-
+  const task = createRepeatingTask({
+    run: runOnce,
+    onError: (error) => deps.logger.warn({ err: { message: error.message } }, 'expiry run failed; will retry'),
+    intervalMs: deps.intervalMs ?? 300_000,
+  });
   return {
     runOnce,
     /** Runs now and then every `intervalMs`. */
-    start() {
-      if (timer) return;
-      timer = setTimeout(tick, 0);
-    },
+    start: task.start,
     /** Stops the timer and waits for a run in progress. */
-    async stop() {
-      if (timer) clearTimeout(timer);
-      timer = null;
-      await running;
-    },
+    stop: task.stop,
   };
 }
 export type ExpiryJob = ReturnType<typeof createExpiryJob>;

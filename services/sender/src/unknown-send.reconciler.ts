@@ -1,6 +1,7 @@
 import type { KaikuConfig } from '@kaiku/config';
 import { decryptPhone, type Keys } from '@kaiku/core';
 import type { Pool } from '@kaiku/db';
+import { createRepeatingTask } from '@kaiku/http';
 import { enqueueSurvey, type SurveySendJob } from '@kaiku/queue';
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
@@ -57,9 +58,6 @@ export function createUnknownSendReconciler(deps: UnknownSendReconcilerDeps) {
   const texts = createInvitationTexts(deps.kaiku.units);
   const { answerWindowDays } = deps.kaiku.survey;
   const retryForMs = deps.kaiku.sending.retryForHours * 3600_000;
-  let timer: NodeJS.Timeout | null = null;
-  let running: Promise<unknown> | null = null;
-  let stopped = true;
 
   async function settle(inv: UnknownSend): Promise<keyof UnknownSendRun> {
     const body = texts.of(inv.language, inv.unit_id).body;
@@ -96,32 +94,12 @@ export function createUnknownSendReconciler(deps: UnknownSendReconcilerDeps) {
     return run;
   }
 
-  function schedule() {
-    if (!stopped) timer = setTimeout(tick, intervalMs);
-  }
-  function tick() {
-    timer = null;
-    running = runOnce()
-      .catch((error: Error) => deps.logger.warn({ err: { message: error.message } }, 'could not settle unknown sends; will retry'))
-      .finally(() => {
-        running = null;
-        schedule();
-      });
-  }
-
-  return {
-    runOnce,
-    start() {
-      if (!stopped) return;
-      stopped = false;
-      schedule();
-    },
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      timer = null;
-      if (running) await running;
-    },
-  };
+  const task = createRepeatingTask({
+    run: runOnce,
+    onError: (error) => deps.logger.warn({ err: { message: error.message } }, 'could not settle unknown sends; will retry'),
+    intervalMs,
+    firstDelayMs: intervalMs,
+  });
+  return { runOnce, start: task.start, stop: task.stop };
 }
 export type UnknownSendReconciler = ReturnType<typeof createUnknownSendReconciler>;
