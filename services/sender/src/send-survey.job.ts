@@ -29,13 +29,16 @@ export interface SendSurveyDeps {
   pauseQueue?: (ms: number) => Promise<void>;
 }
 
-export type SendResult = 'sent' | 'not-scheduled' | 'opted-out' | 'rescheduled' | 'failed' | 'unknown';
+export type SendResult = 'sent' | 'already-sent' | 'not-scheduled' | 'opted-out' | 'rescheduled' | 'failed' | 'unknown';
+
+/** An invitation in one of these was texted (the patient got it, or may answer it). */
+const SENT_STATUSES = new Set(['sent', 'delivered', 'undelivered', 'answered', 'completed', 'expired']);
 
 /** How long the queue pauses after Twilio answers 429. */
 export const TWILIO_429_PAUSE_MS = 1000;
 
 type Claim =
-  | { result: 'not-scheduled' | 'opted-out' | 'unknown' }
+  | { result: 'already-sent' | 'not-scheduled' | 'opted-out' | 'unknown' }
   | { result: 'delayed'; until: Date; moved: boolean }
   | { result: 'rate-limited'; waitMs: number }
   | { result: 'claimed'; inv: repo.ClaimedInvitation; body: string; segments: number; validity: number };
@@ -93,7 +96,8 @@ export function createSendSurveyJob(deps: SendSurveyDeps) {
       await repo.markInterrupted(deps.pool, state.id, answerWindowDays);
       return { result: 'unknown' };
     }
-    if (state.status !== 'scheduled') return { result: 'not-scheduled' };
+    // Sent already (a status callback settled an earlier attempt's 5xx), or cancelled, skipped, failed.
+    if (state.status !== 'scheduled') return { result: SENT_STATUSES.has(state.status) ? 'already-sent' : 'not-scheduled' };
     if (state.opted_out) return (await repo.skipOptedOut(deps.pool, state.id)) ? { result: 'opted-out' } : retry();
     if (state.send_at && state.send_at.getTime() > at.getTime() + 1000) return { result: 'delayed', until: state.send_at, moved: false };
     if (validity === null) {
@@ -127,7 +131,8 @@ export function createSendSurveyJob(deps: SendSurveyDeps) {
       throw Worker.RateLimitError();
     }
     if (claimed.result !== 'claimed') {
-      sends.inc({ result: claimed.result === 'unknown' ? 'unknown' : 'cancelled', error_code: 'none' });
+      const result = claimed.result === 'unknown' ? 'unknown' : claimed.result === 'already-sent' ? 'already-sent' : 'cancelled';
+      sends.inc({ result, error_code: 'none' });
       log.info({ result: claimed.result }, 'not sent');
       return claimed.result;
     }

@@ -35,6 +35,7 @@ describe('sender: one text per invitation, in the patient language', () => {
     // The same invitation offered to the worker again (a duplicate job) sends nothing.
     await h.queue.add('send', { invitationId: id }, { jobId: `${id}-again` });
     await waitFor(async () => (await h.queue.getJob(`${id}-again`))?.finishedOn, 10_000, 'the duplicate job');
+    expect((await h.queue.getJob(`${id}-again`))?.returnvalue).toBe('already-sent'); // counted so, not as cancelled
     expect(await h.simMessages(phone)).toHaveLength(1);
     expect(await h.rollup()).toEqual({ sent: before.sent + 1, delivered: before.delivered + 1 });
   });
@@ -81,6 +82,7 @@ describe('sender: one text per invitation, in the patient language', () => {
     await h.pool.query(`UPDATE invitations SET status = 'cancelled' WHERE id = $1`, [id]);
     await h.queue.add('send', { invitationId: id }, { jobId: id });
     await waitFor(async () => (await h.queue.getJob(id))?.finishedOn, 10_000, 'the job');
+    expect((await h.queue.getJob(id))?.returnvalue).toBe('not-scheduled');
     expect(await h.simMessages(phone)).toEqual([]);
     expect((await h.invitation(id))?.status).toBe('cancelled');
   });
