@@ -59,6 +59,12 @@ const OPT_OUT_HEADS: string[][] = [
   ['remove', 'me'],
   ['remove', 'my', 'number'],
   ['i', 'want', 'to', 'unsubscribe'],
+  ['avregistrera'],
+  ['take', 'me', 'off'],
+  ['leave', 'me', 'alone'],
+  ['en', 'halua', 'osallistua'],
+  ['jag', 'vill', 'inte', 'delta'],
+  ['vill', 'inte', 'delta'],
 ];
 /** Heads that need an object ("en halua viestejä", not "en halua vastata"). */
 const OPT_OUT_HEADS_WITH_OBJECT: string[][] = [
@@ -79,13 +85,13 @@ const OPT_OUT_HEADS_WITH_OBJECT: string[][] = [
   ['i', 'do', 'not', 'want'],
 ];
 const OPT_OUT_NOUNS = new Set(
-  'viestit viestejä viestien viestiä tekstiviestit tekstiviestejä tekstiviestien kyselyt kyselyjä kyselyitä kyselyiden kyselyä sms smsiä sms:iä tekstareita meddelanden meddelande sms:en enkäter enkäterna enkät messages message texts text surveys survey sms'.split(
+  'viestit viestejä viestien viestiä tekstiviestit tekstiviestejä tekstiviestien kyselyt kyselyjä kyselyitä kyselyiden kyselyä kyselyihin kyselyyn viesteihin sms smsiä sms:iä tekstareita meddelanden meddelande sms:en enkäter enkäterna enkät messages message texts text surveys survey sms'.split(
     ' ',
   ),
 );
 const OPT_OUT_OBJECT = new Set([
   ...OPT_OUT_NOUNS,
-  ...'lähettäminen lähettämistä lähettämään lähettämästä lähettäkö lähetä tekstaaminen jo heti nyt enää mulle minulle tänne tähän numeroon näitä nää nämä tämä tätä sitten skicka skickandet till mig mej fler några mer texting sending messaging contacting me these this now any more anymore ever again to my number from all your list listalta från listan med smsa sms:a'.split(
+  ...'vastata osallistua vastaanottaa saada i off your list lähettäminen lähettämistä lähettämään lähettämästä lähettäkö lähetä tekstaaminen jo heti nyt enää mulle minulle tänne tähän numeroon näitä nää nämä tämä tätä sitten skicka skickandet till mig mej fler några mer texting sending messaging contacting me these this now any more anymore ever again to my number from all your list listalta från listan med smsa sms:a'.split(
     ' ',
   ),
 ]);
@@ -124,7 +130,7 @@ const LANGUAGE_TARGETS: Record<string, Language> = {
 /** Words that may surround a language in a request: "voinko vastata ruotsiksi", "can I answer in English". */
 const LANGUAGE_REQUEST = new Set(
   (
-    'voinko voisinko voiko voitteko voisitteko voisiko saanko saisinko saada haluan haluaisin vastata vastaan vastaisin vastaus tähän kirjoittaa kirjoittakaa kirjoitatteko ' +
+    'voinko voisinko voiko voitteko voisitteko voisiko saanko saisinko saada tämän tätä haluan haluaisin vastata vastaan vastaisin vastaus tähän kirjoittaa kirjoittakaa kirjoitatteko ' +
     'lähettää lähettäkää lähetä viesti viestit kysely kyselyn mieluummin mielummin olisiko onko mahdollista vaihda vaihtakaa kieli kieleksi kielen kiitos ' +
     "can could may do i i'd we you answer reply respond write send get have it this the survey message messages text version would like to prefer is possible change switch language please instead " +
     'kan jag ni du få svara skriva skriv skicka vill ha helst gärna den enkäten frågan frågorna meddelandet finns det byt byta språk språket till tack istället'
@@ -166,7 +172,17 @@ function startsWith(words: string[], head: string[]): boolean {
   return head.every((w, i) => words[i] === w);
 }
 
+/** "Ei kiitos, en halua näitä viestejä", "No thanks, stop": a refusal before the opt-out. */
+const REFUSALS = [
+  ['ei', 'kiitos'],
+  ['no', 'thanks'],
+  ['no', 'thank', 'you'],
+  ['nej', 'tack'],
+];
+
 function isOptOut(words: string[]): boolean {
+  const refusal = REFUSALS.find((r) => r.length < words.length && startsWith(words, r));
+  if (refusal) return isOptOut(words.slice(refusal.length));
   if (words.length === 1 && OPT_OUT_WORDS.includes(words[0] as string)) return true;
   for (const head of OPT_OUT_HEADS) {
     if (startsWith(words, head) && words.slice(head.length).every((w) => OPT_OUT_OBJECT.has(w))) return true;

@@ -53,6 +53,18 @@ export function tokenize(prepared: string): Token[] {
   return tokens;
 }
 
+export const SENTENCE_END = new Set(['.', '!', '?', ';']);
+export const CLAUSE_END = new Set([...SENTENCE_END, ',', ':', '(', ')', '[', ']', '"', '/', '|', '*']);
+
+/** True when token `k` begins a clause: the start, a new line, or after a boundary mark. */
+export function startsClause(tokens: Token[], k: number, set: Set<string>): boolean {
+  if (k <= 0 || k >= tokens.length) return true;
+  const t = tokens[k] as Token;
+  if (t.gap.includes('\n')) return true;
+  const prev = tokens[k - 1] as Token;
+  return prev.kind === 'punct' && (set.has(prev.text) || (prev.text === '-' && prev.gap !== ''));
+}
+
 /** Lower case, repeated letters squeezed ("kymppiiii" → "kymppii", "ysiii" → "ysii"). */
 export function squeeze(word: string): string {
   return word.toLowerCase().replace(/(\p{L})\1{2,}/gu, '$1$1');

@@ -42,6 +42,10 @@ export const SCORE_WORDS: Readonly<Record<string, number>> = {
   ysia: 9,
   kymmenen: 10,
   kymppi: 10,
+  täyskymppi: 10,
+  täysikymppi: 10,
+  kymmen: 10,
+  kymmppi: 10,
   kymppii: 10,
   kympin: 10,
   kymppiä: 10,
@@ -75,6 +79,7 @@ export const SCORE_WORDS: Readonly<Record<string, number>> = {
   // English.
   seven: 7,
   eight: 8,
+  eigth: 8,
   nine: 9,
   ten: 10,
 };
@@ -181,13 +186,14 @@ export const FILLER_WORDS = new Set(
     'hei moi moikka terve heippa kiitos kiitti kiitoksia kiittäen paljon kovasti tosi terveisin ystävällisin on oli olisi ois',
     'mun mä minä minun mulla minulta multa se sen tämä tää että ja vaan vain no nyt ok okei okey oki joo juu jep kyllä ihan',
     'täys täysi täyden täydet tays taysi puhdas selvä vahva heikko sanoisin sanon kai varmaan siis ehkä noin tiedä hyvää päivää',
-    'päivänjatkoa huomenta iltaa',
+    'päivänjatkoa huomenta iltaa kysymästä eli tuli kokonaisuutena kaikkiaan kaiken yleisesti sille teille tietysti tietenkin totta',
     // Swedish
     'hej hejsan hallå tack tackar så mycket hälsningar mvh jag det den är blir att en och stark svag klar helt säger säga skulle',
-    'var mitt er kanske ungefär cirka ca typ absolut klart säkert definitivt vet från mig',
+    'var mitt er kanske ungefär cirka ca typ runt nog nå jo absolut klart säkert definitivt vet från mig för frågan utan tvekan totalt',
     // English
     "hi hello hey thanks thank you thx ty my is it its it's i i'd id i'll would will say a an the and solid strong easy",
     'easily definitely absolutely clear yes yeah well so regards cheers maybe probably about around was were know dunno from me',
+    'them you overall honestly guess perfect',
   ]
     .join(' ')
     .split(' '),
@@ -195,78 +201,8 @@ export const FILLER_WORDS = new Set(
 
 /** Words that negate a score just before it: "ei kymppi", "inte en tia", "not a 10". */
 export const NEGATION_WORDS = new Set(
-  'ei eikä en et emme ette eivät inte ej icke aldrig ingen inget not never nope hardly tuskin knappast'.split(' '),
+  'ei eikä en et emme ette eivät inte int ej icke aldrig ingen inget not never nope hardly tuskin knappast'.split(' '),
 );
-
-/** Month names and their abbreviations: "3. maaliskuuta", "3 mars", "March 3" are dates. */
-export const MONTH = new RegExp(
-  [
-    '(tammi|helmi|maalis|huhti|touko|kesä|kesa|heinä|heina|elo|syys|loka|marras|joulu)kuu\\p{L}*',
-    'januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|november|december|okt',
-    'january|february|march|may|june|july|august|october|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec',
-  ]
-    .join('|')
-    .replace(/^/, '^(?:')
-    .concat(')$'),
-  'u',
-);
-
-/**
- * A word right before a number that makes it a time, a place, an id, a limit or a price, never
- * a score: "klo 9", "huone 5", "alle 5", "less than 8", "until 4", "maksoin 10".
- */
-export const CONTEXT_BEFORE = new Set(
-  [
-    // times, places, ids
-    'klo kello kl at huone huoneessa huoneeseen huoneesta room rum rummet nro nr numero number nummer vuonna år ikä age',
-    'ålder sivu page bussi bussilla bus buss linja line kerros kerroksessa floor våning ovi door dörr luukku luukulle lucka',
-    'luckan gate portti ward osasto avdelning jono vuoro vuoronumero',
-    // limits and comparisons, until and after
-    'alle yli vähintään enintään melkein lähes than än kuin under over above below över minst högst least most nästan almost nearly',
-    'until till tills by before after ennen efter före innan',
-    // prices
-    'maksoi maksoin maksaa maksu maksua hinta betalade betala kostade kostar paid pay cost costs',
-  ]
-    .join(' ')
-    .split(' '),
-);
-
-/**
- * A word right after a number that makes it a duration, a count, money or a percentage
- * ("2 tuntia", "3 lasta", "30 min", "10 euroa"): not the score.
- */
-export const UNIT_AFTER = new RegExp(
-  [
-    // durations and times
-    'tun(ti|nin|nit|teja|tia|tii|tai|tiä|nissa|nista|neiksi|niksi)',
-    'h|hr|hrs|min|mins|minsaa|minuut\\p{L}*|minuter|minut|sek\\p{L}*|sec|secs|seconds?|s',
-    'pv|päivä\\p{L}*|paiva\\p{L}*|vrk|viik\\p{L}*|vko|vk|kk|kuukau\\p{L}*|kuuk',
-    'vuo(si|tta|den|siksi|tias\\p{L}*)|v|vuot\\p{L}*|kuu(n|ta)?',
-    'timm\\p{L}*|tim|dag\\p{L}*|dygn|veck\\p{L}*|månad\\p{L}*|år|års',
-    "hours?|minutes?|days?|weeks?|months?|years?|yrs?|am|pm|a\\.m|p\\.m|o'clock|aamulla|illalla|aamupäivällä|iltapäivällä",
-    // counts (Finnish counts take the partitive: "2 hoitajaa", "3 lasta")
-    'kerta\\p{L}*|kerran|krt|kpl|lasta|lapsi|lapsen|henke\\p{L}*|hlö\\p{L}*|ihmistä|potilasta|hoitajaa|lääkäriä|hammasta|hampaita',
-    'käyntiä|tablettia|pilleriä|piikkiä|rokotetta|näytettä|reseptiä|sivua|viestiä|puhelua|soittoa',
-    'gång\\p{L}*|barn|barnen|personer|patienter|sköterskor|läkare|tänder|tabletter|sprutor|besök|samtal',
-    'times|kids|children|people|persons|patients|doctors|nurses|teeth|pills|tablets|shots|visits|calls|messages',
-    // money, percentages, measures
-    'euro\\p{L}*|eur|e|€|kr|kronor|dollars?|senttiä|snt|prosent\\p{L}*|percent|procent|cm|kg|mg|ml|km|m|metri\\p{L}*',
-    // until, after, by (a time): "4 asti", "9 jälkeen"; and dates: "3 mars"
-    'asti|saakka|jälkeen|jalkeen|mennessä|mennessa',
-    MONTH.source.slice(4, -2),
-  ]
-    .map((alternatives) => `(?:${alternatives})`)
-    .join('|')
-    .replace(/^/, '^(?:')
-    .concat(')$'),
-  'u',
-);
-
-/** A word right after a number that puts it on another rating scale ("3 tähteä", "5 stars"). */
-export const OTHER_SCALE_AFTER = /^(tähte\p{L}*|tähti\p{L}*|tähde\p{L}*|stjärn\p{L}*|stars?|viidestä|neljästä|of|av|out)$/u;
-
-/** After a number: the score's own unit ("9 pistettä", "9 poäng", "9 points"). */
-export const SCORE_UNIT_AFTER = /^(pist\p{L}*|p|pts?|points?|poäng|poang|pinnaa|pinna)$/u;
 
 /** Swedish grade nouns ("en nia"), after which "en" is an article, not the Finnish "en" (I don't). */
 export const SWEDISH_GRADE = /^(nolla|etta|tvåa|trea|fyra|fyran|femma|femman|sexa|sexan|sjua|sjuan|åtta|åttan|nia|nian|tia|tian)$/u;

@@ -1,15 +1,7 @@
 /** Reading one number (digits or a word) and what follows it: its scale, unit or modifier. */
 import { editDistance, squeeze, type Token } from './reply-tokens.ts';
-import {
-  DECIMAL_WORDS,
-  DENOMINATOR_WORDS,
-  NOT_SCORE_WORDS,
-  OTHER_SCALE_AFTER,
-  SCORE_UNIT_AFTER,
-  SCORE_WORDS,
-  STRICT_SCORE_WORDS,
-  UNIT_AFTER,
-} from './score-lexicon.ts';
+import { OTHER_SCALE_AFTER, SCORE_UNIT_AFTER, UNIT_AFTER } from './score-context.ts';
+import { DECIMAL_WORDS, DENOMINATOR_WORDS, NOT_SCORE_WORDS, SCORE_WORDS, STRICT_SCORE_WORDS } from './score-lexicon.ts';
 import type { NotAScore } from './score-parser.ts';
 
 /** What a number (or number word) in the text is. */
@@ -37,6 +29,12 @@ export function numberWord(word: string): { value: number; strict: boolean } | n
   if (plain !== undefined) return { value: plain, strict: false };
   const strict = STRICT_SCORE_WORDS[w];
   if (strict !== undefined) return { value: strict, strict: true };
+  // "tiooo", "Niooo!", "Nineeee": a final letter held long.
+  const held = /(\p{L})\1{2,}$/u.test(word.toLowerCase()) ? w.replace(/(\p{L})\1+$/u, '$1') : null;
+  if (held && held !== w) {
+    const h = numberWord(held);
+    if (h) return h;
+  }
   if (w.length >= 7) {
     for (const [known, value] of LONG_NUMERALS) if (editDistance(w, known, 1) <= 1) return { value, strict: false };
   }

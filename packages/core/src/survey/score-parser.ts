@@ -1,17 +1,7 @@
-import { prepareReply, squeeze, type Token, tokenize } from './reply-tokens.ts';
-import {
-  CONTEXT_BEFORE,
-  FILLER_WORDS,
-  LABEL_WORDS,
-  MONTH,
-  NEGATION_GLUE,
-  NEGATION_WORDS,
-  PARTITIVE,
-  SWEDISH_GRADE,
-  SWEDISH_GRADE_ADJECTIVE,
-  SWEDISH_LABEL,
-  TOP_SCORE_PHRASES,
-} from './score-lexicon.ts';
+import { CLAUSE_END, prepareReply, SENTENCE_END, squeeze, startsClause, type Token, tokenize } from './reply-tokens.ts';
+import { contextBefore, MONTH } from './score-context.ts';
+import { FILLER_WORDS, LABEL_WORDS, NEGATION_WORDS, SWEDISH_GRADE, TOP_SCORE_PHRASES } from './score-lexicon.ts';
+import { isConditional, isNegated } from './score-negation.ts';
 import { numberWord, type Reading, readSuffix } from './score-number.ts';
 
 /**
@@ -33,18 +23,6 @@ export type NotAScore =
   | 'conflicting';
 
 const INTERJECTION = /^(h+m+|m+|ö+h*|e+h*|u+h*|a+h+|o+h+|jaa+|noh|niin|plus|hah+a*|lol|xd+)$/u;
-const SENTENCE_END = new Set(['.', '!', '?', ';']);
-const CLAUSE_END = new Set([...SENTENCE_END, ',', ':', '(', ')', '[', ']', '"', '/', '|', '*']);
-
-/** True when token `k` begins a clause: the start, a new line, or after a boundary mark. */
-function startsClause(tokens: Token[], k: number, set: Set<string>): boolean {
-  if (k <= 0 || k >= tokens.length) return true;
-  const t = tokens[k] as Token;
-  if (t.gap.includes('\n')) return true;
-  const prev = tokens[k - 1] as Token;
-  return prev.kind === 'punct' && (set.has(prev.text) || (prev.text === '-' && prev.gap !== ''));
-}
-
 function isFiller(t: Token): boolean {
   if (t.kind === 'punct' || t.kind === 'emoji') return true;
   if (t.kind === 'num') return false;
@@ -148,16 +126,6 @@ function readDigits(tokens: Token[], i: number): Reading {
   return { ...plain, ...suffix, last: lastTok, swedish };
 }
 
-/** A word before token `i` that makes a number there a time, a place, a limit: "klo 9", "kl. 9", "at nine", "March 3". */
-function contextBefore(tokens: Token[], i: number): boolean {
-  const prev = tokens[i - 1];
-  if (!prev) return false;
-  // "almost a 10", "nästan en tia": the word before the article.
-  if (['a', 'an', 'en'].includes(prev.lower) && CONTEXT_BEFORE.has(tokens[i - 2]?.lower ?? '')) return true;
-  if (prev.kind === 'word') return CONTEXT_BEFORE.has(prev.lower) || MONTH.test(prev.lower);
-  return prev.text === '.' && prev.gap === '' && ['kl', 'klo', 'nr', 'nro', 'no'].includes(tokens[i - 2]?.lower ?? '');
-}
-
 function readWord(tokens: Token[], i: number): Reading | null {
   const tok = tokens[i] as Token;
   const nextWord = tokens[i + 1]?.kind === 'word' ? (tokens[i + 1]?.lower ?? '') : '';
@@ -179,6 +147,18 @@ function readWord(tokens: Token[], i: number): Reading | null {
     return { ...context, type: 'bad', why: 'modifier', last: suffix.last + 1 };
   }
   return { ...suffix, first: i, strict: n.strict, swedish: SWEDISH_GRADE.test(squeeze(tok.lower)) };
+}
+
+/**
+ * A count word ending the first sentence, with no other number in the message, answers the question
+ * ("Nolla. Ei kukaan vastannut", "Yksi. Huono", "Zero, nobody called me back"); "Zero wait" and "Kaksi tuntia" do not.
+ */
+function leadsOff(tokens: Token[], r: Reading): boolean {
+  const next = tokens[r.last + 1];
+  // After a comma only zero: "Kaksi, minä ja lapsi" is a count.
+  const mark = next?.text === ',' ? r.value === 0 : ['.', '!'].includes(next?.text ?? '');
+  if (!onlyFiller(tokens, 0, r.first) || !mark) return false;
+  return tokens.every((t, k) => (k >= r.first && k <= r.last) || !(t.kind === 'num' || (t.kind === 'word' && numberWord(t.lower))));
 }
 
 /** True when every token in [from, to) is filler: punctuation, emoji, greetings, labels. */
@@ -222,30 +202,6 @@ function labelStart(tokens: Token[], first: number): number | null {
   return s;
 }
 
-function isNegated(tokens: Token[], r: Reading): boolean {
-  for (let k = r.first - 1, words = 0; k >= 0 && words < 3; k--) {
-    if (startsClause(tokens, k + 1, CLAUSE_END)) break;
-    const t = tokens[k] as Token;
-    if (t.kind !== 'word') continue;
-    if (!NEGATION_GLUE.has(t.lower) && !LABEL_WORDS.has(t.lower)) words++;
-    if (t.lower === 'en') {
-      // Finnish "en" is followed by a verb ("en anna 10", "en ihan kymppiä"); before a Swedish adjective, or after a
-      // Swedish word, it is an article ("En stark 9", "Absolut en 10"). A bare "en 10" stays ambiguous.
-      const between = tokens.slice(k + 1, r.first);
-      const adjective = between.length > 0 && between.every((g) => SWEDISH_GRADE_ADJECTIVE.has(g.lower));
-      if (PARTITIVE.test(tokens[r.first]?.lower ?? '')) return true;
-      if (r.swedish || adjective || SWEDISH_LABEL.has(tokens[k - 1]?.lower ?? '')) continue;
-      return true;
-    }
-    if (NEGATION_WORDS.has(t.lower) || t.lower.endsWith("n't") || (t.lower === 'way' && tokens[k - 1]?.lower === 'no')) return true;
-  }
-  if (!PARTITIVE.test(tokens[r.first]?.lower ?? '')) return false;
-  for (let k = r.last + 1; k < tokens.length && !startsClause(tokens, k, CLAUSE_END); k++) {
-    if (NEGATION_WORDS.has(tokens[k]?.lower ?? '')) return true;
-  }
-  return false;
-}
-
 export function parseScoreReply(text: string): ParsedReply {
   const prepared = prepareReply(text);
   const tokens = tokenize(prepared);
@@ -268,14 +224,18 @@ export function parseScoreReply(text: string): ParsedReply {
     const clauseAlone =
       onlyFiller(tokens, boundaryBefore(tokens, r.first, CLAUSE_END), r.first) &&
       onlyFiller(tokens, r.last + 1, boundaryAfter(tokens, r.last, CLAUSE_END));
-    const meant = r.strict ? explicit || alone : explicit || sentenceEdge || clauseAlone;
+    const meant = r.strict ? explicit || alone || leadsOff(tokens, r) : explicit || sentenceEdge || clauseAlone;
     if (!meant) {
       // A plain 0–10 number elsewhere in the text still makes the message ambiguous ("Hoitajat 10, lääkäri 7").
       if (r.type === 'score' && !r.strict) others.push(r.value);
       continue;
     }
-    if (r.type === 'score' && isNegated(tokens, r)) readings.push({ ...r, type: 'bad', why: 'negated', start: label ?? r.first });
-    else readings.push({ ...r, start: label ?? r.first });
+    // Filler just before it in its clause goes with it: "Vahva kasi, hyvä lääkäri" → "hyvä lääkäri".
+    const clause = boundaryBefore(tokens, r.first, CLAUSE_END);
+    const start = Math.min(label ?? r.first, onlyFiller(tokens, clause, r.first) ? clause : r.first);
+    if (r.type === 'score' && (isNegated(tokens, r) || isConditional(tokens, r)))
+      readings.push({ ...r, type: 'bad', why: 'negated', start });
+    else readings.push({ ...r, start });
   }
 
   const bad = readings.find((r) => r.type === 'bad');

@@ -43,6 +43,17 @@ describe('reply commands', () => {
     'Stop contacting me',
     "Don't message me again",
     'Please remove me from your list',
+    // found by a 500-reply review
+    'En halua vastata kyselyihin',
+    'Ei kiitos, en halua näitä viestejä',
+    'En halua osallistua kyselyihin',
+    'Jag vill inte delta',
+    'Avregistrera',
+    'Take me off your list',
+    'Leave me alone',
+    'Lopettakaa nää viestit',
+    'Sluta skicka enkäter',
+    'Unsubscribe me',
   ])('%j opts out', (text) => {
     expect(parseCommand(text)).toEqual({ kind: 'opt-out' });
   });
@@ -94,6 +105,11 @@ describe('reply commands', () => {
     ['I only speak English', 'en'],
     ["Sorry I don't speak Finnish", 'en'],
     ["I'd prefer English", 'en'],
+    // found by a 500-reply review
+    ['Saisinko tämän englanniksi?', 'en'],
+    ['Vastaan mieluummin ruotsiksi', 'sv'],
+    ['Kan ni skriva på svenska?', 'sv'],
+    ['Could I get this in Swedish', 'sv'],
   ])('%j switches to %s', (text, language) => {
     expect(parseCommand(text)).toEqual({ kind: 'switch-language', language });
   });
@@ -114,6 +130,9 @@ describe('reply commands', () => {
     'Lopeta tupakointi sanoi lääkäri',
     'Sluta röka sa läkaren',
     'Kan ni sluta med köerna',
+    'Ei kiitos',
+    'En halua vastata tähän',
+    'Lääkäri puhui vain englantia, 7',
     'Vill inte ha mer väntetid',
     "Don't message me, 10",
     'Sorry',

@@ -1,0 +1,106 @@
+/**
+ * What around a number makes it something other than the score: a word before it ("klo 9",
+ * "room 7", "alle 5"), a unit after it ("2 tuntia", "5 stars"), a person it is the age or count of
+ * ("My son is 8", "Meitä oli 5").
+ */
+import type { Token } from './reply-tokens.ts';
+
+/** Month names and their abbreviations: "3. maaliskuuta", "3 mars", "March 3" are dates. */
+export const MONTH = new RegExp(
+  [
+    '(tammi|helmi|maalis|huhti|touko|kesä|kesa|heinä|heina|elo|syys|loka|marras|joulu)kuu\\p{L}*',
+    'januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|november|december|okt',
+    'january|february|march|may|june|july|august|october|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec',
+  ]
+    .join('|')
+    .replace(/^/, '^(?:')
+    .concat(')$'),
+  'u',
+);
+
+/**
+ * A word right before a number that makes it a time, a place, an id, a limit or a price, never
+ * a score: "klo 9", "huone 5", "alle 5", "less than 8", "until 4", "maksoin 10".
+ */
+export const CONTEXT_BEFORE = new Set(
+  [
+    // times, places, ids
+    'klo kello kl at huone huoneessa huoneeseen huoneesta room rum rummet nro nr numero number nummer vuonna år ikä age',
+    'ålder sivu page bussi bussilla bus buss linja line kerros kerroksessa floor våning ovi door dörr luukku luukulle lucka',
+    'luckan gate portti ward osasto avdelning jono jonossa vuoro vuoronumero klockan ticket cubicle bay bed sänky sänkyssä',
+    'pöytä level säng platta queue kö kön nummerlapp kölapp lapp lappu hytti sali salissa vastaanotto vastaanotolla',
+    // limits and comparisons, until and after
+    'alle yli vähintään enintään melkein lähes than än kuin under over above below över minst högst least most nästan almost nearly',
+    'ainakin korkeintaan maksimissaan max barely scarcely nära lähellä',
+    'until till tills by before after ennen efter före innan',
+    // clock times said in words: "puoli kymmenen" (9.30), "half nine", "quarter past 10", "halv tio", "varttia vaille 10"
+    'puoli puol half quarter past halv kvart vartin varttia vaille',
+    // prices
+    'maksoi maksoin maksaa maksu maksua hinta betalade betala kostade kostar paid pay cost costs',
+  ]
+    .join(' ')
+    .split(' '),
+);
+
+/**
+ * A word right after a number that makes it a duration, a count, money or a percentage
+ * ("2 tuntia", "3 lasta", "30 min", "10 euroa"): not the score.
+ */
+export const UNIT_AFTER = new RegExp(
+  [
+    // durations and times
+    'tun(ti|nin|nit|teja|tia|tii|tai|tiä|nissa|nista|neiksi|niksi)',
+    'h|hr|hrs|min|mins|minsaa|minuut\\p{L}*|minuter|minut|sek\\p{L}*|sec|secs|seconds?|s',
+    'pv|päivä\\p{L}*|paiva\\p{L}*|vrk|viik\\p{L}*|vko|vk|kk|kuukau\\p{L}*|kuuk',
+    'vuo(si|tta|den|siksi|tias\\p{L}*)|v|vuot\\p{L}*|kuu(n|ta)?',
+    'timm\\p{L}*|tim|dag\\p{L}*|dygn|veck\\p{L}*|månad\\p{L}*|år|års',
+    "hours?|minutes?|days?|weeks?|months?|years?|yrs?|am|pm|a\\.m|p\\.m|o'clock|aamulla|illalla|aamupäivällä|iltapäivällä",
+    // counts (Finnish counts take the partitive: "2 hoitajaa", "3 lasta")
+    'kerta\\p{L}*|kerran|krt|kpl|lasta|lapsi|lapsen|henke\\p{L}*|hlö\\p{L}*|ihmistä|potilasta|hoitajaa|lääkäriä|hammasta|hampaita',
+    'käyntiä|tablettia|pilleriä|piikkiä|rokotetta|näytettä|reseptiä|sivua|viestiä|puhelua|soittoa',
+    'gång\\p{L}*|barn|barnen|personer|patienter|sköterskor|läkare|tänder|tabletter|sprutor|besök|samtal',
+    'times|kids|children|people|persons|patients|doctors|nurses|teeth|pills|tablets|shots|visits|calls|messages',
+    // money, percentages, measures
+    'euro\\p{L}*|eur|e|€|kr|kronor|dollars?|senttiä|snt|prosent\\p{L}*|percent|procent|cm|kg|mg|ml|km|m|metri\\p{L}*',
+    // until, after, by (a time): "4 asti", "9 jälkeen"; and dates: "3 mars"
+    'asti|saakka|jälkeen|jalkeen|mennessä|mennessa',
+    // "10 odotusta": ten waits, not a ten
+    'odotusta|jonotusta|odottelua',
+    MONTH.source.slice(4, -2),
+  ]
+    .map((alternatives) => `(?:${alternatives})`)
+    .join('|')
+    .replace(/^/, '^(?:')
+    .concat(')$'),
+  'u',
+);
+
+/** A word right after a number that puts it on another rating scale ("3 tähteä", "5 stars"). */
+export const OTHER_SCALE_AFTER = /^(tähte\p{L}*|tähti\p{L}*|tähde\p{L}*|stjärn\p{L}*|stars?|viidestä|neljästä|of|av|out)$/u;
+
+/** After a number: the score's own unit ("9 pistettä", "9 poäng", "9 points"). */
+export const SCORE_UNIT_AFTER = /^(pist\p{L}*|p|pts?|points?|poäng|poang|pinnaa|pinna)$/u;
+
+/** Two words before a number that make it a limit or a time: "close to 10", "up to 8", "kvart i tio". */
+const CONTEXT_PAIRS = new Set(['close to', 'up to', 'quarter to', 'kvart i', 'upp till', 'ten to', 'five to', 'twenty to']);
+/** People whose age or number a copula gives: "My son is 8", "Min son är 9", "Meitä oli 5", "We were 4". */
+const PERSON_BEFORE_COPULA =
+  /^(son|sons|daughter|child|kid|baby|boy|girl|we|dotter|barn|bebis|pojke|flicka|vi|poika|poikani|tyttö|tyttöni|tytär|tyttäreni|lapsi|lapseni|vauva|vauvani|meitä|me|meit)$/u;
+const COPULA = /^(is|was|were|are|turned|är|var|blev|fyller|on|oli|olimme|oltiin|täytti|täyttää)$/u;
+/** Compound nouns of an id, a room or a queue ticket: "jonotusnumero 10", "vastaanottohuone 3", "väntrum 2". */
+const CONTEXT_COMPOUND = /(numero|numeroni|nummer|nummerlapp|number|lapp|lappu|huone|huoneessa|rum|rummet|room|kerros|paikka|vuoro)$/u;
+
+/** A word before token `i` that makes a number there a time, a place, an id, a limit, an age: "klo 9", "kl. 9", "at nine", "March 3". */
+export function contextBefore(tokens: Token[], i: number): boolean {
+  const prev = tokens[i - 1];
+  if (!prev) return false;
+  const prev2 = tokens[i - 2]?.lower ?? '';
+  // "almost a 10", "nästan en tia": the word before the article.
+  if (['a', 'an', 'en'].includes(prev.lower) && CONTEXT_BEFORE.has(prev2)) return true;
+  if (prev.kind === 'word') {
+    if (CONTEXT_BEFORE.has(prev.lower) || MONTH.test(prev.lower) || CONTEXT_PAIRS.has(`${prev2} ${prev.lower}`)) return true;
+    if (prev.lower.length > 6 && CONTEXT_COMPOUND.test(prev.lower)) return true;
+    return COPULA.test(prev.lower) && PERSON_BEFORE_COPULA.test(prev2);
+  }
+  return prev.text === '.' && prev.gap === '' && ['kl', 'klo', 'nr', 'nro', 'no'].includes(prev2);
+}

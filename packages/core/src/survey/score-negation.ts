@@ -1,0 +1,56 @@
+/** When a number that looks like the score is denied or made conditional: "ei kymppi", "not a 10", "a 10 if not for the wait". */
+import { CLAUSE_END, startsClause, type Token } from './reply-tokens.ts';
+import { LABEL_WORDS, NEGATION_GLUE, NEGATION_WORDS, PARTITIVE, SWEDISH_GRADE_ADJECTIVE, SWEDISH_LABEL } from './score-lexicon.ts';
+import type { Reading } from './score-number.ts';
+
+/** Finnish verbs that deny a grade named before them: "Kymppi ei tule", "10 en anna", "Kymppiä ei heru". */
+const DENYING_VERB = /^(tule|tullut|tuu|anna|antaisi|antais|annettu|heru|irtoa|ole|oo|saa|saada)$/u;
+/** "if", "unless": a score that is only what it would have been ("10 jos olisi päässyt nopeammin"). */
+const CONDITION = new Set(['if', 'unless', 'jos', 'jollei', 'ellei', 'om', 'såvida', 'ifall']);
+
+export function isNegated(tokens: Token[], r: Reading): boolean {
+  for (let k = r.first - 1, words = 0; k >= 0 && words < 3; k--) {
+    if (startsClause(tokens, k + 1, CLAUSE_END)) break;
+    const t = tokens[k] as Token;
+    if (t.kind !== 'word') continue;
+    if (!NEGATION_GLUE.has(t.lower) && !LABEL_WORDS.has(t.lower)) words++;
+    if (t.lower === 'en') {
+      // Finnish "en" is followed by a verb ("en anna 10", "en ihan kymppiä"); before a Swedish adjective, or after a
+      // Swedish word, it is an article ("En stark 9", "Absolut en 10"). A bare "en 10" stays ambiguous.
+      const between = tokens.slice(k + 1, r.first);
+      const adjective = between.length > 0 && between.every((g) => SWEDISH_GRADE_ADJECTIVE.has(g.lower));
+      if (PARTITIVE.test(tokens[r.first]?.lower ?? '')) return true;
+      if (r.swedish || adjective || SWEDISH_LABEL.has(tokens[k - 1]?.lower ?? '')) continue;
+      return true;
+    }
+    if (NEGATION_WORDS.has(t.lower) || t.lower.endsWith("n't") || (t.lower === 'way' && tokens[k - 1]?.lower === 'no')) return true;
+    // A bare "no" before the number is not read as a denial: in Finnish it is "well" ("No kymppi
+    // tietysti", "No 9").
+  }
+  const after = (k: number) => tokens[k]?.lower ?? '';
+  // "Kymppi ei tule", "10 en anna": the grade named, then denied.
+  if (['ei', 'en'].includes(after(r.last + 1)) && DENYING_VERB.test(after(r.last + 2)) && !startsClause(tokens, r.last + 1, CLAUSE_END)) {
+    return true;
+  }
+  if (!PARTITIVE.test(tokens[r.first]?.lower ?? '')) return false;
+  for (let k = r.last + 1; k < tokens.length && !startsClause(tokens, k, CLAUSE_END); k++) {
+    if (NEGATION_WORDS.has(tokens[k]?.lower ?? '')) return true;
+  }
+  return false;
+}
+
+/** "A 10 if not for the wait", "10 jos olisi päässyt nopeammin", "tia om inte kön": what it would be, not what it is. */
+export function isConditional(tokens: Token[], r: Reading): boolean {
+  for (let k = r.last + 1; k <= r.last + 3 && k < tokens.length && !startsClause(tokens, k, CLAUSE_END); k++) {
+    const t = tokens[k] as Token;
+    // "9 if I'm honest" is a manner of speaking, not a condition.
+    if (CONDITION.has(t.lower))
+      return !/^(i'm|im|i am|to be)?\s*honest/u.test(
+        tokens
+          .slice(k + 1, k + 4)
+          .map((g) => g.lower)
+          .join(' '),
+      );
+  }
+  return false;
+}
