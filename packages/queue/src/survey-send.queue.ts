@@ -30,6 +30,21 @@ export async function enqueueSurvey(queue: Queue<SurveySendJob>, invitationId: s
 }
 
 /**
+ * Sends an invitation again through its job, for an invitation that is `scheduled` again: a
+ * finished job (completed or failed) is retried with fresh attempts, a missing one is added, one
+ * still waiting, delayed or active is left to run.
+ */
+export async function requeueSurvey(queue: Queue<SurveySendJob>, invitationId: string, now = new Date()): Promise<void> {
+  const job = await queue.getJob(invitationId);
+  if (!job) {
+    await enqueueSurvey(queue, invitationId, now, now);
+    return;
+  }
+  const state = await job.getState();
+  if (state === 'completed' || state === 'failed') await job.retry(state, { resetAttemptsMade: true, resetAttemptsStarted: true });
+}
+
+/**
  * The same for many invitations in one Redis round trip (`addBulk`): each job as `enqueueSurvey`
  * would add it, a job whose id exists already is left as it is.
  */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool } from '@kaiku/db';
 import { createRepeatingTask } from '@kaiku/http';
-import { enqueueSurveys, type SurveySendJob } from '@kaiku/queue';
+import { enqueueSurveys, requeueSurvey, type SurveySendJob } from '@kaiku/queue';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -66,10 +66,7 @@ export function createOutboxReconciler(deps: OutboxReconcilerDeps) {
       // claims the invitation before it calls Twilio): its attempts went on reaching Postgres. It is
       // tried again, with fresh attempts; the sender re-checks the invitation before it texts.
       const failed = rows.filter((_, i) => found[2 * i]?.[1] === 1 && found[2 * i + 1]?.[1] !== null);
-      for (const row of failed) {
-        const job = await deps.queue.getJob(row.id);
-        if (job && (await job.isFailed())) await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
-      }
+      for (const row of failed) await requeueSurvey(deps.queue, row.id, now);
       retried += failed.length;
       restored += missing.length;
       after = (rows[rows.length - 1] as { id: string }).id;

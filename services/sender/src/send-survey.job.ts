@@ -131,8 +131,8 @@ export function createSendSurveyJob(deps: SendSurveyDeps) {
       throw Worker.RateLimitError();
     }
     if (claimed.result !== 'claimed') {
-      const result = claimed.result === 'unknown' ? 'unknown' : claimed.result === 'already-sent' ? 'already-sent' : 'cancelled';
-      sends.inc({ result, error_code: 'none' });
+      const notSent = claimed.result === 'not-scheduled' || claimed.result === 'opted-out';
+      sends.inc({ result: notSent ? 'cancelled' : claimed.result, error_code: 'none' });
       log.info({ result: claimed.result }, 'not sent');
       return claimed.result;
     }

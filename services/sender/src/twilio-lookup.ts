@@ -1,7 +1,7 @@
 import type { TwilioClient } from './twilio-client.ts';
 
 /** How far before an attempt a message found at Twilio still counts as that attempt's. */
-export const LOOKUP_SLACK_MS = 5 * 60_000;
+const LOOKUP_SLACK_MS = 5 * 60_000;
 
 export interface OutboundMessage {
   sid: string;

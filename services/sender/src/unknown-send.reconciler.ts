@@ -2,7 +2,7 @@ import type { KaikuConfig } from '@kaiku/config';
 import { decryptPhone, type Keys } from '@kaiku/core';
 import type { Pool } from '@kaiku/db';
 import { createRepeatingTask } from '@kaiku/http';
-import { enqueueSurvey, type SurveySendJob } from '@kaiku/queue';
+import { requeueSurvey, type SurveySendJob } from '@kaiku/queue';
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import * as repo from './invitation.repository.ts';
@@ -71,10 +71,7 @@ export function createUnknownSendReconciler(deps: UnknownSendReconcilerDeps) {
       await repo.markUnknownChecked(deps.pool, inv.id);
       return 'unclear';
     }
-    const job = await deps.queue.getJob(inv.id);
-    const state = job ? await job.getState() : null;
-    if (!job) await enqueueSurvey(deps.queue, inv.id, new Date());
-    else if (state === 'completed' || state === 'failed') await job.retry(state, { resetAttemptsMade: true, resetAttemptsStarted: true });
+    await requeueSurvey(deps.queue, inv.id);
     return 'resent';
   }
 
