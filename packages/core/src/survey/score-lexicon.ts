@@ -193,11 +193,20 @@ export const FILLER_WORDS = new Set(
     // English
     "hi hello hey thanks thank you thx ty my is it its it's i i'd id i'll would will say a an the and solid strong easy",
     'easily definitely absolutely clear yes yeah well so regards cheers maybe probably about around was were know dunno from me',
-    'them you overall honestly guess perfect',
+    'them you overall honestly guess perfect hard to',
+    // hedges: "Vaikea sanoa, ehkä 6", "Svårt att säga, 7", "Hard to say, 8"
+    'vaikea vaikeaa sanoa svårt',
   ]
     .join(' ')
     .split(' '),
 );
+
+/**
+ * Manners of speaking that open with "if": "9 if I'm honest", "9 jos ollaan rehellisiä", "8 om jag
+ * ska vara ärlig". Not a condition on the score, and not a reason for it.
+ */
+export const HONESTLY =
+  /(?<!\p{L})(?:if (?:i'm|im|i am|we're|we are) (?:being )?honest|to be honest|jos (?:ollaan|oon|olen|olla) (?:nyt )?rehellisi[äa]|jos rehellisi[äa] ollaan|jos totta puhutaan|rehellisesti sanottuna|om jag ska vara ärlig|om (?:man|vi) ska vara ärlig[a]?|om sanningen ska fram|ärligt (?:talat|sagt))(?!\p{L})/giu;
 
 /** Words that negate a score just before it: "ei kymppi", "inte en tia", "not a 10". */
 export const NEGATION_WORDS = new Set(

@@ -1,6 +1,14 @@
 /** When a number that looks like the score is denied or made conditional: "ei kymppi", "not a 10", "a 10 if not for the wait". */
 import { CLAUSE_END, startsClause, type Token } from './reply-tokens.ts';
-import { LABEL_WORDS, NEGATION_GLUE, NEGATION_WORDS, PARTITIVE, SWEDISH_GRADE_ADJECTIVE, SWEDISH_LABEL } from './score-lexicon.ts';
+import {
+  HONESTLY,
+  LABEL_WORDS,
+  NEGATION_GLUE,
+  NEGATION_WORDS,
+  PARTITIVE,
+  SWEDISH_GRADE_ADJECTIVE,
+  SWEDISH_LABEL,
+} from './score-lexicon.ts';
 import type { Reading } from './score-number.ts';
 
 /** Finnish verbs that deny a grade named before them: "Kymppi ei tule", "10 en anna", "Kymppiä ei heru". */
@@ -44,13 +52,13 @@ export function isConditional(tokens: Token[], r: Reading): boolean {
   for (let k = r.last + 1; k <= r.last + 3 && k < tokens.length && !startsClause(tokens, k, CLAUSE_END); k++) {
     const t = tokens[k] as Token;
     // "9 if I'm honest" is a manner of speaking, not a condition.
-    if (CONDITION.has(t.lower))
-      return !/^(i'm|im|i am|to be)?\s*honest/u.test(
-        tokens
-          .slice(k + 1, k + 4)
-          .map((g) => g.lower)
-          .join(' '),
-      );
+    if (CONDITION.has(t.lower)) {
+      const phrase = tokens
+        .slice(k, k + 6)
+        .map((g) => g.lower)
+        .join(' ');
+      return phrase.search(HONESTLY) !== 0;
+    }
   }
   return false;
 }

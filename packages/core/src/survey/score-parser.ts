@@ -1,6 +1,6 @@
 import { CLAUSE_END, prepareReply, SENTENCE_END, squeeze, startsClause, type Token, tokenize } from './reply-tokens.ts';
 import { contextBefore, MONTH } from './score-context.ts';
-import { FILLER_WORDS, LABEL_WORDS, NEGATION_WORDS, SWEDISH_GRADE, TOP_SCORE_PHRASES } from './score-lexicon.ts';
+import { FILLER_WORDS, HONESTLY, LABEL_WORDS, NEGATION_WORDS, SWEDISH_GRADE, TOP_SCORE_PHRASES } from './score-lexicon.ts';
 import { isConditional, isNegated } from './score-negation.ts';
 import { numberWord, type Reading, readSuffix } from './score-number.ts';
 
@@ -264,7 +264,7 @@ function reasonOf(prepared: string, tokens: Token[], spans: Array<{ start: numbe
     .replace(/[\s,;:\-/=(]+$/u, '')
     .trim();
   const unwrapped = /^\(.*\)$/su.test(cleaned) ? cleaned.slice(1, -1).trim() : cleaned;
-  const rest = tokenize(unwrapped);
+  const rest = tokenize(unwrapped.replace(HONESTLY, ' '));
   if (rest.every((t) => isFiller(t))) return null;
   return unwrapped;
 }

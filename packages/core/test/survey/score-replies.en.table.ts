@@ -146,4 +146,7 @@ export const ENGLISH: Array<[string, Expected]> = [
   ["I'm 10 minutes away", REASK],
   ['10 for the nurse', s(10, 'for the nurse')],
   ['9 yrs old', REASK],
+  ["9 if I'm honest", s(9)],
+  ['Hard to say, 8', s(8)],
+  ['6 to be honest the wait was long', s(6, 'to be honest the wait was long')],
 ];

@@ -239,4 +239,9 @@ export const FINNISH: Array<[string, Expected]> = [
   ['Vahva kasi, hyvä lääkäri', s(8, 'hyvä lääkäri')],
   ['kasi, ois voinu olla nopeempi', s(8, 'ois voinu olla nopeempi')],
   ['3 ja puol tuntia', REASK],
+  ['9 jos ollaan rehellisiä', s(9)],
+  ['8 jos totta puhutaan', s(8)],
+  ['8 rehellisesti sanottuna', s(8)],
+  ['Vaikea sanoa, ehkä 6', s(6)],
+  ['9 jos olisi ollut nopeampi', REASK],
 ];

@@ -122,4 +122,8 @@ export const SWEDISH: Array<[string, Expected]> = [
   ['100%', REASK],
   ['Tack för sist', REASK],
   ['tia, inget att klaga på', s(10, 'inget att klaga på')],
+  ['9 om jag ska vara ärlig', s(9)],
+  ['Ärligt talat 8', s(8)],
+  ['Svårt att säga, 7', s(7)],
+  ['8 om kön vore kortare', REASK],
 ];
