@@ -173,11 +173,13 @@ describe('POST /v1/sources/lifecare/hl7', () => {
     expect(res.text).toMatch(/^PID-3: .*wrong check character/);
   });
 
-  it('answers AE, not "send again", for a visit number with a NUL (escaped or raw) and for 30 February', async () => {
+  it('answers AE, not "send again", for a visit number with a NUL (escaped or raw), 30 February and an escape that is not UTF-8', async () => {
     for (const [fields, field] of [
       [{ 'PV1-19.1': 'V\\X00\\1' }, 'PV1-19'],
       [{ 'PV1-19.1': 'V\u00001' }, 'PV1-19'],
       [{ 'PV1-45': '202602301200' }, 'PV1-45'],
+      // bytes that are not UTF-8 in a UTF-8 message: the same message would fail every time
+      [{ 'MSH-18': 'UNICODE UTF-8', 'PID-11': 'Testikatu 1', 'PV1-7': 'T123456', 'PID-13': '+358401234567\\XFF\\^PRN^CP' }, 'PID-13'],
     ] as const) {
       const m = fresh('a03-adult-fi', fields);
       const res = await postHl7(h.url, m.bytes);

@@ -30,7 +30,7 @@ export const visitEventSchema = z
     kind: z.enum(['visit-ended', 'visit-cancelled', 'patient-updated']),
     /** Required except for patient-updated, which may name only the patient (HL7 A31). */
     visitId: text().trim().min(1).max(128).optional(),
-    endedAt: z.iso.datetime({ offset: true, abort: true }).refine(yearAtLeast(1900), 'must be in the years 1900–2999').optional(),
+    endedAt: z.iso.datetime({ offset: true, abort: true }).refine(yearAtLeast(1900), 'must be in the years 1900 to 2999').optional(),
     unit: z.object({ id: text().trim().min(1).max(128), name: text().max(200).optional() }),
     service: z.object({ class: text().max(64).optional(), type: text().max(64).optional() }).optional(),
     patient: z.object({

@@ -90,6 +90,13 @@ export function createLifecareHl7Handler(deps: { ingest: VisitIngestor; timeZone
       log.debug({ outcome: outcome.outcome }, 'hl7 message committed');
       return answer(ctx, 'accepted', outcomeText(outcome), [], { outcome });
     } catch (error) {
+      if (error instanceof Er7Error) {
+        // A field that can't be read (an escape whose bytes are not text in MSH-18's charset): the
+        // same message would fail again, so it is the sender's error, not "send it again".
+        countOutcome(LIFECARE_SOURCE, 'rejected');
+        const issue = { field: error.field, message: error.message.slice(error.field.length + 2) };
+        return answer(ctx, 'error', error.message, [issue]);
+      }
       if (error instanceof SourceMessageError) {
         countOutcome(LIFECARE_SOURCE, 'rejected');
         const result = error.kind === 'unsupported' ? 'rejected' : 'error';

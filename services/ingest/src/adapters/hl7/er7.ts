@@ -116,14 +116,29 @@ export function fieldValue(message: Er7Message, segment: string, n: number): str
   if (raw === '') return [];
   const d = message.delimiters;
   const reps = segment === 'MSH' && n === 2 ? [raw] : raw.split(d.repetition);
-  return reps.map((rep) =>
-    rep.split(d.component).map((component) => component.split(d.subcomponent).map((sub) => unescapeEr7(sub, d, message.charset))),
-  );
+  try {
+    return reps.map((rep) =>
+      rep.split(d.component).map((component) => component.split(d.subcomponent).map((sub) => unescapeEr7(sub, d, message.charset))),
+    );
+  } catch (error) {
+    // unescapeEr7 does not know where it is: the field is named here.
+    if (error instanceof Er7Error && error.field === '') throw new Er7Error(`${segment}-${n}`, error.message.replace(/^: /, ''));
+    throw error;
+  }
 }
 
 /** Component `c` (1-based) of repetition `r` (0-based), first sub-component; '' when absent. */
 export function component(message: Er7Message, segment: string, n: number, c = 1, r = 0): string {
   return fieldValue(message, segment, n)[r]?.[c - 1]?.[0] ?? '';
+}
+
+/** The bytes of a \Xhh…\ escape as text; bytes that are not text in the charset are the sender's error. */
+function decodeEscapedBytes(seq: string, charset: Charset): string {
+  try {
+    return decodeBytes(Buffer.from(seq.slice(1), 'hex'), charset);
+  } catch {
+    throw new Er7Error('', `the escape \\${seq.slice(0, 20)}\\ is not valid ${charset === 'utf-8' ? 'UTF-8' : charset}`);
+  }
 }
 
 /** Decodes \F\ \S\ \T\ \R\ \E\, \Xhh…\ (bytes in the message charset) and \.br\; drops highlighting. */
@@ -152,7 +167,7 @@ export function unescapeEr7(text: string, d: Delimiters, charset: Charset): stri
     else if (seq === 'R') out += d.repetition;
     else if (seq === 'E') out += e;
     else if (seq === '.br') out += '\n';
-    else if (/^X([0-9A-Fa-f]{2})+$/.test(seq)) out += decodeBytes(Buffer.from(seq.slice(1), 'hex'), charset);
+    else if (/^X([0-9A-Fa-f]{2})+$/.test(seq)) out += decodeEscapedBytes(seq, charset);
     else if (seq === 'H' || seq === 'N' || /^[CM][0-9A-Fa-f]+$/.test(seq)) {
       // highlighting on/off and character-set switches carry no text
     } else out += `${e}${seq}${e}`;
