@@ -36,12 +36,15 @@ const OPEN_INVITATION = (hash: string, lock: boolean) => `
          v.source, v.language AS visit_language
   FROM invitations i JOIN visits v ON v.id = i.visit_id
   WHERE i.phone_hash = ${hash} AND (i.status IN ${ANSWERABLE}) IS TRUE
-  ORDER BY (i.expires_at IS NULL OR i.expires_at > $2) DESC, i.sent_at DESC NULLS LAST, v.ended_at DESC, i.created_at DESC
+  ORDER BY (i.expires_at IS NULL OR i.expires_at > $2) DESC, (i.status <> 'completed') DESC, (i.status <> 'undelivered') DESC,
+           i.sent_at DESC NULLS LAST, v.ended_at DESC, i.created_at DESC
   LIMIT 1${lock ? ' FOR UPDATE OF i' : ''}`;
 
 /**
- * The patient's survey that can still take (or politely refuse) an answer, locked: of several (two
- * visits texted to one family phone), the one texted last, which is the text the patient answers.
+ * The patient's survey that can still take (or politely refuse) an answer, locked. Of several (two
+ * visits texted to one family phone): one still open before one that is finished, one whose text
+ * arrived before one reported undelivered, and then the one texted last, which is the text the
+ * patient answers.
  */
 export async function findOpenInvitation(client: PoolClient, phoneHash: string, now: Date): Promise<OpenInvitation | null> {
   const { rows } = await client.query<OpenInvitation>(OPEN_INVITATION('$1', true), [phoneHash, now]);

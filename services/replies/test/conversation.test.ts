@@ -185,6 +185,25 @@ describe('the SMS conversation (docs/conversation.md)', () => {
     expect(await stateOf(f.pool, earlierText)).toMatchObject({ status: 'delivered', score: null });
   });
 
+  it('a text reported undelivered does not take the answer to one that arrived', async () => {
+    const phone = newPhone();
+    const arrived = await f.invitation({ phone, language: 'fi' });
+    const lost = await f.invitation({ phone, language: 'sv', status: 'undelivered' });
+    expect((await f.sms(phone, '3 huono palvelu')).replies).toEqual([text('fi', 'thanks')]);
+    expect(await stateOf(f.pool, arrived)).toMatchObject({ status: 'completed', score: 3, comment: 'huono palvelu' });
+    expect(await stateOf(f.pool, lost)).toMatchObject({ status: 'undelivered', score: null });
+  });
+
+  it('once the later survey is finished, a score answers the earlier one still waiting', async () => {
+    const phone = newPhone();
+    const earlier = await f.invitation({ phone, endedAt: new Date(Date.now() - 2 * 86_400_000) });
+    const later = await f.invitation({ phone });
+    expect((await f.sms(phone, '9 hyvä')).replies).toEqual([text('fi', 'thanks')]);
+    expect((await f.sms(phone, '8')).replies).toEqual([text('fi', 'askReason')]);
+    expect(await stateOf(f.pool, later)).toMatchObject({ status: 'completed', score: 9, comment: 'hyvä' });
+    expect(await stateOf(f.pool, earlier)).toMatchObject({ status: 'answered', score: 8 });
+  });
+
   it("Twilio's own opt-out (OptOutType=STOP) is stored too", async () => {
     const phone = newPhone();
     const id = await f.invitation({ phone, language: 'en' });
