@@ -83,7 +83,7 @@ export function planConversationStep(
     }
     case 'reason':
       Object.assign(write, {
-        append: storableComment(effect.reason),
+        ...(effect.reason ? { append: storableComment(effect.reason) } : {}),
         set_status: statusAfter(effect.next.step),
         set_step: effect.next.step,
         touch: true,

@@ -69,6 +69,17 @@ describe('the SMS conversation (docs/conversation.md)', () => {
     expect(await stateOf(f.pool, id)).toMatchObject({ score: 5, comment: 'Jonotin 2 tuntia 4/5', pending_comment: null });
   });
 
+  it('"Kiitos" to why? ends the survey with no comment, and "Kiitos!" to the thanks is not appended', async () => {
+    const phone = newPhone();
+    const id = await f.invitation({ phone });
+    const before = await rollup(f.pool);
+    expect((await f.sms(phone, '9')).replies).toEqual([text('fi', 'askReason')]);
+    expect((await f.sms(phone, 'Kiitos')).replies).toEqual([text('fi', 'thanks')]);
+    expect((await f.sms(phone, 'Kiitos! 👍')).replies).toEqual([]);
+    expect(await stateOf(f.pool, id)).toMatchObject({ status: 'completed', score: 9, comment: null });
+    expect(((await rollup(f.pool))?.comments ?? 0) - (before?.comments ?? 0)).toBe(0);
+  });
+
   it('a message after completion is appended to the reason without a reply, up to the cap', async () => {
     const phone = newPhone();
     const id = await f.invitation({ phone });

@@ -17,8 +17,8 @@ export interface ConversationState {
 export type ConversationEffect =
   /** A score, and the reason when the same message gave one ("8 hyvä palvelu"). */
   | { kind: 'score'; score: number; reason: string | null; next: ConversationState; reply: TextKey }
-  /** The answer to a free-text question. */
-  | { kind: 'reason'; reason: string; next: ConversationState; reply: TextKey }
+  /** The answer to a free-text question; null when it says nothing ("Kiitos", "ok", "👍", "-"). */
+  | { kind: 'reason'; reason: string | null; next: ConversationState; reply: TextKey }
   /** More words after the survey is complete: appended to the reason, no reply. */
   | { kind: 'append'; text: string; reply: null }
   /** Not a score: asked once more. `note` is what the patient wrote, kept if it says something. */
@@ -61,7 +61,8 @@ export function advanceConversation(
   const text = body.trim();
   const at = questionAt(survey, state.step);
   if (!at) {
-    if (state.step !== COMPLETED || !text) return { kind: 'ignored', why: 'empty', note: null, reply: null };
+    // "Kiitos!" to the thanks is a courtesy, not more feedback.
+    if (state.step !== COMPLETED || !carriesContent(text)) return { kind: 'ignored', why: 'empty', note: null, reply: null };
     return { kind: 'append', text, reply: null };
   }
   const after = (index: number) => {
@@ -72,7 +73,8 @@ export function advanceConversation(
   if (at.question.kind === 'free-text') {
     if (!text) return { kind: 'ignored', why: 'empty', note: null, reply: null };
     const n = after(at.index + 1);
-    return { kind: 'reason', reason: text, next: { ...state, step: n.step }, reply: n.reply };
+    // "ok", "Kiitos", "👍", "-" to "why?": the patient has nothing to add, which ends the survey too.
+    return { kind: 'reason', reason: carriesContent(text) ? text : null, next: { ...state, step: n.step }, reply: n.reply };
   }
 
   const parsed = parseScoreReply(text);

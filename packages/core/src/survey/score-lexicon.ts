@@ -196,6 +196,10 @@ export const FILLER_WORDS = new Set(
     'them you overall honestly guess perfect hard to',
     // hedges: "Vaikea sanoa, ehkä 6", "Svårt att säga, 7", "Hard to say, 8"
     'vaikea vaikeaa sanoa svårt',
+    // the scale's own words, copied from the question: "10 = erittäin todennäköisesti", "0 not at all likely"
+    'erittäin todennäköisesti lainkaan alls sannolikt extremely likely very at all',
+    // nothing to add: "ei mitään", "nothing"
+    'mitään mitaan nothing nada',
   ]
     .join(' ')
     .split(' '),

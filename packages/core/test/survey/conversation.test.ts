@@ -40,6 +40,19 @@ describe('conversation steps (docs/conversation.md)', () => {
     expect(advanceConversation(state, '10')).toMatchObject({ kind: 'reason', reason: '10' });
   });
 
+  it.each(['Kiitos', 'ok', '👍', '-', '.', 'Ei', 'ei mitään', 'nothing', 'Inget'])(
+    '"%s" to why? ends the survey with no reason, and thanks',
+    (text) => {
+      const state = { ...start, step: 'awaiting-reason' };
+      expect(advanceConversation(state, text)).toEqual({
+        kind: 'reason',
+        reason: null,
+        next: { ...state, step: 'completed' },
+        reply: 'thanks',
+      });
+    },
+  );
+
   it('a non-score is re-asked once, keeping what was said, then silence', () => {
     const first = advanceConversation(start, 'Hyvä palvelu');
     expect(first).toEqual({ kind: 'reask', why: 'no-score', note: 'Hyvä palvelu', next: { ...start, reasked: true }, reply: 'reask' });
@@ -61,7 +74,8 @@ describe('conversation steps (docs/conversation.md)', () => {
       kind: 'append',
       text: 'Ja parkkipaikka oli täynnä',
       reply: null,
-    });
+    }); // a courtesy to the thanks is not more feedback
+    expect(advanceConversation({ ...start, step: 'completed' }, 'Kiitos! 😊')).toMatchObject({ kind: 'ignored', reply: null });
   });
 
   it.each([

@@ -149,4 +149,7 @@ export const ENGLISH: Array<[string, Expected]> = [
   ["9 if I'm honest", s(9)],
   ['Hard to say, 8', s(8)],
   ['6 to be honest the wait was long', s(6, 'to be honest the wait was long')],
+  ['10 = extremely likely', s(10)],
+  ['0 not at all likely', s(0)],
+  ['9 very likely', s(9)],
 ];

@@ -244,4 +244,7 @@ export const FINNISH: Array<[string, Expected]> = [
   ['8 rehellisesti sanottuna', s(8)],
   ['Vaikea sanoa, ehkä 6', s(6)],
   ['9 jos olisi ollut nopeampi', REASK],
+  ['10 = erittäin todennäköisesti', s(10)],
+  ['0 en lainkaan todennäköisesti', s(0)],
+  ['10 erittäin hyvä', s(10, 'erittäin hyvä')],
 ];

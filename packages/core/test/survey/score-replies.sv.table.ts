@@ -126,4 +126,6 @@ export const SWEDISH: Array<[string, Expected]> = [
   ['Ärligt talat 8', s(8)],
   ['Svårt att säga, 7', s(7)],
   ['8 om kön vore kortare', REASK],
+  ['10 mycket sannolikt', s(10)],
+  ['0 inte alls sannolikt', s(0)],
 ];
