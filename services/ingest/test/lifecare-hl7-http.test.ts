@@ -167,6 +167,22 @@ describe('POST /v1/sources/lifecare/hl7', () => {
     expect(rows[0].n).toBe(0);
   });
 
+  it('reads a hetu in PID-3 that names no assigning authority: the patient is still known (one survey a day)', async () => {
+    const hetu = testHetu();
+    const morning = fresh('a03-adult-fi', { 'PID-3': hetu, 'PV1-45': hl7Time(new Date(Date.now() - 2 * 3600_000)) });
+    const noon = fresh('a03-adult-fi', { 'PID-3': `${hetu}^^^^NNFIN`, 'PV1-45': hl7Time(new Date(Date.now() - 3600_000)) });
+    expect((await postHl7(h.url, morning.bytes)).code).toBe('AA');
+    expect((await postHl7(h.url, noon.bytes)).code).toBe('AA');
+    expect(await invitationOf(h.pool, 'lifecare', morning.visitId)).toMatchObject({ status: 'skipped', skip_reason: 'same-day-visit' });
+    expect(await invitationOf(h.pool, 'lifecare', noon.visitId)).toMatchObject({ status: 'scheduled' });
+    // a hetu-shaped id of another authority (a local record number) is not the hetu
+    const local = fresh('a03-adult-fi', { 'PID-3': `${testHetu()}^^^1.2.246.10.2085212.99^MR` });
+    const res = await postHl7(h.url, local.bytes);
+    expect(res.code).toBe('AA');
+    const { rows } = await h.pool.query('SELECT patient_pseudonym FROM visits WHERE source_visit_id = $1', [local.visitId]);
+    expect(rows[0]?.patient_pseudonym).toBeNull();
+  });
+
   it('answers AE naming PID-3 for a hetu with a wrong check character', async () => {
     const res = await postHl7(h.url, fresh('a03-adult-fi', { 'PID-3.1': '010181-900D' }).bytes);
     expect(res.code).toBe('AE');

@@ -110,6 +110,46 @@ describe('POST /v1/sources/pegasos/fhir', () => {
     expect((res.json.issue as Array<{ diagnostics: string }>)[0]?.diagnostics).toBe('Patient.identifier: wrong check character');
   });
 
+  it('refuses a non-disclosure label, deceased flag or hetu in a shape FHIR does not allow, and a modifier extension', async () => {
+    const cases: Array<[(f: ReturnType<typeof fresh>) => void, number, string]> = [
+      [(f) => Object.assign(f.patient, { meta: { security: { code: 'TURVAKIELTO' } } }), 400, 'Patient.meta.security'],
+      [
+        (f) => Object.assign(f.encounter, { meta: { security: [{ code: 'TURVAKIELTO' }, 'x'] } }),
+        400,
+        'Bundle.entry[0].resource.meta.security',
+      ],
+      [(f) => Object.assign(f.patient, { deceasedBoolean: 'true' }), 400, 'Patient.deceasedBoolean'],
+      [(f) => Object.assign(f.patient.identifier[0], { value: 240799926 }), 400, 'Patient.identifier'],
+      [
+        (f) => Object.assign(f.patient, { modifierExtension: [{ url: 'https://example.org/not-this-patient', valueBoolean: true }] }),
+        422,
+        'Patient.modifierExtension',
+      ],
+    ];
+    for (const [edit, status, expression] of cases) {
+      const f = fresh('bundle-visit-finished-en');
+      edit(f);
+      const res = await post(f.bundle);
+      expect(res.status, expression).toBe(status);
+      expect(res.json).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ expression: [expression] }] });
+      expect(await invitationOf(h.pool, 'pegasos', f.visitId)).toBeUndefined();
+    }
+  });
+
+  it('reads the hetu by the bare OID, or by type NNFIN without a system: one survey per patient and day', async () => {
+    const hetu = testHetu('1999-07-24');
+    const first = fresh('bundle-visit-finished-en', hetu);
+    first.patient.identifier[0].system = '1.2.246.21';
+    const second = fresh('bundle-visit-finished-en', hetu);
+    delete second.patient.identifier[0].system;
+    second.patient.identifier[0].type = { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0203', code: 'NNFIN' }] };
+    second.encounter.period.end = new Date(Date.now() - 1800_000).toISOString();
+    expect((await post(first.bundle)).json).toMatchObject({ outcome: 'scheduled' });
+    expect((await post(second.bundle)).json).toMatchObject({ outcome: 'scheduled' });
+    // the later visit of the day is the one surveyed: the patient was recognised both times
+    expect(await invitationOf(h.pool, 'pegasos', first.visitId)).toMatchObject({ status: 'skipped', skip_reason: 'same-day-visit' });
+  });
+
   it('answers a NUL in the encounter id and a year-0 end with 400 invalid, not "send again"', async () => {
     const nul = fresh('bundle-visit-finished-en');
     nul.encounter.identifier[1].value = `${nul.visitId}\u0000`;

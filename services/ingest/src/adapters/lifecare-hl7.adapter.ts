@@ -65,17 +65,27 @@ function hl7Date(ts: string): string | undefined {
   return m ? `${m[1]}-${m[2]}-${m[3]}` : undefined;
 }
 
-/** PID-3: the repetition whose assigning authority is the hetu OID (or whose type is NNFIN). */
+/** A hetu's shape: six digits, a century sign, three digits and a check character. */
+const HETU_SHAPE = /^\d{6}[-+A-FU-Y]\d{3}[0-9A-Y]$/i;
+
+/**
+ * PID-3: the repetition whose assigning authority is the hetu OID (or whose type is NNFIN); else one
+ * that names no authority and no type but has a hetu's shape. Dropped, that hetu would take the
+ * patient's same-day and recently-surveyed checks with it; read, it is checked like any other.
+ */
 function personalIdOf(msg: Er7Message): string | undefined {
   const isHetuOid = (v: string | undefined) => v === HETU_OID || v === `urn:oid:${HETU_OID}`;
+  let unlabelled: string | undefined;
   for (const rep of fieldValue(msg, 'PID', 3)) {
     const value = hl7Value(rep[0]?.[0] ?? '');
     if (!value) continue;
     // The assigning authority as a namespace (`^^^1.2.246.21`) or as HD's universal id (`^^^&1.2.246.21&ISO`).
     const type = (rep[4]?.[0] ?? '').toUpperCase();
     if (isHetuOid(rep[3]?.[0]) || isHetuOid(rep[3]?.[1]) || type === 'NNFIN') return value;
+    const authority = (rep[3] ?? []).some((part) => part.trim() !== '');
+    if (!authority && !type && HETU_SHAPE.test(value)) unlabelled ??= value;
   }
-  return undefined;
+  return unlabelled;
 }
 
 /** An HD component's universal id (`&1.2.246.10.…&ISO`), when its namespace is empty. */

@@ -3,7 +3,7 @@ import type { Bundle, Encounter, Organization, Patient, Reference, Resource } fr
 import { type FieldIssue, SourceMessageError } from './adapter-error.ts';
 
 export const PEGASOS_SOURCE = 'pegasos';
-const HETU_SYSTEM = 'urn:oid:1.2.246.21';
+const HETU_OID = '1.2.246.21';
 const NON_DISCLOSURE = 'TURVAKIELTO';
 const BUNDLE_TYPES = new Set(['collection', 'message', 'transaction', 'batch']);
 
@@ -150,6 +150,43 @@ function languageOf(patient: Patient): string | undefined {
   return undefined;
 }
 
+/** Patient.identifier entries that are the hetu: system urn:oid:1.2.246.21 (or the bare OID), or type NNFIN with no system. */
+function hetuIdentifiers(patient: Patient) {
+  return arr<{ system?: unknown; value?: string; use?: string; type?: { coding?: unknown } }>(patient.identifier).filter((i) =>
+    typeof i.system === 'string'
+      ? stripOid(i.system.trim()) === HETU_OID
+      : arr<{ code?: unknown }>(i.type?.coding).some((c) => str(c.code)?.toUpperCase() === 'NNFIN'),
+  );
+}
+
+/**
+ * What decides whether a patient may be texted, or who they are, in a shape FHIR does not allow: a
+ * security label list that is not a list, a deceased flag that is not a boolean, a hetu that is not
+ * a string. Read leniently these were ignored (a protected identity texted); refused instead.
+ */
+function malformed(r: Patient | Encounter, at: string): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  const raw = r as unknown as Record<string, unknown>;
+  const meta = raw.meta as Record<string, unknown> | undefined;
+  if (meta !== undefined && !isObject(meta)) issues.push({ field: `${at}.meta`, message: 'must be an object' });
+  else if (meta?.security !== undefined && (!Array.isArray(meta.security) || !meta.security.every(isObject))) {
+    issues.push({ field: `${at}.meta.security`, message: 'must be an array of Coding' });
+  }
+  if (r.resourceType !== 'Patient') return issues;
+  if (raw.deceasedBoolean !== undefined && typeof raw.deceasedBoolean !== 'boolean') {
+    issues.push({ field: `${at}.deceasedBoolean`, message: 'must be true or false' });
+  }
+  if (raw.deceasedDateTime !== undefined && typeof raw.deceasedDateTime !== 'string') {
+    issues.push({ field: `${at}.deceasedDateTime`, message: 'must be a dateTime' });
+  }
+  if (raw.identifier !== undefined && (!Array.isArray(raw.identifier) || !raw.identifier.every(isObject))) {
+    issues.push({ field: `${at}.identifier`, message: 'must be an array of Identifier' });
+  } else if (hetuIdentifiers(r).some((i) => i.value !== undefined && typeof i.value !== 'string')) {
+    issues.push({ field: `${at}.identifier`, message: 'the hetu (value) must be a string' });
+  }
+  return issues;
+}
+
 const hasNonDisclosure = (r: Resource | undefined) =>
   arr<{ code?: string }>(r?.meta?.security).some((s) => str(s.code)?.toUpperCase() === NON_DISCLOSURE);
 
@@ -180,12 +217,21 @@ function toEvent(found: Found, timeZone: string, now: Date): VisitEventInput {
     else if (!endedAt) issues.push({ field: `${p}.period.end`, message: 'not a dateTime with a time (and a day the month has)' });
     if (!unit.id) issues.push({ field: `${p}.serviceProvider`, message: 'the unit OID (serviceProvider.identifier) is required' });
   }
+  if (patient) issues.push(...malformed(patient, 'Patient'), ...malformed(enc, p));
   if (issues.length || !patient) throw new SourceMessageError('invalid', issues);
+  const modifier = [patient, enc].find(
+    (r) => r.modifierExtension !== undefined && !(Array.isArray(r.modifierExtension) && !r.modifierExtension.length),
+  );
+  if (modifier) {
+    // FHIR: a receiver must not take a resource whose modifier extension it does not understand.
+    const url = str(arr<{ url?: string }>(modifier.modifierExtension)[0]?.url) ?? '(no url)';
+    throw new SourceMessageError('unsupported', [
+      { field: `${modifier === patient ? 'Patient' : p}.modifierExtension`, message: `${url.slice(0, 120)} is not understood` },
+    ]);
+  }
 
   // The hetu in use (never one marked old: a replaced temporary id).
-  const hetu = preferred(
-    arr<{ system?: string; value?: string; use?: string }>(patient.identifier).filter((i) => i.system === HETU_SYSTEM && i.use !== 'old'),
-  );
+  const hetu = preferred(hetuIdentifiers(patient).filter((i) => i.use !== 'old'));
   const language = languageOf(patient);
   const serviceType = arr<{ code?: string }>(enc.serviceType?.coding)
     .map((c) => str(c.code))
