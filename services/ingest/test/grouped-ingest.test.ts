@@ -1,16 +1,6 @@
-import { hetuFor, type VisitEvent, visitEventSchema } from '@kaiku/core';
+import { hetuFor } from '@kaiku/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type IngestHarness, startIngest, UNITS } from './helpers.ts';
-
-const event = (visitId: string, personalId = hetuFor('1975-05-05', 400)): VisitEvent =>
-  visitEventSchema.parse({
-    source: 'lifecare',
-    kind: 'visit-ended',
-    visitId,
-    endedAt: new Date(Date.now() - 3600_000).toISOString(),
-    unit: { id: UNITS.kyyjarvi },
-    patient: { personalId, mobilePhones: ['040 123 4567'], languages: { service: 'fi' } },
-  });
+import { endedEvent, type IngestHarness, startIngest } from './helpers.ts';
 
 describe('grouped ingest (real database)', () => {
   let h: IngestHarness;
@@ -21,11 +11,11 @@ describe('grouped ingest (real database)', () => {
 
   it('takes 200 events at once (one visit ten times, one patient twice a day): every answer its own, one text per patient and day', async () => {
     const events = [
-      ...Array.from({ length: 180 }, (_, i) => event(`G${i}`, hetuFor('1960-02-02', 2 + i))),
-      ...Array.from({ length: 10 }, () => event('SAME')),
-      event('TWICE-1', hetuFor('1961-03-03', 7)),
-      event('TWICE-2', hetuFor('1961-03-03', 7)),
-      ...Array.from({ length: 8 }, (_, i) => event(`BAD${i}`, '010101-0000')),
+      ...Array.from({ length: 180 }, (_, i) => endedEvent(`G${i}`, hetuFor('1960-02-02', 2 + i))),
+      ...Array.from({ length: 10 }, () => endedEvent('SAME')),
+      endedEvent('TWICE-1', hetuFor('1961-03-03', 7)),
+      endedEvent('TWICE-2', hetuFor('1961-03-03', 7)),
+      ...Array.from({ length: 8 }, (_, i) => endedEvent(`BAD${i}`, '010101-0000')),
     ];
     const answers = await Promise.all(events.map((e) => h.pipeline.ingest(e)));
     expect(answers.map((a, i) => (a as { visitId?: string }).visitId ?? events[i]?.visitId)).toEqual(events.map((e) => e.visitId));

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { type KaikuConfig, parseKaikuConfig } from '@kaiku/config';
-import { hetuFor, type Keys } from '@kaiku/core';
+import { hetuFor, type Keys, type VisitEvent, visitEventSchema } from '@kaiku/core';
 import { createPool, type Pool } from '@kaiku/db';
 import { createRedis, createSurveySendQueue } from '@kaiku/queue';
 import { createTestEnv, type TestEnv } from '@kaiku/testing';
@@ -177,3 +177,14 @@ export async function invitationOf(pool: Pool, source: string, visitId: string) 
   );
   return rows[0] as Record<string, unknown> | undefined;
 }
+
+/** A parsed Lifecare visit-ended event an hour ago at Kyyjärvi, for calling the pipeline directly. */
+export const endedEvent = (visitId: string, personalId = hetuFor('1975-05-05', 400)): VisitEvent =>
+  visitEventSchema.parse({
+    source: 'lifecare',
+    kind: 'visit-ended',
+    visitId,
+    endedAt: new Date(Date.now() - 3600_000).toISOString(),
+    unit: { id: UNITS.kyyjarvi },
+    patient: { personalId, mobilePhones: ['040 123 4567'], languages: { service: 'fi' } },
+  });

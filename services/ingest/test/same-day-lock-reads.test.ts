@@ -1,18 +1,8 @@
-import { hetuFor, type VisitEvent, visitEventSchema } from '@kaiku/core';
+import { hetuFor } from '@kaiku/core';
 import { createPool, type Pool } from '@kaiku/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIngestPipeline } from '../src/pipeline.ts';
-import { type IngestHarness, keys, silent, startIngest, testConfig, UNITS } from './helpers.ts';
-
-const event = (visitId: string, personalId: string): VisitEvent =>
-  visitEventSchema.parse({
-    source: 'lifecare',
-    kind: 'visit-ended',
-    visitId,
-    endedAt: new Date(Date.now() - 3600_000).toISOString(),
-    unit: { id: UNITS.kyyjarvi },
-    patient: { personalId, mobilePhones: ['040 123 4567'], languages: { service: 'fi' } },
-  });
+import { endedEvent, type IngestHarness, keys, silent, startIngest, testConfig } from './helpers.ts';
 
 /** Index entries read from `invitations` so far, all indexes and the table's own scans together. */
 async function invitationReads(pool: Pool, connection: Pool): Promise<number> {
@@ -46,20 +36,20 @@ describe('a lone event’s same-day lock', () => {
     const lone = createIngestPipeline({ pool: connection, kaiku: testConfig(), keys, logger: silent });
     // Plans made while the tables are nearly empty (a plan is kept after the fifth call).
     for (let i = 0; i < 8; i++) {
-      expect((await lone.ingest(event(`EARLY${i}`, hetuFor('1950-01-01', 100 + i)))).outcome).toBe('scheduled');
+      expect((await lone.ingest(endedEvent(`EARLY${i}`, hetuFor('1950-01-01', 100 + i)))).outcome).toBe('scheduled');
     }
     // 3,000 other patients' texts waiting.
     for (let b = 0; b < 3; b++) {
       const batch = Array.from({ length: 1000 }, (_, i) =>
-        event(`OTHER${b}-${i}`, hetuFor(`19${60 + b}-0${1 + (i % 2)}-01`, 2 + (i >> 1))),
+        endedEvent(`OTHER${b}-${i}`, hetuFor(`19${60 + b}-0${1 + (i % 2)}-01`, 2 + (i >> 1))),
       );
       const outcomes = await h.pipeline.ingestMany(batch);
       expect(outcomes.every((o) => o.outcome === 'scheduled')).toBe(true);
     }
 
     const before = await invitationReads(h.pool, connection);
-    const morning = await lone.ingest(event('PATIENT-AM', hetuFor('1970-07-07', 321)));
-    const afternoon = await lone.ingest(event('PATIENT-PM', hetuFor('1970-07-07', 321)));
+    const morning = await lone.ingest(endedEvent('PATIENT-AM', hetuFor('1970-07-07', 321)));
+    const afternoon = await lone.ingest(endedEvent('PATIENT-PM', hetuFor('1970-07-07', 321)));
     const read = (await invitationReads(h.pool, connection)) - before;
 
     expect(morning.outcome).toBe('scheduled');
