@@ -176,6 +176,20 @@ describe('MLLP listener', () => {
     await quick.close();
   });
 
+  it('closes without waiting for a record system that keeps an idle link open', async () => {
+    const s = createMllpServer({ handleHl7: h.pipeline.handleHl7, logger: silent });
+    const address = await s.listen(0);
+    // a peer that does not end its side when ours ends (as a plain socket in another language)
+    const socket = connect({ port: address.port, host: '127.0.0.1', allowHalfOpen: true });
+    await new Promise((r) => socket.once('connect', r));
+    await waitFor(() => s.connectionCount() === 1, 5000, 'the connection');
+    const ended = new Promise<void>((r) => socket.once('end', () => r()));
+    // a deadline far beyond the test's own: only a close that lets go of the link by itself passes
+    await s.close(60_000);
+    await ended;
+    socket.destroy();
+  });
+
   it('finishes and ACKs what it has received before it closes', async () => {
     let started: () => void = () => {};
     const handling = new Promise<void>((r) => {

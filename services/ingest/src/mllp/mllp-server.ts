@@ -22,6 +22,9 @@ export function frame(message: Uint8Array): Buffer {
   return Buffer.concat([Buffer.of(VT), message, Buffer.of(FS, CR)]);
 }
 
+/** How long a connection may stay open after our side has ended it at shutdown. */
+const CLOSE_GRACE_MS = 1000;
+
 /** Messages waiting on one connection before it stops reading (backpressure on a fast sender). */
 const HIGH_WATER = 32;
 
@@ -37,6 +40,15 @@ export function createMllpServer(deps: MllpServerDeps) {
   const log = deps.logger;
   const connections = new Map<Socket, { pending: number; done: Promise<void> }>();
   let closing = false;
+  /**
+   * Ends our side when the listener closes; a record system that keeps its link open and never
+   * ends its side would otherwise hold the shutdown until its deadline. Whatever it sends after our
+   * end is not read (and not acknowledged), so it sends it again to the next listener.
+   */
+  const finish = (socket: Socket) => {
+    socket.end();
+    setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref();
+  };
 
   function serve(socket: Socket) {
     const state = { pending: 0, done: Promise.resolve() };
@@ -80,7 +92,8 @@ export function createMllpServer(deps: MllpServerDeps) {
         }
         state.pending--;
         maybeResume();
-        if ((closing || peerEnded) && state.pending === 0) socket.end();
+        if (closing && state.pending === 0) finish(socket);
+        else if (peerEnded && state.pending === 0) socket.end();
       });
     };
     const tooLarge = () => {
@@ -151,7 +164,7 @@ export function createMllpServer(deps: MllpServerDeps) {
     async close(timeoutMs = 10_000): Promise<void> {
       closing = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const [socket, state] of connections) if (state.pending === 0) socket.end();
+      for (const [socket, state] of connections) if (state.pending === 0) finish(socket);
       const timer = setTimeout(() => {
         for (const socket of connections.keys()) socket.destroy();
       }, timeoutMs);
