@@ -18,7 +18,11 @@ export class HttpProblem extends Error {
   }
 }
 
+/** Seconds a client is asked to wait (`Retry-After`) before it tries a 503 again. */
+export const RETRY_AFTER_SECONDS = 5;
+
 export function sendProblem(reply: FastifyReply, status: number, title: string, detail?: string, extra: Record<string, unknown> = {}) {
+  if (status === 503) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
   return reply
     .code(status)
     .type('application/problem+json')

@@ -310,7 +310,27 @@ describe('POST /v1/sources/lifecare/hl7', () => {
       payload: fresh('a03-adult-fi', { 'PID-3.1': testHetu() }).bytes,
     });
     expect(res.statusCode).toBe(503);
+    expect(res.headers['retry-after']).toBe('5');
     expect(res.body).toMatch(/\rMSA\|AR\|LC[^|]+\|temporarily unavailable/);
+    // the canonical and FHIR endpoints say when to try again too
+    const canonical = await app.inject({
+      method: 'POST',
+      url: '/v1/visits',
+      headers: { authorization: 'Bearer lc-token' },
+      payload: {
+        source: 'lifecare',
+        kind: 'visit-ended',
+        visitId: 'V1',
+        endedAt: new Date(Date.now() - 3600_000).toISOString(),
+        unit: { id: '1.2.246.10.2085212.10.1314' },
+        patient: { personalId: testHetu(), mobilePhones: ['0401234567'] },
+      },
+    });
+    expect([canonical.statusCode, canonical.headers['retry-after'], canonical.headers['content-type']]).toEqual([
+      503,
+      '5',
+      'application/problem+json; charset=utf-8',
+    ]);
     await app.close();
     await pool.end();
   });

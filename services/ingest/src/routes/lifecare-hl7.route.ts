@@ -1,4 +1,4 @@
-import { HttpProblem, sendProblem } from '@kaiku/http';
+import { HttpProblem, RETRY_AFTER_SECONDS, sendProblem } from '@kaiku/http';
 import type { FastifyInstance } from 'fastify';
 import { LIFECARE_SOURCE } from '../adapters/lifecare-hl7.adapter.ts';
 import type { LifecareHl7Handler } from '../adapters/lifecare-hl7.handler.ts';
@@ -22,6 +22,7 @@ export function registerLifecareHl7Route(app: FastifyInstance, deps: { handleHl7
       if (!answer.readable) {
         return sendProblem(reply, 400, 'Invalid HL7 message', 'the body is not an HL7 v2 message (it must start with an MSH segment)');
       }
+      if (answer.result === 'unavailable') reply.header('retry-after', String(RETRY_AFTER_SECONDS));
       return reply
         .code(answer.result === 'unavailable' ? 503 : 200)
         .header('x-hl7-ack-code', answer.code)

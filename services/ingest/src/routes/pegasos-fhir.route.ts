@@ -1,6 +1,6 @@
 import { type VisitEvent, visitEventSchema } from '@kaiku/core';
 import { isDatabaseUnavailable } from '@kaiku/db';
-import { HttpProblem } from '@kaiku/http';
+import { HttpProblem, RETRY_AFTER_SECONDS } from '@kaiku/http';
 import type { OperationOutcome, OperationOutcomeIssue } from '@medplum/fhirtypes';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { inSourceTerms, SourceMessageError, sourceField } from '../adapters/adapter-error.ts';
@@ -28,6 +28,7 @@ function operationOutcome(
 }
 
 function sendOutcome(reply: FastifyReply, status: number, outcome: OperationOutcome) {
+  if (status === 503) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
   return reply.code(status).type(`${FHIR_JSON}; charset=utf-8`).send(outcome);
 }
 
