@@ -50,7 +50,13 @@ describe('infra', () => {
       }
     ).groups.flatMap((g) => g.rules);
     expect(rules.map((r) => r.alert)).toEqual(
-      expect.arrayContaining(['KaikuSendBacklogGrowing', 'KaikuSendFailureRatio', 'KaikuSendsRetrying', 'KaikuNoAnswers', 'KaikuOutboxStuck']),
+      expect.arrayContaining([
+        'KaikuSendBacklogGrowing',
+        'KaikuSendFailureRatio',
+        'KaikuSendsRetrying',
+        'KaikuNoAnswers',
+        'KaikuOutboxStuck',
+      ]),
     );
     for (const rule of rules) {
       for (const name of referenced(rule.expr)) expect(names, `${rule.alert} uses ${name}`).toContain(name);

@@ -48,6 +48,38 @@ describe('adapters under garbage', () => {
     );
   });
 
+  it('FHIR: ids, type and status that are objects JavaScript cannot turn into text give events or a classified error', () => {
+    // fast-check's JSON values hit these now and then: `${{ toString: 1 }}` throws a TypeError.
+    const odd: unknown[] = [{ toString: 1 }, { valueOf: 1, toString: 2 }, ['x'], 7, null];
+    const edits: Array<(doc: { id?: unknown; type?: unknown; entry: Array<{ resource: Record<string, unknown> }> }, v: unknown) => void> = [
+      (doc, v) => {
+        doc.id = v;
+      },
+      (doc, v) => {
+        doc.type = v;
+      },
+      (doc, v) => {
+        (doc.entry[0] as { resource: Record<string, unknown> }).resource.id = v;
+      },
+      (doc, v) => {
+        (doc.entry[1] as { resource: Record<string, unknown> }).resource.id = v;
+      },
+      (doc, v) => {
+        (doc.entry[0] as { resource: Record<string, unknown> }).resource.status = v;
+      },
+    ];
+    for (const edit of edits) {
+      for (const value of [...odd, 'toString', '__proto__', 'constructor']) {
+        const doc = JSON.parse(bundle);
+        edit(doc, value);
+        onlyClassified(() => pegasosToVisitEvents(doc, 'Europe/Helsinki'));
+      }
+    }
+    const lone = JSON.parse(bundle).entry[0].resource;
+    lone.id = { toString: 1 };
+    onlyClassified(() => pegasosToVisitEvents(lone, 'Europe/Helsinki'));
+  });
+
   it('FHIR: any JSON value, and the real bundle with any element replaced, gives events or a classified error', () => {
     fc.assert(
       fc.property(fc.jsonValue(), (value) => onlyClassified(() => pegasosToVisitEvents(value, 'Europe/Helsinki'))),

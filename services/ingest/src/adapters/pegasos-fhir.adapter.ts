@@ -31,6 +31,9 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
 const arr = <T>(v: unknown): T[] => (Array.isArray(v) ? (v.filter(isObject) as T[]) : []);
 const stripOid = (v: string) => v.replace(/^urn:oid:/, '');
+/** A value from the body in an error message: a string quoted and cut short, anything else by its type. */
+const shown = (v: unknown) =>
+  typeof v === 'string' ? `"${v.slice(0, 40)}"` : v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v;
 const OID = /^[0-2](\.\d+)+$/;
 
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$/;
@@ -59,7 +62,7 @@ function encountersOf(body: unknown): Found[] {
   if (!isObject(body)) throw new SourceMessageError('invalid', [{ field: '(body)', message: 'a FHIR Bundle or Encounter (JSON object)' }]);
   if (body.resourceType === 'Encounter') {
     const enc = body as unknown as Encounter;
-    return [{ encounter: enc, path: 'Encounter', resources: [], ...(enc.id ? { eventId: enc.id } : {}) }];
+    return [{ encounter: enc, path: 'Encounter', resources: [], ...(str(enc.id) ? { eventId: str(enc.id) } : {}) }];
   }
   if (body.resourceType !== 'Bundle') {
     throw new SourceMessageError('invalid', [
@@ -67,9 +70,9 @@ function encountersOf(body: unknown): Found[] {
     ]);
   }
   const bundle = body as unknown as Bundle;
-  if (!BUNDLE_TYPES.has(String(bundle.type))) {
+  if (typeof bundle.type !== 'string' || !BUNDLE_TYPES.has(bundle.type)) {
     throw new SourceMessageError('invalid', [
-      { field: 'Bundle.type', message: `expected collection, message, transaction or batch, got ${String(bundle.type).slice(0, 40)}` },
+      { field: 'Bundle.type', message: `expected collection, message, transaction or batch, got ${shown(bundle.type)}` },
     ]);
   }
   const resources = arr<{ fullUrl?: string; resource?: Resource }>(body.entry)
@@ -82,7 +85,7 @@ function encountersOf(body: unknown): Found[] {
       encounter: r.resource as Encounter,
       path: `Bundle.entry[${i}].resource`,
       resources,
-      ...(bundle.id ? { eventId: `${bundle.id}${r.resource.id ? `/${r.resource.id}` : ''}` } : {}),
+      ...(str(bundle.id) ? { eventId: `${str(bundle.id)}${str(r.resource.id) ? `/${str(r.resource.id)}` : ''}` } : {}),
     }));
   if (found.length === 0) throw new SourceMessageError('invalid', [{ field: 'Bundle.entry', message: 'the bundle has no Encounter' }]);
   return found;
@@ -95,7 +98,7 @@ function resolve<T extends Resource>(ref: Reference | undefined, type: T['resour
   const all = found.resources.filter((r) => r.resource.resourceType === type);
   if (reference) {
     const hit = all.find(
-      (r) => r.fullUrl === reference || (r.fullUrl?.endsWith(`/${reference}`) ?? false) || `${type}/${r.resource.id}` === reference,
+      (r) => r.fullUrl === reference || (r.fullUrl?.endsWith(`/${reference}`) ?? false) || `${type}/${str(r.resource.id)}` === reference,
     );
     if (hit) return hit.resource as T;
   }
@@ -195,12 +198,12 @@ function toEvent(found: Found, timeZone: string, now: Date): VisitEventInput {
   const p = found.path;
   const issues: FieldIssue[] = [];
   if (!str(enc.status)) throw new SourceMessageError('invalid', [{ field: `${p}.status`, message: 'the encounter has no status' }]);
-  const kind = KINDS[enc.status];
+  const kind = Object.hasOwn(KINDS, enc.status) ? KINDS[enc.status] : undefined;
   if (!kind) {
     throw new SourceMessageError('unsupported', [
       {
         field: `${p}.status`,
-        message: `status "${String(enc.status).slice(0, 40)}" is not taken (finished, cancelled or entered-in-error)`,
+        message: `status ${shown(enc.status)} is not taken (finished, cancelled or entered-in-error)`,
       },
     ]);
   }
