@@ -1,3 +1,4 @@
+import { isDatabaseUnavailable } from '@kaiku/db';
 import { SURVEY_SEND_QUEUE, type SurveySendJob } from '@kaiku/queue';
 import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -45,6 +46,17 @@ export function createSenderWorker(deps: SenderWorkerDeps): Worker<SurveySendJob
     autorun: deps.autorun ?? true,
     ...(deps.lockDuration ? { lockDuration: deps.lockDuration } : {}),
     ...(deps.stalledInterval ? { stalledInterval: deps.stalledInterval } : {}),
+  });
+  worker.on('failed', (job, error) => {
+    // Twilio's failures are logged where the job meets them; Postgres gone is not met anywhere else.
+    if (!isDatabaseUnavailable(error)) return;
+    const willRetry = job !== undefined && job.attemptsMade < (job.opts.attempts ?? 1);
+    deps.logger.warn(
+      { jobId: job?.id, attempt: job?.attemptsMade, err: { message: error.message } },
+      willRetry
+        ? 'send job could not reach Postgres; will retry'
+        : 'send job could not reach Postgres; its attempts are spent (ingest re-queues it while the survey is scheduled)',
+    );
   });
   return worker;
 }

@@ -91,16 +91,19 @@ export async function createHarness(kaiku: KaikuConfig = testKaiku()) {
         timeoutMs?: number;
         sender?: { from?: string; messagingServiceSid?: string };
         now?: () => Date;
+        /** Another pool (one to a database that is down) or logger than the harness's own. */
+        pool?: Pool;
+        logger?: pino.Logger;
       } = {},
     ): Worker {
       const connection = createRedis(env.redisUrl);
       const worker = createSenderWorker({
         connection,
         prefix: env.prefix,
-        pool,
+        pool: opts.pool ?? pool,
         kaiku: opts.kaiku ?? kaiku,
         keys,
-        logger,
+        logger: opts.logger ?? logger,
         twilio: h.twilio(opts.apiBaseUrl, opts.timeoutMs),
         sender: opts.sender ?? { from: FROM },
         publicBaseUrl: repliesUrl,
