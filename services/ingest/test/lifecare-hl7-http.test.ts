@@ -183,6 +183,18 @@ describe('POST /v1/sources/lifecare/hl7', () => {
     expect(rows[0]?.patient_pseudonym).toBeNull();
   });
 
+  it('answers a v2.5 message in v2.5: MSH-9 with the message structure, ERR-2/3/4 instead of ERR-1', async () => {
+    const ok = await postHl7(h.url, fresh('a03-adult-fi', { 'PID-3.1': testHetu(), 'MSH-12': '2.5' }).bytes);
+    expect(ok.code).toBe('AA');
+    expect(ok.ack.split('\r')[0]?.split('|').slice(8, 12)).toEqual(['ACK^A03^ACK', expect.any(String), 'P', '2.5']);
+    const bad = await postHl7(h.url, fresh('a03-adult-fi', { 'PID-3.1': '010181-900D', 'MSH-12': '2.5.1' }).bytes);
+    expect(bad.code).toBe('AE');
+    expect(bad.ack).toMatch(/\rERR\|\|PID\^1\^3\|102\^[^|^]*wrong check character\^HL70357\|E\r/);
+    // v2.3 keeps ERR-1
+    const old = await postHl7(h.url, fresh('a03-adult-fi', { 'PID-3.1': '010181-900D' }).bytes);
+    expect(old.ack).toContain('\rERR|PID^1^3^102&');
+  });
+
   it('answers AE naming PID-3 for a hetu with a wrong check character', async () => {
     const res = await postHl7(h.url, fresh('a03-adult-fi', { 'PID-3.1': '010181-900D' }).bytes);
     expect(res.code).toBe('AE');
@@ -204,6 +216,15 @@ describe('POST /v1/sources/lifecare/hl7', () => {
       const { rows } = await h.pool.query('SELECT count(*)::int AS n FROM visits WHERE source_event_id = $1', [m.controlId]);
       expect(rows[0].n).toBe(0);
     }
+  });
+
+  it('answers 400 to a batch file (FHS/BHS), saying to send each message on its own', async () => {
+    const m = fresh('a03-adult-fi', { 'PID-3.1': testHetu() });
+    const batch = Buffer.concat([Buffer.from('FHS|^~\\&|LIFECARE\rBHS|^~\\&|LIFECARE\r'), m.bytes, Buffer.from('BTS|1\rFTS|1\r')]);
+    const res = await postHl7(h.url, batch);
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.ack).detail).toContain('a batch (FHS/BHS) is not taken: send each message on its own');
+    expect(await invitationOf(h.pool, 'lifecare', m.visitId)).toBeUndefined();
   });
 
   it('answers AR naming MSH-10 for a message without a control id, and stores nothing', async () => {

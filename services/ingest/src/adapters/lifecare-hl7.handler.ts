@@ -29,6 +29,8 @@ export interface Hl7Answer {
   charset: string;
   /** False when the bytes were not an HL7 message at all (no MSH segment). */
   readable: boolean;
+  /** Why, when they were not. */
+  unreadableBecause?: string;
   outcome?: VisitOutcome;
 }
 
@@ -63,7 +65,8 @@ export function createLifecareHl7Handler(deps: { ingest: VisitIngestor; timeZone
       countOutcome(LIFECARE_SOURCE, 'rejected');
       const ctx = ackContextOfUnreadable(bytes);
       const issue = error instanceof Er7Error ? { field: error.field, message: error.message } : { field: 'MSH', message: 'unreadable' };
-      return answer(ctx, 'rejected', `not a readable HL7 v2 message: ${issue.message}`, [issue], { readable: ctx.controlId !== '' });
+      const text = `not a readable HL7 v2 message: ${issue.message}`;
+      return answer(ctx, 'rejected', text, [issue], { readable: ctx.controlId !== '', unreadableBecause: text });
     }
     const { trigger } = messageType(msg);
     const ctx = ackContextOf(msg, trigger);

@@ -20,7 +20,7 @@ export function registerLifecareHl7Route(app: FastifyInstance, deps: { handleHl7
       if (!Buffer.isBuffer(body) || body.length === 0) throw new HttpProblem(400, 'Invalid HL7 message', 'the body is empty');
       const answer = await deps.handleHl7(body);
       if (!answer.readable) {
-        return sendProblem(reply, 400, 'Invalid HL7 message', 'the body is not an HL7 v2 message (it must start with an MSH segment)');
+        return sendProblem(reply, 400, 'Invalid HL7 message', answer.unreadableBecause ?? 'the body is not an HL7 v2 message');
       }
       if (answer.result === 'unavailable') reply.header('retry-after', String(RETRY_AFTER_SECONDS));
       return reply

@@ -50,6 +50,7 @@ function decodeBytes(bytes: Uint8Array, charset: Charset): string {
 
 /** The delimiters from MSH-1 and MSH-2, read from the first bytes (always ASCII). */
 function delimitersOf(head: string): Delimiters {
+  if (/^[FB]HS/.test(head)) throw new Er7Error('MSH', 'a batch (FHS/BHS) is not taken: send each message on its own');
   if (!head.startsWith('MSH')) throw new Er7Error('MSH', 'the message does not start with an MSH segment');
   const field = head[3];
   const encoding = head.slice(4, 8);

@@ -105,7 +105,10 @@ function hl7Timestamp(now: Date): string {
   return `${now.toISOString().replace(/[-:T]/g, '').slice(0, 14)}+0000`;
 }
 
-/** ERR-1 (v2.3): segment ^ sequence ^ field position ^ code&text&table. */
+/** From v2.5 on, ERR-1 is withdrawn for ERR-2 (location), ERR-3 (the 0357 code) and ERR-4 (severity). */
+const isV25OrLater = (version: string) => /^2\.([5-9]|\d{2,})/.test(version.trim());
+
+/** ERR-1 (v2.3) and ERR-2 (v2.5): segment ^ sequence ^ field position. */
 function errLocation(field: string, c: string): string {
   const m = /^([A-Z][A-Z0-9]{2})(?:-(\d+))?/.exec(field);
   return m ? [m[1], '1', m[2] ?? ''].join(c) : c.repeat(2);
@@ -116,6 +119,7 @@ export function buildAck(ctx: AckContext, result: AckResult, text: string, issue
   const d = ctx.delimiters;
   const f = d.field;
   const code = ackCodeFor(ctx, result);
+  const v25 = isV25OrLater(ctx.version);
   const msh = [
     'MSH',
     `${d.component}${d.repetition}${d.escape}${d.subcomponent}`,
@@ -125,7 +129,8 @@ export function buildAck(ctx: AckContext, result: AckResult, text: string, issue
     ctx.sendingFacility,
     hl7Timestamp(now),
     '',
-    ctx.trigger ? `ACK${d.component}${ctx.trigger}` : 'ACK',
+    // v2.5 names the message structure too (MSH-9.3).
+    ctx.trigger ? `ACK${d.component}${ctx.trigger}${v25 ? `${d.component}ACK` : ''}` : 'ACK',
     ackControlId(now),
     ctx.processingId || 'P',
     ctx.version || '2.3',
@@ -142,8 +147,14 @@ export function buildAck(ctx: AckContext, result: AckResult, text: string, issue
     const errorCode = ERROR_CODE[result];
     const list = issues.length ? issues : [{ field: '', message: text }];
     for (const issue of list.slice(0, 20)) {
-      const cwe = [errorCode, escapeEr7(issue.message.slice(0, 200), d), 'HL70357'].join(d.subcomponent);
-      segments.push(['ERR', `${errLocation(issue.field, d.component)}${d.component}${cwe}`].join(f));
+      const message = escapeEr7(issue.message.slice(0, 200), d);
+      if (v25) {
+        const cwe = [errorCode, message, 'HL70357'].join(d.component);
+        segments.push(['ERR', '', errLocation(issue.field, d.component), cwe, 'E'].join(f));
+      } else {
+        const cwe = [errorCode, message, 'HL70357'].join(d.subcomponent);
+        segments.push(['ERR', `${errLocation(issue.field, d.component)}${d.component}${cwe}`].join(f));
+      }
     }
   }
   return encodeText(`${segments.join('\r')}\r`, ctx.charset);
