@@ -22,3 +22,23 @@ export function createRedis(url: string, options: { failFast?: boolean; name?: s
   redis.on('error', () => {}); // reconnects by itself; health checks report the state
   return redis;
 }
+
+/**
+ * Connects (if no one has started to yet: a BullMQ queue on the connection may have) and waits
+ * until Redis answers, at most `ms`. False when it did not: a fail-fast connection then refuses
+ * commands until it is back, so a caller knows not to take that for an outage yet.
+ */
+export async function redisReady(redis: Redis, ms: number): Promise<boolean> {
+  if (redis.status === 'wait') redis.connect().catch(() => {});
+  if (redis.status === 'ready') return true;
+  return new Promise((resolve) => {
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      redis.off('ready', onReady);
+      resolve(ok);
+    };
+    const onReady = () => done(true);
+    const timer = setTimeout(() => done(false), ms);
+    redis.once('ready', onReady);
+  });
+}

@@ -1,6 +1,6 @@
 import { createPool } from '@kaiku/db';
 import { exitOnStartupError, listenOrExit, loggerOptions, onShutdown } from '@kaiku/http';
-import { createRedis, createSurveySendQueue } from '@kaiku/queue';
+import { createRedis, createSurveySendQueue, redisReady } from '@kaiku/queue';
 import pino from 'pino';
 import { buildIngestApp } from './app.ts';
 import { loadIngestConfig } from './config.ts';
@@ -56,9 +56,9 @@ onShutdown(logger, async () => {
   await pool.end();
 });
 
-await redis.connect().catch((error: Error) => {
-  if (!/already connect/i.test(error.message)) logger.warn('Redis not reachable yet; visits are kept in the outbox until it is');
-});
+// The queue may have started connecting already: wait for Redis to answer (briefly), so that the
+// reconciler's first pass does not take "still connecting" for an outage.
+if (!(await redisReady(redis, 3000))) logger.warn('Redis not reachable yet; visits are kept in the outbox until it is');
 relay.start();
 reconciler.start();
 await listenOrExit('ingest', `${config.HOST}:${config.INGEST_PORT} (INGEST_PORT)`, () =>
