@@ -22,6 +22,9 @@ export interface ThrowawayRedis {
   kill: () => Promise<void>;
   /** A fresh, empty redis-server on the same port. */
   restart: () => Promise<void>;
+  /** SIGSTOP / SIGCONT: connections stay open and nothing answers (a hung Redis). */
+  pause: () => void;
+  resume: () => void;
 }
 
 function spawnRedis(port: number): Promise<ChildProcess> {
@@ -66,6 +69,8 @@ export async function startThrowawayRedis(): Promise<ThrowawayRedis> {
       await kill();
       child = await spawnRedis(port);
     },
+    pause: () => void child.kill('SIGSTOP'),
+    resume: () => void child.kill('SIGCONT'),
   };
 }
 

@@ -11,6 +11,17 @@ export interface RedisSettings {
  * index of the URL is respected. Commands wait while Redis is down instead of failing fast,
  * unless `failFast` is set (producers that must answer quickly).
  */
+const FAIL_FAST_COMMAND_TIMEOUT_MS = 5000;
+
+/** An error of ioredis meaning Redis is not there (down, still connecting, hung), not a bug. */
+export function isRedisUnavailable(error: unknown): boolean {
+  const message = (error as { message?: unknown } | null)?.message;
+  return (
+    typeof message === 'string' &&
+    /Command timed out|Stream isn't writeable|Connection is closed|connect ECONNREFUSED|max retries per request/i.test(message)
+  );
+}
+
 export function createRedis(url: string, options: { failFast?: boolean; name?: string } = {}): Redis {
   const redis = new Redis(url, {
     maxRetriesPerRequest: options.failFast ? 1 : null,
@@ -18,6 +29,9 @@ export function createRedis(url: string, options: { failFast?: boolean; name?: s
     connectionName: options.name,
     lazyConnect: true,
     retryStrategy: (times) => Math.min(times * 200, 2000),
+    // A Redis that hangs (paused, a half-dead link) fails a fail-fast caller's command instead of
+    // holding it for ever; the waiting kind (workers' blocking reads) keeps no such limit.
+    ...(options.failFast ? { commandTimeout: FAIL_FAST_COMMAND_TIMEOUT_MS } : {}),
   });
   redis.on('error', () => {}); // reconnects by itself; health checks report the state
   return redis;

@@ -9,6 +9,7 @@ import {
   registerMetrics,
   safeEqual,
 } from '@kaiku/http';
+import { isRedisUnavailable } from '@kaiku/queue';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { registerDashboard } from './dashboard/dashboard.routes.ts';
@@ -30,7 +31,7 @@ export function buildConsoleApp(deps: ConsoleAppDeps): FastifyInstance {
     ...kaikuFastifyOptions(deps.logger),
     requestIdHeader: 'x-request-id',
   });
-  registerErrorHandler(app, isDatabaseUnavailable);
+  registerErrorHandler(app, (error) => isDatabaseUnavailable(error) || isRedisUnavailable(error));
   registerHealthRoutes(app, { postgres: async () => void (await deps.pool.query('SELECT 1')) });
   registerMetrics(app, { state: { pool: deps.pool, queues: deps.queues } });
   registerQueueBoard(app, deps);

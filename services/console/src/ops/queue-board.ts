@@ -1,7 +1,8 @@
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
-import { bearerToken, safeEqual, sendProblem } from '@kaiku/http';
+import { bearerToken, RETRY_AFTER_SECONDS, safeEqual, sendProblem } from '@kaiku/http';
+import { isRedisUnavailable } from '@kaiku/queue';
 import type { Queue } from 'bullmq';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 
@@ -43,6 +44,16 @@ function access(request: FastifyRequest, deps: QueueBoardDeps): Access {
 
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** The `message` of the board's JSON error answer, or '' when the payload is something else. */
+function boardErrorMessage(payload: string): string {
+  try {
+    const message = (JSON.parse(payload) as { message?: unknown }).message;
+    return typeof message === 'string' ? message : '';
+  } catch {
+    return '';
+  }
+}
+
 // The board's page asks Google for a font; a public-sector service loads nothing from outside.
 const CSP =
   "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; font-src 'self'; connect-src 'self'; frame-ancestors 'none'";
@@ -67,6 +78,16 @@ export function registerQueueBoard(app: FastifyInstance, deps: QueueBoardDeps) {
     scope.addHook('onSend', async (_request, reply, payload) => {
       reply.header('content-security-policy', CSP);
       reply.header('cache-control', 'no-store');
+      // The board answers its own errors with a 500; Redis down or hung is an outage, not a bug.
+      if (reply.statusCode === 500 && typeof payload === 'string' && isRedisUnavailable({ message: boardErrorMessage(payload) })) {
+        reply.code(503).header('retry-after', String(RETRY_AFTER_SECONDS)).type('application/problem+json');
+        return JSON.stringify({
+          type: 'about:blank',
+          title: 'Service unavailable',
+          status: 503,
+          detail: 'Redis is unavailable; retry later.',
+        });
+      }
       return payload;
     });
     const serverAdapter = new FastifyAdapter();
