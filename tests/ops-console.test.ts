@@ -122,6 +122,12 @@ describe('console ops: queue board and state gauges', () => {
     expect(sample(text, 'kaiku_queue_jobs', { queue: 'survey-send', state: 'delayed' })).toBe(1);
     expect(sample(text, 'kaiku_queue_jobs', { queue: 'survey-send', state: 'active' })).toBe(0);
     expect(sample(text, 'kaiku_queue_oldest_waiting_seconds', { queue: 'survey-send' })).toBeGreaterThanOrEqual(600);
+    expect(sample(text, 'kaiku_queue_paused', { queue: 'survey-send' })).toBe(0);
+    // paused from the board: the gauge says so (the backlog alert then keeps quiet, KaikuQueuePaused speaks after an hour)
+    await queue.pause();
+    await new Promise((r) => setTimeout(r, 1100)); // one read per scrape second
+    expect(sample((await app.inject('/metrics')).body, 'kaiku_queue_paused', { queue: 'survey-send' })).toBe(1);
+    await queue.resume();
     expect(sample(text, 'kaiku_state_source_up', { source: 'postgres' })).toBe(1);
     expect(sample(text, 'kaiku_state_source_up', { source: 'redis' })).toBe(1);
     // /metrics is for Prometheus: no token needed, and no personal data in it to protect.

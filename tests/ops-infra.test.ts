@@ -16,7 +16,7 @@ async function exportedNames(): Promise<Set<string>> {
   registerMetrics(Fastify()); // turns on Node's process metrics, as every service does
   const state = createStateGauges({
     pool: { query: async () => ({ rows: [] }) },
-    queues: [{ name: 'survey-send', getJobCounts: async () => ({}), getJobs: async () => [] }],
+    queues: [{ name: 'survey-send', getJobCounts: async () => ({}), getJobs: async () => [], isPaused: async () => false }],
   });
   const names = new Set<string>(['up']);
   for (const registry of [processRegistry, state]) {

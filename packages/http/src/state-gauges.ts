@@ -15,6 +15,7 @@ export interface CountableQueue {
     end?: number,
     asc?: boolean,
   ): Promise<Array<{ timestamp: number; delay?: number } | undefined>>;
+  isPaused(): Promise<boolean>;
 }
 
 export interface StateGaugeDeps {
@@ -35,7 +36,7 @@ export const QUEUE_STATES = ['waiting', 'delayed', 'active', 'failed'] as const;
 
 interface Snapshot {
   postgres: { invitations: Map<string, number>; outboxRows: number; outboxOldestSeconds: number } | null;
-  redis: Map<string, { counts: Record<(typeof QUEUE_STATES)[number], number>; oldestWaitingSeconds: number }> | null;
+  redis: Map<string, { counts: Record<(typeof QUEUE_STATES)[number], number>; oldestWaitingSeconds: number; paused: boolean }> | null;
 }
 
 /**
@@ -77,10 +78,14 @@ export function createStateGauges(deps: StateGaugeDeps): Registry {
   }
 
   async function readQueues(queues: CountableQueue[]) {
-    const result = new Map<string, { counts: Record<(typeof QUEUE_STATES)[number], number>; oldestWaitingSeconds: number }>();
+    const result = new Map<
+      string,
+      { counts: Record<(typeof QUEUE_STATES)[number], number>; oldestWaitingSeconds: number; paused: boolean }
+    >();
     for (const queue of queues) {
       const c = await queue.getJobCounts('wait', 'prioritized', 'delayed', 'active', 'failed');
       const [oldest] = await queue.getJobs(['wait'], 0, 0, true);
+      const paused = await queue.isPaused();
       const readySince = oldest ? oldest.timestamp + (oldest.delay ?? 0) : null;
       result.set(queue.name, {
         counts: {
@@ -90,6 +95,7 @@ export function createStateGauges(deps: StateGaugeDeps): Registry {
           failed: c.failed ?? 0,
         },
         oldestWaitingSeconds: readySince === null ? 0 : Math.max(0, (now() - readySince) / 1000),
+        paused,
       });
     }
     return result;
@@ -164,6 +170,17 @@ export function createStateGauges(deps: StateGaugeDeps): Registry {
         const s = (await snapshot()).redis;
         this.reset();
         if (s) for (const [queue, { oldestWaitingSeconds }] of s) this.set({ queue }, oldestWaitingSeconds);
+      },
+    });
+    new Gauge({
+      name: 'kaiku_queue_paused',
+      help: '1 while the queue is paused (from the board): its jobs wait on purpose',
+      labelNames: ['queue'] as const,
+      registers,
+      async collect() {
+        const s = (await snapshot()).redis;
+        this.reset();
+        if (s) for (const [queue, { paused }] of s) this.set({ queue }, paused ? 1 : 0);
       },
     });
   }
