@@ -183,6 +183,9 @@ export function createSendSurveyJob(deps: SendSurveyDeps) {
         // The look-up for an earlier message failed; this attempt sent nothing. Try again later,
         // and never end in `failed` (the earlier attempt may have gone out).
         log.warn({ attempt }, 'could not look up the earlier attempt at Twilio');
+        // Counted like any failed attempt, so that an outage that fails look-ups too is seen.
+        const lookupCode = String(classifySendError(error).code ?? 'none');
+        sends.inc({ result: lastAttempt && !retryAt ? 'unknown' : 'retry', error_code: lookupCode });
         if (lastAttempt && !retryAt) {
           await repo.markUnknown(deps.pool, inv.id, answerWindowDays);
           throw new UnrecoverableError(`gave up after ${attempt} attempts; the text may have gone out`);

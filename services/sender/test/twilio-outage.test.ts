@@ -1,3 +1,4 @@
+import { kaikuMetrics } from '@kaiku/http';
 import { waitFor } from '@kaiku/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from './harness.ts';
@@ -82,6 +83,24 @@ describe('sender: a Twilio outage longer than the quick attempts', () => {
     const messages = await h.simMessages(phone);
     expect(messages).toHaveLength(1);
     expect((await h.invitation(id))?.message_sid).toBe(messages[0]?.sid);
+  });
+
+  it('an outage that fails the look-ups too: every attempt counts as a retry (what KaikuSendsRetrying watches)', async () => {
+    const retries = async () =>
+      (await kaikuMetrics.smsSends.get()).values
+        .filter((v) => v.labels.result === 'retry' && v.labels.error_code === '20500')
+        .reduce((sum, v) => sum + v.value, 0);
+    const before = await retries();
+    const { id, phone } = await h.addInvitation({ attempts: 2 });
+    await h.fault({ kind: 'server-error', to: phone, times: 20, lookups: true });
+    await heldForLater(id); // the send's 500, then a look-up's 500
+    await (await h.queue.getJob(id))?.promote();
+    await waitFor(async () => (await h.invitation(id))?.attempt === 3, 15_000, 'the third attempt');
+    await heldForLater(id);
+    // three attempts, each a retry, although only the first reached the send
+    expect((await retries()) - before).toBe(3);
+    expect(await h.simMessages(phone)).toEqual([]);
+    await (await fetch(`${h.simUrl}/sim/faults`, { method: 'DELETE' })).arrayBuffer();
   });
 
   it('a survey that has failed to go out for the whole retry period fails, and its phone is erased', async () => {

@@ -167,6 +167,10 @@ export function buildSimApp(deps: SimDeps): FastifyInstance {
         return twilioFail(reply, 401, 20003, 'Authenticate');
       }
       const { To, From } = request.query;
+      const fault = faults.lookupFault(To ?? '');
+      if (fault?.kind === 'error')
+        return twilioFail(reply, fault.status ?? 400, fault.code ?? 21211, `Simulated Twilio error ${fault.code}`);
+      if (fault) return twilioFail(reply, fault.status ?? 500, 20500, 'Internal Server Error');
       const pageSize = Math.min(1000, Math.max(1, Number(request.query.PageSize ?? 50) || 50));
       const found = store
         .list({ to: To })

@@ -12,6 +12,9 @@ import { z } from 'zod';
  * - `hold`: the message is created, the answer waits until `POST /sim/faults/release`.
  * - `drop`: the connection is closed without an answer (the message is created unless `create: false`).
  * - `undelivered`: accepted, then reported `undelivered` (ErrorCode `code`, default 30003) by callback.
+ *
+ * `lookups: true` (with `error` or `server-error`): Twilio's message list (GET) fails the same way
+ * while the rule lasts, as it does in a real outage; without it only sends fail.
  */
 export const faultRuleSchema = z
   .object({
@@ -24,6 +27,7 @@ export const faultRuleSchema = z
     create: z.boolean().optional(),
     /** false: no status callbacks for the message (they were lost on the way). */
     callbacks: z.boolean().optional(),
+    lookups: z.boolean().optional(),
   })
   .strict()
   .superRefine((r, ctx) => {
@@ -60,6 +64,17 @@ export function createFaultStore(initial: FaultRule[] = []) {
       match.remaining -= 1;
       if (match.remaining <= 0) rules = rules.filter((r) => r !== match);
       return match.rule;
+    },
+    /** A rule that fails look-ups of this number's messages too (it is not used up by them). */
+    lookupFault(to: string): FaultRule | null {
+      const match = rules.find(
+        (r) =>
+          r.remaining > 0 &&
+          r.rule.lookups &&
+          (r.rule.kind === 'error' || r.rule.kind === 'server-error') &&
+          (!r.rule.to || r.rule.to === to),
+      );
+      return match?.rule ?? null;
     },
     list() {
       return {
