@@ -190,6 +190,26 @@ describe('MLLP listener', () => {
     socket.destroy();
   });
 
+  it('once closing, takes no message it could not acknowledge: nothing stored, the sender resends', async () => {
+    const s = createMllpServer({ handleHl7: h.pipeline.handleHl7, logger: silent });
+    const address = await s.listen(0);
+    const socket = connect({ port: address.port, host: '127.0.0.1', allowHalfOpen: true });
+    await new Promise((r) => socket.once('connect', r));
+    await waitFor(() => s.connectionCount() === 1, 5000, 'the connection');
+    let answered = '';
+    socket.on('data', (d) => {
+      answered += d.toString('latin1');
+    });
+    const closing = s.close(60_000);
+    const m = message();
+    socket.write(frame(m.bytes)); // arrives after our side has ended
+    await closing;
+    await new Promise((r) => setTimeout(r, 200));
+    expect(answered).toBe('');
+    expect(await invitationOf(h.pool, 'lifecare', m.visitId)).toBeUndefined();
+    socket.destroy();
+  });
+
   it('finishes and ACKs what it has received before it closes', async () => {
     let started: () => void = () => {};
     const handling = new Promise<void>((r) => {

@@ -43,9 +43,12 @@ export function createMllpServer(deps: MllpServerDeps) {
   /**
    * Ends our side when the listener closes; a record system that keeps its link open and never
    * ends its side would otherwise hold the shutdown until its deadline. Whatever it sends after our
-   * end is not read (and not acknowledged), so it sends it again to the next listener.
+   * end is not read (a message taken then could be stored but never acknowledged), so it sends it
+   * again to the next listener.
    */
   const finish = (socket: Socket) => {
+    socket.removeAllListeners('data');
+    socket.pause();
     socket.end();
     setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref();
   };
