@@ -333,6 +333,14 @@ describe('POST /v1/sources/lifecare/hl7', () => {
     expect(res.statusCode).toBe(503);
     expect(res.headers['retry-after']).toBe('5');
     expect(res.body).toMatch(/\rMSA\|AR\|LC[^|]+\|temporarily unavailable/);
+    // in v2.5 terms: no location to point at, the 0357 code 207
+    const v25 = await app.inject({
+      method: 'POST',
+      url: '/v1/sources/lifecare/hl7',
+      headers: { authorization: 'Bearer lc-token', 'content-type': 'x-application/hl7-v2+er7' },
+      payload: fresh('a03-adult-fi', { 'PID-3.1': testHetu(), 'MSH-12': '2.5' }).bytes,
+    });
+    expect(v25.body).toMatch(/\rERR\|\|\|207\^temporarily unavailable[^|]*\^HL70357\|E\r/);
     // the canonical and FHIR endpoints say when to try again too
     const canonical = await app.inject({
       method: 'POST',

@@ -125,6 +125,12 @@ describe('POST /v1/sources/pegasos/fhir', () => {
         422,
         'Patient.modifierExtension',
       ],
+      [
+        (f) =>
+          Object.assign(f.patient.identifier[0], { modifierExtension: [{ url: 'https://example.org/not-in-use', valueBoolean: true }] }),
+        422,
+        'Patient.identifier[0].modifierExtension',
+      ],
     ];
     for (const [edit, status, expression] of cases) {
       const f = fresh('bundle-visit-finished-en');

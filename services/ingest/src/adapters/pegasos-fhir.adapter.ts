@@ -153,6 +153,20 @@ function languageOf(patient: Patient): string | undefined {
   return undefined;
 }
 
+/** The first `modifierExtension` with content inside a resource (20 levels deep at most), and its path. */
+function modifierExtensionIn(value: unknown, path: string, depth = 0): { path: string; value: unknown } | null {
+  if (depth > 20 || value === null || typeof value !== 'object') return null;
+  const entries: Array<[string, unknown]> = Array.isArray(value)
+    ? value.map((v, i) => [`${path}[${i}]`, v])
+    : Object.entries(value).map(([k, v]) => [`${path}.${k}`, v]);
+  for (const [at, v] of entries) {
+    if (at.endsWith('.modifierExtension') && v !== undefined && !(Array.isArray(v) && v.length === 0)) return { path: at, value: v };
+    const found = modifierExtensionIn(v, at, depth + 1);
+    if (found) return found;
+  }
+  return null;
+}
+
 /** Patient.identifier entries that are the hetu: system urn:oid:1.2.246.21 (or the bare OID), or type NNFIN with no system. */
 function hetuIdentifiers(patient: Patient) {
   return arr<{ system?: unknown; value?: string; use?: string; type?: { coding?: unknown } }>(patient.identifier).filter((i) =>
@@ -222,15 +236,12 @@ function toEvent(found: Found, timeZone: string, now: Date): VisitEventInput {
   }
   if (patient) issues.push(...malformed(patient, 'Patient'), ...malformed(enc, p));
   if (issues.length || !patient) throw new SourceMessageError('invalid', issues);
-  const modifier = [patient, enc].find(
-    (r) => r.modifierExtension !== undefined && !(Array.isArray(r.modifierExtension) && !r.modifierExtension.length),
-  );
+  // FHIR: a receiver must not take a resource with a modifier extension it does not understand, at
+  // any depth (on the Patient, its identifier, a contained resource …).
+  const modifier = modifierExtensionIn(patient, 'Patient') ?? modifierExtensionIn(enc, p);
   if (modifier) {
-    // FHIR: a receiver must not take a resource whose modifier extension it does not understand.
-    const url = str(arr<{ url?: string }>(modifier.modifierExtension)[0]?.url) ?? '(no url)';
-    throw new SourceMessageError('unsupported', [
-      { field: `${modifier === patient ? 'Patient' : p}.modifierExtension`, message: `${url.slice(0, 120)} is not understood` },
-    ]);
+    const url = str(arr<{ url?: string }>(modifier.value)[0]?.url) ?? '(no url)';
+    throw new SourceMessageError('unsupported', [{ field: modifier.path, message: `${url.slice(0, 120)} is not understood` }]);
   }
 
   // The hetu in use (never one marked old: a replaced temporary id).

@@ -150,7 +150,9 @@ export function buildAck(ctx: AckContext, result: AckResult, text: string, issue
       const message = escapeEr7(issue.message.slice(0, 200), d);
       if (v25) {
         const cwe = [errorCode, message, 'HL70357'].join(d.component);
-        segments.push(['ERR', '', errLocation(issue.field, d.component), cwe, 'E'].join(f));
+        // ERR-2 only where there is a place to point at (not for "the database is unavailable")
+        const location = /^[A-Z][A-Z0-9]{2}/.test(issue.field) ? errLocation(issue.field, d.component) : '';
+        segments.push(['ERR', '', location, cwe, 'E'].join(f));
       } else {
         const cwe = [errorCode, message, 'HL70357'].join(d.subcomponent);
         segments.push(['ERR', `${errLocation(issue.field, d.component)}${d.component}${cwe}`].join(f));
