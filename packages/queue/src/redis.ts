@@ -6,11 +6,6 @@ export interface RedisSettings {
   prefix?: string;
 }
 
-/**
- * A Redis connection for BullMQ (`maxRetriesPerRequest: null` as workers require). The `/N` db
- * index of the URL is respected. Commands wait while Redis is down instead of failing fast,
- * unless `failFast` is set (producers that must answer quickly).
- */
 const FAIL_FAST_COMMAND_TIMEOUT_MS = 5000;
 
 /** An error of ioredis meaning Redis is not there (down, still connecting, hung), not a bug. */
@@ -22,6 +17,11 @@ export function isRedisUnavailable(error: unknown): boolean {
   );
 }
 
+/**
+ * A Redis connection for BullMQ (`maxRetriesPerRequest: null` as workers require). The `/N` db
+ * index of the URL is respected. Commands wait while Redis is down instead of failing fast,
+ * unless `failFast` is set (producers that must answer quickly).
+ */
 export function createRedis(url: string, options: { failFast?: boolean; name?: string } = {}): Redis {
   const redis = new Redis(url, {
     maxRetriesPerRequest: options.failFast ? 1 : null,

@@ -1,9 +1,10 @@
 import { isCalendarDateTime, type VisitEventInput, zonedInstant } from '@kaiku/core';
 import type { Bundle, Encounter, Organization, Patient, Reference, Resource } from '@medplum/fhirtypes';
 import { type FieldIssue, SourceMessageError } from './adapter-error.ts';
+import { arr, isObject, shown, str, stripOid } from './fhir-values.ts';
+import { hetuIdentifiers, malformed, modifierExtensionIn } from './pegasos-fhir.checks.ts';
 
 export const PEGASOS_SOURCE = 'pegasos';
-const HETU_OID = '1.2.246.21';
 const NON_DISCLOSURE = 'TURVAKIELTO';
 const BUNDLE_TYPES = new Set(['collection', 'message', 'transaction', 'batch']);
 
@@ -27,13 +28,6 @@ export const PEGASOS_FIELDS: Record<string, string> = {
   'patient.languages': 'Patient.communication',
 };
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
-const arr = <T>(v: unknown): T[] => (Array.isArray(v) ? (v.filter(isObject) as T[]) : []);
-const stripOid = (v: string) => v.replace(/^urn:oid:/, '');
-/** A value from the body in an error message: a string quoted and cut short, anything else by its type. */
-const shown = (v: unknown) =>
-  typeof v === 'string' ? `"${v.slice(0, 40)}"` : v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v;
 const OID = /^[0-2](\.\d+)+$/;
 
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$/;
@@ -151,57 +145,6 @@ function languageOf(patient: Patient): string | undefined {
     if (code) return code.toLowerCase();
   }
   return undefined;
-}
-
-/** The first `modifierExtension` with content inside a resource (20 levels deep at most), and its path. */
-function modifierExtensionIn(value: unknown, path: string, depth = 0): { path: string; value: unknown } | null {
-  if (depth > 20 || value === null || typeof value !== 'object') return null;
-  const entries: Array<[string, unknown]> = Array.isArray(value)
-    ? value.map((v, i) => [`${path}[${i}]`, v])
-    : Object.entries(value).map(([k, v]) => [`${path}.${k}`, v]);
-  for (const [at, v] of entries) {
-    if (at.endsWith('.modifierExtension') && v !== undefined && !(Array.isArray(v) && v.length === 0)) return { path: at, value: v };
-    const found = modifierExtensionIn(v, at, depth + 1);
-    if (found) return found;
-  }
-  return null;
-}
-
-/** Patient.identifier entries that are the hetu: system urn:oid:1.2.246.21 (or the bare OID), or type NNFIN with no system. */
-function hetuIdentifiers(patient: Patient) {
-  return arr<{ system?: unknown; value?: string; use?: string; type?: { coding?: unknown } }>(patient.identifier).filter((i) =>
-    typeof i.system === 'string'
-      ? stripOid(i.system.trim()) === HETU_OID
-      : arr<{ code?: unknown }>(i.type?.coding).some((c) => str(c.code)?.toUpperCase() === 'NNFIN'),
-  );
-}
-
-/**
- * What decides whether a patient may be texted, or who they are, in a shape FHIR does not allow: a
- * security label list that is not a list, a deceased flag that is not a boolean, a hetu that is not
- * a string. Read leniently these were ignored (a protected identity texted); refused instead.
- */
-function malformed(r: Patient | Encounter, at: string): FieldIssue[] {
-  const issues: FieldIssue[] = [];
-  const raw = r as unknown as Record<string, unknown>;
-  const meta = raw.meta as Record<string, unknown> | undefined;
-  if (meta !== undefined && !isObject(meta)) issues.push({ field: `${at}.meta`, message: 'must be an object' });
-  else if (meta?.security !== undefined && (!Array.isArray(meta.security) || !meta.security.every(isObject))) {
-    issues.push({ field: `${at}.meta.security`, message: 'must be an array of Coding' });
-  }
-  if (r.resourceType !== 'Patient') return issues;
-  if (raw.deceasedBoolean !== undefined && typeof raw.deceasedBoolean !== 'boolean') {
-    issues.push({ field: `${at}.deceasedBoolean`, message: 'must be true or false' });
-  }
-  if (raw.deceasedDateTime !== undefined && typeof raw.deceasedDateTime !== 'string') {
-    issues.push({ field: `${at}.deceasedDateTime`, message: 'must be a dateTime' });
-  }
-  if (raw.identifier !== undefined && (!Array.isArray(raw.identifier) || !raw.identifier.every(isObject))) {
-    issues.push({ field: `${at}.identifier`, message: 'must be an array of Identifier' });
-  } else if (hetuIdentifiers(r).some((i) => i.value !== undefined && typeof i.value !== 'string')) {
-    issues.push({ field: `${at}.identifier`, message: 'the hetu (value) must be a string' });
-  }
-  return issues;
 }
 
 const hasNonDisclosure = (r: Resource | undefined) =>
