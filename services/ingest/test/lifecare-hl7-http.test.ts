@@ -216,6 +216,18 @@ describe('POST /v1/sources/lifecare/hl7', () => {
       const { rows } = await h.pool.query('SELECT count(*)::int AS n FROM visits WHERE source_event_id = $1', [m.controlId]);
       expect(rows[0].n).toBe(0);
     }
+    // several such fields: one answer names them all (ERR each), so one fix and one resend do
+    const two = fresh('a03-adult-fi', {
+      'MSH-18': 'UNICODE UTF-8',
+      'PID-11': 'Testikatu 1',
+      'PV1-7': 'T123456',
+      'PID-13': '+358401234567\\XFF\\^PRN^CP',
+      'PV1-19.1': 'V\\XFE\\1',
+    });
+    const res = await postHl7(h.url, two.bytes);
+    expect(res.code).toBe('AE');
+    expect(res.text).toMatch(/^PID-13: .*; PV1-19: /);
+    expect(res.ack.match(/\rERR\|/g)).toHaveLength(2);
   });
 
   it('answers 400 to a batch file (FHS/BHS), saying to send each message on its own', async () => {

@@ -6,7 +6,7 @@ import type { VisitIngestor } from '../visits/ingest-visit.ts';
 import type { VisitOutcome } from '../visits/outcome.ts';
 import { countOutcome } from '../visits/outcome-metrics.ts';
 import { type FieldIssue, inSourceTerms, SourceMessageError, sourceField } from './adapter-error.ts';
-import { Er7Error, parseEr7 } from './hl7/er7.ts';
+import { Er7Error, parseEr7, undecodableEscapes } from './hl7/er7.ts';
 import {
   type AckCode,
   type AckContext,
@@ -97,8 +97,9 @@ export function createLifecareHl7Handler(deps: { ingest: VisitIngestor; timeZone
         // A field that can't be read (an escape whose bytes are not text in MSH-18's charset): the
         // same message would fail again, so it is the sender's error, not "send it again".
         countOutcome(LIFECARE_SOURCE, 'rejected');
-        const issue = { field: error.field, message: error.message.slice(error.field.length + 2) };
-        return answer(ctx, 'error', error.message, [issue]);
+        const all = undecodableEscapes(msg);
+        const issues = (all.length ? all : [error]).map((e) => ({ field: e.field, message: e.message.slice(e.field.length + 2) }));
+        return answer(ctx, 'error', issues.map((i) => `${i.field}: ${i.message}`).join('; '), issues);
       }
       if (error instanceof SourceMessageError) {
         countOutcome(LIFECARE_SOURCE, 'rejected');

@@ -128,6 +128,30 @@ export function fieldValue(message: Er7Message, segment: string, n: number): str
   }
 }
 
+/**
+ * Every field holding an escape whose bytes are not text in the message's charset (only UTF-8 can
+ * have them), so that one answer names them all: reading fields one by one stops at the first.
+ */
+export function undecodableEscapes(message: Er7Message): Er7Error[] {
+  if (message.charset !== 'utf-8') return [];
+  const found: Er7Error[] = [];
+  for (const seg of message.segments) {
+    const name = seg[0] ?? '';
+    for (let n = 1; n < seg.length; n++) {
+      const raw = seg[n] ?? '';
+      if (!raw.includes(`${message.delimiters.escape}X`)) continue;
+      const field = name === 'MSH' ? n + 1 : n;
+      try {
+        fieldValue({ ...message, segments: [seg] }, name, field);
+      } catch (error) {
+        if (error instanceof Er7Error) found.push(error);
+        else throw error;
+      }
+    }
+  }
+  return found;
+}
+
 /** Component `c` (1-based) of repetition `r` (0-based), first sub-component; '' when absent. */
 export function component(message: Er7Message, segment: string, n: number, c = 1, r = 0): string {
   return fieldValue(message, segment, n)[r]?.[c - 1]?.[0] ?? '';
