@@ -11,7 +11,17 @@ import {
 } from '@kaiku/core';
 import type { NewVisit } from './visit.repository.ts';
 
-const DAY = 86_400_000;
+/**
+ * The first visit day whose survey still counts as recent: days are the county's calendar days (a
+ * visit at 01:30 belongs to its local day, not to the UTC one before), and a visit `days` days
+ * after the last surveyed one is surveyed again. With 0 or 1, only the same day counts (the
+ * same-day rule).
+ */
+export function resurveySince(visitDay: string, days: number): string {
+  const day = new Date(`${visitDay}T00:00:00Z`);
+  day.setUTCDate(day.getUTCDate() - Math.max(0, days - 1));
+  return day.toISOString().slice(0, 10);
+}
 
 /** A visit-ended event after the pure steps (rules, pseudonym, hash): what the database steps need. */
 export interface PreparedVisit {
@@ -72,7 +82,7 @@ export function createVisitRules(deps: { kaiku: KaikuConfig; keys: Keys }) {
         pseudonym,
       },
       phoneHash: facts.mobile ? phoneHashOf(deps.keys, facts.mobile) : null,
-      since: new Date(endedAt.getTime() - survey.resurveyAfterDays * DAY).toISOString().slice(0, 10),
+      since: resurveySince(facts.visitDay, survey.resurveyAfterDays),
     };
   }
 

@@ -1,0 +1,46 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resurveySince } from '../src/visits/visit-decision.ts';
+import { type IngestHarness, postJson, startIngest, testConfig, testHetu, UNITS, uniqueId } from './helpers.ts';
+
+describe('the resurvey window counts the county’s calendar days', () => {
+  let h: IngestHarness;
+  beforeAll(async () => {
+    // visits from months ago are taken here, so that a 30-day window can be crossed
+    h = await startIngest(testConfig({ maxVisitAgeHours: 24 * 800, resurveyAfterDays: 30 }));
+  });
+  afterAll(async () => h.close());
+
+  const visit = (personalId: string, endedAt: string) => ({
+    source: 'lifecare',
+    kind: 'visit-ended',
+    visitId: uniqueId('RV'),
+    endedAt,
+    unit: { id: UNITS.kyyjarvi },
+    patient: { personalId, mobilePhones: ['040 123 4567'], languages: { service: 'fi' } },
+  });
+  const outcome = async (body: unknown) => (await postJson(`${h.url}/v1/visits`, body, 'lc-token')).json;
+
+  it('a night visit belongs to its local day: 30 days after the last survey it is surveyed, at 01:00 as at 10:00', async () => {
+    for (const hour of ['10:00', '01:00']) {
+      const hetu = testHetu('1960-01-01');
+      const first = await outcome(visit(hetu, '2025-09-30T10:00:00+03:00'));
+      expect(first.outcome).toBe('scheduled');
+      // 30 local days later (01:00 there is still the day before in UTC)
+      expect(await outcome(visit(hetu, `2025-10-30T${hour}:00+02:00`))).toMatchObject({ outcome: 'scheduled' });
+    }
+  });
+
+  it('29 days after is still recent, whatever the hour', async () => {
+    for (const hour of ['10:00', '23:30', '01:00']) {
+      const hetu = testHetu('1961-01-01');
+      expect((await outcome(visit(hetu, '2025-09-30T10:00:00+03:00'))).outcome).toBe('scheduled');
+      expect(await outcome(visit(hetu, `2025-10-29T${hour}:00+02:00`))).toMatchObject({ outcome: 'skipped', reason: 'recently-surveyed' });
+    }
+  });
+
+  it('0 and 1 days leave only the same-day rule', () => {
+    expect(resurveySince('2026-01-01', 30)).toBe('2025-12-03');
+    expect(resurveySince('2026-01-01', 1)).toBe('2026-01-01');
+    expect(resurveySince('2026-01-01', 0)).toBe('2026-01-01');
+  });
+});
