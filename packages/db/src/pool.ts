@@ -8,11 +8,14 @@ pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v);
 // bigint counts fit in a JS number for our sizes.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 
-export function createPool(databaseUrl: string, options: { max?: number; applicationName?: string } = {}): Pool {
+export function createPool(databaseUrl: string, options: { max?: number; applicationName?: string; timeZone?: string } = {}): Pool {
   const pool = new pg.Pool({
     connectionString: databaseUrl,
     max: options.max ?? 10,
     application_name: options.applicationName ?? 'kaiku',
+    // The county's time zone for the session: `now() + 7 days` is then seven calendar days there
+    // (the answer window keeps its hour across a DST change), whatever the server's own zone.
+    ...(options.timeZone ? { options: `-c TimeZone=${options.timeZone}` } : {}),
     connectionTimeoutMillis: 5000,
     idleTimeoutMillis: 30_000,
   });

@@ -12,7 +12,7 @@ try {
   exitOnStartupError('console', error);
 }
 const logger = pino(loggerOptions(config.LOG_LEVEL, 'console'));
-const pool = createPool(config.DATABASE_URL, { applicationName: 'kaiku-console' });
+const pool = createPool(config.DATABASE_URL, { applicationName: 'kaiku-console', timeZone: config.kaiku.timezone });
 const redis = createRedis(config.REDIS_URL, { name: 'kaiku-console', failFast: true });
 const queue = createSurveySendQueue(redis, config.KAIKU_QUEUE_PREFIX);
 queue.on('error', (error) =>

@@ -16,7 +16,7 @@ try {
   exitOnStartupError('ingest', error);
 }
 const logger = pino(loggerOptions(config.LOG_LEVEL, 'ingest'));
-const pool = createPool(config.DATABASE_URL, { applicationName: 'kaiku-ingest' });
+const pool = createPool(config.DATABASE_URL, { applicationName: 'kaiku-ingest', timeZone: config.kaiku.timezone });
 const redis = createRedis(config.REDIS_URL, { name: 'kaiku-ingest', failFast: true });
 const queue = createSurveySendQueue(redis, config.KAIKU_QUEUE_PREFIX);
 const relay = createOutboxRelay({ pool, queue, logger: logger.child({ part: 'outbox-relay' }), intervalMs: config.OUTBOX_POLL_MS });

@@ -12,7 +12,7 @@ try {
   exitOnStartupError('replies', error);
 }
 const logger = pino(loggerOptions(config.LOG_LEVEL, 'replies'));
-const pool = createPool(config.DATABASE_URL, { applicationName: 'kaiku-replies' });
+const pool = createPool(config.DATABASE_URL, { applicationName: 'kaiku-replies', timeZone: config.kaiku.timezone });
 const app = buildRepliesApp({
   pool,
   kaiku: config.kaiku,

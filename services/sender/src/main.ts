@@ -17,7 +17,7 @@ try {
 }
 const logger = pino(loggerOptions(config.LOG_LEVEL, 'sender'));
 const poolSize = await connectionsAllowed(config.DATABASE_URL, config.SENDER_DB_POOL_SIZE, logger);
-const pool = createPool(config.DATABASE_URL, { applicationName: 'kaiku-sender', max: poolSize });
+const pool = createPool(config.DATABASE_URL, { applicationName: 'kaiku-sender', max: poolSize, timeZone: config.kaiku.timezone });
 const redis = createRedis(config.REDIS_URL, { name: 'kaiku-sender' });
 const twilio = createTwilioClient({
   accountSid: config.TWILIO_ACCOUNT_SID,
