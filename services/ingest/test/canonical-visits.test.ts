@@ -216,7 +216,8 @@ describe('POST /v1/visits', () => {
   it('cancels a scheduled invitation and removes its job; after the send it only records', async () => {
     const v = visit();
     const scheduled = await post(v);
-    const cancel = await post({ ...v, kind: 'visit-cancelled', endedAt: undefined });
+    // a cancellation needs only its visit: no unit, no patient
+    const cancel = await post({ source: v.source, sourceEventId: uniqueId('E'), kind: 'visit-cancelled', visitId: v.visitId });
     expect(cancel.json).toEqual({ outcome: 'cancelled', visitId: v.visitId });
     expect(await invitationOf(h.pool, 'lifecare', v.visitId)).toMatchObject({ status: 'cancelled', phone_enc: null });
     expect(h.cancelled).toContain(scheduled.json.invitationId);

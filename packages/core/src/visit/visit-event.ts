@@ -19,7 +19,7 @@ const yearAtLeast = (min: number) => (iso: string) => {
 /** A language code as the record systems send it (ISO 639-1 or similar); mapped later. */
 const languageCode = text().trim().min(1).max(35);
 
-export const visitEventSchema = z
+const visitEventObject = z
   .object({
     source: text()
       .trim()
@@ -62,5 +62,19 @@ export const visitEventSchema = z
     return { ...event, patient: { ...patient, mobilePhones: mobilePhones ?? [], ...removed } };
   });
 
+/**
+ * A cancellation or an update is about a visit (or a patient) Kaiku already has: it may leave out
+ * the unit, and a cancellation the patient too (`{"source","kind":"visit-cancelled","visitId"}`).
+ */
+function withOptionalParts(input: unknown): unknown {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return input;
+  const event = input as Record<string, unknown>;
+  if (event.kind !== 'visit-cancelled' && event.kind !== 'patient-updated') return input;
+  const patient = event.kind === 'visit-cancelled' ? { patient: event.patient ?? {} } : {};
+  return { ...event, unit: event.unit ?? { id: '(not given)' }, ...patient };
+}
+
+export const visitEventSchema = z.preprocess(withOptionalParts, visitEventObject);
+
 export type VisitEvent = z.infer<typeof visitEventSchema>;
-export type VisitEventInput = z.input<typeof visitEventSchema>;
+export type VisitEventInput = z.input<typeof visitEventObject>;

@@ -14,6 +14,16 @@ describe('visitEventSchema', () => {
     expect(event.patient).toEqual({ mobilePhones: [], languages: {}, nonDisclosure: false, deceased: false });
   });
 
+  it('takes a cancellation with no unit and no patient, an update with no unit; a visit-ended needs both', () => {
+    expect(visitEventSchema.safeParse({ source: 'x', kind: 'visit-cancelled', visitId: 'V' }).success).toBe(true);
+    expect(
+      visitEventSchema.safeParse({ source: 'x', kind: 'patient-updated', visitId: 'V', patient: { mobilePhones: ['0401234567'] } }).success,
+    ).toBe(true);
+    expect(visitEventSchema.safeParse({ source: 'x', kind: 'patient-updated', visitId: 'V' }).error?.issues[0]?.path).toEqual(['patient']);
+    const ended = visitEventSchema.safeParse({ source: 'x', kind: 'visit-ended', visitId: 'V', endedAt: '2026-01-01T10:00:00+02:00' });
+    expect(ended.error?.issues.map((i) => i.path[0])).toEqual(expect.arrayContaining(['unit', 'patient']));
+  });
+
   it('names the field of each mistake', () => {
     const result = visitEventSchema.safeParse({ ...canonical, kind: 'visit-started', endedAt: '2025-11-12 15:33', source: 'Life Care' });
     expect(result.success).toBe(false);
