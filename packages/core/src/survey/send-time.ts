@@ -48,7 +48,18 @@ export function nextAllowedTime(at: Date, window: SendWindow): Date {
       const to = minutesOf(quiet.to);
       const sameDay = p.hour * 60 + p.minute < to;
       const [y, m, d] = sameDay ? [p.year, p.month, p.day] : addDays(p.year, p.month, p.day, 1);
-      const end = zonedInstant(window.timezone, y, m, d, Math.floor(to / 60), to % 60);
+      let end = zonedInstant(window.timezone, y, m, d, Math.floor(to / 60), to % 60);
+      // An end in the missing hour of the spring change comes out that much later: the first
+      // allowed minute is where the clocks jump, the first one after the quiet hours.
+      const endParts = localParts(end, window.timezone);
+      if (endParts.hour * 60 + endParts.minute !== to) {
+        for (let back = 0; back < 60; back++) {
+          const before = new Date(end.getTime() - 60_000);
+          const b = localParts(before, window.timezone);
+          if (before.getTime() <= t.getTime() || inQuietHours(b.hour * 60 + b.minute, quiet)) break;
+          end = before;
+        }
+      }
       // An end in the repeated hour of the autumn change reads as its earlier occurrence, which
       // can lie before `t` (already in the second pass of that hour): take the later one.
       t = end.getTime() > t.getTime() ? end : new Date(end.getTime() + 3_600_000);

@@ -98,12 +98,21 @@ describe('sendTimeFor', () => {
     expect(local(sendTimeFor(at('2026-03-12T23:30:00+02:00'), at('2026-03-12T23:30:00+02:00'), p))).toBe('2026-03-12 23:30');
   });
 
-  it('moves a quiet-hours end that falls in the spring-forward gap forward by the gap', () => {
+  it('ends quiet hours that end in the spring-forward gap where the clocks jump, the first minute after them', () => {
     const w = { timezone: TZ, quietHours: { from: '01:00', to: '03:30' }, skipPublicHolidays: false };
     // 29 March 2026: clocks go from 03:00 to 04:00 in Helsinki; 03:30 does not exist.
     const next = nextAllowedTime(at('2026-03-29T01:30:00+02:00'), w);
-    expect(next.toISOString()).toBe('2026-03-29T01:30:00.000Z');
-    expect(local(next)).toBe('2026-03-29 04:30');
+    expect(next.toISOString()).toBe('2026-03-29T01:00:00.000Z');
+    expect(local(next)).toBe('2026-03-29 04:00');
+    // quiet hours across midnight that end in the gap; and 2027's change day
+    expect(local(nextAllowedTime(at('2026-03-28T23:05:00+02:00'), { ...w, quietHours: { from: '22:00', to: '03:15' } }))).toBe(
+      '2026-03-29 04:00',
+    );
+    expect(local(nextAllowedTime(at('2027-03-28T01:30:00+02:00'), w))).toBe('2027-03-28 04:00');
+    // an end outside the gap is as before
+    expect(local(nextAllowedTime(at('2026-03-29T01:30:00+02:00'), { ...w, quietHours: { from: '01:00', to: '04:30' } }))).toBe(
+      '2026-03-29 04:30',
+    );
   });
 });
 
