@@ -85,8 +85,19 @@ export function sendTimeFor(endedAt: Date, now: Date, policy: SendPolicy): Date 
   } else {
     const du = DURATION.exec(policy.sendAfter);
     if (!du) throw new Error(`invalid sendAfter ${policy.sendAfter}`);
-    const ms = ((Number(du[1] ?? 0) * 24 + Number(du[2] ?? 0)) * 60 + Number(du[3] ?? 0)) * 60000 + Number(du[4] ?? 0) * 1000;
-    target = new Date(endedAt.getTime() + ms);
+    // Days are calendar days in the county's time zone (P1D: the same local time the next day,
+    // also across a clock change); hours, minutes and seconds are elapsed time.
+    const days = Number(du[1] ?? 0);
+    let base = endedAt;
+    if (days > 0) {
+      const p = localParts(endedAt, policy.timezone);
+      const [y, m, d] = addDays(p.year, p.month, p.day, days);
+      base = new Date(
+        zonedInstant(policy.timezone, y, m, d, p.hour, p.minute).getTime() + endedAt.getUTCSeconds() * 1000 + endedAt.getUTCMilliseconds(),
+      );
+    }
+    const ms = (Number(du[2] ?? 0) * 60 + Number(du[3] ?? 0)) * 60000 + Number(du[4] ?? 0) * 1000;
+    target = new Date(base.getTime() + ms);
   }
   if (target < now) target = now;
   return nextAllowedTime(target, policy);

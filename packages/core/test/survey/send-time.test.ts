@@ -62,6 +62,17 @@ describe('sendTimeFor', () => {
     expect(local(sendTimeFor(at('2026-03-12T10:00:00+02:00'), at('2026-03-12T10:05:00+02:00'), { ...p, sendAfter: 'P1DT30M' }))).toBe(
       '2026-03-13 10:30',
     );
+    // a day is a calendar day: the same local time after the spring and autumn changes
+    expect(local(sendTimeFor(at('2026-03-28T10:00:00+02:00'), at('2026-03-28T10:05:00+02:00'), { ...p, sendAfter: 'P1D' }))).toBe(
+      '2026-03-29 10:00',
+    );
+    expect(local(sendTimeFor(at('2026-10-24T10:00:00+03:00'), at('2026-10-24T10:05:00+03:00'), { ...p, sendAfter: 'P1D' }))).toBe(
+      '2026-10-25 10:00',
+    );
+    // hours are elapsed time: 24 hours after 10:00 on the spring day is 11:00
+    expect(local(sendTimeFor(at('2026-03-28T10:00:00+02:00'), at('2026-03-28T10:05:00+02:00'), { ...p, sendAfter: 'PT24H' }))).toBe(
+      '2026-03-29 11:00',
+    );
   });
 
   it('never sends in the past: a late event is sent at the next allowed minute', () => {
