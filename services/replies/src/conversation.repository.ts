@@ -30,24 +30,29 @@ const ANSWERABLE = `('sending', 'sent', 'delivered', 'undelivered', 'unknown', '
 // and a planner without fresh statistics (after a burst of new invitations) otherwise ANDs the
 // hash index with the status index, which reads every live invitation's entry: 1.5 ms instead of
 // 0.04 ms per lookup with 92,000 invitations.
-const OPEN_INVITATION = (hash: string, lock: boolean) => `
+const OPEN_INVITATION = (hash: string, step: string, lock: boolean) => `
   SELECT i.id, i.status, i.step, i.reasked, i.language, COALESCE(i.expires_at <= $2, false) AS expired, i.closed_notice_sent,
          i.pending_comment, v.unit_id, v.visit_day, to_char(v.visit_day, 'YYYY-MM') AS visit_month, v.service, v.age_band,
          v.source, v.language AS visit_language
   FROM invitations i JOIN visits v ON v.id = i.visit_id
   WHERE i.phone_hash = ${hash} AND (i.status IN ${ANSWERABLE}) IS TRUE
-  ORDER BY (i.expires_at IS NULL OR i.expires_at > $2) DESC, (i.status <> 'completed') DESC, (i.status <> 'undelivered') DESC,
+  ORDER BY (i.expires_at IS NULL OR i.expires_at > $2) DESC, (i.status <> 'undelivered') DESC, (i.step = ${step}) DESC,
            i.sent_at DESC NULLS LAST, v.ended_at DESC, i.created_at DESC
   LIMIT 1${lock ? ' FOR UPDATE OF i' : ''}`;
 
 /**
  * The patient's survey that can still take (or politely refuse) an answer, locked. Of several (two
- * visits texted to one family phone): one still open before one that is finished, one whose text
- * arrived before one reported undelivered, and then the one texted last, which is the text the
- * patient answers.
+ * visits texted to one family phone): one whose text arrived before one reported undelivered (the
+ * patient answers the text they have); then one at `preferredStep` (a score goes to a survey
+ * waiting for its score, other words to one waiting for its reason); then the one texted last.
  */
-export async function findOpenInvitation(client: PoolClient, phoneHash: string, now: Date): Promise<OpenInvitation | null> {
-  const { rows } = await client.query<OpenInvitation>(OPEN_INVITATION('$1', true), [phoneHash, now]);
+export async function findOpenInvitation(
+  client: PoolClient,
+  phoneHash: string,
+  now: Date,
+  preferredStep: string,
+): Promise<OpenInvitation | null> {
+  const { rows } = await client.query<OpenInvitation>(OPEN_INVITATION('$1', '$3', true), [phoneHash, now, preferredStep]);
   return rows[0] ?? null;
 }
 
@@ -55,14 +60,19 @@ export async function findOpenInvitation(client: PoolClient, phoneHash: string, 
  * findOpenInvitation for many phone hashes in one round trip, unlocked: a plain read whose state
  * kaiku_reply_apply checks again before it stores anything.
  */
-export async function findOpenInvitations(q: Queryable, phoneHashes: string[], now: Date): Promise<Map<string, OpenInvitation>> {
-  const { rows } = await q.query<OpenInvitation & { hash: string }>({
+export async function findOpenInvitations(
+  q: Queryable,
+  lookups: Array<{ hash: string; step: string }>,
+  now: Date,
+): Promise<Map<string, OpenInvitation>> {
+  const { rows } = await q.query<OpenInvitation & { key: string }>({
     name: 'replies-open-invitations',
-    // Hex hashes joined by commas: node-postgres's text[] serialiser was 7 % of the service's CPU.
-    text: `SELECT h.hash, o.* FROM unnest(string_to_array($1, ',')) AS h(hash) CROSS JOIN LATERAL (${OPEN_INVITATION('h.hash', false)}) o`,
-    values: [phoneHashes.join(','), now],
+    // Hex hashes and step names joined by commas: node-postgres's text[] serialiser was 7 % of the service's CPU.
+    text: `SELECT h.hash || ' ' || h.step AS key, o.* FROM unnest(string_to_array($1, ','), string_to_array($3, ',')) AS h(hash, step)
+           CROSS JOIN LATERAL (${OPEN_INVITATION('h.hash', 'h.step', false)}) o`,
+    values: [lookups.map((l) => l.hash).join(','), now, lookups.map((l) => l.step).join(',')],
   });
-  return new Map(rows.map(({ hash, ...inv }) => [hash, inv]));
+  return new Map(rows.map(({ key, ...inv }) => [key, inv]));
 }
 
 /** Records a MessageSid; false when Twilio already delivered this message (a retry). */

@@ -6,10 +6,12 @@ import {
   type Language,
   NPS_SURVEY,
   parseCommand,
+  parseScoreReply,
   phoneHashOf,
   type ReplyCommand,
   renderText,
   type SurveyDefinition,
+  stepOf,
   type TextKey,
   toE164,
 } from '@kaiku/core';
@@ -89,12 +91,17 @@ export function createInboundHandler(deps: InboundDeps) {
   const units = new Map<string, UnitConfig>(deps.kaiku.units.map((u) => [u.id, u]));
   const now = deps.now ?? (() => new Date());
   const survey = deps.survey ?? NPS_SURVEY;
+  // Which of a phone's open surveys a message is for: a score goes to one waiting for its score,
+  // other words to one waiting for free text (the reason), before the one texted last.
+  const scoreStep = stepOf(survey.questions.find((q) => q.kind === 'nps'));
+  const textStep = stepOf(survey.questions.find((q) => q.kind === 'free-text'));
+  const preferredStep = (text: string) => (parseScoreReply(text).kind === 'score' ? scoreStep : textStep);
   // Reads of concurrent messages share a round trip too; they all see the same clock reading.
-  const read = createGroupCommit<string, { inv: repo.OpenInvitation | null; at: Date }>({
-    run: async (hashes) => {
+  const read = createGroupCommit<{ hash: string; step: string }, { inv: repo.OpenInvitation | null; at: Date }>({
+    run: async (lookups) => {
       const at = now();
-      const found = await repo.findOpenInvitations(deps.pool, hashes, at);
-      return hashes.map((hash) => ({ inv: found.get(hash) ?? null, at }));
+      const found = await repo.findOpenInvitations(deps.pool, lookups, at);
+      return lookups.map(({ hash, step }) => ({ inv: found.get(`${hash} ${step}`) ?? null, at }));
     },
     inFlight: deps.readsInFlight ?? 1,
     maxGroup: deps.maxGroup ?? 100,
@@ -153,7 +160,7 @@ export function createInboundHandler(deps: InboundDeps) {
   ): Promise<InboundResult> {
     return withTransaction(deps.pool, async (client) => {
       const at = now();
-      const inv = await repo.findOpenInvitation(client, phoneHash, at);
+      const inv = await repo.findOpenInvitation(client, phoneHash, at, preferredStep(text));
       // Opt-out and opt-in work with or without an open survey.
       if (command) return optInOrOut(client, msg, command, text, phoneHash, inv);
 
@@ -188,7 +195,7 @@ export function createInboundHandler(deps: InboundDeps) {
     if (command) return underLock(msg, text, parsed, command, phoneHash);
 
     for (let attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt++) {
-      const { inv, at } = await read(phoneHash);
+      const { inv, at } = await read({ hash: phoneHash, step: preferredStep(text) });
       if (!inv || inv.expired) break;
       const step = planConversationStep(inv, text, { messageSid: msg.messageSid, phoneHash, at, command: parsed }, survey);
       const stored = await write(step.write);

@@ -205,6 +205,33 @@ describe('the SMS conversation (docs/conversation.md)', () => {
     expect(await stateOf(f.pool, lost)).toMatchObject({ status: 'undelivered', score: null });
   });
 
+  it('after the delivered survey is finished, thanks and more words stay with it, not with one whose text never arrived', async () => {
+    const phone = newPhone();
+    const lost = await f.invitation({ phone, language: 'sv', status: 'undelivered' });
+    const arrived = await f.invitation({ phone, language: 'fi' });
+    expect((await f.sms(phone, '9 hyvä palvelu')).replies).toEqual([text('fi', 'thanks')]);
+    expect((await f.sms(phone, 'Kiitos!')).replies).toEqual([]);
+    expect((await f.sms(phone, 'Lisäksi parkkipaikka oli täynnä')).replies).toEqual([]);
+    expect(await stateOf(f.pool, arrived)).toMatchObject({
+      status: 'completed',
+      score: 9,
+      comment: 'hyvä palvelu Lisäksi parkkipaikka oli täynnä',
+    });
+    expect(await stateOf(f.pool, lost)).toMatchObject({ status: 'undelivered', score: null, reasked: false, pending_comment: null });
+  });
+
+  it('with two surveys waiting, a score goes to one waiting for its score and the reason to the one that asked why', async () => {
+    const phone = newPhone();
+    const earlier = await f.invitation({ phone, endedAt: new Date(Date.now() - 2 * 86_400_000) });
+    const later = await f.invitation({ phone });
+    expect((await f.sms(phone, '8')).replies).toEqual([text('fi', 'askReason')]); // the later text
+    expect((await f.sms(phone, 'hyvä')).replies).toEqual([text('fi', 'thanks')]);
+    expect((await f.sms(phone, '7')).replies).toEqual([text('fi', 'askReason')]); // the earlier one now
+    expect((await f.sms(phone, 'ok')).replies).toEqual([text('fi', 'thanks')]);
+    expect(await stateOf(f.pool, later)).toMatchObject({ status: 'completed', score: 8, comment: 'hyvä' });
+    expect(await stateOf(f.pool, earlier)).toMatchObject({ status: 'completed', score: 7, comment: null });
+  });
+
   it('once the later survey is finished, a score answers the earlier one still waiting', async () => {
     const phone = newPhone();
     const earlier = await f.invitation({ phone, endedAt: new Date(Date.now() - 2 * 86_400_000) });
