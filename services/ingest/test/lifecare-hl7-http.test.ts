@@ -105,6 +105,22 @@ describe('POST /v1/sources/lifecare/hl7', () => {
     expect(await invitationOf(h.pool, 'lifecare', visit.visitId)).toMatchObject({ status: 'cancelled' });
   });
 
+  it('takes an A13 by its visit number alone: no unit, no end time, no phone needed', async () => {
+    const visit = fresh('a03-adult-fi', { 'PID-3.1': testHetu() });
+    expect((await postHl7(h.url, visit.bytes)).code).toBe('AA');
+    const bare = hl7With('a13-cancel-end-of-visit', {
+      'MSH-10': uniqueId('LC'),
+      'PV1-19.1': visit.visitId,
+      'PV1-3': '',
+      'PV1-39': '',
+      'PV1-45': '',
+      'PID-13': '',
+    });
+    const res = await postHl7(h.url, bare);
+    expect([res.code, res.text]).toEqual(['AA', 'cancelled']);
+    expect(await invitationOf(h.pool, 'lifecare', visit.visitId)).toMatchObject({ status: 'cancelled' });
+  });
+
   it('withdraws a scheduled survey when an A08 removes the mobile (PID-13 ""), and leaves it when PID-13 is empty', async () => {
     const hetu = testHetu();
     const visit = fresh('a03-adult-fi', { 'PID-3.1': hetu });

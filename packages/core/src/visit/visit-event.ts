@@ -63,15 +63,19 @@ const visitEventObject = z
   });
 
 /**
- * A cancellation or an update is about a visit (or a patient) Kaiku already has: it may leave out
- * the unit, and a cancellation the patient too (`{"source","kind":"visit-cancelled","visitId"}`).
+ * A cancellation or an update is about a visit (or a patient) Kaiku already has. A cancellation is
+ * read from its source, visit id and event id alone: whatever else it carries (unit, patient, end
+ * time) is not used, so a mistake there cannot lose it. An update may leave out the unit.
  */
 function withOptionalParts(input: unknown): unknown {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) return input;
   const event = input as Record<string, unknown>;
-  if (event.kind !== 'visit-cancelled' && event.kind !== 'patient-updated') return input;
-  const patient = event.kind === 'visit-cancelled' ? { patient: event.patient ?? {} } : {};
-  return { ...event, unit: event.unit ?? { id: '(not given)' }, ...patient };
+  if (event.kind === 'visit-cancelled') {
+    const { source, sourceEventId, kind, visitId } = event;
+    return { source, sourceEventId, kind, visitId, unit: { id: '(not used)' }, patient: {} };
+  }
+  if (event.kind === 'patient-updated') return { ...event, unit: { id: '(not used)' } };
+  return input;
 }
 
 export const visitEventSchema = z.preprocess(withOptionalParts, visitEventObject);

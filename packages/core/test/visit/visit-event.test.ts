@@ -16,6 +16,10 @@ describe('visitEventSchema', () => {
 
   it('takes a cancellation with no unit and no patient, an update with no unit; a visit-ended needs both', () => {
     expect(visitEventSchema.safeParse({ source: 'x', kind: 'visit-cancelled', visitId: 'V' }).success).toBe(true);
+    // what a cancellation does not use cannot lose it
+    const junk = { source: 'x', kind: 'visit-cancelled', visitId: 'V', unit: 'junk', patient: 42, endedAt: 'nonsense' };
+    expect(visitEventSchema.safeParse(junk).success).toBe(true);
+    expect(visitEventSchema.safeParse({ source: 'x', kind: 'visit-cancelled' }).error?.issues[0]?.path).toEqual(['visitId']);
     expect(
       visitEventSchema.safeParse({ source: 'x', kind: 'patient-updated', visitId: 'V', patient: { mobilePhones: ['0401234567'] } }).success,
     ).toBe(true);
