@@ -20,27 +20,26 @@ describe('the resurvey window counts the county’s calendar days', () => {
   });
   const outcome = async (body: unknown) => (await postJson(`${h.url}/v1/visits`, body, 'lc-token')).json;
 
-  it('a night visit belongs to its local day: 30 days after the last survey it is surveyed, at 01:00 as at 10:00', async () => {
+  it('a night visit belongs to its local day: 31 days after the last survey it is surveyed, at 01:00 as at 10:00', async () => {
     for (const hour of ['10:00', '01:00']) {
       const hetu = testHetu('1960-01-01');
-      const first = await outcome(visit(hetu, '2025-09-30T10:00:00+03:00'));
-      expect(first.outcome).toBe('scheduled');
-      // 30 local days later (01:00 there is still the day before in UTC)
-      expect(await outcome(visit(hetu, `2025-10-30T${hour}:00+02:00`))).toMatchObject({ outcome: 'scheduled' });
+      expect((await outcome(visit(hetu, '2025-09-30T10:00:00+03:00'))).outcome).toBe('scheduled');
+      // 31 local days later (01:00 there is still the day before in UTC)
+      expect(await outcome(visit(hetu, `2025-10-31T${hour}:00+02:00`))).toMatchObject({ outcome: 'scheduled' });
     }
   });
 
-  it('29 days after is still recent, whatever the hour', async () => {
+  it('30 days after is still within the window, whatever the hour', async () => {
     for (const hour of ['10:00', '23:30', '01:00']) {
       const hetu = testHetu('1961-01-01');
       expect((await outcome(visit(hetu, '2025-09-30T10:00:00+03:00'))).outcome).toBe('scheduled');
-      expect(await outcome(visit(hetu, `2025-10-29T${hour}:00+02:00`))).toMatchObject({ outcome: 'skipped', reason: 'recently-surveyed' });
+      expect(await outcome(visit(hetu, `2025-10-30T${hour}:00+02:00`))).toMatchObject({ outcome: 'skipped', reason: 'recently-surveyed' });
     }
   });
 
-  it('0 and 1 days leave only the same-day rule', () => {
-    expect(resurveySince('2026-01-01', 30)).toBe('2025-12-03');
-    expect(resurveySince('2026-01-01', 1)).toBe('2026-01-01');
+  it('counts whole calendar days back; 0 leaves only the same-day rule', () => {
+    expect(resurveySince('2026-01-01', 30)).toBe('2025-12-02');
+    expect(resurveySince('2026-01-01', 1)).toBe('2025-12-31');
     expect(resurveySince('2026-01-01', 0)).toBe('2026-01-01');
   });
 });

@@ -12,14 +12,14 @@ import {
 import type { NewVisit } from './visit.repository.ts';
 
 /**
- * The first visit day whose survey still counts as recent: days are the county's calendar days (a
- * visit at 01:30 belongs to its local day, not to the UTC one before), and a visit `days` days
- * after the last surveyed one is surveyed again. With 0 or 1, only the same day counts (the
- * same-day rule).
+ * The first visit day whose survey still counts as recent. Days are the county's calendar days (a
+ * visit at 01:30 belongs to its local day, not to the UTC one before), and the window is kept
+ * whole: a patient surveyed for a visit on 1 June is next surveyed for one on 2 July (with 30), so
+ * never within the last `days` days. With 0, only the same day counts (the same-day rule).
  */
 export function resurveySince(visitDay: string, days: number): string {
   const day = new Date(`${visitDay}T00:00:00Z`);
-  day.setUTCDate(day.getUTCDate() - Math.max(0, days - 1));
+  day.setUTCDate(day.getUTCDate() - Math.max(0, days));
   return day.toISOString().slice(0, 10);
 }
 
