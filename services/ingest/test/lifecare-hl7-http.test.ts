@@ -119,6 +119,18 @@ describe('POST /v1/sources/lifecare/hl7', () => {
     const res = await postHl7(h.url, bare);
     expect([res.code, res.text]).toEqual(['AA', 'cancelled']);
     expect(await invitationOf(h.pool, 'lifecare', visit.visitId)).toMatchObject({ status: 'cancelled' });
+    // nor a valid hetu or a PID at all
+    const variants: Array<Record<string, string>> = [{ 'PID-3.1': '010181-900D' }, {}];
+    for (const fields of variants) {
+      const other = fresh('a03-adult-fi', { 'PID-3.1': testHetu() });
+      expect((await postHl7(h.url, other.bytes)).code).toBe('AA');
+      const lines = hl7With('a13-cancel-end-of-visit', { 'MSH-10': uniqueId('LC'), 'PV1-19.1': other.visitId, ...fields })
+        .toString('latin1')
+        .split('\r');
+      const bytes = Buffer.from((Object.keys(fields).length ? lines : lines.filter((l) => !l.startsWith('PID|'))).join('\r'), 'latin1');
+      expect((await postHl7(h.url, bytes)).code).toBe('AA');
+      expect(await invitationOf(h.pool, 'lifecare', other.visitId)).toMatchObject({ status: 'cancelled' });
+    }
   });
 
   it('withdraws a scheduled survey when an A08 removes the mobile (PID-13 ""), and leaves it when PID-13 is empty', async () => {

@@ -37,14 +37,15 @@ const OPEN_INVITATION = (hash: string, step: string, lock: boolean) => `
   FROM invitations i JOIN visits v ON v.id = i.visit_id
   WHERE i.phone_hash = ${hash} AND (i.status IN ${ANSWERABLE}) IS TRUE
   ORDER BY (i.expires_at IS NULL OR i.expires_at > $2) DESC, (i.status <> 'undelivered') DESC, (i.step = ${step}) DESC,
-           i.sent_at DESC NULLS LAST, v.ended_at DESC, i.created_at DESC
+           (CASE WHEN ${step} = '' THEN i.updated_at END) DESC NULLS LAST, i.sent_at DESC NULLS LAST, v.ended_at DESC, i.created_at DESC
   LIMIT 1${lock ? ' FOR UPDATE OF i' : ''}`;
 
 /**
  * The patient's survey that can still take (or politely refuse) an answer, locked. Of several (two
  * visits texted to one family phone): one whose text arrived before one reported undelivered (the
  * patient answers the text they have); then one at `preferredStep` (a score goes to a survey
- * waiting for its score, other words to one waiting for its reason); then the one texted last.
+ * waiting for its score, other words to one waiting for its reason; with '', for filler alone, the
+ * one the conversation last moved: the text the patient just got); then the one texted last.
  */
 export async function findOpenInvitation(
   client: PoolClient,

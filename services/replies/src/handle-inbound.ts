@@ -1,5 +1,6 @@
 import type { KaikuConfig, UnitConfig } from '@kaiku/config';
 import {
+  carriesContent,
   commandLanguage,
   isLanguage,
   type Keys,
@@ -92,10 +93,14 @@ export function createInboundHandler(deps: InboundDeps) {
   const now = deps.now ?? (() => new Date());
   const survey = deps.survey ?? NPS_SURVEY;
   // Which of a phone's open surveys a message is for: a score goes to one waiting for its score,
-  // other words to one waiting for free text (the reason), before the one texted last.
+  // words to one waiting for free text (the reason), before the one texted last; filler alone
+  // ("Kiitos!", "ok") goes to the survey the conversation last moved, whose text the patient just got.
   const scoreStep = stepOf(survey.questions.find((q) => q.kind === 'nps'));
   const textStep = stepOf(survey.questions.find((q) => q.kind === 'free-text'));
-  const preferredStep = (text: string) => (parseScoreReply(text).kind === 'score' ? scoreStep : textStep);
+  const preferredStep = (text: string) => {
+    if (parseScoreReply(text).kind === 'score') return scoreStep;
+    return carriesContent(text) ? textStep : '';
+  };
   // Reads of concurrent messages share a round trip too; they all see the same clock reading.
   const read = createGroupCommit<{ hash: string; step: string }, { inv: repo.OpenInvitation | null; at: Date }>({
     run: async (lookups) => {

@@ -232,6 +232,19 @@ describe('the SMS conversation (docs/conversation.md)', () => {
     expect(await stateOf(f.pool, earlier)).toMatchObject({ status: 'completed', score: 7, comment: null });
   });
 
+  it('filler alone goes to the survey whose text the patient just got: a "Kiitos!" does not close the other one waiting for its reason', async () => {
+    const phone = newPhone();
+    const sv = await f.invitation({ phone, language: 'sv', endedAt: new Date(Date.now() - 2 * 86_400_000) });
+    const fi = await f.invitation({ phone, language: 'fi' });
+    expect((await f.sms(phone, '8')).replies).toEqual([text('fi', 'askReason')]);
+    expect((await f.sms(phone, '7')).replies).toEqual([text('sv', 'askReason')]);
+    expect((await f.sms(phone, 'hyvä')).replies).toEqual([text('fi', 'thanks')]);
+    expect((await f.sms(phone, 'Kiitos!')).replies).toEqual([]);
+    expect((await f.sms(phone, 'trevlig personal men lång kö')).replies).toEqual([text('sv', 'thanks')]);
+    expect(await stateOf(f.pool, fi)).toMatchObject({ status: 'completed', score: 8, comment: 'hyvä' });
+    expect(await stateOf(f.pool, sv)).toMatchObject({ status: 'completed', score: 7, comment: 'trevlig personal men lång kö' });
+  });
+
   it('once the later survey is finished, a score answers the earlier one still waiting', async () => {
     const phone = newPhone();
     const earlier = await f.invitation({ phone, endedAt: new Date(Date.now() - 2 * 86_400_000) });

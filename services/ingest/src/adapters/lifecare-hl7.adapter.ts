@@ -139,7 +139,9 @@ export function lifecareToVisitEvent(msg: Er7Message, timeZone: string): VisitEv
     ]);
   }
   const issues: FieldIssue[] = [];
-  if (!hasSegment(msg, 'PID')) issues.push({ field: 'PID', message: 'the PID segment is missing' });
+  // A cancellation is read from its visit number alone: what it does not use cannot lose it.
+  const cancelling = kind === 'visit-cancelled';
+  if (!hasSegment(msg, 'PID') && !cancelling) issues.push({ field: 'PID', message: 'the PID segment is missing' });
   const visitId = hl7Value(component(msg, 'PV1', 19, 1)) || undefined;
   if (!visitId && kind !== 'patient-updated') issues.push({ field: 'PV1-19', message: 'the visit number is required' });
   const unitId = hl7Value(component(msg, 'PV1', 39, 1)) || hl7Value(component(msg, 'PV1', 3, 4)) || oidOfHd(msg, 'PV1', 3, 4);
@@ -156,7 +158,7 @@ export function lifecareToVisitEvent(msg: Er7Message, timeZone: string): VisitEv
   }
   const personalId = personalIdOf(msg);
   const hetu = personalId ? parseHetu(personalId) : null;
-  if (hetu && !hetu.ok) issues.push({ field: 'PID-3', message: `not a valid personal identity code: ${hetu.error}` });
+  if (hetu && !hetu.ok && !cancelling) issues.push({ field: 'PID-3', message: `not a valid personal identity code: ${hetu.error}` });
   if (issues.length) throw new SourceMessageError('invalid', issues);
 
   const languageCode = hl7Value(component(msg, 'PID', 15, 1));
