@@ -74,6 +74,24 @@ describe('POST /v1/sources/pegasos/fhir', () => {
     const res = await post(cancel);
     expect(res.json).toEqual({ outcome: 'cancelled', visitId: f.visitId });
     expect(await invitationOf(h.pool, 'pegasos', f.visitId)).toMatchObject({ status: 'cancelled' });
+    // the Encounter's identifier is enough: no Patient, or one with a broken hetu, does not lose it
+    for (const edit of [
+      (b: { entry: Array<{ resource: Record<string, unknown> }> }) => {
+        b.entry.pop();
+        delete (b.entry[0] as { resource: Record<string, unknown> }).resource.subject;
+      },
+      (b: { entry: Array<{ resource: Record<string, unknown> }> }) => {
+        ((b.entry[1] as { resource: { identifier: Array<{ value: unknown }> } }).resource.identifier[0] as { value: unknown }).value = 42;
+      },
+    ]) {
+      const g = fresh('bundle-visit-finished-en');
+      expect((await post(g.bundle)).status).toBe(201);
+      const c = JSON.parse(fixture('pegasos/bundle-visit-entered-in-error.json').toString('utf8'));
+      c.entry[0].resource.identifier[1].value = g.visitId;
+      edit(c);
+      expect((await post(c)).json).toEqual({ outcome: 'cancelled', visitId: g.visitId });
+      expect(await invitationOf(h.pool, 'pegasos', g.visitId)).toMatchObject({ status: 'cancelled' });
+    }
   });
 
   it('takes a lone Encounter with a contained Patient', async () => {

@@ -167,7 +167,9 @@ function toEvent(found: Found, timeZone: string, now: Date): VisitEventInput {
   const visitId = visitIdOf(enc);
   if (!visitId) issues.push({ field: `${p}.identifier`, message: 'the encounter has no identifier' });
   const patient = resolve<Patient>(enc.subject, 'Patient', found);
-  if (!patient) issues.push({ field: `${p}.subject`, message: 'the Patient is neither contained nor in the bundle' });
+  // A cancellation is read from its encounter's identifier alone: what it does not use cannot lose it.
+  const cancelling = kind === 'visit-cancelled';
+  if (!patient && !cancelling) issues.push({ field: `${p}.subject`, message: 'the Patient is neither contained nor in the bundle' });
   const unit = unitOf(enc, found);
   let endedAt: string | undefined;
   if (kind === 'visit-ended') {
@@ -177,16 +179,26 @@ function toEvent(found: Found, timeZone: string, now: Date): VisitEventInput {
     else if (!endedAt) issues.push({ field: `${p}.period.end`, message: 'not a dateTime with a time (and a day the month has)' });
     if (!unit.id) issues.push({ field: `${p}.serviceProvider`, message: 'the unit OID (serviceProvider.identifier) is required' });
   }
-  if (patient) issues.push(...malformed(patient, 'Patient'), ...malformed(enc, p));
-  if (issues.length || !patient) throw new SourceMessageError('invalid', issues);
+  if (patient && !cancelling) issues.push(...malformed(patient, 'Patient'), ...malformed(enc, p));
+  if (issues.length) throw new SourceMessageError('invalid', issues);
   // FHIR: a receiver must not take a resource with a modifier extension it does not understand, at
   // any depth (on the Patient, its identifier, a contained resource …).
-  const modifier = modifierExtensionIn(patient, 'Patient') ?? modifierExtensionIn(enc, p);
+  const modifier = (cancelling ? null : modifierExtensionIn(patient, 'Patient')) ?? modifierExtensionIn(enc, p);
   if (modifier) {
     const url = str(arr<{ url?: string }>(modifier.value)[0]?.url) ?? '(no url)';
     throw new SourceMessageError('unsupported', [{ field: modifier.path, message: `${url.slice(0, 120)} is not understood` }]);
   }
 
+  if (cancelling || !patient) {
+    return {
+      source: PEGASOS_SOURCE,
+      ...(found.eventId ? { sourceEventId: found.eventId.slice(0, 128) } : {}),
+      kind,
+      ...(visitId ? { visitId } : {}),
+      unit: { id: unit.id ?? '(unknown)' },
+      patient: {},
+    };
+  }
   // The hetu in use (never one marked old: a replaced temporary id).
   const hetu = preferred(hetuIdentifiers(patient).filter((i) => i.use !== 'old'));
   const language = languageOf(patient);
