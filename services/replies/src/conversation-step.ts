@@ -4,6 +4,7 @@ import {
   COMPLETED,
   isLanguage,
   type Language,
+  type ParsedReply,
   type ReplyCommand,
   type SurveyDefinition,
   scoreBand,
@@ -33,12 +34,12 @@ const BANDS = { promoter: 'promoters', passive: 'passives', detractor: 'detracto
 export function planConversationStep(
   inv: OpenInvitation,
   text: string,
-  /** `command` is parseCommand(text), already parsed by the caller. */
-  meta: { messageSid: string; phoneHash: string; at: Date; command: ReplyCommand | null },
+  /** `command` is parseCommand(text) and `score` parseScoreReply(text.trim()), already parsed by the caller. */
+  meta: { messageSid: string; phoneHash: string; at: Date; command: ReplyCommand | null; score: ParsedReply },
   survey: SurveyDefinition,
 ): ConversationStep {
   const language: Language = isLanguage(inv.language) ? inv.language : 'fi';
-  const effect = advanceConversation({ step: inv.step, reasked: inv.reasked, language }, text, survey, meta.command);
+  const effect = advanceConversation({ step: inv.step, reasked: inv.reasked, language }, text, survey, meta.command, meta.score);
   const write: ConversationWrite = {
     sid: meta.messageSid,
     inv: inv.id,

@@ -6,6 +6,7 @@ import {
   type Keys,
   type Language,
   NPS_SURVEY,
+  type ParsedReply,
   parseCommand,
   parseScoreReply,
   phoneHashOf,
@@ -88,6 +89,13 @@ function commandOf(msg: InboundMessage, parsed: ReplyCommand | null): ReplyComma
  * round trip and a commit (group commit). Opt-outs, opt-ins, closed surveys and a message that
  * keeps losing the race are handled in one transaction under the invitation's row lock.
  */
+/** A message's command (parseCommand), score (parseScoreReply) and the survey step it is for. */
+interface Said {
+  command: ReplyCommand | null;
+  score: ParsedReply;
+  step: string;
+}
+
 export function createInboundHandler(deps: InboundDeps) {
   const units = new Map<string, UnitConfig>(deps.kaiku.units.map((u) => [u.id, u]));
   const now = deps.now ?? (() => new Date());
@@ -97,9 +105,11 @@ export function createInboundHandler(deps: InboundDeps) {
   // ("Kiitos!", "ok") goes to the survey the conversation last moved, whose text the patient just got.
   const scoreStep = stepOf(survey.questions.find((q) => q.kind === 'nps'));
   const textStep = stepOf(survey.questions.find((q) => q.kind === 'free-text'));
-  const preferredStep = (text: string) => {
-    if (parseScoreReply(text).kind === 'score') return scoreStep;
-    return carriesContent(text) ? textStep : '';
+  /** What one message says, read once: its command, its score, and the step it is for. */
+  const readMessage = (text: string): Said => {
+    const score = parseScoreReply(text.trim());
+    const step = score.kind === 'score' ? scoreStep : carriesContent(text) ? textStep : '';
+    return { command: parseCommand(text), score, step };
   };
   // Reads of concurrent messages share a round trip too; they all see the same clock reading.
   const read = createGroupCommit<{ hash: string; step: string }, { inv: repo.OpenInvitation | null; at: Date }>({
@@ -159,13 +169,13 @@ export function createInboundHandler(deps: InboundDeps) {
   function underLock(
     msg: InboundMessage,
     text: string,
-    parsed: ReplyCommand | null,
+    said: Said,
     command: ReplyCommand | null,
     phoneHash: string,
   ): Promise<InboundResult> {
     return withTransaction(deps.pool, async (client) => {
       const at = now();
-      const inv = await repo.findOpenInvitation(client, phoneHash, at, preferredStep(text));
+      const inv = await repo.findOpenInvitation(client, phoneHash, at, said.step);
       // Opt-out and opt-in work with or without an open survey.
       if (command) return optInOrOut(client, msg, command, text, phoneHash, inv);
 
@@ -182,7 +192,12 @@ export function createInboundHandler(deps: InboundDeps) {
         await repo.markClosedNoticeSent(client, inv.id);
         return { reply: render(inv.language, 'closed', inv.unit_id), outcome: 'closed' };
       }
-      const step = planConversationStep(inv, text, { messageSid: msg.messageSid, phoneHash, at, command: parsed }, survey);
+      const step = planConversationStep(
+        inv,
+        text,
+        { messageSid: msg.messageSid, phoneHash, at, command: said.command, score: said.score },
+        survey,
+      );
       const [stored] = await repo.applyConversation(client, [step.write]);
       // Locked and read in this transaction: the state cannot have moved.
       if (stored !== 'applied' && stored !== 'duplicate') throw new Error(`conversation write was ${stored} under lock`);
@@ -195,18 +210,23 @@ export function createInboundHandler(deps: InboundDeps) {
     if (!e164) return { reply: null, outcome: 'no-invitation' };
     const phoneHash = phoneHashOf(deps.keys, e164);
     const text = storableText(msg.body);
-    const parsed = parseCommand(text);
-    const command = commandOf(msg, parsed);
-    if (command) return underLock(msg, text, parsed, command, phoneHash);
+    const said = readMessage(text);
+    const command = commandOf(msg, said.command);
+    if (command) return underLock(msg, text, said, command, phoneHash);
 
     for (let attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt++) {
-      const { inv, at } = await read({ hash: phoneHash, step: preferredStep(text) });
+      const { inv, at } = await read({ hash: phoneHash, step: said.step });
       if (!inv || inv.expired) break;
-      const step = planConversationStep(inv, text, { messageSid: msg.messageSid, phoneHash, at, command: parsed }, survey);
+      const step = planConversationStep(
+        inv,
+        text,
+        { messageSid: msg.messageSid, phoneHash, at, command: said.command, score: said.score },
+        survey,
+      );
       const stored = await write(step.write);
       if (stored !== 'stale') return answer(step, stored, inv.unit_id);
     }
-    return underLock(msg, text, parsed, command, phoneHash);
+    return underLock(msg, text, said, command, phoneHash);
   };
 }
 

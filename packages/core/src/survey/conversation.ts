@@ -1,7 +1,7 @@
 import type { TextKey } from '../texts/render.ts';
 import type { Language } from '../visit/language.ts';
 import { parseCommand, type ReplyCommand } from './reply-commands.ts';
-import { carriesContent, type NotAScore, parseScoreReply } from './score-parser.ts';
+import { carriesContent, type NotAScore, type ParsedReply, parseScoreReply } from './score-parser.ts';
 import { COMPLETED, NPS_SURVEY, questionAt, type SurveyDefinition, stepOf } from './survey-definition.ts';
 
 /** `awaiting-score`, `awaiting-reason`, `completed` for Kaiku's survey (see survey-definition.ts). */
@@ -36,14 +36,17 @@ export function currentQuestion(step: ConversationStep, survey: SurveyDefinition
 }
 
 /**
- * What `body` does at `state`. `command` is `parseCommand(body)`, for a caller that has already
- * parsed it (the replies service checks for opt-outs first); it must be that, not another text's.
+ * What `body` does at `state`. `command` is `parseCommand(body)` and `score` is
+ * `parseScoreReply(body.trim())`, for a caller that has already parsed them (the replies service
+ * checks for opt-outs first, and routes a score to a survey waiting for one); they must be that,
+ * not another text's.
  */
 export function advanceConversation(
   state: ConversationState,
   body: string,
   survey: SurveyDefinition = NPS_SURVEY,
   command: ReplyCommand | null = parseCommand(body),
+  score?: ParsedReply,
 ): ConversationEffect {
   if (command?.kind === 'opt-out') return { kind: 'opt-out', reply: 'optedOut' };
   if (command?.kind === 'opt-in') return { kind: 'opt-in', reply: 'optedIn' };
@@ -77,7 +80,7 @@ export function advanceConversation(
     return { kind: 'reason', reason: carriesContent(text) ? text : null, next: { ...state, step: n.step }, reply: n.reply };
   }
 
-  const parsed = parseScoreReply(text);
+  const parsed = score ?? parseScoreReply(text);
   if (parsed.kind === 'score') {
     // A reason in the same message answers a free-text question that follows.
     const answersNext = parsed.reason !== null && survey.questions[at.index + 1]?.kind === 'free-text';
