@@ -9,7 +9,6 @@ import {
   registerMetrics,
   safeEqual,
 } from '@kaiku/http';
-import { isRedisUnavailable } from '@kaiku/queue';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { registerDashboard } from './dashboard/dashboard.routes.ts';
@@ -31,7 +30,7 @@ export function buildConsoleApp(deps: ConsoleAppDeps): FastifyInstance {
     ...kaikuFastifyOptions(deps.logger),
     requestIdHeader: 'x-request-id',
   });
-  registerErrorHandler(app, (error) => isDatabaseUnavailable(error) || isRedisUnavailable(error));
+  registerErrorHandler(app, isDatabaseUnavailable);
   registerHealthRoutes(app, { postgres: async () => void (await deps.pool.query('SELECT 1')) });
   registerMetrics(app, { state: { pool: deps.pool, queues: deps.queues } });
   registerQueueBoard(app, deps);
