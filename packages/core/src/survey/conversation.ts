@@ -64,8 +64,9 @@ export function advanceConversation(
   const text = body.trim();
   const at = questionAt(survey, state.step);
   if (!at) {
-    // "Kiitos!" to the thanks is a courtesy, not more feedback.
-    if (state.step !== COMPLETED || !carriesContent(text)) return { kind: 'ignored', why: 'empty', note: null, reply: null };
+    // "Kiitos!" to the thanks is a courtesy, not more feedback; a bare score sent again adds nothing either.
+    if (state.step !== COMPLETED || !carriesContent(text) || isBareScore(text, score))
+      return { kind: 'ignored', why: 'empty', note: null, reply: null };
     return { kind: 'append', text, reply: null };
   }
   const after = (index: number) => {
@@ -77,7 +78,9 @@ export function advanceConversation(
     if (!text) return { kind: 'ignored', why: 'empty', note: null, reply: null };
     const n = after(at.index + 1);
     // "ok", "Kiitos", "👍", "-" to "why?": the patient has nothing to add, which ends the survey too.
-    return { kind: 'reason', reason: carriesContent(text) ? text : null, next: { ...state, step: n.step }, reply: n.reply };
+    // So does a bare score ("10" sent again, "ysi kiitos"): a score with nothing around it is no reason.
+    const says = carriesContent(text) && !isBareScore(text, score);
+    return { kind: 'reason', reason: says ? text : null, next: { ...state, step: n.step }, reply: n.reply };
   }
 
   const parsed = score ?? parseScoreReply(text);
@@ -90,4 +93,10 @@ export function advanceConversation(
   const note = text && carriesContent(text) ? text : null;
   if (state.reasked || parsed.why === 'empty') return { kind: 'ignored', why: parsed.why, note, reply: null };
   return { kind: 'reask', why: parsed.why, note, next: { ...state, reasked: true }, reply: at.question.reask };
+}
+
+/** A score with nothing but filler around it ("10", "ysi kiitos"): no reason, no comment. */
+function isBareScore(text: string, score: ParsedReply | undefined): boolean {
+  const parsed = score ?? parseScoreReply(text);
+  return parsed.kind === 'score' && parsed.reason === null;
 }

@@ -37,6 +37,9 @@ export const CONTEXT_BEFORE = new Set(
     'puoli puol half quarter past halv kvart vartin varttia vaille',
     // prices
     'maksoi maksoin maksaa maksu maksua hinta betalade betala kostade kostar paid pay cost costs',
+    // a dose, a week, a question of something else: "annos 2", "dose 2", "vecka 8", "Kysymys 1: kyllä"
+    'annos annoksen annosta dose dos dosen booster tehoste tehosteannos rokote vaccine vaccin',
+    'vecka veckan viikko viikolla viikon week kysymys kysymykseen question fråga frågan',
   ]
     .join(' ')
     .split(' '),
@@ -60,8 +63,12 @@ export const UNIT_AFTER = new RegExp(
     'käyntiä|tablettia|pilleriä|piikkiä|rokotetta|näytettä|reseptiä|sivua|viestiä|puhelua|soittoa',
     'gång\\p{L}*|barn|barnen|personer|patienter|sköterskor|läkare|tänder|tabletter|sprutor|besök|samtal',
     'times|kids|children|people|persons|patients|doctors|nurses|teeth|pills|tablets|shots|visits|calls|messages',
+    // what a dental or a nurse's visit counts: "2 paikkaa", "3 reikää", "1 hammas", "2 fillings", "2 hål"
+    'paik(ka|kaa|koja|an)|reik(ä|ää|iä|ään)|hammas|hampa\\p{L}*|kysymy\\p{L}*|annos\\p{L}*|tik(ki|kiä|kejä)|rokote',
+    'fillings?|cavit(y|ies)|tooth|questions?|doses?|stitch(es)?|jabs?|injections?|x-?rays?',
+    'hål|hålen|tand|fråg(a|or)|dos(er)?|stygn|sprutan?|vaccin\\p{L}*',
     // money, percentages, measures
-    'euro\\p{L}*|eur|e|€|kr|kronor|dollars?|senttiä|snt|prosent\\p{L}*|percent|procent|cm|kg|mg|ml|km|m|metri\\p{L}*',
+    'euro\\p{L}*|eur|e|€|kr|kronor|dollars?|quid|pounds?|bucks|pund|senttiä|snt|prosent\\p{L}*|percent|procent|cm|kg|mg|ml|km|m|metri\\p{L}*',
     // until, after, by (a time): "4 asti", "9 jälkeen"; and dates: "3 mars"
     'asti|saakka|jälkeen|jalkeen|mennessä|mennessa',
     // "10 odotusta": ten waits, not a ten
@@ -103,4 +110,22 @@ export function contextBefore(tokens: Token[], i: number): boolean {
     return COPULA.test(prev.lower) && PERSON_BEFORE_COPULA.test(prev2);
   }
   return prev.text === '.' && prev.gap === '' && ['kl', 'klo', 'nr', 'nro', 'no'].includes(prev2);
+}
+
+/** "4 u", "2 you", "4 asking", "4 allt": text-speak for "for" or "to", not a score. */
+export const TEXT_SPEAK_AFTER = /^(u|you|ya|ye|me|us|asking|all|allt|alla|everything|er|dig|mig|oss|being|your|ur|the)$/u;
+/** Words around "kasi" that make it käsi (a hand) typed without umlauts. */
+const HAND_BEFORE = /^(vasen|oikea|vasemman|oikean|vasenta|oikeaa|molemmat|kipeä|kipee|murtunut|loukkaantunut)$/u;
+const HAND_AFTER =
+  /^(on|oli|ei|ranne|ranteen|sormi\p{L}*|olka\p{L}*|kyynär\p{L}*|murtu\p{L}*|kipe\p{L}*|kipsi\p{L}*|kipsa\p{L}*|paketoi\p{L}*|sattu\p{L}*|särke\p{L}*|sarke\p{L}*|turvo\p{L}*|leikat\p{L}*|haava\p{L}*|ommel\p{L}*|ommeltiin|tikat\p{L}*|sidottiin|hoidettiin)$/u;
+export function isHand(tokens: Token[], i: number): boolean {
+  const before = tokens[i - 1];
+  if (before?.kind === 'word' && HAND_BEFORE.test(before.lower)) return true;
+  // The next two words of the same clause: "kasi murtui", "Kasi ja ranne".
+  for (let k = i + 1; k <= i + 2; k++) {
+    const t = tokens[k];
+    if (!t || t.kind !== 'word') return false;
+    if (HAND_AFTER.test(t.lower)) return true;
+  }
+  return false;
 }

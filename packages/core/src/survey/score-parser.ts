@@ -1,5 +1,5 @@
 import { CLAUSE_END, prepareReply, SENTENCE_END, squeeze, startsClause, type Token, tokenize } from './reply-tokens.ts';
-import { contextBefore, MONTH } from './score-context.ts';
+import { contextBefore, isHand, MONTH, TEXT_SPEAK_AFTER } from './score-context.ts';
 import { FILLER_WORDS, HONESTLY, LABEL_WORDS, NEGATION_WORDS, SWEDISH_GRADE, TOP_SCORE_PHRASES } from './score-lexicon.ts';
 import { isConditional, isNegated } from './score-negation.ts';
 import { numberWord, type Reading, readSuffix } from './score-number.ts';
@@ -41,6 +41,9 @@ function readDigits(tokens: Token[], i: number): Reading {
 
   // The denominator of something already read ("10000/10", "12/3"): never a score of its own.
   if (prev?.text === '/' && at(i - 2)?.kind === 'num') return context(i);
+  // Part of a word ("hmm2", "covid19", "A4"), or text-speak for "to"/"for" ("Thanks 2 u", "thx 4 asking").
+  if (prev?.kind === 'word' && tok.gap === '') return context(i);
+  if ((value === 2 || value === 4) && prev?.kind === 'word' && TEXT_SPEAK_AFTER.test(at(i + 1)?.lower ?? '')) return context(i);
 
   // Phone numbers and other long digit sequences: "040 123 4567", "+358 40 1234567".
   const plusPrefix = prev?.text === '+' && tok.gap === '';
@@ -76,7 +79,7 @@ function readDigits(tokens: Token[], i: number): Reading {
   if (cluster === 'decimal' && at(end + 1)?.text === '.' && at(end + 1)?.gap === '') cluster = 'date';
 
   // A word before that makes it a time, a room, a year: "klo 9", "huone 10", "at 9".
-  if (prev && (contextBefore(tokens, i) || ['#', '€', '$', '§'].includes(prev.text))) return context(end);
+  if (prev && (contextBefore(tokens, i) || ['#', '€', '$', '£', '§'].includes(prev.text))) return context(end);
   // "3. maaliskuuta", "3. mars": a date.
   if (at(end + 1)?.text === '.' && MONTH.test(at(end + 2)?.lower ?? '')) return context(end + 2);
   if (cluster === 'time' || cluster === 'date') return context(end);
@@ -138,8 +141,8 @@ function readWord(tokens: Token[], i: number): Reading | null {
   if (!n) return null;
   const context: Reading = { type: 'context', value: n.value, first: i, last: i, explicit: false, strict: false, swedish: false };
   if (contextBefore(tokens, i)) return context;
-  // "Kasi on kipeä": käsi (a hand) written without umlauts, not a grade.
-  if (tok.lower === 'kasi' && (nextWord === 'on' || nextWord === 'oli' || nextWord === 'ei')) return context;
+  // "Kasi on kipeä", "Vasen kasi", "Kasi ja ranne": käsi (a hand) written without umlauts, not a grade.
+  if (tok.lower === 'kasi' && isHand(tokens, i)) return context;
   const suffix = readSuffix(tokens, n.value, i);
   const [dash, after] = [tokens[suffix.last + 1], tokens[suffix.last + 2]];
   // "kasi-" (a school grade's minus), as "9-"; "kasi-ysi" is a range, read as two numbers.
@@ -159,6 +162,18 @@ function leadsOff(tokens: Token[], r: Reading): boolean {
   const mark = next?.text === ',' ? r.value === 0 : ['.', '!'].includes(next?.text ?? '');
   if (!onlyFiller(tokens, 0, r.first) || !mark) return false;
   return tokens.every((t, k) => (k >= r.first && k <= r.last) || !(t.kind === 'num' || (t.kind === 'word' && numberWord(t.lower))));
+}
+
+/**
+ * A number that opens a later sentence and runs straight into words ("Hyvä. 3 reikää", "Quick. 2
+ * fillings done") more likely counts something than answers: only a number alone in that sentence
+ * or clause, or one with a label, answers after other words ("Hyvä palvelu. 9").
+ */
+function countsLater(tokens: Token[], r: Reading): boolean {
+  const next = tokens[r.last + 1];
+  if (!next || next.kind !== 'word' || isFiller(next)) return false;
+  if (onlyFiller(tokens, 0, r.first)) return false;
+  return onlyFiller(tokens, boundaryBefore(tokens, r.first, SENTENCE_END), r.first);
 }
 
 /** True when every token in [from, to) is filler: punctuation, emoji, greetings, labels. */
@@ -224,7 +239,9 @@ export function parseScoreReply(text: string): ParsedReply {
     const clauseAlone =
       onlyFiller(tokens, boundaryBefore(tokens, r.first, CLAUSE_END), r.first) &&
       onlyFiller(tokens, r.last + 1, boundaryAfter(tokens, r.last, CLAUSE_END));
-    const meant = r.strict ? explicit || alone || leadsOff(tokens, r) : explicit || sentenceEdge || clauseAlone;
+    const meant = r.strict
+      ? explicit || alone || leadsOff(tokens, r)
+      : explicit || (sentenceEdge && !countsLater(tokens, r)) || clauseAlone;
     if (!meant) {
       // A plain 0–10 number elsewhere in the text still makes the message ambiguous ("Hoitajat 10, lääkäri 7").
       if (r.type === 'score' && !r.strict) others.push(r.value);

@@ -36,9 +36,22 @@ describe('conversation steps (docs/conversation.md)', () => {
       next: { ...state, step: 'completed' },
       reply: 'thanks',
     });
-    // Even a number is the reason now, not a new score.
-    expect(advanceConversation(state, '10')).toMatchObject({ kind: 'reason', reason: '10' });
+    // A number with words around it is the reason now, not a new score.
+    expect(advanceConversation(state, '10 koska nopea')).toMatchObject({ kind: 'reason', reason: '10 koska nopea' });
   });
+
+  it.each(['10', '10!', 'ysi kiitos', 'nine'])(
+    'a bare score to why? ("%s", sent again) is no reason: the survey ends with none',
+    (text) => {
+      const state = { ...start, step: 'awaiting-reason' };
+      expect(advanceConversation(state, text)).toEqual({
+        kind: 'reason',
+        reason: null,
+        next: { ...state, step: 'completed' },
+        reply: 'thanks',
+      });
+    },
+  );
 
   it.each(['Kiitos', 'ok', '👍', '-', '.', 'Ei', 'ei mitään', 'nothing', 'Inget'])(
     '"%s" to why? ends the survey with no reason, and thanks',
@@ -76,6 +89,8 @@ describe('conversation steps (docs/conversation.md)', () => {
       reply: null,
     }); // a courtesy to the thanks is not more feedback
     expect(advanceConversation({ ...start, step: 'completed' }, 'Kiitos! 😊')).toMatchObject({ kind: 'ignored', reply: null });
+    // nor is the score sent once more
+    expect(advanceConversation({ ...start, step: 'completed' }, '7')).toMatchObject({ kind: 'ignored', reply: null });
   });
 
   it.each([

@@ -152,4 +152,14 @@ export const ENGLISH: Array<[string, Expected]> = [
   ['10 = extremely likely', s(10)],
   ['0 not at all likely', s(0)],
   ['9 very likely', s(9)],
+  // counts, doses, money and text-speak (the eighth probe)
+  ['Quick. 2 fillings done', REASK],
+  ['dose 2', REASK],
+  ['Covid booster 2', REASK],
+  ['£10 parking', REASK],
+  ['10 quid for parking!', REASK],
+  ['thx 4 asking', REASK],
+  ['good 4 me', REASK],
+  ['Thanks 2 u', REASK],
+  ['defo a 9', s(9)],
 ];

@@ -128,4 +128,9 @@ export const SWEDISH: Array<[string, Expected]> = [
   ['8 om kön vore kortare', REASK],
   ['10 mycket sannolikt', s(10)],
   ['0 inte alls sannolikt', s(0)],
+  // counts, doses, weeks and text-speak (the eighth probe)
+  ['Bra. 2 hål lagades', REASK],
+  ['dos 2', REASK],
+  ['vecka 8', REASK],
+  ['tack 4 allt', REASK],
 ];
