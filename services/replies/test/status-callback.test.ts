@@ -141,6 +141,14 @@ describe('status callbacks: signed, idempotent, monotonic, and counted once', ()
     expect(await counts(inv.day)).toEqual({ sent: 1, delivered: 1 });
   });
 
+  it('a callback that settles a send erases the encrypted phone (only for sending) and keeps the hash (for replies)', async () => {
+    const inv = await invitation('unknown', null);
+    await pool.query("UPDATE invitations SET phone_enc = '\\x0102'::bytea, phone_hash = 'h-settle' WHERE id = $1", [inv.id]);
+    await callback(inv.id, status('SM11', 'sent'));
+    const { rows } = await pool.query('SELECT phone_enc, phone_hash FROM invitations WHERE id = $1', [inv.id]);
+    expect(rows[0]).toEqual({ phone_enc: null, phone_hash: 'h-settle' });
+  });
+
   it('a callback for an invitation put back to scheduled (a 5xx that had created the message) settles it: no second text', async () => {
     const inv = await invitation('scheduled', null);
     await callback(inv.id, status('SM10', 'sent'));

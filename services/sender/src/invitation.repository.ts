@@ -91,7 +91,8 @@ export async function reschedule(pool: Pool, id: string, sendAt: Date): Promise<
 
 /**
  * Twilio accepted these messages: each invitation `sent`, with its sid and the answer window (an
- * earlier attempt's error code cleared: it no longer describes the invitation), and
+ * earlier attempt's error code cleared: it no longer describes the invitation; the encrypted phone
+ * erased: it was only for sending, and replies are matched by the keyed hash), and
  * the `sent` counts bumped, in one statement (one round trip, autocommit; rollup rows in key
  * order). Nothing is counted for an invitation that had moved on already (a callback got there first).
  */
@@ -99,7 +100,7 @@ export async function markSent(pool: Pool, items: Array<{ id: string; sid: strin
   await pool.query(
     `WITH sent AS (
        UPDATE invitations i SET status = 'sent', message_sid = s.sid, sent_at = now(), expires_at = now() + make_interval(days => $3),
-              lookup_before_retry = false, error_code = NULL, updated_at = now()
+              lookup_before_retry = false, error_code = NULL, phone_enc = NULL, updated_at = now()
          FROM unnest($1::uuid[], $2::text[]) AS s(id, sid)
         WHERE i.id = s.id AND i.status IN ('sending', 'unknown')
         RETURNING i.visit_id)

@@ -154,8 +154,9 @@ export async function createHarness(kaiku: KaikuConfig = testKaiku()) {
         send_at: Date | null;
         skip_reason: string | null;
         phone_enc: Buffer | null;
+        phone_hash: string | null;
       }>(
-        'SELECT status, attempt, message_sid, error_code, delivery_status, send_at, skip_reason, phone_enc FROM invitations WHERE id = $1',
+        'SELECT status, attempt, message_sid, error_code, delivery_status, send_at, skip_reason, phone_enc, phone_hash FROM invitations WHERE id = $1',
         [id],
       );
       return rows[0];

@@ -30,6 +30,9 @@ describe('sender: one text per invitation, in the patient language', () => {
     expect(msg?.validityPeriod).toBe(4 * 3600);
     expect(inv?.message_sid).toBe(msg?.sid);
     expect(inv?.attempt).toBe(1);
+    // The encrypted number was only for sending; the keyed hash stays to match the replies.
+    expect(inv?.phone_enc).toBeNull();
+    expect(inv?.phone_hash).toBe(phoneHashOf(keys, phone));
     expect(await h.rollup()).toEqual({ sent: before.sent + 1, delivered: before.delivered + 1 });
 
     // The same invitation offered to the worker again (a duplicate job) sends nothing.
