@@ -102,8 +102,10 @@ export async function createFixture(now?: () => Date): Promise<Fixture> {
         [`V-${visitNo}-${Math.random()}`, opts.unit ?? UNIT, endedAt, language],
       );
       const { rows } = await pool.query<{ id: string }>(
-        `INSERT INTO invitations (visit_id, status, phone_enc, phone_hash, language, sent_at, expires_at, step, message_sid, attempt)
-         VALUES ($1, $2, $3, $4, $5, now(), $6, $7, $8, 1) RETURNING id`,
+        `INSERT INTO invitations (visit_id, status, phone_enc, phone_hash, language, sent_at, expires_at, step, message_sid, attempt,
+                                  delivery_status)
+         VALUES ($1, $2, $3, $4, $5, now(), $6, $7, $8, 1,
+                 CASE WHEN $2 IN ('sent', 'delivered', 'undelivered') THEN $2 END) RETURNING id`,
         [
           v[0]?.id,
           opts.status ?? 'delivered',
@@ -137,8 +139,9 @@ export async function stateOf(pool: Pool, id: string) {
 }
 
 export async function rollup(pool: Pool) {
-  const { rows } = await pool.query<{ promoters: number; passives: number; detractors: number; comments: number }>(
-    'SELECT sum(promoters)::int AS promoters, sum(passives)::int AS passives, sum(detractors)::int AS detractors, sum(comments)::int AS comments FROM nps_daily',
+  const { rows } = await pool.query<{ promoters: number; passives: number; detractors: number; comments: number; delivered: number }>(
+    `SELECT sum(promoters)::int AS promoters, sum(passives)::int AS passives, sum(detractors)::int AS detractors,
+            sum(comments)::int AS comments, sum(delivered)::int AS delivered FROM nps_daily`,
   );
   return rows[0];
 }

@@ -1,5 +1,6 @@
 import { phoneHashOf, renderText } from '@kaiku/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyDeliveryStatuses } from '../src/delivery-status.ts';
 import { createFixture, type Fixture, kaiku, keys, rollup, SENSITIVE_UNIT, stateOf } from './conversation-fixture.ts';
 
 const names = kaiku.units[0]?.name;
@@ -203,6 +204,26 @@ describe('the SMS conversation (docs/conversation.md)', () => {
     expect((await f.sms(phone, '3 huono palvelu')).replies).toEqual([text('fi', 'thanks')]);
     expect(await stateOf(f.pool, arrived)).toMatchObject({ status: 'completed', score: 3, comment: 'huono palvelu' });
     expect(await stateOf(f.pool, lost)).toMatchObject({ status: 'undelivered', score: null });
+  });
+
+  it('a reply to a text reported undelivered proves it arrived: delivered once, so answers never outnumber deliveries', async () => {
+    const phone = newPhone();
+    const id = await f.invitation({ phone, status: 'undelivered' });
+    const before = await rollup(f.pool);
+    expect((await f.sms(phone, '4 huono')).replies).toEqual([text('fi', 'thanks')]);
+    expect(await stateOf(f.pool, id)).toMatchObject({ status: 'completed', score: 4 });
+    const after = await rollup(f.pool);
+    expect((after?.delivered ?? 0) - (before?.delivered ?? 0)).toBe(1);
+    expect((after?.detractors ?? 0) - (before?.detractors ?? 0)).toBe(1);
+    // More words, the carrier's late "delivered", and a reply to a text already delivered count no delivery again.
+    await f.sms(phone, 'Lisäksi jonotin');
+    const { rows } = await f.pool.query<{ message_sid: string }>('SELECT message_sid FROM invitations WHERE id = $1', [id]);
+    const late = { invitationId: id, messageSid: rows[0]?.message_sid as string, messageStatus: 'delivered', errorCode: null };
+    expect(await applyDeliveryStatuses(f.pool, [late], 7)).toEqual(['ignored']);
+    const other = newPhone();
+    await f.invitation({ phone: other });
+    await f.sms(other, '10 hyvä');
+    expect((await rollup(f.pool))?.delivered).toBe(after?.delivered);
   });
 
   it('after the delivered survey is finished, thanks and more words stay with it, not with one whose text never arrived', async () => {
