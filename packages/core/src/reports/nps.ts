@@ -19,7 +19,11 @@ export interface NpsFigures {
   ci95: [number, number];
 }
 
-/** NPS rounded to a whole number, with a 95 % normal-approximation interval clamped to −100…100. */
+/**
+ * NPS rounded to a whole number (halves away from zero, as +12.5 → 13 and −12.5 → −13, worked out
+ * in integers: 8 promoters and 5 detractors of 24 is exactly 12.5, which floating point makes
+ * 12.4999…), with a 95 % normal-approximation interval clamped to −100…100.
+ */
 export function npsFigures(c: NpsCounts): NpsFigures | null {
   const n = c.promoters + c.passives + c.detractors;
   if (n === 0) return null;
@@ -28,6 +32,8 @@ export function npsFigures(c: NpsCounts): NpsFigures | null {
   const score = p - d;
   const variance = p + d - score * score;
   const half = 1.96 * Math.sqrt(Math.max(variance, 0) / n);
-  const clamp = (x: number) => Math.max(-100, Math.min(100, Math.round(x * 100)));
-  return { n, nps: clamp(score), ci95: [clamp(score - half), clamp(score + half)] };
+  const clamp = (x: number) => Math.max(-100, Math.min(100, Math.sign(x) * Math.round(Math.abs(x * 100))));
+  const whole = (c.promoters - c.detractors) * 100;
+  const nps = Math.sign(whole) * Math.floor((2 * Math.abs(whole) + n) / (2 * n));
+  return { n, nps, ci95: [clamp(score - half), clamp(score + half)] };
 }

@@ -14,6 +14,16 @@ describe('report figures', () => {
     expect(shareOf(3060, 12_000)).toBe(0.255);
   });
 
+  it('rounds an exact half away from zero, worked out without floating point error', () => {
+    // 8 promoters and 5 detractors of 24 is 12.5 exactly (12.4999… in floating point); 57.5 with 40 answers.
+    expect(npsFigures({ promoters: 8, passives: 11, detractors: 5 })?.nps).toBe(13);
+    expect(npsFigures({ promoters: 5, passives: 11, detractors: 8 })?.nps).toBe(-13);
+    expect(npsFigures({ promoters: 25, passives: 13, detractors: 2 })?.nps).toBe(58);
+    expect(npsFigures({ promoters: 1, passives: 1, detractors: 1 })?.nps).toBe(0);
+    expect(shareOf(1, 8)).toBe(0.125);
+    expect(shareOf(509, 2000)).toBe(0.255);
+  });
+
   it('has no share of nothing', () => {
     expect(shareOf(0, 0)).toBeNull();
   });
