@@ -237,6 +237,17 @@ describe('reports API', () => {
       const res = await get(url);
       expect([res.status, res.type]).toEqual([400, expect.stringMatching(/problem\+json/)]);
     }
+    // A misspelt filter is refused, never ignored (the county's figures would pass for the unit's).
+    for (const url of [
+      '/v1/reports/nps?from=2024-01-01&to=2024-12-31&units=x',
+      '/v1/reports/nps?from=2024-01-01&to=2024-12-31&groupby=unit',
+      '/v1/reports/funnel?from=2024-01-01&to=2024-12-31&unit[]=x',
+      '/v1/exports/responses.csv?from=2024-01-01&to=2024-12-31&untis=x',
+    ]) {
+      const res = await get(url);
+      expect([res.status, res.type]).toEqual([400, expect.stringMatching(/problem\+json/)]);
+      expect(res.json().detail).toMatch(/unknown parameter "(units|groupby|unit\[\]|untis)"/);
+    }
     const garbage = (await get('/v1/reports/nps?from=garbage&to=2024-01-01')).json();
     expect(garbage.errors.map((e: { field: string }) => e.field)).toEqual(['from']);
     const anonymous = await app.inject('/v1/reports/nps?from=2024-01-01&to=2024-12-31');

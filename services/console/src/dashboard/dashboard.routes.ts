@@ -143,7 +143,9 @@ export function registerDashboard(app: FastifyInstance, deps: ReportDeps & { tok
   app.get('/csv/:name', async (request, reply) => {
     if (!(await signedIn(request))) return reply.redirect('/login', 303);
     const name = (request.params as { name: string }).name;
-    const q = parseReportQuery({ ...(request.query as object), format: 'csv' });
+    // (the page's own `lang` is no report parameter)
+    const { lang: _lang, ...query } = request.query as Record<string, unknown>;
+    const q = parseReportQuery({ ...query, format: 'csv' });
     if (name === 'responses') return streamResponsesCsv(reply, deps, q, true);
     const report = REPORTS[name as keyof typeof REPORTS];
     if (!report) return reply.callNotFound();

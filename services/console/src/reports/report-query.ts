@@ -47,6 +47,9 @@ const baseQuery = z.object({
   offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
 });
 
+/** The parameters a report takes; any other (a typo such as `units`, `groupby`, `unit[]`) is refused, not ignored. */
+export const REPORT_PARAMETERS: readonly string[] = Object.keys(baseQuery.shape);
+
 export const reportQuerySchema = baseQuery
   .refine((q) => !(day.safeParse(q.from).success && day.safeParse(q.to).success) || q.from <= q.to, {
     path: ['to'],

@@ -1,13 +1,13 @@
 import { Readable } from 'node:stream';
 import type { KaikuConfig } from '@kaiku/config';
 import type { Pool } from '@kaiku/db';
-import { zodProblem } from '@kaiku/http';
+import { HttpProblem, zodProblem } from '@kaiku/http';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { commentsReport } from '../reports/comments.report.ts';
 import { funnelReport } from '../reports/funnel.report.ts';
 import { npsReport } from '../reports/nps.report.ts';
 import { commentsCsv, funnelCsv, npsCsv, targetsCsv } from '../reports/report-csv.ts';
-import { type ReportQuery, reportQuerySchema } from '../reports/report-query.ts';
+import { REPORT_PARAMETERS, type ReportQuery, reportQuerySchema } from '../reports/report-query.ts';
 import { responsesCsv } from '../reports/responses.export.ts';
 import { targetsReport } from '../reports/targets.report.ts';
 
@@ -17,6 +17,14 @@ export interface ReportDeps {
 }
 
 export function parseReportQuery(query: unknown): ReportQuery {
+  // A misspelt filter silently ignored would return the whole county's figures as if filtered.
+  const unknown = Object.keys((query ?? {}) as object).filter((k) => !REPORT_PARAMETERS.includes(k));
+  if (unknown.length > 0) {
+    const names = unknown.map((k) => JSON.stringify(k.slice(0, 40))).join(', ');
+    throw new HttpProblem(400, 'Invalid report query', `unknown parameter ${names}; a report takes ${REPORT_PARAMETERS.join(', ')}`, {
+      errors: unknown.map((k) => ({ field: k.slice(0, 40), message: 'is not a report parameter' })),
+    });
+  }
   const q = reportQuerySchema.safeParse(query);
   if (!q.success) throw zodProblem(q.error, 'Invalid report query');
   return q.data;
