@@ -46,12 +46,14 @@ export function createOutboxReconciler(deps: OutboxReconcilerDeps) {
     let restored = 0;
     let retried = 0;
     for (;;) {
-      const { rows } = await deps.pool.query<{ id: string; send_at: Date | null }>(
-        `SELECT i.id, i.send_at FROM invitations i
-         WHERE i.status = 'scheduled' AND i.id > $1 AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.invitation_id = i.id)
-         ORDER BY i.id LIMIT $2`,
-        [after, batchSize],
-      );
+      const { rows } = await deps.pool
+        .query<{ id: string; send_at: Date | null }>(
+          `SELECT i.id, i.send_at FROM invitations i
+           WHERE i.status = 'scheduled' AND i.id > $1 AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.invitation_id = i.id)
+           ORDER BY i.id LIMIT $2`,
+          [after, batchSize],
+        )
+        .catch(fromPostgres);
       if (rows.length === 0) break;
       const pipeline = client.pipeline();
       for (const row of rows) pipeline.exists(deps.queue.toKey(row.id)).zscore(failedKey, row.id);
@@ -101,11 +103,13 @@ export function createOutboxReconciler(deps: OutboxReconcilerDeps) {
       failing = false;
     },
     onError: (error) => {
-      // Before the first success this is Redis still connecting at start-up: not worth a warning.
+      // Before the first success a Redis error is Redis still connecting at start-up: not worth a
+      // warning. Postgres is reachable at once or not at all, so its failure always warns.
+      const dependency = (error as { dependency?: string }).dependency === 'postgres' ? 'Postgres' : 'Redis';
       if (!failing)
-        deps.logger[lastFullPass ? 'warn' : 'info'](
-          { err: { message: error.message } },
-          'outbox reconciler: Redis not reachable; will retry',
+        deps.logger[lastFullPass || dependency === 'Postgres' ? 'warn' : 'info'](
+          { dependency: dependency.toLowerCase(), err: { message: error.message } },
+          `outbox reconciler: ${dependency} not reachable; will retry`,
         );
       failing = true;
     },
@@ -115,3 +119,9 @@ export function createOutboxReconciler(deps: OutboxReconcilerDeps) {
   return { start: task.start, check, reconcileAll, stop: task.stop };
 }
 export type OutboxReconciler = ReturnType<typeof createOutboxReconciler>;
+
+/** Marks an error of the reconciler's Postgres query, so that its log names the right dependency. */
+function fromPostgres(error: unknown): never {
+  if (error instanceof Error) Object.assign(error, { dependency: 'postgres' });
+  throw error;
+}

@@ -1,6 +1,8 @@
+import { createPool } from '@kaiku/db';
 import { createRedis } from '@kaiku/queue';
 import { waitFor } from '@kaiku/testing';
 import { UnrecoverableError, Worker } from 'bullmq';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOutboxReconciler } from '../src/outbox-reconciler.ts';
 import { createOutboxRelay } from '../src/outbox-relay.ts';
@@ -150,6 +152,21 @@ describe('outbox reconciler', () => {
     expect(await h.queue.getJob(sent.invitationId)).toBeUndefined();
     expect(await h.queue.getJob(kept.invitationId)).toBeTruthy();
     expect(await reconciler.reconcileAll()).toBe(0);
+  });
+
+  it('names Postgres, at warn, when it is Postgres that it cannot reach', async () => {
+    const lines: Array<{ level: number; msg: string; dependency?: string }> = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => lines.push(JSON.parse(line)) });
+    const gone = createPool('postgres://postgres@127.0.0.1:1/kaiku');
+    const reconciler = createOutboxReconciler({ pool: gone, queue: h.queue, redis: h.redis, logger, intervalMs: 50 });
+    reconciler.start();
+    try {
+      await waitFor(async () => lines.length > 0, 5000, 'a log line');
+      expect(lines[0]).toMatchObject({ level: 40, dependency: 'postgres', msg: 'outbox reconciler: Postgres not reachable; will retry' });
+    } finally {
+      await reconciler.stop();
+      await gone.end();
+    }
   });
 
   it('retries, with fresh attempts, a send job that failed while its survey is still scheduled', async () => {
