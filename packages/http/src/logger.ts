@@ -32,6 +32,24 @@ export const REDACT_PATHS = [
   ...REDACT_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]),
 ];
 
+interface LoggedRequest {
+  method?: string;
+  url?: string;
+  id?: string;
+  routeOptions?: { url?: string | undefined };
+}
+
+/**
+ * The path without its query string. A path that matched no route is anyone's text (a scanner's,
+ * or `/patients/010181-900C/+358401110070`): its digits are logged as `#`, so that it keeps its
+ * shape for whoever reads the 404s but carries no hetu or phone number.
+ */
+function pathForLog(req: LoggedRequest): string | undefined {
+  const path = req.url?.split('?')[0];
+  if (path === undefined || req.routeOptions === undefined || req.routeOptions.url) return path;
+  return path.replace(/\d/g, '#');
+}
+
 export function loggerOptions(level: string, service: string): LoggerOptions {
   return {
     level,
@@ -39,7 +57,7 @@ export function loggerOptions(level: string, service: string): LoggerOptions {
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     serializers: {
       // Never log query strings or bodies: only method and path.
-      req: (req: { method?: string; url?: string; id?: string }) => ({ id: req.id, method: req.method, path: req.url?.split('?')[0] }),
+      req: (req: LoggedRequest) => ({ id: req.id, method: req.method, path: pathForLog(req) }),
     },
   };
 }

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { lazyChildLogger, lazyRequestLogger, loggerOptions } from '../src/index.ts';
+import { lazyChildLogger, lazyRequestLogger, loggerOptions, registerErrorHandler } from '../src/index.ts';
 
 function capture(level = 'trace') {
   const lines: string[] = [];
@@ -62,6 +62,21 @@ describe('loggerOptions', () => {
     expect(out).toContain('"path":"/v1/x"');
     expect(out).not.toContain('358401234567');
     expect(out).not.toContain('sekret-token-2');
+  });
+
+  it('logs a path that matched no route with its digits hidden, so that a hetu or phone in it is not kept', async () => {
+    const { logger, text } = capture();
+    const app = Fastify({ loggerInstance: logger as FastifyBaseLogger });
+    registerErrorHandler(app); // the services' own 404, which does not log the path in its message
+    app.get('/v1/items/:id', async () => 'ok');
+    expect((await app.inject({ url: '/patients/010181-900C/+358401110070' })).statusCode).toBe(404);
+    await app.inject({ url: '/v1/items/inv-123' });
+    await app.close();
+    const out = text();
+    expect(out).toContain('"path":"/patients/######-###C/+############"');
+    expect(out).not.toContain('010181');
+    expect(out).not.toContain('358401110070');
+    expect(out).toContain('"path":"/v1/items/inv-123"'); // a route's own path keeps its ids
   });
 });
 

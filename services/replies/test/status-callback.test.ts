@@ -18,11 +18,13 @@ describe('status callbacks: signed, idempotent, monotonic, and counted once', ()
   let pool: Pool;
   let app: FastifyInstance;
   let n = 0;
+  const logLines: string[] = [];
 
   beforeAll(async () => {
     env = await createTestEnv();
     pool = createPool(env.databaseUrl);
-    app = buildRepliesApp({ pool, kaiku, keys, logger: pino({ level: 'silent' }), authToken: AUTH_TOKEN, publicBaseUrl: PUBLIC });
+    const logger = pino({ level: 'info' }, { write: (line: string) => logLines.push(line) });
+    app = buildRepliesApp({ pool, kaiku, keys, logger, authToken: AUTH_TOKEN, publicBaseUrl: PUBLIC });
     await app.ready();
   });
   afterAll(async () => {
@@ -167,6 +169,14 @@ describe('status callbacks: signed, idempotent, monotonic, and counted once', ()
     await callback(inv.id, status('SM8', 'delivered'));
     expect(await row(inv.id)).toMatchObject({ status: 'answered', delivery_status: 'delivered' });
     expect(await counts(inv.day)).toEqual({ sent: 1, delivered: 1 });
+  });
+
+  it('logs a status word Twilio never sends as `other`, not as the text it was given', async () => {
+    const inv = await invitation('sent', 'SM12');
+    await callback(inv.id, status('SM12', 'weird 010181-900C'));
+    const line = logLines.find((l) => l.includes(inv.id) && l.includes('"status callback"'));
+    expect(line).toContain('"status":"other"');
+    expect(logLines.join('\n')).not.toContain('010181-900C');
   });
 
   it('answers 404 for an id that is no invitation id, 204 for an unknown one, 400 without MessageStatus', async () => {

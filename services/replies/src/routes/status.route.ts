@@ -34,7 +34,9 @@ export function registerStatusRoute(app: FastifyInstance, deps: StatusRouteDeps)
       errorCode: parsed.data.ErrorCode ?? null,
     });
     if (result === 'applied') kaikuMetrics.deliveryStatuses.inc({ status: parsed.data.MessageStatus });
-    request.log.info({ invitationId: invitationId.data, status: parsed.data.MessageStatus, result }, 'status callback');
+    // Only Twilio's own words are logged: anything else is text we have not read (`other`).
+    const status = /^[a-z-]{1,16}$/.test(parsed.data.MessageStatus) ? parsed.data.MessageStatus : 'other';
+    request.log.info({ invitationId: invitationId.data, status, result }, 'status callback');
     return reply.code(204).send();
   });
 }
