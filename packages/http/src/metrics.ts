@@ -85,11 +85,15 @@ export const processRegistry = new Registry();
 export const kaikuMetrics: MetricsCatalogue = createMetricsCatalogue(processRegistry);
 
 let defaultMetricsOn = false;
-/** Node's own process metrics (CPU, memory, event-loop lag, GC), once per process. */
+/**
+ * Node's own process metrics (CPU, memory, event-loop lag, GC), once per process, under their
+ * standard names (`process_resident_memory_bytes`, `nodejs_eventloop_lag_p99_seconds`) so that
+ * ready-made Node.js dashboards and alerts find them; the `job` label tells the services apart.
+ */
 function collectProcessMetrics() {
   if (defaultMetricsOn) return;
   defaultMetricsOn = true;
-  collectDefaultMetrics({ register: processRegistry, prefix: 'kaiku_process_' });
+  collectDefaultMetrics({ register: processRegistry });
 }
 
 export interface MetricsOptions {

@@ -45,7 +45,9 @@ describe('GET /metrics', () => {
       1,
     );
     // Node's own process metrics.
-    expect(text).toContain('kaiku_process_process_resident_memory_bytes');
+    expect(text).toMatch(/^process_resident_memory_bytes \d+/m);
+    expect(text).toMatch(/^nodejs_eventloop_lag_p99_seconds /m);
+    expect(text).not.toContain('kaiku_process_');
     await app.close();
   });
 
