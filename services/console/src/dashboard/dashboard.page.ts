@@ -30,9 +30,14 @@ function unitName(d: DashboardData, id: string | undefined): string {
   return (d.lang === 'en' ? unit.name.en : undefined) ?? unit.name.fi;
 }
 
+/** Why a figure is not shown: its own group is small, or it protects a small one (complementary). */
+function suppressedLabel(t: Strings, minN: number, suppression: string | undefined): string {
+  return suppression === 'complementary' ? t.suppressedComplementary : fill(t.suppressed, { minN });
+}
+
 function npsCell(t: Strings, minN: number, f: NpsFiguresRow, figure: string): string {
   if (f.suppressed) {
-    const why = f.suppression === 'complementary' ? t.suppressedComplementary : fill(t.suppressed, { minN });
+    const why = suppressedLabel(t, minN, f.suppression);
     return `<td data-figure="${esc(figure)}" data-suppressed="true">${esc(why)}</td><td>–</td>`;
   }
   return `<td data-figure="${esc(figure)}" data-value="${f.nps}">${f.nps}</td><td>${f.ci95?.[0]}…${f.ci95?.[1]}</td>`;
@@ -163,7 +168,8 @@ function rateTable(d: DashboardData, t: Strings, r: FunnelReport, dim: 'ageBand'
     .map((row) => {
       const key = row.key[dim] ?? '';
       const rate = 'responseRate' in row ? row.responseRate : null;
-      const value = row.suppressed ? esc(fill(t.suppressed, { minN: r.minN })) : esc(formatShare(rate, d.lang));
+      const why = 'suppression' in row ? row.suppression : undefined;
+      const value = row.suppressed ? esc(suppressedLabel(t, r.minN, why)) : esc(formatShare(rate, d.lang));
       return `<tr><th scope="row">${esc(key)}</th><td>${formatCount(row.delivered, d.lang)}</td><td data-figure="rate-${dim}:${esc(key)}" data-value="${rate ?? ''}">${value}</td><td class="barcell">${bar(rate)}</td></tr>`;
     })
     .join('');

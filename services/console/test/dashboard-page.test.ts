@@ -1,0 +1,51 @@
+import { parseKaikuConfig } from '@kaiku/config';
+import { createPool, type Pool } from '@kaiku/db';
+import { createTestEnv, type TestEnv } from '@kaiku/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DashboardData, dashboardPage } from '../src/dashboard/dashboard.page.ts';
+import { commentsReport } from '../src/reports/comments.report.ts';
+import { funnelReport } from '../src/reports/funnel.report.ts';
+import { npsReport } from '../src/reports/nps.report.ts';
+import { reportQuerySchema } from '../src/reports/report-query.ts';
+import { targetsReport } from '../src/reports/targets.report.ts';
+
+const kaiku = parseKaikuConfig({ units: [{ id: '1.2.246.10.99.10.1', name: { fi: 'Yksikkö 1' }, service: 'health-station' }] });
+
+/** The page itself, from reports of an empty database with the rows under test put in. */
+describe('dashboard page', () => {
+  let env: TestEnv;
+  let pool: Pool;
+  beforeAll(async () => {
+    env = await createTestEnv();
+    pool = createPool(env.databaseUrl);
+  });
+  afterAll(async () => {
+    await pool?.end();
+    await env?.cleanup();
+  });
+
+  it("says why a response-rate row is not shown: its own small group, or protecting another (as the API's suppression says)", async () => {
+    const q = reportQuerySchema.parse({ from: '2025-01-01', to: '2025-12-31' });
+    const data: DashboardData = {
+      lang: 'en',
+      query: { from: q.from, to: q.to, unit: '', service: '' },
+      kaiku,
+      total: await npsReport(pool, q, 5),
+      byMonth: await npsReport(pool, { ...q, groupBy: ['month'] }, 5),
+      byUnit: await npsReport(pool, { ...q, groupBy: ['unit'] }, 5),
+      funnel: await funnelReport(pool, q, 5),
+      byAgeBand: await funnelReport(pool, { ...q, groupBy: ['ageBand'] }, 5),
+      byLanguage: await funnelReport(pool, { ...q, groupBy: ['language'] }, 5),
+      targets: await targetsReport(pool, q, kaiku),
+      comments: await commentsReport(pool, { ...q, limit: 10, offset: 0 }, 5),
+    };
+    const rows = [
+      { key: { ageBand: '18-24' }, delivered: 3, suppressed: true, suppression: 'small-group' },
+      { key: { ageBand: '35-44' }, delivered: 5, suppressed: true, suppression: 'complementary' },
+    ];
+    const html = dashboardPage({ ...data, byAgeBand: { ...data.byAgeBand, rows } as DashboardData['byAgeBand'] });
+    const cell = (band: string) => html.match(new RegExp(`data-figure="rate-ageBand:${band}"[^>]*>([^<]*)<`))?.[1];
+    expect(cell('18-24')).toBe('not shown (under 5)');
+    expect(cell('35-44')).toBe('not shown (protection)');
+  });
+});
