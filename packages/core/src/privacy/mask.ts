@@ -47,10 +47,15 @@ export function maskPersonalData(text: string): string {
     .replace(HETU_SPACED, '[hetu]');
 }
 
-/** Masked, control characters removed, and capped: what is stored of a patient's words. */
+/**
+ * Masked, control characters removed, and capped: what is stored of a patient's words. The
+ * direction overrides, embeddings and isolates (U+202A–U+202E, U+2066–U+2069) go too: they would
+ * reorder how the rest of the line shows on the dashboard and in a spreadsheet, and could hide a
+ * number from the masking.
+ */
 export function storableComment(text: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters never reach storage
-  const clean = text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/gu, '').trim();
+  const clean = text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\u202A-\u202E\u2066-\u2069]/gu, '').trim();
   const masked = maskPersonalData(clean);
   if (masked.length <= COMMENT_MAX_LENGTH) return masked;
   // Never cut a surrogate pair in half.

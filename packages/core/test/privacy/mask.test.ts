@@ -67,6 +67,9 @@ describe('masking open text', () => {
   it('stored comments are capped, without control characters, and never end in half a character', () => {
     expect(storableComment('a'.repeat(1600))).toHaveLength(COMMENT_MAX_LENGTH);
     expect(storableComment('hyvä\u0000 palvelu\u0007')).toBe('hyvä palvelu');
+    // Direction overrides would reorder what a reader sees, and could split a number from the masking.
+    expect(storableComment('hyvä \u202Epalvelu\u202C \u2067x\u2069')).toBe('hyvä palvelu x');
+    expect(storableComment('soita 040\u202E 123 4567')).toBe('soita [phone]');
     const emoji = `${'a'.repeat(COMMENT_MAX_LENGTH - 1)}😀`;
     expect(storableComment(emoji)).toBe('a'.repeat(COMMENT_MAX_LENGTH - 1));
   });
