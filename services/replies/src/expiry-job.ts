@@ -60,7 +60,8 @@ export function createExpiryJob(deps: ExpiryJobDeps) {
          RETURNING i.id
        ), remembered AS (
          INSERT INTO closed_surveys AS c (phone_hash, language, closed_at, notice_sent)
-         SELECT DISTINCT ON (phone_hash) phone_hash, language, $1, closed_notice_sent FROM due
+         -- (an answered survey gets no "your answer was not saved": as if that notice were sent)
+         SELECT DISTINCT ON (phone_hash) phone_hash, language, $1, closed_notice_sent OR status IN ('answered', 'completed') FROM due
          WHERE phone_hash IS NOT NULL AND status IN ${REACHED}
          ORDER BY phone_hash, expires_at DESC
          ON CONFLICT (phone_hash) DO UPDATE SET language = EXCLUDED.language, closed_at = EXCLUDED.closed_at,

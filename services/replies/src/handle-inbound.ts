@@ -71,6 +71,8 @@ export interface InboundDeps {
 
 /** Unlocked read-decide-write attempts before a message is handled under the invitation's row lock. */
 const OPTIMISTIC_ATTEMPTS = 3;
+/** Statuses of a survey whose score was stored. */
+const ANSWERED = new Set(['answered', 'completed']);
 
 /** An opt-out or opt-in, from Twilio's OptOutType or the text (`parsed` = parseCommand(text)). */
 function commandOf(msg: InboundMessage, parsed: ReplyCommand | null): ReplyCommand | null {
@@ -188,7 +190,8 @@ export function createInboundHandler(deps: InboundDeps) {
       }
       if (inv.expired) {
         if (!(await repo.recordInbound(client, msg.messageSid, inv.id))) return { reply: null, outcome: 'duplicate' };
-        if (inv.closed_notice_sent) return { reply: null, outcome: 'closed' };
+        // "…so your answer was not saved" would be untrue to a patient whose answer was saved.
+        if (inv.closed_notice_sent || ANSWERED.has(inv.status)) return { reply: null, outcome: 'closed' };
         await repo.markClosedNoticeSent(client, inv.id);
         return { reply: render(inv.language, 'closed', inv.unit_id), outcome: 'closed' };
       }

@@ -51,6 +51,20 @@ describe('the expiry job closes surveys and erases their phone data', () => {
     expect((await f.sms(late, '10')).replies).toEqual([]);
     const { rowCount } = await f.pool.query('SELECT 1 FROM responses WHERE score = 10');
     expect(rowCount).toBe(0);
+    // "…so your answer was not saved" would be untrue to the patient who answered: nothing is sent.
+    expect((await f.sms(answered, 'Kiitos vielä!')).replies).toEqual([]);
+  });
+
+  it('a patient who answered gets no "your answer was not saved" after the window, before the job runs either', async () => {
+    const phone = '+358403333336';
+    const id = await f.invitation({ phone, expiresAt: new Date(Date.now() + DAY) });
+    expect((await f.sms(phone, 'ysi, nopea palvelu')).replies).toEqual([renderText('fi', 'thanks')]);
+    await f.pool.query("UPDATE invitations SET expires_at = now() - interval '1 second' WHERE id = $1", [id]);
+    expect((await f.sms(phone, 'Kiitos vielä!')).replies).toEqual([]);
+    expect((await f.sms(phone, 'Ja parkkipaikka oli täynnä')).replies).toEqual([]);
+    expect(await stateOf(f.pool, id)).toMatchObject({ score: 9, comment: 'nopea palvelu' });
+    await createExpiryJob({ pool: f.pool, logger: pino({ level: 'silent' }) }).runOnce();
+    expect((await f.sms(phone, 'Kiitos vielä!')).replies).toEqual([]);
   });
 
   it('a survey answered with a score and no reason is completed when its window closes, no longer open', async () => {
