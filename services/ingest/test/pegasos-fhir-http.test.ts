@@ -167,7 +167,10 @@ describe('POST /v1/sources/pegasos/fhir', () => {
     const second = fresh('bundle-visit-finished-en', hetu);
     delete second.patient.identifier[0].system;
     second.patient.identifier[0].type = { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0203', code: 'NNFIN' }] };
-    second.encounter.period.end = new Date(Date.now() - 1800_000).toISOString();
+    // Two visits of one Helsinki day (an hour and half an hour ago straddle midnight between 00:00 and 01:00).
+    const yesterday = new Date(Date.now() - 86_400_000).toLocaleDateString('sv-SE', { timeZone: 'Europe/Helsinki' });
+    first.encounter.period.end = `${yesterday}T10:00:00+02:00`;
+    second.encounter.period.end = `${yesterday}T10:30:00+02:00`;
     expect((await post(first.bundle)).json).toMatchObject({ outcome: 'scheduled' });
     expect((await post(second.bundle)).json).toMatchObject({ outcome: 'scheduled' });
     // the later visit of the day is the one surveyed: the patient was recognised both times
