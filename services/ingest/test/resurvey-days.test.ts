@@ -37,6 +37,22 @@ describe('the resurvey window counts the county’s calendar days', () => {
     }
   });
 
+  it('a text that failed (an invalid number) was no survey: the next visit, with the right number, is surveyed', async () => {
+    const hetu = testHetu('1962-01-01');
+    const first = await outcome(visit(hetu, '2025-09-30T10:00:00+03:00'));
+    expect(first.outcome).toBe('scheduled');
+    await h.pool.query("UPDATE invitations SET status = 'failed', error_code = 21211 WHERE id = $1", [first.invitationId]);
+    // one event alone, and one of a batch (the two ingest functions)
+    expect.soft(await outcome(visit(hetu, '2025-10-05T10:00:00+03:00'))).toMatchObject({ outcome: 'scheduled' });
+    const other = testHetu('1963-01-01');
+    const again = await outcome(visit(other, '2025-09-30T10:00:00+03:00'));
+    await h.pool.query("UPDATE invitations SET status = 'failed', error_code = 21211 WHERE id = $1", [again.invitationId]);
+    const batch = await outcome([visit(other, '2025-10-05T10:00:00+03:00'), visit(testHetu('1964-01-01'), '2025-10-05T10:00:00+03:00')]);
+    expect.soft(batch.results[0]).toMatchObject({ outcome: 'scheduled' });
+    // a text that went out still counts
+    expect(await outcome(visit(hetu, '2025-10-06T10:00:00+03:00'))).toMatchObject({ outcome: 'skipped', reason: 'recently-surveyed' });
+  });
+
   it('counts whole calendar days back; 0 leaves only the same-day rule', () => {
     expect(resurveySince('2026-01-01', 30)).toBe('2025-12-02');
     expect(resurveySince('2026-01-01', 1)).toBe('2025-12-31');
