@@ -48,7 +48,7 @@ describe('the resurvey window counts the county’s calendar days', () => {
     const again = await outcome(visit(other, '2025-09-30T10:00:00+03:00'));
     await h.pool.query("UPDATE invitations SET status = 'failed', error_code = 21211 WHERE id = $1", [again.invitationId]);
     const batch = await outcome([visit(other, '2025-10-05T10:00:00+03:00'), visit(testHetu('1964-01-01'), '2025-10-05T10:00:00+03:00')]);
-    expect.soft(batch.results[0]).toMatchObject({ outcome: 'scheduled' });
+    expect.soft((batch as { results: unknown[] }).results[0]).toMatchObject({ outcome: 'scheduled' });
     // a text that went out still counts
     expect(await outcome(visit(hetu, '2025-10-06T10:00:00+03:00'))).toMatchObject({ outcome: 'skipped', reason: 'recently-surveyed' });
   });

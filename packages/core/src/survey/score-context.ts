@@ -124,7 +124,7 @@ export function isHand(tokens: Token[], i: number): boolean {
   // The next two words of the same clause: "kasi murtui", "Kasi ja ranne".
   for (let k = i + 1; k <= i + 2; k++) {
     const t = tokens[k];
-    if (!t || t.kind !== 'word') return false;
+    if (t?.kind !== 'word') return false;
     if (HAND_AFTER.test(t.lower)) return true;
   }
   return false;

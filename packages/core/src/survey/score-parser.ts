@@ -171,7 +171,7 @@ function leadsOff(tokens: Token[], r: Reading): boolean {
  */
 function countsLater(tokens: Token[], r: Reading): boolean {
   const next = tokens[r.last + 1];
-  if (!next || next.kind !== 'word' || isFiller(next)) return false;
+  if (next?.kind !== 'word' || isFiller(next)) return false;
   if (onlyFiller(tokens, 0, r.first)) return false;
   return onlyFiller(tokens, boundaryBefore(tokens, r.first, SENTENCE_END), r.first);
 }
