@@ -80,6 +80,11 @@ export function planConversationStep(
         pending_clear: true,
         touch: true,
       });
+      // A score that also asked for another language ("8 på svenska tack"): go on in it, and remember it.
+      if (effect.next.language !== inv.language) {
+        Object.assign(write, { set_language: effect.next.language, remember: effect.next.language });
+        return done(effect.reply, 'score', effect.next.language);
+      }
       return done(effect.reply, effect.reason ? 'score-with-reason' : 'score');
     }
     case 'reason':

@@ -115,11 +115,9 @@ export async function closeForOptOut(client: PoolClient, phoneHash: string): Pro
        WHERE phone_hash = $1 AND status IN ('scheduled', 'sent', 'delivered', 'undelivered', 'unknown', 'answered', 'completed')
        RETURNING language, created_at
      ), forgotten AS (
-       -- Opted out: no "survey closed" notice is owed any more; only the opt-out's hash stays.
+       -- Opted out: no "survey closed" notice is owed any more. A language the patient chose by SMS
+       -- stays (by the same hash, for its year): after START the next survey is in it.
        DELETE FROM closed_surveys WHERE phone_hash = $1 RETURNING language, closed_at AS created_at
-     ), unchosen AS (
-       -- nor a language chosen for the next surveys (the opt-out keeps its own, for BÖRJA's answer)
-       DELETE FROM language_preferences WHERE phone_hash = $1
      )
      SELECT language FROM (SELECT * FROM closed UNION ALL SELECT * FROM forgotten) s ORDER BY created_at DESC LIMIT 1`,
     [phoneHash],
@@ -134,6 +132,12 @@ export async function optOut(client: PoolClient, phoneHash: string, method: stri
      ON CONFLICT (phone_hash) DO UPDATE SET opted_out_at = now(), method = $2, language = $3`,
     [phoneHash, method, language],
   );
+}
+
+/** The language an opt-out of this number was confirmed in; null when it is not opted out. */
+export async function optOutLanguage(client: PoolClient, phoneHash: string): Promise<string | null> {
+  const { rows } = await client.query<{ language: string | null }>('SELECT language FROM opt_outs WHERE phone_hash = $1', [phoneHash]);
+  return rows[0]?.language ?? null;
 }
 
 /** Ends an opt-out; `undefined` when the number was not opted out, else the opt-out's language. */

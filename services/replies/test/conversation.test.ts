@@ -155,10 +155,10 @@ describe('the SMS conversation (docs/conversation.md)', () => {
     const answered = await f.invitation({ phone, language: 'sv' });
     await f.sms(phone, '9');
     const open = await f.invitation({ phone, language: 'fi', endedAt: new Date(Date.now() - 3600_000) });
-    await f.sms(phone, 'på svenska tack'); // a language chosen by SMS: forgotten with the opt-out
+    await f.sms(phone, 'på svenska tack'); // a language chosen by SMS: kept through the opt-out, for after START
     expect((await f.sms(phone, 'STOPP')).replies).toEqual([text('sv', 'optedOut')]);
-    const chosen = await f.pool.query('SELECT 1 FROM language_preferences WHERE phone_hash = $1', [phoneHashOf(keys, phone)]);
-    expect(chosen.rowCount).toBe(0);
+    const chosen = () => f.pool.query('SELECT language FROM language_preferences WHERE phone_hash = $1', [phoneHashOf(keys, phone)]);
+    expect((await chosen()).rows).toEqual([{ language: 'sv' }]);
     expect(await stateOf(f.pool, open)).toMatchObject({ status: 'expired', has_phone: false, has_phone_hash: false });
     expect(await stateOf(f.pool, answered)).toMatchObject({ status: 'completed', score: 9, has_phone: false });
     expect((await f.sms(phone, '10')).replies).toEqual([]);
@@ -166,6 +166,27 @@ describe('the SMS conversation (docs/conversation.md)', () => {
     const { rowCount } = await f.pool.query('SELECT 1 FROM opt_outs');
     expect(rowCount).toBeGreaterThan(0);
     expect((await f.sms(phone, 'BÖRJA')).replies).toEqual([text('sv', 'optedIn')]);
+    expect((await chosen()).rows).toEqual([{ language: 'sv' }]);
+  });
+
+  it('a score with a request for another language ("8 på svenska tack") is stored, asked why in Swedish, and remembered', async () => {
+    const phone = newPhone();
+    const id = await f.invitation({ phone, language: 'fi' });
+    expect((await f.sms(phone, '8 på svenska tack')).replies).toEqual([text('sv', 'askReason')]);
+    expect(await stateOf(f.pool, id)).toMatchObject({ score: 8, comment: null, step: 'awaiting-reason' });
+    expect((await f.sms(phone, 'Trevlig personal')).replies).toEqual([text('sv', 'thanks')]);
+    const { rows } = await f.pool.query('SELECT language FROM language_preferences WHERE phone_hash = $1', [phoneHashOf(keys, phone)]);
+    expect(rows).toEqual([{ language: 'sv' }]);
+  });
+
+  it("a STOP sent again is confirmed in the first one's language, and so is ALOITA after it (not in English, STOP's own)", async () => {
+    const phone = newPhone();
+    await f.invitation({ phone, language: 'fi' });
+    expect((await f.sms(phone, 'STOP')).replies).toEqual([text('fi', 'optedOut')]);
+    expect((await f.sms(phone, 'STOP')).replies).toEqual([text('fi', 'optedOut')]);
+    const { rows } = await f.pool.query('SELECT language FROM opt_outs WHERE phone_hash = $1', [phoneHashOf(keys, phone)]);
+    expect(rows).toEqual([{ language: 'fi' }]);
+    expect((await f.sms(phone, 'ALOITA')).replies).toEqual([text('fi', 'optedIn')]);
   });
 
   it('confirms an opt-out and an opt-in in the patient’s language without a survey open, and keeps no language preference', async () => {

@@ -84,6 +84,12 @@ export function advanceConversation(
   }
 
   const parsed = score ?? parseScoreReply(text);
+  const asked = parsed.kind === 'score' && parsed.reason !== null ? parseCommand(parsed.reason) : null;
+  if (parsed.kind === 'score' && asked?.kind === 'switch-language') {
+    // "8 på svenska tack", "kasi. SV": the score, and the language to go on in (no reason).
+    const n = after(at.index + 1);
+    return { kind: 'score', score: parsed.score, reason: null, next: { ...state, step: n.step, language: asked.language }, reply: n.reply };
+  }
   if (parsed.kind === 'score') {
     // A reason in the same message answers a free-text question that follows.
     const answersNext = parsed.reason !== null && survey.questions[at.index + 1]?.kind === 'free-text';

@@ -94,6 +94,20 @@ describe('conversation steps (docs/conversation.md)', () => {
   });
 
   it.each([
+    ['8 på svenska tack', 'sv'],
+    ['kasi. SV', 'sv'],
+    ['9 in English please', 'en'],
+  ] as const)('"%s" is the score and a switch to %s: asked why in that language, with no reason stored', (text, language) => {
+    expect(advanceConversation(start, text)).toEqual({
+      kind: 'score',
+      score: text.startsWith('9') ? 9 : 8,
+      reason: null,
+      next: { ...start, step: 'awaiting-reason', language },
+      reply: 'askReason',
+    });
+  });
+
+  it.each([
     ['awaiting-score', 'invitation'],
     ['awaiting-reason', 'askReason'],
     ['completed', 'languageSwitched'],
