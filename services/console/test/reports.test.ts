@@ -63,6 +63,12 @@ describe('reports API', () => {
         })),
       ),
     );
+    // April 2019: units 5 (1 answer) and 6 (30) are health stations, unit 8 (10) the one dental unit.
+    await seedVisits(pool, [
+      ...answers({ promoters: 1, passives: 0, detractors: 0 }, () => ({ unit: unit(5), day: '2019-04-10' })),
+      ...answers({ promoters: 20, passives: 5, detractors: 5 }, () => ({ unit: unit(6), day: '2019-04-11' })),
+      ...answers({ promoters: 5, passives: 5, detractors: 0 }, () => ({ unit: unit(8), day: '2019-04-12', service: 'dental' })),
+    ]);
     // 2020: targets and comments.
     const y2020: SeedVisit[] = [
       ...answers({ promoters: 9, passives: 1, detractors: 0 }, () => ({ unit: unit(5), day: '2020-05-10' })), // NPS 90
@@ -144,6 +150,17 @@ describe('reports API', () => {
       'level,unit_id,n,promoters,passives,detractors,promoter_share,passive_share,detractor_share,nps,ci95_low,ci95_high,comment_share,suppressed',
     );
     expect(csv.find((l) => l.includes(unit(2)))).toBe(`group,${unit(2)},3,,,,,,,,,,,true`);
+  });
+
+  it('hides a second unit of the small unit’s service, so that the service report minus the shown units gives no single unit', async () => {
+    const period = 'from=2019-04-01&to=2019-04-30';
+    const byUnit = (await get(`/v1/reports/nps?${period}&groupBy=unit`)).json();
+    const byService = (await get(`/v1/reports/nps?${period}&groupBy=service`)).json();
+    const hidden = byUnit.rows.filter((r: { suppressed: boolean }) => r.suppressed).map((r: { key: { unit: string } }) => r.key.unit);
+    // Unit 8 is all of dental, which the service report shows: hiding it would protect nothing.
+    expect(hidden).toEqual([unit(5), unit(6)]);
+    const healthStations = byService.rows.find((r: { key: { service: string } }) => r.key.service === 'health-station');
+    expect(healthStations).toMatchObject({ n: 31, suppressed: false }); // 31 − nothing shown: units 5 and 6 together only
   });
 
   it('hides one more group when the small ones together are still too few to show as a sum', async () => {

@@ -29,8 +29,26 @@ export interface SuppressionResult {
   exposed: boolean[];
 }
 
-export function suppressSmallGroups(cells: readonly SuppressionCell[], dims: readonly string[], minN: number): SuppressionResult {
-  return suppress(cells, dims, minN, new Map());
+/**
+ * One dimension nested in another (each unit belongs to one service): the report grouped by the
+ * parent publishes the sum of each parent's cells. So a table grouped by the child but not by the
+ * parent has a line more per parent (with the other dimensions the same), protected like the rest:
+ * otherwise a service's figure minus its units' shown figures gives its one hidden unit's.
+ */
+export interface Nesting {
+  dim: string;
+  parentDim: string;
+  /** The parent of a child value; undefined when not known (no line is drawn for it). */
+  parentOf(value: string): string | undefined;
+}
+
+export function suppressSmallGroups(
+  cells: readonly SuppressionCell[],
+  dims: readonly string[],
+  minN: number,
+  nesting?: Nesting,
+): SuppressionResult {
+  return suppress(cells, dims, minN, new Map(), nesting);
 }
 
 interface Line {
@@ -48,6 +66,7 @@ function suppress(
   dims: readonly string[],
   minN: number,
   coarser: Map<string, Map<string, SuppressionMark | null>>,
+  nesting?: Nesting,
 ): SuppressionResult {
   const marks: Array<SuppressionMark | null> = cells.map((c) => (c.n < minN ? 'small-group' : null));
   const totalN = cells.reduce((sum, c) => sum + c.n, 0);
@@ -64,7 +83,7 @@ function suppress(
         if (members) members.push(i);
         else byRest.set(restKey(c), [i]);
       });
-      const coarseMarks = coarserMarks(cells, rest, minN, coarser);
+      const coarseMarks = coarserMarks(cells, rest, minN, coarser, nesting);
       for (const [key, members] of byRest) {
         const mark = coarseMarks.get(key) ?? null;
         const marginalN = members.reduce((s, i) => s + (cells[i] as SuppressionCell).n, 0);
@@ -74,6 +93,27 @@ function suppress(
         exposed[only] = true;
         if (mark !== null && marks[only] === null) marks[only] = 'complementary';
       }
+    }
+  }
+
+  if (nesting && dims.includes(nesting.dim) && !dims.includes(nesting.parentDim)) {
+    // The parent report's cell: published unless it is small itself (when it is hidden there only
+    // to protect another, treating it as published protects more here, never less).
+    const rest = dims.filter((d) => d !== nesting.dim);
+    const byParent = new Map<string, number[]>();
+    cells.forEach((c, i) => {
+      const parent = nesting.parentOf(c.key[nesting.dim] as string);
+      if (parent === undefined) return;
+      const key = JSON.stringify([parent, ...rest.map((d) => c.key[d])]);
+      const members = byParent.get(key);
+      if (members) members.push(i);
+      else byParent.set(key, [i]);
+    });
+    for (const members of byParent.values()) {
+      const marginalN = members.reduce((s, i) => s + (cells[i] as SuppressionCell).n, 0);
+      lines.push({ members, marginalN, marginalHidden: marginalN < minN, isTable: false });
+      // A parent with one child: that cell is the parent report's, shown there.
+      if (members.length === 1 && marginalN >= minN) exposed[members[0] as number] = true;
     }
   }
 
@@ -114,6 +154,7 @@ function coarserMarks(
   dims: readonly string[],
   minN: number,
   coarser: Map<string, Map<string, SuppressionMark | null>>,
+  nesting?: Nesting,
 ): Map<string, SuppressionMark | null> {
   const id = JSON.stringify(dims);
   const known = coarser.get(id);
@@ -126,7 +167,7 @@ function coarserMarks(
     else sums.set(key, { key: Object.fromEntries(dims.map((d) => [d, c.key[d] as string])), n: c.n });
   }
   const keys = [...sums.keys()];
-  const result = suppress([...sums.values()], dims, minN, coarser);
+  const result = suppress([...sums.values()], dims, minN, coarser, nesting);
   const byKey = new Map(keys.map((k, i) => [k, result.cells[i] ?? null]));
   coarser.set(id, byKey);
   return byKey;

@@ -28,6 +28,24 @@ describe('small-group suppression', () => {
     expect(apart.cells).toEqual([null, 'small-group', 'small-group', 'complementary', null]);
   });
 
+  it('protects a unit against its service: service minus the service’s shown units is no single small unit (the probe’s maternity clinics)', () => {
+    const serviceOf: Record<string, string> = { m1: 'maternity', m2: 'maternity', h1: 'health', h2: 'health', d1: 'dental' };
+    const nesting = { dim: 'unit', parentDim: 'service', parentOf: (u: string) => serviceOf[u] };
+    const cells = [cell('m1', 1), cell('m2', 50), cell('h1', 200), cell('h2', 180), cell('d1', 10)];
+    // Without the nesting only the whole table is a line: dental's 10 answers, the fewest enough, hide with m1.
+    expect(suppressSmallGroups(cells, ['unit'], 5).cells).toEqual(['small-group', null, null, null, 'complementary']);
+    // With it, maternity (51, shown by service) minus m2 would be m1: m2 is hidden too; dental, its
+    // service's only unit, is shown there, so hiding it protects nothing.
+    const r = suppressSmallGroups(cells, ['unit'], 5, nesting);
+    expect(r.cells).toEqual(['small-group', 'complementary', null, null, null]);
+    // Grouped by unit and month too: the same, month by month.
+    const both = suppressSmallGroups(cells, ['unit', 'month'], 5, nesting);
+    expect(both.cells).toEqual(['small-group', 'complementary', null, null, null]);
+    // Grouped by unit and service: each unit is alone in its line and takes the unit report's mark.
+    const withService = cells.map((c) => ({ key: { ...c.key, service: serviceOf[c.key.unit as string] as string }, n: c.n }));
+    expect(suppressSmallGroups(withService, ['unit', 'service'], 5, nesting).cells).toEqual(r.cells);
+  });
+
   it('hides the total when a lone small group could be read from it', () => {
     const r = suppressSmallGroups([cell('a', 3)], ['unit'], 5);
     expect(r.cells).toEqual(['small-group']);

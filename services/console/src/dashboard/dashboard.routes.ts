@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { commentsReport } from '../reports/comments.report.ts';
 import { funnelReport } from '../reports/funnel.report.ts';
 import { npsReport } from '../reports/nps.report.ts';
-import { reportQuerySchema } from '../reports/report-query.ts';
+import { reportQuerySchema, unitsInServices } from '../reports/report-query.ts';
 import { targetsReport } from '../reports/targets.report.ts';
 import { parseReportQuery, REPORTS, type ReportDeps, sendCsv, streamResponsesCsv } from '../routes/reports.routes.ts';
 import { dashboardPage } from './dashboard.page.ts';
@@ -113,7 +113,7 @@ export function registerDashboard(app: FastifyInstance, deps: ReportDeps & { tok
     const [total, byMonth, byUnit, funnel, byAgeBand, byLanguage, targets, comments] = await Promise.all([
       npsReport(deps.pool, q([]), minN),
       npsReport(deps.pool, q(['month']), minN),
-      npsReport(deps.pool, q(['unit']), minN),
+      npsReport(deps.pool, q(['unit']), minN, unitsInServices(deps.kaiku)),
       funnelReport(deps.pool, q([]), minN),
       funnelReport(deps.pool, q(['ageBand']), minN),
       funnelReport(deps.pool, q(['language']), minN),

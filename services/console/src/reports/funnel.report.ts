@@ -1,4 +1,4 @@
-import { shareOf, suppressSmallGroups } from '@kaiku/core';
+import { type Nesting, shareOf, suppressSmallGroups } from '@kaiku/core';
 import type { Pool } from '@kaiku/db';
 import { DIMENSION_SQL, effectiveMinN, filterClause, type GroupDimension, type ReportQuery } from './report-query.ts';
 import { rollupSource } from './rollup-source.ts';
@@ -71,7 +71,7 @@ async function groupedRollup(pool: Pool, q: ReportQuery, dims: readonly GroupDim
  * received → eligible (received − skipped) → sent → delivered → answered → commented, per visit
  * day; optionally also per group (rows with fewer than minN delivered texts suppressed).
  */
-export async function funnelReport(pool: Pool, q: ReportQuery, configuredMinN: number) {
+export async function funnelReport(pool: Pool, q: ReportQuery, configuredMinN: number, nesting?: Nesting) {
   const minN = effectiveMinN(q, configuredMinN);
   const dims = q.groupBy;
   const [funnelRows, npsRows] = await Promise.all([groupedRollup(pool, q, dims, 'funnel'), groupedRollup(pool, q, dims, 'nps')]);
@@ -111,6 +111,7 @@ export async function funnelReport(pool: Pool, q: ReportQuery, configuredMinN: n
     groups.map((g) => ({ key: g.key as Record<string, string>, n: g.f.delivered })),
     dims,
     minN,
+    nesting,
   );
   const rows = groups.map((g, i) => {
     const mark = marks.cells[i];

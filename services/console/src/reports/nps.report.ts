@@ -1,4 +1,4 @@
-import { npsFigures, type SuppressionMark, shareOf, suppressSmallGroups } from '@kaiku/core';
+import { type Nesting, npsFigures, type SuppressionMark, shareOf, suppressSmallGroups } from '@kaiku/core';
 import type { Pool } from '@kaiku/db';
 import { DIMENSION_SQL, effectiveMinN, filterClause, type GroupDimension, type ReportQuery } from './report-query.ts';
 import { rollupSource } from './rollup-source.ts';
@@ -76,7 +76,7 @@ export async function answerCounts(pool: Pool, q: ReportQuery, dims: readonly Gr
 }
 
 /** NPS per group over the rollups, with small groups suppressed (complementary where needed). */
-export async function npsReport(pool: Pool, q: ReportQuery, configuredMinN: number): Promise<NpsReport> {
+export async function npsReport(pool: Pool, q: ReportQuery, configuredMinN: number, nesting?: Nesting): Promise<NpsReport> {
   const minN = effectiveMinN(q, configuredMinN);
   const dims = q.groupBy;
   const groups = await answerCounts(pool, q, dims);
@@ -96,6 +96,7 @@ export async function npsReport(pool: Pool, q: ReportQuery, configuredMinN: numb
         groups.map((g) => ({ key: g.key as Record<string, string>, n: size(g.counts) })),
         dims,
         minN,
+        nesting,
       )
     : // Without groupBy the one row is the total, hidden with it.
       { cells: groups.map(() => totalMark), total: totalMark };

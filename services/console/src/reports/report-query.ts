@@ -1,4 +1,5 @@
-import { isStorableText } from '@kaiku/core';
+import type { KaikuConfig } from '@kaiku/config';
+import { isStorableText, type Nesting } from '@kaiku/core';
 import { z } from 'zod';
 
 export const GROUP_DIMENSIONS = ['unit', 'service', 'month', 'week', 'ageBand', 'language', 'source'] as const;
@@ -78,4 +79,10 @@ export function filterClause(q: ReportQuery, params: unknown[]): string {
     sql += ` AND ${column} = ANY($${params.length}::text[])`;
   }
   return sql;
+}
+
+/** Units nest in services (config): a table by unit is also protected against the table by service. */
+export function unitsInServices(kaiku: KaikuConfig): Nesting {
+  const serviceOf = new Map(kaiku.units.map((u) => [u.id, u.service as string]));
+  return { dim: 'unit', parentDim: 'service', parentOf: (unit) => serviceOf.get(unit) };
 }

@@ -7,7 +7,7 @@ import { commentsReport } from '../reports/comments.report.ts';
 import { funnelReport } from '../reports/funnel.report.ts';
 import { npsReport } from '../reports/nps.report.ts';
 import { commentsCsv, funnelCsv, npsCsv, targetsCsv } from '../reports/report-csv.ts';
-import { REPORT_PARAMETERS, type ReportQuery, reportQuerySchema } from '../reports/report-query.ts';
+import { REPORT_PARAMETERS, type ReportQuery, reportQuerySchema, unitsInServices } from '../reports/report-query.ts';
 import { responsesCsv } from '../reports/responses.export.ts';
 import { targetsReport } from '../reports/targets.report.ts';
 
@@ -50,8 +50,11 @@ async function* withBom(body: Readable) {
 
 /** Every report as JSON, or as CSV with `?format=csv`. */
 export const REPORTS = {
-  nps: { run: (d: ReportDeps, q: ReportQuery) => npsReport(d.pool, q, d.kaiku.reporting.minN), csv: npsCsv },
-  funnel: { run: (d: ReportDeps, q: ReportQuery) => funnelReport(d.pool, q, d.kaiku.reporting.minN), csv: funnelCsv },
+  nps: { run: (d: ReportDeps, q: ReportQuery) => npsReport(d.pool, q, d.kaiku.reporting.minN, unitsInServices(d.kaiku)), csv: npsCsv },
+  funnel: {
+    run: (d: ReportDeps, q: ReportQuery) => funnelReport(d.pool, q, d.kaiku.reporting.minN, unitsInServices(d.kaiku)),
+    csv: funnelCsv,
+  },
   targets: { run: (d: ReportDeps, q: ReportQuery) => targetsReport(d.pool, q, d.kaiku), csv: targetsCsv },
   comments: { run: (d: ReportDeps, q: ReportQuery) => commentsReport(d.pool, q, d.kaiku.reporting.minN), csv: commentsCsv },
 } as const;
