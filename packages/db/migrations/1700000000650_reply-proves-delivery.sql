@@ -3,7 +3,8 @@
 -- reported `undelivered` (carriers' reports are not always right) was counted as answered but never
 -- as delivered, so a unit's funnel could show more answers than deliveries (a response rate of
 -- 150 %). kaiku_reply_apply now marks the invitation delivered, and counts the delivery once, with
--- the first reply it applies that finds it not yet delivered. Body otherwise as in
+-- the first reply it applies that finds it not yet delivered. And words that the comment already
+-- holds are not appended again (a patient who sends the whole answer twice). Body otherwise as in
 -- 1700000000520, with the planner settings of 1700000000540.
 CREATE OR REPLACE FUNCTION kaiku_reply_apply(p_items jsonb)
 RETURNS TABLE (ord int, outcome text) LANGUAGE plpgsql VOLATILE
@@ -89,7 +90,8 @@ BEGIN
     END IF;
     IF it.append IS NOT NULL THEN
       SELECT r.comment INTO v_old FROM responses r WHERE r.invitation_id = it.inv FOR UPDATE;
-      IF FOUND THEN
+      -- Words the comment already holds (a message sent again) are not added twice.
+      IF FOUND AND (v_old IS NULL OR position(it.append IN v_old) = 0) THEN
         UPDATE responses r SET comment = left(CASE WHEN v_old IS NULL OR v_old = '' THEN it.append ELSE v_old || ' ' || it.append END, it.cap)
         WHERE r.invitation_id = it.inv;
         v_comment_bump := CASE WHEN v_old IS NULL OR v_old = '' THEN 1 ELSE 0 END;

@@ -218,6 +218,17 @@ describe('the SMS conversation (docs/conversation.md)', () => {
     expect(await stateOf(f.pool, earlierText)).toMatchObject({ status: 'delivered', score: null });
   });
 
+  it('the whole answer sent again after the thanks adds nothing to the comment; new words are added', async () => {
+    const phone = newPhone();
+    const id = await f.invitation({ phone });
+    expect((await f.sms(phone, '8 Lääkäri oli hyvä')).replies).toEqual([text('fi', 'thanks')]);
+    expect((await f.sms(phone, '8 Lääkäri oli hyvä')).replies).toEqual([]);
+    expect((await f.sms(phone, 'Lääkäri oli hyvä')).replies).toEqual([]);
+    expect(await stateOf(f.pool, id)).toMatchObject({ score: 8, comment: 'Lääkäri oli hyvä' });
+    await f.sms(phone, 'Parkkipaikka oli täynnä');
+    expect(await stateOf(f.pool, id)).toMatchObject({ comment: 'Lääkäri oli hyvä Parkkipaikka oli täynnä' });
+  });
+
   it('a text reported undelivered does not take the answer to one that arrived', async () => {
     const phone = newPhone();
     const arrived = await f.invitation({ phone, language: 'fi' });

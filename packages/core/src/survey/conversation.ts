@@ -67,7 +67,9 @@ export function advanceConversation(
     // "Kiitos!" to the thanks is a courtesy, not more feedback; a bare score sent again adds nothing either.
     if (state.step !== COMPLETED || !carriesContent(text) || isBareScore(text, score))
       return { kind: 'ignored', why: 'empty', note: null, reply: null };
-    return { kind: 'append', text, reply: null };
+    // The answer sent again ("8 Lääkäri oli hyvä"): its words, which the comment may already hold.
+    const parsed = score ?? parseScoreReply(text);
+    return { kind: 'append', text: parsed.kind === 'score' && parsed.reason ? parsed.reason : text, reply: null };
   }
   const after = (index: number) => {
     const nextQuestion = survey.questions[index];
