@@ -39,7 +39,7 @@ export const CONTEXT_BEFORE = new Set(
     'maksoi maksoin maksaa maksu maksua hinta betalade betala kostade kostar paid pay cost costs',
     // a dose, a week, a question of something else: "annos 2", "dose 2", "vecka 8", "Kysymys 1: kyllä"
     'annos annoksen annosta dose dos dosen booster tehoste tehosteannos rokote vaccine vaccin',
-    'vecka veckan viikko viikolla viikon week kysymys kysymykseen question fråga frågan',
+    'vecka veckan viikko viikon week kysymys',
   ]
     .join(' ')
     .split(' '),
@@ -63,10 +63,11 @@ export const UNIT_AFTER = new RegExp(
     'käyntiä|tablettia|pilleriä|piikkiä|rokotetta|näytettä|reseptiä|sivua|viestiä|puhelua|soittoa',
     'gång\\p{L}*|barn|barnen|personer|patienter|sköterskor|läkare|tänder|tabletter|sprutor|besök|samtal',
     'times|kids|children|people|persons|patients|doctors|nurses|teeth|pills|tablets|shots|visits|calls|messages',
-    // what a dental or a nurse's visit counts: "2 paikkaa", "3 reikää", "1 hammas", "2 fillings", "2 hål"
-    'paik(ka|kaa|koja|an)|reik(ä|ää|iä|ään)|hammas|hampa\\p{L}*|kysymy\\p{L}*|annos\\p{L}*|tik(ki|kiä|kejä)|rokote',
-    'fillings?|cavit(y|ies)|tooth|questions?|doses?|stitch(es)?|jabs?|injections?|x-?rays?',
-    'hål|hålen|tand|fråg(a|or)|dos(er)?|stygn|sprutan?|vaccin\\p{L}*',
+    // what a dental or a nurse's visit counts, in the forms that follow a count ("2 paikkaa", "3
+    // reikää", "2 fillings", "2 hål"); a singular after 1 only (SINGLE_COUNT_AFTER): "9 tooth fixed" answers
+    'paikkaa|paikkoja|paikkausta|reikää|reikiä|kysymystä|kysymyksiä|annosta|tikkiä|tikkejä|piikkiä',
+    'fillings|cavities|questions|doses|stitches|jabs|injections|x-?rays',
+    'hål|stygn|frågor|doser',
     // money, percentages, measures
     'euro\\p{L}*|eur|e|€|kr|kronor|dollars?|quid|pounds?|bucks|pund|senttiä|snt|prosent\\p{L}*|percent|procent|cm|kg|mg|ml|km|m|metri\\p{L}*',
     // until, after, by (a time): "4 asti", "9 jälkeen"; and dates: "3 mars"
@@ -82,6 +83,10 @@ export const UNIT_AFTER = new RegExp(
   'u',
 );
 
+/** After a 1 only: the singular of what a visit counts ("1 hammas poistettiin", "1 kysymys vielä", "1 tooth pulled"). */
+export const SINGLE_COUNT_AFTER =
+  /^(paikka|paikkaus|reikä|hammas|kysymys|annos|tikki|piikki|rokote|filling|cavity|tooth|question|dose|stitch|jab|injection|x-?ray|tand|fråga|dos|spruta)$/u;
+
 /** A word right after a number that puts it on another rating scale ("3 tähteä", "5 stars"). */
 export const OTHER_SCALE_AFTER = /^(tähte\p{L}*|tähti\p{L}*|tähde\p{L}*|stjärn\p{L}*|stars?|viidestä|neljästä|of|av|out)$/u;
 
@@ -95,7 +100,8 @@ const PERSON_BEFORE_COPULA =
   /^(son|sons|daughter|child|kid|baby|boy|girl|we|dotter|barn|bebis|pojke|flicka|vi|poika|poikani|tyttö|tyttöni|tytär|tyttäreni|lapsi|lapseni|vauva|vauvani|meitä|me|meit)$/u;
 const COPULA = /^(is|was|were|are|turned|är|var|blev|fyller|on|oli|olimme|oltiin|täytti|täyttää)$/u;
 /** Compound nouns of an id, a room or a queue ticket: "jonotusnumero 10", "vastaanottohuone 3", "väntrum 2". */
-const CONTEXT_COMPOUND = /(numero|numeroni|nummer|nummerlapp|number|lapp|lappu|huone|huoneessa|rum|rummet|room|kerros|paikka|vuoro)$/u;
+const CONTEXT_COMPOUND =
+  /(numero|numeroni|nummer|nummerlapp|number|lapp|lappu|huone|huoneessa|rum|rummet|room|kerros|paikka|vuoro|viikko|viikolla|vecka|veckan)$/u;
 
 /** A word before token `i` that makes a number there a time, a place, an id, a limit, an age: "klo 9", "kl. 9", "at nine", "March 3". */
 export function contextBefore(tokens: Token[], i: number): boolean {
@@ -112,15 +118,21 @@ export function contextBefore(tokens: Token[], i: number): boolean {
   return prev.text === '.' && prev.gap === '' && ['kl', 'klo', 'nr', 'nro', 'no'].includes(prev2);
 }
 
-/** "4 u", "2 you", "4 asking", "4 allt": text-speak for "for" or "to", not a score. */
-export const TEXT_SPEAK_AFTER = /^(u|you|ya|ye|me|us|asking|all|allt|alla|everything|er|dig|mig|oss|being|your|ur|the)$/u;
+/** Text-speak for "for" or "to" ("thx 4 asking", "Thanks 2 u", "tack 4 allt"): a 2 or 4 between these. */
+export const TEXT_SPEAK_BEFORE = /^(thx|thanks|thank|thankyou|tnx|ty|tack|tackar|kiitos|kiitti|good|great|nice|cheers|bra)$/u;
+export const TEXT_SPEAK_AFTER =
+  /^(u|you|ya|ye|me|us|asking|all|allt|alla|everything|that|this|it|dig|mig|oss|er|being|your|ur|the|helping|help|hjälpen)$/u;
 /** Words around "kasi" that make it käsi (a hand) typed without umlauts. */
 const HAND_BEFORE = /^(vasen|oikea|vasemman|oikean|vasenta|oikeaa|molemmat|kipeä|kipee|murtunut|loukkaantunut)$/u;
+/** Right after it: "Kasi on kipeä", "kasi oli turvoksissa", "kasi ei liiku". */
+const HAND_VERB = /^(on|oli|ei)$/u;
+/** Within its next two words: a body part or what happened to it ("kasi murtui", "Kasi ja ranne"). */
 const HAND_AFTER =
-  /^(on|oli|ei|ranne|ranteen|sormi\p{L}*|olka\p{L}*|kyynär\p{L}*|murtu\p{L}*|kipe\p{L}*|kipsi\p{L}*|kipsa\p{L}*|paketoi\p{L}*|sattu\p{L}*|särke\p{L}*|sarke\p{L}*|turvo\p{L}*|leikat\p{L}*|haava\p{L}*|ommel\p{L}*|ommeltiin|tikat\p{L}*|sidottiin|hoidettiin)$/u;
+  /^(ranne|ranteen|sormi\p{L}*|olka\p{L}*|kyynär\p{L}*|murtu\p{L}*|kipe\p{L}*|kipsi\p{L}*|kipsa\p{L}*|paketoi\p{L}*|sattu\p{L}*|särke\p{L}*|sarke\p{L}*|turvo\p{L}*|leikat\p{L}*|haava\p{L}*|ommel\p{L}*|ommeltiin|tikat\p{L}*|sidottiin|toimi\p{L}*|paran\p{L}*|kuntoon|liiku\p{L}*)$/u;
 export function isHand(tokens: Token[], i: number): boolean {
   const before = tokens[i - 1];
   if (before?.kind === 'word' && HAND_BEFORE.test(before.lower)) return true;
+  if (HAND_VERB.test(tokens[i + 1]?.kind === 'word' ? (tokens[i + 1]?.lower ?? '') : '')) return true;
   // The next two words of the same clause: "kasi murtui", "Kasi ja ranne".
   for (let k = i + 1; k <= i + 2; k++) {
     const t = tokens[k];

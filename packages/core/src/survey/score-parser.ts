@@ -1,5 +1,5 @@
 import { CLAUSE_END, prepareReply, SENTENCE_END, squeeze, startsClause, type Token, tokenize } from './reply-tokens.ts';
-import { contextBefore, isHand, MONTH, TEXT_SPEAK_AFTER } from './score-context.ts';
+import { contextBefore, isHand, MONTH, TEXT_SPEAK_AFTER, TEXT_SPEAK_BEFORE } from './score-context.ts';
 import { FILLER_WORDS, HONESTLY, LABEL_WORDS, NEGATION_WORDS, SWEDISH_GRADE, TOP_SCORE_PHRASES } from './score-lexicon.ts';
 import { isConditional, isNegated } from './score-negation.ts';
 import { numberWord, type Reading, readSuffix } from './score-number.ts';
@@ -43,7 +43,9 @@ function readDigits(tokens: Token[], i: number): Reading {
   if (prev?.text === '/' && at(i - 2)?.kind === 'num') return context(i);
   // Part of a word ("hmm2", "covid19", "A4"), or text-speak for "to"/"for" ("Thanks 2 u", "thx 4 asking").
   if (prev?.kind === 'word' && tok.gap === '') return context(i);
-  if ((value === 2 || value === 4) && prev?.kind === 'word' && TEXT_SPEAK_AFTER.test(at(i + 1)?.lower ?? '')) return context(i);
+  if ((value === 2 || value === 4) && TEXT_SPEAK_BEFORE.test(prev?.lower ?? '') && TEXT_SPEAK_AFTER.test(at(i + 1)?.lower ?? '')) {
+    return context(i);
+  }
 
   // Phone numbers and other long digit sequences: "040 123 4567", "+358 40 1234567".
   const plusPrefix = prev?.text === '+' && tok.gap === '';
@@ -164,18 +166,6 @@ function leadsOff(tokens: Token[], r: Reading): boolean {
   return tokens.every((t, k) => (k >= r.first && k <= r.last) || !(t.kind === 'num' || (t.kind === 'word' && numberWord(t.lower))));
 }
 
-/**
- * A number that opens a later sentence and runs straight into words ("Hyvä. 3 reikää", "Quick. 2
- * fillings done") more likely counts something than answers: only a number alone in that sentence
- * or clause, or one with a label, answers after other words ("Hyvä palvelu. 9").
- */
-function countsLater(tokens: Token[], r: Reading): boolean {
-  const next = tokens[r.last + 1];
-  if (next?.kind !== 'word' || isFiller(next)) return false;
-  if (onlyFiller(tokens, 0, r.first)) return false;
-  return onlyFiller(tokens, boundaryBefore(tokens, r.first, SENTENCE_END), r.first);
-}
-
 /** True when every token in [from, to) is filler: punctuation, emoji, greetings, labels. */
 function onlyFiller(tokens: Token[], from: number, to: number): boolean {
   for (let k = from; k < to; k++) if (!isFiller(tokens[k] as Token)) return false;
@@ -239,9 +229,7 @@ export function parseScoreReply(text: string): ParsedReply {
     const clauseAlone =
       onlyFiller(tokens, boundaryBefore(tokens, r.first, CLAUSE_END), r.first) &&
       onlyFiller(tokens, r.last + 1, boundaryAfter(tokens, r.last, CLAUSE_END));
-    const meant = r.strict
-      ? explicit || alone || leadsOff(tokens, r)
-      : explicit || (sentenceEdge && !countsLater(tokens, r)) || clauseAlone;
+    const meant = r.strict ? explicit || alone || leadsOff(tokens, r) : explicit || sentenceEdge || clauseAlone;
     if (!meant) {
       // A plain 0–10 number elsewhere in the text still makes the message ambiguous ("Hoitajat 10, lääkäri 7").
       if (r.type === 'score' && !r.strict) others.push(r.value);

@@ -162,4 +162,12 @@ export const ENGLISH: Array<[string, Expected]> = [
   ['good 4 me', REASK],
   ['Thanks 2 u', REASK],
   ['defo a 9', s(9)],
+  // real answers the count and text-speak rules must leave alone (the regression probe)
+  ['I give 4 the wait was too long', s(4, 'the wait was too long')],
+  ['Rating 4 everything was slow', s(4, 'everything was slow')],
+  ['10 jab was painless', s(10, 'jab was painless')],
+  ['9 tooth fixed quickly', s(9, 'tooth fixed quickly')],
+  ['Long wait. 6 but nice doctor', s(6, 'Long wait. but nice doctor')],
+  ['Answer to your question 9', s(9, 'Answer to your question')],
+  ['cheers 4 that', REASK],
 ];

@@ -133,4 +133,9 @@ export const SWEDISH: Array<[string, Expected]> = [
   ['dos 2', REASK],
   ['vecka 8', REASK],
   ['tack 4 allt', REASK],
+  // real answers the count and text-speak rules must leave alone (the regression probe)
+  ['Betyg 4 allt tog för lång tid', s(4, 'allt tog för lång tid')],
+  ['10 sprutan gjorde inte ont', s(10, 'sprutan gjorde inte ont')],
+  ['8 tand lagad snabbt', s(8, 'tand lagad snabbt')],
+  ['Lång väntan. 6 men trevlig läkare', s(6, 'Lång väntan. men trevlig läkare')],
 ];
