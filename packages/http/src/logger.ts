@@ -39,15 +39,25 @@ interface LoggedRequest {
   routeOptions?: { url?: string | undefined };
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A run of five digits or more (a phone number, a hetu's date), split by spaces, dashes or %-escapes or not. */
+const LONG_NUMBER = /\d(?:[\s\-+.]|%[0-9a-f]{2})*\d(?:[\s\-+.]|%[0-9a-f]{2})*\d(?:[\s\-+.]|%[0-9a-f]{2})*\d(?:[\s\-+.]|%[0-9a-f]{2})*\d/i;
+
 /**
- * The path without its query string. A path that matched no route is anyone's text (a scanner's,
- * or `/patients/010181-900C/+358401110070`): its digits are logged as `#`, so that it keeps its
- * shape for whoever reads the 404s but carries no hetu or phone number.
+ * The path without its query string, with its digits logged as `#` where they could be a hetu or
+ * a phone number: everywhere in a path that matched no route (anyone's text: a scanner's, or
+ * `/patients/010181-900C/+358401110070`), and in a matched route's segments that hold a long
+ * number and are no UUID (`/v1/twilio/status/+358401234567`). The path keeps its shape for whoever
+ * reads the logs; ids stay as they are.
  */
 function pathForLog(req: LoggedRequest): string | undefined {
   const path = req.url?.split('?')[0];
-  if (path === undefined || req.routeOptions === undefined || req.routeOptions.url) return path;
-  return path.replace(/\d/g, '#');
+  if (path === undefined || req.routeOptions === undefined) return path;
+  if (!req.routeOptions.url) return path.replace(/\d/g, '#');
+  return path
+    .split('/')
+    .map((segment) => (UUID.test(segment) || !LONG_NUMBER.test(segment) ? segment : segment.replace(/\d/g, '#')))
+    .join('/');
 }
 
 export function loggerOptions(level: string, service: string): LoggerOptions {

@@ -71,12 +71,19 @@ describe('loggerOptions', () => {
     app.get('/v1/items/:id', async () => 'ok');
     expect((await app.inject({ url: '/patients/010181-900C/+358401110070' })).statusCode).toBe(404);
     await app.inject({ url: '/v1/items/inv-123' });
+    await app.inject({ url: '/v1/items/7f1c2e9a-1234-4abc-9def-123456789012' });
+    await app.inject({ url: '/v1/items/+358401234567' });
+    await app.inject({ url: '/v1/items/010180-9015' });
     await app.close();
     const out = text();
     expect(out).toContain('"path":"/patients/######-###C/+############"');
     expect(out).not.toContain('010181');
     expect(out).not.toContain('358401110070');
-    expect(out).toContain('"path":"/v1/items/inv-123"'); // a route's own path keeps its ids
+    // a route's own path keeps its ids, and hides a long number put where an id goes
+    expect(out).toContain('"path":"/v1/items/inv-123"');
+    expect(out).toContain('"path":"/v1/items/7f1c2e9a-1234-4abc-9def-123456789012"');
+    expect(out).toContain('"path":"/v1/items/+############"');
+    expect(out).toContain('"path":"/v1/items/######-####"');
   });
 });
 
