@@ -3,7 +3,8 @@
 -- status callback settles it), nothing reads it again, so it is erased then instead of when the
 -- answer window ends. The keyed phone hash stays until then, to match the patient's replies.
 -- kaiku_delivery_status erases it with any callback it applies (one that settles a send whose
--- answer the sender never saw included). Body otherwise as in 1700000000550.
+-- answer the sender never saw included), and a send it settles keeps no error code of the attempt
+-- that seemed to fail (as the sender's own mark clears it). Body otherwise as in 1700000000550.
 -- Sends made before this migration: erase the encrypted phones they still keep.
 UPDATE invitations SET phone_enc = NULL
  WHERE phone_enc IS NOT NULL AND status NOT IN ('scheduled', 'sending', 'unknown');
@@ -40,7 +41,8 @@ BEGIN
         phone_enc = NULL,
         status = CASE WHEN o.was_status = ANY (p_settles) OR o.was_status IN ('sent', 'delivered') THEN o.moves_to ELSE o.was_status END,
         message_sid = coalesce(i.message_sid, o.sid),
-        error_code = coalesce(o.error_code, i.error_code),
+        -- a send it settles keeps no error of the attempt that seemed to fail (a 5xx that had created it)
+        error_code = CASE WHEN o.was_status = ANY (p_settles) THEN o.error_code ELSE coalesce(o.error_code, i.error_code) END,
         sent_at = coalesce(i.sent_at, now()),
         expires_at = coalesce(i.expires_at, now() + make_interval(days => p_window_days)),
         updated_at = now()

@@ -3,7 +3,8 @@
 -- reported `undelivered` (carriers' reports are not always right) was counted as answered but never
 -- as delivered, so a unit's funnel could show more answers than deliveries (a response rate of
 -- 150 %). kaiku_reply_apply now marks the invitation delivered, and counts the delivery once, with
--- the first reply it applies that finds it not yet delivered. And words that the comment already
+-- the first reply it applies that finds it not yet delivered; a reply to a send that ended
+-- `unknown` settles it as sent too (it was counted neither, and kept its encrypted phone). And words that the comment already
 -- holds are not appended again (a patient who sends the whole answer twice). Body otherwise as in
 -- 1700000000520, with the planner settings of 1700000000540.
 CREATE OR REPLACE FUNCTION kaiku_reply_apply(p_items jsonb)
@@ -20,6 +21,8 @@ DECLARE
   b_d int[] := '{}';
   b_c int[] := '{}';
   b_dl int[] := '{}';
+  b_s int[] := '{}';
+  v_was text;
 BEGIN
   FOR it IN
     SELECT x.* FROM jsonb_to_recordset(p_items) AS x(
@@ -37,6 +40,7 @@ BEGIN
       RETURN NEXT;
       CONTINUE;
     END IF;
+    SELECT i.status INTO v_was FROM invitations i WHERE i.id = it.inv;
     UPDATE invitations i SET
       status = coalesce(it.set_status, i.status),
       step = coalesce(it.set_step, i.step),
@@ -60,13 +64,16 @@ BEGIN
       RETURN NEXT;
       CONTINUE;
     END IF;
-    -- A reply proves the sent text arrived: counted delivered once, whatever the carrier reported
-    -- (undelivered, or nothing yet), so that no unit answers more texts than it was delivered. A
-    -- delivery callback after it finds the rank taken and changes nothing. (A send not yet known
-    -- as sent, with no sid, is left to the sender and the callbacks that settle it.)
+    -- A reply proves the text went out and arrived: counted delivered once, whatever the carrier
+    -- reported (undelivered, or nothing yet), so that no unit answers more texts than it was
+    -- delivered; a delivery callback after it finds the rank taken and changes nothing. A send that
+    -- ended `unknown` is settled by it: sent, counted sent, its encrypted phone erased. (One still
+    -- `sending` is left to the sender, whose mark counts it sent.)
     UPDATE invitations i SET delivery_status = 'delivered',
-           status = CASE WHEN i.status IN ('sent', 'undelivered') THEN 'delivered' ELSE i.status END
-     WHERE i.id = it.inv AND i.message_sid IS NOT NULL
+           status = CASE WHEN i.status IN ('sent', 'undelivered', 'unknown') THEN 'delivered' ELSE i.status END,
+           sent_at = coalesce(i.sent_at, now()),
+           phone_enc = NULL
+     WHERE i.id = it.inv AND (i.message_sid IS NOT NULL OR v_was = 'unknown')
        AND i.delivery_status IS DISTINCT FROM 'delivered' AND i.delivery_status IS DISTINCT FROM 'read';
     IF FOUND THEN
       b_inv := b_inv || it.inv;
@@ -75,10 +82,11 @@ BEGIN
       b_d := b_d || 0;
       b_c := b_c || 0;
       b_dl := b_dl || 1;
+      b_s := b_s || (CASE WHEN v_was = 'unknown' THEN 1 ELSE 0 END);
     END IF;
     IF it.score IS NOT NULL THEN
       INSERT INTO responses (invitation_id, score, comment, language, unit_id, service, visit_day, visit_month, age_band, source)
-      SELECT it.inv, it.score, it.comment, it.language, v.unit_id, v.service, v.visit_day, to_char(v.visit_day, 'YYYY-MM'),
+      SELECT it.inv, it.score, it.comment, coalesce(it.set_language, it.language), v.unit_id, v.service, v.visit_day, to_char(v.visit_day, 'YYYY-MM'),
              v.age_band, v.source
       FROM invitations i JOIN visits v ON v.id = i.visit_id WHERE i.id = it.inv;
       b_inv := b_inv || it.inv;
@@ -87,6 +95,7 @@ BEGIN
       b_d := b_d || it.detractors;
       b_c := b_c || (CASE WHEN it.comment IS NULL THEN 0 ELSE 1 END);
       b_dl := b_dl || 0;
+      b_s := b_s || 0;
     END IF;
     IF it.append IS NOT NULL THEN
       SELECT r.comment INTO v_old FROM responses r WHERE r.invitation_id = it.inv FOR UPDATE;
@@ -102,6 +111,7 @@ BEGIN
           b_d := b_d || 0;
           b_c := b_c || 1;
           b_dl := b_dl || 0;
+          b_s := b_s || 0;
         END IF;
       END IF;
     END IF;
@@ -114,16 +124,16 @@ BEGIN
   END LOOP;
 
   IF cardinality(b_inv) > 0 THEN
-    INSERT INTO nps_daily AS n (day, unit_id, service, language, age_band, source, promoters, passives, detractors, comments, delivered)
+    INSERT INTO nps_daily AS n (day, unit_id, service, language, age_band, source, promoters, passives, detractors, comments, delivered, sent)
     SELECT v.visit_day, v.unit_id, v.service, v.language, coalesce(v.age_band, 'unknown'), v.source,
-           sum(b.p), sum(b.pa), sum(b.d), sum(b.c), sum(b.dl)
-    FROM unnest(b_inv, b_p, b_pa, b_d, b_c, b_dl) AS b(inv, p, pa, d, c, dl)
+           sum(b.p), sum(b.pa), sum(b.d), sum(b.c), sum(b.dl), sum(b.s)
+    FROM unnest(b_inv, b_p, b_pa, b_d, b_c, b_dl, b_s) AS b(inv, p, pa, d, c, dl, s)
     JOIN invitations i ON i.id = b.inv JOIN visits v ON v.id = i.visit_id
     GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
     ON CONFLICT (day, unit_id, service, language, age_band, source) DO UPDATE SET
       promoters = n.promoters + EXCLUDED.promoters, passives = n.passives + EXCLUDED.passives,
       detractors = n.detractors + EXCLUDED.detractors, comments = n.comments + EXCLUDED.comments,
-      delivered = n.delivered + EXCLUDED.delivered;
+      delivered = n.delivered + EXCLUDED.delivered, sent = n.sent + EXCLUDED.sent;
   END IF;
 END $$;
 

@@ -81,11 +81,12 @@ export function planConversationStep(
         touch: true,
       });
       // A score that also asked for another language ("8 på svenska tack"): go on in it, and remember it.
+      const outcome = effect.reason ? 'score-with-reason' : 'score';
       if (effect.next.language !== inv.language) {
         Object.assign(write, { set_language: effect.next.language, remember: effect.next.language });
-        return done(effect.reply, 'score', effect.next.language);
+        return done(effect.reply, outcome, effect.next.language);
       }
-      return done(effect.reply, effect.reason ? 'score-with-reason' : 'score');
+      return done(effect.reply, outcome);
     }
     case 'reason':
       Object.assign(write, {

@@ -45,6 +45,8 @@ export interface InvitationOpts {
   expiresAt?: Date;
   unit?: string;
   step?: string;
+  /** The message sid; null for a send whose answer never came (`unknown`, `sending`). */
+  messageSid?: string | null;
 }
 
 let seq = 0;
@@ -114,7 +116,7 @@ export async function createFixture(now?: () => Date): Promise<Fixture> {
           language,
           opts.expiresAt ?? new Date(Date.now() + 7 * 86_400_000),
           opts.step ?? 'awaiting-score',
-          nextSid(),
+          opts.messageSid === undefined ? nextSid() : opts.messageSid,
         ],
       );
       return rows[0]?.id as string;
@@ -139,9 +141,16 @@ export async function stateOf(pool: Pool, id: string) {
 }
 
 export async function rollup(pool: Pool) {
-  const { rows } = await pool.query<{ promoters: number; passives: number; detractors: number; comments: number; delivered: number }>(
+  const { rows } = await pool.query<{
+    promoters: number;
+    passives: number;
+    detractors: number;
+    comments: number;
+    delivered: number;
+    sent: number;
+  }>(
     `SELECT sum(promoters)::int AS promoters, sum(passives)::int AS passives, sum(detractors)::int AS detractors,
-            sum(comments)::int AS comments, sum(delivered)::int AS delivered FROM nps_daily`,
+            sum(comments)::int AS comments, sum(delivered)::int AS delivered, sum(sent)::int AS sent FROM nps_daily`,
   );
   return rows[0];
 }

@@ -218,6 +218,28 @@ describe('the SMS conversation (docs/conversation.md)', () => {
     expect(await stateOf(f.pool, earlierText)).toMatchObject({ status: 'delivered', score: null });
   });
 
+  it('a reply to a send that ended unknown settles it: sent and delivered once, its encrypted phone erased', async () => {
+    const phone = newPhone();
+    const id = await f.invitation({ phone, status: 'unknown', messageSid: null });
+    const before = await rollup(f.pool);
+    expect((await f.sms(phone, '9 hyvä')).replies).toEqual([text('fi', 'thanks')]);
+    expect(await stateOf(f.pool, id)).toMatchObject({ status: 'completed', score: 9, has_phone: false, has_phone_hash: true });
+    const after = await rollup(f.pool);
+    expect([(after?.sent ?? 0) - (before?.sent ?? 0), (after?.delivered ?? 0) - (before?.delivered ?? 0)]).toEqual([1, 1]);
+    // Twilio's late callbacks for it count nothing again.
+    const late = (status: string) => ({ invitationId: id, messageSid: 'SMlate', messageStatus: status, errorCode: null });
+    await applyDeliveryStatuses(f.pool, [late('sent'), late('delivered')], 7);
+    const last = await rollup(f.pool);
+    expect([last?.sent, last?.delivered]).toEqual([after?.sent, after?.delivered]);
+  });
+
+  it('"8 bra service. På svenska tack": the score, the reason, thanks in Swedish, and the answer stored as Swedish', async () => {
+    const phone = newPhone();
+    const id = await f.invitation({ phone, language: 'fi' });
+    expect((await f.sms(phone, '8 bra service. På svenska tack')).replies).toEqual([text('sv', 'thanks')]);
+    expect(await stateOf(f.pool, id)).toMatchObject({ score: 8, comment: 'bra service.', language: 'sv', response_language: 'sv' });
+  });
+
   it('the whole answer sent again after the thanks adds nothing to the comment; new words are added', async () => {
     const phone = newPhone();
     const id = await f.invitation({ phone });

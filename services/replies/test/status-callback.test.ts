@@ -153,8 +153,9 @@ describe('status callbacks: signed, idempotent, monotonic, and counted once', ()
 
   it('a callback for an invitation put back to scheduled (a 5xx that had created the message) settles it: no second text', async () => {
     const inv = await invitation('scheduled', null);
+    await pool.query('UPDATE invitations SET error_code = 20500 WHERE id = $1', [inv.id]); // the 5xx of that attempt
     await callback(inv.id, status('SM10', 'sent'));
-    expect(await row(inv.id)).toMatchObject({ status: 'sent', message_sid: 'SM10' });
+    expect(await row(inv.id)).toMatchObject({ status: 'sent', message_sid: 'SM10', error_code: null });
     expect(await counts(inv.day)).toEqual({ sent: 1, delivered: 0 });
   });
 

@@ -94,15 +94,20 @@ export async function reschedule(pool: Pool, id: string, sendAt: Date): Promise<
  * earlier attempt's error code cleared: it no longer describes the invitation; the encrypted phone
  * erased: it was only for sending, and replies are matched by the keyed hash), and
  * the `sent` counts bumped, in one statement (one round trip, autocommit; rollup rows in key
- * order). Nothing is counted for an invitation that had moved on already (a callback got there first).
+ * order). Nothing is counted for an invitation that had moved on already (a callback got there
+ * first); one the patient already answered is marked (its status kept) and counted.
  */
 export async function markSent(pool: Pool, items: Array<{ id: string; sid: string }>, answerWindowDays: number): Promise<void> {
   await pool.query(
     `WITH sent AS (
-       UPDATE invitations i SET status = 'sent', message_sid = s.sid, sent_at = now(), expires_at = now() + make_interval(days => $3),
+       UPDATE invitations i SET status = CASE WHEN i.status IN ('sending', 'unknown') THEN 'sent' ELSE i.status END,
+              message_sid = s.sid, sent_at = now(), expires_at = now() + make_interval(days => $3),
               lookup_before_retry = false, error_code = NULL, phone_enc = NULL, updated_at = now()
          FROM unnest($1::uuid[], $2::text[]) AS s(id, sid)
-        WHERE i.id = s.id AND i.status IN ('sending', 'unknown')
+        WHERE i.id = s.id
+          AND (i.status IN ('sending', 'unknown')
+               -- the patient answered before Twilio's answer reached us: still to be marked sent
+               OR (i.status IN ('answered', 'completed') AND i.message_sid IS NULL AND i.sent_at IS NULL))
         RETURNING i.visit_id)
      INSERT INTO nps_daily (day, unit_id, service, language, age_band, source, sent)
      SELECT v.visit_day, v.unit_id, v.service, v.language, COALESCE(v.age_band, 'unknown'), v.source, count(*)

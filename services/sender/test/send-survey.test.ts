@@ -2,6 +2,7 @@ import { phoneHashOf } from '@kaiku/core';
 import { kaikuMetrics } from '@kaiku/http';
 import { waitFor } from '@kaiku/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { markSent } from '../src/invitation.repository.ts';
 import { createHarness, FROM, type Harness, keys, SENSITIVE_UNIT, testKaiku } from './harness.ts';
 
 /** Sending through the real twilio SDK to sms-sim, with real Postgres and Redis. */
@@ -41,6 +42,18 @@ describe('sender: one text per invitation, in the patient language', () => {
     expect((await h.queue.getJob(`${id}-again`))?.returnvalue).toBe('already-sent'); // counted so, not as cancelled
     expect(await h.simMessages(phone)).toHaveLength(1);
     expect(await h.rollup()).toEqual({ sent: before.sent + 1, delivered: before.delivered + 1 });
+  });
+
+  it("a text the patient answered before Twilio's answer reached the sender is still marked sent and counted once", async () => {
+    const { id } = await h.addInvitation({ enqueue: false });
+    await h.pool.query("UPDATE invitations SET status = 'answered', step = 'awaiting-reason' WHERE id = $1", [id]);
+    const before = await h.rollup();
+    await markSent(h.pool, [{ id, sid: 'SMraced' }], 7);
+    await markSent(h.pool, [{ id, sid: 'SMraced' }], 7); // a second mark changes nothing
+    const { rows } = await h.pool.query('SELECT status, message_sid, expires_at, phone_enc FROM invitations WHERE id = $1', [id]);
+    expect(rows[0]).toMatchObject({ status: 'answered', message_sid: 'SMraced', phone_enc: null });
+    expect(rows[0]?.expires_at).toBeInstanceOf(Date); // so that its window closes and its phone hash goes
+    expect(await h.rollup()).toEqual({ sent: before.sent + 1, delivered: before.delivered });
   });
 
   it('many jobs for one invitation at the same time still send one text: only one claim matches', async () => {

@@ -86,11 +86,19 @@ export function advanceConversation(
   }
 
   const parsed = score ?? parseScoreReply(text);
-  const asked = parsed.kind === 'score' && parsed.reason !== null ? parseCommand(parsed.reason) : null;
-  if (parsed.kind === 'score' && asked?.kind === 'switch-language') {
-    // "8 på svenska tack", "kasi. SV": the score, and the language to go on in (no reason).
-    const n = after(at.index + 1);
-    return { kind: 'score', score: parsed.score, reason: null, next: { ...state, step: n.step, language: asked.language }, reply: n.reply };
+  const asked = parsed.kind === 'score' && parsed.reason !== null ? languageAsked(parsed.reason) : null;
+  if (parsed.kind === 'score' && asked) {
+    // "8 på svenska tack", "kasi. SV", "8 bra service. På svenska tack": the score, the language to
+    // go on in, and whatever else the message says as the reason.
+    const answersNext = asked.rest !== null && survey.questions[at.index + 1]?.kind === 'free-text';
+    const n = after(at.index + (answersNext ? 2 : 1));
+    return {
+      kind: 'score',
+      score: parsed.score,
+      reason: asked.rest,
+      next: { ...state, step: n.step, language: asked.language },
+      reply: n.reply,
+    };
   }
   if (parsed.kind === 'score') {
     // A reason in the same message answers a free-text question that follows.
@@ -107,4 +115,20 @@ export function advanceConversation(
 function isBareScore(text: string, score: ParsedReply | undefined): boolean {
   const parsed = score ?? parseScoreReply(text);
   return parsed.kind === 'score' && parsed.reason === null;
+}
+
+/** A clause of the reason that asks for another language ("på svenska tack"), and the rest of it. */
+function languageAsked(reason: string): { language: Language; rest: string | null } | null {
+  const clauses = reason.split(/(?<=[.,;!?])\s+/u);
+  for (const [k, clause] of clauses.entries()) {
+    const command = parseCommand(clause.replace(/[.,;!?]+$/u, '').trim());
+    if (command?.kind !== 'switch-language') continue;
+    const rest = clauses
+      .filter((_, j) => j !== k)
+      .join(' ')
+      .replace(/[\s,;]+$/u, '')
+      .trim();
+    return { language: command.language, rest: rest && carriesContent(rest) ? rest : null };
+  }
+  return null;
 }

@@ -94,6 +94,19 @@ describe('conversation steps (docs/conversation.md)', () => {
   });
 
   it.each([
+    ['8 in english please, the nurse was lovely', 'en', 'the nurse was lovely'],
+    ['8 bra service. På svenska tack', 'sv', 'bra service.'],
+  ] as const)('"%s" is the score, a switch to %s and the reason: thanked in that language', (text, language, reason) => {
+    expect(advanceConversation(start, text)).toEqual({
+      kind: 'score',
+      score: 8,
+      reason,
+      next: { ...start, step: 'completed', language },
+      reply: 'thanks',
+    });
+  });
+
+  it.each([
     ['8 på svenska tack', 'sv'],
     ['kasi. SV', 'sv'],
     ['9 in English please', 'en'],
