@@ -86,25 +86,16 @@ export function advanceConversation(
   }
 
   const parsed = score ?? parseScoreReply(text);
-  const asked = parsed.kind === 'score' && parsed.reason !== null ? languageAsked(parsed.reason) : null;
-  if (parsed.kind === 'score' && asked) {
-    // "8 på svenska tack", "kasi. SV", "8 bra service. På svenska tack": the score, the language to
-    // go on in, and whatever else the message says as the reason.
-    const answersNext = asked.rest !== null && survey.questions[at.index + 1]?.kind === 'free-text';
-    const n = after(at.index + (answersNext ? 2 : 1));
-    return {
-      kind: 'score',
-      score: parsed.score,
-      reason: asked.rest,
-      next: { ...state, step: n.step, language: asked.language },
-      reply: n.reply,
-    };
-  }
   if (parsed.kind === 'score') {
+    // A language asked for beside it ("8 på svenska tack", "8 bra service. På svenska tack"): the
+    // conversation goes on in it, and the rest of the words are the reason.
+    const asked = parsed.reason !== null ? languageAsked(parsed.reason) : null;
+    const reason = asked ? asked.rest : parsed.reason;
     // A reason in the same message answers a free-text question that follows.
-    const answersNext = parsed.reason !== null && survey.questions[at.index + 1]?.kind === 'free-text';
+    const answersNext = reason !== null && survey.questions[at.index + 1]?.kind === 'free-text';
     const n = after(at.index + (answersNext ? 2 : 1));
-    return { kind: 'score', score: parsed.score, reason: parsed.reason, next: { ...state, step: n.step }, reply: n.reply };
+    const language = asked?.language ?? state.language;
+    return { kind: 'score', score: parsed.score, reason, next: { ...state, step: n.step, language }, reply: n.reply };
   }
   const note = text && carriesContent(text) ? text : null;
   if (state.reasked || parsed.why === 'empty') return { kind: 'ignored', why: parsed.why, note, reply: null };
