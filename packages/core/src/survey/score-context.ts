@@ -37,9 +37,8 @@ export const CONTEXT_BEFORE = new Set(
     'puoli puol half quarter past halv kvart vartin varttia vaille',
     // prices
     'maksoi maksoin maksaa maksu maksua hinta betalade betala kostade kostar paid pay cost costs',
-    // a dose, a week, a question of something else: "annos 2", "dose 2", "vecka 8", "Kysymys 1: kyllä"
-    'annos annoksen annosta dose dos dosen booster tehoste tehosteannos rokote vaccine vaccin',
-    'vecka veckan viikko viikon week kysymys',
+    // a question's number, a pregnancy week's abbreviation: "Kysymys 1: kyllä", "rv 8", "vko 8"
+    'kysymys rv vko vk',
   ]
     .join(' ')
     .split(' '),
@@ -65,9 +64,8 @@ export const UNIT_AFTER = new RegExp(
     'times|kids|children|people|persons|patients|doctors|nurses|teeth|pills|tablets|shots|visits|calls|messages',
     // what a dental or a nurse's visit counts, in the forms that follow a count ("2 paikkaa", "3
     // reikää", "2 fillings", "2 hål"); a singular after 1 only (SINGLE_COUNT_AFTER): "9 tooth fixed" answers
-    'paikkaa|paikkoja|paikkausta|reikää|reikiä|kysymystä|kysymyksiä|annosta|tikkiä|tikkejä|piikkiä',
-    'fillings|cavities|questions|doses|stitches|jabs|injections|x-?rays',
-    'hål|stygn|frågor|doser',
+    // (COUNT_NOUN_AFTER: not when a negation follows, "10 tikkiä ei tarvittu")
+    'rv',
     // money, percentages, measures
     'euro\\p{L}*|eur|e|€|kr|kronor|dollars?|quid|pounds?|bucks|pund|senttiä|snt|prosent\\p{L}*|percent|procent|cm|kg|mg|ml|km|m|metri\\p{L}*',
     // until, after, by (a time): "4 asti", "9 jälkeen"; and dates: "3 mars"
@@ -83,9 +81,40 @@ export const UNIT_AFTER = new RegExp(
   'u',
 );
 
+/**
+ * What a dental or a nurse's visit counts, in the forms that follow a count ("2 paikkaa", "3
+ * reikää", "2 fillings", "2 hål"), unless a negation follows ("10 tikkiä ei tarvittu", "10 stygn
+ * behövdes inte": none, so the number is no count); see `countFollows`.
+ */
+export const COUNT_NOUN_AFTER =
+  /^(paikkaa|paikkausta|reikää|kysymystä|annosta|tikkiä|piikkiä|fillings|cavities|questions|doses|stitches|jabs|injections|xrays|hål|stygn|frågor|doser)$/u;
 /** After a 1 only: the singular of what a visit counts ("1 hammas poistettiin", "1 kysymys vielä", "1 tooth pulled"). */
 export const SINGLE_COUNT_AFTER =
-  /^(paikka|paikkaus|reikä|hammas|kysymys|annos|tikki|piikki|rokote|filling|cavity|tooth|question|dose|stitch|jab|injection|x-?ray|tand|fråga|dos|spruta)$/u;
+  /^(paikkaus|reikä|hammas|kysymys|annos|tikki|piikki|tabletti|poisto|filling|cavity|tooth|question|dose|stitch|jab|injection|xray|tablet|pill|tand|fråga|dos|spruta)$/u;
+const NEGATION_AFTER_COUNT = /^(ei|eikä|inga|inget|ingen|inte|none|no|not|never|zero|nolla)$/u;
+
+/** The count noun at `k` counts the number before it: no negation in the two words after it. */
+export function countFollows(tokens: Token[], k: number): boolean {
+  for (let j = k + 1; j <= k + 2; j++) {
+    const t = tokens[j];
+    if (t?.kind !== 'word') break;
+    if (NEGATION_AFTER_COUNT.test(t.lower)) return false;
+  }
+  return true;
+}
+
+/**
+ * A dose or a vaccine before a small number is its number ("annos 2", "Covid booster 2"); before 5
+ * or more, or a score said plainly ("Rokote 10", "Rokote 10/10", "Rokote kymppi"), it is what the
+ * score is for. A week before a number, first in the message, is a week ("vecka 8", "viikko 8");
+ * anywhere else it is when ("Joka viikko 10", "Same week 9").
+ */
+export const DOSE_BEFORE = /^(annos|annoksen|dose|dos|dosen|booster|tehoste|tehosteannos|rokote|vaccine|vaccin|shot|jab)$/u;
+export const WEEK_FIRST = /^(vecka|veckan|viikko|viikon|viikolla|week)$/u;
+/** After "2." an ordinal of a dose: "2. annos", "3. rokote", "2. dos". */
+export const DOSE_ORDINAL_AFTER = /^(annos|rokote|tehoste|piikki|dos|dosen|dose|booster|sprutan?)$/u;
+/** Glued to a word, a digit is part of it ("hmm2", "A4", "B12", "gr8", "covid19"), not "Kiitos10". */
+export const GLUED_NOT_SCORE = /^(\p{L}|gr|h+m+|bla+h*|blaa+|covid|korona|corona|lol|xd+)$/u;
 
 /** A word right after a number that puts it on another rating scale ("3 tähteä", "5 stars"). */
 export const OTHER_SCALE_AFTER = /^(tähte\p{L}*|tähti\p{L}*|tähde\p{L}*|stjärn\p{L}*|stars?|viidestä|neljästä|of|av|out)$/u;
@@ -101,7 +130,7 @@ const PERSON_BEFORE_COPULA =
 const COPULA = /^(is|was|were|are|turned|är|var|blev|fyller|on|oli|olimme|oltiin|täytti|täyttää)$/u;
 /** Compound nouns of an id, a room or a queue ticket: "jonotusnumero 10", "vastaanottohuone 3", "väntrum 2". */
 const CONTEXT_COMPOUND =
-  /(numero|numeroni|nummer|nummerlapp|number|lapp|lappu|huone|huoneessa|rum|rummet|room|kerros|paikka|vuoro|viikko|viikolla|vecka|veckan)$/u;
+  /(numero|numeroni|nummer|nummerlapp|number|lapp|lappu|huone|huoneessa|rum|rummet|room|kerros|paikka|vuoro|raskausviik\p{L}*|graviditetsveck\p{L}*)$/u;
 
 /** A word before token `i` that makes a number there a time, a place, an id, a limit, an age: "klo 9", "kl. 9", "at nine", "March 3". */
 export function contextBefore(tokens: Token[], i: number): boolean {
@@ -119,25 +148,20 @@ export function contextBefore(tokens: Token[], i: number): boolean {
 }
 
 /** Text-speak for "for" or "to" ("thx 4 asking", "Thanks 2 u", "tack 4 allt"): a 2 or 4 between these. */
-export const TEXT_SPEAK_BEFORE = /^(thx|thanks|thank|thankyou|tnx|ty|tack|tackar|kiitos|kiitti|good|great|nice|cheers|bra)$/u;
+export const TEXT_SPEAK_BEFORE = /^(thx|thanks|thank|thankyou|tnx|ty|tack|tackar|kiitos|kiitti|good|great|nice|cheers|bra|you|u)$/u;
 export const TEXT_SPEAK_AFTER =
-  /^(u|you|ya|ye|me|us|asking|all|allt|alla|everything|that|this|it|dig|mig|oss|er|being|your|ur|the|helping|help|hjälpen)$/u;
+  /^(u|you|ya|ye|me|us|asking|askin|all|allt|alla|everything|that|this|it|dig|mig|oss|er|being|your|ur|the|helping|help|hjälpen)$/u;
 /** Words around "kasi" that make it käsi (a hand) typed without umlauts. */
 const HAND_BEFORE = /^(vasen|oikea|vasemman|oikean|vasenta|oikeaa|molemmat|kipeä|kipee|murtunut|loukkaantunut)$/u;
-/** Right after it: "Kasi on kipeä", "kasi oli turvoksissa", "kasi ei liiku". */
-const HAND_VERB = /^(on|oli|ei)$/u;
-/** Within its next two words: a body part or what happened to it ("kasi murtui", "Kasi ja ranne"). */
-const HAND_AFTER =
-  /^(ranne|ranteen|sormi\p{L}*|olka\p{L}*|kyynär\p{L}*|murtu\p{L}*|kipe\p{L}*|kipsi\p{L}*|kipsa\p{L}*|paketoi\p{L}*|sattu\p{L}*|särke\p{L}*|sarke\p{L}*|turvo\p{L}*|leikat\p{L}*|haava\p{L}*|ommel\p{L}*|ommeltiin|tikat\p{L}*|sidottiin|toimi\p{L}*|paran\p{L}*|kuntoon|liiku\p{L}*)$/u;
+/** Right after it: "Kasi on kipeä", "kasi murtui", "kasi toimii taas", "Kasi kipsissä". */
+const HAND_VERB =
+  /^(on|oli|ei|murtu\p{L}*|kipe\p{L}*|kipsi\p{L}*|kipsa\p{L}*|paketoi\p{L}*|sattu\p{L}*|särke\p{L}*|sarke\p{L}*|turvo\p{L}*|leikat\p{L}*|haava\p{L}*|ommel\p{L}*|ommeltiin|tikat\p{L}*|sidottiin|toimii|parani|liiku\p{L}*)$/u;
+/** A body part after "ja": "Kasi ja ranne". */
+const BODY_PART = /^(ranne|ranteen|sormi\p{L}*|olka\p{L}*|kyynär\p{L}*|käsivarsi|kasivarsi|jalka|niska|selkä)$/u;
 export function isHand(tokens: Token[], i: number): boolean {
-  const before = tokens[i - 1];
-  if (before?.kind === 'word' && HAND_BEFORE.test(before.lower)) return true;
-  if (HAND_VERB.test(tokens[i + 1]?.kind === 'word' ? (tokens[i + 1]?.lower ?? '') : '')) return true;
-  // The next two words of the same clause: "kasi murtui", "Kasi ja ranne".
-  for (let k = i + 1; k <= i + 2; k++) {
-    const t = tokens[k];
-    if (t?.kind !== 'word') return false;
-    if (HAND_AFTER.test(t.lower)) return true;
-  }
-  return false;
+  const word = (k: number) => (tokens[k]?.kind === 'word' ? (tokens[k]?.lower ?? '') : '');
+  if (HAND_BEFORE.test(word(i - 1))) return true;
+  if (HAND_VERB.test(word(i + 1))) return true;
+  if ((word(i + 1) === 'ja' || word(i + 1) === 'sekä') && BODY_PART.test(word(i + 2))) return true;
+  return word(i + 1) === 'tuli' && word(i + 2) === 'kuntoon';
 }

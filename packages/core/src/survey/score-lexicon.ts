@@ -194,8 +194,8 @@ export const FILLER_WORDS = new Set(
     "hi hello hey thanks thank you thx ty my is it its it's i i'd id i'll would will say a an the and solid strong easy",
     'easily definitely absolutely clear yes yeah well so regards cheers maybe probably about around was were know dunno from me',
     'them you overall honestly guess perfect hard to',
-    // "ehdottomasti kymppi", "defo a 9", "kympin arvoinen", "värd en tia": emphasis, not a reason
-    'ehdottomasti varmasti ehdoton arvoinen arvoisen arvoista defo deffo def totally worth värd värt',
+    // "ehdottomasti kymppi", "defo a 9", "kympin arvoinen": emphasis, not a reason
+    'ehdottomasti ehdoton arvoinen arvoisen arvoista defo deffo def totally',
     // hedges: "Vaikea sanoa, ehkä 6", "Svårt att säga, 7", "Hard to say, 8"
     'vaikea vaikeaa sanoa svårt',
     // the scale's own words, copied from the question: "10 = erittäin todennäköisesti", "0 not at all likely"

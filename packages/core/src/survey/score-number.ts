@@ -1,6 +1,6 @@
 /** Reading one number (digits or a word) and what follows it: its scale, unit or modifier. */
 import { editDistance, squeeze, type Token } from './reply-tokens.ts';
-import { OTHER_SCALE_AFTER, SCORE_UNIT_AFTER, SINGLE_COUNT_AFTER, UNIT_AFTER } from './score-context.ts';
+import { COUNT_NOUN_AFTER, countFollows, OTHER_SCALE_AFTER, SCORE_UNIT_AFTER, SINGLE_COUNT_AFTER, UNIT_AFTER } from './score-context.ts';
 import { DECIMAL_WORDS, DENOMINATOR_WORDS, NOT_SCORE_WORDS, SCORE_WORDS, STRICT_SCORE_WORDS } from './score-lexicon.ts';
 import type { NotAScore } from './score-parser.ts';
 
@@ -104,7 +104,7 @@ export function readSuffix(tokens: Token[], value: number, last: number): Omit<R
       return { type: 'bad', why: 'modifier', value, last: last + 2 + article, explicit: false };
     }
   }
-  if (next.text === '%' || next.text === '€' || next.text === '$') return { type: 'context', value, last: last + 1, explicit: false };
+  if (['%', '€', '$', '£'].includes(next.text)) return { type: 'context', value, last: last + 1, explicit: false };
   if (next.kind === 'word') {
     if (SCORE_UNIT_AFTER.test(next.lower)) return { ...base, last: last + 1, explicit: true };
     // "2 t" (tunnin) is a duration; "9 t. Liisa" (terveisin) is a signature.
@@ -113,7 +113,8 @@ export function readSuffix(tokens: Token[], value: number, last: number): Omit<R
     }
     if (OTHER_SCALE_AFTER.test(next.lower)) return { type: 'bad', why: 'other-scale', value, last: last + 1, explicit: true };
     if (UNIT_AFTER.test(next.lower)) return { type: 'context', value, last: last + 1, explicit: false };
-    if (value === 1 && SINGLE_COUNT_AFTER.test(next.lower)) return { type: 'context', value, last: last + 1, explicit: false };
+    const counted = COUNT_NOUN_AFTER.test(next.lower) || (value === 1 && SINGLE_COUNT_AFTER.test(next.lower));
+    if (counted && countFollows(tokens, last + 1)) return { type: 'context', value, last: last + 1, explicit: false };
     // "3 eri hoitajaa", "3 olika läkare", "3 different doctors": a count.
     if (/^(eri|olika|different)$/u.test(next.lower) && UNIT_AFTER.test(at(last + 2)?.lower ?? '')) {
       return { type: 'context', value, last: last + 2, explicit: false };

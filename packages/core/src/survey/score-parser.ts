@@ -1,5 +1,15 @@
 import { CLAUSE_END, prepareReply, SENTENCE_END, squeeze, startsClause, type Token, tokenize } from './reply-tokens.ts';
-import { contextBefore, isHand, MONTH, TEXT_SPEAK_AFTER, TEXT_SPEAK_BEFORE } from './score-context.ts';
+import {
+  contextBefore,
+  DOSE_BEFORE,
+  DOSE_ORDINAL_AFTER,
+  GLUED_NOT_SCORE,
+  isHand,
+  MONTH,
+  TEXT_SPEAK_AFTER,
+  TEXT_SPEAK_BEFORE,
+  WEEK_FIRST,
+} from './score-context.ts';
 import { FILLER_WORDS, HONESTLY, LABEL_WORDS, NEGATION_WORDS, SWEDISH_GRADE, TOP_SCORE_PHRASES } from './score-lexicon.ts';
 import { isConditional, isNegated } from './score-negation.ts';
 import { numberWord, type Reading, readSuffix } from './score-number.ts';
@@ -41,8 +51,8 @@ function readDigits(tokens: Token[], i: number): Reading {
 
   // The denominator of something already read ("10000/10", "12/3"): never a score of its own.
   if (prev?.text === '/' && at(i - 2)?.kind === 'num') return context(i);
-  // Part of a word ("hmm2", "covid19", "A4"), or text-speak for "to"/"for" ("Thanks 2 u", "thx 4 asking").
-  if (prev?.kind === 'word' && tok.gap === '') return context(i);
+  // Part of a word ("hmm2", "covid19", "A4"; not "Kiitos10"), or text-speak for "to"/"for" ("Thanks 2 u", "thx 4 asking").
+  if (prev?.kind === 'word' && tok.gap === '' && GLUED_NOT_SCORE.test(prev.lower)) return context(i);
   if ((value === 2 || value === 4) && TEXT_SPEAK_BEFORE.test(prev?.lower ?? '') && TEXT_SPEAK_AFTER.test(at(i + 1)?.lower ?? '')) {
     return context(i);
   }
@@ -82,14 +92,21 @@ function readDigits(tokens: Token[], i: number): Reading {
 
   // A word before that makes it a time, a room, a year: "klo 9", "huone 10", "at 9".
   if (prev && (contextBefore(tokens, i) || ['#', '€', '$', '£', '§'].includes(prev.text))) return context(end);
-  // "3. maaliskuuta", "3. mars": a date.
+  // "3. maaliskuuta", "3. mars": a date; "2. annos", "3. rokote": a dose.
   if (at(end + 1)?.text === '.' && MONTH.test(at(end + 2)?.lower ?? '')) return context(end + 2);
+  if (at(end + 1)?.text === '.' && DOSE_ORDINAL_AFTER.test(at(end + 2)?.lower ?? '')) return context(end + 2);
+  // "Question 1: yes", "Fråga 1: ja": a question's number.
+  if (/^(question|fråga|q)$/u.test(prev?.lower ?? '') && at(end + 1)?.text === ':') return context(end + 1);
   if (cluster === 'time' || cluster === 'date') return context(end);
   if (prev?.text === '-' && tok.gap === '' && at(i - 2)?.kind !== 'num') {
     return { ...plain, type: 'bad', why: 'negative', value: -value, last: end, explicit: false };
   }
 
   const suffix = readSuffix(tokens, value, end);
+  // "annos 2", "Covid booster 2": a dose's number; "Rokote 10", "Rokote 9/10" is the score for it.
+  if (value <= 4 && !suffix.explicit && DOSE_BEFORE.test(prev?.lower ?? '')) return context(suffix.last);
+  // "vecka 8", "viikko 8" opening the message: a (pregnancy) week; "Joka viikko 10", "viikko 10/10" are not.
+  if (i === 1 && !suffix.explicit && WEEK_FIRST.test(prev?.lower ?? '')) return context(suffix.last);
   if (cluster === 'decimal') {
     return suffix.type === 'context'
       ? { ...plain, ...suffix }

@@ -170,4 +170,15 @@ export const ENGLISH: Array<[string, Expected]> = [
   ['Long wait. 6 but nice doctor', s(6, 'Long wait. but nice doctor')],
   ['Answer to your question 9', s(9, 'Answer to your question')],
   ['cheers 4 that', REASK],
+  // the parser probe of old and new
+  ['Vaccine 9/10', s(9, 'Vaccine')],
+  ['Every week 10', s(10, 'Every week')],
+  ['Great9', s(9, 'Great')],
+  ['10 cavities none', s(10, 'cavities none')],
+  ['not worth it. 2', s(2, 'not worth it.')],
+  ['thank you 4 asking', REASK],
+  ['Question 1: yes', REASK],
+  ['9£', REASK],
+  ['gr8', REASK],
+  ['A4', REASK],
 ];

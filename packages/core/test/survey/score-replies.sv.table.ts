@@ -138,4 +138,9 @@ export const SWEDISH: Array<[string, Expected]> = [
   ['10 sprutan gjorde inte ont', s(10, 'sprutan gjorde inte ont')],
   ['8 tand lagad snabbt', s(8, 'tand lagad snabbt')],
   ['Lång väntan. 6 men trevlig läkare', s(6, 'Lång väntan. men trevlig läkare')],
+  // the parser probe of old and new
+  ['10 stygn behövdes inte', s(10, 'stygn behövdes inte')],
+  ['9 hål inga', s(9, 'hål inga')],
+  ['Fråga 1: ja', REASK],
+  ['2. dos', REASK],
 ];
