@@ -3,7 +3,7 @@ import { createPool, type Pool } from '@kaiku/db';
 import { createTestEnv, type TestEnv } from '@kaiku/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createIngestPipeline, type IngestPipeline } from '../src/pipeline.ts';
-import { keys, postJson, silent, startIngest, testConfig, UNITS } from './helpers.ts';
+import { keys, postJson, silent, startIngest, testConfig, UNITS, yesterdayAt } from './helpers.ts';
 
 /**
  * The batch path (set-based where it can be) must decide exactly as the one-event path: the same
@@ -238,7 +238,7 @@ describe('batches at the same time', () => {
               source: 'lifecare',
               kind: 'visit-ended',
               visitId: `${tag}-${i}-${k}`,
-              endedAt: new Date(Date.now() - (3 - k) * 60_000).toISOString(),
+              endedAt: yesterdayAt(12, k).toISOString(),
               unit: { id: unit },
               patient: { personalId, mobilePhones: ['040 123 4567'], languages: { service: 'fi' } },
             })),
@@ -268,7 +268,7 @@ describe('batches at the same time', () => {
           source: 'lifecare',
           kind: 'visit-ended',
           visitId: `${tag}-${i}`,
-          endedAt: new Date(Date.now() - (1 + (i % 3)) * 60_000).toISOString(),
+          endedAt: yesterdayAt(12, i % 3).toISOString(),
           unit: { id: UNITS.kyyjarvi },
           patient: { personalId, mobilePhones: ['040 123 4567'], languages: { service: 'fi' } },
         }));

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { type KaikuConfig, parseKaikuConfig } from '@kaiku/config';
-import { hetuFor, type Keys, type VisitEvent, visitEventSchema } from '@kaiku/core';
+import { hetuFor, type Keys, localDay, type VisitEvent, visitEventSchema, zonedInstant } from '@kaiku/core';
 import { createPool, type Pool } from '@kaiku/db';
 import { createRedis, createSurveySendQueue } from '@kaiku/queue';
 import { createTestEnv, type TestEnv } from '@kaiku/testing';
@@ -188,3 +188,15 @@ export const endedEvent = (visitId: string, personalId = hetuFor('1975-05-05', 4
     unit: { id: UNITS.kyyjarvi },
     patient: { personalId, mobilePhones: ['040 123 4567'], languages: { service: 'fi' } },
   });
+
+/**
+ * A time of yesterday in Helsinki: visits a test means to fall on one local day (the same-day
+ * rule) are placed there, never at "an hour ago" and "two hours ago", which straddle midnight for
+ * part of every night.
+ */
+export function yesterdayAt(hour: number, minute = 0): Date {
+  const [y, m, d] = localDay(new Date(Date.now() - 86_400_000), 'Europe/Helsinki')
+    .split('-')
+    .map(Number) as [number, number, number];
+  return zonedInstant('Europe/Helsinki', y, m, d, hour, minute);
+}

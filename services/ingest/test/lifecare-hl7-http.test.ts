@@ -16,6 +16,7 @@ import {
   testConfig,
   testHetu,
   uniqueId,
+  yesterdayAt,
 } from './helpers.ts';
 
 let h: IngestHarness;
@@ -197,8 +198,8 @@ describe('POST /v1/sources/lifecare/hl7', () => {
 
   it('reads a hetu in PID-3 that names no assigning authority: the patient is still known (one survey a day)', async () => {
     const hetu = testHetu();
-    const morning = fresh('a03-adult-fi', { 'PID-3': hetu, 'PV1-45': hl7Time(new Date(Date.now() - 2 * 3600_000)) });
-    const noon = fresh('a03-adult-fi', { 'PID-3': `${hetu}^^^^NNFIN`, 'PV1-45': hl7Time(new Date(Date.now() - 3600_000)) });
+    const morning = fresh('a03-adult-fi', { 'PID-3': hetu, 'PV1-45': hl7Time(yesterdayAt(10)) });
+    const noon = fresh('a03-adult-fi', { 'PID-3': `${hetu}^^^^NNFIN`, 'PV1-45': hl7Time(yesterdayAt(12)) });
     expect((await postHl7(h.url, morning.bytes)).code).toBe('AA');
     expect((await postHl7(h.url, noon.bytes)).code).toBe('AA');
     expect(await invitationOf(h.pool, 'lifecare', morning.visitId)).toMatchObject({ status: 'skipped', skip_reason: 'same-day-visit' });
