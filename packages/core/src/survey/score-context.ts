@@ -37,8 +37,8 @@ export const CONTEXT_BEFORE = new Set(
     'puoli puol half quarter past halv kvart vartin varttia vaille',
     // prices
     'maksoi maksoin maksaa maksu maksua hinta betalade betala kostade kostar paid pay cost costs',
-    // a question's number, a pregnancy week's abbreviation: "Kysymys 1: kyllä", "rv 8", "vko 8"
-    'kysymys rv vko vk',
+    // a pregnancy week's abbreviation: "rv 8", "vko 8"
+    'rv vko vk',
   ]
     .join(' ')
     .split(' '),
@@ -87,20 +87,24 @@ export const UNIT_AFTER = new RegExp(
  * behövdes inte": none, so the number is no count); see `countFollows`.
  */
 export const COUNT_NOUN_AFTER =
-  /^(paikkaa|paikkausta|reikää|kysymystä|annosta|tikkiä|piikkiä|fillings|cavities|questions|doses|stitches|jabs|injections|xrays|hål|stygn|frågor|doser)$/u;
+  /^(paikkaa|paikkausta|reikää|kysymystä|annosta|tikkiä|piikkiä|rokotusta|juurihoitoa|kruunua|röntgenkuvaa|implanttia|ientaskua|\p{L}+hammasta|fillings|cavities|questions|doses|stitches|sutures|jabs|injections|xrays|crowns|vaccines|vaccinations|scans|hål|stygn|frågor|doser|lagningar|plomber|vaccinationer|injektioner|röntgenbilder)$/u;
 /** After a 1 only: the singular of what a visit counts ("1 hammas poistettiin", "1 kysymys vielä", "1 tooth pulled"). */
 export const SINGLE_COUNT_AFTER =
   /^(paikkaus|reikä|hammas|kysymys|annos|tikki|piikki|tabletti|poisto|filling|cavity|tooth|question|dose|stitch|jab|injection|xray|tablet|pill|tand|fråga|dos|spruta)$/u;
-const NEGATION_AFTER_COUNT = /^(ei|eikä|inga|inget|ingen|inte|none|no|not|never|zero|nolla)$/u;
+/** After the count noun, words that say there were none: "reikiä ei löytynyt", "stygn behövdes inte", "cavities none". */
+const NONE_AFTER_COUNT = [/^(none|inga|inget|ingen)$/u, /^ei$/u, /^(löyty\p{L}*|tarvi\p{L}*|ollut|tullut)$/u, /^behövdes$/u, /^inte$/u];
 
-/** The count noun at `k` counts the number before it: no negation in the two words after it. */
+/**
+ * The count noun at `k` counts the number before it, unless the words after it say there were none
+ * ("9 reikiä ei löytynyt", "10 stygn behövdes inte", "10 cavities none": a score); a negation about
+ * something else keeps it a count ("2 fillings no pain", "3 tikkiä ei sattunut").
+ */
 export function countFollows(tokens: Token[], k: number): boolean {
-  for (let j = k + 1; j <= k + 2; j++) {
-    const t = tokens[j];
-    if (t?.kind !== 'word') break;
-    if (NEGATION_AFTER_COUNT.test(t.lower)) return false;
-  }
-  return true;
+  const word = (j: number) => (tokens[j]?.kind === 'word' ? (tokens[j]?.lower ?? '') : '');
+  const [none, ei, found, needed, not] = NONE_AFTER_COUNT as [RegExp, RegExp, RegExp, RegExp, RegExp];
+  if (none.test(word(k + 1))) return false;
+  if (ei.test(word(k + 1)) && found.test(word(k + 2))) return false;
+  return !(needed.test(word(k + 1)) && not.test(word(k + 2)));
 }
 
 /**
@@ -109,12 +113,13 @@ export function countFollows(tokens: Token[], k: number): boolean {
  * score is for. A week before a number, first in the message, is a week ("vecka 8", "viikko 8");
  * anywhere else it is when ("Joka viikko 10", "Same week 9").
  */
-export const DOSE_BEFORE = /^(annos|annoksen|dose|dos|dosen|booster|tehoste|tehosteannos|rokote|vaccine|vaccin|shot|jab)$/u;
+export const DOSE_BEFORE =
+  /^(\p{L}*annos|annoksen|\p{L}*rokote|\p{L}*rokotus|rokotteen|dose|dos|dosen|booster|boosteri|tehoste|piikki|pistos|spruta|sprutan|vaccine|vaccinet|vaccin|shot|jab)$/u;
 export const WEEK_FIRST = /^(vecka|veckan|viikko|viikon|viikolla|week)$/u;
 /** After "2." an ordinal of a dose: "2. annos", "3. rokote", "2. dos". */
-export const DOSE_ORDINAL_AFTER = /^(annos|rokote|tehoste|piikki|dos|dosen|dose|booster|sprutan?)$/u;
+export const DOSE_ORDINAL_AFTER = /^(annos|rokote|rokotus|tehoste|piikki|pistos|dos|dosen|dose|booster|sprutan?)$/u;
 /** Glued to a word, a digit is part of it ("hmm2", "A4", "B12", "gr8", "covid19"), not "Kiitos10". */
-export const GLUED_NOT_SCORE = /^(\p{L}|gr|h+m+|bla+h*|blaa+|covid|korona|corona|lol|xd+)$/u;
+const GLUED_NOT_SCORE = /^(\p{L}|gr|h+m+|bla+h*|blaa+|covid|korona|corona|lol)$/u;
 
 /** A word right after a number that puts it on another rating scale ("3 tähteä", "5 stars"). */
 export const OTHER_SCALE_AFTER = /^(tähte\p{L}*|tähti\p{L}*|tähde\p{L}*|stjärn\p{L}*|stars?|viidestä|neljästä|of|av|out)$/u;
@@ -148,20 +153,39 @@ export function contextBefore(tokens: Token[], i: number): boolean {
 }
 
 /** Text-speak for "for" or "to" ("thx 4 asking", "Thanks 2 u", "tack 4 allt"): a 2 or 4 between these. */
-export const TEXT_SPEAK_BEFORE = /^(thx|thanks|thank|thankyou|tnx|ty|tack|tackar|kiitos|kiitti|good|great|nice|cheers|bra|you|u)$/u;
-export const TEXT_SPEAK_AFTER =
-  /^(u|you|ya|ye|me|us|asking|askin|all|allt|alla|everything|that|this|it|dig|mig|oss|er|being|your|ur|the|helping|help|hjälpen)$/u;
+const TEXT_SPEAK_BEFORE = /^(thx|thanks|thank|thankyou|tnx|ty|tack|tackar|cheers)$/u;
+const TEXT_SPEAK_AFTER =
+  /^(u|you|ya|ye|us|asking|askin|all|allt|alla|everything|that|it|dig|mig|oss|er|being|your|ur|the|helping|help|hjälpen)$/u;
 /** Words around "kasi" that make it käsi (a hand) typed without umlauts. */
-const HAND_BEFORE = /^(vasen|oikea|vasemman|oikean|vasenta|oikeaa|molemmat|kipeä|kipee|murtunut|loukkaantunut)$/u;
+const HAND_BEFORE = /^(vasen|oikea|oikee|vasemman|oikean|vasenta|oikeaa|molemmat|kipeä|kipee|murtunut|loukkaantunut)$/u;
 /** Right after it: "Kasi on kipeä", "kasi murtui", "kasi toimii taas", "Kasi kipsissä". */
 const HAND_VERB =
-  /^(on|oli|ei|murtu\p{L}*|kipe\p{L}*|kipsi\p{L}*|kipsa\p{L}*|paketoi\p{L}*|sattu\p{L}*|särke\p{L}*|sarke\p{L}*|turvo\p{L}*|leikat\p{L}*|haava\p{L}*|ommel\p{L}*|ommeltiin|tikat\p{L}*|sidottiin|toimii|parani|liiku\p{L}*)$/u;
+  /^(on|oli|ei|murtui|murtunut|murtuneena|kipeä|kipee|kipeänä|kipsissä|kipsiin|kipsattiin|paketoitiin|sattuu|särkee|sarkee|turvonnut|turvoksissa|leikattiin|ommeltiin|tikattiin|sidottiin|toimii|parani|liikkuu|kolottaa)$/u;
 /** A body part after "ja": "Kasi ja ranne". */
-const BODY_PART = /^(ranne|ranteen|sormi\p{L}*|olka\p{L}*|kyynär\p{L}*|käsivarsi|kasivarsi|jalka|niska|selkä)$/u;
+const BODY_PART = /^(ranne|ranteen|sormi|sormet|sormia|olkapää|kyynärpää|käsivarsi|kasivarsi|jalka|niska|selkä)$/u;
 export function isHand(tokens: Token[], i: number): boolean {
   const word = (k: number) => (tokens[k]?.kind === 'word' ? (tokens[k]?.lower ?? '') : '');
-  if (HAND_BEFORE.test(word(i - 1))) return true;
+  // ("Ihan oikea kasi": a proper 8, not the right hand)
+  if (HAND_BEFORE.test(word(i - 1)) && !/^(ihan|aivan|tosi|todella)$/u.test(word(i - 2))) return true;
   if (HAND_VERB.test(word(i + 1))) return true;
   if ((word(i + 1) === 'ja' || word(i + 1) === 'sekä') && BODY_PART.test(word(i + 2))) return true;
   return word(i + 1) === 'tuli' && word(i + 2) === 'kuntoon';
+}
+
+/**
+ * A digit run at `i` that is plainly part of something else: glued to an interjection or a letter
+ * ("hmm2", "A4", "gr8"; not "Kiitos10" nor the emoticon ":D10"), the second number of a sum ("rv
+ * 10+1", "8+3": weeks and days), or text-speak for "for"/"to" ("thx 4 asking", "Thanks 2 u",
+ * "thank you 4 asking", "good 4 me").
+ */
+export function partOfSomethingElse(tokens: Token[], i: number, value: number): boolean {
+  const at = (k: number) => tokens[k];
+  const tok = at(i) as Token;
+  const prev = at(i - 1);
+  const lower = (k: number) => at(k)?.lower ?? '';
+  if (prev?.kind === 'word' && tok.gap === '' && GLUED_NOT_SCORE.test(prev.lower) && at(i - 2)?.text !== ':') return true;
+  if (prev?.text === '+' && tok.gap === '' && prev.gap === '' && at(i - 2)?.kind === 'num') return true;
+  if (value !== 2 && value !== 4) return false;
+  const thanks = TEXT_SPEAK_BEFORE.test(lower(i - 1)) || (/^(you|u)$/u.test(lower(i - 1)) && TEXT_SPEAK_BEFORE.test(lower(i - 2)));
+  return (thanks && TEXT_SPEAK_AFTER.test(lower(i + 1))) || (lower(i - 1) === 'good' && lower(i + 1) === 'me');
 }

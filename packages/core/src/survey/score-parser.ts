@@ -1,15 +1,5 @@
 import { CLAUSE_END, prepareReply, SENTENCE_END, squeeze, startsClause, type Token, tokenize } from './reply-tokens.ts';
-import {
-  contextBefore,
-  DOSE_BEFORE,
-  DOSE_ORDINAL_AFTER,
-  GLUED_NOT_SCORE,
-  isHand,
-  MONTH,
-  TEXT_SPEAK_AFTER,
-  TEXT_SPEAK_BEFORE,
-  WEEK_FIRST,
-} from './score-context.ts';
+import { contextBefore, DOSE_BEFORE, DOSE_ORDINAL_AFTER, isHand, MONTH, partOfSomethingElse, WEEK_FIRST } from './score-context.ts';
 import { FILLER_WORDS, HONESTLY, LABEL_WORDS, NEGATION_WORDS, SWEDISH_GRADE, TOP_SCORE_PHRASES } from './score-lexicon.ts';
 import { isConditional, isNegated } from './score-negation.ts';
 import { numberWord, type Reading, readSuffix } from './score-number.ts';
@@ -51,11 +41,8 @@ function readDigits(tokens: Token[], i: number): Reading {
 
   // The denominator of something already read ("10000/10", "12/3"): never a score of its own.
   if (prev?.text === '/' && at(i - 2)?.kind === 'num') return context(i);
-  // Part of a word ("hmm2", "covid19", "A4"; not "Kiitos10"), or text-speak for "to"/"for" ("Thanks 2 u", "thx 4 asking").
-  if (prev?.kind === 'word' && tok.gap === '' && GLUED_NOT_SCORE.test(prev.lower)) return context(i);
-  if ((value === 2 || value === 4) && TEXT_SPEAK_BEFORE.test(prev?.lower ?? '') && TEXT_SPEAK_AFTER.test(at(i + 1)?.lower ?? '')) {
-    return context(i);
-  }
+  // Part of a word ("hmm2"), a sum ("rv 10+1"), text-speak ("thx 4 asking"): never a score of its own.
+  if (partOfSomethingElse(tokens, i, value)) return context(i);
 
   // Phone numbers and other long digit sequences: "040 123 4567", "+358 40 1234567".
   const plusPrefix = prev?.text === '+' && tok.gap === '';
@@ -96,7 +83,12 @@ function readDigits(tokens: Token[], i: number): Reading {
   if (at(end + 1)?.text === '.' && MONTH.test(at(end + 2)?.lower ?? '')) return context(end + 2);
   if (at(end + 1)?.text === '.' && DOSE_ORDINAL_AFTER.test(at(end + 2)?.lower ?? '')) return context(end + 2);
   // "Question 1: yes", "Fråga 1: ja": a question's number.
-  if (/^(question|fråga|q)$/u.test(prev?.lower ?? '') && at(end + 1)?.text === ':') return context(end + 1);
+  if (/^(question|fråga|q|kysymys)$/u.test(prev?.lower ?? '') && at(end + 1)?.text === ':') return context(end + 1);
+  // "10:-" (a Swedish price), "2:a dosen" (an ordinal dose)
+  if (at(end + 1)?.text === ':' && at(end + 1)?.gap === '' && at(end + 2)?.text === '-') return context(end + 2);
+  if (at(end + 1)?.text === ':' && /^(a|e)$/u.test(at(end + 2)?.lower ?? '') && DOSE_ORDINAL_AFTER.test(at(end + 3)?.lower ?? '')) {
+    return context(end + 3);
+  }
   if (cluster === 'time' || cluster === 'date') return context(end);
   if (prev?.text === '-' && tok.gap === '' && at(i - 2)?.kind !== 'num') {
     return { ...plain, type: 'bad', why: 'negative', value: -value, last: end, explicit: false };

@@ -181,4 +181,9 @@ export const ENGLISH: Array<[string, Expected]> = [
   ['9£', REASK],
   ['gr8', REASK],
   ['A4', REASK],
+  // the second old-against-new probe
+  ["I'd give you 2 this time, sorry", s(2, 'this time, sorry')],
+  ['Honestly you 4 the wait was awful', s(4, 'the wait was awful')],
+  ['2 fillings no pain at all', REASK],
+  ['2 crowns fitted', REASK],
 ];

@@ -143,4 +143,8 @@ export const SWEDISH: Array<[string, Expected]> = [
   ['9 hål inga', s(9, 'hål inga')],
   ['Fråga 1: ja', REASK],
   ['2. dos', REASK],
+  // the second old-against-new probe
+  ['2:a dosen gick bra', REASK],
+  ['Bra pris 10:-', REASK],
+  ['2 lagningar', REASK],
 ];
