@@ -97,7 +97,7 @@ export async function reschedule(pool: Pool, id: string, sendAt: Date): Promise<
  * order). Nothing is counted for an invitation that had moved on already (a callback got there
  * first); one the patient already answered is marked (its status kept) and counted.
  */
-export async function markSent(pool: Pool, items: Array<{ id: string; sid: string }>, answerWindowDays: number): Promise<void> {
+export async function markSent(pool: Pool, items: Array<{ id: string; sid: string | null }>, answerWindowDays: number): Promise<void> {
   await pool.query(
     `WITH sent AS (
        UPDATE invitations i SET status = CASE WHEN i.status IN ('sending', 'unknown') THEN 'sent' ELSE i.status END,

@@ -97,6 +97,13 @@ export function createSendSurveyJob(deps: SendSurveyDeps) {
       return { result: 'unknown' };
     }
     // Sent already (a status callback settled an earlier attempt's 5xx), or cancelled, skipped, failed.
+    if (state.status === 'answered' || state.status === 'completed') {
+      // The patient answered before this text was marked sent (an attempt died between Twilio's
+      // answer and the mark): mark it now, without a sid, so that its window closes and its phone
+      // data goes. A no-op for one marked already.
+      await repo.markSent(deps.pool, [{ id: state.id, sid: null }], answerWindowDays);
+      return { result: 'already-sent' };
+    }
     if (state.status !== 'scheduled') return { result: SENT_STATUSES.has(state.status) ? 'already-sent' : 'not-scheduled' };
     if (state.opted_out) return (await repo.skipOptedOut(deps.pool, state.id)) ? { result: 'opted-out' } : retry();
     if (state.send_at && state.send_at.getTime() > at.getTime() + 1000) return { result: 'delayed', until: state.send_at, moved: false };

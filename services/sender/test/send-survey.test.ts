@@ -56,6 +56,20 @@ describe('sender: one text per invitation, in the patient language', () => {
     expect(await h.rollup()).toEqual({ sent: before.sent + 1, delivered: before.delivered });
   });
 
+  it('a send that died after the patient had already answered it is marked sent by the next job: its window and phone data close', async () => {
+    const { id, phone } = await h.addInvitation({ enqueue: false });
+    await h.pool.query("UPDATE invitations SET status = 'answered', step = 'awaiting-reason' WHERE id = $1", [id]);
+    const before = await h.rollup();
+    await h.queue.add('send', { invitationId: id }, { jobId: `${id}-after-crash` });
+    await waitFor(async () => (await h.queue.getJob(`${id}-after-crash`))?.finishedOn, 10_000, 'the job');
+    expect((await h.queue.getJob(`${id}-after-crash`))?.returnvalue).toBe('already-sent');
+    const { rows } = await h.pool.query('SELECT status, expires_at, phone_enc FROM invitations WHERE id = $1', [id]);
+    expect(rows[0]).toMatchObject({ status: 'answered', phone_enc: null });
+    expect(rows[0]?.expires_at).toBeInstanceOf(Date);
+    expect(await h.rollup()).toEqual({ sent: before.sent + 1, delivered: before.delivered });
+    expect(await h.simMessages(phone)).toEqual([]); // nothing sent again
+  });
+
   it('many jobs for one invitation at the same time still send one text: only one claim matches', async () => {
     const { id, phone } = await h.addInvitation({ enqueue: false });
     const jobIds = Array.from({ length: 12 }, (_, k) => `${id}-dup-${k}`);
