@@ -65,11 +65,11 @@ export function advanceConversation(
   const at = questionAt(survey, state.step);
   if (!at) {
     // "Kiitos!" to the thanks is a courtesy, not more feedback; a bare score sent again adds nothing either.
-    if (state.step !== COMPLETED || !carriesContent(text) || isBareScore(text, score))
-      return { kind: 'ignored', why: 'empty', note: null, reply: null };
-    // The answer sent again ("8 Lääkäri oli hyvä"): its words, which the comment may already hold.
+    if (state.step !== COMPLETED || !carriesContent(text)) return { kind: 'ignored', why: 'empty', note: null, reply: null };
     const parsed = score ?? parseScoreReply(text);
-    return { kind: 'append', text: parsed.kind === 'score' && parsed.reason ? parsed.reason : text, reply: null };
+    if (parsed.kind === 'score' && parsed.reason === null) return { kind: 'ignored', why: 'empty', note: null, reply: null };
+    // The answer sent again ("8 Lääkäri oli hyvä"): its words, which the comment may already hold.
+    return { kind: 'append', text: parsed.kind === 'score' ? (parsed.reason ?? text) : text, reply: null };
   }
   const after = (index: number) => {
     const nextQuestion = survey.questions[index];

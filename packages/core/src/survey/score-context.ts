@@ -62,9 +62,7 @@ export const UNIT_AFTER = new RegExp(
     'käyntiä|tablettia|pilleriä|piikkiä|rokotetta|näytettä|reseptiä|sivua|viestiä|puhelua|soittoa',
     'gång\\p{L}*|barn|barnen|personer|patienter|sköterskor|läkare|tänder|tabletter|sprutor|besök|samtal',
     'times|kids|children|people|persons|patients|doctors|nurses|teeth|pills|tablets|shots|visits|calls|messages',
-    // what a dental or a nurse's visit counts, in the forms that follow a count ("2 paikkaa", "3
-    // reikää", "2 fillings", "2 hål"); a singular after 1 only (SINGLE_COUNT_AFTER): "9 tooth fixed" answers
-    // (COUNT_NOUN_AFTER: not when a negation follows, "10 tikkiä ei tarvittu")
+    // a pregnancy week: "8 rv" (what a visit counts, "2 paikkaa", is COUNT_NOUN_AFTER's)
     'rv',
     // money, percentages, measures
     'euro\\p{L}*|eur|e|€|kr|kronor|dollars?|quid|pounds?|bucks|pund|senttiä|snt|prosent\\p{L}*|percent|procent|cm|kg|mg|ml|km|m|metri\\p{L}*',
@@ -91,8 +89,14 @@ export const COUNT_NOUN_AFTER =
 /** After a 1 only: the singular of what a visit counts ("1 hammas poistettiin", "1 kysymys vielä", "1 tooth pulled"). */
 export const SINGLE_COUNT_AFTER =
   /^(paikkaus|reikä|hammas|kysymys|annos|tikki|piikki|tabletti|poisto|filling|cavity|tooth|question|dose|stitch|jab|injection|xray|tablet|pill|tand|fråga|dos|spruta)$/u;
-/** After the count noun, words that say there were none: "reikiä ei löytynyt", "stygn behövdes inte", "cavities none". */
-const NONE_AFTER_COUNT = [/^(none|inga|inget|ingen)$/u, /^ei$/u, /^(löyty\p{L}*|tarvi\p{L}*|ollut|tullut)$/u, /^behövdes$/u, /^inte$/u];
+/** The lower-cased word at `k`, or '' for punctuation, a number or nothing. */
+function wordAt(tokens: Token[], k: number): string {
+  return tokens[k]?.kind === 'word' ? (tokens[k]?.lower ?? '') : '';
+}
+
+/** After the count noun, a word that says there were none ("cavities none"), or "ei" with one ("ei löytynyt"). */
+const NONE_WORD = /^(none|inga|inget|ingen)$/u;
+const NONE_AFTER_EI = /^(löyty\p{L}*|tarvi\p{L}*|ollut|tullut)$/u;
 
 /**
  * The count noun at `k` counts the number before it, unless the words after it say there were none
@@ -100,11 +104,10 @@ const NONE_AFTER_COUNT = [/^(none|inga|inget|ingen)$/u, /^ei$/u, /^(löyty\p{L}*
  * something else keeps it a count ("2 fillings no pain", "3 tikkiä ei sattunut").
  */
 export function countFollows(tokens: Token[], k: number): boolean {
-  const word = (j: number) => (tokens[j]?.kind === 'word' ? (tokens[j]?.lower ?? '') : '');
-  const [none, ei, found, needed, not] = NONE_AFTER_COUNT as [RegExp, RegExp, RegExp, RegExp, RegExp];
-  if (none.test(word(k + 1))) return false;
-  if (ei.test(word(k + 1)) && found.test(word(k + 2))) return false;
-  return !(needed.test(word(k + 1)) && not.test(word(k + 2)));
+  const [next, then] = [wordAt(tokens, k + 1), wordAt(tokens, k + 2)];
+  if (NONE_WORD.test(next)) return false;
+  if (next === 'ei' && NONE_AFTER_EI.test(then)) return false;
+  return !(next === 'behövdes' && then === 'inte');
 }
 
 /**
@@ -164,7 +167,7 @@ const HAND_VERB =
 /** A body part after "ja": "Kasi ja ranne". */
 const BODY_PART = /^(ranne|ranteen|sormi|sormet|sormia|olkapää|kyynärpää|käsivarsi|kasivarsi|jalka|niska|selkä)$/u;
 export function isHand(tokens: Token[], i: number): boolean {
-  const word = (k: number) => (tokens[k]?.kind === 'word' ? (tokens[k]?.lower ?? '') : '');
+  const word = (k: number) => wordAt(tokens, k);
   // ("Ihan oikea kasi": a proper 8, not the right hand)
   if (HAND_BEFORE.test(word(i - 1)) && !/^(ihan|aivan|tosi|todella)$/u.test(word(i - 2))) return true;
   if (HAND_VERB.test(word(i + 1))) return true;
