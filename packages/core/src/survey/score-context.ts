@@ -26,13 +26,13 @@ export const CONTEXT_BEFORE = new Set(
   [
     // times, places, ids
     'klo kello kl at huone huoneessa huoneeseen huoneesta room rum rummet nro nr numero number nummer vuonna år ikä age',
-    'ålder sivu page bussi bussilla bus buss linja line kerros kerroksessa floor våning ovi door dörr luukku luukulle lucka',
+    'ålder sivu page bussi bussilla bus buss linja linjalla line kerros kerroksessa floor våning ovi door dörr luukku luukulle lucka',
     'luckan gate portti ward osasto avdelning jono jonossa vuoro vuoronumero klockan ticket cubicle bay bed sänky sänkyssä',
     'pöytä level säng platta queue kö kön nummerlapp kölapp lapp lappu hytti sali salissa vastaanotto vastaanotolla',
     // limits and comparisons, until and after
     'alle yli vähintään enintään melkein lähes than än kuin under over above below över minst högst least most nästan almost nearly',
     'ainakin korkeintaan maksimissaan max barely scarcely nära lähellä',
-    'until till tills by before after ennen efter före innan',
+    'until till tills by before after ennen efter före innan vasta',
     // clock times said in words: "puoli kymmenen" (9.30), "half nine", "quarter past 10", "halv tio", "varttia vaille 10"
     'puoli puol half quarter past halv kvart vartin varttia vaille',
     // prices
@@ -68,8 +68,9 @@ export const UNIT_AFTER = new RegExp(
     'euro\\p{L}*|eur|e|€|kr|kronor|dollars?|quid|pounds?|bucks|pund|senttiä|snt|prosent\\p{L}*|percent|procent|cm|kg|mg|ml|km|m|metri\\p{L}*',
     // until, after, by (a time): "4 asti", "9 jälkeen"; and dates: "3 mars"
     'asti|saakka|jälkeen|jalkeen|mennessä|mennessa',
-    // "10 odotusta": ten waits, not a ten
-    'odotusta|jonotusta|odottelua',
+    // "10 odotusta": ten waits, not a ten; "0 valittamista", "0 complaints": none of them, not a zero
+    'odotusta|jonotusta|odottelua|odotusaikaa|jonoa|valitta\\p{L}*|moitittava\\p{L}*|moitteita|huomautettava\\p{L}*|kritiikkiä',
+    'ongelmia|ongelmaa|complaints?|problems|issues|klagomål|anmärkningar|problemen',
     MONTH.source.slice(4, -2),
   ]
     .map((alternatives) => `(?:${alternatives})`)
@@ -121,6 +122,12 @@ export const DOSE_BEFORE =
 export const WEEK_FIRST = /^(vecka|veckan|viikko|viikon|viikolla|week)$/u;
 /** After "2." an ordinal of a dose: "2. annos", "3. rokote", "2. dos". */
 export const DOSE_ORDINAL_AFTER = /^(annos|rokote|rokotus|tehoste|piikki|pistos|dos|dosen|dose|booster|sprutan?)$/u;
+/**
+ * After "2." in lower case, what an ordinal counts ("3. kerros", "2. käynti", "1. kerta", "2. lapsi",
+ * "2. besöket", "3. gången", "2. time"); "9. Käynti oli nopea" starts a new sentence.
+ */
+export const ORDINAL_NOUN_AFTER =
+  /^(kerros\p{L}*|kerrokse\p{L}*|käynti\p{L}*|käynni\p{L}*|kerta|kerralla|kerran|kertaa|lapsi|lapseni|lapsen|luokka\p{L}*|luoka\p{L}*|luokkalai\p{L}*|raskau\p{L}*|besök\p{L}*|gången|gång|våningen|barnet|time|visit|floor|child|kid|pregnancy)$/u;
 /** Glued to a word, a digit is part of it ("hmm2", "A4", "B12", "gr8", "covid19"), not "Kiitos10". */
 const GLUED_NOT_SCORE = /^(\p{L}|gr|h+m+|bla+h*|blaa+|covid|korona|corona|lol)$/u;
 
@@ -140,6 +147,52 @@ const COPULA = /^(is|was|were|are|turned|är|var|blev|fyller|on|oli|olimme|oltii
 const CONTEXT_COMPOUND =
   /(numero|numeroni|nummer|nummerlapp|number|lapp|lappu|huone|huoneessa|rum|rummet|room|kerros|paikka|vuoro|raskausviik\p{L}*|graviditetsveck\p{L}*)$/u;
 
+/**
+ * A pain or symptom scale, itself 0–10, before a number ("Kipu 8/10", "kipua 7", "Mun kipu on 7",
+ * "VAS 6", "smärta 7/10", "pain was 9"); not after a negation ("ei kipua 10", "no pain, 10").
+ */
+const PAIN_BEFORE =
+  /^(kipu|kipua|kivut|kipuni|kivun|kipuja|särky|särkyä|säryt|kipuasteikolla|kipuasteikko|vas|nrs|ahdistus|ahdistusta|pahoinvointi|smärta|smärtan|smärtor|värk|pain|pains|ache)$/u;
+/** A plural count before a number, or with "oli" between ("Hoitajia oli 2", "Lapsia 3", "Reikiä 3", "Jonossa oli 5"). */
+const COUNT_BEFORE =
+  /^(hoitajia|lääkäreitä|laakareita|potilaita|lapsia|odottajia|jonottajia|ihmisiä|ihmisia|asiakkaita|henkilöitä|reikiä|reikia|hampaita|paikkoja|tikkejä|piikkejä|rokotuksia|kysymyksiä|käyntejä|jonossa|edelläni|odottamassa)$/u;
+const BE = /^(on|oli|olisi|ois|is|was|were|are|är|var|blev)$/u;
+function countBefore(tokens: Token[], i: number): boolean {
+  return COUNT_BEFORE.test(wordAt(tokens, BE.test(wordAt(tokens, i - 1)) ? i - 2 : i - 1));
+}
+/** A pain scale's reading: the message gives a number on a 0–10 scale that is not ours, so no number in it is trusted. */
+export function painScaleBefore(tokens: Token[], i: number): boolean {
+  const before = BE.test(wordAt(tokens, i - 1)) ? i - 2 : i - 1;
+  return PAIN_BEFORE.test(wordAt(tokens, before)) && !NEGATION_BEFORE_PAIN.test(wordAt(tokens, before - 1));
+}
+const NEGATION_BEFORE_PAIN = /^(ei|eikä|no|not|ingen|inga|utan|without|ilman|zero|nolla)$/u;
+
+/** After a zero only, what there was none of ("0 wait", "0 jono", "0 väntetid"); "9 jono oli pitkä" is a reason. */
+const NONE_OF_AFTER_ZERO = /^(wait|waiting|queue|jono|odotus|odotusaika|väntetid|väntan|kö|problem|ongelma|stress|hassle)$/u;
+/** People ahead in a queue after a number ("Det var 5 före mig", "5 ahead of me", "5 ennen minua"). */
+const AHEAD_AFTER = new Set(['före mig', 'framför mig', 'innan mig', 'ahead of', 'before me', 'in front', 'ennen minua', 'ennen mua']);
+/** A number that counts what there was none of, or the people ahead in a queue. */
+export function countAfter(tokens: Token[], last: number, value: number): boolean {
+  const [next, then] = [wordAt(tokens, last + 1), wordAt(tokens, last + 2)];
+  if (value === 0 && NONE_OF_AFTER_ZERO.test(next)) return true;
+  return AHEAD_AFTER.has(`${next} ${then}`) || next === 'edelläni';
+}
+
+/**
+ * A grade word naming a tooth ("Kutosen paikkaus", "Kasi poistettiin", "Alaleuan kutonen",
+ * "Vasen ylä seiska", "Sexan lagad"), or the hour of an appointment ("Ysin aika", "Kympin aika").
+ */
+const TOOTH_AFTER =
+  /^(paikkaus|paikkaukse\p{L}*|paikattiin|paikattu|paikkaaminen|poistettiin|poistettu|poisto|poiston|juurihoi\p{L}*|juurihoidettiin|lagad|lagades|lagning|drogs|utdragen|rotfylld|rotfyllning|filled|pulled|extracted|removed)$/u;
+const TOOTH_BEFORE = /^(ylä|ala|yläleuan|alaleuan|ylä-|ala-|yläkautta|alakautta|övre|nedre|upper|lower)$/u;
+const HOUR_AFTER = /^(aika|ajalle|ajalla|aikaan|ajan|vuoro|vuorossa|bussi|bussilla)$/u;
+export function toothOrHour(tokens: Token[], i: number): boolean {
+  const word = (k: number) => wordAt(tokens, k);
+  if (TOOTH_AFTER.test(word(i + 1)) || TOOTH_BEFORE.test(word(i - 1))) return true;
+  if (/^(vasen|oikea|vasemman|oikean)$/u.test(word(i - 1)) && !/^(ihan|aivan|tosi|todella)$/u.test(word(i - 2))) return true;
+  return /n$/u.test(word(i)) && HOUR_AFTER.test(word(i + 1));
+}
+
 /** A word before token `i` that makes a number there a time, a place, an id, a limit, an age: "klo 9", "kl. 9", "at nine", "March 3". */
 export function contextBefore(tokens: Token[], i: number): boolean {
   const prev = tokens[i - 1];
@@ -148,6 +201,7 @@ export function contextBefore(tokens: Token[], i: number): boolean {
   // "almost a 10", "nästan en tia": the word before the article.
   if (['a', 'an', 'en'].includes(prev.lower) && CONTEXT_BEFORE.has(prev2)) return true;
   if (prev.kind === 'word') {
+    if (countBefore(tokens, i)) return true;
     if (CONTEXT_BEFORE.has(prev.lower) || MONTH.test(prev.lower) || CONTEXT_PAIRS.has(`${prev2} ${prev.lower}`)) return true;
     if (prev.lower.length > 6 && CONTEXT_COMPOUND.test(prev.lower)) return true;
     return COPULA.test(prev.lower) && PERSON_BEFORE_COPULA.test(prev2);

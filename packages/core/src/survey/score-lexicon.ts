@@ -209,10 +209,10 @@ export const FILLER_WORDS = new Set(
 
 /**
  * Manners of speaking that open with "if": "9 if I'm honest", "9 jos ollaan rehellisiä", "8 om jag
- * ska vara ärlig". Not a condition on the score, and not a reason for it.
+ * ska vara ärlig", "Kymppi, jos saan sanoa". Not a condition on the score, and not a reason for it.
  */
 export const HONESTLY =
-  /(?<!\p{L})(?:if (?:i'm|im|i am|we're|we are) (?:being )?honest|to be honest|jos (?:ollaan|oon|olen|olla) (?:nyt )?rehellisi[äa]|jos rehellisi[äa] ollaan|jos totta puhutaan|rehellisesti sanottuna|om jag ska vara ärlig|om (?:man|vi) ska vara ärlig[a]?|om sanningen ska fram|ärligt (?:talat|sagt))(?!\p{L})/giu;
+  /(?<!\p{L})(?:if (?:i'm|im|i am|we're|we are) (?:being )?honest|to be honest|jos (?:ollaan|oon|olen|olla) (?:nyt )?rehellisi[äa]|jos rehellisi[äa] ollaan|jos totta puhutaan|rehellisesti sanottuna|om jag ska vara ärlig|om (?:man|vi) ska vara ärlig[a]?|om sanningen ska fram|ärligt (?:talat|sagt)|jos saan sanoa|jos minulta kysytään|om jag får säga|om ni frågar mig|if i may say(?: so)?|if you ask me)(?!\p{L})/giu;
 
 /** Words that negate a score just before it: "ei kymppi", "inte en tia", "not a 10". */
 export const NEGATION_WORDS = new Set(

@@ -1,5 +1,5 @@
 /** When a number that looks like the score is denied or made conditional: "ei kymppi", "not a 10", "a 10 if not for the wait". */
-import { CLAUSE_END, startsClause, type Token } from './reply-tokens.ts';
+import { CLAUSE_END, SENTENCE_END, startsClause, type Token } from './reply-tokens.ts';
 import {
   HONESTLY,
   LABEL_WORDS,
@@ -16,7 +16,12 @@ const DENYING_VERB = /^(tule|tullut|tuu|anna|antaisi|antais|annettu|heru|irtoa|o
 /** "if", "unless": a score that is only what it would have been ("10 jos olisi päässyt nopeammin"). */
 const CONDITION = new Set(['if', 'unless', 'jos', 'jollei', 'ellei', 'om', 'såvida', 'ifall']);
 
+/** Two words before a number (an article skipped) that deny it: "Far from a 10", "Nowhere near 10", "Långt ifrån en tia". */
+const FAR_FROM = new Set(['far from', 'nowhere near', 'not near', 'långt ifrån', 'närheten av', 'langt ifrån']);
+
 export function isNegated(tokens: Token[], r: Reading): boolean {
+  const back = ['a', 'an', 'en'].includes(tokens[r.first - 1]?.lower ?? '') ? r.first - 1 : r.first;
+  if (FAR_FROM.has(`${tokens[back - 2]?.lower ?? ''} ${tokens[back - 1]?.lower ?? ''}`)) return true;
   for (let k = r.first - 1, words = 0; k >= 0 && words < 3; k--) {
     if (startsClause(tokens, k + 1, CLAUSE_END)) break;
     const t = tokens[k] as Token;
@@ -47,18 +52,40 @@ export function isNegated(tokens: Token[], r: Reading): boolean {
   return false;
 }
 
-/** "A 10 if not for the wait", "10 jos olisi päässyt nopeammin", "tia om inte kön": what it would be, not what it is. */
+/** True when the condition word at `k` opens a real condition, not "if I'm honest" or a Swedish heading ("Om besöket: 9"). */
+function opensCondition(tokens: Token[], k: number): boolean {
+  const phrase = tokens
+    .slice(k, k + 6)
+    .map((g) => g.lower)
+    .join(' ');
+  if (phrase.search(HONESTLY) === 0) return false;
+  let end = k + 1;
+  while (end < tokens.length && !startsClause(tokens, end, CLAUSE_END)) end++;
+  return tokens[end - 1]?.text !== ':';
+}
+
+/**
+ * "A 10 if not for the wait", "10 jos olisi päässyt nopeammin", "tia om inte kön", and a clause
+ * of the same sentence that opens with the condition ("If the wait had been shorter, 10",
+ * "Kymppi, jos ei olisi tarvinnut jonottaa"): what it would be, not what it is.
+ */
 export function isConditional(tokens: Token[], r: Reading): boolean {
   for (let k = r.last + 1; k <= r.last + 3 && k < tokens.length && !startsClause(tokens, k, CLAUSE_END); k++) {
-    const t = tokens[k] as Token;
-    // "9 if I'm honest" is a manner of speaking, not a condition.
-    if (CONDITION.has(t.lower)) {
-      const phrase = tokens
-        .slice(k, k + 6)
-        .map((g) => g.lower)
-        .join(' ');
-      return phrase.search(HONESTLY) !== 0;
+    if (CONDITION.has((tokens[k] as Token).lower)) return opensCondition(tokens, k);
+  }
+  let from = r.first;
+  while (!startsClause(tokens, from, SENTENCE_END)) from--;
+  for (let k = from; k < tokens.length && (k <= r.last || !startsClause(tokens, k, SENTENCE_END)); k++) {
+    if ((k < r.first || k > r.last) && CONDITION.has((tokens[k] as Token).lower) && startsClause(tokens, k, CLAUSE_END)) {
+      if (opensCondition(tokens, k)) return true;
     }
   }
   return false;
+}
+
+/** "Miksi 0?", "Is 10 the best?", "Vad menas med 10?": the number's clause asks a question, it gives no answer. */
+export function isQuestion(tokens: Token[], r: Reading): boolean {
+  let k = r.last + 1;
+  while (k < tokens.length && !startsClause(tokens, k, CLAUSE_END)) k++;
+  return k > r.last + 1 && tokens[k - 1]?.text === '?' && !tokens[k]?.gap.includes('\n');
 }

@@ -1,8 +1,23 @@
 import { CLAUSE_END, prepareReply, SENTENCE_END, squeeze, startsClause, type Token, tokenize } from './reply-tokens.ts';
-import { contextBefore, DOSE_BEFORE, DOSE_ORDINAL_AFTER, isHand, MONTH, partOfSomethingElse, WEEK_FIRST } from './score-context.ts';
-import { FILLER_WORDS, HONESTLY, LABEL_WORDS, NEGATION_WORDS, SWEDISH_GRADE, TOP_SCORE_PHRASES } from './score-lexicon.ts';
-import { isConditional, isNegated } from './score-negation.ts';
+import {
+  contextBefore,
+  countAfter,
+  DOSE_BEFORE,
+  DOSE_ORDINAL_AFTER,
+  isHand,
+  MONTH,
+  ORDINAL_NOUN_AFTER,
+  painScaleBefore,
+  partOfSomethingElse,
+  toothOrHour,
+  WEEK_FIRST,
+} from './score-context.ts';
+import { FILLER_WORDS, LABEL_WORDS, SWEDISH_GRADE, TOP_SCORE_PHRASES } from './score-lexicon.ts';
+import { isConditional, isNegated, isQuestion } from './score-negation.ts';
 import { numberWord, type Reading, readSuffix } from './score-number.ts';
+import { onlyFiller, reasonOf } from './score-reason.ts';
+
+export { carriesContent } from './score-reason.ts';
 
 /**
  * Reads a patient's SMS reply to the 0–10 question. A misread score is far worse than a re-ask,
@@ -19,16 +34,10 @@ export type NotAScore =
   | 'modifier'
   | 'range'
   | 'other-scale'
+  | 'pain-scale'
+  | 'question'
   | 'negated'
   | 'conflicting';
-
-const INTERJECTION = /^(h+m+|m+|ö+h*|e+h*|u+h*|a+h+|o+h+|jaa+|noh|niin|plus|hah+a*|lol|xd+)$/u;
-function isFiller(t: Token): boolean {
-  if (t.kind === 'punct' || t.kind === 'emoji') return true;
-  if (t.kind === 'num') return false;
-  const w = t.lower;
-  return FILLER_WORDS.has(w) || LABEL_WORDS.has(w) || NEGATION_WORDS.has(w) || INTERJECTION.test(w);
-}
 
 /** A run of digits: a score, a number that is plainly something else, or a bad attempt at a score. */
 function readDigits(tokens: Token[], i: number): Reading {
@@ -77,11 +86,18 @@ function readDigits(tokens: Token[], i: number): Reading {
   }
   if (cluster === 'decimal' && at(end + 1)?.text === '.' && at(end + 1)?.gap === '') cluster = 'date';
 
+  // "Kipu 8/10", "pain was 9": a pain scale is 0–10 too, so the message gives no score of ours.
+  if (painScaleBefore(tokens, i)) return { ...plain, type: 'bad', why: 'pain-scale', value, last: end, explicit: false };
   // A word before that makes it a time, a room, a year: "klo 9", "huone 10", "at 9".
   if (prev && (contextBefore(tokens, i) || ['#', '€', '$', '£', '§'].includes(prev.text))) return context(end);
   // "3. maaliskuuta", "3. mars": a date; "2. annos", "3. rokote": a dose.
   if (at(end + 1)?.text === '.' && MONTH.test(at(end + 2)?.lower ?? '')) return context(end + 2);
   if (at(end + 1)?.text === '.' && DOSE_ORDINAL_AFTER.test(at(end + 2)?.lower ?? '')) return context(end + 2);
+  // "3. kerros", "2. käynti", "2. besöket": an ordinal, in lower case ("9. Käynti oli nopea" is a score and a reason).
+  const ordinalNoun = at(end + 2);
+  if (at(end + 1)?.text === '.' && ordinalNoun?.text === ordinalNoun?.lower && ORDINAL_NOUN_AFTER.test(ordinalNoun?.lower ?? '')) {
+    return context(end + 2);
+  }
   // "Question 1: yes", "Fråga 1: ja": a question's number.
   if (/^(question|fråga|q|kysymys)$/u.test(prev?.lower ?? '') && at(end + 1)?.text === ':') return context(end + 1);
   // "10:-" (a Swedish price), "2:a dosen" (an ordinal dose)
@@ -95,6 +111,8 @@ function readDigits(tokens: Token[], i: number): Reading {
   }
 
   const suffix = readSuffix(tokens, value, end);
+  // "0 complaints" is counted by UNIT_AFTER; "0 wait", "Det var 5 före mig" here.
+  if (!suffix.explicit && countAfter(tokens, suffix.last, value)) return context(suffix.last);
   // "annos 2", "Covid booster 2": a dose's number; "Rokote 10", "Rokote 9/10" is the score for it.
   if (value <= 4 && !suffix.explicit && DOSE_BEFORE.test(prev?.lower ?? '')) return context(suffix.last);
   // "vecka 8", "viikko 8" opening the message: a (pregnancy) week; "Joka viikko 10", "viikko 10/10" are not.
@@ -125,7 +143,7 @@ function readDigits(tokens: Token[], i: number): Reading {
     if (s === 'n' || s === 'a' || s === 'an') {
       swedish = s !== 'n';
       lastTok = suffix.last + 2;
-    } else if (/^st[aä]$/u.test(s)) return context(suffix.last + 2);
+    } else if (/^(st[aä]|lt[aä]|lle)$/u.test(s)) return context(suffix.last + 2); // "10:stä", "9:ltä", "10:lle": from, at
   }
   if (tok.text.length > 2 || value > 10 || (tok.text.length === 2 && tok.text.startsWith('0'))) {
     return {
@@ -151,9 +169,12 @@ function readWord(tokens: Token[], i: number): Reading | null {
   const n = numberWord(tok.lower);
   if (!n) return null;
   const context: Reading = { type: 'context', value: n.value, first: i, last: i, explicit: false, strict: false, swedish: false };
+  if (painScaleBefore(tokens, i)) return { ...context, type: 'bad', why: 'pain-scale' };
   if (contextBefore(tokens, i)) return context;
   // "Kasi on kipeä", "Vasen kasi", "Kasi ja ranne": käsi (a hand) written without umlauts, not a grade.
   if (tok.lower === 'kasi' && isHand(tokens, i)) return context;
+  // "Kutosen paikkaus", "Alaleuan kutonen": a tooth; "Ysin aika": an appointment at nine; "nolla jonoa": none.
+  if (toothOrHour(tokens, i) || countAfter(tokens, i, n.value)) return context;
   const suffix = readSuffix(tokens, n.value, i);
   const [dash, after] = [tokens[suffix.last + 1], tokens[suffix.last + 2]];
   // "kasi-" (a school grade's minus), as "9-"; "kasi-ysi" is a range, read as two numbers.
@@ -173,12 +194,6 @@ function leadsOff(tokens: Token[], r: Reading): boolean {
   const mark = next?.text === ',' ? r.value === 0 : ['.', '!'].includes(next?.text ?? '');
   if (!onlyFiller(tokens, 0, r.first) || !mark) return false;
   return tokens.every((t, k) => (k >= r.first && k <= r.last) || !(t.kind === 'num' || (t.kind === 'word' && numberWord(t.lower))));
-}
-
-/** True when every token in [from, to) is filler: punctuation, emoji, greetings, labels. */
-function onlyFiller(tokens: Token[], from: number, to: number): boolean {
-  for (let k = from; k < to; k++) if (!isFiller(tokens[k] as Token)) return false;
-  return true;
 }
 
 function boundaryBefore(tokens: Token[], first: number, set: Set<string>): number {
@@ -229,6 +244,8 @@ export function parseScoreReply(text: string): ParsedReply {
     if (!r) continue;
     i = Math.max(i, r.last);
     if (r.type === 'context') continue;
+    // A pain score anywhere makes every number in the message doubtful ("Kipu oli 9 ja nyt 3").
+    if (r.why === 'pain-scale') return { kind: 'not-a-score', why: 'pain-scale' };
     const label = labelStart(tokens, r.first);
     const explicit = r.explicit || label !== null;
     const alone = onlyFiller(tokens, 0, r.first) && onlyFiller(tokens, r.last + 1, tokens.length);
@@ -249,6 +266,7 @@ export function parseScoreReply(text: string): ParsedReply {
     const start = Math.min(label ?? r.first, onlyFiller(tokens, clause, r.first) ? clause : r.first);
     if (r.type === 'score' && (isNegated(tokens, r) || isConditional(tokens, r)))
       readings.push({ ...r, type: 'bad', why: 'negated', start });
+    else if (r.type === 'score' && isQuestion(tokens, r)) readings.push({ ...r, type: 'bad', why: 'question', start });
     else readings.push({ ...r, start });
   }
 
@@ -258,32 +276,4 @@ export function parseScoreReply(text: string): ParsedReply {
   const score = readings[0]?.value as number;
   if (readings.some((r) => r.value !== score) || others.some((v) => v !== score)) return { kind: 'not-a-score', why: 'conflicting' };
   return { kind: 'score', score, reason: reasonOf(prepared, tokens, readings) };
-}
-
-/** The message without the score and its label; null when only filler is left ("9 kiitos"). */
-function reasonOf(prepared: string, tokens: Token[], spans: Array<{ start: number; last: number }>): string | null {
-  let out = '';
-  let pos = 0;
-  for (const s of [...spans].sort((x, y) => x.start - y.start)) {
-    const from = (tokens[s.start] as Token).start;
-    if (from < pos) continue;
-    out += `${prepared.slice(pos, from)}\u0000`;
-    pos = (tokens[s.last] as Token).end;
-  }
-  out += prepared.slice(pos);
-  const cleaned = out
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: \u0000 marks where the score was cut out
-    .replace(/[ \t]*([.,;:!?]*)[ \t]*(?:\u0000[ \t]*[.,;:!?]*[ \t]*)+/gu, (_m, left: string) => (left ? `${left} ` : ' '))
-    .replace(/^[\s.,;:!?\-/=)]+/u, '')
-    .replace(/[\s,;:\-/=(]+$/u, '')
-    .trim();
-  const unwrapped = /^\(.*\)$/su.test(cleaned) ? cleaned.slice(1, -1).trim() : cleaned;
-  const rest = tokenize(unwrapped.replace(HONESTLY, ' '));
-  if (rest.every((t) => isFiller(t))) return null;
-  return unwrapped;
-}
-
-/** True when the text says something beyond greetings, thanks, labels and emoji. */
-export function carriesContent(text: string): boolean {
-  return !tokenize(prepareReply(text)).every((t) => isFiller(t));
 }

@@ -1,6 +1,7 @@
 import { parseScoreReply } from '@kaiku/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { NOT_THE_SCORE } from './score-replies.context.table.ts';
 import { ENGLISH, type Expected, FINNISH, REASK, SWEDISH } from './score-replies.table.ts';
 
 function check(input: string, expected: Expected) {
@@ -16,6 +17,7 @@ describe('score parser: realistic replies', () => {
   it.each(FINNISH)('fi %j', check);
   it.each(SWEDISH)('sv %j', check);
   it.each(ENGLISH)('en %j', check);
+  it.each(NOT_THE_SCORE)('a number that is not the score, and the answers beside it: %j', check);
 });
 
 describe('score parser: why a reply is not a score', () => {
@@ -35,6 +37,8 @@ describe('score parser: why a reply is not a score', () => {
     ["Wouldn't give it a 10", 'negated'],
     ['alle 5', 'no-score'],
     ['Maksoin 10', 'no-score'],
+    ['Miksi 0?', 'question'],
+    ['Kipu 7', 'pain-scale'],
     ['Hyvä palvelu', 'no-score'],
     ['', 'empty'],
   ])('%j → %s', (input, why) => {

@@ -1,0 +1,45 @@
+/** What is left of a reply besides its score: filler, or a reason worth storing. */
+import { prepareReply, type Token, tokenize } from './reply-tokens.ts';
+import { FILLER_WORDS, HONESTLY, LABEL_WORDS, NEGATION_WORDS } from './score-lexicon.ts';
+
+const INTERJECTION = /^(h+m+|m+|ö+h*|e+h*|u+h*|a+h+|o+h+|jaa+|noh|niin|plus|hah+a*|lol|xd+)$/u;
+export function isFiller(t: Token): boolean {
+  if (t.kind === 'punct' || t.kind === 'emoji') return true;
+  if (t.kind === 'num') return false;
+  const w = t.lower;
+  return FILLER_WORDS.has(w) || LABEL_WORDS.has(w) || NEGATION_WORDS.has(w) || INTERJECTION.test(w);
+}
+
+/** True when every token in [from, to) is filler: punctuation, emoji, greetings, labels. */
+export function onlyFiller(tokens: Token[], from: number, to: number): boolean {
+  for (let k = from; k < to; k++) if (!isFiller(tokens[k] as Token)) return false;
+  return true;
+}
+
+/** The message without the score and its label; null when only filler is left ("9 kiitos"). */
+export function reasonOf(prepared: string, tokens: Token[], spans: Array<{ start: number; last: number }>): string | null {
+  let out = '';
+  let pos = 0;
+  for (const s of [...spans].sort((x, y) => x.start - y.start)) {
+    const from = (tokens[s.start] as Token).start;
+    if (from < pos) continue;
+    out += `${prepared.slice(pos, from)}\u0000`;
+    pos = (tokens[s.last] as Token).end;
+  }
+  out += prepared.slice(pos);
+  const cleaned = out
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: \u0000 marks where the score was cut out
+    .replace(/[ \t]*([.,;:!?]*)[ \t]*(?:\u0000[ \t]*[.,;:!?]*[ \t]*)+/gu, (_m, left: string) => (left ? `${left} ` : ' '))
+    .replace(/^[\s.,;:!?\-/=)]+/u, '')
+    .replace(/[\s,;:\-/=(]+$/u, '')
+    .trim();
+  const unwrapped = /^\(.*\)$/su.test(cleaned) ? cleaned.slice(1, -1).trim() : cleaned;
+  const rest = tokenize(unwrapped.replace(HONESTLY, ' '));
+  if (rest.every((t) => isFiller(t))) return null;
+  return unwrapped;
+}
+
+/** True when the text says something beyond greetings, thanks, labels and emoji. */
+export function carriesContent(text: string): boolean {
+  return !tokenize(prepareReply(text)).every((t) => isFiller(t));
+}

@@ -1,0 +1,75 @@
+import { type Expected, REASK, s } from './score-replies.shared.ts';
+
+/**
+ * Numbers that are something other than the score, found by a probe of 1,310 replies, and the real
+ * answers beside them that must still be read: questions back about the scale, pain scales (also
+ * 0–10), teeth named by number, ordinals, counts, conditions, "far from a 10".
+ */
+export const NOT_THE_SCORE: Array<[string, Expected]> = [
+  // questions back: the patient asks what the scale means
+  ['mitä tarkoittaa 0?', REASK],
+  ['Saako antaa 0?', REASK],
+  ['Mitä 0???', REASK],
+  ['Vad menas med 10?', REASK],
+  ['Är 0 sämst?', REASK],
+  ['Is 10 the best?', REASK],
+  ['10 is best?', REASK],
+  ['9, miksi kysytte?', s(9, 'miksi kysytte?')],
+  ['Miksi? 9', s(9, 'Miksi?')],
+  ['10! Kiitos ja hyvää joulua?', s(10, 'Kiitos ja hyvää joulua?')],
+  // pain and symptom scales
+  ['Kipu 8/10', REASK],
+  ['Mun kipu on 7', REASK],
+  ['Kipu oli 9 ja nyt 3', REASK],
+  ['VAS 6', REASK],
+  ['smärta 7/10', REASK],
+  ['pain was 9', REASK],
+  ['Kipu hävisi, 10', s(10, 'Kipu hävisi')],
+  ['No pain, 10', s(10, 'No pain')],
+  ['no pain 10', s(10, 'no pain')],
+  // teeth named by number, and an appointment's hour
+  ['Kutosen paikkaus', REASK],
+  ['Kasi poistettiin', REASK],
+  ['Alaleuan kutonen', REASK],
+  ['Vasen ylä seiska', REASK],
+  ['Sexan lagad', REASK],
+  ['Ysin aika', REASK],
+  ['10:ltä', REASK],
+  ['Kutonen', s(6)],
+  ['Kutonen, paikkaus sattui', s(6, 'paikkaus sattui')],
+  ['10 hammas paikattiin kivuttomasti', s(10, 'hammas paikattiin kivuttomasti')],
+  ['Kympin arvoinen', s(10)],
+  ['Ysi, aika oli sopiva', s(9, 'aika oli sopiva')],
+  // ordinals, counts, none of something
+  ['3. kerros', REASK],
+  ['2. käynti', REASK],
+  ['2. besöket', REASK],
+  ['2. time', REASK],
+  ['9. Käynti oli nopea', s(9, 'Käynti oli nopea')],
+  ['Hoitajia oli 2', REASK],
+  ['Lapsia 3', REASK],
+  ['Reikiä 3', REASK],
+  ['Jonossa oli 5', REASK],
+  ['Det var 5 före mig', REASK],
+  ['Tulin linjalla 10', REASK],
+  ['Klo 8 aamulla, lääkäri vasta 9', REASK],
+  ['0 valittamista', REASK],
+  ['0 complaints', REASK],
+  ['0 wait', REASK],
+  ['0 väntetid', REASK],
+  ['10, 0 jonoa', s(10, '0 jonoa')],
+  ['9 jono oli pitkä', s(9, 'jono oli pitkä')],
+  ['0 huono palvelu', s(0, 'huono palvelu')],
+  ['Kiitos kaikille hoitajille 10', s(10, 'Kiitos kaikille hoitajille')],
+  // conditions and denials
+  ['Jos lääkäri olisi ollut ajoissa, 10', REASK],
+  ['Kymppi, jos ei olisi tarvinnut jonottaa', REASK],
+  ['If the wait had been shorter, 10', REASK],
+  ['Om väntetiden varit kortare, 10', REASK],
+  ['Kymppi, jos saan sanoa', s(10)],
+  ['Om jag får säga, 10', s(10)],
+  ['Om besöket: 9', s(9, 'Om besöket')],
+  ['Far from a 10', REASK],
+  ['Nowhere near 10', REASK],
+  ['Långt ifrån en tia', REASK],
+];
