@@ -95,7 +95,7 @@ describe('POST /v1/sources/lifecare/hl7', () => {
     expect((await postHl7(h.url, visit.bytes)).code).toBe('AA');
     const update = hl7With('a08-patient-update', { 'MSH-10': uniqueId('LC'), 'PID-3.1': hetu, 'PV1-19.1': visit.visitId });
     const updated = await postHl7(h.url, update);
-    expect([updated.code, updated.text]).toEqual(['AA', 'updated']);
+    expect([updated.code, updated.text]).toEqual(['AA', 'updated 1']);
     expect(await invitationOf(h.pool, 'lifecare', visit.visitId)).toMatchObject({
       language: 'sv',
       phone_hash: phoneHashOf(keys, '+358451234567'),

@@ -20,6 +20,15 @@ const CENTURY: Record<string, number> = {
 };
 const HETU_SHAPE = /^(\d{2})(\d{2})(\d{2})([-+A-FU-Y])(\d{3})([0-9A-Y])$/;
 
+/** A hetu inside other text ("V-010181-900C"), not inside a longer run of letters and digits. */
+const HETU_INSIDE = /(?<![0-9A-Za-z])\d{6}[-+A-FU-Y]\d{3}[0-9A-Y](?![0-9A-Za-z])/giu;
+
+/** True when the text holds a valid hetu (a record system's id field that carries the patient's code). */
+export function containsHetu(text: string): boolean {
+  for (const m of text.matchAll(HETU_INSIDE)) if (parseHetu(m[0]).ok) return true;
+  return false;
+}
+
 export type HetuResult = { ok: true; birthDate: string } | { ok: false; error: string };
 
 export function parseHetu(input: string): HetuResult {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { containsHetu } from './hetu.ts';
 
 /**
  * Text that Postgres can store as it came: no NUL character, and no lone UTF-16 surrogate (which
@@ -9,6 +10,14 @@ export function isStorableText(s: string): boolean {
 }
 const STORABLE = 'must not contain a NUL character or an unpaired surrogate';
 const text = () => z.string().refine(isStorableText, STORABLE);
+
+/** An id or a code Kaiku stores: never one that holds a patient's hetu (a field mapped wrong at the source). */
+const NO_HETU = 'holds a personal identity code (hetu); it must not be sent in this field';
+const storedId = (max: number) =>
+  text()
+    .trim()
+    .max(max)
+    .refine((v) => !containsHetu(v), NO_HETU);
 
 /** An instant or a day in years a visit or a birth can have (Postgres has no year 0). */
 const yearAtLeast = (min: number) => (iso: string) => {
@@ -26,13 +35,19 @@ const visitEventObject = z
       .min(1)
       .max(64)
       .regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
-    sourceEventId: text().trim().min(1).max(128).optional(),
+    sourceEventId: storedId(128).min(1).optional(),
     kind: z.enum(['visit-ended', 'visit-cancelled', 'patient-updated']),
     /** Required except for patient-updated, which may name only the patient (HL7 A31). */
-    visitId: text().trim().min(1).max(128).optional(),
+    visitId: storedId(128).min(1).optional(),
     endedAt: z.iso.datetime({ offset: true, abort: true }).refine(yearAtLeast(1900), 'must be in the years 1900 to 2999').optional(),
-    unit: z.object({ id: text().trim().min(1).max(128), name: text().max(200).optional() }),
-    service: z.object({ class: text().max(64).optional(), type: text().max(64).optional() }).optional(),
+    /** The unit's OID, with or without `urn:oid:` (as FHIR writes it). */
+    unit: z.object({
+      id: storedId(128)
+        .min(1)
+        .transform((v) => v.replace(/^urn:oid:/iu, '')),
+      name: text().max(200).optional(),
+    }),
+    service: z.object({ class: storedId(64).optional(), type: storedId(64).optional() }).optional(),
     patient: z.object({
       personalId: text().trim().max(32).optional(),
       birthDate: z.iso.date({ abort: true }).refine(yearAtLeast(1800), 'must be in the years 1800–2999').optional(),
@@ -68,14 +83,29 @@ const visitEventObject = z
  * time) is not used, so a mistake there cannot lose it. An update may leave out the unit.
  */
 function withOptionalParts(input: unknown): unknown {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) return input;
-  const event = input as Record<string, unknown>;
+  if (!isPlainObject(input)) return input;
+  const event = withoutNulls(input);
   if (event.kind === 'visit-cancelled') {
     const { source, sourceEventId, kind, visitId } = event;
     return { source, sourceEventId, kind, visitId, unit: { id: '(not used)' }, patient: {} };
   }
   if (event.kind === 'patient-updated') return { ...event, unit: { id: '(not used)' } };
-  return input;
+  return event;
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+/**
+ * Many serialisers write `null` for a field they have no value for: it is read as absent, except
+ * `patient.mobilePhones: null` (no mobile any more). An empty language code is absent too.
+ */
+function withoutNulls(o: Record<string, unknown>, parent = ''): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(o)) {
+    if ((value === null && key !== 'mobilePhones') || key === '__proto__') continue;
+    if (parent === 'languages' && typeof value === 'string' && value.trim() === '') continue;
+    out[key] = isPlainObject(value) ? withoutNulls(value, key) : value;
+  }
+  return out;
 }
 
 export const visitEventSchema = z.preprocess(withOptionalParts, visitEventObject);

@@ -62,4 +62,37 @@ describe('visitEventSchema', () => {
       visitEventSchema.safeParse({ ...canonical, patient: { ...canonical.patient, mobilePhones: Array(11).fill('040') } }).success,
     ).toBe(false);
   });
+
+  it('reads null as absent (mobilePhones: null still removes the number), and an empty language code too', () => {
+    const nulls = {
+      ...canonical,
+      sourceEventId: null,
+      service: null,
+      unit: { id: canonical.unit.id, name: null },
+      patient: { ...canonical.patient, birthDate: null, smsConsent: null, languages: { service: '', mother: null }, nonDisclosure: null },
+    };
+    const event = visitEventSchema.parse(nulls);
+    expect(event).not.toHaveProperty('sourceEventId');
+    expect(event).not.toHaveProperty('service');
+    expect(event.patient).toMatchObject({ languages: {}, nonDisclosure: false, mobilePhones: ['+358412345678'] });
+    const removed = visitEventSchema.parse({ ...canonical, kind: 'patient-updated', patient: { mobilePhones: null, personalId: null } });
+    expect(removed.patient).toEqual({ mobilePhones: [], mobilePhonesRemoved: true, languages: {}, nonDisclosure: false, deceased: false });
+  });
+
+  it('takes the unit OID with urn:oid: as FHIR writes it', () => {
+    const event = visitEventSchema.parse({ ...canonical, unit: { id: 'urn:oid:1.2.246.10.2085212.10.1314' } });
+    expect(event.unit.id).toBe('1.2.246.10.2085212.10.1314');
+  });
+
+  it('refuses a hetu in an id it would store: the visit id, event id, unit or service', () => {
+    const fieldsOf = (event: unknown) => visitEventSchema.safeParse(event).error?.issues.map((i) => i.path.join('.'));
+    expect(fieldsOf({ ...canonical, visitId: '010181-900C' })).toEqual(['visitId']);
+    expect(fieldsOf({ ...canonical, sourceEventId: 'LC-010181-900C-1' })).toEqual(['sourceEventId']);
+    expect(fieldsOf({ ...canonical, unit: { id: '010181-900C' } })).toEqual(['unit.id']);
+    expect(fieldsOf({ ...canonical, service: { class: 'x 010181-900C' } })).toEqual(['service.class']);
+    expect(fieldsOf({ source: 'x', kind: 'visit-cancelled', visitId: '010181-900c' })).toEqual(['visitId']);
+    // a hetu-shaped id with a wrong check character, or digits inside a longer id, are ids
+    expect(visitEventSchema.safeParse({ ...canonical, visitId: '010181-900D' }).success).toBe(true);
+    expect(visitEventSchema.safeParse({ ...canonical, visitId: 'X010181-900C' }).success).toBe(true);
+  });
 });

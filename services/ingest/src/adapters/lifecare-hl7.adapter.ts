@@ -144,7 +144,12 @@ export function lifecareToVisitEvent(msg: Er7Message, timeZone: string): VisitEv
   if (!hasSegment(msg, 'PID') && !cancelling) issues.push({ field: 'PID', message: 'the PID segment is missing' });
   const visitId = hl7Value(component(msg, 'PV1', 19, 1)) || undefined;
   if (!visitId && kind !== 'patient-updated') issues.push({ field: 'PV1-19', message: 'the visit number is required' });
-  const unitId = hl7Value(component(msg, 'PV1', 39, 1)) || hl7Value(component(msg, 'PV1', 3, 4)) || oidOfHd(msg, 'PV1', 3, 4);
+  // PV1-39 first (as a plain value or an HD `&oid&ISO`), then PV1-3.4 (the same two ways).
+  const unitId =
+    hl7Value(component(msg, 'PV1', 39, 1)) ||
+    oidOfHd(msg, 'PV1', 39, 1) ||
+    hl7Value(component(msg, 'PV1', 3, 4)) ||
+    oidOfHd(msg, 'PV1', 3, 4);
   let endedAt: string | undefined;
   if (kind === 'visit-ended') {
     const raw = hl7Value(component(msg, 'PV1', 45, 1));

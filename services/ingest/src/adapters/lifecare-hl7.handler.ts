@@ -34,9 +34,13 @@ export interface Hl7Answer {
   outcome?: VisitOutcome;
 }
 
+const unreadableType = { field: 'MSH-9', message: 'the message type can not be read' };
+
 function outcomeText(outcome: VisitOutcome): string {
   if (outcome.outcome === 'skipped') return `skipped: ${outcome.reason}`;
   if (outcome.outcome === 'scheduled') return `scheduled ${outcome.sendAt}`;
+  // How many scheduled surveys took the update: 0 says it matched none (another patient's visit, say).
+  if (outcome.outcome === 'updated') return `updated ${outcome.invitations}`;
   return outcome.outcome;
 }
 
@@ -68,7 +72,16 @@ export function createLifecareHl7Handler(deps: { ingest: VisitIngestor; timeZone
       const text = `not a readable HL7 v2 message: ${issue.message}`;
       return answer(ctx, 'rejected', text, [issue], { readable: ctx.controlId !== '', unreadableBecause: text });
     }
-    const { trigger } = messageType(msg);
+    let trigger: string;
+    try {
+      ({ trigger } = messageType(msg));
+    } catch (error) {
+      // MSH-9 or EVN-1 with an escape that is not text in MSH-18's charset: the same bytes would fail again.
+      countOutcome(LIFECARE_SOURCE, 'rejected');
+      const issue =
+        error instanceof Er7Error ? { field: error.field, message: error.message.slice(error.field.length + 2) } : unreadableType;
+      return answer(ackContextOf(msg, ''), 'rejected', `${issue.field}: ${issue.message}`, [issue]);
+    }
     const ctx = ackContextOf(msg, trigger);
     if (ctx.controlId.trim() === '') {
       // Without MSH-10 the sender could not match the ACK to its message, nor a resend to the first.

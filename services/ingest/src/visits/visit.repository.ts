@@ -181,8 +181,9 @@ export async function scheduledInvitationsOf(
     `SELECT i.id, i.phone_hash, i.language FROM invitations i JOIN visits v ON v.id = i.visit_id
      WHERE i.status = 'scheduled'
        -- The named visit only when it is this patient's (or its patient is unknown): an update that
-       -- names another person's visit must not move that person's survey to this one's phone.
-       AND ((v.source = $1 AND v.source_visit_id = $2 AND ($3::text IS NULL OR v.patient_pseudonym IS NULL OR v.patient_pseudonym = $3))
+       -- names another person's visit, or names no person for a visit whose patient is known, must
+       -- not move that person's survey to this one's phone.
+       AND ((v.source = $1 AND v.source_visit_id = $2 AND (v.patient_pseudonym IS NULL OR v.patient_pseudonym = $3))
             OR v.patient_pseudonym = $3)
      ORDER BY i.id FOR UPDATE OF i`,
     [by.source, by.sourceVisitId, by.pseudonym],

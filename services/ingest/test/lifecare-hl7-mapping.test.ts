@@ -1,0 +1,108 @@
+import { phoneHashOf } from '@kaiku/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  hl7Time,
+  hl7With,
+  type IngestHarness,
+  invitationOf,
+  keys,
+  postHl7,
+  startIngest,
+  testHetu,
+  uniqueId,
+  yesterdayAt,
+} from './helpers.ts';
+
+/** What a Lifecare probe found: a message that could not be answered, a misread unit, an update that moved another's survey. */
+let h: IngestHarness;
+beforeAll(async () => {
+  h = await startIngest();
+});
+afterAll(async () => h.close());
+
+function fresh(fields: Record<string, string> = {}) {
+  const visitId = uniqueId('LMV');
+  const controlId = uniqueId('LMC');
+  const bytes = hl7With('a03-adult-fi', {
+    'MSH-10': controlId,
+    'PV1-19.1': visitId,
+    'PV1-45': hl7Time(yesterdayAt(14)),
+    'PID-3.1': testHetu(),
+    ...fields,
+  });
+  return { bytes, visitId, controlId };
+}
+
+async function storedVisits(controlId: string): Promise<number> {
+  const { rows } = await h.pool.query('SELECT count(*)::int AS n FROM visits WHERE source_event_id = $1', [controlId]);
+  return rows[0].n;
+}
+
+describe('Lifecare HL7: reading what the sender meant', () => {
+  it('answers AR naming the field for a message type whose escape is not text (it failed with 500 before)', async () => {
+    for (const fields of [
+      { 'MSH-18': 'UNICODE UTF-8', 'PID-11': 'Testikatu 1', 'PV1-7': 'T123456', 'MSH-9': 'ADT^A03^\\XC3\\' },
+      { 'MSH-18': 'UNICODE UTF-8', 'PID-11': 'Testikatu 1', 'PV1-7': 'T123456', 'MSH-9': 'ADT^\\XFF\\' },
+    ]) {
+      const m = fresh(fields);
+      const res = await postHl7(h.url, m.bytes);
+      expect(res.status).toBe(200);
+      expect(res.code).toBe('AR');
+      expect(res.controlId).toBe(m.controlId);
+      expect(res.text).toMatch(/^MSH-9: /);
+      expect(await storedVisits(m.controlId)).toBe(0);
+    }
+  });
+
+  it('reads the unit from PV1-39 as an HD (&oid&ISO) before PV1-3.4, and with urn:oid:', async () => {
+    const hd = fresh({ 'PV1-39': '&1.2.246.10.2085212.10.1320&ISO' });
+    expect((await postHl7(h.url, hd.bytes)).code).toBe('AA');
+    const urn = fresh({ 'PV1-39': 'urn:oid:1.2.246.10.2085212.10.1320' });
+    expect((await postHl7(h.url, urn.bytes)).text).toMatch(/^scheduled /);
+    const { rows } = await h.pool.query('SELECT unit_id FROM visits WHERE source_event_id = ANY($1) ORDER BY unit_id', [
+      [hd.controlId, urn.controlId],
+    ]);
+    expect(rows.map((r) => r.unit_id)).toEqual(['1.2.246.10.2085212.10.1320', '1.2.246.10.2085212.10.1320']);
+  });
+
+  it('answers AE and stores nothing when a hetu is sent as the visit number, the unit or the control id', async () => {
+    const hetu = testHetu();
+    for (const [fields, field] of [
+      [{ 'PV1-19.1': hetu }, 'PV1-19'],
+      [{ 'PV1-39': hetu }, 'PV1-39'],
+    ] as const) {
+      const m = fresh(fields);
+      const res = await postHl7(h.url, m.bytes);
+      expect(res.code).toBe('AE');
+      expect(res.text).toContain(field);
+      expect(res.text).toContain('personal identity code');
+      expect(await storedVisits(m.controlId)).toBe(0);
+    }
+    const control = fresh({ 'MSH-10': `LC-${hetu}` });
+    expect((await postHl7(h.url, control.bytes)).code).toBe('AE');
+    const { rows } = await h.pool.query('SELECT count(*)::int AS n FROM visits WHERE source_visit_id = $1', [control.visitId]);
+    expect(rows[0].n).toBe(0);
+  });
+
+  it('never moves a survey to another phone on an A08 that names the visit but no hetu', async () => {
+    const visit = fresh();
+    expect((await postHl7(h.url, visit.bytes)).code).toBe('AA');
+    const before = await invitationOf(h.pool, 'lifecare', visit.visitId);
+    const noHetu = hl7With('a08-patient-update', {
+      'MSH-10': uniqueId('LC'),
+      'PID-3': '778899^^^LIFECARE^MR',
+      'PID-7': '19990505',
+      'PID-13': '0509876543^PRN^CP',
+      'PID-15': 'en',
+      'PV1-19.1': visit.visitId,
+    });
+    const res = await postHl7(h.url, noHetu);
+    expect([res.code, res.text]).toEqual(['AA', 'updated 0']);
+    expect(await invitationOf(h.pool, 'lifecare', visit.visitId)).toMatchObject({
+      status: 'scheduled',
+      phone_hash: before?.phone_hash,
+      language: 'fi',
+    });
+    expect(before?.phone_hash).not.toBe(phoneHashOf(keys, '+358509876543'));
+  });
+});
