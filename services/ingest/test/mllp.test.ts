@@ -176,6 +176,33 @@ describe('MLLP listener', () => {
     await quick.close();
   });
 
+  it('after the idle timeout reads nothing more and lets go of a peer that keeps its side open', async () => {
+    const quick = createMllpServer({ handleHl7: h.pipeline.handleHl7, logger: silent, idleTimeoutMs: 50 });
+    const address = await quick.listen(0);
+    const socket = connect({ port: address.port, host: '127.0.0.1', allowHalfOpen: true });
+    const ack: Buffer[] = [];
+    socket.on('data', (b) => ack.push(b));
+    socket.on('error', () => {});
+    await new Promise<void>((r) => socket.once('end', () => r()));
+    const late = message();
+    socket.write(frame(late.bytes)); // after our end: it would be stored with no ACK to tell the sender
+    await waitFor(() => quick.connectionCount() === 0, 5000, 'the server to let go of the half-open peer');
+    expect(await invitationOf(h.pool, 'lifecare', late.visitId)).toBeUndefined();
+    expect(ack).toEqual([]);
+    socket.destroy();
+    await quick.close();
+  });
+
+  it('answers a frame that ends with <FS> alone, without waiting for a <CR> that never comes', async () => {
+    const c = await client();
+    const [first, second] = [message(), message()];
+    c.socket.write(Buffer.concat([Buffer.of(0x0b), first.bytes, Buffer.of(0x1c)]));
+    expect(msa(await c.acks()).slice(1, 3)).toEqual(['AA', first.controlId]);
+    c.socket.write(Buffer.concat([Buffer.of(0x0d), frame(second.bytes)])); // the late <CR> is skipped
+    expect(msa(await c.acks()).slice(1, 3)).toEqual(['AA', second.controlId]);
+    c.socket.end();
+  });
+
   it('closes without waiting for a record system that keeps an idle link open', async () => {
     const s = createMllpServer({ handleHl7: h.pipeline.handleHl7, logger: silent });
     const address = await s.listen(0);

@@ -123,13 +123,16 @@ export function createMllpServer(deps: MllpServerDeps) {
           buf = buf.subarray(start + 1);
           inFrame = true;
         }
+        // A <VT> inside a frame stays part of it (answered AR or AA, never a message lost for good
+        // by splitting it); a broken write that restarts mid-frame gets its AR and is resent.
         const end = buf.indexOf(FS);
-        if (end < 0 || end === buf.length - 1) {
+        if (end < 0) {
           if (buf.length > maxFrame) tooLarge();
-          return; // the rest of the frame (or its final CR) is still on its way
+          return; // the rest of the frame is still on its way
         }
         if (end > maxFrame) return tooLarge();
         enqueue(Buffer.from(buf.subarray(0, end)));
+        // The <CR> after <FS> may come in the next packet, or not at all: bytes between frames are skipped.
         buf = buf.subarray(buf[end + 1] === CR ? end + 2 : end + 1);
         inFrame = false;
       }
@@ -138,8 +141,10 @@ export function createMllpServer(deps: MllpServerDeps) {
       peerEnded = true;
       if (state.pending === 0) socket.end();
     });
+    // Idle: stop reading and close both ways (a message written after our end would be stored
+    // without an ACK, and a peer that never closes its side would hold the socket for ever).
     socket.on('timeout', () => {
-      if (state.pending === 0) socket.end();
+      if (state.pending === 0) finish(socket);
     });
     socket.on('error', (error) => log.debug({ err: { message: error.message } }, 'mllp connection error'));
     socket.on('close', () => connections.delete(socket));

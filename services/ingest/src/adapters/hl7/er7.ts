@@ -63,7 +63,7 @@ function delimitersOf(head: string): Delimiters {
   return { field, component, repetition, escape: escapeChar, subcomponent };
 }
 
-/** Splits bytes into one message: decoded by MSH-18, segments split on CR (LF and CRLF tolerated). */
+/** Splits bytes into one message: decoded by MSH-18, segments split on CR (CRLF tolerated; LF when there is no CR). */
 export function parseEr7(bytes: Uint8Array): Er7Message {
   let start = 0;
   while (start < bytes.length && (bytes[start] === 0x0a || bytes[start] === 0x0d || bytes[start] === 0x20)) start++;
@@ -83,8 +83,10 @@ export function parseEr7(bytes: Uint8Array): Er7Message {
   } catch {
     throw new Er7Error('MSH-18', `the message is not valid ${charsetName}`);
   }
+  // Segments end with CR (or CRLF); only a message with no CR at all is split on LF, so a raw LF
+  // inside a field ("Testikatu 1<LF>B 12") stays in it.
   const segments = text
-    .split(/\r\n|\r|\n/)
+    .split(text.includes('\r') ? /\r\n?/ : '\n')
     .filter((line) => line.trim().length > 0)
     .map((line) => line.split(delimiters.field));
   const headers = segments.filter((seg) => seg[0] === 'MSH').length;
