@@ -39,7 +39,8 @@ export function createVisitIngestor(deps: VisitIngestorDeps) {
   async function visitEnded(event: VisitEvent, visitId: string, at: Date): Promise<Handled> {
     const p = rules.prepare(event, visitId, at);
     const args = endedArgs(rules, deps.keys, p);
-    return handledOf(p, args, await retryIfRolledBack(() => repo.ingestVisitEnded(deps.pool, args), 3));
+    const handled = handledOf(p, args, await retryIfRolledBack(() => repo.ingestVisitEnded(deps.pool, args), 3));
+    return { ...handled, cancelled: [...handled.cancelled, ...(await withdrawIfBarred(deps.pool, p))] };
   }
 
   async function visitCancelled(client: PoolClient, event: VisitEvent, visitId: string): Promise<Handled> {
@@ -87,6 +88,22 @@ export function endedArgs(rules: VisitRules, keys: Keys, p: PreparedVisit): repo
     since: p.since,
     sendAt: schedulable ? rules.sendAt(p) : null,
   };
+}
+
+/** What a visit's record says that bars every text to the patient, not only this visit's. */
+const BARS_EVERY_TEXT = new Set<SkipReason>(['deceased', 'non-disclosure', 'consent-refused']);
+
+/**
+ * A visit whose patient has since died, come under non-disclosure or refused texts withdraws the
+ * patient's other still-scheduled surveys (as `patient-updated` does). Run after the visit's own
+ * commit (so it also reaches a visit of the same batch) and before the answer: whatever the
+ * outcome, a resend after a failure here is a duplicate that withdraws again.
+ */
+export async function withdrawIfBarred(pool: Pool, p: PreparedVisit): Promise<string[]> {
+  const reason = p.facts.skip;
+  if (!reason || !BARS_EVERY_TEXT.has(reason) || !p.pseudonym) return [];
+  const pseudonym = p.pseudonym;
+  return retryIfRolledBack(() => repo.withdrawPatientSurveys(pool, pseudonym, reason), 3);
 }
 
 /** The outcome of a visit-ended event from what the database said. */

@@ -1,7 +1,7 @@
 import type { KaikuConfig } from '@kaiku/config';
 import { InvalidVisitError, type Keys, type VisitEvent } from '@kaiku/core';
 import { type Pool, retryIfRolledBack } from '@kaiku/db';
-import { endedArgs, handledOf, rejectedOutcome } from './ingest-visit.ts';
+import { endedArgs, handledOf, rejectedOutcome, withdrawIfBarred } from './ingest-visit.ts';
 import type { VisitOutcome } from './outcome.ts';
 import * as repo from './visit.repository.ts';
 import { createVisitRules, type PreparedVisit } from './visit-decision.ts';
@@ -89,6 +89,7 @@ export function createEndedIngestor(deps: EndedIngestorDeps) {
       outcomes[n] = handled.outcome;
       cancelled.push(...handled.cancelled);
     });
+    for (const { p } of prepared) cancelled.push(...(await withdrawIfBarred(deps.pool, p)));
     if (cancelled.length) deps.onCancelled?.(cancelled);
     return outcomes;
   };

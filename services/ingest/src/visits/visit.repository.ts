@@ -215,3 +215,18 @@ export async function skipScheduledInvitation(client: PoolClient, invitationId: 
   );
   return (rowCount ?? 0) > 0;
 }
+
+/**
+ * A patient's still-scheduled surveys, withdrawn as skips with `reason` (a later visit says the
+ * patient has died, is under non-disclosure or refused texts); their phone data goes. The ids, so
+ * that their queued jobs can be removed.
+ */
+export async function withdrawPatientSurveys(pool: Pool, pseudonym: string, reason: string): Promise<string[]> {
+  const { rows } = await pool.query<{ id: string }>(
+    `UPDATE invitations i SET status = 'skipped', skip_reason = $2, phone_enc = NULL, phone_hash = NULL, updated_at = now()
+     FROM visits v WHERE v.id = i.visit_id AND v.patient_pseudonym = $1 AND i.status = 'scheduled'
+     RETURNING i.id`,
+    [pseudonym, reason],
+  );
+  return rows.map((r) => r.id);
+}

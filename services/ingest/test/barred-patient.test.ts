@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type IngestHarness, invitationOf, postJson, startIngest, testHetu, UNITS, uniqueId, yesterdayAt } from './helpers.ts';
+
+/**
+ * A later visit whose record says the patient has died, is under non-disclosure or refused texts:
+ * the patient's survey still waiting from an earlier visit must not go out either (found by a probe:
+ * only `patient-updated` withdrew it, and Pegasos has no such event).
+ */
+let h: IngestHarness;
+beforeAll(async () => {
+  h = await startIngest();
+});
+afterAll(async () => h.close());
+
+function visit(personalId: string, hour: number, patient: Record<string, unknown> = {}) {
+  return {
+    source: 'lifecare',
+    kind: 'visit-ended',
+    visitId: uniqueId('BV'),
+    endedAt: yesterdayAt(hour).toISOString(),
+    unit: { id: UNITS.kyyjarvi },
+    patient: { personalId, mobilePhones: ['040 123 4567'], languages: { service: 'fi' }, ...patient },
+  };
+}
+const post = (body: unknown) => postJson(`${h.url}/v1/visits`, body);
+
+describe('a visit that bars every text to its patient', () => {
+  it.each([
+    ['deceased', { deceased: true }],
+    ['non-disclosure', { nonDisclosure: true }],
+    ['consent-refused', { smsConsent: false }],
+  ])('withdraws the patient’s scheduled survey as %s, and its queued job', async (reason, patient) => {
+    const hetu = testHetu();
+    const first = visit(hetu, 9);
+    const scheduled = await post(first);
+    expect(scheduled.json).toMatchObject({ outcome: 'scheduled' });
+    const later = await post(visit(hetu, 11, patient));
+    expect(later.json).toMatchObject({ outcome: 'skipped', reason });
+    expect(await invitationOf(h.pool, 'lifecare', first.visitId)).toMatchObject({
+      status: 'skipped',
+      skip_reason: reason,
+      phone_enc: null,
+    });
+    expect(h.cancelled).toContain(scheduled.json.invitationId);
+  });
+
+  it('withdraws it also when both visits come in one batch, and leaves other patients alone', async () => {
+    const [hetu, other] = [testHetu(), testHetu()];
+    const first = visit(hetu, 8);
+    const bystander = visit(other, 8);
+    const res = await post([first, bystander, visit(hetu, 10, { deceased: true })]);
+    expect(res.json.results).toMatchObject([
+      { outcome: 'scheduled' },
+      { outcome: 'scheduled' },
+      { outcome: 'skipped', reason: 'deceased' },
+    ]);
+    expect(await invitationOf(h.pool, 'lifecare', first.visitId)).toMatchObject({ status: 'skipped', skip_reason: 'deceased' });
+    expect(await invitationOf(h.pool, 'lifecare', bystander.visitId)).toMatchObject({ status: 'scheduled' });
+  });
+
+  it('keeps the survey when the later visit is skipped for a reason about that visit only', async () => {
+    const hetu = testHetu();
+    const first = visit(hetu, 9);
+    expect((await post(first)).json).toMatchObject({ outcome: 'scheduled' });
+    expect((await post(visit(hetu, 11, { mobilePhones: [] }))).json).toMatchObject({ outcome: 'skipped', reason: 'no-mobile' });
+    expect(await invitationOf(h.pool, 'lifecare', first.visitId)).toMatchObject({ status: 'scheduled' });
+  });
+});
