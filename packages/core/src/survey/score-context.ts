@@ -3,7 +3,7 @@
  * "room 7", "alle 5"), a unit after it ("2 tuntia", "5 stars"), a person it is the age or count of
  * ("My son is 8", "Meitä oli 5").
  */
-import type { Token } from './reply-tokens.ts';
+import { CLAUSE_END, startsClause, type Token } from './reply-tokens.ts';
 
 /** Month names and their abbreviations: "3. maaliskuuta", "3 mars", "March 3" are dates. */
 export const MONTH = new RegExp(
@@ -68,9 +68,8 @@ export const UNIT_AFTER = new RegExp(
     'euro\\p{L}*|eur|e|€|kr|kronor|dollars?|quid|pounds?|bucks|pund|senttiä|snt|prosent\\p{L}*|percent|procent|cm|kg|mg|ml|km|m|metri\\p{L}*',
     // until, after, by (a time): "4 asti", "9 jälkeen"; and dates: "3 mars"
     'asti|saakka|jälkeen|jalkeen|mennessä|mennessa',
-    // "10 odotusta": ten waits, not a ten; "0 valittamista", "0 complaints": none of them, not a zero
-    'odotusta|jonotusta|odottelua|odotusaikaa|jonoa|valitta\\p{L}*|moitittava\\p{L}*|moitteita|huomautettava\\p{L}*|kritiikkiä',
-    'ongelmia|ongelmaa|complaints?|problems|issues|klagomål|anmärkningar|problemen',
+    // "10 odotusta": ten waits, not a ten
+    'odotusta|jonotusta|odottelua',
     MONTH.source.slice(4, -2),
   ]
     .map((alternatives) => `(?:${alternatives})`)
@@ -148,49 +147,84 @@ const CONTEXT_COMPOUND =
   /(numero|numeroni|nummer|nummerlapp|number|lapp|lappu|huone|huoneessa|rum|rummet|room|kerros|paikka|vuoro|raskausviik\p{L}*|graviditetsveck\p{L}*)$/u;
 
 /**
- * A pain or symptom scale, itself 0–10, before a number ("Kipu 8/10", "kipua 7", "Mun kipu on 7",
- * "VAS 6", "smärta 7/10", "pain was 9"); not after a negation ("ei kipua 10", "no pain, 10").
+ * A pain or symptom scale, itself 0–10, opening the clause with its number just after ("Kipu
+ * 8/10", "kipua 7", "Mun kipu on 7", "VAS 6", "smärta 7/10", "pain was 9", "Kipu ennen 9");
+ * not as the object of something else ("Helped with the pain 10", "Lääkäri hoiti kivut 10").
  */
-const PAIN_BEFORE =
+const PAIN_WORD =
   /^(kipu|kipua|kivut|kipuni|kivun|kipuja|särky|särkyä|säryt|kipuasteikolla|kipuasteikko|vas|nrs|ahdistus|ahdistusta|pahoinvointi|smärta|smärtan|smärtor|värk|pain|pains|ache)$/u;
-/** A plural count before a number, or with "oli" between ("Hoitajia oli 2", "Lapsia 3", "Reikiä 3", "Jonossa oli 5"). */
-const COUNT_BEFORE =
-  /^(hoitajia|lääkäreitä|laakareita|potilaita|lapsia|odottajia|jonottajia|ihmisiä|ihmisia|asiakkaita|henkilöitä|reikiä|reikia|hampaita|paikkoja|tikkejä|piikkejä|rokotuksia|kysymyksiä|käyntejä|jonossa|edelläni|odottamassa)$/u;
-const BE = /^(on|oli|olisi|ois|is|was|were|are|är|var|blev)$/u;
-function countBefore(tokens: Token[], i: number): boolean {
-  return COUNT_BEFORE.test(wordAt(tokens, BE.test(wordAt(tokens, i - 1)) ? i - 2 : i - 1));
-}
-/** A pain scale's reading: the message gives a number on a 0–10 scale that is not ours, so no number in it is trusted. */
+const MY = /^(mun|minun|my|min|mitt|the)$/u;
+/** Between a pain word and its number: a copula or a time ("Kipu on 6", "pain was 9", "Kipu ennen 9", "smärtan nu 2"). */
+const PAIN_GAP = /^(on|oli|is|was|är|var|ennen|nyt|before|now|innan|nu|tänään|today|idag)$/u;
+/** True when the number at `i` is read on a pain scale: the pain word opens its clause, with at most a copula or a time between. */
 export function painScaleBefore(tokens: Token[], i: number): boolean {
-  const before = BE.test(wordAt(tokens, i - 1)) ? i - 2 : i - 1;
-  return PAIN_BEFORE.test(wordAt(tokens, before)) && !NEGATION_BEFORE_PAIN.test(wordAt(tokens, before - 1));
-}
-const NEGATION_BEFORE_PAIN = /^(ei|eikä|no|not|ingen|inga|utan|without|ilman|zero|nolla)$/u;
-
-/** After a zero only, what there was none of ("0 wait", "0 jono", "0 väntetid"); "9 jono oli pitkä" is a reason. */
-const NONE_OF_AFTER_ZERO = /^(wait|waiting|queue|jono|odotus|odotusaika|väntetid|väntan|kö|problem|ongelma|stress|hassle)$/u;
-/** People ahead in a queue after a number ("Det var 5 före mig", "5 ahead of me", "5 ennen minua"). */
-const AHEAD_AFTER = new Set(['före mig', 'framför mig', 'innan mig', 'ahead of', 'before me', 'in front', 'ennen minua', 'ennen mua']);
-/** A number that counts what there was none of, or the people ahead in a queue. */
-export function countAfter(tokens: Token[], last: number, value: number): boolean {
-  const [next, then] = [wordAt(tokens, last + 1), wordAt(tokens, last + 2)];
-  if (value === 0 && NONE_OF_AFTER_ZERO.test(next)) return true;
-  return AHEAD_AFTER.has(`${next} ${then}`) || next === 'edelläni';
+  let k = i - 1;
+  while (k >= i - 2 && PAIN_GAP.test(wordAt(tokens, k))) k--;
+  if (!PAIN_WORD.test(wordAt(tokens, k))) return false;
+  return startsClause(tokens, k, CLAUSE_END) || (MY.test(wordAt(tokens, k - 1)) && startsClause(tokens, k - 1, CLAUSE_END));
 }
 
 /**
- * A grade word naming a tooth ("Kutosen paikkaus", "Kasi poistettiin", "Alaleuan kutonen",
- * "Vasen ylä seiska", "Sexan lagad"), or the hour of an appointment ("Ysin aika", "Kympin aika").
+ * A plural count opening the clause, right before the number or with "oli" between ("Hoitajia
+ * oli 2", "Lapsia 3", "Reikiä 3", "Jonossa oli 5"); "Kiitän hoitajia 10" is a score.
  */
-const TOOTH_AFTER =
-  /^(paikkaus|paikkaukse\p{L}*|paikattiin|paikattu|paikkaaminen|poistettiin|poistettu|poisto|poiston|juurihoi\p{L}*|juurihoidettiin|lagad|lagades|lagning|drogs|utdragen|rotfylld|rotfyllning|filled|pulled|extracted|removed)$/u;
-const TOOTH_BEFORE = /^(ylä|ala|yläleuan|alaleuan|ylä-|ala-|yläkautta|alakautta|övre|nedre|upper|lower)$/u;
-const HOUR_AFTER = /^(aika|ajalle|ajalla|aikaan|ajan|vuoro|vuorossa|bussi|bussilla)$/u;
-export function toothOrHour(tokens: Token[], i: number): boolean {
+const COUNT_OPENER =
+  /^(hoitajia|lääkäreitä|laakareita|potilaita|lapsia|odottajia|jonottajia|ihmisiä|ihmisia|asiakkaita|henkilöitä|reikiä|reikia|hampaita|paikkoja|tikkejä|piikkejä|rokotuksia|kysymyksiä|käyntejä|jonossa|edelläni|odottamassa)$/u;
+const BE = /^(on|oli|olisi|ois|is|was|were|are|är|var|blev)$/u;
+/** After a zero only, what there was none of, counted in the partitive or plural ("0 valittamista", "0 jonoa", "0 complaints"). */
+const NONE_OF_AFTER_ZERO =
+  /^(valittamista|valitettavaa|moitittavaa|moitteita|huomautettavaa|kritiikkiä|ongelmia|jonoa|odotusaikaa|complaints|problems|issues|klagomål|anmärkningar)$/u;
+/** The same in the singular, only ending its clause ("0 wait", "0 väntetid"; "0 wait was awful" is a zero). */
+const NONE_AT_CLAUSE_END = /^(wait|waiting|queue|jono|odotus|odotusaika|väntetid|väntan|kö|hassle|stress)$/u;
+/** People ahead in a queue after a number ("Det var 5 före mig", "5 ahead of me", "5 ennen minua"). */
+const AHEAD_AFTER = new Set([
+  'före mig',
+  'framför mig',
+  'innan mig',
+  'before me',
+  'ennen minua',
+  'ennen mua',
+  'ahead of me',
+  'ahead of us',
+]);
+/** Teeth are numbered 1–8: a grade word naming one, in the genitive before a procedure or before a verb done to it. */
+const TOOTH_NOUN_AFTER = /^(paikkaus|paikkaukse\p{L}*|paikkaaminen|poisto|poiston|juurihoito\p{L}*)$/u;
+const TOOTH_VERB_AFTER = /^(paikattiin|paikattu|poistettiin|poistettu|juurihoidettiin|lagad|lagades|drogs|utdragen|rotfylld)$/u;
+const TOOTH_BEFORE = /^(ylä|ala|yläleuan|alaleuan|övre|nedre)$/u;
+const GENITIVE_GRADE = /^(ykkösen|kakkosen|kolmosen|nelosen|vitosen|kutosen|seiskan|kasin|ysin|kympin)$/u;
+/** The hour of an appointment: "Ysin aika", "Kympin ajalle", "kasin vuoro"; "Ysin aika hyvä" is "quite good". */
+const HOUR_AFTER = /^(ajalle|ajalla|aikaan|vuoro|vuoroon|vuorolle|bussi|bussilla)$/u;
+const AFTER_HOUR_AIKA = /^(oli|on|mutta|mut|ja|varattu|venyi|myöhästyi|siirtyi)$/u;
+const AFTER_ORDINAL = /^(tällä|tänä|this|i|in|on|för|for)$/u;
+/** True when the clause ends before token `k`: nothing more, a boundary mark, or a new line. */
+const clauseEndsAt = (tokens: Token[], k: number) => {
+  const t = tokens[k];
+  return !t || t.gap.includes('\n') || (t.kind === 'punct' && CLAUSE_END.has(t.text));
+};
+
+/**
+ * A number that is plainly something else, though where a score could stand: a tooth, an hour, an
+ * ordinal, a count, none of something, a place in a queue. Doubtful rather than ignored: another
+ * number in the message with a different value makes it ambiguous ("Lapsia 3, nuorin 2", "Kasin
+ * aika, pääsin sisään 9").
+ */
+export function doubtfulContext(tokens: Token[], first: number, last: number, value: number): boolean {
   const word = (k: number) => wordAt(tokens, k);
-  if (TOOTH_AFTER.test(word(i + 1)) || TOOTH_BEFORE.test(word(i - 1))) return true;
-  if (/^(vasen|oikea|vasemman|oikean)$/u.test(word(i - 1)) && !/^(ihan|aivan|tosi|todella)$/u.test(word(i - 2))) return true;
-  return /n$/u.test(word(i)) && HOUR_AFTER.test(word(i + 1));
+  const before = BE.test(word(first - 1)) ? first - 2 : first - 1;
+  if (COUNT_OPENER.test(word(before)) && startsClause(tokens, before, CLAUSE_END)) return true;
+  const [next, then] = [word(last + 1), word(last + 2)];
+  if (value === 0 && (NONE_OF_AFTER_ZERO.test(next) || (NONE_AT_CLAUSE_END.test(next) && clauseEndsAt(tokens, last + 2)))) return true;
+  if (AHEAD_AFTER.has(`${next} ${then}`) || AHEAD_AFTER.has(`${next} ${then} ${word(last + 3)}`) || next === 'edelläni') return true;
+  // "3. kerros", "2. käynti", "2. besöket" as a phrase of their own ("9. käynti oli nopea" is a 9)
+  const noun = tokens[last + 2];
+  if (tokens[last + 1]?.text === '.' && noun?.text === noun?.lower && ORDINAL_NOUN_AFTER.test(then)) {
+    return clauseEndsAt(tokens, last + 3) || AFTER_ORDINAL.test(word(last + 3));
+  }
+  if (first !== last || tokens[first]?.kind !== 'word') return false;
+  const grade = GENITIVE_GRADE.test(word(first));
+  if (value <= 8 && (TOOTH_VERB_AFTER.test(next) || TOOTH_BEFORE.test(word(first - 1)) || (grade && TOOTH_NOUN_AFTER.test(next))))
+    return true;
+  return grade && (HOUR_AFTER.test(next) || (next === 'aika' && (clauseEndsAt(tokens, last + 2) || AFTER_HOUR_AIKA.test(then))));
 }
 
 /** A word before token `i` that makes a number there a time, a place, an id, a limit, an age: "klo 9", "kl. 9", "at nine", "March 3". */
@@ -201,7 +235,6 @@ export function contextBefore(tokens: Token[], i: number): boolean {
   // "almost a 10", "nästan en tia": the word before the article.
   if (['a', 'an', 'en'].includes(prev.lower) && CONTEXT_BEFORE.has(prev2)) return true;
   if (prev.kind === 'word') {
-    if (countBefore(tokens, i)) return true;
     if (CONTEXT_BEFORE.has(prev.lower) || MONTH.test(prev.lower) || CONTEXT_PAIRS.has(`${prev2} ${prev.lower}`)) return true;
     if (prev.lower.length > 6 && CONTEXT_COMPOUND.test(prev.lower)) return true;
     return COPULA.test(prev.lower) && PERSON_BEFORE_COPULA.test(prev2);

@@ -65,9 +65,29 @@ function opensCondition(tokens: Token[], k: number): boolean {
 }
 
 /**
- * "A 10 if not for the wait", "10 jos olisi päässyt nopeammin", "tia om inte kön", and a clause
- * of the same sentence that opens with the condition ("If the wait had been shorter, 10",
- * "Kymppi, jos ei olisi tarvinnut jonottaa"): what it would be, not what it is.
+ * What a score would have been: the conditional or past perfect of a condition in another clause
+ * ("Jos lääkäri olisi ollut ajoissa, 10", "If the wait had been shorter, 10", "Om väntetiden
+ * varit kortare, 10"); "Jos pitää valita, 9", "10, if that helps" are scores. Not when it would
+ * have been more ("Jos voisin antaisin enemmän, 10").
+ */
+const COUNTERFACTUAL =
+  /^(\p{L}{2,}isi(?:n|t|mme|tte|vat|vät)?|ois|olis|oisi|vois|pitäis|pääsis|tarttis|had|hadn't|would|wouldn't|were|varit|hade|vore|skulle)$/u;
+/** A condition about giving more, or about having to pick a number: "If I had to choose, 9", "Jos voisin, antaisin enemmän". */
+const MORE = /^(enemmän|enempää|more|mer|higher|isompi|korkeampi|choose|pick|valita|välja|number|numero|siffra|betyg|arvosana|rate)$/u;
+function counterfactualClause(tokens: Token[], k: number): boolean {
+  let counterfactual = false;
+  for (let j = k + 1; j < tokens.length && !startsClause(tokens, j, CLAUSE_END); j++) {
+    const w = (tokens[j] as Token).lower;
+    if (MORE.test(w)) return false;
+    if (COUNTERFACTUAL.test(w)) counterfactual = true;
+  }
+  return counterfactual;
+}
+
+/**
+ * "A 10 if not for the wait", "10 jos olisi päässyt nopeammin", "tia om inte kön", and another
+ * clause of the same sentence that opens with a counterfactual condition ("If the wait had been
+ * shorter, 10", "Kymppi, jos ei olisi tarvinnut jonottaa"): what it would be, not what it is.
  */
 export function isConditional(tokens: Token[], r: Reading): boolean {
   for (let k = r.last + 1; k <= r.last + 3 && k < tokens.length && !startsClause(tokens, k, CLAUSE_END); k++) {
@@ -77,15 +97,31 @@ export function isConditional(tokens: Token[], r: Reading): boolean {
   while (!startsClause(tokens, from, SENTENCE_END)) from--;
   for (let k = from; k < tokens.length && (k <= r.last || !startsClause(tokens, k, SENTENCE_END)); k++) {
     if ((k < r.first || k > r.last) && CONDITION.has((tokens[k] as Token).lower) && startsClause(tokens, k, CLAUSE_END)) {
-      if (opensCondition(tokens, k)) return true;
+      if (opensCondition(tokens, k) && counterfactualClause(tokens, k)) return true;
     }
   }
   return false;
 }
 
-/** "Miksi 0?", "Is 10 the best?", "Vad menas med 10?": the number's clause asks a question, it gives no answer. */
+/** Opening a question: a question word, or a Finnish verb with its question clitic ("Saako", "Onko"). */
+const QUESTION_OPENER =
+  /^(mitä|mita|mikä|mika|miksi|miks|kuka|miten|missä|mistä|is|are|does|do|what|whats|why|how|who|är|vad|varför|hur|vem|betyder|\p{L}{2,}(?:ko|kö))$/u;
+/** After the number, asking about it: "0 on huonoin vai?", "10 is best?". */
+const ABOUT_THE_NUMBER = /^(on|onko|is|är|tarkoittaa|means|betyder)$/u;
+const SCALE_END =
+  /^(paras|parhain|huonoin|korkein|matalin|best|worst|highest|lowest|top|good|bäst|sämst|högsta|lägsta|bra|dålig|hyvä|huono)$/u;
+
+/**
+ * "Miksi 0?", "Is 10 the best?", "Vad menas med 10?", "0 on huonoin vai?": the number's clause asks
+ * about the scale, it gives no answer. "9 miksi kysytte?" is a 9 with a question after it.
+ */
 export function isQuestion(tokens: Token[], r: Reading): boolean {
-  let k = r.last + 1;
-  while (k < tokens.length && !startsClause(tokens, k, CLAUSE_END)) k++;
-  return k > r.last + 1 && tokens[k - 1]?.text === '?' && !tokens[k]?.gap.includes('\n');
+  let end = r.last + 1;
+  while (end < tokens.length && !startsClause(tokens, end, CLAUSE_END)) end++;
+  if (!(end > r.last + 1 && tokens[end - 1]?.text === '?' && !tokens[end]?.gap.includes('\n'))) return false;
+  let start = r.first;
+  while (!startsClause(tokens, start, CLAUSE_END)) start--;
+  const opener = tokens[start] as Token;
+  if (start < r.first && opener.kind === 'word' && QUESTION_OPENER.test(opener.lower) && opener.lower !== 'koko') return true;
+  return ABOUT_THE_NUMBER.test(tokens[r.last + 1]?.lower ?? '') && SCALE_END.test(tokens[r.last + 2]?.lower ?? '');
 }

@@ -18,6 +18,8 @@ export interface Reading {
   strict: boolean;
   /** Swedish grade forms, after which "en" is an article, not the Finnish "en" (I don't). */
   swedish: boolean;
+  /** A context reading that still makes a different score in the message ambiguous (a count, a tooth, an ordinal). */
+  doubt?: boolean;
 }
 
 const LONG_NUMERALS = Object.entries(SCORE_WORDS).filter(([w]) => w.length >= 7);

@@ -1,15 +1,13 @@
 import { CLAUSE_END, prepareReply, SENTENCE_END, squeeze, startsClause, type Token, tokenize } from './reply-tokens.ts';
 import {
   contextBefore,
-  countAfter,
   DOSE_BEFORE,
   DOSE_ORDINAL_AFTER,
+  doubtfulContext,
   isHand,
   MONTH,
-  ORDINAL_NOUN_AFTER,
   painScaleBefore,
   partOfSomethingElse,
-  toothOrHour,
   WEEK_FIRST,
 } from './score-context.ts';
 import { FILLER_WORDS, LABEL_WORDS, SWEDISH_GRADE, TOP_SCORE_PHRASES } from './score-lexicon.ts';
@@ -93,11 +91,8 @@ function readDigits(tokens: Token[], i: number): Reading {
   // "3. maaliskuuta", "3. mars": a date; "2. annos", "3. rokote": a dose.
   if (at(end + 1)?.text === '.' && MONTH.test(at(end + 2)?.lower ?? '')) return context(end + 2);
   if (at(end + 1)?.text === '.' && DOSE_ORDINAL_AFTER.test(at(end + 2)?.lower ?? '')) return context(end + 2);
-  // "3. kerros", "2. käynti", "2. besöket": an ordinal, in lower case ("9. Käynti oli nopea" is a score and a reason).
-  const ordinalNoun = at(end + 2);
-  if (at(end + 1)?.text === '.' && ordinalNoun?.text === ordinalNoun?.lower && ORDINAL_NOUN_AFTER.test(ordinalNoun?.lower ?? '')) {
-    return context(end + 2);
-  }
+  // A count, an ordinal, none of something ("Hoitajia oli 2", "3. kerros", "0 valittamista"): doubtful.
+  if (doubtfulContext(tokens, i, end, value)) return { ...context(end), doubt: true };
   // "Question 1: yes", "Fråga 1: ja": a question's number.
   if (/^(question|fråga|q|kysymys)$/u.test(prev?.lower ?? '') && at(end + 1)?.text === ':') return context(end + 1);
   // "10:-" (a Swedish price), "2:a dosen" (an ordinal dose)
@@ -111,8 +106,6 @@ function readDigits(tokens: Token[], i: number): Reading {
   }
 
   const suffix = readSuffix(tokens, value, end);
-  // "0 complaints" is counted by UNIT_AFTER; "0 wait", "Det var 5 före mig" here.
-  if (!suffix.explicit && countAfter(tokens, suffix.last, value)) return context(suffix.last);
   // "annos 2", "Covid booster 2": a dose's number; "Rokote 10", "Rokote 9/10" is the score for it.
   if (value <= 4 && !suffix.explicit && DOSE_BEFORE.test(prev?.lower ?? '')) return context(suffix.last);
   // "vecka 8", "viikko 8" opening the message: a (pregnancy) week; "Joka viikko 10", "viikko 10/10" are not.
@@ -174,7 +167,7 @@ function readWord(tokens: Token[], i: number): Reading | null {
   // "Kasi on kipeä", "Vasen kasi", "Kasi ja ranne": käsi (a hand) written without umlauts, not a grade.
   if (tok.lower === 'kasi' && isHand(tokens, i)) return context;
   // "Kutosen paikkaus", "Alaleuan kutonen": a tooth; "Ysin aika": an appointment at nine; "nolla jonoa": none.
-  if (toothOrHour(tokens, i) || countAfter(tokens, i, n.value)) return context;
+  if (doubtfulContext(tokens, i, i, n.value)) return { ...context, doubt: !n.strict };
   const suffix = readSuffix(tokens, n.value, i);
   const [dash, after] = [tokens[suffix.last + 1], tokens[suffix.last + 2]];
   // "kasi-" (a school grade's minus), as "9-"; "kasi-ysi" is a range, read as two numbers.
@@ -243,7 +236,11 @@ export function parseScoreReply(text: string): ParsedReply {
     const r = t.kind === 'num' ? readDigits(tokens, i) : t.kind === 'word' ? readWord(tokens, i) : null;
     if (!r) continue;
     i = Math.max(i, r.last);
-    if (r.type === 'context') continue;
+    if (r.type === 'context') {
+      // Plainly something else, but still a number where a score could stand: another one with a different value is ambiguous.
+      if (r.doubt) others.push(r.value);
+      continue;
+    }
     // A pain score anywhere makes every number in the message doubtful ("Kipu oli 9 ja nyt 3").
     if (r.why === 'pain-scale') return { kind: 'not-a-score', why: 'pain-scale' };
     const label = labelStart(tokens, r.first);
