@@ -65,6 +65,30 @@ const OPT_OUT_HEADS: string[][] = [
   ['en', 'halua', 'osallistua'],
   ['jag', 'vill', 'inte', 'delta'],
   ['vill', 'inte', 'delta'],
+  ['i', "don't", 'want', 'to', 'participate'],
+  ['i', 'dont', 'want', 'to', 'participate'],
+  ['i', 'do', 'not', 'want', 'to', 'participate'],
+  // asked as a question or a request: "Miten voin lopettaa nämä kyselyt?", "Voitteko lopettaa viestit"
+  ['miten', 'voin', 'lopettaa'],
+  ['miten', 'lopetan'],
+  ['miten', 'nämä', 'saa', 'loppumaan'],
+  ['voitteko', 'lopettaa'],
+  ['voisitteko', 'lopettaa'],
+  ['voitko', 'lopettaa'],
+  ['voisitko', 'lopettaa'],
+  ['how', 'do', 'i', 'stop'],
+  ['how', 'can', 'i', 'stop'],
+  ['can', 'you', 'stop'],
+  ['could', 'you', 'stop'],
+  ['hur', 'slutar', 'jag'],
+  ['hur', 'avslutar', 'jag'],
+  ['ottakaa', 'minut', 'pois'],
+  ['ota', 'minut', 'pois'],
+  ['haluan', 'pois'],
+  ['älkää', 'häiritkö'],
+  ['älä', 'häiritse'],
+  ['avbryt'],
+  ['peruuta'],
 ];
 /** Heads that need an object ("en halua viestejä", not "en halua vastata"). */
 const OPT_OUT_HEADS_WITH_OBJECT: string[][] = [
@@ -85,13 +109,13 @@ const OPT_OUT_HEADS_WITH_OBJECT: string[][] = [
   ['i', 'do', 'not', 'want'],
 ];
 const OPT_OUT_NOUNS = new Set(
-  'viestit viestejä viestien viestiä tekstiviestit tekstiviestejä tekstiviestien kyselyt kyselyjä kyselyitä kyselyiden kyselyä kyselyihin kyselyyn viesteihin sms smsiä sms:iä tekstareita meddelanden meddelande sms:en enkäter enkäterna enkät messages message texts text surveys survey sms'.split(
+  'näitä nää nämä tällaisia tällasia these dessa sådana viestit viestejä viestien viestiä tekstiviestit tekstiviestejä tekstiviestien kyselyt kyselyjä kyselyitä kyselyiden kyselyä kyselyihin kyselyyn viesteihin sms smsiä sms:iä tekstareita meddelanden meddelande sms:en enkäter enkäterna enkät messages message texts text surveys survey sms'.split(
     ' ',
   ),
 );
 const OPT_OUT_OBJECT = new Set([
   ...OPT_OUT_NOUNS,
-  ...'vastata osallistua vastaanottaa saada i off your list lähettäminen lähettämistä lähettämään lähettämästä lähettäkö lähetä tekstaaminen jo heti nyt enää mulle minulle tänne tähän numeroon näitä nää nämä tämä tätä sitten skicka skickandet till mig mej fler några mer texting sending messaging contacting me these this now any more anymore ever again to my number from all your list listalta från listan med smsa sms:a'.split(
+  ...'it pois tältä näiden lähettämisen spämmäys spämmiä spammia spam spamming er ert era vastata osallistua vastaanottaa saada i off your list lähettäminen lähettämistä lähettämään lähettämästä lähettäkö lähetä tekstaaminen jo heti nyt enää mulle minulle tänne tähän numeroon näitä nää nämä tämä tätä sitten skicka skickandet till mig mej fler några mer texting sending messaging contacting me these this now any more anymore ever again to my number from all your list listalta från listan med smsa sms:a'.split(
     ' ',
   ),
 ]);
@@ -172,18 +196,24 @@ function startsWith(words: string[], head: string[]): boolean {
   return head.every((w, i) => words[i] === w);
 }
 
-/** "Ei kiitos, en halua näitä viestejä", "No thanks, stop": a refusal before the opt-out. */
+/** "Ei kiitos, en halua näitä viestejä", "No thanks, stop", "Ei kiinnosta, älkää lähettäkö": a refusal before the opt-out. */
 const REFUSALS = [
   ['ei', 'kiitos'],
   ['no', 'thanks'],
   ['no', 'thank', 'you'],
   ['nej', 'tack'],
+  ['ei', 'kiinnosta'],
+  ['not', 'interested'],
+  ['inte', 'intresserad'],
 ];
+/** Glue before the opt-out: "Kiitos, mutta älkää lähettäkö enää", "Kiitos ei, ja …", "Mä en halua näitä viestejä". */
+const LEAD = new Set(['mutta', 'mut', 'men', 'but', 'ja', 'och', 'and', 'ei', 'no', 'nej', 'mä', 'minä', 'mie']);
 
 function isOptOut(words: string[]): boolean {
   const refusal = REFUSALS.find((r) => r.length < words.length && startsWith(words, r));
-  if (refusal) return isOptOut(words.slice(refusal.length));
-  if (words.length === 1 && OPT_OUT_WORDS.includes(words[0] as string)) return true;
+  if (refusal && isOptOut(words.slice(refusal.length))) return true;
+  // One opt-out word, or the same said again: "STOP STOP", "lopeta lopeta".
+  if (OPT_OUT_WORDS.includes(words[0] as string) && words.every((w) => w === words[0])) return true;
   for (const head of OPT_OUT_HEADS) {
     if (startsWith(words, head) && words.slice(head.length).every((w) => OPT_OUT_OBJECT.has(w))) return true;
   }
@@ -191,7 +221,7 @@ function isOptOut(words: string[]): boolean {
     const rest = words.slice(head.length);
     if (startsWith(words, head) && rest.some((w) => OPT_OUT_NOUNS.has(w)) && rest.every((w) => OPT_OUT_OBJECT.has(w))) return true;
   }
-  return false;
+  return words.length > 1 && LEAD.has(words[0] as string) && isOptOut(words.slice(1));
 }
 
 function languageOf(words: string[]): Language | null {
@@ -231,15 +261,24 @@ export function parseCommand(text: string): ReplyCommand | null {
   );
   if (words.length === 0 || words.length > 10) return null;
   if (isOptOut(words)) return { kind: 'opt-out' };
-  if (words.length === 1 && (OPT_IN_WORDS.includes(words[0] as string) || words[0] === 'borja')) return { kind: 'opt-in' };
+  // "START", "Aloita uudelleen", "Start again", "Börja igen"
+  const again = words.length === 2 && /^(again|uudelleen|uudestaan|igen)$/u.test(words[1] as string);
+  if ((words.length === 1 || again) && (OPT_IN_WORDS.includes(words[0] as string) || words[0] === 'borja')) return { kind: 'opt-in' };
   const language = languageOf(words);
   return language ? { kind: 'switch-language', language } : null;
 }
 
 /** Words that tell which language an opt-out or opt-in request was written in. */
 const COMMAND_LANGUAGE_WORDS: Array<[Language, Set<string>]> = [
-  ['sv', new Set('stopp sluta börja borja skicka inte vill mig mej fler inga listan'.split(' '))],
-  ['fi', new Set('lopeta lopettakaa aloita älä älkää halua enää viestejä poista poistakaa minut numeroni'.split(' '))],
+  ['sv', new Set('stopp sluta börja borja skicka inte vill mig mej fler inga listan avbryt dessa meddelanden'.split(' '))],
+  [
+    'fi',
+    new Set(
+      'lopeta lopettakaa aloita älä älkää halua enää viestejä poista poistakaa minut numeroni ottakaa haluan voitteko häiritkö peruuta'.split(
+        ' ',
+      ),
+    ),
+  ],
   [
     'en',
     new Set(

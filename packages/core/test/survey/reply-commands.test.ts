@@ -54,13 +54,37 @@ describe('reply commands', () => {
     'Lopettakaa nää viestit',
     'Sluta skicka enkäter',
     'Unsubscribe me',
+    // a probe of 1,310 replies: wrapped, asked, repeated
+    'Kiitos, mutta älkää lähettäkö enää',
+    'Kiitos ei, ja älkää lähettäkö enää',
+    'ei kiinnosta, älkää lähettäkö tällaisia',
+    'Miten voin lopettaa nämä kyselyt?',
+    'Voitteko lopettaa viestit',
+    'Voisitteko lopettaa näiden lähettämisen',
+    'Ottakaa minut pois listalta',
+    'Haluan pois tältä listalta',
+    'Ei enää näitä',
+    'Mä en halua näitä viestejä',
+    'Lopettakaa spämmäys',
+    'Älkää häiritkö',
+    'Lopeta lopeta',
+    'stop stop stop',
+    'STOP STOP',
+    'Stop it',
+    'Avbryt',
+    'Jag vill inte ha dessa meddelanden',
+    'Jag vill inte få sms från er',
+    "I don't want to participate",
   ])('%j opts out', (text) => {
     expect(parseCommand(text)).toEqual({ kind: 'opt-out' });
   });
 
-  it.each(['START', 'start', 'Start!', 'ALOITA', 'aloita', 'BÖRJA', 'börja'])('%j opts in', (text) => {
-    expect(parseCommand(text)).toEqual({ kind: 'opt-in' });
-  });
+  it.each(['START', 'start', 'Start!', 'ALOITA', 'aloita', 'BÖRJA', 'börja', 'Start again', 'Aloita uudelleen', 'Börja igen'])(
+    '%j opts in',
+    (text) => {
+      expect(parseCommand(text)).toEqual({ kind: 'opt-in' });
+    },
+  );
 
   it.each([
     ['SV', 'sv'],
@@ -135,6 +159,11 @@ describe('reply commands', () => {
     'Lääkäri puhui vain englantia, 7',
     'Vill inte ha mer väntetid',
     "Don't message me, 10",
+    'Can you stop the pain',
+    'Mä en halua vastata',
+    'ja hoitaja oli kiva',
+    'Start again tomorrow',
+    'Stop it hurting',
     'Sorry',
     'ok',
     '',
