@@ -30,6 +30,19 @@ function loneEncounter() {
 }
 
 describe('Pegasos FHIR → VisitEvent', () => {
+  it('keeps a local encounter number with its system: two organisations’ 714162 are two visits', () => {
+    const of = (system: string) => ({ ...loneEncounter(), identifier: [{ use: 'usual', system, value: '714162' }] });
+    const [a] = map(of('urn:oid:1.2.246.10.1111111.10.0'));
+    const [b] = map(of('urn:oid:1.2.246.10.2222222.10.0'));
+    expect(a?.visitId).toBe('urn:oid:1.2.246.10.1111111.10.0|714162');
+    expect(b?.visitId).toBe('urn:oid:1.2.246.10.2222222.10.0|714162');
+    // a value that is itself a global id stays as it is, and so does one without a system
+    expect(map({ ...loneEncounter(), identifier: [{ use: 'usual', system: 'urn:x', value: 'urn:uuid:1' }] })[0]?.visitId).toBe(
+      'urn:uuid:1',
+    );
+    expect(map({ ...loneEncounter(), identifier: [{ use: 'usual', value: '714162' }] })[0]?.visitId).toBe('714162');
+  });
+
   it('maps the finished bundle', () => {
     expect(map(load('bundle-visit-finished-en'))).toEqual([
       {
@@ -97,6 +110,18 @@ describe('Pegasos FHIR → VisitEvent', () => {
       { system: 'sms', value: '040 333 3333' },
     ];
     expect(map(enc)[0]?.patient.mobilePhones).toEqual(['040 333 3333']);
+  });
+
+  it('counts a phone whose period ends today (a date covers its whole day), and not one that starts later', () => {
+    const enc = loneEncounter();
+    const now = new Date('2026-11-27T10:00:00Z');
+    enc.contained[0].telecom = [
+      { system: 'phone', value: '040 111 1111', period: { end: '2026-11-27' } },
+      { system: 'phone', value: '040 222 2222', period: { start: '2027-01-01' } },
+      { system: 'phone', value: '040 333 3333', period: { end: '2026-11-26T23:00:00Z' } },
+    ];
+    const [mapped] = pegasosToVisitEvents(enc, TZ, now);
+    expect(mapped && 'event' in mapped ? mapped.event.patient?.mobilePhones : null).toEqual(['040 111 1111']);
   });
 
   it('reads an end time without an offset as Helsinki time', () => {

@@ -108,8 +108,16 @@ function preferred<T extends { use?: string; value?: string }>(ids: T[]): T | un
   return valued.find((i) => i.use === 'official') ?? valued.find((i) => i.use === 'usual') ?? valued[0];
 }
 
+/**
+ * The Encounter's identifier; a local number (not itself a `urn:`) with its system, as FHIR's
+ * token `system|value`: two organisations' encounter 714162 are two visits, not one.
+ */
 function visitIdOf(enc: Encounter): string | undefined {
-  return str(preferred(arr<{ use?: string; value?: string }>(enc.identifier))?.value) ?? str(enc.id);
+  const id = preferred(arr<{ use?: string; system?: string; value?: string }>(enc.identifier));
+  const value = str(id?.value);
+  if (!value) return str(enc.id);
+  const system = str(id?.system);
+  return system && !/^urn:/iu.test(value) ? `${system}|${value}` : value;
 }
 
 function unitOf(enc: Encounter, found: Found): { id?: string; name?: string } {
@@ -126,10 +134,19 @@ function unitOf(enc: Encounter, found: Found): { id?: string; name?: string } {
   return { ...(id ? { id: stripOid(id) } : {}), ...(name ? { name: name.slice(0, 200) } : {}) };
 }
 
+/** A period bound as an instant; a date alone (or a year-month) covers its whole day, so its end is the next day's start (UTC, a day's grace). */
+function boundOf(value: unknown, end: boolean): number {
+  if (typeof value !== 'string') return Number.NaN;
+  const ms = Date.parse(value);
+  return end && /^\d{4}(-\d{2}(-\d{2})?)?$/u.test(value) ? ms + 86_400_000 : ms;
+}
+
+/** The patient's phones in use now: not `old`, not ended (an end date counts whole), not starting later. */
 function phonesOf(patient: Patient, now: Date): string[] {
-  return arr<{ system?: string; value?: string; use?: string; period?: { end?: string } }>(patient.telecom)
+  return arr<{ system?: string; value?: string; use?: string; period?: { start?: string; end?: string } }>(patient.telecom)
     .filter((t) => (t.system === 'phone' || t.system === 'sms') && t.use !== 'old')
-    .filter((t) => !t.period?.end || Date.parse(t.period.end) > now.getTime())
+    .filter((t) => !t.period?.end || !(boundOf(t.period.end, true) <= now.getTime()))
+    .filter((t) => !t.period?.start || !(boundOf(t.period.start, false) > now.getTime()))
     .map((t) => str(t.value))
     .filter((v): v is string => Boolean(v));
 }

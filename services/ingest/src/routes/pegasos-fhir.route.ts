@@ -60,7 +60,7 @@ export function registerPegasosFhirRoute(
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser(
       '*',
-      { parseAs: 'string' },
+      { parseAs: 'buffer' },
       jsonUnlessXml(scope, 'FHIR XML is not taken: send the resource as application/fhir+json'),
     );
     scope.setErrorHandler((error: FastifyError, request, reply) => {

@@ -18,7 +18,7 @@ export function registerVisitsRoute(
   app.register(async (scope) => {
     // JSON under any label (application/json, text/plain, or curl's form default), as the source endpoints take theirs.
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', { parseAs: 'string' }, jsonUnlessXml(scope, 'XML is not taken: send the events as application/json'));
+    scope.addContentTypeParser('*', { parseAs: 'buffer' }, jsonUnlessXml(scope, 'XML is not taken: send the events as application/json'));
     registerRoute(scope, deps);
   });
 }
