@@ -16,6 +16,25 @@ export function onlyFiller(tokens: Token[], from: number, to: number): boolean {
   return true;
 }
 
+/**
+ * Words that say nothing more, beside a score or as the answer to "why?": nothing to add ("Ei
+ * muuta", "No comment", "Inget att tillägga"), a courtesy ("Kiitos samoin", "You too", "Hyvää
+ * joulua"), emphasis ("10 tietty", "Of course 10", "Självklart 10", "Let's say 9"). Only for
+ * deciding what is a reason: the score is read without them.
+ */
+const SAYS_NOTHING = new Set(
+  [
+    'muuta kuin kommentteja kommenttia kommentoitavaa lisättävää lisättävä sanottavaa erityistä erikoista ole oo ollu ohitan noup',
+    'samoin itsellenne vastauksesta joulua viikonloppua hyvää tietty tietysti tottakai totta kai ilman sanotaan laitetaan laitan',
+    'comment comments add else more special pass n too same course obviously question doubt sure without think or let lets',
+    "let's go with gotta be prob of for no problem tillägga kommentarer kommentar mer särskilt speciellt detsamma då nej inga",
+    'självklart såklart förstås säger vi väl epäilystäkään ainakin vaikka',
+  ]
+    .join(' ')
+    .split(' '),
+);
+const saysNothing = (t: Token) => isFiller(t) || (t.kind === 'word' && SAYS_NOTHING.has(t.lower));
+
 /** The message without the score and its label; null when only filler is left ("9 kiitos"). */
 export function reasonOf(prepared: string, tokens: Token[], spans: Array<{ start: number; last: number }>): string | null {
   let out = '';
@@ -35,11 +54,11 @@ export function reasonOf(prepared: string, tokens: Token[], spans: Array<{ start
     .trim();
   const unwrapped = /^\(.*\)$/su.test(cleaned) ? cleaned.slice(1, -1).trim() : cleaned;
   const rest = tokenize(unwrapped.replace(HONESTLY, ' '));
-  if (rest.every((t) => isFiller(t))) return null;
+  if (rest.every(saysNothing)) return null;
   return unwrapped;
 }
 
 /** True when the text says something beyond greetings, thanks, labels and emoji. */
 export function carriesContent(text: string): boolean {
-  return !tokenize(prepareReply(text)).every((t) => isFiller(t));
+  return !tokenize(prepareReply(text)).every(saysNothing);
 }

@@ -41,18 +41,28 @@ describe('conversation steps (docs/conversation.md)', () => {
   });
 
   // Filler, and a bare score (sent again: "10", "ysi kiitos"), say nothing more.
-  it.each(['Kiitos', 'ok', '👍', '-', '.', 'Ei', 'ei mitään', 'nothing', 'Inget', '10', '10!', 'ysi kiitos', 'nine'])(
-    '"%s" to why? ends the survey with no reason, and thanks',
-    (text) => {
-      const state = { ...start, step: 'awaiting-reason' };
-      expect(advanceConversation(state, text)).toEqual({
-        kind: 'reason',
-        reason: null,
-        next: { ...state, step: 'completed' },
-        reply: 'thanks',
-      });
-    },
-  );
+  it.each([
+    ...['Kiitos', 'ok', '👍', '-', '.', 'Ei', 'ei mitään', 'nothing', 'Inget', '10', '10!', 'ysi kiitos', 'nine'],
+    // nothing to add, said in words (a probe found 30 stored as comments)
+    ...[
+      'Ei muuta',
+      'Ei kommentteja',
+      'Ei oo mitään lisättävää',
+      'No comment',
+      'Nothing to add',
+      'n/a',
+      'Inga kommentarer',
+      'Inget att tillägga',
+    ],
+  ])('"%s" to why? ends the survey with no reason, and thanks', (text) => {
+    const state = { ...start, step: 'awaiting-reason' };
+    expect(advanceConversation(state, text)).toEqual({
+      kind: 'reason',
+      reason: null,
+      next: { ...state, step: 'completed' },
+      reply: 'thanks',
+    });
+  });
 
   it('a non-score is re-asked once, keeping what was said, then silence', () => {
     const first = advanceConversation(start, 'Hyvä palvelu');
@@ -79,6 +89,9 @@ describe('conversation steps (docs/conversation.md)', () => {
     expect(advanceConversation({ ...start, step: 'completed' }, 'Kiitos! 😊')).toMatchObject({ kind: 'ignored', reply: null });
     // nor is the score sent once more
     expect(advanceConversation({ ...start, step: 'completed' }, '7')).toMatchObject({ kind: 'ignored', reply: null });
+    for (const courtesy of ['Kiitos samoin', 'Tack detsamma!', 'Thanks, you too', 'Hyvää joulua!']) {
+      expect(advanceConversation({ ...start, step: 'completed' }, courtesy), courtesy).toMatchObject({ kind: 'ignored' });
+    }
   });
 
   it.each([

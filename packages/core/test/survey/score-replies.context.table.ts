@@ -16,7 +16,7 @@ export const NOT_THE_SCORE: Array<[string, Expected]> = [
   ['10 is best?', REASK],
   ['9, miksi kysytte?', s(9, 'miksi kysytte?')],
   ['Miksi? 9', s(9, 'Miksi?')],
-  ['10! Kiitos ja hyvää joulua?', s(10, 'Kiitos ja hyvää joulua?')],
+  ['10! Kiitos ja hyvää joulua?', s(10)],
   // pain and symptom scales
   ['Kipu 8/10', REASK],
   ['Mun kipu on 7', REASK],
@@ -103,4 +103,11 @@ export const NOT_THE_SCORE: Array<[string, Expected]> = [
   ['2. käynti, edellinen oli 1', REASK],
   ['Alaleuan kutonen, ylä 7', REASK],
   ['Kipu ennen 9, nyt 2', REASK],
+  // emphasis and courtesies beside a score are no reason
+  ['10 tietty', s(10)],
+  ['Of course 10', s(10)],
+  ['Självklart 10', s(10)],
+  ["Let's say 9", s(9)],
+  ['No problem, 10', s(10)],
+  ['10 for sure, hoitaja oli ihana', s(10, 'for sure, hoitaja oli ihana')],
 ];
