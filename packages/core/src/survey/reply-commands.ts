@@ -154,10 +154,10 @@ const LANGUAGE_TARGETS: Record<string, Language> = {
 /** Words that may surround a language in a request: "voinko vastata ruotsiksi", "can I answer in English". */
 const LANGUAGE_REQUEST = new Set(
   (
-    'voinko voisinko voiko voitteko voisitteko voisiko saanko saisinko saada tämän tätä haluan haluaisin vastata vastaan vastaisin vastaus tähän kirjoittaa kirjoittakaa kirjoitatteko ' +
+    'voinko voisinko voiko voitko voisitko voitteko voisitteko voisiko voi jos mieluiten kirjoita saanko saisinko saada tämän tätä haluan haluaisin vastata vastaan vastaisin vastaus tähän kirjoittaa kirjoittakaa kirjoitatteko ' +
     'lähettää lähettäkää lähetä viesti viestit kysely kyselyn mieluummin mielummin olisiko onko mahdollista vaihda vaihtakaa kieli kieleksi kielen kiitos ' +
     "can could may do i i'd we you answer reply respond write send get have it this the survey message messages text version would like to prefer is possible change switch language please instead " +
-    'kan jag ni du få svara skriva skriv skicka vill ha helst gärna den enkäten frågan frågorna meddelandet finns det byt byta språk språket till tack istället'
+    'kan kunde jag ni du få svara skriva skriv skicka vill ha helst gärna meddelanden den enkäten frågan frågorna meddelandet finns det byt byta språk språket till tack istället'
   ).split(' '),
 );
 /** "I don't speak Finnish", "jag förstår inte finska": a request for the other language. */
@@ -168,7 +168,7 @@ const LANGUAGE_PHRASES: Array<[RegExp, Language]> = [
   ],
   [/^(i )?(only )?(speak|understand) (only )?english( only)?$/u, 'en'],
   [/^(do|can) you (speak|write) english$/u, 'en'],
-  [/^no (finnish|suomi)$/u, 'en'],
+  [/^no (finnish|suomi)( english)?$/u, 'en'],
   [/^(jag )?(talar|pratar|förstår|kan|läser) inte finska( svenska)?$/u, 'sv'],
   [/^(talar|pratar|skriver|kan) (ni|du) svenska$/u, 'sv'],
   [/^(jag )?(talar|pratar|förstår) (bara )?svenska$/u, 'sv'],
@@ -224,8 +224,12 @@ function isOptOut(words: string[]): boolean {
   return words.length > 1 && LEAD.has(words[0] as string) && isOptOut(words.slice(1));
 }
 
+/** "En ymmärrä ruotsia", "En puhu englantia": the patient asks for Finnish. */
+const NOT_UNDERSTOOD_FI = /^(mä |minä |mie )?en (ymmärrä|puhu|osaa|lue) (ruotsia|englantia)( (enkä|tai) (ruotsia|englantia))?$/u;
+
 function languageOf(words: string[]): Language | null {
   const text = words.join(' ');
+  if (NOT_UNDERSTOOD_FI.test(text)) return 'fi';
   for (const [pattern, language] of LANGUAGE_PHRASES) {
     if (pattern.test(text)) {
       if (language !== 'fi') return language;

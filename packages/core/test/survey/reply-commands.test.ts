@@ -134,6 +134,15 @@ describe('reply commands', () => {
     ['Vastaan mieluummin ruotsiksi', 'sv'],
     ['Kan ni skriva på svenska?', 'sv'],
     ['Could I get this in Swedish', 'sv'],
+    // a probe of 1,310 replies
+    ['voitko kirjoittaa ruotsiksi', 'sv'],
+    ['Kirjoita englanniksi', 'en'],
+    ['Ruotsiksi, jos voi', 'sv'],
+    ['Jag vill ha meddelanden på svenska', 'sv'],
+    ['Kunde ni skriva på svenska', 'sv'],
+    ['No Finnish, English pls', 'en'],
+    ['En ymmärrä ruotsia', 'fi'],
+    ['En puhu englantia', 'fi'],
   ])('%j switches to %s', (text, language) => {
     expect(parseCommand(text)).toEqual({ kind: 'switch-language', language });
   });
@@ -160,6 +169,8 @@ describe('reply commands', () => {
     'Vill inte ha mer väntetid',
     "Don't message me, 10",
     'Can you stop the pain',
+    'Lääkäri puhui ruotsia jos voi',
+    'En ymmärrä ohjeita',
     'Mä en halua vastata',
     'ja hoitaja oli kiva',
     'Start again tomorrow',
