@@ -267,6 +267,16 @@ export function parseScoreReply(text: string): ParsedReply {
     else readings.push({ ...r, start });
   }
 
+  // "Ei kymppi mutta kasi", "Not a 10, more like 7", "9, ei 10 koska jonotin": a denied grade beside
+  // the one given. Only when every doubt is a denial and one other value is left.
+  const denied = readings.filter((r) => r.type === 'bad' && r.why === 'negated');
+  const given = readings.filter((r) => r.type !== 'bad');
+  if (denied.length > 0 && denied.length + given.length === readings.length && given.length > 0) {
+    const value = given[0]?.value;
+    if (given.every((r) => r.value === value) && denied.every((r) => r.value !== value) && !others.some((v) => v !== value)) {
+      return { kind: 'score', score: value as number, reason: reasonOf(prepared, tokens, readings) };
+    }
+  }
   const bad = readings.find((r) => r.type === 'bad');
   if (bad) return { kind: 'not-a-score', why: bad.why ?? 'out-of-range' };
   if (readings.length === 0) return { kind: 'not-a-score', why: 'no-score' };

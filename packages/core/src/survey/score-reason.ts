@@ -28,7 +28,7 @@ const SAYS_NOTHING = new Set(
     'samoin itsellenne vastauksesta joulua viikonloppua hyvää tietty tietysti tottakai totta kai ilman sanotaan laitetaan laitan',
     'comment comments add else more special pass n too same course obviously question doubt sure without think or let lets',
     "let's go with gotta be prob of for no problem tillägga kommentarer kommentar mer särskilt speciellt detsamma då nej inga",
-    'självklart såklart förstås säger vi väl epäilystäkään ainakin vaikka',
+    'självklart såklart förstås säger vi väl epäilystäkään ainakin vaikka men mutta mut but like vaan rather',
   ]
     .join(' ')
     .split(' '),

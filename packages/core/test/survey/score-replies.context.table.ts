@@ -110,4 +110,12 @@ export const NOT_THE_SCORE: Array<[string, Expected]> = [
   ["Let's say 9", s(9)],
   ['No problem, 10', s(10)],
   ['10 for sure, hoitaja oli ihana', s(10, 'for sure, hoitaja oli ihana')],
+  // a denied grade beside the one given: the one given
+  ['Ei ihan kymppi, ysi', s(9)],
+  ['Kasi, ei kymppi', s(8)],
+  ['Ysi. Ei kymppi koska jonotin', s(9, 'koska jonotin')],
+  ['Not a 10, more like 7', s(7)],
+  ['Inte en tia men en åtta', s(8)],
+  ['9 - not 10 because of the wait', s(9, 'because of the wait')],
+  ['Ei kymppi eikä ysi', REASK],
 ];
