@@ -138,6 +138,11 @@ describe('Lifecare ADT → VisitEvent', () => {
     expect(map(hl7With('a03-adult-fi', { 'PID-29': '""' })).patient.deceased).toBe(false);
   });
 
+  it('reads the language from PID-15.2 when only its name is sent', () => {
+    expect(map(hl7With('a03-adult-fi', { 'PID-15': '^ruotsi' })).patient.languages).toEqual({ service: 'sv' });
+    expect(map(hl7With('a03-adult-fi', { 'PID-15': '^English' })).patient.languages).toEqual({ service: 'en' });
+  });
+
   it('falls back to PV1-3.4 for the unit, also as HD universal id', () => {
     expect(map(hl7With('a03-adult-fi', { 'PV1-39': '' })).unit.id).toBe('1.2.246.10.2085212.10.1314');
     expect(map(hl7With('a03-adult-fi', { 'PV1-39': '""', 'PV1-3': 'VAST1^^^&1.2.246.10.2085212.10.1320&ISO' })).unit.id).toBe(
@@ -152,6 +157,8 @@ describe('hl7Instant', () => {
     expect(hl7Instant('202507011533', 'Europe/Helsinki')).toBe('2025-07-01T12:33:00.000Z');
     expect(hl7Instant('20251112153300.1234+0000', 'Europe/Helsinki')).toBe('2025-11-12T15:33:00.000Z');
     expect(hl7Instant('20251112153300-0500', 'Europe/Helsinki')).toBe('2025-11-12T20:33:00.000Z');
+    // hour precision is a TS too
+    expect(hl7Instant('2025111215', 'Europe/Helsinki')).toBe('2025-11-12T13:00:00.000Z');
   });
   it('refuses dates without a time and nonsense', () => {
     expect(hl7Instant('20251112', 'Europe/Helsinki')).toBeNull();

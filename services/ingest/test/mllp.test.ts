@@ -160,9 +160,12 @@ describe('MLLP listener', () => {
     const c = await client();
     const m = message();
     c.socket.write(Buffer.concat([Buffer.of(0x0b), m.bytes, Buffer.alloc(70 * 1024, 0x41)]));
-    const ack = msa(await c.acks());
+    const raw = await c.acks();
+    const ack = msa(raw);
     expect(ack.slice(1, 3)).toEqual(['AR', m.controlId]);
     expect(ack[3]).toContain('larger than');
+    expect(raw).toMatch(/\rERR\|/);
+    expect(raw).not.toContain('MLL^'); // "MLLP" is no segment name
     await c.closed;
     expect(await invitationOf(h.pool, 'lifecare', m.visitId)).toBeUndefined();
   });

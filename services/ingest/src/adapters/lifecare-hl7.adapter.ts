@@ -42,13 +42,33 @@ export function messageType(msg: Er7Message): { type: string; trigger: string } 
   return { type, trigger };
 }
 
-const TS = /^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(?:(\d{2})(?:\.\d{1,4})?)?)?([+-]\d{4})?$/;
+const TS = /^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})?(?:(\d{2})(?:\.\d{1,4})?)?)?([+-]\d{4})?$/;
+/** PID-15.2 alone: the language's name, in Finnish, Swedish or English. */
+const LANGUAGE_NAMES: Record<string, string> = {
+  suomi: 'fi',
+  finska: 'fi',
+  finnish: 'fi',
+  ruotsi: 'sv',
+  svenska: 'sv',
+  swedish: 'sv',
+  englanti: 'en',
+  engelska: 'en',
+  english: 'en',
+};
 
 /** An HL7 TS (`YYYYMMDDHHMM[SS[.S]][+ZZZZ]`) as an ISO instant; no offset = the county's local time. */
 export function hl7Instant(ts: string, timeZone: string): string | null {
   const m = TS.exec(ts.trim());
   if (!m || m[4] === undefined) return null;
-  const [y, mo, d, h, mi, s] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? '00'].map(Number) as [number, number, number, number, number, number];
+  // Minutes may be left out (hour precision, "2026112615"); seconds too.
+  const [y, mo, d, h, mi, s] = [m[1], m[2], m[3], m[4], m[5] ?? '00', m[6] ?? '00'].map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   if (y < 1900 || !isCalendarDateTime(y, mo, d, h, mi, s)) return null;
   const offset = m[7];
   if (offset) {
@@ -166,7 +186,8 @@ export function lifecareToVisitEvent(msg: Er7Message, timeZone: string): VisitEv
   if (hetu && !hetu.ok && !cancelling) issues.push({ field: 'PID-3', message: `not a valid personal identity code: ${hetu.error}` });
   if (issues.length) throw new SourceMessageError('invalid', issues);
 
-  const languageCode = hl7Value(component(msg, 'PID', 15, 1));
+  // PID-15.1 the code; with only the text (PID-15.2 "ruotsi"), the language it names.
+  const languageCode = hl7Value(component(msg, 'PID', 15, 1)) || LANGUAGE_NAMES[hl7Value(component(msg, 'PID', 15, 2)).toLowerCase()];
   const deceased = yes(component(msg, 'PID', 30, 1)) || present(component(msg, 'PID', 29, 1));
   const controlId = rawField(msg, 'MSH', 10).trim();
   return {

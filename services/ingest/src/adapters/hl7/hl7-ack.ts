@@ -110,7 +110,8 @@ const isV25OrLater = (version: string) => /^2\.([5-9]|\d{2,})/.test(version.trim
 
 /** ERR-1 (v2.3) and ERR-2 (v2.5): segment ^ sequence ^ field position. */
 function errLocation(field: string, c: string): string {
-  const m = /^([A-Z][A-Z0-9]{2})(?:-(\d+))?/.exec(field);
+  // A segment name and its field ("PID-3", "MSH"); not the first letters of something else ("MLLP").
+  const m = /^([A-Z][A-Z0-9]{2})(?:-(\d+))?(?![A-Za-z0-9])/.exec(field);
   return m ? [m[1], '1', m[2] ?? ''].join(c) : c.repeat(2);
 }
 
@@ -151,7 +152,7 @@ export function buildAck(ctx: AckContext, result: AckResult, text: string, issue
       if (v25) {
         const cwe = [errorCode, message, 'HL70357'].join(d.component);
         // ERR-2 only where there is a place to point at (not for "the database is unavailable")
-        const location = /^[A-Z][A-Z0-9]{2}/.test(issue.field) ? errLocation(issue.field, d.component) : '';
+        const location = /^[A-Z][A-Z0-9]{2}(?![A-Za-z0-9])/.test(issue.field) ? errLocation(issue.field, d.component) : '';
         segments.push(['ERR', '', location, cwe, 'E'].join(f));
       } else {
         const cwe = [errorCode, message, 'HL70357'].join(d.subcomponent);
