@@ -56,3 +56,31 @@ export async function redisReady(redis: Redis, ms: number): Promise<boolean> {
     redis.once('ready', onReady);
   });
 }
+
+/**
+ * Starts connecting now, if no one has. BullMQ makes its first connection attempt itself when the
+ * connection is still waiting (lazy), and when Redis is down then, that queue or worker stays
+ * broken ("Connection is closed") after Redis is back; on a connection already connecting it waits
+ * for Redis instead.
+ */
+export function connectEarly(redis: Redis): Redis {
+  if (redis.status === 'wait') redis.connect().catch(() => {});
+  return redis;
+}
+
+/**
+ * Waits as long as it takes for Redis to answer, calling `onWaiting` (with how many times so far)
+ * after each `everyMs` without it; false when `stopped()` says to give up (shutdown). A BullMQ worker is made only after this:
+ * its blocking connection, a lazy copy of this one, would otherwise try once and stay broken.
+ */
+export async function untilRedisReady(
+  redis: Redis,
+  options: { everyMs?: number; onWaiting?: (misses: number) => void; stopped?: () => boolean } = {},
+): Promise<boolean> {
+  let misses = 0;
+  while (!(await redisReady(redis, options.everyMs ?? 5000))) {
+    if (options.stopped?.()) return false;
+    options.onWaiting?.(++misses);
+  }
+  return !options.stopped?.();
+}

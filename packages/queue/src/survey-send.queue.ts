@@ -1,11 +1,13 @@
 import { type JobsOptions, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { SURVEY_SEND_QUEUE, type SurveySendJob, surveySendJobSchema } from './jobs.ts';
+import { connectEarly } from './redis.ts';
 
 export const DEFAULT_PREFIX = 'bull';
 
 export function createSurveySendQueue(connection: Redis, prefix = DEFAULT_PREFIX): Queue<SurveySendJob> {
-  const queue = new Queue<SurveySendJob>(SURVEY_SEND_QUEUE, { connection, prefix });
+  // Connecting before BullMQ sees the connection: a queue made while Redis is down then waits for it.
+  const queue = new Queue<SurveySendJob>(SURVEY_SEND_QUEUE, { connection: connectEarly(connection), prefix });
   // Redis unreachable: the connection reconnects by itself and /readyz names Redis. Without a
   // listener BullMQ prints each connection error to stderr as a raw multi-line stack, outside the
   // JSON log lines.

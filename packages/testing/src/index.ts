@@ -1,3 +1,4 @@
+export * from './own-redis.ts';
 export * from './personal-data.ts';
 export * from './servers.ts';
 export * from './test-env.ts';

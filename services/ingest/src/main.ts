@@ -1,6 +1,6 @@
 import { createPool } from '@kaiku/db';
 import { exitOnStartupError, listenOrExit, loggerOptions, onShutdown } from '@kaiku/http';
-import { createRedis, createSurveySendQueue, redisReady } from '@kaiku/queue';
+import { createRedis, createSurveySendQueue, untilRedisReady } from '@kaiku/queue';
 import pino from 'pino';
 import { buildIngestApp } from './app.ts';
 import { loadIngestConfig } from './config.ts';
@@ -47,7 +47,9 @@ const mllp = createMllpServer({
 });
 if (config.INGEST_TOKENS.size === 0) logger.warn('INGEST_TOKENS is empty: every ingest request will be refused');
 
+let stopping = false;
 onShutdown(logger, async () => {
+  stopping = true;
   await Promise.all([app.close(), mllp.close()]);
   await reconciler.stop();
   await relay.stop();
@@ -56,11 +58,20 @@ onShutdown(logger, async () => {
   await pool.end();
 });
 
-// The queue may have started connecting already: wait for Redis to answer (briefly), so that the
-// reconciler's first pass does not take "still connecting" for an outage.
-if (!(await redisReady(redis, 3000))) logger.warn('Redis not reachable yet; visits are kept in the outbox until it is');
-relay.start();
-reconciler.start();
+// The relay and the reconciler start once Redis has answered: a queue that has never reached Redis
+// waits for it (it does not fail fast), and the reconciler would take "not yet" for an outage.
+// Visits are taken meanwhile and wait in the outbox.
+void untilRedisReady(redis, {
+  everyMs: 5000,
+  onWaiting: (misses) => {
+    if (misses % 12 === 1) logger.warn({ waitedSeconds: misses * 5 }, 'Redis not reachable yet; visits are kept in the outbox until it is');
+  },
+  stopped: () => stopping,
+}).then((up) => {
+  if (!up) return;
+  relay.start();
+  reconciler.start();
+});
 await listenOrExit('ingest', `${config.HOST}:${config.INGEST_PORT} (INGEST_PORT)`, () =>
   app.listen({ host: config.HOST, port: config.INGEST_PORT }),
 );

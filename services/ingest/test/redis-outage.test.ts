@@ -1,10 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
 import { createPool, type Pool } from '@kaiku/db';
 import { createRedis, createSurveySendQueue } from '@kaiku/queue';
 import { createSenderWorker, createTwilioClient } from '@kaiku/sender';
 import { buildSimApp } from '@kaiku/sms-sim';
-import { createTestEnv, type TestEnv, waitFor } from '@kaiku/testing';
+import { createTestEnv, freePort, startOwnRedis as startRedis, stopOwnRedis as stopRedis, type TestEnv, waitFor } from '@kaiku/testing';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,37 +14,6 @@ import { keys, silent, TOKENS, testConfig, testHetu, UNITS, uniqueId } from './h
 
 const ACCOUNT_SID = `AC${'b'.repeat(32)}`;
 const kaiku = testConfig({ sendAfter: 'PT0S', quietHours: null, skipPublicHolidays: false });
-
-/** A Redis of this test's own, without persistence: stopping it loses every key, as a crash would. */
-function startRedis(port: number): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout?.on('data', (d) => {
-      out += d;
-      if (out.includes('Ready to accept connections')) resolve(child);
-    });
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`redis-server exited (${code}): ${out.slice(-300)}`)));
-  });
-}
-function stopRedis(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
-}
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 describe('Redis lost during ingest', () => {
   let env: TestEnv;

@@ -1,6 +1,6 @@
 import { createPool } from '@kaiku/db';
 import { exitOnStartupError, listenOrExit, loggerOptions, onShutdown } from '@kaiku/http';
-import { createRedis, createSurveySendQueue } from '@kaiku/queue';
+import { createRedis, createSurveySendQueue, untilRedisReady } from '@kaiku/queue';
 import pino from 'pino';
 import { buildSenderApp } from './app.ts';
 import { loadSenderConfig } from './config.ts';
@@ -26,20 +26,6 @@ const twilio = createTwilioClient({
   maxSockets: config.kaiku.sending.concurrency,
 });
 const keys = { pseudonymKey: config.KAIKU_PSEUDONYM_KEY, encryptionKey: config.KAIKU_ENCRYPTION_KEY };
-const worker = createSenderWorker({
-  connection: redis,
-  prefix: config.KAIKU_QUEUE_PREFIX,
-  pool,
-  twilio,
-  kaiku: config.kaiku,
-  logger,
-  keys,
-  sender: { messagingServiceSid: config.TWILIO_MESSAGING_SERVICE_SID, from: config.TWILIO_FROM },
-  publicBaseUrl: config.PUBLIC_BASE_URL,
-});
-worker.on('error', (error) => logger.warn({ err: { message: error.message } }, 'worker error'));
-const queue = createSurveySendQueue(redis, config.KAIKU_QUEUE_PREFIX);
-const unknownSends = createUnknownSendReconciler({ pool, twilio, queue, kaiku: config.kaiku, keys, logger });
 const app = buildSenderApp({
   pool,
   redis,
@@ -49,10 +35,17 @@ const app = buildSenderApp({
   },
 });
 
+// The worker and the queue come once Redis has answered (see untilRedisReady): until then the
+// sender serves /healthz, and /readyz names Redis.
+let worker: ReturnType<typeof createSenderWorker> | undefined;
+let queue: ReturnType<typeof createSurveySendQueue> | undefined;
+let unknownSends: ReturnType<typeof createUnknownSendReconciler> | undefined;
+let stopping = false;
 onShutdown(logger, async () => {
-  await unknownSends.stop();
-  await worker.close(); // waits for in-flight jobs
-  await queue.close();
+  stopping = true;
+  await unknownSends?.stop();
+  await worker?.close(); // waits for in-flight jobs
+  await queue?.close();
   await app.close();
   redis.disconnect();
   await pool.end();
@@ -61,5 +54,28 @@ onShutdown(logger, async () => {
 await listenOrExit('sender', `${config.HOST}:${config.SENDER_PORT} (SENDER_PORT)`, () =>
   app.listen({ host: config.HOST, port: config.SENDER_PORT }),
 );
-unknownSends.start();
-logger.info({ twilio: config.TWILIO_API_BASE_URL ?? 'api.twilio.com' }, 'sender running');
+const redisUp = await untilRedisReady(redis, {
+  // once, then every minute: the log is not flooded through a long outage
+  onWaiting: (misses) => {
+    if (misses % 12 === 1) logger.warn({ waitedSeconds: misses * 5 }, 'Redis not reachable; the sender starts sending when it is');
+  },
+  stopped: () => stopping,
+});
+if (redisUp) {
+  worker = createSenderWorker({
+    connection: redis,
+    prefix: config.KAIKU_QUEUE_PREFIX,
+    pool,
+    twilio,
+    kaiku: config.kaiku,
+    logger,
+    keys,
+    sender: { messagingServiceSid: config.TWILIO_MESSAGING_SERVICE_SID, from: config.TWILIO_FROM },
+    publicBaseUrl: config.PUBLIC_BASE_URL,
+  });
+  worker.on('error', (error) => logger.warn({ err: { message: error.message } }, 'worker error'));
+  queue = createSurveySendQueue(redis, config.KAIKU_QUEUE_PREFIX);
+  unknownSends = createUnknownSendReconciler({ pool, twilio, queue, kaiku: config.kaiku, keys, logger });
+  unknownSends.start();
+  logger.info({ twilio: config.TWILIO_API_BASE_URL ?? 'api.twilio.com' }, 'sender running');
+}
