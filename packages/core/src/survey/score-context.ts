@@ -148,11 +148,11 @@ const CONTEXT_COMPOUND =
 
 /**
  * A pain or symptom scale, itself 0–10, opening the clause with its number just after ("Kipu
- * 8/10", "kipua 7", "Mun kipu on 7", "VAS 6", "smärta 7/10", "pain was 9", "Kipu ennen 9");
+ * 8/10", "kipua 7", "Mun kipu on 7", "Hammaskipu 7", "VAS 6", "smärta 7/10", "pain was 9", "Kipu ennen 9");
  * not as the object of something else ("Helped with the pain 10", "Lääkäri hoiti kivut 10").
  */
 const PAIN_WORD =
-  /^(kipu|kipua|kivut|kipuni|kivun|kipuja|särky|särkyä|säryt|kipuasteikolla|kipuasteikko|vas|nrs|ahdistus|ahdistusta|pahoinvointi|smärta|smärtan|smärtor|värk|pain|pains|ache)$/u;
+  /^(\p{L}*(?:kipu|kipua|kivut|kipuni|kivun|kipuja|särky|särkyä|säryt|smärta|smärtan|smärtor|värk|värken)|kipuasteikolla|kipuasteikko|vas|nrs|ahdistus|ahdistusta|pahoinvointi|pain|pains|ache)$/u;
 const MY = /^(mun|minun|my|min|mitt|the)$/u;
 /** Between a pain word and its number: a copula or a time ("Kipu on 6", "pain was 9", "Kipu ennen 9", "smärtan nu 2"). */
 const PAIN_GAP = /^(on|oli|is|was|är|var|ennen|nyt|before|now|innan|nu|tänään|today|idag)$/u;
@@ -195,7 +195,7 @@ const GENITIVE_GRADE = /^(ykkösen|kakkosen|kolmosen|nelosen|vitosen|kutosen|sei
 /** The hour of an appointment: "Ysin aika", "Kympin ajalle", "kasin vuoro"; "Ysin aika hyvä" is "quite good". */
 const HOUR_AFTER = /^(ajalle|ajalla|aikaan|vuoro|vuoroon|vuorolle|bussi|bussilla)$/u;
 const AFTER_HOUR_AIKA = /^(oli|on|mutta|mut|ja|varattu|venyi|myöhästyi|siirtyi)$/u;
-const AFTER_ORDINAL = /^(tällä|tänä|this|i|in|on|för|for)$/u;
+const AFTER_ORDINAL = /^(tällä|tänä|this|i|in|on|för|for|kun|när|when)$/u;
 /** True when the clause ends before token `k`: nothing more, a boundary mark, or a new line. */
 const clauseEndsAt = (tokens: Token[], k: number) => {
   const t = tokens[k];
@@ -218,7 +218,7 @@ export function doubtfulContext(tokens: Token[], first: number, last: number, va
   // "3. kerros", "2. käynti", "2. besöket" as a phrase of their own ("9. käynti oli nopea" is a 9)
   const noun = tokens[last + 2];
   if (tokens[last + 1]?.text === '.' && noun?.text === noun?.lower && ORDINAL_NOUN_AFTER.test(then)) {
-    return clauseEndsAt(tokens, last + 3) || AFTER_ORDINAL.test(word(last + 3));
+    return clauseEndsAt(tokens, last + 3) || AFTER_ORDINAL.test(word(last + 3)) || /^raskau/u.test(then);
   }
   if (first !== last || tokens[first]?.kind !== 'word') return false;
   const grade = GENITIVE_GRADE.test(word(first));

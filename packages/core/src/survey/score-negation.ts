@@ -36,6 +36,8 @@ export function isNegated(tokens: Token[], r: Reading): boolean {
       if (r.swedish || adjective || SWEDISH_LABEL.has(tokens[k - 1]?.lower ?? '')) continue;
       return true;
     }
+    // "9 ei vaan 10", "inte 9 utan 10": the negation denies what came before; this one is affirmed.
+    if ((t.lower === 'ei' && tokens[k + 1]?.lower === 'vaan') || (t.lower === 'inte' && tokens[k + 1]?.lower === 'utan')) return false;
     if (NEGATION_WORDS.has(t.lower) || t.lower.endsWith("n't") || (t.lower === 'way' && tokens[k - 1]?.lower === 'no')) return true;
     // A bare "no" before the number is not read as a denial: in Finnish it is "well" ("No kymppi
     // tietysti", "No 9").
@@ -65,29 +67,35 @@ function opensCondition(tokens: Token[], k: number): boolean {
 }
 
 /**
- * What a score would have been: the conditional or past perfect of a condition in another clause
- * ("Jos lääkäri olisi ollut ajoissa, 10", "If the wait had been shorter, 10", "Om väntetiden
- * varit kortare, 10"); "Jos pitää valita, 9", "10, if that helps" are scores. Not when it would
- * have been more ("Jos voisin antaisin enemmän, 10").
+ * What a score would have been, said in another clause of its sentence: before it, a condition
+ * with one counterfactual verb and a "better" ("If the wait had been shorter, 10", "Jos lääkäri
+ * olisi ollut ajoissa, 10", "Om väntetiden varit kortare, 10"); after it, a denied counterfactual
+ * ("Kymppi, jos ei olisi tarvinnut jonottaa"). A whole conditional sentence ("Jos olisin tiennyt,
+ * olisin tullut aiemmin, 10", "If I had questions they were answered, 10") is a score.
  */
 const COUNTERFACTUAL =
   /^(\p{L}{2,}isi(?:n|t|mme|tte|vat|vät)?|ois|olis|oisi|vois|pitäis|pääsis|tarttis|had|hadn't|would|wouldn't|were|varit|hade|vore|skulle)$/u;
-/** A condition about giving more, or about having to pick a number: "If I had to choose, 9", "Jos voisin, antaisin enemmän". */
-const MORE = /^(enemmän|enempää|more|mer|higher|isompi|korkeampi|choose|pick|valita|välja|number|numero|siffra|betyg|arvosana|rate)$/u;
-function counterfactualClause(tokens: Token[], k: number): boolean {
-  let counterfactual = false;
-  for (let j = k + 1; j < tokens.length && !startsClause(tokens, j, CLAUSE_END); j++) {
-    const w = (tokens[j] as Token).lower;
-    if (MORE.test(w)) return false;
-    if (COUNTERFACTUAL.test(w)) counterfactual = true;
-  }
-  return counterfactual;
+const BETTER =
+  /^(\p{L}{3,}(?:mpi|mmin|mpaa|mpää)|ajoissa|aikaisemmin|shorter|faster|quicker|sooner|better|earlier|kortare|snabbare|bättre|tidigare)$/u;
+const NEGATION_IN_CONDITION = /^(ei|not|inte|no|hadn't|wouldn't|wasn't|weren't)$/u; // not "en": Swedish "a"
+const UNLESS = new Set(['unless', 'ellei', 'jollei']);
+/** True when the clause right after the one opened at `k` holds token `at` (no other clause between). */
+function nextClauseHolds(tokens: Token[], k: number, at: number): boolean {
+  let j = k + 1;
+  while (j < tokens.length && !startsClause(tokens, j, CLAUSE_END)) j++;
+  for (let m = j + 1; m <= at; m++) if (startsClause(tokens, m, CLAUSE_END)) return false;
+  return j <= at;
+}
+function clauseWords(tokens: Token[], k: number): string[] {
+  const words: string[] = [];
+  for (let j = k + 1; j < tokens.length && !startsClause(tokens, j, CLAUSE_END); j++)
+    if (tokens[j]?.kind === 'word') words.push((tokens[j] as Token).lower);
+  return words;
 }
 
 /**
- * "A 10 if not for the wait", "10 jos olisi päässyt nopeammin", "tia om inte kön", and another
- * clause of the same sentence that opens with a counterfactual condition ("If the wait had been
- * shorter, 10", "Kymppi, jos ei olisi tarvinnut jonottaa"): what it would be, not what it is.
+ * "A 10 if not for the wait", "10 jos olisi päässyt nopeammin", "tia om inte kön" (the condition in
+ * the score's own clause), and the two kinds of clause above: what it would be, not what it is.
  */
 export function isConditional(tokens: Token[], r: Reading): boolean {
   for (let k = r.last + 1; k <= r.last + 3 && k < tokens.length && !startsClause(tokens, k, CLAUSE_END); k++) {
@@ -96,16 +104,23 @@ export function isConditional(tokens: Token[], r: Reading): boolean {
   let from = r.first;
   while (!startsClause(tokens, from, SENTENCE_END)) from--;
   for (let k = from; k < tokens.length && (k <= r.last || !startsClause(tokens, k, SENTENCE_END)); k++) {
-    if ((k < r.first || k > r.last) && CONDITION.has((tokens[k] as Token).lower) && startsClause(tokens, k, CLAUSE_END)) {
-      if (opensCondition(tokens, k) && counterfactualClause(tokens, k)) return true;
+    if (k >= r.first && k <= r.last) continue;
+    if (!CONDITION.has((tokens[k] as Token).lower) || !startsClause(tokens, k, CLAUSE_END) || !opensCondition(tokens, k)) continue;
+    const words = clauseWords(tokens, k);
+    const counterfactuals = words.filter((w) => COUNTERFACTUAL.test(w)).length;
+    if (k < r.first && counterfactuals <= 1 && nextClauseHolds(tokens, k, r.first)) {
+      // "If the wait had been shorter, 10"; "Jos ei olis ollu jonoa, 10", "If not for the wait, 10", "Unless the wait, 10"
+      const denied = UNLESS.has((tokens[k] as Token).lower) || words.some((w) => NEGATION_IN_CONDITION.test(w));
+      if (denied || (counterfactuals === 1 && words.some((w) => BETTER.test(w)))) return true;
     }
+    if (k > r.last && counterfactuals >= 1 && words.some((w) => NEGATION_IN_CONDITION.test(w))) return true;
   }
   return false;
 }
 
-/** Opening a question: a question word, or a Finnish verb with its question clitic ("Saako", "Onko"). */
+/** Opening a question: a question word, or a Finnish verb with its question clitic ("Saako", "Onko"); "What else but 10?" is none. */
 const QUESTION_OPENER =
-  /^(mitä|mita|mikä|mika|miksi|miks|kuka|miten|missä|mistä|is|are|does|do|what|whats|why|how|who|är|vad|varför|hur|vem|betyder|\p{L}{2,}(?:ko|kö))$/u;
+  /^(mitä|mita|mikä|mika|miksi|miks|kuka|miten|missä|mistä|onko|onks|oliko|olisiko|saako|saaks|saanko|voiko|voiks|voinko|pitääkö|pitäisikö|tarvitseeko|tarviiko|riittääkö|tarkoittaako|meneekö|tuleeko|kannattaako|eikö|is|are|does|do|what|whats|why|how|who|är|vad|varför|hur|vem|betyder)$/u;
 /** After the number, asking about it: "0 on huonoin vai?", "10 is best?". */
 const ABOUT_THE_NUMBER = /^(on|onko|is|är|tarkoittaa|means|betyder)$/u;
 const SCALE_END =
@@ -122,6 +137,7 @@ export function isQuestion(tokens: Token[], r: Reading): boolean {
   let start = r.first;
   while (!startsClause(tokens, start, CLAUSE_END)) start--;
   const opener = tokens[start] as Token;
-  if (start < r.first && opener.kind === 'word' && QUESTION_OPENER.test(opener.lower) && opener.lower !== 'koko') return true;
+  const rhetorical = opener.lower === 'what' && tokens[start + 1]?.lower === 'else';
+  if (start < r.first && opener.kind === 'word' && QUESTION_OPENER.test(opener.lower) && !rhetorical) return true;
   return ABOUT_THE_NUMBER.test(tokens[r.last + 1]?.lower ?? '') && SCALE_END.test(tokens[r.last + 2]?.lower ?? '');
 }

@@ -85,14 +85,24 @@ function readDigits(tokens: Token[], i: number): Reading {
   if (cluster === 'decimal' && at(end + 1)?.text === '.' && at(end + 1)?.gap === '') cluster = 'date';
 
   // "Kipu 8/10", "pain was 9": a pain scale is 0–10 too, so the message gives no score of ours.
-  if (painScaleBefore(tokens, i)) return { ...plain, type: 'bad', why: 'pain-scale', value, last: end, explicit: false };
+  // A duration or a count after it ("Kipu oli 3 päivää") is that, not a pain score.
+  if (painScaleBefore(tokens, i)) {
+    const unit = readSuffix(tokens, value, end);
+    if (unit.type === 'context') return context(unit.last);
+    return { ...plain, type: 'bad', why: 'pain-scale', value, last: end, explicit: false };
+  }
   // A word before that makes it a time, a room, a year: "klo 9", "huone 10", "at 9".
   if (prev && (contextBefore(tokens, i) || ['#', '€', '$', '£', '§'].includes(prev.text))) return context(end);
   // "3. maaliskuuta", "3. mars": a date; "2. annos", "3. rokote": a dose.
   if (at(end + 1)?.text === '.' && MONTH.test(at(end + 2)?.lower ?? '')) return context(end + 2);
   if (at(end + 1)?.text === '.' && DOSE_ORDINAL_AFTER.test(at(end + 2)?.lower ?? '')) return context(end + 2);
   // A count, an ordinal, none of something ("Hoitajia oli 2", "3. kerros", "0 valittamista"): doubtful.
-  if (doubtfulContext(tokens, i, end, value)) return { ...context(end), doubt: true };
+  // With a unit after it ("Jonossa oli 5 ihmistä", "Reikiä 2 kpl") or above 10, it is plainly not the score.
+  if (doubtfulContext(tokens, i, end, value)) {
+    const unit = readSuffix(tokens, value, end);
+    if (unit.type === 'context' || value > 10 || tok.text.length > 2) return context(Math.max(end, unit.last));
+    return { ...context(end), doubt: true };
+  }
   // "Question 1: yes", "Fråga 1: ja": a question's number.
   if (/^(question|fråga|q|kysymys)$/u.test(prev?.lower ?? '') && at(end + 1)?.text === ':') return context(end + 1);
   // "10:-" (a Swedish price), "2:a dosen" (an ordinal dose)
@@ -162,7 +172,8 @@ function readWord(tokens: Token[], i: number): Reading | null {
   const n = numberWord(tok.lower);
   if (!n) return null;
   const context: Reading = { type: 'context', value: n.value, first: i, last: i, explicit: false, strict: false, swedish: false };
-  if (painScaleBefore(tokens, i)) return { ...context, type: 'bad', why: 'pain-scale' };
+  if (painScaleBefore(tokens, i) && readSuffix(tokens, n.value, i).type !== 'context')
+    return { ...context, type: 'bad', why: 'pain-scale' };
   if (contextBefore(tokens, i)) return context;
   // "Kasi on kipeä", "Vasen kasi", "Kasi ja ranne": käsi (a hand) written without umlauts, not a grade.
   if (tok.lower === 'kasi' && isHand(tokens, i)) return context;
@@ -230,6 +241,7 @@ export function parseScoreReply(text: string): ParsedReply {
   if (tokens.length === 0) return { kind: 'not-a-score', why: 'empty' };
 
   const readings: Array<Reading & { start: number }> = [];
+  let asked = false;
   const others: number[] = [];
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i] as Token;
@@ -263,8 +275,12 @@ export function parseScoreReply(text: string): ParsedReply {
     const start = Math.min(label ?? r.first, onlyFiller(tokens, clause, r.first) ? clause : r.first);
     if (r.type === 'score' && (isNegated(tokens, r) || isConditional(tokens, r)))
       readings.push({ ...r, type: 'bad', why: 'negated', start });
-    else if (r.type === 'score' && isQuestion(tokens, r)) readings.push({ ...r, type: 'bad', why: 'question', start });
-    else readings.push({ ...r, start });
+    else if (r.type === 'score' && isQuestion(tokens, r)) {
+      // A question about the scale gives no score; another number with a different value is ambiguous
+      // ("Is 10 the best? If so, 10" is a 10).
+      asked = true;
+      others.push(r.value);
+    } else readings.push({ ...r, start });
   }
 
   // "Ei kymppi mutta kasi", "Not a 10, more like 7", "9, ei 10 koska jonotin": a denied grade beside
@@ -279,7 +295,7 @@ export function parseScoreReply(text: string): ParsedReply {
   }
   const bad = readings.find((r) => r.type === 'bad');
   if (bad) return { kind: 'not-a-score', why: bad.why ?? 'out-of-range' };
-  if (readings.length === 0) return { kind: 'not-a-score', why: 'no-score' };
+  if (readings.length === 0) return { kind: 'not-a-score', why: asked ? 'question' : 'no-score' };
   const score = readings[0]?.value as number;
   if (readings.some((r) => r.value !== score) || others.some((v) => v !== score)) return { kind: 'not-a-score', why: 'conflicting' };
   return { kind: 'score', score, reason: reasonOf(prepared, tokens, readings) };
