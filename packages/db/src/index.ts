@@ -1,3 +1,4 @@
 export * from './group-commit.ts';
 export * from './migrate.ts';
 export * from './pool.ts';
+export * from './schema-ready.ts';

@@ -58,6 +58,9 @@ const UNAVAILABLE_CODES = new Set([
   '08001',
   '08004',
   '53300',
+  // a database without Kaiku's tables or functions yet (not migrated): not ready, rather than a bug
+  '42P01',
+  '42883',
 ]);
 
 /** True when the database could not be reached or went away (retry later), not a bad query. */

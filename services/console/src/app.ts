@@ -1,5 +1,5 @@
 import type { KaikuConfig } from '@kaiku/config';
-import { isDatabaseUnavailable, type Pool } from '@kaiku/db';
+import { isDatabaseUnavailable, type Pool, schemaReadyCheck } from '@kaiku/db';
 import {
   bearerToken,
   HttpProblem,
@@ -31,7 +31,7 @@ export function buildConsoleApp(deps: ConsoleAppDeps): FastifyInstance {
     requestIdHeader: 'x-request-id',
   });
   registerErrorHandler(app, isDatabaseUnavailable);
-  registerHealthRoutes(app, { postgres: async () => void (await deps.pool.query('SELECT 1')) });
+  registerHealthRoutes(app, { postgres: schemaReadyCheck(deps.pool) });
   registerMetrics(app, { state: { pool: deps.pool, queues: deps.queues } });
   registerQueueBoard(app, deps);
   app.register(async (api) => {

@@ -1,4 +1,4 @@
-import { isDatabaseUnavailable } from '@kaiku/db';
+import { isDatabaseUnavailable, schemaReadyCheck } from '@kaiku/db';
 import { kaikuFastifyOptions, registerErrorHandler, registerHealthRoutes, registerMetrics } from '@kaiku/http';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
@@ -27,7 +27,7 @@ export function buildIngestApp(deps: IngestAppDeps): FastifyInstance {
   const pipeline = deps.pipeline ?? createIngestPipeline(deps);
   registerMetrics(app);
   registerHealthRoutes(app, {
-    postgres: async () => void (await deps.pool.query('SELECT 1')),
+    postgres: schemaReadyCheck(deps.pool),
     redis: async () => void (await deps.redis.ping()),
   });
   registerVisitsRoute(app, { ingest: pipeline.ingest, ingestMany: pipeline.ingestMany, tokens: deps.tokens });

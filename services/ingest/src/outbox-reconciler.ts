@@ -109,7 +109,7 @@ export function createOutboxReconciler(deps: OutboxReconcilerDeps) {
       if (!failing)
         deps.logger[lastFullPass || dependency === 'Postgres' ? 'warn' : 'info'](
           { dependency: dependency.toLowerCase(), err: { message: error.message } },
-          `outbox reconciler: ${dependency} not reachable; will retry`,
+          `outbox reconciler: ${dependency} not reachable or not ready; will retry`,
         );
       failing = true;
     },

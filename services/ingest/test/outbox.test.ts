@@ -162,7 +162,11 @@ describe('outbox reconciler', () => {
     reconciler.start();
     try {
       await waitFor(async () => lines.length > 0, 5000, 'a log line');
-      expect(lines[0]).toMatchObject({ level: 40, dependency: 'postgres', msg: 'outbox reconciler: Postgres not reachable; will retry' });
+      expect(lines[0]).toMatchObject({
+        level: 40,
+        dependency: 'postgres',
+        msg: 'outbox reconciler: Postgres not reachable or not ready; will retry',
+      });
     } finally {
       await reconciler.stop();
       await gone.end();

@@ -1,7 +1,7 @@
 import formbody from '@fastify/formbody';
 import type { KaikuConfig } from '@kaiku/config';
 import type { Keys } from '@kaiku/core';
-import { isDatabaseUnavailable, type Pool } from '@kaiku/db';
+import { isDatabaseUnavailable, type Pool, schemaReadyCheck } from '@kaiku/db';
 import { kaikuFastifyOptions, registerErrorHandler, registerHealthRoutes, registerMetrics } from '@kaiku/http';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -30,7 +30,7 @@ export function buildRepliesApp(deps: RepliesAppDeps): FastifyInstance {
   registerErrorHandler(app, isDatabaseUnavailable);
   app.register(formbody);
   registerMetrics(app);
-  registerHealthRoutes(app, { postgres: async () => void (await deps.pool.query('SELECT 1')) });
+  registerHealthRoutes(app, { postgres: schemaReadyCheck(deps.pool) });
   const auth = { authToken: deps.authToken, publicBaseUrl: deps.publicBaseUrl };
   app.register(async (scope) => {
     registerInboundRoute(scope, { ...auth, handleInbound: createInboundHandler(deps) });

@@ -1,4 +1,4 @@
-import type { Pool } from '@kaiku/db';
+import { type Pool, schemaReadyCheck } from '@kaiku/db';
 import { kaikuFastifyOptions, registerErrorHandler, registerHealthRoutes, registerMetrics } from '@kaiku/http';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
@@ -17,7 +17,7 @@ export function buildSenderApp(deps: SenderAppDeps): FastifyInstance {
   registerErrorHandler(app);
   registerMetrics(app);
   registerHealthRoutes(app, {
-    postgres: async () => void (await deps.pool.query('SELECT 1')),
+    postgres: schemaReadyCheck(deps.pool),
     redis: async () => void (await deps.redis.ping()),
     twilio: deps.twilioConfigured,
   });

@@ -1,0 +1,34 @@
+import type { Pool } from 'pg';
+
+/**
+ * The newest migration this code needs (a test keeps it equal to the last file in `migrations/`).
+ * A service against a database without it is not ready: its SQL functions and tables may be missing.
+ */
+export const LATEST_MIGRATION = '1700000000660_failed-text-is-no-survey';
+
+/** Thrown when the database lacks the newest migration this code needs. */
+export class SchemaNotReadyError extends Error {
+  constructor() {
+    super(`the database is not migrated (missing ${LATEST_MIGRATION}): run pnpm db:migrate`);
+    this.name = 'SchemaNotReadyError';
+  }
+}
+
+/**
+ * A readiness check for `/readyz`: Postgres answers and holds the newest migration. Once seen, the
+ * migration is not looked up again (only `SELECT 1`): migrations are never taken back.
+ */
+export function schemaReadyCheck(pool: Pool): () => Promise<void> {
+  let migrated = false;
+  return async () => {
+    if (migrated) {
+      await pool.query('SELECT 1');
+      return;
+    }
+    const table = await pool.query<{ found: boolean }>(`SELECT to_regclass('pgmigrations') IS NOT NULL AS found`);
+    if (!table.rows[0]?.found) throw new SchemaNotReadyError();
+    const { rowCount } = await pool.query('SELECT 1 FROM pgmigrations WHERE name = $1', [LATEST_MIGRATION]);
+    if (!rowCount) throw new SchemaNotReadyError();
+    migrated = true;
+  };
+}

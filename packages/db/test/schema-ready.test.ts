@@ -1,0 +1,40 @@
+import { randomBytes } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import pg from 'pg';
+import { describe, expect, inject, it } from 'vitest';
+import { MIGRATIONS_DIR, migrate } from '../src/migrate.ts';
+import { isDatabaseUnavailable } from '../src/pool.ts';
+import { LATEST_MIGRATION, SchemaNotReadyError, schemaReadyCheck } from '../src/schema-ready.ts';
+
+describe('schema readiness', () => {
+  it('names the last migration file (a new migration must update LATEST_MIGRATION)', () => {
+    const files = readdirSync(MIGRATIONS_DIR)
+      .filter((f) => f.endsWith('.sql'))
+      .sort();
+    expect(`${LATEST_MIGRATION}.sql`).toBe(files.at(-1));
+  });
+
+  it('is not ready on an empty database and ready once migrated; a missing table counts as unavailable', { timeout: 60_000 }, async () => {
+    const { adminDatabaseUrl } = inject('kaikuTestServers');
+    const name = `kaiku_unmigrated_${randomBytes(4).toString('hex')}`;
+    const url = new URL(adminDatabaseUrl);
+    url.pathname = `/${name}`;
+    const admin = new pg.Client({ connectionString: adminDatabaseUrl });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE "${name}"`);
+    const pool = new pg.Pool({ connectionString: url.toString(), max: 2 });
+    try {
+      const ready = schemaReadyCheck(pool);
+      await expect(ready()).rejects.toBeInstanceOf(SchemaNotReadyError);
+      await expect(ready()).rejects.toThrow(/pnpm db:migrate/);
+      const missing = await pool.query('SELECT * FROM invitations').catch((error) => error);
+      expect(isDatabaseUnavailable(missing)).toBe(true);
+      await migrate(url.toString());
+      await expect(ready()).resolves.toBeUndefined();
+    } finally {
+      await pool.end();
+      await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await admin.end();
+    }
+  });
+});
