@@ -111,16 +111,21 @@ async function runLocalStack(): Promise<{ endpoints: Endpoints; services: Runnin
   say(`Starting ingest, sender, replies, console and sms-sim (logs in ${logDir}) …`);
   const url = (port: number) => `http://${host}:${port}`;
   buildWorkspace(); // the services run from dist/ (scripts/build.ts)
-  const services = await Promise.all([
+  const started = await Promise.allSettled([
     startService('sms-sim', url(ports.sim), serviceEnv, logDir),
     startService('replies', url(ports.replies), serviceEnv, logDir),
     startService('console', url(ports.console), serviceEnv, logDir),
     startService('sender', url(ports.sender), serviceEnv, logDir),
     startService('ingest', url(ports.ingest), serviceEnv, logDir),
-  ]).catch((error) => {
-    console.error(`  ✗ ${(error as Error).message}`);
+  ]);
+  const services = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const failed = started.find((s) => s.status === 'rejected');
+  if (failed) {
+    // The ones that did start are stopped too: none is left running on its port.
+    console.error(`  ✗ ${(failed.reason as Error).message}`);
+    await stopAll(services);
     process.exit(1);
-  });
+  }
   say('  all services ready');
   return {
     services,

@@ -64,6 +64,8 @@ function stop(code: number) {
 }
 process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
+// The terminal closed (or the ssh session dropped): stop the services rather than leave them orphaned.
+process.on('SIGHUP', () => stop(0));
 
 if (!production) {
   console.log(`Kaiku is starting:

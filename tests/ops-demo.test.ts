@@ -60,6 +60,30 @@ describe('pnpm demo', () => {
     expect(output).toMatch(/Redis is not reachable at 127\.0\.0\.1:1 .*\n\s+Start it: redis-server/);
   });
 
+  it('stops the services it did start when one of them fails to start (none is left on its port)', { timeout: 300_000 }, async () => {
+    const ports: Record<string, string> = {};
+    for (const name of ['INGEST_PORT', 'MLLP_PORT', 'SENDER_PORT', 'REPLIES_PORT', 'CONSOLE_PORT', 'SMS_SIM_PORT']) {
+      ports[name] = String(await freePort());
+    }
+    const { code, output } = await runDemo(['--visits', '10'], {
+      ...ports,
+      DATABASE_URL: env.databaseUrl,
+      REDIS_URL: env.redisUrl,
+      DEMO_DATABASE: database,
+      DEMO_QUEUE_PREFIX: env.prefix,
+      KAIKU_ENCRYPTION_KEY: 'short',
+    });
+    expect(code, output).toBe(1);
+    expect(output).toMatch(/✗ \S+ stopped at start-up/);
+    for (const port of [ports.CONSOLE_PORT, ports.SMS_SIM_PORT]) {
+      const answered = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+        () => true,
+        () => false,
+      );
+      expect(answered, `a service still answers on ${port}`).toBe(false);
+    }
+  });
+
   it('feeds a day from both record systems, lets patients answer and prints the NPS table', { timeout: 300_000 }, async () => {
     const ports: Record<string, string> = {};
     for (const name of ['INGEST_PORT', 'MLLP_PORT', 'SENDER_PORT', 'REPLIES_PORT', 'CONSOLE_PORT', 'SMS_SIM_PORT']) {

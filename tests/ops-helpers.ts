@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SERVICE_NODE_FLAGS, type ServiceName } from '@kaiku/config';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
+export const root = fileURLToPath(new URL('..', import.meta.url));
 
 export const UNIT = '1.2.246.10.2085212.10.1314';
 export const KEYS_ENV = {

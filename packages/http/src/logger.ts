@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { Bindings, ChildLoggerOptions, Logger, LoggerOptions } from 'pino';
+import { type Bindings, type ChildLoggerOptions, type Logger, type LoggerOptions, pino } from 'pino';
 
 /** Keys that may carry personal data or secrets, wherever they sit in a log object. */
 export const REDACT_KEYS = [
@@ -70,6 +70,17 @@ export function loggerOptions(level: string, service: string): LoggerOptions {
       req: (req: LoggedRequest) => ({ id: req.id, method: req.method, path: pathForLog(req) }),
     },
   };
+}
+
+/**
+ * A service's logger: JSON lines on stdout, written synchronously. When nobody reads stdout any
+ * more (the terminal or the process that started it is gone: EPIPE), logging stops instead of
+ * retrying the write for ever, which held the process past SIGTERM.
+ */
+export function createServiceLogger(level: string, service: string): Logger {
+  const stdout = pino.destination({ dest: 1, sync: true });
+  stdout.on('error', () => stdout.destroy());
+  return pino(loggerOptions(level, service), stdout);
 }
 
 type LevelName = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';

@@ -1,7 +1,6 @@
 import { createPool } from '@kaiku/db';
-import { exitOnStartupError, listenOrExit, loggerOptions, onShutdown } from '@kaiku/http';
+import { createServiceLogger, exitOnStartupError, listenOrExit, onShutdown } from '@kaiku/http';
 import { createRedis, createSurveySendQueue } from '@kaiku/queue';
-import pino from 'pino';
 import { buildConsoleApp } from './app.ts';
 import { loadConsoleConfig } from './config.ts';
 
@@ -11,7 +10,7 @@ try {
 } catch (error) {
   exitOnStartupError('console', error);
 }
-const logger = pino(loggerOptions(config.LOG_LEVEL, 'console'));
+const logger = createServiceLogger(config.LOG_LEVEL, 'console');
 const pool = createPool(config.DATABASE_URL, { applicationName: 'kaiku-console', timeZone: config.kaiku.timezone });
 const redis = createRedis(config.REDIS_URL, { name: 'kaiku-console', failFast: true });
 const queue = createSurveySendQueue(redis, config.KAIKU_QUEUE_PREFIX);

@@ -1,7 +1,6 @@
 import { createPool } from '@kaiku/db';
-import { exitOnStartupError, listenOrExit, loggerOptions, onShutdown } from '@kaiku/http';
+import { createServiceLogger, exitOnStartupError, listenOrExit, onShutdown } from '@kaiku/http';
 import { createRedis, createSurveySendQueue, untilRedisReady } from '@kaiku/queue';
-import pino from 'pino';
 import { buildIngestApp } from './app.ts';
 import { loadIngestConfig } from './config.ts';
 import { createMllpServer } from './mllp/mllp-server.ts';
@@ -15,7 +14,7 @@ try {
 } catch (error) {
   exitOnStartupError('ingest', error);
 }
-const logger = pino(loggerOptions(config.LOG_LEVEL, 'ingest'));
+const logger = createServiceLogger(config.LOG_LEVEL, 'ingest');
 const pool = createPool(config.DATABASE_URL, { applicationName: 'kaiku-ingest', timeZone: config.kaiku.timezone });
 const redis = createRedis(config.REDIS_URL, { name: 'kaiku-ingest', failFast: true });
 const queue = createSurveySendQueue(redis, config.KAIKU_QUEUE_PREFIX);

@@ -1,6 +1,5 @@
 import { createPool } from '@kaiku/db';
-import { exitOnStartupError, listenOrExit, loggerOptions, onShutdown } from '@kaiku/http';
-import pino from 'pino';
+import { createServiceLogger, exitOnStartupError, listenOrExit, onShutdown } from '@kaiku/http';
 import { buildRepliesApp } from './app.ts';
 import { loadRepliesConfig } from './config.ts';
 import { createExpiryJob } from './expiry-job.ts';
@@ -11,7 +10,7 @@ try {
 } catch (error) {
   exitOnStartupError('replies', error);
 }
-const logger = pino(loggerOptions(config.LOG_LEVEL, 'replies'));
+const logger = createServiceLogger(config.LOG_LEVEL, 'replies');
 const pool = createPool(config.DATABASE_URL, { applicationName: 'kaiku-replies', timeZone: config.kaiku.timezone });
 const app = buildRepliesApp({
   pool,

@@ -1,7 +1,6 @@
 import { createPool } from '@kaiku/db';
-import { exitOnStartupError, listenOrExit, loggerOptions, onShutdown } from '@kaiku/http';
+import { createServiceLogger, exitOnStartupError, listenOrExit, onShutdown } from '@kaiku/http';
 import { createRedis, createSurveySendQueue, untilRedisReady } from '@kaiku/queue';
-import pino from 'pino';
 import { buildSenderApp } from './app.ts';
 import { loadSenderConfig } from './config.ts';
 import { connectionsAllowed } from './pool-size.ts';
@@ -15,7 +14,7 @@ try {
 } catch (error) {
   exitOnStartupError('sender', error);
 }
-const logger = pino(loggerOptions(config.LOG_LEVEL, 'sender'));
+const logger = createServiceLogger(config.LOG_LEVEL, 'sender');
 const poolSize = await connectionsAllowed(config.DATABASE_URL, config.SENDER_DB_POOL_SIZE, logger);
 const pool = createPool(config.DATABASE_URL, { applicationName: 'kaiku-sender', max: poolSize, timeZone: config.kaiku.timezone });
 const redis = createRedis(config.REDIS_URL, { name: 'kaiku-sender' });

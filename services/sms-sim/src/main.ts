@@ -1,5 +1,4 @@
-import { exitOnStartupError, listenOrExit, loggerOptions, onShutdown } from '@kaiku/http';
-import pino from 'pino';
+import { createServiceLogger, exitOnStartupError, listenOrExit, onShutdown } from '@kaiku/http';
 import { buildSimApp } from './app.ts';
 import { loadSimConfig } from './config.ts';
 import { faultsFromEnv } from './faults.ts';
@@ -11,7 +10,7 @@ try {
 } catch (error) {
   exitOnStartupError('sms-sim', error);
 }
-const logger = pino(loggerOptions(config.LOG_LEVEL, 'sms-sim'));
+const logger = createServiceLogger(config.LOG_LEVEL, 'sms-sim');
 const app = buildSimApp({
   accountSid: config.TWILIO_ACCOUNT_SID,
   authToken: config.TWILIO_AUTH_TOKEN,
