@@ -9,14 +9,24 @@ import twilio from 'twilio';
 export function verifyTwilioSignature(request: FastifyRequest, authToken: string, publicBaseUrl: string): Record<string, string> {
   const signature = request.headers['x-twilio-signature'];
   if (typeof signature !== 'string' || signature.length === 0) {
+    refused(request, publicBaseUrl, 'missing');
     throw new HttpProblem(403, 'Forbidden', 'X-Twilio-Signature is missing');
   }
   const params = formParams(request.body);
   const url = `${publicBaseUrl.replace(/\/+$/, '')}${request.url}`;
   if (!twilio.validateRequest(authToken, signature, url, params)) {
+    refused(request, publicBaseUrl, 'does not match');
     throw new HttpProblem(403, 'Forbidden', 'X-Twilio-Signature does not match');
   }
   return params;
+}
+
+/**
+ * A refused webhook is logged (at warn, without its parameters): when every one is refused, Twilio's
+ * URL and PUBLIC_BASE_URL (or the auth token) disagree, and the runbook sends ops to this line.
+ */
+function refused(request: FastifyRequest, publicBaseUrl: string, signature: 'missing' | 'does not match') {
+  request.log?.warn({ signature, publicBaseUrl }, 'Twilio webhook refused: check PUBLIC_BASE_URL and TWILIO_AUTH_TOKEN');
 }
 
 function formParams(body: unknown): Record<string, string> {

@@ -27,6 +27,16 @@ describe('X-Twilio-Signature, checked with twilio-node test vectors', () => {
     const r = fakeRequest(url, signature, vectors.params);
     expect(verifyTwilioSignature(r as unknown as FastifyRequest, vectors.authToken, r.base)).toEqual(vectors.params);
   });
+  it('logs a refusal at warn, naming PUBLIC_BASE_URL and not the parameters', () => {
+    const warnings: unknown[][] = [];
+    const r = {
+      ...fakeRequest(vectors.valid[0]?.url as string, 'bm90IGl0', vectors.params),
+      log: { warn: (...a: unknown[]) => warnings.push(a) },
+    };
+    expect(() => verifyTwilioSignature(r as unknown as FastifyRequest, vectors.authToken, r.base)).toThrow();
+    expect(warnings).toEqual([[{ signature: 'does not match', publicBaseUrl: r.base }, expect.stringMatching(/PUBLIC_BASE_URL/)]]);
+    expect(JSON.stringify(warnings)).not.toContain(Object.values(vectors.params)[0]);
+  });
   it.each(vectors.invalid)('refuses $url with 403', ({ url, signature, paramsOverride }) => {
     const r = fakeRequest(url, signature, { ...vectors.params, ...(paramsOverride ?? {}) });
     expect(() => verifyTwilioSignature(r as unknown as FastifyRequest, vectors.authToken, r.base)).toThrow(
