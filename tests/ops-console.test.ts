@@ -91,6 +91,10 @@ describe('console ops: queue board and state gauges', () => {
     expect((await clean(`Bearer ${TOKEN}`)).statusCode).toBe(403);
     expect((await queue.getJobCounts('delayed')).delayed).toBe(1);
 
+    // a completed job is a sent text: the board offers no retry of it, even to ops
+    const view = await app.inject({ url: '/ops/queues/api/queues', headers: { authorization: `Bearer ${OPS_TOKEN}` } });
+    const board = (view.json() as { queues: Array<{ name: string; allowCompletedRetries: boolean }> }).queues;
+    expect(board.find((q) => q.name === 'survey-send')?.allowCompletedRetries).toBe(false);
     expect((await retry(basic(OPS_TOKEN))).statusCode).toBe(200);
     expect((await clean(`Bearer ${OPS_TOKEN}`)).statusCode).toBe(200);
     expect((await queue.getJobCounts('delayed')).delayed).toBe(0);

@@ -117,6 +117,8 @@ interface NpsRow {
   passives?: number;
   detractors?: number;
   suppressed: boolean;
+  /** Why: 'small' (fewer than minN answers) or 'complementary' (hidden so that a small one can't be worked out). */
+  suppression?: string;
 }
 
 export async function printReport(endpoints: Endpoints, config: KaikuConfig, from: Date, to: Date, say: Say) {
@@ -135,8 +137,13 @@ export async function printReport(endpoints: Endpoints, config: KaikuConfig, fro
   say(`  ${pad('unit', 40)} ${num('n', 4)} ${num('NPS', 5)} ${num('prom', 5)} ${num('pass', 5)} ${num('detr', 5)}`);
   for (const row of [...nps.rows].sort((a, b) => (b.n ?? 0) - (a.n ?? 0))) {
     const name = names.get(row.key.unit ?? '') ?? row.key.unit ?? '?';
-    if (row.suppressed) say(`  ${pad(name, 40)} ${num(row.n ?? '<5', 4)}   (suppressed: fewer than ${nps.minN} answers)`);
-    else
+    if (row.suppressed) {
+      const why =
+        row.suppression === 'complementary'
+          ? 'suppressed: hidden so that a smaller group cannot be worked out'
+          : `suppressed: fewer than ${nps.minN} answers`;
+      say(`  ${pad(name, 40)} ${num(row.n ?? `<${nps.minN}`, 4)}   (${why})`);
+    } else
       say(
         `  ${pad(name, 40)} ${num(row.n, 4)} ${num(row.nps, 5)} ${num(row.promoters, 5)} ${num(row.passives, 5)} ${num(row.detractors, 5)}`,
       );

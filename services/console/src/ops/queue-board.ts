@@ -90,10 +90,14 @@ export function registerQueueBoard(app: FastifyInstance, deps: QueueBoardDeps) {
       }
       return payload;
     });
+    // A completed job is a sent text: retrying it is never right (the runbook says so), so the board
+    // does not offer it; the sender would refuse it anyway ('already-sent'). (The adapter reads
+    // allowCompletedRetries though its declared options lack it.)
+    const adapterOptions = { readOnlyMode: !deps.opsToken, allowRetries: Boolean(deps.opsToken), allowCompletedRetries: false };
     const serverAdapter = new FastifyAdapter();
     serverAdapter.setBasePath(QUEUE_BOARD_PATH);
     createBullBoard({
-      queues: queues.map((queue) => new BullMQAdapter(queue, { readOnlyMode: !deps.opsToken, allowRetries: Boolean(deps.opsToken) })),
+      queues: queues.map((queue) => new BullMQAdapter(queue, adapterOptions)),
       // @bull-board/fastify declares its types against its own copy of @bull-board/api; same shape.
       serverAdapter: serverAdapter as unknown as Parameters<typeof createBullBoard>[0]['serverAdapter'],
       options: { uiConfig: { boardTitle: 'Kaiku queues' } },
