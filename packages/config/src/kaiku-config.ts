@@ -112,3 +112,17 @@ export function loadKaikuConfig(path: string | undefined, relativeTo?: string): 
 export function unitIndex(config: KaikuConfig): Map<string, UnitConfig> {
   return new Map(config.units.map((u) => [u.id, u]));
 }
+
+/**
+ * The county's units/survey file as a service's environment names it. Outside production a missing
+ * KAIKU_CONFIG means the example county; in production it is an error: with the example's units,
+ * every real visit would be skipped as `unit-not-enrolled`, silently.
+ */
+export function kaikuConfigOf(env: { NODE_ENV?: string; KAIKU_CONFIG?: string; INIT_CWD?: string }): KaikuConfig {
+  if (env.NODE_ENV === 'production' && !env.KAIKU_CONFIG?.trim()) {
+    throw new ConfigError('KAIKU_CONFIG', [
+      "is required in production: the path of the county's units and survey file (see config/kaiku.example.yaml)",
+    ]);
+  }
+  return loadKaikuConfig(env.KAIKU_CONFIG?.trim() || undefined, env.INIT_CWD);
+}

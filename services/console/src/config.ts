@@ -1,4 +1,4 @@
-import { commonEnv, type Env, loadKaikuConfig, parseEnv, port } from '@kaiku/config';
+import { commonEnv, type Env, kaikuConfigOf, parseEnv, port } from '@kaiku/config';
 import { z } from 'zod';
 
 export function loadConsoleConfig(env: Env) {
@@ -13,6 +13,6 @@ export function loadConsoleConfig(env: Env) {
       .optional(),
   });
   const parsed = parseEnv(schema, env);
-  return { ...parsed, kaiku: loadKaikuConfig(parsed.KAIKU_CONFIG, parsed.INIT_CWD) };
+  return { ...parsed, kaiku: kaikuConfigOf(parsed) };
 }
 export type ConsoleConfig = ReturnType<typeof loadConsoleConfig>;

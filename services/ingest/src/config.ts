@@ -1,4 +1,4 @@
-import { commonEnv, type Env, keysEnv, loadKaikuConfig, parseEnv, port } from '@kaiku/config';
+import { commonEnv, type Env, kaikuConfigOf, keysEnv, parseEnv, port } from '@kaiku/config';
 import { z } from 'zod';
 
 /** `INGEST_TOKENS` = `source:token,source:token` → token → source. */
@@ -36,6 +36,6 @@ export function loadIngestConfig(env: Env) {
     MLLP_IDLE_TIMEOUT_MS: z.coerce.number().int().positive().default(300_000),
   });
   const parsed = parseEnv(schema, env);
-  return { ...parsed, kaiku: loadKaikuConfig(parsed.KAIKU_CONFIG, parsed.INIT_CWD) };
+  return { ...parsed, kaiku: kaikuConfigOf(parsed) };
 }
 export type IngestConfig = ReturnType<typeof loadIngestConfig>;

@@ -16,4 +16,16 @@ describe('ingest config', () => {
   it('takes an empty port variable as unset, not as port 0 (any free port)', () => {
     expect(loadIngestConfig({ INGEST_PORT: '', MLLP_PORT: ' ' })).toMatchObject({ INGEST_PORT: 3001, MLLP_PORT: 2575 });
   });
+
+  it("needs KAIKU_CONFIG in production (the example county's units would skip every real visit), not elsewhere", () => {
+    const production = {
+      NODE_ENV: 'production',
+      KAIKU_PSEUDONYM_KEY: Buffer.alloc(32, 1).toString('base64'),
+      KAIKU_ENCRYPTION_KEY: Buffer.alloc(32, 2).toString('base64'),
+      INGEST_TOKENS: 'lifecare:a-long-enough-token',
+    };
+    expect(() => loadIngestConfig(production)).toThrow(/KAIKU_CONFIG.*required in production/s);
+    expect(() => loadIngestConfig({ ...production, KAIKU_CONFIG: ' ' })).toThrow(/KAIKU_CONFIG/);
+    expect(loadIngestConfig({}).kaiku.units.length).toBeGreaterThan(0);
+  });
 });

@@ -1,4 +1,4 @@
-import { commonEnv, type Env, keysEnv, loadKaikuConfig, parseEnv, port, withDevTwilioDefaults } from '@kaiku/config';
+import { commonEnv, type Env, kaikuConfigOf, keysEnv, parseEnv, port, withDevTwilioDefaults } from '@kaiku/config';
 import { z } from 'zod';
 
 export function loadRepliesConfig(rawEnv: Env) {
@@ -12,6 +12,6 @@ export function loadRepliesConfig(rawEnv: Env) {
     PUBLIC_BASE_URL: z.url(),
   });
   const parsed = parseEnv(schema, env);
-  return { ...parsed, kaiku: loadKaikuConfig(parsed.KAIKU_CONFIG, parsed.INIT_CWD) };
+  return { ...parsed, kaiku: kaikuConfigOf(parsed) };
 }
 export type RepliesConfig = ReturnType<typeof loadRepliesConfig>;

@@ -1,4 +1,4 @@
-import { commonEnv, type Env, keysEnv, loadKaikuConfig, parseEnv, port, twilioEnv, withDevTwilioDefaults } from '@kaiku/config';
+import { commonEnv, type Env, kaikuConfigOf, keysEnv, parseEnv, port, twilioEnv, withDevTwilioDefaults } from '@kaiku/config';
 import { z } from 'zod';
 
 export function loadSenderConfig(rawEnv: Env) {
@@ -39,6 +39,6 @@ export function loadSenderConfig(rawEnv: Env) {
       }
     });
   const parsed = parseEnv(schema, env);
-  return { ...parsed, kaiku: loadKaikuConfig(parsed.KAIKU_CONFIG, parsed.INIT_CWD) };
+  return { ...parsed, kaiku: kaikuConfigOf(parsed) };
 }
 export type SenderConfig = ReturnType<typeof loadSenderConfig>;
