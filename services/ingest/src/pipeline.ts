@@ -42,19 +42,35 @@ export function createIngestPipeline(deps: IngestPipelineDeps) {
     gatherMs: 1,
     gatherUntilAllBack: true,
   });
+  // One line per visit event at info (the outcome an integration engineer looks for; ids only,
+  // and for a rejection only the field to blame: its message may quote the value).
+  const visitLog = deps.logger.child({ part: 'visits' });
+  const record = (event: VisitEvent, outcome: VisitOutcome) => {
+    countOutcome(event.source, outcome.outcome, outcome.outcome === 'skipped' ? outcome.reason : undefined);
+    if (!visitLog.isLevelEnabled('info')) return;
+    visitLog.info(
+      {
+        source: event.source,
+        kind: event.kind,
+        visitId: event.visitId,
+        outcome: outcome.outcome,
+        ...(outcome.outcome === 'skipped' ? { reason: outcome.reason } : {}),
+        ...(outcome.outcome === 'scheduled' ? { invitationId: outcome.invitationId } : {}),
+        ...(outcome.outcome === 'rejected' ? { field: outcome.field } : {}),
+      },
+      'visit event',
+    );
+  };
   const ingest: VisitIngestor = async (event) => {
     const outcome = await grouped(event);
-    countOutcome(event.source, outcome.outcome, outcome.outcome === 'skipped' ? outcome.reason : undefined);
+    record(event, outcome);
     if (outcome.outcome === 'scheduled') deps.onCommitted?.();
     return outcome;
   };
   /** Many events at once (set-based where it can be); outcomes in order. */
   const ingestMany = async (events: VisitEvent[]): Promise<VisitOutcome[]> => {
     const outcomes = await batchIngestor(events);
-    events.forEach((event, i) => {
-      const outcome = outcomes[i] as VisitOutcome;
-      countOutcome(event.source, outcome.outcome, outcome.outcome === 'skipped' ? outcome.reason : undefined);
-    });
+    for (const [i, event] of events.entries()) record(event, outcomes[i] as VisitOutcome);
     if (outcomes.some((o) => o.outcome === 'scheduled')) deps.onCommitted?.();
     return outcomes;
   };

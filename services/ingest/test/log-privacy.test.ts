@@ -96,4 +96,17 @@ describe('logs', () => {
     }
     expect(log).not.toContain('lc-token');
   });
+
+  it('say at info what became of each visit event, and why a Lifecare message was refused', async () => {
+    const now = hl7Time(new Date(Date.now() - 3600_000));
+    await postHl7(url, hl7With('a03-adult-fi', { 'PV1-45': now, 'MSH-10': 'LOGOK', 'PV1-19.1': 'LOGVISIT1' }));
+    await postHl7(url, hl7With('a03-adult-fi', { 'PV1-45': now, 'PID-3.1': '010181-900D', 'MSH-10': 'LOGBAD' }));
+    const parsed = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(parsed).toContainEqual(
+      expect.objectContaining({ level: 30, msg: 'visit event', source: 'lifecare', visitId: 'LOGVISIT1', kind: 'visit-ended' }),
+    );
+    expect(parsed).toContainEqual(expect.objectContaining({ level: 30, msg: 'hl7 message refused', ack: 'AE', fields: ['PID-3'] }));
+    const refused = parsed.find((p) => p.msg === 'hl7 message refused' && p.ack === 'AE');
+    expect(JSON.stringify(refused)).not.toContain('LOGBAD'); // no control id: a field mapped wrong may hold a hetu
+  });
 });

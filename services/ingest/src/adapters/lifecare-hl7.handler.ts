@@ -32,6 +32,8 @@ export interface Hl7Answer {
   /** Why, when they were not. */
   unreadableBecause?: string;
   outcome?: VisitOutcome;
+  /** The fields the ACK blames (its ERR segments), for the log. */
+  fields?: string[];
 }
 
 const unreadableType = { field: 'MSH-9', message: 'the message type can not be read' };
@@ -57,11 +59,25 @@ export function createLifecareHl7Handler(deps: { ingest: VisitIngestor; timeZone
       wanted: ackWanted(ctx, result),
       charset: ctx.charset === 'latin1' ? 'iso-8859-1' : ctx.charset,
       readable: true,
+      fields: issues.map((i) => i.field),
       ...extra,
     };
   }
 
-  return async function handleHl7(bytes: Uint8Array): Promise<Hl7Answer> {
+  // A refused message is logged at info with its ACK code and the fields to blame (committed ones
+  // are logged by the pipeline, one line per visit event). Not its control id: a field mapped
+  // wrong at the source may hold a hetu there.
+  const refusals = deps.logger.child({ part: 'lifecare-hl7' });
+  async function handleHl7(bytes: Uint8Array): Promise<Hl7Answer> {
+    const answered = await answerHl7(bytes);
+    if (answered.result !== 'accepted' && refusals.isLevelEnabled('info')) {
+      refusals.info({ ack: answered.code, fields: answered.fields }, 'hl7 message refused');
+    }
+    return answered;
+  }
+  return handleHl7;
+
+  async function answerHl7(bytes: Uint8Array): Promise<Hl7Answer> {
     let msg: ReturnType<typeof parseEr7>;
     try {
       msg = parseEr7(bytes);
@@ -136,6 +152,6 @@ export function createLifecareHl7Handler(deps: { ingest: VisitIngestor; timeZone
         [],
       );
     }
-  };
+  }
 }
 export type LifecareHl7Handler = ReturnType<typeof createLifecareHl7Handler>;
