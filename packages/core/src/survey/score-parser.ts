@@ -188,14 +188,23 @@ function readWord(tokens: Token[], i: number): Reading | null {
   return { ...suffix, first: i, strict: n.strict, swedish: SWEDISH_GRADE.test(squeeze(tok.lower)) };
 }
 
+const COUNTED_PEOPLE =
+  /^(minä|mä|mie|me|meitä|meit|lapsi|lapset|lasta|i|me|we|us|jag|vi|oss|barn|barnen|kids|children|adults|aikuista|vuxna)$/u;
+
 /**
  * A count word ending the first sentence, with no other number in the message, answers the question
- * ("Nolla. Ei kukaan vastannut", "Yksi. Huono", "Zero, nobody called me back"); "Zero wait" and "Kaksi tuntia" do not.
+ * ("Nolla. Ei kukaan vastannut", "Yksi. Huono", "Zero, nobody called me back", "Kakkonen, töykeä kohtelu");
+ * "Zero wait" and "Kaksi tuntia" do not.
  */
 function leadsOff(tokens: Token[], r: Reading): boolean {
   const next = tokens[r.last + 1];
-  // After a comma only zero: "Kaksi, minä ja lapsi" is a count.
-  const mark = next?.text === ',' ? r.value === 0 : ['.', '!'].includes(next?.text ?? '');
+  // After a comma or a dash, a reason ("Kakkonen, töykeä kohtelu", "Five - long wait"), but not the
+  // people it counts ("Kaksi, minä ja lapsi"); "koska", "because" likewise.
+  const after = tokens[r.last + 2]?.lower ?? '';
+  const reasonFollows =
+    ((next?.text === ',' || (next?.text === '-' && next.gap !== '')) && !COUNTED_PEOPLE.test(after)) ||
+    /^(koska|kun|because|since|för|eftersom)$/u.test(next?.lower ?? '');
+  const mark = reasonFollows || ['.', '!'].includes(next?.text ?? '');
   if (!onlyFiller(tokens, 0, r.first) || !mark) return false;
   return tokens.every((t, k) => (k >= r.first && k <= r.last) || !(t.kind === 'num' || (t.kind === 'word' && numberWord(t.lower))));
 }

@@ -135,4 +135,11 @@ export const NOT_THE_SCORE: Array<[string, Expected]> = [
   ['Is 10 the best? If so, 10', s(10, 'Is 10 the best? If so')],
   ['9 ei vaan 10', REASK],
   ['10. raskausviikolla kaikki hyvin', REASK],
+  // a number word that is also a count opens the message with its reason after a comma or a dash
+  ['kakkonen, töykeä kohtelu', s(2, 'töykeä kohtelu')],
+  ['two, rude staff', s(2, 'rude staff')],
+  ['five - long wait', s(5, 'long wait')],
+  ['Tre, dåligt bemötande', s(3, 'dåligt bemötande')],
+  ['neljä koska jonotin', s(4, 'koska jonotin')],
+  ['Kaksi, minä ja lapsi', REASK],
 ];
