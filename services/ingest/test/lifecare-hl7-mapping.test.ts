@@ -105,4 +105,19 @@ describe('Lifecare HL7: reading what the sender meant', () => {
     });
     expect(before?.phone_hash).not.toBe(phoneHashOf(keys, '+358509876543'));
   });
+
+  it('still withdraws the named visit’s survey on an A08 with no hetu that says the patient has died', async () => {
+    const visit = fresh();
+    expect((await postHl7(h.url, visit.bytes)).code).toBe('AA');
+    const died = hl7With('a08-patient-update', {
+      'MSH-10': uniqueId('LC'),
+      'PID-3': '12345^^^LIFECARE^PI',
+      'PID-7': '19400202',
+      'PID-29': '20261127',
+      'PID-30': 'Y',
+      'PV1-19.1': visit.visitId,
+    });
+    expect((await postHl7(h.url, died)).text).toBe('updated 1');
+    expect(await invitationOf(h.pool, 'lifecare', visit.visitId)).toMatchObject({ status: 'skipped', skip_reason: 'deceased' });
+  });
 });

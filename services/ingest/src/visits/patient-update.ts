@@ -39,10 +39,6 @@ export async function updatePatient(
     pseudonym = pseudonymOf(deps.keys, patient.personalId.trim().toUpperCase());
     await repo.lockPatient(client, pseudonym);
   }
-  const targets = await repo.scheduledInvitationsOf(client, { source: event.source, sourceVisitId: event.visitId ?? null, pseudonym });
-  const visitId = event.visitId ? { visitId: event.visitId } : {};
-  if (targets.length === 0) return { outcome: { outcome: 'updated', ...visitId, invitations: 0 }, cancelled: [] };
-
   let withdraw: SkipReason | null = null;
   if (patient.deceased) withdraw = 'deceased';
   else if (patient.nonDisclosure) withdraw = 'non-disclosure';
@@ -57,6 +53,17 @@ export async function updatePatient(
   }
   const newHash = phone ? phoneHashOf(deps.keys, phone) : null;
   if (!withdraw && newHash && (await repo.isOptedOut(client, newHash))) withdraw = 'opted-out';
+
+  // A withdrawal reaches the named visit whoever its patient is (no text is never the harm); a new
+  // phone or language only when the visit is this patient's.
+  const targets = await repo.scheduledInvitationsOf(client, {
+    source: event.source,
+    sourceVisitId: event.visitId ?? null,
+    pseudonym,
+    namedVisitOfAnyone: withdraw !== null,
+  });
+  const visitId = event.visitId ? { visitId: event.visitId } : {};
+  if (targets.length === 0) return { outcome: { outcome: 'updated', ...visitId, invitations: 0 }, cancelled: [] };
 
   const given = patient.languages.service ?? patient.languages.mother;
   const sentLanguage = given ? pickLanguage(patient.languages, deps.survey.otherLanguage) : null;

@@ -175,18 +175,18 @@ export interface ScheduledInvitation {
 /** Still-scheduled invitations of one visit and/or one patient (any source), locked for update. */
 export async function scheduledInvitationsOf(
   client: PoolClient,
-  by: { source: string; sourceVisitId: string | null; pseudonym: string | null },
+  by: { source: string; sourceVisitId: string | null; pseudonym: string | null; namedVisitOfAnyone?: boolean },
 ): Promise<ScheduledInvitation[]> {
   const { rows } = await client.query<ScheduledInvitation>(
     `SELECT i.id, i.phone_hash, i.language FROM invitations i JOIN visits v ON v.id = i.visit_id
      WHERE i.status = 'scheduled'
        -- The named visit only when it is this patient's (or its patient is unknown): an update that
        -- names another person's visit, or names no person for a visit whose patient is known, must
-       -- not move that person's survey to this one's phone.
-       AND ((v.source = $1 AND v.source_visit_id = $2 AND (v.patient_pseudonym IS NULL OR v.patient_pseudonym = $3))
+       -- not move that person's survey to this one's phone. A withdrawal ($4) reaches it anyway.
+       AND ((v.source = $1 AND v.source_visit_id = $2 AND ($4 OR v.patient_pseudonym IS NULL OR v.patient_pseudonym = $3))
             OR v.patient_pseudonym = $3)
      ORDER BY i.id FOR UPDATE OF i`,
-    [by.source, by.sourceVisitId, by.pseudonym],
+    [by.source, by.sourceVisitId, by.pseudonym, by.namedVisitOfAnyone ?? false],
   );
   return rows;
 }
