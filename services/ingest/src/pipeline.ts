@@ -8,6 +8,7 @@ import { createBatchIngestor } from './visits/ingest-visits-batch.ts';
 import { createEndedIngestor } from './visits/ingest-visits-ended.ts';
 import type { VisitOutcome } from './visits/outcome.ts';
 import { countOutcome } from './visits/outcome-metrics.ts';
+import { protectIds } from './visits/protect-ids.ts';
 
 export interface IngestPipelineDeps {
   pool: Pool;
@@ -61,16 +62,22 @@ export function createIngestPipeline(deps: IngestPipelineDeps) {
       'visit event',
     );
   };
-  const ingest: VisitIngestor = async (event) => {
+  // The sender's own visit id in the answer, whatever was stored (see protectIds).
+  const answerWith = (given: VisitEvent, outcome: VisitOutcome): VisitOutcome =>
+    given.visitId !== undefined && 'visitId' in outcome && outcome.visitId !== undefined ? { ...outcome, visitId: given.visitId } : outcome;
+  const ingest: VisitIngestor = async (given) => {
+    const event = protectIds(given, deps.keys);
     const outcome = await grouped(event);
     record(event, outcome);
     if (outcome.outcome === 'scheduled') deps.onCommitted?.();
-    return outcome;
+    return answerWith(given, outcome);
   };
   /** Many events at once (set-based where it can be); outcomes in order. */
-  const ingestMany = async (events: VisitEvent[]): Promise<VisitOutcome[]> => {
-    const outcomes = await batchIngestor(events);
-    for (const [i, event] of events.entries()) record(event, outcomes[i] as VisitOutcome);
+  const ingestMany = async (given: VisitEvent[]): Promise<VisitOutcome[]> => {
+    const events = given.map((e) => protectIds(e, deps.keys));
+    const stored = await batchIngestor(events);
+    const outcomes = stored.map((o, i) => answerWith(given[i] as VisitEvent, o));
+    for (const [i, event] of events.entries()) record(event, stored[i] as VisitOutcome);
     if (outcomes.some((o) => o.outcome === 'scheduled')) deps.onCommitted?.();
     return outcomes;
   };

@@ -1,4 +1,4 @@
-import { phoneHashOf } from '@kaiku/core';
+import { maskedIdOf, phoneHashOf } from '@kaiku/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   hl7Time,
@@ -65,23 +65,26 @@ describe('Lifecare HL7: reading what the sender meant', () => {
     expect(rows.map((r) => r.unit_id)).toEqual(['1.2.246.10.2085212.10.1320', '1.2.246.10.2085212.10.1320']);
   });
 
-  it('answers AE and stores nothing when a hetu is sent as the visit number, the unit or the control id', async () => {
+  it('stores no hetu sent as the visit number or the control id (masked, and a cancel still finds the visit); refuses one as the unit', async () => {
     const hetu = testHetu();
-    for (const [fields, field] of [
-      [{ 'PV1-19.1': hetu }, 'PV1-19'],
-      [{ 'PV1-39': hetu }, 'PV1-39'],
-    ] as const) {
-      const m = fresh(fields);
-      const res = await postHl7(h.url, m.bytes);
-      expect(res.code).toBe('AE');
-      expect(res.text).toContain(field);
-      expect(res.text).toContain('personal identity code');
-      expect(await storedVisits(m.controlId)).toBe(0);
-    }
-    const control = fresh({ 'MSH-10': `LC-${hetu}` });
-    expect((await postHl7(h.url, control.bytes)).code).toBe('AE');
-    const { rows } = await h.pool.query('SELECT count(*)::int AS n FROM visits WHERE source_visit_id = $1', [control.visitId]);
-    expect(rows[0].n).toBe(0);
+    const visit = fresh({ 'PV1-19.1': `V-${hetu}`, 'MSH-10': `LC-${hetu}` });
+    expect((await postHl7(h.url, visit.bytes)).text).toMatch(/^scheduled /);
+    const { rows } = await h.pool.query(
+      'SELECT v.source_visit_id, v.source_event_id, i.status FROM visits v JOIN invitations i ON i.visit_id = v.id WHERE v.source_visit_id = $1',
+      [maskedIdOf(keys, `V-${hetu}`)],
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ source_event_id: null, status: 'scheduled' });
+    expect(JSON.stringify(rows)).not.toContain(hetu.slice(0, 6));
+    const cancel = hl7With('a13-cancel-end-of-visit', { 'MSH-10': uniqueId('LC'), 'PID-3.1': testHetu(), 'PV1-19.1': `V-${hetu}` });
+    expect((await postHl7(h.url, cancel)).text).toBe('cancelled');
+    const after = await h.pool.query('SELECT i.status FROM visits v JOIN invitations i ON i.visit_id = v.id WHERE v.source_visit_id = $1', [
+      rows[0].source_visit_id,
+    ]);
+    expect(after.rows[0]?.status).toBe('cancelled');
+    const unit = fresh({ 'PV1-39': hetu });
+    const refused = await postHl7(h.url, unit.bytes);
+    expect([refused.code, refused.text]).toEqual(['AE', expect.stringContaining('PV1-39')]);
   });
 
   it('never moves a survey to another phone on an A08 that names the visit but no hetu', async () => {

@@ -22,6 +22,14 @@ export function pseudonymOf(keys: Keys, personalId: string): string {
   return createHmac('sha256', keyObject(keys.pseudonymKey)).update(`hetu:${personalId.trim().toUpperCase()}`).digest('hex');
 }
 
+/**
+ * A record system's id that holds a hetu (by mistake or by chance), as Kaiku stores it instead: a
+ * keyed hash, the same for the same id, so a cancel or an update still finds its visit.
+ */
+export function maskedIdOf(keys: Keys, id: string): string {
+  return `masked:${createHmac('sha256', keyObject(keys.pseudonymKey)).update(`id:${id}`).digest('hex').slice(0, 40)}`;
+}
+
 /** The keyed hash of an E.164 phone number, used to match replies and opt-outs. */
 export function phoneHashOf(keys: Keys, e164: string): string {
   return createHmac('sha256', keyObject(keys.pseudonymKey)).update(`phone:${e164}`).digest('hex');

@@ -23,8 +23,19 @@ const HETU_SHAPE = /^(\d{2})(\d{2})(\d{2})([-+A-FU-Y])(\d{3})([0-9A-Y])$/;
 /** A hetu inside other text ("V-010181-900C"), not inside a longer run of letters and digits. */
 const HETU_INSIDE = /(?<![0-9A-Za-z])\d{6}[-+A-FU-Y]\d{3}[0-9A-Y](?![0-9A-Za-z])/giu;
 
-/** True when the text holds a valid hetu (a record system's id field that carries the patient's code). */
-export function containsHetu(text: string): boolean {
+/** The same glued to anything ("V060677-957E", "060677-957E0"): every window of a hetu's shape. */
+const HETU_ANYWHERE = /(?=(\d{6}[-+A-FU-Y]\d{3}[0-9A-Y]))/giu;
+
+/**
+ * True when the text holds a valid hetu (a record system's id field that carries the patient's
+ * code). `glued`: also inside a longer run of letters and digits, for ids whose value is masked
+ * rather than refused (a date-stamped id can look like a hetu by chance).
+ */
+export function containsHetu(text: string, options: { glued?: boolean } = {}): boolean {
+  if (options.glued) {
+    for (const m of text.matchAll(HETU_ANYWHERE)) if (parseHetu(m[1] as string).ok) return true;
+    return false;
+  }
   for (const m of text.matchAll(HETU_INSIDE)) if (parseHetu(m[0]).ok) return true;
   return false;
 }

@@ -11,7 +11,11 @@ export function isStorableText(s: string): boolean {
 const STORABLE = 'must not contain a NUL character or an unpaired surrogate';
 const text = () => z.string().refine(isStorableText, STORABLE);
 
-/** An id or a code Kaiku stores: never one that holds a patient's hetu (a field mapped wrong at the source). */
+/**
+ * A unit or service code Kaiku stores and reports by: never one that holds a patient's hetu (a
+ * field mapped wrong at the source). A visit id or event id that holds one is masked at ingest
+ * instead (a date-stamped id can look like a hetu by chance): see services/ingest protect-ids.
+ */
 const NO_HETU = 'holds a personal identity code (hetu); it must not be sent in this field';
 const storedId = (max: number) =>
   text()
@@ -35,16 +39,16 @@ const visitEventObject = z
       .min(1)
       .max(64)
       .regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
-    sourceEventId: storedId(128).min(1).optional(),
+    sourceEventId: text().trim().min(1).max(255).optional(),
     kind: z.enum(['visit-ended', 'visit-cancelled', 'patient-updated']),
     /** Required except for patient-updated, which may name only the patient (HL7 A31). */
-    visitId: storedId(128).min(1).optional(),
+    visitId: text().trim().min(1).max(255).optional(),
     endedAt: z.iso.datetime({ offset: true, abort: true }).refine(yearAtLeast(1900), 'must be in the years 1900 to 2999').optional(),
     /** The unit's OID, with or without `urn:oid:` (as FHIR writes it). */
     unit: z.object({
       id: storedId(128)
-        .min(1)
-        .transform((v) => v.replace(/^urn:oid:/iu, '')),
+        .transform((v) => v.replace(/^urn:oid:/iu, '').trim())
+        .pipe(z.string().min(1, 'the unit OID is empty')),
       name: text().max(200).optional(),
     }),
     service: z.object({ class: storedId(64).optional(), type: storedId(64).optional() }).optional(),
