@@ -65,4 +65,21 @@ describe('a visit that bars every text to its patient', () => {
     expect((await post(visit(hetu, 11, { mobilePhones: [] }))).json).toMatchObject({ outcome: 'skipped', reason: 'no-mobile' });
     expect(await invitationOf(h.pool, 'lifecare', first.visitId)).toMatchObject({ status: 'scheduled' });
   });
+
+  it('withdraws it also when the later visit is itself skipped as stale (what it says about the patient holds now)', async () => {
+    const hetu = testHetu();
+    const first = visit(hetu, 9);
+    expect((await post(first)).json).toMatchObject({ outcome: 'scheduled' });
+    const old = { ...visit(hetu, 9, { deceased: true }), endedAt: new Date(Date.now() - 5 * 86_400_000).toISOString() };
+    expect((await post(old)).json).toMatchObject({ outcome: 'skipped', reason: 'stale-visit' });
+    expect(await invitationOf(h.pool, 'lifecare', first.visitId)).toMatchObject({ status: 'skipped', skip_reason: 'deceased' });
+  });
+
+  it('in a batch, withdraws only what came before the barred event, as one by one would', async () => {
+    const hetu = testHetu();
+    const later = visit(hetu, 12);
+    const res = await post([visit(hetu, 10, { deceased: true }), later]);
+    expect(res.json.results).toMatchObject([{ outcome: 'skipped', reason: 'deceased' }, { outcome: 'scheduled' }]);
+    expect(await invitationOf(h.pool, 'lifecare', later.visitId)).toMatchObject({ status: 'scheduled' });
+  });
 });

@@ -57,6 +57,8 @@ export interface VisitFacts {
   /** The hetu, normalised, for the pseudonym (memory only). */
   personalId: string | null;
   skip: SkipReason | null;
+  /** What bars every text to the patient (deceased, non-disclosure, consent refused), whatever else the skip is. */
+  bars: SkipReason | null;
 }
 
 export function assessVisit(event: VisitEvent, unit: UnitRule, rules: EligibilityRules, now: Date, sampleDraw: number): VisitFacts {
@@ -94,5 +96,12 @@ export function assessVisit(event: VisitEvent, unit: UnitRule, rules: Eligibilit
     if (sampleDraw >= unit.sampling) return 'not-sampled';
     return null;
   })();
-  return { ...facts, skip };
+  const bars: SkipReason | null = patient.deceased
+    ? 'deceased'
+    : patient.nonDisclosure
+      ? 'non-disclosure'
+      : patient.smsConsent === false
+        ? 'consent-refused'
+        : null;
+  return { ...facts, skip, bars };
 }

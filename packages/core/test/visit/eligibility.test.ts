@@ -35,7 +35,14 @@ describe('assessVisit', () => {
       mobile: '+358401234567',
       personalId: '010181-900C',
       skip: null,
+      bars: null,
     });
+  });
+
+  it('says what bars every text to the patient even when the visit is skipped for another reason', () => {
+    const stale = visit({ endedAt: '2026-01-01T10:00:00+02:00' }, { deceased: true });
+    expect(assess(stale)).toMatchObject({ skip: 'stale-visit', bars: 'deceased' });
+    expect(assess(visit({}, { smsConsent: false }))).toMatchObject({ bars: 'consent-refused' });
   });
 
   it('uses the local visit day, not the UTC one', () => {

@@ -89,7 +89,12 @@ export function createEndedIngestor(deps: EndedIngestorDeps) {
       outcomes[n] = handled.outcome;
       cancelled.push(...handled.cancelled);
     });
-    for (const { p } of prepared) cancelled.push(...(await withdrawIfBarred(deps.pool, p)));
+    // One by one, a barred event withdraws what came before it, not the surveys of later events.
+    for (const [k, { p }] of prepared.entries()) {
+      if (!p.facts.bars) continue;
+      const later = prepared.slice(k + 1).flatMap((_, j) => (done[k + 1 + j] as repo.VisitEndedResult).invitationId ?? []);
+      cancelled.push(...(await withdrawIfBarred(deps.pool, p, later)));
+    }
     if (cancelled.length) deps.onCancelled?.(cancelled);
     return outcomes;
   };
