@@ -33,6 +33,15 @@ describe('parseEr7', () => {
     }
   });
 
+  it('reads segments that end in a mix of CR, LF and CRLF', () => {
+    for (const text of [
+      'MSH|^~\\&|A|B|C|D|1||ADT^A03|X1|P|2.3\rEVN|A03\nPID|1||id\nPV1|1|O\n',
+      'MSH|^~\\&|A|B|C|D|1||ADT^A03|X1|P|2.3\r\nEVN|A03\r\nPID|1||id\r\n\nPV1|1|O\n',
+    ]) {
+      expect(parseEr7(latin1(text)).segments.map((s) => s[0])).toEqual(['MSH', 'EVN', 'PID', 'PV1']);
+    }
+  });
+
   it('keeps a raw LF inside a field of a message whose segments end with CR', () => {
     const msg = parseEr7(latin1('MSH|^~\\&|A|B|C|D|1||ADT^A03|X1|P|2.3\rPID|1||id||||||||Testikatu 1\nB 12\rPV1|1|O\r'));
     expect(msg.segments.map((s) => s[0])).toEqual(['MSH', 'PID', 'PV1']);

@@ -63,7 +63,24 @@ function delimitersOf(head: string): Delimiters {
   return { field, component, repetition, escape: escapeChar, subcomponent };
 }
 
-/** Splits bytes into one message: decoded by MSH-18, segments split on CR (CRLF tolerated; LF when there is no CR). */
+/**
+ * The message's segment lines: split on CR, CRLF or LF (senders mix them), except that a line
+ * after a lone LF that does not start like a segment ("B 12" of "Testikatu 1<LF>B 12") is a raw LF
+ * inside a field, and stays in it.
+ */
+function segmentLines(text: string, field: string): string[] {
+  const parts = text.split(/(\r\n|\r|\n)/);
+  const lines: string[] = [parts[0] ?? ''];
+  const segmentStart = new RegExp(`^[A-Z][A-Z0-9]{2}(${field.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}|$)`);
+  for (let k = 1; k < parts.length; k += 2) {
+    const [separator, line] = [parts[k], parts[k + 1] ?? ''];
+    if (separator === '\n' && line.trim() !== '' && !segmentStart.test(line)) lines[lines.length - 1] += `\n${line}`;
+    else lines.push(line);
+  }
+  return lines;
+}
+
+/** Splits bytes into one message: decoded by MSH-18, segments split on CR, LF or CRLF. */
 export function parseEr7(bytes: Uint8Array): Er7Message {
   let start = 0;
   while (start < bytes.length && (bytes[start] === 0x0a || bytes[start] === 0x0d || bytes[start] === 0x20)) start++;
@@ -83,10 +100,7 @@ export function parseEr7(bytes: Uint8Array): Er7Message {
   } catch {
     throw new Er7Error('MSH-18', `the message is not valid ${charsetName}`);
   }
-  // Segments end with CR (or CRLF); only a message with no CR at all is split on LF, so a raw LF
-  // inside a field ("Testikatu 1<LF>B 12") stays in it.
-  const segments = text
-    .split(text.includes('\r') ? /\r\n?/ : '\n')
+  const segments = segmentLines(text, delimiters.field)
     .filter((line) => line.trim().length > 0)
     .map((line) => line.split(delimiters.field));
   const headers = segments.filter((seg) => seg[0] === 'MSH').length;
