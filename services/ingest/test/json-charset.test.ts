@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture, type IngestHarness, startIngest, UNITS, uniqueId } from './helpers.ts';
 
-/** JSON is UTF-8: a Latin-1 body was decoded loosely, so "LATIN-Ä-77" and "LATIN-Ö-77" became one visit. */
+/** Bodies decoded by their charset: a Latin-1 body was decoded as UTF-8, loosely, so "LATIN-Ä-77" and "LATIN-Ö-77" became one visit. */
 let h: IngestHarness;
 beforeAll(async () => {
   h = await startIngest();
@@ -14,27 +14,41 @@ async function send(path: string, token: string, body: Buffer, type: string) {
 }
 
 describe('JSON bodies are UTF-8', () => {
-  it('answers 415 to a charset other than UTF-8 and 400 to bytes that are not UTF-8, on both JSON endpoints; stores nothing', async () => {
+  it('decodes by the charset given, answers 415 to a charset there is no such thing as and 400 to bytes that are not text in it', async () => {
     const visitId = uniqueId('LATIN-Ä-');
     const event = { source: 'lifecare', kind: 'visit-cancelled', visitId, unit: { id: UNITS.kyyjarvi } };
     const latin1 = Buffer.from(JSON.stringify(event), 'latin1');
     const labelled = await send('/v1/visits', 'lc-token', latin1, 'application/json; charset=iso-8859-1');
-    expect(labelled.status).toBe(415);
-    expect(labelled.json.detail).toMatch(/UTF-8/);
+    expect(labelled.json).toMatchObject({ outcome: 'cancelled', visitId });
+    const { rows } = await h.pool.query('SELECT source_visit_id FROM visit_cancellations WHERE source_visit_id = $1', [visitId]);
+    expect(rows).toHaveLength(1);
     const unlabelled = await send('/v1/visits', 'lc-token', latin1, 'application/json');
     expect(unlabelled.status).toBe(400);
-    expect(unlabelled.json.detail).toMatch(/not valid UTF-8/);
+    expect(unlabelled.json.detail).toMatch(/not valid utf-8/);
+    const unknown = await send('/v1/visits', 'lc-token', Buffer.from('{}'), 'application/json; charset=x-kaiku');
+    expect(unknown.status).toBe(415);
     const bundle = fixture('pegasos/bundle-visit-entered-in-error.json').toString('utf8').replace('"880121"', '"LATIN-Ö-77"');
-    const fhir = await send(
-      '/v1/sources/pegasos/fhir',
-      'pg-token',
-      Buffer.from(bundle, 'latin1'),
-      'application/fhir+json; charset=iso-8859-1',
-    );
-    expect(fhir.status).toBe(415);
+    const fhir = await send('/v1/sources/pegasos/fhir', 'pg-token', Buffer.from(bundle, 'latin1'), 'application/fhir+json');
+    expect(fhir.status).toBe(400);
     expect(fhir.json.resourceType).toBe('OperationOutcome');
-    const { rows } = await h.pool.query('SELECT count(*)::int AS n FROM visit_cancellations WHERE source_visit_id LIKE $1', ['LATIN-%']);
-    expect(rows[0].n).toBe(0);
+  });
+
+  it('takes the labels real clients send: ASCII, quoted, UTF8, ISO-8859-1 on ASCII bytes', async () => {
+    for (const type of [
+      'application/json; charset=us-ascii',
+      "application/json; charset='utf-8'",
+      'application/json; charset=UTF8',
+      'text/plain; charset=ISO-8859-1',
+    ]) {
+      const visitId = uniqueId('LABEL-');
+      const res = await send(
+        '/v1/visits',
+        'lc-token',
+        Buffer.from(JSON.stringify({ source: 'lifecare', kind: 'visit-cancelled', visitId })),
+        type,
+      );
+      expect(res.json, type).toMatchObject({ outcome: 'cancelled', visitId });
+    }
   });
 
   it('still takes UTF-8 with or without the label, and a byte order mark', async () => {

@@ -1,28 +1,43 @@
+import { TextDecoder } from 'node:util';
 import { HttpProblem } from '@kaiku/http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 
-const UTF8 = new TextDecoder('utf-8', { fatal: true });
+const decoders = new Map<string, TextDecoder>();
+/** A strict decoder for a charset label, or null when there is no such charset. */
+function decoderFor(label: string): TextDecoder | null {
+  const key = label.toLowerCase();
+  let decoder = decoders.get(key);
+  if (!decoder) {
+    try {
+      decoder = new TextDecoder(key, { fatal: true });
+    } catch {
+      return null;
+    }
+    decoders.set(key, decoder);
+  }
+  return decoder;
+}
 
 /**
  * A body parser for JSON endpoints that take it under any media type label (clients and curl label
  * JSON in many ways), except one that says XML: that is answered 415 with `hint`, not as broken JSON.
- * JSON is UTF-8 (RFC 8259): a label naming another charset is 415, and bytes that are not UTF-8
- * are 400. Decoded loosely, two ids differing only in "Ä" and "Ö" would become one.
+ * The body is decoded by its `charset` (UTF-8 when none is given, as JSON is): a charset there is
+ * no such thing as is 415, bytes that are not text in it 400. Decoded loosely, two ids differing
+ * only in "Ä" and "Ö" became one.
  */
 export function jsonUnlessXml(scope: FastifyInstance, hint: string) {
   const json = scope.getDefaultJsonParser('error', 'error');
   return (request: FastifyRequest, body: Buffer, done: (error: Error | null, body?: unknown) => void) => {
     const type = request.headers['content-type'] ?? '';
     if (/xml/i.test(type)) return done(new HttpProblem(415, 'Unsupported media type', hint));
-    const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(type)?.[1];
-    if (charset && !/^utf-?8$/i.test(charset)) {
-      return done(new HttpProblem(415, 'Unsupported media type', `JSON is taken in UTF-8 only, not ${charset.slice(0, 40)}`));
-    }
+    const label = /;\s*charset\s*=\s*["']?([^"';\s]+)/i.exec(type)?.[1] ?? 'utf-8';
+    const decoder = decoderFor(label);
+    if (!decoder) return done(new HttpProblem(415, 'Unsupported media type', `charset ${label.slice(0, 40)} is not known: send UTF-8`));
     let text: string;
     try {
-      text = UTF8.decode(body);
+      text = decoder.decode(body);
     } catch {
-      return done(new HttpProblem(400, 'Bad request', 'the body is not valid UTF-8 (JSON is taken in UTF-8 only)'));
+      return done(new HttpProblem(400, 'Bad request', `the body is not valid ${label.slice(0, 40)} text`));
     }
     return json(request, text, done);
   };
