@@ -54,15 +54,17 @@ describe('Lifecare HL7: reading what the sender meant', () => {
     }
   });
 
-  it('reads the unit from PV1-39 as an HD (&oid&ISO) before PV1-3.4, and with urn:oid:', async () => {
+  it('reads the unit from PV1-39 as an HD (&oid&ISO, also after a name) before PV1-3.4, and with urn:oid:', async () => {
     const hd = fresh({ 'PV1-39': '&1.2.246.10.2085212.10.1320&ISO' });
     expect((await postHl7(h.url, hd.bytes)).code).toBe('AA');
     const urn = fresh({ 'PV1-39': 'urn:oid:1.2.246.10.2085212.10.1320' });
     expect((await postHl7(h.url, urn.bytes)).text).toMatch(/^scheduled /);
+    const named = fresh({ 'PV1-39': 'Kyyjarvi&1.2.246.10.2085212.10.1320&ISO' });
+    expect((await postHl7(h.url, named.bytes)).text).toMatch(/^scheduled /);
     const { rows } = await h.pool.query('SELECT unit_id FROM visits WHERE source_event_id = ANY($1) ORDER BY unit_id', [
-      [hd.controlId, urn.controlId],
+      [hd.controlId, urn.controlId, named.controlId],
     ]);
-    expect(rows.map((r) => r.unit_id)).toEqual(['1.2.246.10.2085212.10.1320', '1.2.246.10.2085212.10.1320']);
+    expect(rows.map((r) => r.unit_id)).toEqual(Array(3).fill('1.2.246.10.2085212.10.1320'));
   });
 
   it('stores no hetu sent as the visit number or the control id (masked, and a cancel still finds the visit); refuses one as the unit', async () => {

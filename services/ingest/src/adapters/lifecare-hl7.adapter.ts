@@ -108,9 +108,14 @@ function personalIdOf(msg: Er7Message): string | undefined {
   return unlabelled;
 }
 
-/** An HD component's universal id (`&1.2.246.10.…&ISO`), when its namespace is empty. */
-function oidOfHd(msg: Er7Message, segment: string, field: number, componentNo: number): string {
-  return hl7Value(fieldValue(msg, segment, field)[0]?.[componentNo - 1]?.[1] ?? '');
+/**
+ * The unit in a PV1 component: an HD's universal id when it is an OID (`&1.2.246.10.…&ISO`, also
+ * after a name: `Kyyjärvi&1.2.246.10.…&ISO`), else the value itself.
+ */
+function unitOidOf(msg: Er7Message, field: number, componentNo: number): string {
+  const universal = hl7Value(fieldValue(msg, 'PV1', field)[0]?.[componentNo - 1]?.[1] ?? '');
+  if (/^(urn:oid:)?\d+(\.\d+)+$/iu.test(universal)) return universal;
+  return hl7Value(component(msg, 'PV1', field, componentNo)) || universal;
 }
 
 /** PID-13: every telephone repetition (not fax, e-mail, pager); the number or its parts. */
@@ -164,12 +169,8 @@ export function lifecareToVisitEvent(msg: Er7Message, timeZone: string): VisitEv
   if (!hasSegment(msg, 'PID') && !cancelling) issues.push({ field: 'PID', message: 'the PID segment is missing' });
   const visitId = hl7Value(component(msg, 'PV1', 19, 1)) || undefined;
   if (!visitId && kind !== 'patient-updated') issues.push({ field: 'PV1-19', message: 'the visit number is required' });
-  // PV1-39 first (as a plain value or an HD `&oid&ISO`), then PV1-3.4 (the same two ways).
-  const unitId =
-    hl7Value(component(msg, 'PV1', 39, 1)) ||
-    oidOfHd(msg, 'PV1', 39, 1) ||
-    hl7Value(component(msg, 'PV1', 3, 4)) ||
-    oidOfHd(msg, 'PV1', 3, 4);
+  // PV1-39 first, then PV1-3.4: each as an HD whose universal id is an OID (`name&oid&ISO`), or a plain value.
+  const unitId = unitOidOf(msg, 39, 1) || unitOidOf(msg, 3, 4);
   let endedAt: string | undefined;
   if (kind === 'visit-ended') {
     const raw = hl7Value(component(msg, 'PV1', 45, 1));

@@ -67,7 +67,7 @@ export function createLifecareHl7Handler(deps: { ingest: VisitIngestor; timeZone
   // A refused message is logged at info with its ACK code and the fields to blame (committed ones
   // are logged by the pipeline, one line per visit event). Not its control id: a field mapped
   // wrong at the source may hold a hetu there.
-  const refusals = deps.logger.child({ part: 'lifecare-hl7' });
+  const refusals = deps.logger;
   async function handleHl7(bytes: Uint8Array): Promise<Hl7Answer> {
     const answered = await answerHl7(bytes);
     if (answered.result !== 'accepted' && refusals.isLevelEnabled('info')) {
@@ -106,7 +106,8 @@ export function createLifecareHl7Handler(deps: { ingest: VisitIngestor; timeZone
       return answer(ctx, 'rejected', `MSH-10: ${issue.message}`, [issue]);
     }
     // A child logger costs 10-30 us to make (redaction set-up): only when something is logged.
-    const log = lazyChildLogger(deps.logger, { controlId: ctx.controlId.slice(0, 40), trigger });
+    // Not the control id: a field mapped wrong at the source may hold a hetu there.
+    const log = lazyChildLogger(deps.logger, { trigger });
     try {
       const input = lifecareToVisitEvent(msg, deps.timeZone);
       const parsed = visitEventSchema.safeParse(input);
