@@ -1,10 +1,9 @@
 // Redis that comes up after the services (a reboot where it starts last): ingest, sender and
 // console started while it was down must work once it is up, without a restart. A BullMQ queue or
 // worker made while Redis was down used to stay broken ("Connection is closed") for good.
-import type { ChildProcess } from 'node:child_process';
 import { createPool, type Pool } from '@kaiku/db';
 import { buildSimApp } from '@kaiku/sms-sim';
-import { createTestEnv, freePort, startOwnRedis, stopOwnRedis, type TestEnv, waitFor } from '@kaiku/testing';
+import { createTestEnv, startThrowawayRedis, type TestEnv, type ThrowawayRedis, waitFor } from '@kaiku/testing';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,7 +18,7 @@ describe('Redis that starts after the services', () => {
   let env: TestEnv;
   let pool: Pool;
   let sim: FastifyInstance;
-  let redis: ChildProcess | undefined;
+  let redis: ThrowawayRedis | undefined;
   const running: ServiceProcess[] = [];
 
   beforeAll(async () => {
@@ -38,19 +37,19 @@ describe('Redis that starts after the services', () => {
 
   afterAll(async () => {
     for (const service of running) await service.stop('SIGKILL');
-    if (redis) await stopOwnRedis(redis);
+    await redis?.kill();
     await sim.close();
     await pool.end();
     await env.cleanup();
   });
 
   it('sends every acknowledged visit and shows the queue once Redis is up, without a restart', { timeout: 120_000 }, async () => {
-    const port = await freePort();
+    redis = await startThrowawayRedis({ started: false });
     const simUrl = `http://127.0.0.1:${(sim.server.address() as { port: number }).port}`;
     const common = {
       ...KEYS_ENV,
       DATABASE_URL: env.databaseUrl,
-      REDIS_URL: `redis://127.0.0.1:${port}`,
+      REDIS_URL: redis.url,
       KAIKU_QUEUE_PREFIX: env.prefix,
       KAIKU_CONFIG: writeTestConfig(),
     };
@@ -84,7 +83,7 @@ describe('Redis that starts after the services', () => {
     }
     expect((await fetch(`${sender.url}/readyz`)).status).toBe(503);
 
-    redis = await startOwnRedis(port);
+    await redis.restart();
     const sent = async () =>
       ((await (await fetch(`${simUrl}/sim/messages?direction=outbound-api`)).json()) as { messages: unknown[] }).messages.length;
     await waitFor(async () => (await sent()) === 3, 60_000, 'the three texts').catch((error) => {

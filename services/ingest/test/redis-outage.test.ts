@@ -1,9 +1,8 @@
-import type { ChildProcess } from 'node:child_process';
 import { createPool, type Pool } from '@kaiku/db';
 import { createRedis, createSurveySendQueue } from '@kaiku/queue';
 import { createSenderWorker, createTwilioClient } from '@kaiku/sender';
 import { buildSimApp } from '@kaiku/sms-sim';
-import { createTestEnv, freePort, startOwnRedis as startRedis, stopOwnRedis as stopRedis, type TestEnv, waitFor } from '@kaiku/testing';
+import { createTestEnv, startThrowawayRedis, type TestEnv, type ThrowawayRedis, waitFor } from '@kaiku/testing';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,8 +17,7 @@ const kaiku = testConfig({ sendAfter: 'PT0S', quietHours: null, skipPublicHolida
 describe('Redis lost during ingest', () => {
   let env: TestEnv;
   let pool: Pool;
-  let redisPort: number;
-  let redisProcess: ChildProcess;
+  let own: ThrowawayRedis;
   let redis: Redis;
   let queue: ReturnType<typeof createSurveySendQueue>;
   let relay: OutboxRelay;
@@ -30,9 +28,8 @@ describe('Redis lost during ingest', () => {
   beforeAll(async () => {
     env = await createTestEnv();
     pool = createPool(env.databaseUrl, { max: 5 });
-    redisPort = await freePort();
-    redisProcess = await startRedis(redisPort);
-    redis = createRedis(`redis://127.0.0.1:${redisPort}`, { failFast: true });
+    own = await startThrowawayRedis();
+    redis = createRedis(own.url, { failFast: true });
     await redis.connect();
     queue = createSurveySendQueue(redis, env.prefix);
     queue.on('error', () => {}); // Redis going away is the point of this test
@@ -51,7 +48,7 @@ describe('Redis lost during ingest', () => {
     await relay.stop();
     await queue.close().catch(() => {});
     redis.disconnect();
-    await stopRedis(redisProcess);
+    await own.kill();
     await pool.end();
     await env.cleanup();
   });
@@ -85,7 +82,7 @@ describe('Redis lost during ingest', () => {
     await waitFor(async () => (await outboxSize()) === 0 && (await jobsInRedis()) === 3, 10_000, 'the first jobs in Redis');
 
     // Redis dies and loses everything; three more visits arrive meanwhile.
-    await stopRedis(redisProcess);
+    await own.kill();
     const during = await Promise.all([4, 5, 6].map(post));
     expect(during.map((r) => [r.status, r.body.outcome])).toEqual([
       [201, 'scheduled'],
@@ -95,7 +92,7 @@ describe('Redis lost during ingest', () => {
     expect(await outboxSize()).toBe(3);
 
     // Redis comes back empty: the relay moves the waiting rows, the reconciler restores the lost jobs.
-    redisProcess = await startRedis(redisPort);
+    await own.restart();
     await waitFor(
       async () => (await outboxSize()) === 0 && (await jobsInRedis().catch(() => 0)) === 6,
       15_000,
@@ -113,7 +110,7 @@ describe('Redis lost during ingest', () => {
     });
     await sim.listen({ host: '127.0.0.1', port: 0 });
     const simUrl = `http://127.0.0.1:${(sim.server.address() as { port: number }).port}`;
-    const workerRedis = createRedis(`redis://127.0.0.1:${redisPort}`);
+    const workerRedis = createRedis(own.url);
     const worker = createSenderWorker({
       connection: workerRedis,
       prefix: env.prefix,
@@ -138,8 +135,7 @@ describe('Redis lost during ingest', () => {
       );
 
       // Redis loses its data once more after the sends: nothing is re-added, nothing re-sent.
-      await stopRedis(redisProcess);
-      redisProcess = await startRedis(redisPort);
+      await own.restart();
       await waitFor(() => redis.status === 'ready', 10_000, 'the ingest connection back');
       expect(await reconciler.check()).toBe(0);
       expect(await reconciler.reconcileAll()).toBe(0);
