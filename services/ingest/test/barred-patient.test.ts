@@ -83,33 +83,3 @@ describe('a visit that bars every text to its patient', () => {
     expect(await invitationOf(h.pool, 'lifecare', later.visitId)).toMatchObject({ status: 'scheduled' });
   });
 });
-
-describe('a patient without a hetu (a temporary id)', () => {
-  const noHetu = (hour: number, patch: Record<string, unknown> = {}) => ({
-    source: 'lifecare',
-    kind: 'visit-ended',
-    visitId: uniqueId('TV'),
-    endedAt: yesterdayAt(hour).toISOString(),
-    unit: { id: UNITS.kyyjarvi },
-    patient: { birthDate: '1980-05-05', mobilePhones: [phoneFor(hour)], languages: { service: 'fi' }, ...patch },
-  });
-  let n = 0;
-  const phoneFor = (_hour: number) => `040 77${String(Date.now() % 10000).padStart(4, '0')}${n}`;
-
-  it('is known by the mobile number: one survey a day, and an update with no hetu still reaches the visit', async () => {
-    n++;
-    const first = noHetu(9);
-    const second = { ...noHetu(11), patient: first.patient };
-    expect((await post(first)).json).toMatchObject({ outcome: 'scheduled' });
-    expect((await post(second)).json).toMatchObject({ outcome: 'scheduled' });
-    expect(await invitationOf(h.pool, 'lifecare', first.visitId)).toMatchObject({ status: 'skipped', skip_reason: 'same-day-visit' });
-    const update = await post({
-      source: 'lifecare',
-      kind: 'patient-updated',
-      visitId: second.visitId,
-      patient: { languages: { service: 'sv' } },
-    });
-    expect(update.json).toMatchObject({ outcome: 'updated', invitations: 1 });
-    expect(await invitationOf(h.pool, 'lifecare', second.visitId)).toMatchObject({ status: 'scheduled', language: 'sv' });
-  });
-});

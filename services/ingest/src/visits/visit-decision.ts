@@ -11,9 +11,6 @@ import {
 } from '@kaiku/core';
 import type { NewVisit } from './visit.repository.ts';
 
-/** The pseudonym of a patient known only by a mobile number: never equal to a hetu's. */
-export const PHONE_PSEUDONYM = 'phone:';
-
 /**
  * The first visit day whose survey still counts as recent. Days are the county's calendar days (a
  * visit at 01:30 belongs to its local day, not to the UTC one before), and the window is kept
@@ -62,10 +59,7 @@ export function createVisitRules(deps: { kaiku: KaikuConfig; keys: Keys }) {
       at,
       sampleDraw,
     );
-    const phoneHash = facts.mobile ? phoneHashOf(deps.keys, facts.mobile) : null;
-    // A patient without a hetu (a temporary id: a tourist, a newcomer) is known by the mobile number,
-    // so "one survey a day" and "not again within N days" hold for them too.
-    const pseudonym = facts.personalId ? pseudonymOf(deps.keys, facts.personalId) : phoneHash ? `${PHONE_PSEUDONYM}${phoneHash}` : null;
+    const pseudonym = facts.personalId ? pseudonymOf(deps.keys, facts.personalId) : null;
     const endedAt = new Date(event.endedAt as string);
     return {
       event,
@@ -87,7 +81,7 @@ export function createVisitRules(deps: { kaiku: KaikuConfig; keys: Keys }) {
         ageBand: facts.ageBand,
         pseudonym,
       },
-      phoneHash,
+      phoneHash: facts.mobile ? phoneHashOf(deps.keys, facts.mobile) : null,
       since: resurveySince(facts.visitDay, survey.resurveyAfterDays),
     };
   }

@@ -183,9 +183,7 @@ export async function scheduledInvitationsOf(
        -- The named visit only when it is this patient's (or its patient is unknown): an update that
        -- names another person's visit, or names no person for a visit whose patient is known, must
        -- not move that person's survey to this one's phone. A withdrawal ($4) reaches it anyway.
-       -- (A patient known only by the phone, 'phone:…', is a patient without a hetu here.)
-       AND ((v.source = $1 AND v.source_visit_id = $2
-             AND ($4 OR v.patient_pseudonym IS NULL OR v.patient_pseudonym LIKE 'phone:%' OR v.patient_pseudonym = $3))
+       AND ((v.source = $1 AND v.source_visit_id = $2 AND ($4 OR v.patient_pseudonym IS NULL OR v.patient_pseudonym = $3))
             OR v.patient_pseudonym = $3)
      ORDER BY i.id FOR UPDATE OF i`,
     [by.source, by.sourceVisitId, by.pseudonym, by.namedVisitOfAnyone ?? false],
