@@ -44,6 +44,8 @@ export function createVisitIngestor(deps: VisitIngestorDeps) {
   }
 
   async function visitCancelled(client: PoolClient, event: VisitEvent, visitId: string): Promise<Handled> {
+    // After a visit-ended of the same visit in flight has committed (or before it starts): see lockVisit.
+    await repo.lockVisit(client, event.source, visitId);
     await repo.recordCancellation(client, event.source, visitId, event.sourceEventId ?? null);
     const found = await repo.findVisit(client, event.source, visitId);
     const cancelled = found?.invitation_id && (await repo.cancelInvitation(client, found.invitation_id)) ? [found.invitation_id] : [];
