@@ -82,4 +82,18 @@ describe('a visit that bars every text to its patient', () => {
     expect(res.json.results).toMatchObject([{ outcome: 'skipped', reason: 'deceased' }, { outcome: 'scheduled' }]);
     expect(await invitationOf(h.pool, 'lifecare', later.visitId)).toMatchObject({ status: 'scheduled' });
   });
+
+  it('in a batch, a visit after the barred one is decided as one by one would (not recently surveyed by a withdrawn one)', async () => {
+    const hetu = testHetu();
+    const earlier = { ...visit(hetu, 9), endedAt: new Date(Date.now() - 30 * 3600_000).toISOString() };
+    const barred = { ...visit(hetu, 9, { nonDisclosure: true }), endedAt: new Date(Date.now() - 3 * 3600_000).toISOString() };
+    const last = { ...visit(hetu, 9, { nonDisclosure: false }), endedAt: new Date(Date.now() - 3600_000).toISOString() };
+    const res = await post([earlier, barred, last]);
+    expect(res.json.results).toMatchObject([
+      { outcome: 'scheduled' },
+      { outcome: 'skipped', reason: 'non-disclosure' },
+      { outcome: 'scheduled' },
+    ]);
+    expect(await invitationOf(h.pool, 'lifecare', earlier.visitId)).toMatchObject({ status: 'skipped', skip_reason: 'non-disclosure' });
+  });
 });

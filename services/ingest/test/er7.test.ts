@@ -42,10 +42,12 @@ describe('parseEr7', () => {
     }
   });
 
-  it('keeps a raw LF inside a field of a message whose segments end with CR', () => {
-    const msg = parseEr7(latin1('MSH|^~\\&|A|B|C|D|1||ADT^A03|X1|P|2.3\rPID|1||id||||||||Testikatu 1\nB 12\rPV1|1|O\r'));
-    expect(msg.segments.map((s) => s[0])).toEqual(['MSH', 'PID', 'PV1']);
-    expect(rawField(msg, 'PID', 11)).toBe('Testikatu 1\nB 12');
+  it('keeps a raw LF inside a field of a message whose segments end with CR, also before text shaped like a segment', () => {
+    for (const after of ['B 12', 'B12||+358401234567']) {
+      const msg = parseEr7(latin1(`MSH|^~\\&|A|B|C|D|1||ADT^A03|X1|P|2.3\rPID|1||id||||||||Testikatu 1\n${after}\rPV1|1|O\r`));
+      expect(msg.segments.map((s) => s[0])).toEqual(['MSH', 'PID', 'PV1']);
+      expect(rawField(msg, 'PID', 11)).toBe(`Testikatu 1\n${after.split('|')[0]}`);
+    }
   });
 
   it('numbers MSH fields with MSH-1 as the separator itself', () => {

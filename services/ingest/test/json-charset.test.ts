@@ -33,6 +33,16 @@ describe('JSON bodies are UTF-8', () => {
     expect(fhir.json.resourceType).toBe('OperationOutcome');
   });
 
+  it("takes UTF-16 with a big-endian byte order mark under the label utf-16 (Java's default)", async () => {
+    const visitId = uniqueId('UTF16-Ä-');
+    const text = JSON.stringify({ source: 'lifecare', kind: 'visit-cancelled', visitId });
+    const le = Buffer.from(text, 'utf16le');
+    const be = Buffer.alloc(le.length);
+    for (let i = 0; i < le.length; i += 2) [be[i], be[i + 1]] = [le[i + 1] as number, le[i] as number];
+    const res = await send('/v1/visits', 'lc-token', Buffer.concat([Buffer.of(0xfe, 0xff), be]), 'application/json; charset=utf-16');
+    expect(res.json).toMatchObject({ outcome: 'cancelled', visitId });
+  });
+
   it('takes the labels real clients send: ASCII, quoted, UTF8, ISO-8859-1 on ASCII bytes', async () => {
     for (const type of [
       'application/json; charset=us-ascii',

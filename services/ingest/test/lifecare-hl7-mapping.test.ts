@@ -59,12 +59,15 @@ describe('Lifecare HL7: reading what the sender meant', () => {
     expect((await postHl7(h.url, hd.bytes)).code).toBe('AA');
     const urn = fresh({ 'PV1-39': 'urn:oid:1.2.246.10.2085212.10.1320' });
     expect((await postHl7(h.url, urn.bytes)).text).toMatch(/^scheduled /);
+    // a facility code in PV1-39 does not hide the OID in PV1-3.4
+    const code = fresh({ 'PV1-39': 'KYY01', 'PV1-3': 'VAST1^^^1.2.246.10.2085212.10.1320' });
+    expect((await postHl7(h.url, code.bytes)).text).toMatch(/^scheduled /);
     const named = fresh({ 'PV1-39': 'Kyyjarvi&1.2.246.10.2085212.10.1320&ISO' });
     expect((await postHl7(h.url, named.bytes)).text).toMatch(/^scheduled /);
     const { rows } = await h.pool.query('SELECT unit_id FROM visits WHERE source_event_id = ANY($1) ORDER BY unit_id', [
-      [hd.controlId, urn.controlId, named.controlId],
+      [hd.controlId, urn.controlId, named.controlId, code.controlId],
     ]);
-    expect(rows.map((r) => r.unit_id)).toEqual(Array(3).fill('1.2.246.10.2085212.10.1320'));
+    expect(rows.map((r) => r.unit_id)).toEqual(Array(4).fill('1.2.246.10.2085212.10.1320'));
   });
 
   it('stores no hetu sent as the visit number or the control id (masked, and a cancel still finds the visit); refuses one as the unit', async () => {
@@ -84,7 +87,10 @@ describe('Lifecare HL7: reading what the sender meant', () => {
       rows[0].source_visit_id,
     ]);
     expect(after.rows[0]?.status).toBe('cancelled');
-    const unit = fresh({ 'PV1-39': hetu });
+    // a hetu in PV1-39 beside an OID in PV1-3.4: the OID is the unit, the hetu goes nowhere
+    const beside = fresh({ 'PV1-39': hetu });
+    expect((await postHl7(h.url, beside.bytes)).text).toMatch(/^scheduled /);
+    const unit = fresh({ 'PV1-39': hetu, 'PV1-3': 'VAST1' });
     const refused = await postHl7(h.url, unit.bytes);
     expect([refused.code, refused.text]).toEqual(['AE', expect.stringContaining('PV1-39')]);
   });

@@ -43,6 +43,14 @@ describe('Pegasos FHIR → VisitEvent', () => {
     expect(map({ ...loneEncounter(), identifier: [{ use: 'usual', value: '714162' }] })[0]?.visitId).toBe('714162');
   });
 
+  it('leaves out an event id that holds a hetu, judged before it is cut (a cut hetu is still readable)', () => {
+    const bundle = load('bundle-visit-finished-en');
+    bundle.id = 'b'.repeat(64);
+    bundle.entry[0].resource.id = `${'e'.repeat(52)}-210998-9048`;
+    const [event] = map(bundle);
+    expect(event?.sourceEventId).toBeUndefined();
+  });
+
   it('maps the finished bundle', () => {
     expect(map(load('bundle-visit-finished-en'))).toEqual([
       {

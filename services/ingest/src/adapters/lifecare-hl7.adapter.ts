@@ -112,9 +112,10 @@ function personalIdOf(msg: Er7Message): string | undefined {
  * The unit in a PV1 component: an HD's universal id when it is an OID (`&1.2.246.10.…&ISO`, also
  * after a name: `Kyyjärvi&1.2.246.10.…&ISO`), else the value itself.
  */
+const OID_VALUE = /^(urn:oid:)?\d+(\.\d+)+$/iu;
 function unitOidOf(msg: Er7Message, field: number, componentNo: number): string {
   const universal = hl7Value(fieldValue(msg, 'PV1', field)[0]?.[componentNo - 1]?.[1] ?? '');
-  if (/^(urn:oid:)?\d+(\.\d+)+$/iu.test(universal)) return universal;
+  if (OID_VALUE.test(universal)) return universal;
   return hl7Value(component(msg, 'PV1', field, componentNo)) || universal;
 }
 
@@ -169,8 +170,10 @@ export function lifecareToVisitEvent(msg: Er7Message, timeZone: string): VisitEv
   if (!hasSegment(msg, 'PID') && !cancelling) issues.push({ field: 'PID', message: 'the PID segment is missing' });
   const visitId = hl7Value(component(msg, 'PV1', 19, 1)) || undefined;
   if (!visitId && kind !== 'patient-updated') issues.push({ field: 'PV1-19', message: 'the visit number is required' });
-  // PV1-39 first, then PV1-3.4: each as an HD whose universal id is an OID (`name&oid&ISO`), or a plain value.
-  const unitId = unitOidOf(msg, 39, 1) || unitOidOf(msg, 3, 4);
+  // An OID from PV1-39, else from PV1-3.4 (each also as an HD `name&oid&ISO`); else whatever PV1-39
+  // or PV1-3.4 holds (a facility code in PV1-39 does not hide the OID in PV1-3.4).
+  const [servicing, location] = [unitOidOf(msg, 39, 1), unitOidOf(msg, 3, 4)];
+  const unitId = [servicing, location].find((u) => OID_VALUE.test(u)) ?? (servicing || location);
   let endedAt: string | undefined;
   if (kind === 'visit-ended') {
     const raw = hl7Value(component(msg, 'PV1', 45, 1));

@@ -1,4 +1,4 @@
-import { isCalendarDateTime, type VisitEventInput, zonedInstant } from '@kaiku/core';
+import { containsHetu, isCalendarDateTime, type VisitEventInput, zonedInstant } from '@kaiku/core';
 import type { Bundle, Encounter, Organization, Patient, Reference, Resource } from '@medplum/fhirtypes';
 import { type FieldIssue, SourceMessageError } from './adapter-error.ts';
 import { arr, isObject, shown, str, stripOid } from './fhir-values.ts';
@@ -50,6 +50,15 @@ interface Found {
   path: string;
   resources: Array<{ fullUrl?: string; resource: Resource }>;
   eventId?: string;
+}
+
+/**
+ * The event id (Bundle and Encounter ids), cut to what Kaiku stores; left out when it holds a hetu,
+ * judged before the cut (a cut hetu is no longer a valid one, yet still readable).
+ */
+function eventIdOf(id: string | undefined): { sourceEventId?: string } {
+  if (!id || containsHetu(id, { glued: true })) return {};
+  return { sourceEventId: id.slice(0, 255) };
 }
 
 function encountersOf(body: unknown): Found[] {
@@ -209,7 +218,7 @@ function toEvent(found: Found, timeZone: string, now: Date): VisitEventInput {
   if (cancelling || !patient) {
     return {
       source: PEGASOS_SOURCE,
-      ...(found.eventId ? { sourceEventId: found.eventId.slice(0, 128) } : {}),
+      ...eventIdOf(found.eventId),
       kind,
       ...(visitId ? { visitId } : {}),
       unit: { id: unit.id ?? '(unknown)' },
@@ -225,7 +234,7 @@ function toEvent(found: Found, timeZone: string, now: Date): VisitEventInput {
   const serviceClass = str(enc.class?.code);
   return {
     source: PEGASOS_SOURCE,
-    ...(found.eventId ? { sourceEventId: found.eventId.slice(0, 128) } : {}),
+    ...eventIdOf(found.eventId),
     kind,
     ...(visitId ? { visitId } : {}),
     ...(endedAt ? { endedAt } : {}),

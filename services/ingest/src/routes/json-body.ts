@@ -30,7 +30,9 @@ export function jsonUnlessXml(scope: FastifyInstance, hint: string) {
   return (request: FastifyRequest, body: Buffer, done: (error: Error | null, body?: unknown) => void) => {
     const type = request.headers['content-type'] ?? '';
     if (/xml/i.test(type)) return done(new HttpProblem(415, 'Unsupported media type', hint));
-    const label = /;\s*charset\s*=\s*["']?([^"';\s]+)/i.exec(type)?.[1] ?? 'utf-8';
+    let label = /;\s*charset\s*=\s*["']?([^"';\s]+)/i.exec(type)?.[1] ?? 'utf-8';
+    // "utf-16" with a big-endian byte order mark (Java's default) is UTF-16BE.
+    if (/^utf-?16$/i.test(label) && body[0] === 0xfe && body[1] === 0xff) label = 'utf-16be';
     const decoder = decoderFor(label);
     if (!decoder) return done(new HttpProblem(415, 'Unsupported media type', `charset ${label.slice(0, 40)} is not known: send UTF-8`));
     let text: string;

@@ -96,15 +96,14 @@ export function endedArgs(rules: VisitRules, keys: Keys, p: PreparedVisit): repo
  * A visit whose patient has since died, come under non-disclosure or refused texts withdraws the
  * patient's other still-scheduled surveys (as `patient-updated` does). Run after the visit's own
  * commit (so it also reaches a visit of the same batch) and before the answer: whatever the
- * outcome, a resend after a failure here is a duplicate that withdraws again. `keep`: invitations
- * of later events of the same batch (one by one, they came after this one).
+ * outcome, a resend after a failure here is a duplicate that withdraws again.
  */
-export async function withdrawIfBarred(pool: Pool, p: PreparedVisit, keep: string[] = []): Promise<string[]> {
+export async function withdrawIfBarred(pool: Pool, p: PreparedVisit): Promise<string[]> {
   // Also for a visit skipped as stale or future: what it says about the patient holds now.
   const reason = p.facts.bars;
   if (!reason || !p.pseudonym) return [];
   const pseudonym = p.pseudonym;
-  return retryIfRolledBack(() => repo.withdrawPatientSurveys(pool, pseudonym, reason, keep), 3);
+  return retryIfRolledBack(() => repo.withdrawPatientSurveys(pool, pseudonym, reason), 3);
 }
 
 /** The outcome of a visit-ended event from what the database said. */

@@ -70,6 +70,7 @@ export function createEndedIngestor(deps: EndedIngestorDeps) {
       byRound[round] = members;
     });
     const done: repo.VisitEndedResult[] = new Array(prepared.length);
+    const withdrawn: string[] = [];
     for (const members of byRound) {
       const results = await retryIfRolledBack(
         () =>
@@ -82,6 +83,9 @@ export function createEndedIngestor(deps: EndedIngestorDeps) {
       members.forEach((k, i) => {
         done[k] = results[i] as repo.VisitEndedResult;
       });
+      // A barred event withdraws the patient's surveys before the next round decides: one by one,
+      // a later visit of the patient is decided after it (a patient's events are in later rounds).
+      for (const k of members) withdrawn.push(...(await withdrawIfBarred(deps.pool, (prepared[k] as (typeof prepared)[number]).p)));
     }
     const cancelled: string[] = [];
     prepared.forEach(({ n, p, args }, k) => {
@@ -89,12 +93,7 @@ export function createEndedIngestor(deps: EndedIngestorDeps) {
       outcomes[n] = handled.outcome;
       cancelled.push(...handled.cancelled);
     });
-    // One by one, a barred event withdraws what came before it, not the surveys of later events.
-    for (const [k, { p }] of prepared.entries()) {
-      if (!p.facts.bars) continue;
-      const later = prepared.slice(k + 1).flatMap((_, j) => (done[k + 1 + j] as repo.VisitEndedResult).invitationId ?? []);
-      cancelled.push(...(await withdrawIfBarred(deps.pool, p, later)));
-    }
+    cancelled.push(...withdrawn);
     if (cancelled.length) deps.onCancelled?.(cancelled);
     return outcomes;
   };

@@ -244,12 +244,12 @@ export async function skipScheduledInvitation(client: PoolClient, invitationId: 
  * patient has died, is under non-disclosure or refused texts); their phone data goes. The ids, so
  * that their queued jobs can be removed.
  */
-export async function withdrawPatientSurveys(pool: Pool, pseudonym: string, reason: string, keep: string[] = []): Promise<string[]> {
+export async function withdrawPatientSurveys(pool: Pool, pseudonym: string, reason: string): Promise<string[]> {
   const { rows } = await pool.query<{ id: string }>(
     `UPDATE invitations i SET status = 'skipped', skip_reason = $2, phone_enc = NULL, phone_hash = NULL, updated_at = now()
-     FROM visits v WHERE v.id = i.visit_id AND v.patient_pseudonym = $1 AND i.status = 'scheduled' AND NOT (i.id = ANY ($3::uuid[]))
+     FROM visits v WHERE v.id = i.visit_id AND v.patient_pseudonym = $1 AND i.status = 'scheduled'
      RETURNING i.id`,
-    [pseudonym, reason, keep],
+    [pseudonym, reason],
   );
   return rows.map((r) => r.id);
 }

@@ -63,18 +63,24 @@ function delimitersOf(head: string): Delimiters {
   return { field, component, repetition, escape: escapeChar, subcomponent };
 }
 
+/** Segments a Lifecare ADT message carries (and any Z-segment): after a lone LF in a CR message, only these start one. */
+const KNOWN_SEGMENT = /^(MSH|EVN|PID|PD1|PV1|PV2|NK1|AL1|DG1|PR1|OBX|OBR|NTE|IN1|IN2|IN3|GT1|ROL|MRG|ACC|UB1|UB2|DB1|Z[A-Z0-9]{2})$/;
+
 /**
- * The message's segment lines: split on CR, CRLF or LF (senders mix them), except that a line
- * after a lone LF that does not start like a segment ("B 12" of "Testikatu 1<LF>B 12") is a raw LF
- * inside a field, and stays in it.
+ * The message's segment lines, split on CR, CRLF or LF (senders mix them). In a message whose
+ * segments end with CR, a line after a lone LF that does not start with a known segment name
+ * ("B12|…" of "Testikatu 1<LF>B12") is a raw LF inside a field, and stays in it; in a message with
+ * no CR at all, every LF ends a segment.
  */
 function segmentLines(text: string, field: string): string[] {
   const parts = text.split(/(\r\n|\r|\n)/);
+  if (!text.includes('\r')) return parts.filter((_, k) => k % 2 === 0);
   const lines: string[] = [parts[0] ?? ''];
-  const segmentStart = new RegExp(`^[A-Z][A-Z0-9]{2}(${field.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}|$)`);
   for (let k = 1; k < parts.length; k += 2) {
     const [separator, line] = [parts[k], parts[k + 1] ?? ''];
-    if (separator === '\n' && line.trim() !== '' && !segmentStart.test(line)) lines[lines.length - 1] += `\n${line}`;
+    const name = line.slice(0, 3);
+    const startsSegment = KNOWN_SEGMENT.test(name) && (line.length === 3 || line.slice(3, 3 + field.length) === field);
+    if (separator === '\n' && line.trim() !== '' && !startsSegment) lines[lines.length - 1] += `\n${line}`;
     else lines.push(line);
   }
   return lines;
