@@ -67,11 +67,10 @@ export function createLifecareHl7Handler(deps: { ingest: VisitIngestor; timeZone
   // A refused message is logged at info with its ACK code and the fields to blame (committed ones
   // are logged by the pipeline, one line per visit event). Not its control id: a field mapped
   // wrong at the source may hold a hetu there.
-  const refusals = deps.logger;
   async function handleHl7(bytes: Uint8Array): Promise<Hl7Answer> {
     const answered = await answerHl7(bytes);
-    if (answered.result !== 'accepted' && refusals.isLevelEnabled('info')) {
-      refusals.info({ ack: answered.code, fields: answered.fields }, 'hl7 message refused');
+    if (answered.result !== 'accepted' && deps.logger.isLevelEnabled('info')) {
+      deps.logger.info({ ack: answered.code, fields: answered.fields }, 'hl7 message refused');
     }
     return answered;
   }

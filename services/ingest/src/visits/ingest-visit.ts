@@ -95,8 +95,8 @@ export function endedArgs(rules: VisitRules, keys: Keys, p: PreparedVisit): repo
 /**
  * A visit whose patient has since died, come under non-disclosure or refused texts withdraws the
  * patient's other still-scheduled surveys (as `patient-updated` does). Run after the visit's own
- * commit (so it also reaches a visit of the same batch) and before the answer: whatever the
- * outcome, a resend after a failure here is a duplicate that withdraws again.
+ * commit (in a batch, after its round: before later visits of the patient are decided) and before
+ * the answer: whatever the outcome, a resend after a failure here is a duplicate that withdraws again.
  */
 export async function withdrawIfBarred(pool: Pool, p: PreparedVisit): Promise<string[]> {
   // Also for a visit skipped as stale or future: what it says about the patient holds now.
