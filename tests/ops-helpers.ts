@@ -36,6 +36,17 @@ export function writeTestConfig(sending: { ratePerSecond: number; concurrency: n
   return file;
 }
 
+/** The sender's Twilio settings against an sms-sim at `simUrl` (status callbacks go nowhere: no replies service). */
+export function senderTwilioEnv(simUrl: string, accountSid: string, authToken: string): Record<string, string> {
+  return {
+    TWILIO_ACCOUNT_SID: accountSid,
+    TWILIO_AUTH_TOKEN: authToken,
+    TWILIO_FROM: '+358451234567',
+    TWILIO_API_BASE_URL: simUrl,
+    PUBLIC_BASE_URL: 'http://127.0.0.1:9',
+  };
+}
+
 export interface ServiceProcess {
   child: ChildProcess;
   url: string;

@@ -7,7 +7,7 @@ import { createTestEnv, startThrowawayRedis, type TestEnv, type ThrowawayRedis, 
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KEYS_ENV, type ServiceProcess, startService, visit, writeTestConfig } from './ops-helpers.ts';
+import { KEYS_ENV, type ServiceProcess, senderTwilioEnv, startService, visit, writeTestConfig } from './ops-helpers.ts';
 
 const ACCOUNT_SID = `AC${'c'.repeat(32)}`;
 const AUTH_TOKEN = 'late-redis-auth-token';
@@ -63,11 +63,7 @@ describe('Redis that starts after the services', () => {
     const sender = await startService('sender', {
       ...common,
       SENDER_PORT: '0',
-      TWILIO_ACCOUNT_SID: ACCOUNT_SID,
-      TWILIO_AUTH_TOKEN: AUTH_TOKEN,
-      TWILIO_FROM: '+358451234567',
-      TWILIO_API_BASE_URL: simUrl,
-      PUBLIC_BASE_URL: 'http://127.0.0.1:9',
+      ...senderTwilioEnv(simUrl, ACCOUNT_SID, AUTH_TOKEN),
     });
     const console = await startService('console', { ...common, CONSOLE_PORT: '0', CONSOLE_TOKEN });
     running.push(ingest, sender, console);

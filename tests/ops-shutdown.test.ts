@@ -8,7 +8,7 @@ import { createTestEnv, type TestEnv, waitFor } from '@kaiku/testing';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KEYS_ENV, type ServiceProcess, startService, visit, writeTestConfig } from './ops-helpers.ts';
+import { KEYS_ENV, type ServiceProcess, senderTwilioEnv, startService, visit, writeTestConfig } from './ops-helpers.ts';
 
 const ACCOUNT_SID = `AC${'b'.repeat(32)}`;
 const AUTH_TOKEN = 'shutdown-auth-token';
@@ -132,13 +132,7 @@ describe('graceful shutdown under load', () => {
     sim.addHook('onRequest', async () => new Promise((r) => setTimeout(r, 150)));
     await sim.listen({ host: '127.0.0.1', port: 0 });
     const simUrl = `http://127.0.0.1:${(sim.server.address() as { port: number }).port}`;
-    const senderEnv = {
-      TWILIO_ACCOUNT_SID: ACCOUNT_SID,
-      TWILIO_AUTH_TOKEN: AUTH_TOKEN,
-      TWILIO_FROM: '+358451234567',
-      TWILIO_API_BASE_URL: simUrl,
-      PUBLIC_BASE_URL: 'http://127.0.0.1:9',
-    };
+    const senderEnv = senderTwilioEnv(simUrl, ACCOUNT_SID, AUTH_TOKEN);
     const sentCount = async () =>
       ((await (await fetch(`${simUrl}/sim/messages?direction=outbound-api`)).json()) as { messages: Array<{ to: string }> }).messages;
     try {

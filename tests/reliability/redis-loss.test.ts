@@ -7,7 +7,7 @@ import { createTestEnv, type TestEnv, waitFor } from '@kaiku/testing';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hetu, KEYS_ENV, phone, type ServiceProcess, startService, visit, writeTestConfig } from '../ops-helpers.ts';
+import { hetu, KEYS_ENV, phone, type ServiceProcess, senderTwilioEnv, startService, visit, writeTestConfig } from '../ops-helpers.ts';
 import { startThrowawayRedis, type ThrowawayRedis } from './helpers.ts';
 import { scanForPersonalData } from './privacy-scan.ts';
 
@@ -67,11 +67,7 @@ describe('Redis lost with its data during ingest and sending', () => {
     const sender = await startService('sender', {
       ...common,
       SENDER_PORT: '0',
-      TWILIO_ACCOUNT_SID: ACCOUNT_SID,
-      TWILIO_AUTH_TOKEN: AUTH_TOKEN,
-      TWILIO_FROM: '+358451234567',
-      TWILIO_API_BASE_URL: simUrl,
-      PUBLIC_BASE_URL: 'http://127.0.0.1:9',
+      ...senderTwilioEnv(simUrl, ACCOUNT_SID, AUTH_TOKEN),
     });
     running.push(sender);
     const texts = async () =>
