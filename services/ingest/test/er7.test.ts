@@ -33,6 +33,19 @@ describe('parseEr7', () => {
     }
   });
 
+  it('takes a raw LF in a field of an LF-only message, and a real segment of any name after a lone LF in a CR message', () => {
+    const lfOnly = parseEr7(
+      latin1('MSH|^~\\&|A|B|C|D|1||ADT^A03|X1|P|2.3\nPID|1||id||||||||Testikatu 1\nB 12^^K||||||||||||||||||||Y\nPV1|1|O\n'),
+    );
+    expect(lfOnly.segments.map((s) => s[0])).toEqual(['MSH', 'PID', 'PV1']);
+    expect(rawField(lfOnly, 'PID', 11)).toBe('Testikatu 1\nB 12^^K');
+    expect(lfOnly.segments[1]?.at(-1)).toBe('Y');
+    const drg = parseEr7(latin1('MSH|^~\\&|A|B|C|D|1||ADT^A03|X1|P|2.3\rPID|1||id\rPV1|1|O\nDRG|1|X\nPDA|1\r'));
+    expect(drg.segments.map((s) => s[0])).toEqual(['MSH', 'PID', 'PV1', 'DRG', 'PDA']);
+    const z12 = parseEr7(latin1('MSH|^~\\&|A|B|C|D|1||ADT^A03|X1|P|2.3\rPID|1||id||||||||Testikatu 1\nZ12|x\rPV1|1|O\r'));
+    expect(z12.segments.map((s) => s[0])).toEqual(['MSH', 'PID', 'PV1']);
+  });
+
   it('reads segments that end in a mix of CR, LF and CRLF', () => {
     for (const text of [
       'MSH|^~\\&|A|B|C|D|1||ADT^A03|X1|P|2.3\rEVN|A03\nPID|1||id\nPV1|1|O\n',

@@ -59,8 +59,8 @@ describe('Lifecare HL7: reading what the sender meant', () => {
     expect((await postHl7(h.url, hd.bytes)).code).toBe('AA');
     const urn = fresh({ 'PV1-39': 'urn:oid:1.2.246.10.2085212.10.1320' });
     expect((await postHl7(h.url, urn.bytes)).text).toMatch(/^scheduled /);
-    // a facility code in PV1-39 does not hide the OID in PV1-3.4
-    const code = fresh({ 'PV1-39': 'KYY01', 'PV1-3': 'VAST1^^^1.2.246.10.2085212.10.1320' });
+    // a facility code in PV1-39 (even a dotted one) does not hide the OID in PV1-3.4
+    const code = fresh({ 'PV1-39': '10.1', 'PV1-3': 'VAST1^^^1.2.246.10.2085212.10.1320' });
     expect((await postHl7(h.url, code.bytes)).text).toMatch(/^scheduled /);
     const named = fresh({ 'PV1-39': 'Kyyjarvi&1.2.246.10.2085212.10.1320&ISO' });
     expect((await postHl7(h.url, named.bytes)).text).toMatch(/^scheduled /);

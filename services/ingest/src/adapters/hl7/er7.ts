@@ -63,24 +63,29 @@ function delimitersOf(head: string): Delimiters {
   return { field, component, repetition, escape: escapeChar, subcomponent };
 }
 
-/** Segments a Lifecare ADT message carries (and any Z-segment): after a lone LF in a CR message, only these start one. */
-const KNOWN_SEGMENT = /^(MSH|EVN|PID|PD1|PV1|PV2|NK1|AL1|DG1|PR1|OBX|OBR|NTE|IN1|IN2|IN3|GT1|ROL|MRG|ACC|UB1|UB2|DB1|Z[A-Z0-9]{2})$/;
+/** Segment names with a digit that HL7 v2 has; every other real name is three letters (a Z-segment: Z and a letter first). */
+const DIGIT_SEGMENT = /^(PD1|PV1|PV2|NK1|AL1|DG1|PR1|IN1|IN2|IN3|GT1|UB1|UB2|DB1|RF1|OM[1-7]|Z[A-Z][0-9])$/;
 
 /**
- * The message's segment lines, split on CR, CRLF or LF (senders mix them). In a message whose
- * segments end with CR, a line after a lone LF that does not start with a known segment name
- * ("B12|…" of "Testikatu 1<LF>B12") is a raw LF inside a field, and stays in it; in a message with
- * no CR at all, every LF ends a segment.
+ * The message's segment lines, split on CR, CRLF or LF (senders mix them). After a lone LF a new
+ * segment starts only where a segment name and the field separator follow; otherwise the LF was
+ * a raw one inside a field ("Testikatu 1<LF>B 12") and stays in it. In a message whose segments
+ * end with CR the name must be a real one (three letters, or PV1 and the like), so that
+ * "Testikatu 1<LF>B12|…" does not cut PID short; in one with no CR at all any name-shaped line
+ * ends the segment before it (a bad name is then refused, not glued into the previous segment).
  */
 function segmentLines(text: string, field: string): string[] {
   const parts = text.split(/(\r\n|\r|\n)/);
-  if (!text.includes('\r')) return parts.filter((_, k) => k % 2 === 0);
+  const crMessage = text.includes('\r');
+  const startsSegment = (line: string) => {
+    const name = line.slice(0, 3);
+    const named = crMessage ? /^[A-Z]{3}$/.test(name) || DIGIT_SEGMENT.test(name) : /^[A-Za-z][A-Za-z0-9]{2}$/.test(name);
+    return named && (line.length === 3 || line.startsWith(field, 3));
+  };
   const lines: string[] = [parts[0] ?? ''];
   for (let k = 1; k < parts.length; k += 2) {
     const [separator, line] = [parts[k], parts[k + 1] ?? ''];
-    const name = line.slice(0, 3);
-    const startsSegment = KNOWN_SEGMENT.test(name) && (line.length === 3 || line.slice(3, 3 + field.length) === field);
-    if (separator === '\n' && line.trim() !== '' && !startsSegment) lines[lines.length - 1] += `\n${line}`;
+    if (separator === '\n' && line.trim() !== '' && !startsSegment(line)) lines[lines.length - 1] += `\n${line}`;
     else lines.push(line);
   }
   return lines;
