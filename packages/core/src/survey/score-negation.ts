@@ -67,11 +67,12 @@ function opensCondition(tokens: Token[], k: number): boolean {
 }
 
 /**
- * What a score would have been, said in another clause of its sentence: before it, a condition
- * with one counterfactual verb and a "better" ("If the wait had been shorter, 10", "Jos lääkäri
- * olisi ollut ajoissa, 10", "Om väntetiden varit kortare, 10"); after it, a denied counterfactual
- * ("Kymppi, jos ei olisi tarvinnut jonottaa"). A whole conditional sentence ("Jos olisin tiennyt,
- * olisin tullut aiemmin, 10", "If I had questions they were answered, 10") is a score.
+ * What a score would have been, said in another clause of its sentence: in the clause just before
+ * it, a condition with one counterfactual verb and a "better" ("If the wait had been shorter, 10",
+ * "Jos lääkäri olisi ollut ajoissa, 10", "Om väntetiden varit kortare, 10") or with a denial ("If
+ * not for the wait, 10", "Unless the wait, 10"); after it, a denied counterfactual ("Kymppi, jos ei
+ * olisi tarvinnut jonottaa"). A whole conditional sentence ("Jos olisin tiennyt, olisin tullut
+ * aiemmin, 10", "If I had questions they were answered, 10") is a score.
  */
 const COUNTERFACTUAL =
   /^(\p{L}{2,}isi(?:n|t|mme|tte|vat|vät)?|ois|olis|oisi|vois|pitäis|pääsis|tarttis|had|hadn't|would|wouldn't|were|varit|hade|vore|skulle)$/u;
