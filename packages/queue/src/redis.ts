@@ -69,18 +69,25 @@ export function connectEarly(redis: Redis): Redis {
 }
 
 /**
- * Waits as long as it takes for Redis to answer, calling `onWaiting` (with how many times so far)
- * after each `everyMs` without it; false when `stopped()` says to give up (shutdown). A BullMQ worker is made only after this:
- * its blocking connection, a lazy copy of this one, would otherwise try once and stay broken.
+ * Waits as long as it takes for Redis to answer; `onWaiting` (with the seconds waited) after the
+ * first `everyMs` without it and then once a minute, so that a long outage does not flood the log;
+ * false when `stopped()` says to give up (shutdown). A BullMQ worker is made only after this: its
+ * blocking connection, a lazy copy of this one, would otherwise try once and stay broken.
  */
 export async function untilRedisReady(
   redis: Redis,
-  options: { everyMs?: number; onWaiting?: (misses: number) => void; stopped?: () => boolean } = {},
+  options: { everyMs?: number; onWaiting?: (waitedSeconds: number) => void; stopped?: () => boolean } = {},
 ): Promise<boolean> {
-  let misses = 0;
-  while (!(await redisReady(redis, options.everyMs ?? 5000))) {
+  const everyMs = options.everyMs ?? 5000;
+  let waited = 0;
+  let told = -Infinity;
+  while (!(await redisReady(redis, everyMs))) {
     if (options.stopped?.()) return false;
-    options.onWaiting?.(++misses);
+    waited += everyMs;
+    if (waited - told >= 60_000) {
+      told = waited;
+      options.onWaiting?.(Math.round(waited / 1000));
+    }
   }
   return !options.stopped?.();
 }

@@ -61,10 +61,7 @@ onShutdown(logger, async () => {
 // waits for it (it does not fail fast), and the reconciler would take "not yet" for an outage.
 // Visits are taken meanwhile and wait in the outbox.
 void untilRedisReady(redis, {
-  everyMs: 5000,
-  onWaiting: (misses) => {
-    if (misses % 12 === 1) logger.warn({ waitedSeconds: misses * 5 }, 'Redis not reachable yet; visits are kept in the outbox until it is');
-  },
+  onWaiting: (waitedSeconds) => logger.warn({ waitedSeconds }, 'Redis not reachable yet; visits are kept in the outbox until it is'),
   stopped: () => stopping,
 }).then((up) => {
   if (!up) return;

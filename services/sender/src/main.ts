@@ -55,9 +55,7 @@ await listenOrExit('sender', `${config.HOST}:${config.SENDER_PORT} (SENDER_PORT)
 );
 const redisUp = await untilRedisReady(redis, {
   // once, then every minute: the log is not flooded through a long outage
-  onWaiting: (misses) => {
-    if (misses % 12 === 1) logger.warn({ waitedSeconds: misses * 5 }, 'Redis not reachable; the sender starts sending when it is');
-  },
+  onWaiting: (waitedSeconds) => logger.warn({ waitedSeconds }, 'Redis not reachable; the sender starts sending when it is'),
   stopped: () => stopping,
 });
 if (redisUp) {

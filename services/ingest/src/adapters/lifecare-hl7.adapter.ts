@@ -108,12 +108,13 @@ function personalIdOf(msg: Er7Message): string | undefined {
   return unlabelled;
 }
 
+/** An OID: 0, 1 or 2 and at least three more arcs (unit OIDs are 1.2.246.…); a code such as "10.1" is none. */
+const OID_VALUE = /^(urn:oid:)?[0-2](\.\d+){3,}$/iu;
+
 /**
  * The unit in a PV1 component: an HD's universal id when it is an OID (`&1.2.246.10.…&ISO`, also
  * after a name: `Kyyjärvi&1.2.246.10.…&ISO`), else the value itself.
  */
-/** An OID: 0, 1 or 2 and at least three more arcs (unit OIDs are 1.2.246.…); a code such as "10.1" is none. */
-const OID_VALUE = /^(urn:oid:)?[0-2](\.\d+){3,}$/iu;
 function unitOidOf(msg: Er7Message, field: number, componentNo: number): string {
   const universal = hl7Value(fieldValue(msg, 'PV1', field)[0]?.[componentNo - 1]?.[1] ?? '');
   if (OID_VALUE.test(universal)) return universal;

@@ -15,11 +15,11 @@ export async function lockPatient(client: PoolClient, pseudonym: string) {
  * that one sees what the other committed. Without it each could miss the other (the cancel found
  * no visit yet, the visit-ended no cancellation yet) and a cancelled visit was texted.
  */
-export const VISIT_LOCK_KEY = `hashtextextended($1 || chr(1) || $2, 1)`;
+const visitLockKey = (source: string, visitId: string) => `hashtextextended(${source} || chr(1) || ${visitId}, 1)`;
 export async function lockVisit(client: PoolClient, source: string, sourceVisitId: string) {
   await client.query({
     name: 'ingest-lock-visit',
-    text: `SELECT pg_advisory_xact_lock(${VISIT_LOCK_KEY})`,
+    text: `SELECT pg_advisory_xact_lock(${visitLockKey('$1', '$2')})`,
     values: [source, sourceVisitId],
   });
 }
@@ -81,7 +81,7 @@ export async function ingestVisitEnded(pool: Pool, a: VisitEndedArgs): Promise<V
     name: 'ingest-visit-ended',
     // The visit's lock first (see lockVisit), in the same statement and transaction: the call takes
     // the locked value, so it runs after the lock is held.
-    text: `WITH l AS MATERIALIZED (SELECT pg_advisory_xact_lock(${VISIT_LOCK_KEY})::text AS held)
+    text: `WITH l AS MATERIALIZED (SELECT pg_advisory_xact_lock(${visitLockKey('$1', '$2')})::text AS held)
            SELECT f.* FROM l, LATERAL kaiku_ingest_visit_ended(l.held || $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) f`,
     values: [
       v.source,
@@ -119,7 +119,7 @@ export async function ingestVisitsEnded(pool: Pool, all: Array<VisitEndedArgs & 
     // Every visit's lock first, in one order (see lockVisit), then the call, which takes their count.
     text: `WITH l AS MATERIALIZED (
              SELECT count(pg_advisory_xact_lock(k.h)) AS held
-             FROM (SELECT DISTINCT hashtextextended(u.s || chr(1) || u.v, 1) AS h FROM unnest($2::text[], $3::text[]) AS u(s, v) ORDER BY 1) AS k)
+             FROM (SELECT DISTINCT ${visitLockKey('u.s', 'u.v')} AS h FROM unnest($2::text[], $3::text[]) AS u(s, v) ORDER BY 1) AS k)
            SELECT f.* FROM l, LATERAL kaiku_ingest_visits_ended(CASE WHEN l.held >= 0 THEN $1::int[] END,
              $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) f`,
     values: [
