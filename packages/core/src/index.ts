@@ -8,6 +8,7 @@ export * from './survey/conversation.ts';
 export * from './survey/holidays.ts';
 export * from './survey/reply-commands.ts';
 export * from './survey/reply-tokens.ts';
+export * from './survey/score-correction.ts';
 export * from './survey/score-parser.ts';
 export * from './survey/send-time.ts';
 export * from './survey/survey-definition.ts';

@@ -13,7 +13,7 @@ import {
 } from '@kaiku/core';
 import type { ConversationWrite, OpenInvitation } from './conversation.repository.ts';
 
-export type StepOutcome = 'score' | 'score-with-reason' | 'reason' | 'not-a-score' | 'language';
+export type StepOutcome = 'score' | 'score-with-reason' | 'rescore' | 'reason' | 'not-a-score' | 'language';
 
 /** What the conversation makes of one message on an open survey: what to store, what to answer. */
 export interface ConversationStep {
@@ -88,6 +88,14 @@ export function planConversationStep(
       }
       return done(effect.reply, outcome);
     }
+    case 'rescore':
+      // The stored score is replaced (and its rollup band moved) only when it differs.
+      Object.assign(write, {
+        rescore: effect.score,
+        ...(effect.reason ? { append: storableComment(effect.reason) } : {}),
+        ...(effect.next ? { set_status: statusAfter(effect.next.step), set_step: effect.next.step, touch: true } : {}),
+      });
+      return done(effect.reply, 'rescore');
     case 'reason':
       Object.assign(write, {
         ...(effect.reason ? { append: storableComment(effect.reason) } : {}),

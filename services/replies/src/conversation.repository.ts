@@ -196,6 +196,8 @@ export interface ConversationWrite {
   promoters?: number;
   passives?: number;
   detractors?: number;
+  /** A new score for the stored response (a correction); its nps_daily band moves with it. */
+  rescore?: number;
   /** Words added to the response's comment (counted as a comment if it had none). */
   append?: string;
   /** The language remembered for this phone hash. */

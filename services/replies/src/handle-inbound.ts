@@ -11,6 +11,7 @@ import {
   parseScoreReply,
   phoneHashOf,
   type ReplyCommand,
+  readCorrection,
   renderText,
   type SurveyDefinition,
   stepOf,
@@ -30,11 +31,12 @@ export interface InboundMessage {
 
 /**
  * How an inbound SMS was understood (the `outcome` label of kaiku_replies_total): score,
- * score-with-reason, reason, not-a-score, language, opt-out, opt-in, closed, no-invitation, duplicate.
+ * score-with-reason, rescore (a new score for a stored one), reason, not-a-score, language, opt-out, opt-in, closed, no-invitation, duplicate.
  */
 export type InboundOutcome =
   | 'score'
   | 'score-with-reason'
+  | 'rescore'
   | 'reason'
   | 'not-a-score'
   | 'language'
@@ -110,7 +112,8 @@ export function createInboundHandler(deps: InboundDeps) {
   /** What one message says, read once: its command, its score, and the step it is for. */
   const readMessage = (text: string): Said => {
     const score = parseScoreReply(text.trim());
-    const step = score.kind === 'score' ? scoreStep : carriesContent(text) ? textStep : '';
+    // A correction ("Sorry, I meant 10") is for the survey that has a score: words, for this.
+    const step = readCorrection(text.trim()) ? textStep : score.kind === 'score' ? scoreStep : carriesContent(text) ? textStep : '';
     return { command: parseCommand(text), score, step };
   };
   // Reads of concurrent messages share a round trip too; they all see the same clock reading.

@@ -240,6 +240,41 @@ describe('the SMS conversation (docs/conversation.md)', () => {
     expect(await stateOf(f.pool, id)).toMatchObject({ score: 8, comment: 'bra service.', language: 'sv', response_language: 'sv' });
   });
 
+  it('a corrected score replaces the first one, and the answer moves to its band in both rollups (a probe: "2", then "Sorry, I meant 10", counted a detractor)', async () => {
+    const monthly = async () =>
+      (await f.pool.query<{ p: number; d: number }>('SELECT sum(promoters)::int AS p, sum(detractors)::int AS d FROM nps_monthly')).rows[0];
+    const phone = newPhone();
+    const id = await f.invitation({ phone, language: 'en' });
+    const before = await rollup(f.pool);
+    const monthBefore = await monthly();
+    expect((await f.sms(phone, '2')).replies).toEqual([text('en', 'askReason')]);
+    expect((await f.sms(phone, 'Sorry, I meant 10')).replies).toEqual([text('en', 'thanks')]);
+    expect(await stateOf(f.pool, id)).toMatchObject({ status: 'completed', score: 10, comment: null });
+    const after = await rollup(f.pool);
+    expect((after?.promoters ?? 0) - (before?.promoters ?? 0)).toBe(1);
+    expect((after?.detractors ?? 0) - (before?.detractors ?? 0)).toBe(0);
+    expect((after?.comments ?? 0) - (before?.comments ?? 0)).toBe(0);
+    const monthAfter = await monthly();
+    expect([(monthAfter?.p ?? 0) - (monthBefore?.p ?? 0), (monthAfter?.d ?? 0) - (monthBefore?.d ?? 0)]).toEqual([1, 0]);
+  });
+
+  it('after the thanks, a correction changes the score and keeps the reason; the same score again changes nothing', async () => {
+    const phone = newPhone();
+    const id = await f.invitation({ phone });
+    const before = await rollup(f.pool);
+    expect((await f.sms(phone, '3')).replies).toEqual([text('fi', 'askReason')]);
+    expect((await f.sms(phone, 'Lääkäri kuunteli')).replies).toEqual([text('fi', 'thanks')]);
+    expect((await f.sms(phone, 'oho, väärä numero. 9')).replies).toEqual([]);
+    expect(await stateOf(f.pool, id)).toMatchObject({ status: 'completed', score: 9, comment: 'Lääkäri kuunteli' });
+    expect((await f.sms(phone, '9')).replies).toEqual([]);
+    expect((await f.sms(phone, 'Ei kun 8, ja parkkipaikka oli täynnä')).replies).toEqual([]);
+    expect(await stateOf(f.pool, id)).toMatchObject({ score: 8, comment: 'Lääkäri kuunteli ja parkkipaikka oli täynnä' });
+    const after = await rollup(f.pool);
+    const delta = (k: 'promoters' | 'passives' | 'detractors' | 'comments') => (after?.[k] ?? 0) - (before?.[k] ?? 0);
+    // one passive answer with a comment: the 3 and the 9 it passed through are not counted
+    expect([delta('promoters'), delta('passives'), delta('detractors'), delta('comments')]).toEqual([0, 1, 0, 1]);
+  });
+
   it('the whole answer sent again after the thanks adds nothing to the comment; new words are added', async () => {
     const phone = newPhone();
     const id = await f.invitation({ phone });

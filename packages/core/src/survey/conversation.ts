@@ -1,6 +1,7 @@
 import type { TextKey } from '../texts/render.ts';
 import type { Language } from '../visit/language.ts';
 import { parseCommand, type ReplyCommand } from './reply-commands.ts';
+import { readCorrection } from './score-correction.ts';
 import { carriesContent, type NotAScore, type ParsedReply, parseScoreReply } from './score-parser.ts';
 import { COMPLETED, NPS_SURVEY, questionAt, type SurveyDefinition, stepOf } from './survey-definition.ts';
 
@@ -19,6 +20,12 @@ export type ConversationEffect =
   | { kind: 'score'; score: number; reason: string | null; next: ConversationState; reply: TextKey }
   /** The answer to a free-text question; null when it says nothing ("Kiitos", "ok", "👍", "-"). */
   | { kind: 'reason'; reason: string | null; next: ConversationState; reply: TextKey }
+  /**
+   * A new score for the one stored, once it is stored ("Ei kun 10", "Sorry, I meant 9", or a bare
+   * score: "8", then "10"), with the reason after it if any; `next` and `reply` as for a reason
+   * when the survey waited for one, none when it was complete.
+   */
+  | { kind: 'rescore'; score: number; reason: string | null; next: ConversationState | null; reply: TextKey | null }
   /** More words after the survey is complete: appended to the reason, no reply. */
   | { kind: 'append'; text: string; reply: null }
   /** Not a score: asked once more. `note` is what the patient wrote, kept if it says something. */
@@ -64,10 +71,12 @@ export function advanceConversation(
   const text = body.trim();
   const at = questionAt(survey, state.step);
   if (!at) {
-    // "Kiitos!" to the thanks is a courtesy, not more feedback; a bare score sent again adds nothing either.
+    // "Kiitos!" to the thanks is a courtesy, not more feedback; a bare score or a correction gives the
+    // score anew (the same one sent again changes nothing).
     if (state.step !== COMPLETED || !carriesContent(text)) return { kind: 'ignored', why: 'empty', note: null, reply: null };
+    const corrected = correctionOf(text, score);
+    if (corrected) return { kind: 'rescore', ...corrected, next: null, reply: null };
     const parsed = score ?? parseScoreReply(text);
-    if (parsed.kind === 'score' && parsed.reason === null) return { kind: 'ignored', why: 'empty', note: null, reply: null };
     // The answer sent again ("8 Lääkäri oli hyvä"): its words, which the comment may already hold.
     return { kind: 'append', text: parsed.kind === 'score' ? (parsed.reason ?? text) : text, reply: null };
   }
@@ -79,13 +88,17 @@ export function advanceConversation(
   if (at.question.kind === 'free-text') {
     if (!text) return { kind: 'ignored', why: 'empty', note: null, reply: null };
     const n = after(at.index + 1);
+    // A bare score ("10", "ysi kiitos") or a correction ("Ei kun 10") is no reason: the score it
+    // gives replaces the stored one (the same score sent again changes nothing), and the survey ends.
+    const corrected = correctionOf(text, score);
+    if (corrected) return { kind: 'rescore', ...corrected, next: { ...state, step: n.step }, reply: n.reply };
     // "ok", "Kiitos", "👍", "-" to "why?": the patient has nothing to add, which ends the survey too.
-    // So does a bare score ("10" sent again, "ysi kiitos"): a score with nothing around it is no reason.
-    const says = carriesContent(text) && !isBareScore(text, score);
-    return { kind: 'reason', reason: says ? text : null, next: { ...state, step: n.step }, reply: n.reply };
+    return { kind: 'reason', reason: carriesContent(text) ? text : null, next: { ...state, step: n.step }, reply: n.reply };
   }
 
-  const parsed = score ?? parseScoreReply(text);
+  // Words of correction before the score ("Sorry, I meant 10" after a slip that was re-asked) are no reason.
+  const corrected = readCorrection(text);
+  const parsed: ParsedReply = corrected ? { kind: 'score', ...corrected } : (score ?? parseScoreReply(text));
   if (parsed.kind === 'score') {
     // A language asked for beside it ("8 på svenska tack", "8 bra service. På svenska tack"): the
     // conversation goes on in it, and the rest of the words are the reason.
@@ -102,10 +115,16 @@ export function advanceConversation(
   return { kind: 'reask', why: parsed.why, note, next: { ...state, reasked: true }, reply: at.question.reask };
 }
 
-/** A score with nothing but filler around it ("10", "ysi kiitos"): no reason, no comment. */
-function isBareScore(text: string, score: ParsedReply | undefined): boolean {
+/**
+ * Once a score is stored: a new one in words of correction ("Sori, piti olla 9", with any reason
+ * after it), or a score with nothing but filler around it ("10", "ysi kiitos"). Null for anything
+ * else ("10 koska nopea" to "why?" is a reason that starts with a number).
+ */
+function correctionOf(text: string, score: ParsedReply | undefined): { score: number; reason: string | null } | null {
+  const corrected = readCorrection(text);
+  if (corrected) return corrected;
   const parsed = score ?? parseScoreReply(text);
-  return parsed.kind === 'score' && parsed.reason === null;
+  return parsed.kind === 'score' && parsed.reason === null ? { score: parsed.score, reason: null } : null;
 }
 
 /** A clause of the reason that asks for another language ("på svenska tack"), and the rest of it. */

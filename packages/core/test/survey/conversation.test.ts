@@ -40,9 +40,9 @@ describe('conversation steps (docs/conversation.md)', () => {
     expect(advanceConversation(state, '10 koska nopea')).toMatchObject({ kind: 'reason', reason: '10 koska nopea' });
   });
 
-  // Filler, and a bare score (sent again: "10", "ysi kiitos"), say nothing more.
+  // Filler says nothing more.
   it.each([
-    ...['Kiitos', 'ok', '👍', '-', '.', 'Ei', 'ei mitään', 'nothing', 'Inget', '10', '10!', 'ysi kiitos', 'nine'],
+    ...['Kiitos', 'ok', '👍', '-', '.', 'Ei', 'ei mitään', 'nothing', 'Inget'],
     // nothing to add, said in words (a probe found 30 stored as comments)
     ...[
       'Ei muuta',
@@ -61,6 +61,62 @@ describe('conversation steps (docs/conversation.md)', () => {
       reason: null,
       next: { ...state, step: 'completed' },
       reply: 'thanks',
+    });
+  });
+
+  // A bare score gives the score anew (the same one sent again changes nothing where it is stored).
+  it.each([
+    ['10', 10],
+    ['10!', 10],
+    ['ysi kiitos', 9],
+    ['nine', 9],
+  ])('"%s" to why? is a score, not a reason: it replaces the stored one, and the survey ends', (text, score) => {
+    const state = { ...start, step: 'awaiting-reason' };
+    expect(advanceConversation(state, text)).toEqual({
+      kind: 'rescore',
+      score,
+      reason: null,
+      next: { ...state, step: 'completed' },
+      reply: 'thanks',
+    });
+  });
+
+  // A probe's patients: each correction was stored as the comment, and the first score counted.
+  it.each([
+    ['Ei kun 10', 10, null],
+    ['Korjaus: 10', 10, null],
+    ['Sori, piti olla 9', 9, null],
+    ['Sorry, I meant 10', 10, null],
+    ['Förlåt, jag menade 10', 10, null],
+    ['oho, väärä numero. 10', 10, null],
+    ['Oikeastaan 10, hyvä palvelu', 10, 'hyvä palvelu'],
+    ['Actually 9 - nice nurse', 9, 'nice nurse'],
+  ])('"%s" once the score is stored corrects it (waiting for the reason, or after the thanks)', (text, score, reason) => {
+    const waiting = { ...start, step: 'awaiting-reason' };
+    expect(advanceConversation(waiting, text)).toEqual({
+      kind: 'rescore',
+      score,
+      reason,
+      next: { ...waiting, step: 'completed' },
+      reply: 'thanks',
+    });
+    const done = { ...start, step: 'completed' };
+    expect(advanceConversation(done, text)).toEqual({ kind: 'rescore', score, reason, next: null, reply: null });
+  });
+
+  it.each(['Ei kun 2 tuntia jonossa', 'Anteeksi, odotin 45 min', 'Actually the doctor was great', '10 koska nopea'])(
+    '"%s" to why? is a reason, not a correction',
+    (text) => {
+      expect(advanceConversation({ ...start, step: 'awaiting-reason' }, text)).toMatchObject({ kind: 'reason', reason: text });
+    },
+  );
+
+  it('words of correction before a score are no reason where the score is asked ("Sorry, I meant 10" after a slip)', () => {
+    expect(advanceConversation({ ...start, reasked: true }, 'Sorry, I meant 10')).toMatchObject({
+      kind: 'score',
+      score: 10,
+      reason: null,
+      reply: 'askReason',
     });
   });
 
@@ -87,8 +143,14 @@ describe('conversation steps (docs/conversation.md)', () => {
       reply: null,
     }); // a courtesy to the thanks is not more feedback
     expect(advanceConversation({ ...start, step: 'completed' }, 'Kiitos! 😊')).toMatchObject({ kind: 'ignored', reply: null });
-    // nor is the score sent once more
-    expect(advanceConversation({ ...start, step: 'completed' }, '7')).toMatchObject({ kind: 'ignored', reply: null });
+    // the score sent once more is the score again (it changes what is stored only when it differs), without a reply
+    expect(advanceConversation({ ...start, step: 'completed' }, '7')).toEqual({
+      kind: 'rescore',
+      score: 7,
+      reason: null,
+      next: null,
+      reply: null,
+    });
     for (const courtesy of ['Kiitos samoin', 'Tack detsamma!', 'Thanks, you too', 'Hyvää joulua!']) {
       expect(advanceConversation({ ...start, step: 'completed' }, courtesy), courtesy).toMatchObject({ kind: 'ignored' });
     }
