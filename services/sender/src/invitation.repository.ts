@@ -1,3 +1,4 @@
+import { LANGUAGES } from '@kaiku/core';
 import type { Pool } from '@kaiku/db';
 
 /** An invitation this worker has just marked `sending`, with what the send needs. */
@@ -31,11 +32,15 @@ export interface InvitationState {
  * UPDATE can match a row, which keeps "at most once"; an invitation named twice is given to the
  * first job only. One answer per item: the claimed invitation, or `null` (see `invitationState`).
  * The subquery reads the row as it was before this statement: the previous attempt's time.
+ * A language the number chose by SMS since the invitation was made (answering another survey on
+ * the same phone) is the text's: ingest read the choice only when the visit came in.
  */
 export async function claimDue(pool: Pool, items: Array<{ id: string; dueBy: Date }>): Promise<Array<ClaimedInvitation | null>> {
   const { rows } = await pool.query<ClaimedInvitation>(
     `UPDATE invitations i
-        SET status = 'sending', attempt = i.attempt + 1, last_attempt_at = now(), updated_at = now()
+        SET status = 'sending', attempt = i.attempt + 1, last_attempt_at = now(), updated_at = now(),
+            language = coalesce((SELECT l.language FROM language_preferences l
+                                  WHERE l.phone_hash = i.phone_hash AND l.language = ANY ($3::text[])), i.language)
        FROM visits v, unnest($1::uuid[], $2::timestamptz[]) AS c(id, due_by)
       WHERE i.id = c.id AND v.id = i.visit_id AND i.status = 'scheduled'
         AND (i.send_at IS NULL OR i.send_at <= c.due_by)
@@ -43,7 +48,7 @@ export async function claimDue(pool: Pool, items: Array<{ id: string; dueBy: Dat
       RETURNING i.id, i.attempt, i.language, i.phone_enc, i.phone_hash, i.lookup_before_retry, i.retrying_since,
                 (SELECT p.last_attempt_at FROM invitations p WHERE p.id = i.id) AS previous_attempt_at,
                 v.unit_id`,
-    [items.map((c) => c.id), items.map((c) => c.dueBy)],
+    [items.map((c) => c.id), items.map((c) => c.dueBy), LANGUAGES],
   );
   const claimed = new Map(rows.map((r) => [r.id, r]));
   return items.map((c) => {

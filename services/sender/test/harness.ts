@@ -155,8 +155,9 @@ export async function createHarness(kaiku: KaikuConfig = testKaiku()) {
         skip_reason: string | null;
         phone_enc: Buffer | null;
         phone_hash: string | null;
+        language: string;
       }>(
-        'SELECT status, attempt, message_sid, error_code, delivery_status, send_at, skip_reason, phone_enc, phone_hash FROM invitations WHERE id = $1',
+        'SELECT status, attempt, message_sid, error_code, delivery_status, send_at, skip_reason, phone_enc, phone_hash, language FROM invitations WHERE id = $1',
         [id],
       );
       return rows[0];

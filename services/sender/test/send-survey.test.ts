@@ -97,6 +97,16 @@ describe('sender: one text per invitation, in the patient language', () => {
     expect(fiMsg?.body).toMatch(/^Kiitos käynnistäsi/);
   });
 
+  it('writes in the language the number chose by SMS after the invitation was made (a probe: "SV" to one survey, the next in Finnish)', async () => {
+    const { id, phone } = await h.addInvitation({ language: 'fi', enqueue: false });
+    await h.pool.query(`INSERT INTO language_preferences (phone_hash, language) VALUES ($1, 'sv')`, [phoneHashOf(keys, phone)]);
+    await h.queue.add('send', { invitationId: id }, { jobId: id });
+    const inv = await settled(id, 'delivered');
+    expect(inv?.language).toBe('sv'); // the conversation goes on in it too
+    const [msg] = await h.simMessages(phone);
+    expect(msg?.body).toMatch(/^Kyyjärvi hälsostation: Tack för ditt besök/);
+  });
+
   it('does not text a number that opted out after the invitation was made', async () => {
     const { id, phone } = await h.addInvitation({ enqueue: false });
     await h.pool.query(`INSERT INTO opt_outs (phone_hash, method) VALUES ($1, 'sms')`, [phoneHashOf(keys, phone)]);
