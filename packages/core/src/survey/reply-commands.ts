@@ -10,8 +10,12 @@ export type ReplyCommand = { kind: 'opt-out' } | { kind: 'opt-in' } | { kind: 's
 
 /** Twilio's own opt-out words (Advanced Opt-Out defaults) and the Finnish and Swedish ones. */
 export const OPT_OUT_WORDS = ['stop', 'stopall', 'unsubscribe', 'cancel', 'end', 'quit', 'revoke', 'optout', 'lopeta', 'stopp', 'sluta'];
-/** Only these opt back in; a stray message never does. */
-export const OPT_IN_WORDS = ['start', 'aloita', 'börja'];
+/**
+ * Only these opt back in; a stray message never does. `starta` and `unstop` as well: README asks a
+ * county to add STARTA to Twilio's opt-in words, and UNSTOP is one of Twilio's own (Kaiku reads
+ * them also where Twilio does not mark the message).
+ */
+export const OPT_IN_WORDS = ['start', 'aloita', 'börja', 'starta', 'unstop'];
 
 const POLITE = new Set(
   'please pls plz kiitos kiitti kiitoksia paljon kovasti tack så mycket gärna thanks thank you thx hei moi moikka hej hejsan hi hello hey ok okei okay sorry anteeksi förlåt ursäkta'.split(
@@ -28,6 +32,8 @@ const OPT_OUT_HEADS: string[][] = [
   ['lopettakaa'],
   ['lopetetaan'],
   ['avsluta'],
+  // README asks a county to add POIS to Twilio's opt-out words: read alone, it opts out without Twilio too
+  ['pois'],
   ['älä', 'lähetä'],
   ['älkää', 'lähettäkö'],
   ['älkää', 'enää', 'lähettäkö'],
@@ -274,11 +280,11 @@ export function parseCommand(text: string): ReplyCommand | null {
 
 /** Words that tell which language an opt-out or opt-in request was written in. */
 const COMMAND_LANGUAGE_WORDS: Array<[Language, Set<string>]> = [
-  ['sv', new Set('stopp sluta börja borja skicka inte vill mig mej fler inga listan avbryt dessa meddelanden'.split(' '))],
+  ['sv', new Set('stopp sluta börja borja starta avsluta skicka inte vill mig mej fler inga listan avbryt dessa meddelanden'.split(' '))],
   [
     'fi',
     new Set(
-      'lopeta lopettakaa aloita älä älkää halua enää viestejä poista poistakaa minut numeroni ottakaa haluan voitteko häiritkö peruuta'.split(
+      'lopeta lopettakaa aloita pois älä älkää halua enää viestejä poista poistakaa minut numeroni ottakaa haluan voitteko häiritkö peruuta'.split(
         ' ',
       ),
     ),
@@ -286,7 +292,7 @@ const COMMAND_LANGUAGE_WORDS: Array<[Language, Set<string>]> = [
   [
     'en',
     new Set(
-      "stop stopall unsubscribe cancel end quit revoke optout start don't dont do not please remove me my no more texts messages".split(
+      "stop stopall unsubscribe cancel end quit revoke optout start unstop don't dont do not please remove me my no more texts messages".split(
         ' ',
       ),
     ),

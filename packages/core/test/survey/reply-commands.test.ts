@@ -10,6 +10,10 @@ describe('reply commands', () => {
     'STOP!',
     ' stop please ',
     'LOPETA',
+    // the words README asks a county to add to Twilio's list, read without Twilio's mark too
+    'POIS',
+    'Pois listalta',
+    'AVSLUTA',
     'Lopeta!',
     'lopeta kiitos',
     'Lopettakaa viestien lähettäminen',
@@ -79,12 +83,22 @@ describe('reply commands', () => {
     expect(parseCommand(text)).toEqual({ kind: 'opt-out' });
   });
 
-  it.each(['START', 'start', 'Start!', 'ALOITA', 'aloita', 'BÖRJA', 'börja', 'Start again', 'Aloita uudelleen', 'Börja igen'])(
-    '%j opts in',
-    (text) => {
-      expect(parseCommand(text)).toEqual({ kind: 'opt-in' });
-    },
-  );
+  it.each([
+    'START',
+    'start',
+    'Start!',
+    'ALOITA',
+    'aloita',
+    'BÖRJA',
+    'börja',
+    'Start again',
+    'Aloita uudelleen',
+    'Börja igen',
+    'STARTA',
+    'UNSTOP',
+  ])('%j opts in', (text) => {
+    expect(parseCommand(text)).toEqual({ kind: 'opt-in' });
+  });
 
   it.each([
     ['SV', 'sv'],
