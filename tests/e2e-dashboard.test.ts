@@ -122,10 +122,17 @@ describe('dashboard in a real browser', () => {
   it('asks for the token, then shows the same figures as the API, drawn from the server only', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'fi-FI' });
     const page = await context.newPage();
+    // Nothing the browser complains about but the wrong token's 401 (a probe: the favicon's 404; a
+    // CSP refusal would be one too).
+    const complaints: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') complaints.push(m.text());
+    });
     const foreign: string[] = [];
     page.on('request', (r) => {
       if (!r.url().startsWith(url)) foreign.push(r.url());
     });
+
     await page.goto(`${url}/?from=2025-01-01&to=2025-12-31`);
     expect(new URL(page.url()).pathname).toBe('/login');
     await page.fill('#token', 'wrong');
@@ -163,6 +170,7 @@ describe('dashboard in a real browser', () => {
     // uPlot drew the trend from /assets, and nothing came from anywhere else.
     await page.waitForSelector('#trend-chart[data-drawn="true"] canvas');
     expect(foreign).toEqual([]);
+    expect(complaints).toEqual([expect.stringMatching(/status of 401/)]);
     expect(await page.locator('.comments li').count()).toBeGreaterThan(0);
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
 

@@ -24,10 +24,10 @@ describe('dashboard page', () => {
     await env?.cleanup();
   });
 
-  it("says why a response-rate row is not shown: its own small group, or protecting another (as the API's suppression says)", async () => {
+  async function pageData(lang: DashboardData['lang']): Promise<DashboardData> {
     const q = reportQuerySchema.parse({ from: '2025-01-01', to: '2025-12-31' });
-    const data: DashboardData = {
-      lang: 'en',
+    return {
+      lang,
       query: { from: q.from, to: q.to, unit: '', service: '' },
       kaiku,
       total: await npsReport(pool, q, 5),
@@ -39,6 +39,10 @@ describe('dashboard page', () => {
       targets: await targetsReport(pool, q, kaiku),
       comments: await commentsReport(pool, { ...q, limit: 10, offset: 0 }, 5),
     };
+  }
+
+  it("says why a response-rate row is not shown: its own small group, or protecting another (as the API's suppression says)", async () => {
+    const data = await pageData('en');
     const rows = [
       { key: { ageBand: '18-24' }, delivered: 3, suppressed: true, suppression: 'small-group' },
       { key: { ageBand: '35-44' }, delivered: 5, suppressed: true, suppression: 'complementary' },
@@ -47,5 +51,18 @@ describe('dashboard page', () => {
     const cell = (band: string) => html.match(new RegExp(`data-figure="rate-ageBand:${band}"[^>]*>([^<]*)<`))?.[1];
     expect(cell('18-24')).toBe('not shown (under 5)');
     expect(cell('35-44')).toBe('not shown (protection)');
+  });
+
+  it('names skip reasons in the page language, and no column header repeats another (a probe: "Ohitettu: consent-refused")', async () => {
+    const data = await pageData('fi');
+    const funnel = { ...data.funnel, received: 10, skipped: { 'consent-refused': 2, 'same-day-visit': 1 } };
+    const html = dashboardPage({ ...data, funnel });
+    const label = (reason: string) => html.match(new RegExp(`<th scope="row">([^<]*)</th><td data-figure="funnel:skipped:${reason}"`))?.[1];
+    expect(label('consent-refused')).toBe('Ohitettu: tekstiviestit kielletty');
+    expect(label('same-day-visit')).toBe('Ohitettu: saman päivän toinen käynti');
+    for (const head of html.match(/<thead>.*?<\/thead>/gs) ?? []) {
+      const names = [...head.matchAll(/<th scope="col">(?:<span class="visually-hidden">)?([^<]*)</g)].map((m) => m[1]);
+      expect(new Set(names).size, head).toBe(names.length);
+    }
   });
 });

@@ -144,7 +144,11 @@ function funnel(d: DashboardData, t: Strings): string {
   const stages: Array<[string, string, number]> = [
     ['received', t.received, f.received],
     ['eligible', t.eligible, f.eligible],
-    ...Object.entries(f.skipped).map(([reason, n]): [string, string, number] => [`skipped:${reason}`, fill(t.skipped, { reason }), n]),
+    ...Object.entries(f.skipped).map(([reason, n]): [string, string, number] => [
+      `skipped:${reason}`,
+      fill(t.skipped, { reason: t.skipReasons[reason] ?? reason }),
+      n,
+    ]),
     ['cancelled', t.cancelled, f.cancelled],
     ['sent', t.sent, f.sent],
     ['delivered', t.delivered, f.delivered],
@@ -159,7 +163,7 @@ function funnel(d: DashboardData, t: Strings): string {
     .join('');
   return `<section aria-labelledby="funnel-h"><h2 id="funnel-h">${esc(t.funnel)}</h2>
 <table><caption>${esc(t.funnel)} – ${esc(t.responseRate)} ${esc(formatShare(f.responseRate, d.lang))}</caption>
-<thead><tr><th scope="col">${esc(t.stage)}</th><th scope="col">${esc(t.count)}</th><th scope="col">${esc(t.shareOfReceived)}</th><th scope="col"><span class="visually-hidden">${esc(t.shareOfReceived)}</span></th></tr></thead>
+<thead><tr><th scope="col">${esc(t.stage)}</th><th scope="col">${esc(t.count)}</th><th scope="col">${esc(t.shareOfReceived)}</th><th scope="col"><span class="visually-hidden">${esc(t.barColumn)}</span></th></tr></thead>
 <tbody>${rows}</tbody></table></section>`;
 }
 
@@ -174,7 +178,7 @@ function rateTable(d: DashboardData, t: Strings, r: FunnelReport, dim: 'ageBand'
     })
     .join('');
   return `<section aria-labelledby="${dim}-h" class="half"><h2 id="${dim}-h">${esc(title)}</h2>
-<table><caption>${esc(title)}</caption><thead><tr><th scope="col">${esc(dimLabel)}</th><th scope="col">${esc(t.delivered)}</th><th scope="col">${esc(t.responseRate)}</th><th scope="col"><span class="visually-hidden">${esc(t.responseRate)}</span></th></tr></thead>
+<table><caption>${esc(title)}</caption><thead><tr><th scope="col">${esc(dimLabel)}</th><th scope="col">${esc(t.delivered)}</th><th scope="col">${esc(t.responseRate)}</th><th scope="col"><span class="visually-hidden">${esc(t.barColumn)}</span></th></tr></thead>
 <tbody>${rows || `<tr><td colspan="4">${esc(t.noData)}</td></tr>`}</tbody></table></section>`;
 }
 

@@ -70,6 +70,9 @@ export function registerDashboard(app: FastifyInstance, deps: ReportDeps & { tok
       .send(asset.body);
   });
 
+  // Browsers ask for it on every page: nothing to show, but no 404 in their console either.
+  app.get('/favicon.ico', async (_request, reply) => reply.code(204).header('cache-control', 'public, max-age=86400').send());
+
   app.get('/login', async (request, reply) =>
     html(reply, loginPage(pickUiLanguage(request.query, request.headers['accept-language']), false)),
   );
