@@ -265,6 +265,31 @@ describe('reports API', () => {
       expect([res.status, res.type]).toEqual([400, expect.stringMatching(/problem\+json/)]);
       expect(res.json().detail).toMatch(/unknown parameter "(units|groupby|unit\[\]|untis)"/);
     }
+    // So is a parameter the endpoint has no use for (a probe: the export took minN=10, limit=1 and
+    // format=json and answered every row as CSV).
+    const period = 'from=2024-01-01&to=2024-12-31';
+    for (const [url, name] of [
+      [`/v1/exports/responses.csv?${period}&minN=10`, 'minN'],
+      [`/v1/exports/responses.csv?${period}&limit=1`, 'limit'],
+      [`/v1/exports/responses.csv?${period}&groupBy=unit`, 'groupBy'],
+      [`/v1/reports/nps?${period}&limit=5`, 'limit'],
+      [`/v1/reports/nps?${period}&targetNps=50`, 'targetNps'],
+      [`/v1/reports/funnel?${period}&offset=5`, 'offset'],
+      [`/v1/reports/comments?${period}&groupBy=unit`, 'groupBy'],
+    ]) {
+      const res = await get(url as string);
+      expect([res.status, res.json().errors?.[0]?.field], url).toEqual([400, name]);
+    }
+    const json = await get(`/v1/exports/responses.csv?${period}&format=json`);
+    expect([json.status, json.json().errors?.[0]?.field]).toEqual([400, 'format']);
+    for (const url of [
+      `/v1/exports/responses.csv?${period}&format=csv&unit=x`,
+      `/v1/reports/targets?${period}&targetNps=50&minN=6`,
+      `/v1/reports/comments?${period}&limit=5&offset=5`,
+      `/v1/reports/nps?${period}&groupBy=unit&minN=6&format=csv`,
+    ]) {
+      expect((await get(url)).status, url).toBe(200);
+    }
     const garbage = (await get('/v1/reports/nps?from=garbage&to=2024-01-01')).json();
     expect(garbage.errors.map((e: { field: string }) => e.field)).toEqual(['from']);
     const anonymous = await app.inject('/v1/reports/nps?from=2024-01-01&to=2024-12-31');

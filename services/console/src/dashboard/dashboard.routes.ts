@@ -148,10 +148,10 @@ export function registerDashboard(app: FastifyInstance, deps: ReportDeps & { tok
     const name = (request.params as { name: string }).name;
     // (the page's own `lang` is no report parameter)
     const { lang: _lang, ...query } = request.query as Record<string, unknown>;
-    const q = parseReportQuery({ ...query, format: 'csv' });
-    if (name === 'responses') return streamResponsesCsv(reply, deps, q, true);
+    if (name === 'responses') return streamResponsesCsv(reply, deps, parseReportQuery('responses', { ...query, format: 'csv' }), true);
     const report = REPORTS[name as keyof typeof REPORTS];
     if (!report) return reply.callNotFound();
+    const q = parseReportQuery(name as keyof typeof REPORTS, { ...query, format: 'csv' });
     // biome-ignore lint/suspicious/noExplicitAny: each entry pairs its own run and csv
     const result: any = await report.run(deps, q);
     return sendCsv(reply, `kaiku-${name}-${q.from}-${q.to}.csv`, report.csv(result), true);

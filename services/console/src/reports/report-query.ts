@@ -48,8 +48,22 @@ const baseQuery = z.object({
   offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
 });
 
-/** The parameters a report takes; any other (a typo such as `units`, `groupby`, `unit[]`) is refused, not ignored. */
-export const REPORT_PARAMETERS: readonly string[] = Object.keys(baseQuery.shape);
+/** The parameters every report and the export take. */
+const COMMON_PARAMETERS = ['from', 'to', 'unit', 'service', 'language', 'ageBand', 'source', 'format'] as const;
+
+/**
+ * The parameters each endpoint takes; any other is refused, not ignored: a typo such as `units`,
+ * `groupby`, `unit[]`, or one that endpoint has no use for (`minN` on the export, which lists
+ * answers, not groups; `limit` on the NPS report).
+ */
+export const REPORT_PARAMETERS = {
+  nps: [...COMMON_PARAMETERS, 'groupBy', 'minN'],
+  funnel: [...COMMON_PARAMETERS, 'groupBy', 'minN'],
+  targets: [...COMMON_PARAMETERS, 'targetNps', 'minN'],
+  comments: [...COMMON_PARAMETERS, 'limit', 'offset', 'minN'],
+  responses: COMMON_PARAMETERS,
+} satisfies Record<string, ReadonlyArray<keyof typeof baseQuery.shape>>;
+export type ReportEndpoint = keyof typeof REPORT_PARAMETERS;
 
 export const reportQuerySchema = baseQuery
   .refine((q) => !(day.safeParse(q.from).success && day.safeParse(q.to).success) || q.from <= q.to, {

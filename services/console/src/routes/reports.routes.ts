@@ -7,7 +7,7 @@ import { commentsReport } from '../reports/comments.report.ts';
 import { funnelReport } from '../reports/funnel.report.ts';
 import { npsReport } from '../reports/nps.report.ts';
 import { commentsCsv, funnelCsv, npsCsv, targetsCsv } from '../reports/report-csv.ts';
-import { REPORT_PARAMETERS, type ReportQuery, reportQuerySchema, unitsInServices } from '../reports/report-query.ts';
+import { REPORT_PARAMETERS, type ReportEndpoint, type ReportQuery, reportQuerySchema, unitsInServices } from '../reports/report-query.ts';
 import { responsesCsv } from '../reports/responses.export.ts';
 import { targetsReport } from '../reports/targets.report.ts';
 
@@ -16,17 +16,24 @@ export interface ReportDeps {
   kaiku: KaikuConfig;
 }
 
-export function parseReportQuery(query: unknown): ReportQuery {
+export function parseReportQuery(endpoint: ReportEndpoint, query: unknown): ReportQuery {
   // A misspelt filter silently ignored would return the whole county's figures as if filtered.
-  const unknown = Object.keys((query ?? {}) as object).filter((k) => !REPORT_PARAMETERS.includes(k));
+  const takes: readonly string[] = REPORT_PARAMETERS[endpoint];
+  const unknown = Object.keys((query ?? {}) as object).filter((k) => !takes.includes(k));
   if (unknown.length > 0) {
     const names = unknown.map((k) => JSON.stringify(k.slice(0, 40))).join(', ');
-    throw new HttpProblem(400, 'Invalid report query', `unknown parameter ${names}; a report takes ${REPORT_PARAMETERS.join(', ')}`, {
-      errors: unknown.map((k) => ({ field: k.slice(0, 40), message: 'is not a report parameter' })),
+    const what = endpoint === 'responses' ? 'the responses export' : `the ${endpoint} report`;
+    throw new HttpProblem(400, 'Invalid report query', `unknown parameter ${names}; ${what} takes ${takes.join(', ')}`, {
+      errors: unknown.map((k) => ({ field: k.slice(0, 40), message: `is not a parameter of ${what}` })),
     });
   }
   const q = reportQuerySchema.safeParse(query);
   if (!q.success) throw zodProblem(q.error, 'Invalid report query');
+  if (endpoint === 'responses' && q.data.format !== 'csv' && (query as { format?: unknown }).format !== undefined) {
+    throw new HttpProblem(400, 'Invalid report query', 'the responses export is CSV only: leave format out or set it to csv', {
+      errors: [{ field: 'format', message: 'must be csv' }],
+    });
+  }
   return q.data;
 }
 
@@ -72,12 +79,14 @@ export async function streamResponsesCsv(reply: FastifyReply, deps: ReportDeps, 
 export function registerReportRoutes(app: FastifyInstance, deps: ReportDeps) {
   for (const [name, report] of Object.entries(REPORTS)) {
     app.get(`/v1/reports/${name}`, async (request, reply) => {
-      const q = parseReportQuery(request.query);
+      const q = parseReportQuery(name as ReportEndpoint, request.query);
       // biome-ignore lint/suspicious/noExplicitAny: each entry pairs its own run and csv
       const result: any = await report.run(deps, q);
       if (q.format === 'csv') return sendCsv(reply, `kaiku-${name}-${q.from}-${q.to}.csv`, report.csv(result));
       return result;
     });
   }
-  app.get('/v1/exports/responses.csv', async (request, reply) => streamResponsesCsv(reply, deps, parseReportQuery(request.query)));
+  app.get('/v1/exports/responses.csv', async (request, reply) =>
+    streamResponsesCsv(reply, deps, parseReportQuery('responses', request.query)),
+  );
 }
