@@ -59,6 +59,13 @@ export function planConversationStep(
     outcome,
   });
   const statusAfter = (step: string) => (step === COMPLETED ? 'completed' : 'answered');
+  // Words joined on to what is stored are masked as a whole with it: a phone number or a hetu
+  // split across two messages ("soittakaa 040", "123 4567") is masked too.
+  const joined = (stored: string | null, words: string) => storableComment(stored ? `${stored} ${words}` : words);
+  const append = (words: string) => {
+    const add = storableComment(words);
+    return { append: add, append_joined: joined(inv.comment, words), comment_was: inv.comment };
+  };
 
   switch (effect.kind) {
     case 'switch-language':
@@ -92,24 +99,30 @@ export function planConversationStep(
       // The stored score is replaced (and its rollup band moved) only when it differs.
       Object.assign(write, {
         rescore: effect.score,
-        ...(effect.reason ? { append: storableComment(effect.reason) } : {}),
+        ...(effect.reason ? append(effect.reason) : {}),
         ...(effect.next ? { set_status: statusAfter(effect.next.step), set_step: effect.next.step, touch: true } : {}),
       });
       return done(effect.reply, 'rescore');
     case 'reason':
       Object.assign(write, {
-        ...(effect.reason ? { append: storableComment(effect.reason) } : {}),
+        ...(effect.reason ? append(effect.reason) : {}),
         set_status: statusAfter(effect.next.step),
         set_step: effect.next.step,
         touch: true,
       });
       return done(effect.reply, 'reason');
     case 'append':
-      write.append = storableComment(effect.text);
+      Object.assign(write, append(effect.text));
       return done(null, 'reason');
     case 'reask':
     case 'ignored':
-      if (effect.note) Object.assign(write, { pending_append: storableComment(effect.note), touch: true });
+      if (effect.note) {
+        Object.assign(write, {
+          pending_append: storableComment(effect.note),
+          pending_joined: joined(inv.pending_comment, effect.note),
+          touch: true,
+        });
+      }
       if (effect.kind === 'reask') {
         Object.assign(write, { set_reasked: true, touch: true });
         return done(effect.reply, 'not-a-score');

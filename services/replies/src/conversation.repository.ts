@@ -22,6 +22,8 @@ export interface OpenInvitation {
   visit_language: string;
   /** What the patient wrote before a score (masked, capped). */
   pending_comment: string | null;
+  /** The stored answer's comment (masked, capped), if it has one. */
+  comment: string | null;
 }
 
 const ANSWERABLE = `('sending', 'sent', 'delivered', 'undelivered', 'unknown', 'answered', 'completed')`;
@@ -33,7 +35,7 @@ const ANSWERABLE = `('sending', 'sent', 'delivered', 'undelivered', 'unknown', '
 const OPEN_INVITATION = (hash: string, step: string, lock: boolean) => `
   SELECT i.id, i.status, i.step, i.reasked, i.language, COALESCE(i.expires_at <= $2, false) AS expired, i.closed_notice_sent,
          i.pending_comment, v.unit_id, v.visit_day, to_char(v.visit_day, 'YYYY-MM') AS visit_month, v.service, v.age_band,
-         v.source, v.language AS visit_language
+         v.source, v.language AS visit_language, (SELECT r.comment FROM responses r WHERE r.invitation_id = i.id) AS comment
   FROM invitations i JOIN visits v ON v.id = i.visit_id
   WHERE i.phone_hash = ${hash} AND (i.status IN ${ANSWERABLE}) IS TRUE
   ORDER BY (i.expires_at IS NULL OR i.expires_at > $2) DESC, (i.status <> 'undelivered') DESC, (i.step = ${step}) DESC,
@@ -188,6 +190,8 @@ export interface ConversationWrite {
   /** Whether the invitation's updated_at moves. */
   touch: boolean;
   pending_append?: string;
+  /** The pending comment with `pending_append` joined on, masked as a whole (a number split across two messages). */
+  pending_joined?: string;
   pending_clear?: boolean;
   cap: number;
   /** A new response, with its nps_daily band (one of the three is 1). */
@@ -200,6 +204,12 @@ export interface ConversationWrite {
   rescore?: number;
   /** Words added to the response's comment (counted as a comment if it had none). */
   append?: string;
+  /**
+   * The comment as read (`comment_was`) with `append` joined on, masked as a whole; stored instead of
+   * the plain join when the comment is still as read (two messages at once: the plain join).
+   */
+  append_joined?: string;
+  comment_was?: string | null;
   /** The language remembered for this phone hash. */
   remember?: string;
 }

@@ -275,6 +275,20 @@ describe('the SMS conversation (docs/conversation.md)', () => {
     expect([delta('promoters'), delta('passives'), delta('detractors'), delta('comments')]).toEqual([0, 1, 0, 1]);
   });
 
+  it('a phone number or a hetu split across two messages is stored masked (a probe found both in the clear)', async () => {
+    const phone = newPhone();
+    const id = await f.invitation({ phone });
+    await f.sms(phone, '8');
+    await f.sms(phone, 'soittakaa 040');
+    await f.sms(phone, '123 4567');
+    expect(await stateOf(f.pool, id)).toMatchObject({ score: 8, comment: 'soittakaa [phone]' });
+    const other = newPhone();
+    const before = await f.invitation({ phone: other });
+    await f.sms(other, 'hetuni 010181-'); // before the score: kept as the pending comment
+    await f.sms(other, '900C');
+    expect(await stateOf(f.pool, before)).toMatchObject({ score: null, pending_comment: 'hetuni [hetu]' });
+  });
+
   it('the whole answer sent again after the thanks adds nothing to the comment; new words are added', async () => {
     const phone = newPhone();
     const id = await f.invitation({ phone });
