@@ -1,4 +1,4 @@
-import { LANGUAGES } from '@kaiku/core';
+import { LANGUAGES, NPS_SURVEY, stepOf } from '@kaiku/core';
 import type { Pool } from '@kaiku/db';
 
 /** An invitation this worker has just marked `sending`, with what the send needs. */
@@ -24,7 +24,25 @@ export interface InvitationState {
   status: string;
   send_at: Date | null;
   opted_out: boolean;
+  /** Another survey texted to the same number still waits for its score: until when, at most (null: no end known yet). */
+  number_busy: boolean;
+  busy_until: Date | null;
 }
+
+/** The survey step that waits for the score (`awaiting-score`): a number with one there takes no other text. */
+const SCORE_STEP = stepOf(NPS_SURVEY.questions.find((q) => q.kind === 'nps'));
+
+/**
+ * Another invitation of the same number (`i`'s) whose text went out, or may have, and still waits
+ * for its score: a second text now (two patients sharing one phone, texted at the same minute)
+ * would leave the number's one reply to either survey. Its status test is written so that no index
+ * serves it (see the replies' open-invitation look-up): the phone hash has a handful of rows.
+ */
+const BUSY_NUMBER = (step: string) => `
+  SELECT o.expires_at FROM invitations o
+   WHERE o.phone_hash = i.phone_hash AND o.id <> i.id
+     AND (o.status IN ('sending', 'sent', 'delivered', 'unknown')) IS TRUE AND o.step = ${step}
+     AND (o.expires_at IS NULL OR o.expires_at > now())`;
 
 /**
  * The claim, for many jobs in one statement: marks each due, scheduled invitation of a number that
@@ -45,10 +63,15 @@ export async function claimDue(pool: Pool, items: Array<{ id: string; dueBy: Dat
       WHERE i.id = c.id AND v.id = i.visit_id AND i.status = 'scheduled'
         AND (i.send_at IS NULL OR i.send_at <= c.due_by)
         AND NOT EXISTS (SELECT 1 FROM opt_outs o WHERE o.phone_hash = i.phone_hash)
+        AND NOT EXISTS (${BUSY_NUMBER('$4')})
+        -- of one number's invitations claimed at once, the first only: the other is then busy
+        AND NOT EXISTS (SELECT 1 FROM invitations o JOIN unnest($1::uuid[], $2::timestamptz[]) AS b(id, due_by) ON o.id = b.id
+                         WHERE o.phone_hash = i.phone_hash AND o.id < i.id AND o.status = 'scheduled'
+                           AND (o.send_at IS NULL OR o.send_at <= b.due_by))
       RETURNING i.id, i.attempt, i.language, i.phone_enc, i.phone_hash, i.lookup_before_retry, i.retrying_since,
                 (SELECT p.last_attempt_at FROM invitations p WHERE p.id = i.id) AS previous_attempt_at,
                 v.unit_id`,
-    [items.map((c) => c.id), items.map((c) => c.dueBy), LANGUAGES],
+    [items.map((c) => c.id), items.map((c) => c.dueBy), LANGUAGES, SCORE_STEP],
   );
   const claimed = new Map(rows.map((r) => [r.id, r]));
   return items.map((c) => {
@@ -60,9 +83,12 @@ export async function claimDue(pool: Pool, items: Array<{ id: string; dueBy: Dat
 
 export async function invitationState(pool: Pool, id: string): Promise<InvitationState | null> {
   const { rows } = await pool.query<InvitationState>(
-    `SELECT i.id, i.status, i.send_at, EXISTS (SELECT 1 FROM opt_outs o WHERE o.phone_hash = i.phone_hash) AS opted_out
-       FROM invitations i WHERE i.id = $1`,
-    [id],
+    `SELECT i.id, i.status, i.send_at, EXISTS (SELECT 1 FROM opt_outs o WHERE o.phone_hash = i.phone_hash) AS opted_out,
+            b.number_busy IS NOT NULL AS number_busy, b.busy_until
+       FROM invitations i
+       LEFT JOIN LATERAL (SELECT true AS number_busy, max(o.expires_at) AS busy_until FROM (${BUSY_NUMBER('$2')}) o HAVING count(*) > 0) b ON true
+      WHERE i.id = $1`,
+    [id, SCORE_STEP],
   );
   return rows[0] ?? null;
 }

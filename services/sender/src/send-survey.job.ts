@@ -37,9 +37,12 @@ const SENT_STATUSES = new Set(['sent', 'delivered', 'undelivered', 'answered', '
 /** How long the queue pauses after Twilio answers 429. */
 export const TWILIO_429_PAUSE_MS = 1000;
 
+/** How often a text waiting for its number's other survey (see `number_busy`) looks again. */
+export const BUSY_NUMBER_RECHECK_MS = 30 * 60_000;
+
 type Claim =
   | { result: 'already-sent' | 'not-scheduled' | 'opted-out' | 'unknown' }
-  | { result: 'delayed'; until: Date; moved: boolean }
+  | { result: 'delayed'; until: Date; moved: boolean; why: 'send-time' | 'quiet-time' | 'number-busy' }
   | { result: 'rate-limited'; waitMs: number }
   | { result: 'claimed'; inv: repo.ClaimedInvitation; body: string; segments: number; validity: number };
 
@@ -106,11 +109,21 @@ export function createSendSurveyJob(deps: SendSurveyDeps) {
     }
     if (state.status !== 'scheduled') return { result: SENT_STATUSES.has(state.status) ? 'already-sent' : 'not-scheduled' };
     if (state.opted_out) return (await repo.skipOptedOut(deps.pool, state.id)) ? { result: 'opted-out' } : retry();
-    if (state.send_at && state.send_at.getTime() > at.getTime() + 1000) return { result: 'delayed', until: state.send_at, moved: false };
+    if (state.send_at && state.send_at.getTime() > at.getTime() + 1000) {
+      return { result: 'delayed', until: state.send_at, moved: false, why: 'send-time' };
+    }
     if (validity === null) {
       // Late (quiet hours, a skipped holiday) or too close to them: the next allowed time.
       const next = nextAllowedTime(new Date(at.getTime() + 60_000), window);
-      return (await repo.reschedule(deps.pool, state.id, next)) ? { result: 'delayed', until: next, moved: true } : retry();
+      return (await repo.reschedule(deps.pool, state.id, next))
+        ? { result: 'delayed', until: next, moved: true, why: 'quiet-time' }
+        : retry();
+    }
+    if (state.number_busy) {
+      // One conversation per number at a time: another survey texted to it still waits for its
+      // score (two patients sharing a phone). Looked at again in a while, or when that one closes.
+      const until = Math.min(at.getTime() + BUSY_NUMBER_RECHECK_MS, state.busy_until?.getTime() ?? Number.POSITIVE_INFINITY);
+      return { result: 'delayed', until: new Date(Math.max(until, at.getTime() + 1000)), moved: false, why: 'number-busy' };
     }
     // Due and scheduled now, but not when the claim ran: it changed in between; look once more.
     return retry();
@@ -129,7 +142,7 @@ export function createSendSurveyJob(deps: SendSurveyDeps) {
     const claimed = await claim(invitationId, at);
 
     if (claimed.result === 'delayed') {
-      log.info({ sendAt: claimed.until.toISOString(), moved: claimed.moved }, 'not yet allowed to send; delayed');
+      log.info({ sendAt: claimed.until.toISOString(), moved: claimed.moved, why: claimed.why }, 'not yet allowed to send; delayed');
       await job.moveToDelayed(claimed.until.getTime(), token);
       throw new DelayedError();
     }

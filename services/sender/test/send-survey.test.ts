@@ -107,6 +107,39 @@ describe('sender: one text per invitation, in the patient language', () => {
     expect(msg?.body).toMatch(/^Kyyjärvi hälsostation: Tack för ditt besök/);
   });
 
+  it('texts one survey at a time to a number two patients share: the next once the first has its score (a probe: both at once, and the one reply went to either)', async () => {
+    const phone = '+358401112233';
+    const first = await h.addInvitation({ phone, enqueue: false });
+    const second = await h.addInvitation({ phone, enqueue: false });
+    // both due at the same minute, as next-day-12:00 makes them
+    await h.queue.addBulk([first.id, second.id].map((id) => ({ name: 'send', data: { invitationId: id }, opts: { jobId: id } })));
+    const sentOne = await waitFor(
+      async () => {
+        const states = await Promise.all([first.id, second.id].map(async (id) => ({ id, inv: await h.invitation(id) })));
+        const delivered = states.filter((x) => x.inv?.status === 'delivered');
+        const waiting = states.filter((x) => x.inv?.status === 'scheduled');
+        const delayed = waiting.length === 1 && (await h.queue.getJob(waiting[0]?.id as string))?.delay;
+        return delivered.length === 1 && delayed ? { sent: delivered[0]?.id as string, waiting: waiting[0]?.id as string } : null;
+      },
+      15_000,
+      'one text, the other job delayed',
+    );
+    expect(await h.simMessages(phone)).toHaveLength(1);
+    // The patient answers the text they got; the other survey goes at its next look.
+    const answered = (await (
+      await fetch(`${h.simUrl}/sim/reply`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ from: phone, body: '8' }),
+      })
+    ).json()) as { status: number };
+    expect(answered.status).toBe(200);
+    expect((await h.pool.query('SELECT score FROM responses WHERE invitation_id = $1', [sentOne.sent])).rows).toEqual([{ score: 8 }]);
+    await (await h.queue.getJob(sentOne.waiting))?.promote();
+    await settled(sentOne.waiting, 'delivered');
+    expect(await h.simMessages(phone)).toHaveLength(2);
+  });
+
   it('does not text a number that opted out after the invitation was made', async () => {
     const { id, phone } = await h.addInvitation({ enqueue: false });
     await h.pool.query(`INSERT INTO opt_outs (phone_hash, method) VALUES ($1, 'sms')`, [phoneHashOf(keys, phone)]);
