@@ -1,8 +1,16 @@
 -- Up Migration
--- A patient may correct the score once it is stored ("8", then "Ei kun 10" or a bare "10"; "Sorry,
--- I meant 9" after the thanks): the item's `rescore` replaces the response's score when it differs,
--- and moves the answer between the nps_daily bands in the same statement (nps_monthly follows by
--- its trigger). Until now the correction was kept as the comment and the first score counted.
+-- kaiku_reply_apply, two changes (folded into one migration before either reached a database):
+-- * A patient may correct the score once it is stored ("8", then "Ei kun 10" or a bare "10"; "Sorry,
+--   I meant 9" after the thanks): the item's `rescore` replaces the response's score when it
+--   differs, and moves the answer between the nps_daily bands in the same statement (nps_monthly
+--   follows by its trigger). Until now the correction was kept as the comment and the first score
+--   counted.
+-- * Words joined on to a stored comment are masked as a whole with it: the service sends the join
+--   it masked (`append_joined`, of the comment as it read it: `comment_was`; `pending_joined` for
+--   the pending comment, which the item's state already pins), so that a phone number or a hetu
+--   split across two messages ("soittakaa 040", then "123 4567") is not stored in the clear. When
+--   the comment changed since it was read (two messages at the same moment) the plain join is
+--   stored, as before.
 -- Body otherwise as in 1700000000650.
 CREATE OR REPLACE FUNCTION kaiku_reply_apply(p_items jsonb)
 RETURNS TABLE (ord int, outcome text) LANGUAGE plpgsql VOLATILE
@@ -27,9 +35,9 @@ BEGIN
       ord int, sid text, inv uuid, hash text, at timestamptz,
       step text, reasked boolean, language text, pending text,
       set_status text, set_step text, set_reasked boolean, set_language text, touch boolean,
-      pending_append text, pending_clear boolean, cap int,
+      pending_append text, pending_joined text, pending_clear boolean, cap int,
       score int, comment text, promoters int, passives int, detractors int,
-      rescore int, append text, remember text)
+      rescore int, append text, append_joined text, comment_was text, remember text)
   LOOP
     ord := it.ord;
     INSERT INTO inbound_messages (message_sid, invitation_id) VALUES (it.sid, it.inv) ON CONFLICT (message_sid) DO NOTHING;
@@ -46,6 +54,7 @@ BEGIN
       language = coalesce(it.set_language, i.language),
       pending_comment = CASE
         WHEN it.pending_clear THEN NULL
+        WHEN it.pending_joined IS NOT NULL THEN left(it.pending_joined, it.cap)
         WHEN it.pending_append IS NOT NULL THEN left(CASE WHEN i.pending_comment IS NULL OR i.pending_comment = ''
           THEN it.pending_append ELSE i.pending_comment || ' ' || it.pending_append END, it.cap)
         ELSE i.pending_comment END,
@@ -112,7 +121,9 @@ BEGIN
       SELECT r.comment INTO v_old FROM responses r WHERE r.invitation_id = it.inv FOR UPDATE;
       -- Words the comment already holds (a message sent again) are not added twice.
       IF FOUND AND (v_old IS NULL OR position(it.append IN v_old) = 0) THEN
-        UPDATE responses r SET comment = left(CASE WHEN v_old IS NULL OR v_old = '' THEN it.append ELSE v_old || ' ' || it.append END, it.cap)
+        UPDATE responses r SET comment = left(CASE
+            WHEN it.append_joined IS NOT NULL AND v_old IS NOT DISTINCT FROM it.comment_was THEN it.append_joined
+            WHEN v_old IS NULL OR v_old = '' THEN it.append ELSE v_old || ' ' || it.append END, it.cap)
         WHERE r.invitation_id = it.inv;
         v_comment_bump := CASE WHEN v_old IS NULL OR v_old = '' THEN 1 ELSE 0 END;
         IF v_comment_bump = 1 THEN
