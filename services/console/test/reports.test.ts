@@ -132,6 +132,27 @@ describe('reports API', () => {
     expect(byUnit.rows.reduce((s: number, r: { answered: number }) => s + r.answered, 0)).toBe(3060);
   });
 
+  it('counts texts Twilio refused without sending them as failed, so eligible visits add up (a probe: one refused text was in no figure)', async () => {
+    await seedVisits(pool, [
+      { unit: unit(1), day: '2019-05-02', outcome: 'scheduled' },
+      { unit: unit(1), day: '2019-05-02', outcome: 'sent' },
+      { unit: unit(1), day: '2019-05-02', outcome: 'sent' },
+    ]);
+    // As the sender marks a refusal (21211), and as a carrier's "failed" callback marks a sent text.
+    await pool.query(`UPDATE invitations i SET status = 'failed', error_code = 21211 FROM visits v
+                       WHERE v.id = i.visit_id AND v.visit_day = '2019-05-02' AND i.status = 'scheduled'`);
+    await pool.query(`UPDATE invitations i SET status = 'failed', error_code = 30008 FROM visits v
+                       WHERE v.id = i.visit_id AND v.visit_day = '2019-05-02' AND i.id = (
+                         SELECT i2.id FROM invitations i2 JOIN visits v2 ON v2.id = i2.visit_id
+                          WHERE v2.visit_day = '2019-05-02' AND i2.status = 'sent' ORDER BY i2.id LIMIT 1)`);
+    const f = (await get('/v1/reports/funnel?from=2019-05-01&to=2019-05-31')).json();
+    expect(f).toMatchObject({ received: 3, eligible: 3, cancelled: 0, failed: 1, sent: 2 });
+    expect((await get('/v1/reports/funnel?from=2019-01-01&to=2019-12-31')).json().failed).toBe(1); // from the monthly rollup
+    const csv = (await get('/v1/reports/funnel?from=2019-05-01&to=2019-05-31&format=csv')).body.split('\n');
+    const header = csv[0]?.split(',') ?? [];
+    expect(csv[1]?.split(',')[header.indexOf('failed')]).toBe('1');
+  });
+
   it('suppresses a group under minN and a second one, so the total cannot give it away', async () => {
     const body = (await get('/v1/reports/nps?from=2021-03-01&to=2021-03-31&groupBy=unit')).json();
     const byUnit = Object.fromEntries(body.rows.map((r: { key: { unit: string } }) => [r.key.unit, r]));

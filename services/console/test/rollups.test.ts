@@ -5,22 +5,24 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // The funnel and monthly rollups recomputed from the raw rows; compared as sets of non-zero rows.
 const FUNNEL_FROM_RAW = `
-  SELECT day::text, unit_id, service, language, age_band, source, skip_reason, sum(received)::int AS received, sum(skipped)::int AS skipped, sum(cancelled)::int AS cancelled
+  SELECT day::text, unit_id, service, language, age_band, source, skip_reason, sum(received)::int AS received, sum(skipped)::int AS skipped,
+         sum(cancelled)::int AS cancelled, sum(failed)::int AS failed
   FROM (
     SELECT v.visit_day AS day, v.unit_id, v.service, v.language, coalesce(v.age_band, 'unknown') AS age_band, v.source, '' AS skip_reason,
-           1 AS received, 0 AS skipped, (i.status = 'cancelled')::int AS cancelled
+           1 AS received, 0 AS skipped, (i.status = 'cancelled')::int AS cancelled, (i.status = 'failed' AND i.sent_at IS NULL)::int AS failed
     FROM invitations i JOIN visits v ON v.id = i.visit_id
     UNION ALL
-    SELECT v.visit_day, v.unit_id, v.service, v.language, coalesce(v.age_band, 'unknown'), v.source, coalesce(i.skip_reason, 'unspecified'), 0, 1, 0
+    SELECT v.visit_day, v.unit_id, v.service, v.language, coalesce(v.age_band, 'unknown'), v.source, coalesce(i.skip_reason, 'unspecified'), 0, 1, 0, 0
     FROM invitations i JOIN visits v ON v.id = i.visit_id WHERE i.status = 'skipped'
   ) x GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7`;
-const FUNNEL_DAILY = `SELECT day::text, unit_id, service, language, age_band, source, skip_reason, received, skipped, cancelled FROM funnel_daily
-  WHERE received <> 0 OR skipped <> 0 OR cancelled <> 0 ORDER BY 1, 2, 3, 4, 5, 6, 7`;
+const FUNNEL_DAILY = `SELECT day::text, unit_id, service, language, age_band, source, skip_reason, received, skipped, cancelled, failed FROM funnel_daily
+  WHERE received <> 0 OR skipped <> 0 OR cancelled <> 0 OR failed <> 0 ORDER BY 1, 2, 3, 4, 5, 6, 7`;
 const FUNNEL_MONTHLY_FROM_DAILY = `SELECT date_trunc('month', day)::date::text AS month, unit_id, service, language, age_band, source, skip_reason,
-  sum(received)::int AS received, sum(skipped)::int AS skipped, sum(cancelled)::int AS cancelled FROM funnel_daily GROUP BY 1, 2, 3, 4, 5, 6, 7
-  HAVING sum(received) <> 0 OR sum(skipped) <> 0 OR sum(cancelled) <> 0 ORDER BY 1, 2, 3, 4, 5, 6, 7`;
-const FUNNEL_MONTHLY = `SELECT month::text, unit_id, service, language, age_band, source, skip_reason, received, skipped, cancelled FROM funnel_monthly
-  WHERE received <> 0 OR skipped <> 0 OR cancelled <> 0 ORDER BY 1, 2, 3, 4, 5, 6, 7`;
+  sum(received)::int AS received, sum(skipped)::int AS skipped, sum(cancelled)::int AS cancelled, sum(failed)::int AS failed
+  FROM funnel_daily GROUP BY 1, 2, 3, 4, 5, 6, 7
+  HAVING sum(received) <> 0 OR sum(skipped) <> 0 OR sum(cancelled) <> 0 OR sum(failed) <> 0 ORDER BY 1, 2, 3, 4, 5, 6, 7`;
+const FUNNEL_MONTHLY = `SELECT month::text, unit_id, service, language, age_band, source, skip_reason, received, skipped, cancelled, failed
+  FROM funnel_monthly WHERE received <> 0 OR skipped <> 0 OR cancelled <> 0 OR failed <> 0 ORDER BY 1, 2, 3, 4, 5, 6, 7`;
 const NPS_MONTHLY_FROM_DAILY = `SELECT date_trunc('month', day)::date::text AS month, unit_id, service, language, age_band, source,
   sum(sent)::int AS sent, sum(delivered)::int AS delivered, sum(promoters)::int AS promoters, sum(passives)::int AS passives,
   sum(detractors)::int AS detractors, sum(comments)::int AS comments FROM nps_daily GROUP BY 1, 2, 3, 4, 5, 6
@@ -57,6 +59,7 @@ const op = fc.oneof(
     pick: fc.nat(),
     status: fc.constantFrom(...STATUSES),
     reason: fc.constantFrom(...REASONS),
+    sent: fc.boolean(),
   }),
   fc.record({ kind: fc.constant('delete' as const), pick: fc.nat() }),
   fc.record({
@@ -138,10 +141,12 @@ describe('rollups stay exact', () => {
         ],
       );
     } else if (o.kind === 'status') {
+      // A text marked sent (sent_at) now and then: a failure after a send is no failed text.
       await pool.query(
-        `UPDATE invitations SET status = $2, skip_reason = CASE WHEN $2 = 'skipped' THEN $3 ELSE skip_reason END
+        `UPDATE invitations SET status = $2, skip_reason = CASE WHEN $2 = 'skipped' THEN $3 ELSE skip_reason END,
+                sent_at = CASE WHEN $4 THEN coalesce(sent_at, now()) ELSE sent_at END
          WHERE id = (SELECT id FROM invitations ORDER BY id OFFSET ($1::int % greatest(1, (SELECT count(*) FROM invitations)::int)) LIMIT 1)`,
-        [o.pick, o.status, o.reason],
+        [o.pick, o.status, o.reason, o.sent],
       );
     } else if (o.kind === 'delete') {
       // Erasure: the invitation, then its visit (the rollup reads the visit's dimensions).

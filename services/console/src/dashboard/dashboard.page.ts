@@ -150,6 +150,7 @@ function funnel(d: DashboardData, t: Strings): string {
       n,
     ]),
     ['cancelled', t.cancelled, f.cancelled],
+    ['failed', t.failed, f.failed],
     ['sent', t.sent, f.sent],
     ['delivered', t.delivered, f.delivered],
     ['answered', t.answered, f.answered],

@@ -8,6 +8,8 @@ export interface FunnelFigures {
   eligible: number;
   skipped: Record<string, number>;
   cancelled: number;
+  /** Texts Twilio refused for good without sending them (an invalid or non-mobile number). */
+  failed: number;
   sent: number;
   delivered: number;
   answered: number;
@@ -24,6 +26,7 @@ function emptyFunnel(): FunnelFigures {
     eligible: 0,
     skipped: {},
     cancelled: 0,
+    failed: 0,
     sent: 0,
     delivered: 0,
     answered: 0,
@@ -53,7 +56,12 @@ async function groupedRollup(pool: Pool, q: ReportQuery, dims: readonly GroupDim
   const extra = rollup === 'funnel' ? ['d.skip_reason AS skip_reason'] : [];
   const sums =
     rollup === 'funnel'
-      ? ['sum(d.received)::int AS received', 'sum(d.skipped)::int AS skipped', 'sum(d.cancelled)::int AS cancelled']
+      ? [
+          'sum(d.received)::int AS received',
+          'sum(d.skipped)::int AS skipped',
+          'sum(d.cancelled)::int AS cancelled',
+          'sum(d.failed)::int AS failed',
+        ]
       : [
           'sum(d.sent)::int AS sent',
           'sum(d.delivered)::int AS delivered',
@@ -68,7 +76,7 @@ async function groupedRollup(pool: Pool, q: ReportQuery, dims: readonly GroupDim
 }
 
 /**
- * received → eligible (received − skipped) → sent → delivered → answered → commented, per visit
+ * received → eligible (received − skipped) → cancelled / failed / sent → delivered → answered → commented, per visit
  * day; optionally also per group (rows with fewer than minN delivered texts suppressed).
  */
 export async function funnelReport(pool: Pool, q: ReportQuery, configuredMinN: number, nesting?: Nesting) {
@@ -90,6 +98,7 @@ export async function funnelReport(pool: Pool, q: ReportQuery, configuredMinN: n
     for (const f of [entry(key), total]) {
       f.received += Number(r.received);
       f.cancelled += Number(r.cancelled);
+      f.failed += Number(r.failed);
       const skipped = Number(r.skipped);
       if (skipped) f.skipped[String(r.skip_reason)] = (f.skipped[String(r.skip_reason)] ?? 0) + skipped;
     }

@@ -6,7 +6,7 @@ export type Rollup = 'nps' | 'funnel';
 
 const COLUMNS: Record<Rollup, string> = {
   nps: 'unit_id, service, language, age_band, source, sent, delivered, promoters, passives, detractors, comments',
-  funnel: 'unit_id, service, language, age_band, source, skip_reason, received, skipped, cancelled',
+  funnel: 'unit_id, service, language, age_band, source, skip_reason, received, skipped, cancelled, failed',
 };
 
 function shiftMonth(monthStart: string, by: number): string {
