@@ -198,7 +198,22 @@ export async function resendUnknown(pool: Pool, id: string): Promise<boolean> {
   const { rowCount } = await pool.query(
     `UPDATE invitations SET status = 'scheduled', lookup_before_retry = true, unknown_checked_at = now(), send_at = now(),
        expires_at = NULL, updated_at = now()
-     WHERE id = $1 AND status = 'unknown' AND message_sid IS NULL`,
+     WHERE id = $1 AND status = 'unknown' AND message_sid IS NULL AND withdrawn_reason IS NULL`,
+    [id],
+  );
+  return (rowCount ?? 0) > 0;
+}
+
+/**
+ * An `unknown` send that did not go (Twilio's log) and was withdrawn while in flight (migration
+ * 690): cancelled, or skipped with the withdrawal's reason; its phone data erased.
+ */
+export async function settleWithdrawn(pool: Pool, id: string): Promise<boolean> {
+  const { rowCount } = await pool.query(
+    `UPDATE invitations SET status = CASE WHEN withdrawn_reason = 'cancelled' THEN 'cancelled' ELSE 'skipped' END,
+       skip_reason = CASE WHEN withdrawn_reason = 'cancelled' THEN NULL ELSE withdrawn_reason END,
+       phone_enc = NULL, phone_hash = NULL, expires_at = NULL, unknown_checked_at = now(), updated_at = now()
+     WHERE id = $1 AND status = 'unknown' AND message_sid IS NULL AND withdrawn_reason IS NOT NULL`,
     [id],
   );
   return (rowCount ?? 0) > 0;

@@ -160,11 +160,20 @@ export function createSendSurveyJob(deps: SendSurveyDeps) {
     const attempt = inv.attempt;
     const to = decryptPhone(deps.keys, inv.phone_enc);
     if (inv.lookup_before_retry) {
-      let earlier: string | null;
+      let earlier: string | 'other' | null;
       try {
         earlier = await findEarlierMessage(deps.twilio, to, body, inv.previous_attempt_at);
       } catch (error) {
         return handleFailure(error, true);
+      }
+      if (earlier === 'other') {
+        // Something else went to the number since that attempt (the text in other words: the
+        // language or the unit's name changed since): never a second text; the reconciler and the
+        // status callbacks settle it.
+        await repo.markUnknown(deps.pool, inv.id, answerWindowDays);
+        sends.inc({ result: 'unknown', error_code: 'none' });
+        log.warn({ attempt }, 'another message went to the number after the earlier attempt; not sent again');
+        return 'unknown';
       }
       if (earlier) {
         await markSent({ id: inv.id, sid: earlier });
@@ -267,6 +276,8 @@ export function createSendSurveyJob(deps: SendSurveyDeps) {
  * The sid of a message with this body sent to this number since the previous attempt, if Twilio
  * has one: that attempt's 5xx hid a message that was created after all.
  */
-async function findEarlierMessage(twilio: TwilioClient, to: string, body: string, since: Date | null): Promise<string | null> {
-  return (await messagesSentTo(twilio, to, since)).find((m) => m.body === body)?.sid ?? null;
+/** The earlier attempt's message (its sid), `other` when only other messages went to the number since, else null. */
+async function findEarlierMessage(twilio: TwilioClient, to: string, body: string, since: Date | null): Promise<string | 'other' | null> {
+  const sent = await messagesSentTo(twilio, to, since);
+  return sent.find((m) => m.body === body)?.sid ?? (sent.length > 0 ? 'other' : null);
 }

@@ -31,6 +31,8 @@ export interface UnknownSendRun {
   resent: number;
   /** Other messages to the number, none with this text: left `unknown` (never a second text). */
   unclear: number;
+  /** Nothing sent, and the visit was cancelled or the patient withdrawn meanwhile: cancelled or skipped, not sent. */
+  withdrawn: number;
 }
 
 interface UnknownSend {
@@ -39,6 +41,7 @@ interface UnknownSend {
   language: string;
   unit_id: string;
   last_attempt_at: Date | null;
+  withdrawn_reason: string | null;
 }
 
 /**
@@ -46,7 +49,8 @@ interface UnknownSend {
  * (a timeout, a crash between the `sending` mark and Twilio's answer, Postgres gone before the sid
  * was stored) may or may not have created a message. After `settleAfterMs`, Twilio's message log
  * for the number tells: the text is there (`sent`), or nothing at all went to the number since the
- * attempt, so the text is sent now (the send job looks at the log once more before it texts), or
+ * attempt, so the text is sent now (the send job looks at the log once more before it texts) or,
+ * when the visit was cancelled or the patient withdrawn meanwhile, cancelled or skipped; or
  * something else went there, and it stays `unknown`. Only sends attempted within
  * `sending.retryForHours` are looked at. Safe in several sender processes: each change is made
  * only from `unknown`.
@@ -67,6 +71,10 @@ export function createUnknownSendReconciler(deps: UnknownSendReconcilerDeps) {
       await repo.markSent(deps.pool, [{ id: inv.id, sid: match.sid }], answerWindowDays);
       return 'found';
     }
+    // A cancellation or a withdrawal came while it was in flight: it never goes now.
+    if (sent.length === 0 && inv.withdrawn_reason !== null) {
+      if (await repo.settleWithdrawn(deps.pool, inv.id)) return 'withdrawn';
+    }
     if (sent.length > 0 || !(await repo.resendUnknown(deps.pool, inv.id))) {
       await repo.markUnknownChecked(deps.pool, inv.id);
       return 'unclear';
@@ -76,9 +84,9 @@ export function createUnknownSendReconciler(deps: UnknownSendReconcilerDeps) {
   }
 
   async function runOnce(): Promise<UnknownSendRun> {
-    const run: UnknownSendRun = { found: 0, resent: 0, unclear: 0 };
+    const run: UnknownSendRun = { found: 0, resent: 0, unclear: 0, withdrawn: 0 };
     const { rows } = await deps.pool.query<UnknownSend>(
-      `SELECT i.id, i.phone_enc, i.language, v.unit_id, i.last_attempt_at
+      `SELECT i.id, i.phone_enc, i.language, v.unit_id, i.last_attempt_at, i.withdrawn_reason
          FROM invitations i JOIN visits v ON v.id = i.visit_id
         WHERE i.status = 'unknown' AND i.message_sid IS NULL AND i.phone_enc IS NOT NULL
           AND i.updated_at < now() - make_interval(secs => $1) AND i.last_attempt_at > now() - make_interval(secs => $2)

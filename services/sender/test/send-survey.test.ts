@@ -3,7 +3,8 @@ import { kaikuMetrics } from '@kaiku/http';
 import { waitFor } from '@kaiku/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { markSent } from '../src/invitation.repository.ts';
-import { createHarness, FROM, type Harness, keys, SENSITIVE_UNIT, testKaiku } from './harness.ts';
+import { createInvitationTexts } from '../src/invitation-texts.ts';
+import { createHarness, FROM, type Harness, keys, SENSITIVE_UNIT, testKaiku, UNIT } from './harness.ts';
 
 /** Sending through the real twilio SDK to sms-sim, with real Postgres and Redis. */
 describe('sender: one text per invitation, in the patient language', () => {
@@ -219,6 +220,21 @@ describe('sender: one text per invitation, in the patient language', () => {
     const messages = await h.simMessages(phone);
     expect(messages).toHaveLength(1);
     expect(inv?.message_sid).toBe(messages[0]?.sid);
+  });
+
+  it('a retry after a 5xx that finds another text at Twilio sends nothing: the words changed since (a probe: Finnish, then English)', async () => {
+    const { id, phone } = await h.addInvitation({ language: 'fi', enqueue: false });
+    // The first attempt's text went out in Finnish; the answer was a 5xx, so the retry looks first.
+    await h.pool.query(
+      `UPDATE invitations SET attempt = 1, last_attempt_at = now() - interval '1 minute', lookup_before_retry = true, language = 'sv' WHERE id = $1`,
+      [id],
+    );
+    const finnish = createInvitationTexts(h.kaiku.units).of('fi', UNIT).body;
+    await h.twilio().messages.create({ to: phone, from: FROM, body: finnish });
+    await h.queue.add('send', { invitationId: id }, { jobId: id });
+    const inv = await settled(id, 'unknown');
+    expect(inv?.attempt).toBe(2);
+    expect(await h.simMessages(phone)).toHaveLength(1); // the Finnish one only
   });
 
   it('with no retry period left, gives up after the 5xx attempts: unknown (it may have gone out), never failed or re-sent', async () => {

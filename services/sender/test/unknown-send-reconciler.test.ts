@@ -47,7 +47,7 @@ describe('unknown sends, settled from Twilio’s message log', () => {
     const created = await h.twilio().messages.create({ to: delivered.phone, from: FROM, body });
     await h.twilio().messages.create({ to: other.phone, from: FROM, body: 'Jokin muu viesti' });
 
-    expect(await reconciler.runOnce()).toEqual({ found: 1, resent: 1, unclear: 1 });
+    expect(await reconciler.runOnce()).toEqual({ found: 1, resent: 1, unclear: 1, withdrawn: 0 });
     await waitFor(async () => (await h.invitation(lost.id))?.status === 'delivered', 15_000, 'the lost text sent');
     expect(await h.simMessages(lost.phone)).toHaveLength(1);
     expect(await h.invitation(delivered.id)).toMatchObject({ status: 'sent', message_sid: created.sid });
@@ -57,7 +57,7 @@ describe('unknown sends, settled from Twilio’s message log', () => {
     expect((await h.invitation(recent.id))?.status).toBe('unknown'); // still within its callbacks' time
 
     // Looked at once: nothing changes on the next run.
-    expect(await reconciler.runOnce()).toEqual({ found: 0, resent: 0, unclear: 0 });
+    expect(await reconciler.runOnce()).toEqual({ found: 0, resent: 0, unclear: 0, withdrawn: 0 });
   });
 
   it('a send left unknown by a crash, whose job had completed, is queued again through that job', async () => {
@@ -68,5 +68,24 @@ describe('unknown sends, settled from Twilio’s message log', () => {
     expect(await reconciler.runOnce()).toMatchObject({ resent: 1 });
     await waitFor(async () => (await h.invitation(id))?.status === 'delivered', 15_000, 'sent');
     expect(await h.simMessages(phone)).toHaveLength(1);
+  });
+
+  it('a send withdrawn while it was unknown (visit cancelled, patient died) is never sent; one that had gone stays sent (a probe: three were sent 12 minutes after)', async () => {
+    const cancelled = await unknownSince(15);
+    const deceased = await unknownSince(15);
+    const wentOut = await unknownSince(15);
+    // As ingest keeps a cancellation and a withdrawal that arrive while a text is in flight (migration 690).
+    await h.pool.query(`UPDATE invitations SET withdrawn_reason = 'cancelled' WHERE id = $1`, [cancelled.id]);
+    await h.pool.query(`UPDATE invitations SET withdrawn_reason = 'deceased' WHERE id = ANY ($1)`, [[deceased.id, wentOut.id]]);
+    const body = createInvitationTexts(h.kaiku.units).of('fi', UNIT).body;
+    const created = await h.twilio().messages.create({ to: wentOut.phone, from: FROM, body });
+
+    expect(await reconciler.runOnce()).toEqual({ found: 1, resent: 0, unclear: 0, withdrawn: 2 });
+    expect(await h.invitation(cancelled.id)).toMatchObject({ status: 'cancelled', phone_enc: null, phone_hash: null });
+    expect(await h.invitation(deceased.id)).toMatchObject({ status: 'skipped', skip_reason: 'deceased', phone_enc: null });
+    expect(await h.invitation(wentOut.id)).toMatchObject({ status: 'sent', message_sid: created.sid });
+    await new Promise((r) => setTimeout(r, 300)); // nothing queued that could still text them
+    expect(await h.simMessages(cancelled.phone)).toEqual([]);
+    expect(await h.simMessages(deceased.phone)).toEqual([]);
   });
 });

@@ -62,22 +62,30 @@ export async function updatePatient(
     pseudonym,
     namedVisitOfAnyone: withdraw !== null,
   });
+  // A text in flight, or one that may have gone, keeps the withdrawal: never sent again after it.
+  if (withdraw) await repo.withdrawInFlight(client, { source: event.source, sourceVisitId: event.visitId ?? null, pseudonym }, withdraw);
   const visitId = event.visitId ? { visitId: event.visitId } : {};
   if (targets.length === 0) return { outcome: { outcome: 'updated', ...visitId, invitations: 0 }, cancelled: [] };
 
   const given = patient.languages.service ?? patient.languages.mother;
   const sentLanguage = given ? pickLanguage(patient.languages, deps.survey.otherLanguage) : null;
   const withdrawn: string[] = [];
+  let updated = 0;
   for (const invitation of targets) {
     if (withdraw) {
       if (await repo.skipScheduledInvitation(client, invitation.id, withdraw)) withdrawn.push(invitation.id);
+      updated += 1;
       continue;
     }
+    // Its text may already be at Twilio (an attempt got a 5xx): the retry looks for it by this
+    // number and these words, so they stay; a new number or language now would text the patient twice.
+    if (invitation.lookup_before_retry) continue;
+    updated += 1;
     const hash = newHash ?? invitation.phone_hash;
     // The patient's own choice by SMS (SV/EN/FI) outranks what the record system says.
     const preferred = hash ? await repo.preferredLanguage(client, hash) : null;
     const language = isLanguage(preferred) ? preferred : (sentLanguage ?? invitation.language);
     await repo.updateInvitationContact(client, invitation.id, phone ? encryptPhone(deps.keys, phone) : null, newHash, language);
   }
-  return { outcome: { outcome: 'updated', ...visitId, invitations: targets.length }, cancelled: withdrawn };
+  return { outcome: { outcome: 'updated', ...visitId, invitations: updated }, cancelled: withdrawn };
 }

@@ -170,13 +170,26 @@ export async function findVisit(client: PoolClient, source: string, sourceVisitI
   return rows[0] ?? null;
 }
 
+/**
+ * Texts in flight (`sending`) or that may have gone (`unknown`) keep the withdrawal (`$2`): the
+ * sender's reconciler cancels or skips them by it if Twilio's log shows they did not go, and never
+ * sends them again (migration 690). `where` selects the invitations (as `i`, visits as `v`); the
+ * reason is SQL (a parameter or a literal). The first withdrawal stays; `updated_at` too (the
+ * reconciler waits from the attempt, not from this).
+ */
+const IN_FLIGHT_WITHDRAWN = (where: string, reason: string) => `
+  UPDATE invitations i SET withdrawn_reason = coalesce(i.withdrawn_reason, ${reason})
+    FROM visits v WHERE v.id = i.visit_id AND i.status IN ('sending', 'unknown') AND (${where})`;
+
 export async function cancelInvitation(client: PoolClient, invitationId: string): Promise<boolean> {
   const { rowCount } = await client.query(
     `UPDATE invitations SET status = 'cancelled', phone_enc = NULL, phone_hash = NULL, updated_at = now()
      WHERE id = $1 AND status = 'scheduled'`,
     [invitationId],
   );
-  return (rowCount ?? 0) > 0;
+  if ((rowCount ?? 0) > 0) return true;
+  await client.query(IN_FLIGHT_WITHDRAWN('i.id = $1', `'cancelled'`), [invitationId]);
+  return false;
 }
 
 /** Records a cancellation (also of a visit not seen yet); false when it was already recorded. */
@@ -193,6 +206,8 @@ export interface ScheduledInvitation {
   id: string;
   phone_hash: string | null;
   language: string;
+  /** An attempt got a 5xx: its text may be at Twilio, and the retry looks for it by number and words. */
+  lookup_before_retry: boolean;
 }
 
 /** Still-scheduled invitations of one visit and/or one patient (any source), locked for update. */
@@ -201,7 +216,7 @@ export async function scheduledInvitationsOf(
   by: { source: string; sourceVisitId: string | null; pseudonym: string | null; namedVisitOfAnyone?: boolean },
 ): Promise<ScheduledInvitation[]> {
   const { rows } = await client.query<ScheduledInvitation>(
-    `SELECT i.id, i.phone_hash, i.language FROM invitations i JOIN visits v ON v.id = i.visit_id
+    `SELECT i.id, i.phone_hash, i.language, i.lookup_before_retry FROM invitations i JOIN visits v ON v.id = i.visit_id
      WHERE i.status = 'scheduled'
        -- The named visit only when it is this patient's (or its patient is unknown): an update that
        -- names another person's visit, or names no person for a visit whose patient is known, must
@@ -246,10 +261,25 @@ export async function skipScheduledInvitation(client: PoolClient, invitationId: 
  */
 export async function withdrawPatientSurveys(pool: Pool, pseudonym: string, reason: string): Promise<string[]> {
   const { rows } = await pool.query<{ id: string }>(
-    `UPDATE invitations i SET status = 'skipped', skip_reason = $2, phone_enc = NULL, phone_hash = NULL, updated_at = now()
+    `WITH in_flight AS (${IN_FLIGHT_WITHDRAWN('v.patient_pseudonym = $1', '$2')})
+     UPDATE invitations i SET status = 'skipped', skip_reason = $2, phone_enc = NULL, phone_hash = NULL, updated_at = now()
      FROM visits v WHERE v.id = i.visit_id AND v.patient_pseudonym = $1 AND i.status = 'scheduled'
      RETURNING i.id`,
     [pseudonym, reason],
   );
   return rows.map((r) => r.id);
+}
+
+/** The named visit's or the patient's texts in flight keep a withdrawal (see IN_FLIGHT_WITHDRAWN). */
+export async function withdrawInFlight(
+  client: PoolClient,
+  by: { source: string; sourceVisitId: string | null; pseudonym: string | null },
+  reason: string,
+) {
+  await client.query(IN_FLIGHT_WITHDRAWN('(v.source = $1 AND v.source_visit_id = $2) OR v.patient_pseudonym = $3', '$4'), [
+    by.source,
+    by.sourceVisitId,
+    by.pseudonym,
+    reason,
+  ]);
 }
