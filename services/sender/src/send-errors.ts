@@ -9,13 +9,18 @@ export type SendFailure =
   | { kind: 'transient'; code: number | null; rateLimited: boolean; mayHaveCreated: boolean; account?: true }
   | { kind: 'ambiguous'; code: number | null };
 
-/** Twilio error codes that retrying can't fix. */
+/** Twilio error codes about the patient's number or this text, which retrying can't fix. */
 const PERMANENT_CODES = new Set([
-  21211, 21212, 21214, 21217, 21219, 21401, 21407, 21408, 21421, 21606, 21608, 21610, 21612, 21614, 21617, 21635, 21660, 21703, 21704,
-  30003, 30004, 30005, 30006, 30007, 30008,
+  21211, 21214, 21217, 21401, 21407, 21408, 21421, 21610, 21612, 21614, 21617, 21635, 30003, 30004, 30005, 30006, 30007, 30008,
 ]);
-/** 20003: authentication failed; 20005: the account is not active. Nothing the patient's number did. */
-const ACCOUNT_CODES = new Set([20003, 20005]);
+/**
+ * Nothing the patient's number did: our credentials or account (20003 authentication failed, 20005
+ * account not active) or our sender settings (21212 invalid From, 21606 From not able to send
+ * here, 21660 From not of this account, 21703/21704 the Messaging Service has no number, 21608/21219
+ * a trial account's unverified To). Every text fails alike until the operators mend it, so each is
+ * held and tried again (a sender probe: a wrong TWILIO_FROM failed every due survey for good).
+ */
+const ACCOUNT_CODES = new Set([20003, 20005, 21212, 21219, 21606, 21608, 21660, 21703, 21704]);
 const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 export function classifySendError(error: unknown): SendFailure {

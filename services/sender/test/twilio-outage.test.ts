@@ -50,6 +50,17 @@ describe('sender: a Twilio outage longer than the quick attempts', () => {
     expect(await h.simMessages(phone)).toHaveLength(1);
   });
 
+  it('a refusal of our sender settings (21606: From cannot send here) is not the patient’s failure either: held, then sent (a probe: failed for good)', async () => {
+    const { id, phone } = await h.addInvitation({ attempts: 2 });
+    await h.fault({ kind: 'error', status: 400, code: 21606, to: phone, times: 2 });
+    const held = await heldForLater(id);
+    expect(held.row).toEqual({ status: 'scheduled', retrying: true, phone_kept: true });
+    expect((await h.invitation(id))?.error_code).toBe(21606);
+    await (await h.queue.getJob(id))?.promote();
+    await waitFor(async () => (await h.invitation(id))?.status === 'delivered', 15_000, 'delivered');
+    expect(await h.simMessages(phone)).toHaveLength(1);
+  });
+
   it('Twilio refusing our credentials (401, 20003) is not the patient’s failure: held, and sent once the credentials work', async () => {
     const { id, phone } = await h.addInvitation({ attempts: 2 });
     await h.fault({ kind: 'error', status: 401, code: 20003, to: phone, times: 3 });
