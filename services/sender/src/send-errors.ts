@@ -1,7 +1,7 @@
 /**
  * How a failed Twilio call is handled. `permanent`: never retried (invalid number, unsubscribed…).
  * `transient`: retry with backoff (`mayHaveCreated`: a 5xx, the retry first looks for the message;
- * `account`: Twilio refused our credentials or account, which only the operators can mend).
+ * `account`: Twilio refused our credentials, account or sender settings, which only the operators can mend).
  * `ambiguous`: it may have gone out; never re-send, settle from the status callback.
  */
 export type SendFailure =

@@ -225,7 +225,10 @@ export function createSendSurveyJob(deps: SendSurveyDeps) {
       }
       const failure = classifySendError(error);
       if (failure.kind === 'transient' && failure.account)
-        log.error({ failure, attempt }, 'Twilio refused our credentials or account: check TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN');
+        log.error(
+          { failure, attempt },
+          'Twilio refused our credentials, account or sender: check TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID',
+        );
       else log.warn({ failure, attempt }, 'Twilio refused or failed');
       const code = String(failure.code ?? 'none');
       if (failure.kind === 'permanent') {
