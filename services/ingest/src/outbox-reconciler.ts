@@ -27,8 +27,12 @@ export interface OutboxReconcilerDeps {
  * no outbox row and re-adds each missing job. Job id = invitation id, so a job that exists is never
  * doubled, and the sender re-checks the invitation's status in Postgres before it texts. The same
  * pass retries a job that failed while its invitation is still scheduled (a sender that could not
- * reach Postgres for all its attempts), so that no survey waits forever in the failed set.
+ * reach Postgres for all its attempts), so that no survey waits forever in the failed set, and
+ * puts back the job of a send stuck in `sending` (see STUCK_SENDING_MS).
  */
+/** A send this long in `sending` is no longer under way (a Twilio call gives up after 10 s). */
+const STUCK_SENDING_MS = 2 * 60_000;
+
 export function createOutboxReconciler(deps: OutboxReconcilerDeps) {
   const intervalMs = deps.intervalMs ?? 5000;
   const fullPassMs = deps.fullPassMs ?? 15 * 60_000;
@@ -48,10 +52,14 @@ export function createOutboxReconciler(deps: OutboxReconcilerDeps) {
     for (;;) {
       const { rows } = await deps.pool
         .query<{ id: string; send_at: Date | null }>(
+          // Also a send left `sending` for minutes (its sender died mid-call, and Redis lost the job
+          // that would have told the next sender): its job, put back, finds it so and makes it
+          // `unknown`, which the sender's reconciler settles from Twilio's log.
           `SELECT i.id, i.send_at FROM invitations i
-           WHERE i.status = 'scheduled' AND i.id > $1 AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.invitation_id = i.id)
+           WHERE i.status IN ('scheduled', 'sending') AND (i.status = 'scheduled' OR i.last_attempt_at < now() - make_interval(secs => $3))
+             AND i.id > $1 AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.invitation_id = i.id)
            ORDER BY i.id LIMIT $2`,
-          [after, batchSize],
+          [after, batchSize, STUCK_SENDING_MS / 1000],
         )
         .catch(fromPostgres);
       if (rows.length === 0) break;

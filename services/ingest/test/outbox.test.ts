@@ -154,6 +154,24 @@ describe('outbox reconciler', () => {
     expect(await reconciler.reconcileAll()).toBe(0);
   });
 
+  it('puts back the job of a send stuck in sending (its sender died mid-call and Redis lost the job; a probe found one kept for good)', async () => {
+    const relay = createOutboxRelay({ pool: h.pool, queue: h.queue, logger: silent, intervalMs: 1000 });
+    const reconciler = createOutboxReconciler({ pool: h.pool, queue: h.queue, redis: h.redis, logger: silent, fullPassMs: 3600_000 });
+    const stuck = await schedule();
+    const underWay = await schedule();
+    await relay.drain();
+    await h.pool.query(
+      `UPDATE invitations SET status = 'sending', last_attempt_at = now() - CASE WHEN id = $1 THEN interval '5 minutes' ELSE interval '5 seconds' END
+        WHERE id = ANY ($2)`,
+      [stuck.invitationId, [stuck.invitationId, underWay.invitationId]],
+    );
+    await h.queue.remove(stuck.invitationId);
+    await h.queue.remove(underWay.invitationId);
+    expect(await reconciler.reconcileAll()).toBe(1);
+    expect((await h.queue.getJob(stuck.invitationId))?.data).toEqual({ invitationId: stuck.invitationId });
+    expect(await h.queue.getJob(underWay.invitationId)).toBeUndefined(); // a send under way is its sender's
+  });
+
   it('names Postgres, at warn, when it is Postgres that it cannot reach', async () => {
     const lines: Array<{ level: number; msg: string; dependency?: string }> = [];
     const logger = pino({ level: 'warn' }, { write: (line: string) => lines.push(JSON.parse(line)) });
