@@ -139,22 +139,26 @@ export function buildSimApp(deps: SimDeps): FastifyInstance {
         fault?.kind === 'undelivered'
           ? ({ status: 'undelivered', errorCode: fault.code ?? 30003 } as const)
           : ({ status: 'delivered' } as const);
+      // `callbacks: false` on any fault that created the message: its status callbacks were lost.
+      const callBack = () => {
+        if (fault?.callbacks !== false) track(runCallbacks(message, final));
+      };
       if (fault?.kind === 'drop') {
         // Twilio took the message, but the answer never reached the caller.
         reply.hijack();
         request.raw.socket.destroy();
-        track(runCallbacks(message, final));
+        callBack();
         return;
       }
       if (fault?.kind === 'server-error') {
         // Twilio created the message, but answered 500 all the same.
-        if (fault.callbacks !== false) track(runCallbacks(message, final));
+        callBack();
         return twilioFail(reply, fault.status ?? 500, 20500, 'Internal Server Error');
       }
       if (fault?.kind === 'slow') await new Promise((r) => setTimeout(r, fault.delayMs));
       if (fault?.kind === 'hold') await faults.hold();
       const resource = messageResource(deps.accountSid, message);
-      track(runCallbacks(message, final));
+      callBack();
       return reply.code(201).send(resource);
     },
   );

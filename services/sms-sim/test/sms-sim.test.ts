@@ -113,6 +113,15 @@ describe('sms-sim: Twilio Messages API with fault modes', () => {
     await waitFor(() => callbacks.some((c) => c.params.MessageStatus === 'delivered'), 5000, 'delivered');
   });
 
+  it('a dropped connection with its callbacks lost too (callbacks: false): the message exists, and no callback comes (a probe: they came)', async () => {
+    await fault({ kind: 'drop', times: 1, callbacks: false });
+    await expect(send('+358401110014')).rejects.toBeTruthy();
+    const { messages } = (await (await fetch(`${simUrl}/sim/messages?to=%2B358401110014`)).json()) as { messages: unknown[] };
+    expect(messages).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 300)); // callbacks come after 1 ms here
+    expect(callbacks.filter((c) => c.url.includes('status'))).toEqual([]);
+  });
+
   it('holds an answer until released, then answers', async () => {
     await fault({ kind: 'hold', times: 1 });
     const pending = send('+358401110005');
