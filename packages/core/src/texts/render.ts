@@ -28,16 +28,45 @@ export function toGsm7Friendly(text: string): string {
 }
 
 /**
+ * Letters of the Sámi languages and others that carry no accent to strip: their usual Latin
+ * spelling (Anára dearvvašvuođaguovddáš → Anara dearvvasvuodaguovddas, not "…vuoaguovddas").
+ */
+const LATIN_SPELLING: Record<string, string> = {
+  đ: 'd',
+  Đ: 'D',
+  ŋ: 'n',
+  Ŋ: 'N',
+  ŧ: 't',
+  Ŧ: 'T',
+  ʒ: 'z',
+  Ʒ: 'Z',
+  ǥ: 'g',
+  Ǥ: 'G',
+  ł: 'l',
+  Ł: 'L',
+  ı: 'i',
+  œ: 'oe',
+  Œ: 'OE',
+  ĳ: 'ij',
+  Ĳ: 'IJ',
+  þ: 'th',
+  Þ: 'Th',
+  ð: 'd',
+  Ð: 'D',
+};
+
+/**
  * Makes a name from the config safe for GSM-7: look-alike punctuation, then letters outside the
- * alphabet (Sámi á, č, š, ž …) without their accent; anything else left is dropped.
+ * alphabet (Sámi á, č, š, ž …) without their accent, and letters with no accent to strip (đ, ŋ,
+ * ŧ, ʒ …) in their Latin spelling; anything else left is dropped.
  */
 export function toGsm7(text: string): string {
   let out = '';
   for (const ch of toGsm7Friendly(text.normalize('NFC'))) {
     if (isGsm7(ch)) out += ch;
     else {
-      const base = ch.normalize('NFD').replace(/\p{M}/gu, '');
-      if (base && isGsm7(base)) out += base;
+      const base = LATIN_SPELLING[ch] ?? ch.normalize('NFD').replace(/\p{M}/gu, '');
+      if (base && [...base].every(isGsm7)) out += base;
     }
   }
   return out;

@@ -86,6 +86,9 @@ describe('SMS texts', () => {
   it('keeps Sámi and other accented letters readable in GSM-7, and drops what cannot be', () => {
     expect(toGsm7('Anár – “Čeavetjávri” terveysasema')).toBe('Anar - "Ceavetjavri" terveysasema');
     expect(toGsm7('Åbo hälsostation')).toBe('Åbo hälsostation');
+    // Letters with no accent to strip keep their Latin spelling (a probe: "đ" was dropped).
+    expect(toGsm7('Anára dearvvašvuođaguovddáš')).toBe('Anara dearvvasvuodaguovddas');
+    expect(toGsm7('Čeavetjávri Ŋ ŧ ʒ Œuvre Ĳssel')).toBe('Ceavetjavri N t z OEuvre IJssel');
   });
 });
 
