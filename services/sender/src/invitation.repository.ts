@@ -55,19 +55,21 @@ const BUSY_NUMBER = (step: string) => `
  */
 export async function claimDue(pool: Pool, items: Array<{ id: string; dueBy: Date }>): Promise<Array<ClaimedInvitation | null>> {
   const { rows } = await pool.query<ClaimedInvitation>(
-    `UPDATE invitations i
+    `WITH c AS MATERIALIZED (
+       -- of one number's invitations due at once, the first only (the others then find it busy)
+       SELECT DISTINCT ON (coalesce(s.phone_hash, s.id::text)) s.id, u.due_by
+         FROM unnest($1::uuid[], $2::timestamptz[]) AS u(id, due_by) JOIN invitations s ON s.id = u.id
+        WHERE s.status = 'scheduled' AND (s.send_at IS NULL OR s.send_at <= u.due_by)
+        ORDER BY coalesce(s.phone_hash, s.id::text), s.id)
+     UPDATE invitations i
         SET status = 'sending', attempt = i.attempt + 1, last_attempt_at = now(), updated_at = now(),
             language = coalesce((SELECT l.language FROM language_preferences l
                                   WHERE l.phone_hash = i.phone_hash AND l.language = ANY ($3::text[])), i.language)
-       FROM visits v, unnest($1::uuid[], $2::timestamptz[]) AS c(id, due_by)
+       FROM visits v, c
       WHERE i.id = c.id AND v.id = i.visit_id AND i.status = 'scheduled'
         AND (i.send_at IS NULL OR i.send_at <= c.due_by)
         AND NOT EXISTS (SELECT 1 FROM opt_outs o WHERE o.phone_hash = i.phone_hash)
         AND NOT EXISTS (${BUSY_NUMBER('$4')})
-        -- of one number's invitations claimed at once, the first only: the other is then busy
-        AND NOT EXISTS (SELECT 1 FROM invitations o JOIN unnest($1::uuid[], $2::timestamptz[]) AS b(id, due_by) ON o.id = b.id
-                         WHERE o.phone_hash = i.phone_hash AND o.id < i.id AND o.status = 'scheduled'
-                           AND (o.send_at IS NULL OR o.send_at <= b.due_by))
       RETURNING i.id, i.attempt, i.language, i.phone_enc, i.phone_hash, i.lookup_before_retry, i.retrying_since,
                 (SELECT p.last_attempt_at FROM invitations p WHERE p.id = i.id) AS previous_attempt_at,
                 v.unit_id`,

@@ -1,8 +1,9 @@
 /**
  * A patient correcting the score they gave: "Ei kun 10", "Sori, piti olla 9", "Sorry, I meant 10",
- * "Förlåt, jag menade 10", "oho, väärä numero. 10". Read only once a score is stored (the survey
- * waits for the reason, or is complete): then these words before a score say that the new number
- * replaces the old one, and are no reason. Typing 1 for 10 is a common slip.
+ * "Förlåt, jag menade 10", "oho, väärä numero. 10". Once a score is stored (the survey waits for
+ * the reason, or is complete) the new number replaces the old one; before, such words are no reason
+ * beside the score. Typing 1 for 10 is a common slip. A misread score is far worse than a missed
+ * correction, so only a score that stands alone after (or before) the words counts.
  */
 import { parseScoreReply } from './score-parser.ts';
 
@@ -14,68 +15,115 @@ const CORRECTION_WORDS = [
   'ups',
   'oops',
   'whoops',
+  'oj',
+  'hoppsan',
   'sori',
   'sorry',
   'anteeksi',
-  'anteks',
+  'antee?ks',
   'förlåt',
   'ursäkta',
   'pardon',
   'my bad',
   // Finnish
-  'ei\\s*kun',
+  'ei\\s*kun?',
   'eikä\\s*kun',
   'ei\\s*vaan',
-  'eiku',
   'korjaus',
-  'korjaan',
-  'korjaan\\s+vastaukseni',
-  'piti\\s+olla',
-  'pitää\\s+olla',
-  'pitäis(?:i)?\\s+olla',
+  'korjaan(?:\\s+vastaukseni)?',
+  'pit(?:i|ää|äis|äisi)\\s+olla',
+  'piti\\s+(?:laittaa|kirjo(?:i)?ttaa|painaa|vastata)',
   'tarkoitin',
   'tarkotin',
   'tarkoitan',
+  'tarkoitus\\s+oli',
   'oikeastaan',
+  'oikeasti',
+  'oikea\\s+vastaus\\s+on',
   'väärä\\s+(?:numero|luku|arvosana)',
+  'väärin\\s+meni',
   '(?:näppäily|lyönti|kirjoitus)virhe',
-  'painoin\\s+väärin',
-  'kirjoitin\\s+väärin',
+  '(?:painoin|kirjoitin|näpytin)\\s+väärin',
+  'yritin\\s+kirjo(?:i)?ttaa',
+  '(?:oli\\s+)?tarkoitus(?:\\s+oli)?(?:\\s+laittaa)?',
+  'muutan(?:\\s+(?:arvosanan|arvioni|arvion|vastaukseni|vastauksen))?',
+  'vaihdan',
+  '(?:haluan|voi(?:t|tte)ko|voisitteko)\\s+muuttaa',
+  'muuttakaa',
+  'muuta',
   // Swedish
   '(?:jag\\s+)?menade',
   '(?:jag\\s+)?menar',
   'rättelse',
   'egentligen',
-  'ska\\s+vara',
-  'skulle\\s+vara',
-  'fel\\s+(?:siffra|nummer|betyg)',
+  '(?:det\\s+)?(?:ska|skulle)\\s+vara',
+  'fel(?:\\s+(?:siffra|nummer|betyg))?',
   'skrev\\s+fel',
+  'rätt\\s+svar(?:\\s+är)?',
+  'ändra(?:r)?\\s+till',
   // English
-  'i\\s+meant',
-  'meant',
+  'i\\s+meant(?:\\s+to\\s+(?:type|write|put|say|send))?',
+  'meant(?:\\s+to\\s+(?:type|write|put|say|send))?',
   'i\\s+mean',
   'correction',
   'actually',
-  'should\\s+(?:have\\s+been|be)',
-  "should've\\s+been",
+  '(?:it\\s+)?should\\s+(?:have\\s+been|be)',
+  "(?:it\\s+)?should've\\s+been",
   'typo',
   'wrong\\s+(?:number|score)',
   'i\\s+typed\\s+(?:it\\s+)?wrong',
+  'i\\s+fat\\s+fingered(?:\\s+it)?',
   'mistake',
+  '(?:the\\s+)?correct\\s+score(?:\\s+is)?',
+  '(?:(?:can|could)\\s+you\\s+)?(?:please\\s+)?change\\s+(?:it\\s+|my\\s+score\\s+)?to',
 ];
 const SEPARATOR = `[\\s,.:;!…–—-]*`;
-const PREAMBLE = new RegExp(`^${SEPARATOR}(?:(?:${CORRECTION_WORDS.join('|')})(?![\\p{L}\\p{N}])${SEPARATOR})+`, 'iu');
+const WORDS = `(?:${CORRECTION_WORDS.join('|')})(?![\\p{L}\\p{N}])`;
+const PREAMBLE = new RegExp(`^${SEPARATOR}(?:${WORDS}${SEPARATOR})+`, 'iu');
+/** The same words after the score: "10 tarkoitin", "10, sorry", "10 I meant". */
+const POSTSCRIPT = new RegExp(`(?:${SEPARATOR}${WORDS})+${SEPARATOR}$`, 'iu');
+/**
+ * Where a score ends and a reason after it begins: a comma, a colon or a full stop before a space
+ * (a full stop before a capital: "3. kerros" is an ordinal, "10:30" a time), a dash between spaces.
+ */
+const SCORE_ENDS = /\s*(?:[,;!?]|:(?=\s|$)|\.(?=\s*$|\s+\p{Lu})|\s[-–—]\s)\s*/u;
+
+/**
+ * The score alone ("10", "ysi", "10/10", "täys kymppi", "10 not 1"), else null: one word, or two of
+ * which the first is no number ("1 more", "10 pistettä" are not a score said alone).
+ */
+function bareScore(text: string): number | null {
+  const words = text.trim().split(/\s+/u);
+  const denied = /^\S+\s+(?:not|eikä|ei|inte)\s+\S+$/iu.test(text.trim()); // "10 not 1"
+  if (!denied && (words.length > 2 || (words.length === 2 && /\d/u.test(words[0] as string)))) return null;
+  const parsed = parseScoreReply(text.trim());
+  return parsed.kind === 'score' && parsed.reason === null ? parsed.score : null;
+}
 
 /**
  * The new score and what follows it, when the message opens with words of correction and a score
- * comes after them ("Oikeastaan 10, hyvä palvelu" → 10, "hyvä palvelu"); null otherwise ("Ei kun
- * 2 tuntia jonossa" is a reason).
+ * stands alone after them, up to a comma or a full stop ("Oikeastaan 10, hyvä palvelu" → 10, "hyvä
+ * palvelu"), or when such words follow a score alone ("10 tarkoitin"); null otherwise. A number that
+ * runs on into words is never one: "Ei kun 2 tuntia jonossa", "Sorry, 3 things bothered me",
+ * "Actually 7 in the morning is too early", "Ei kun hoitaja oli kymppi" are reasons.
  */
 export function readCorrection(text: string): { score: number; reason: string | null } | null {
-  const opening = PREAMBLE.exec(text);
-  if (!opening) return null;
-  const rest = text.slice(opening[0].length).trim();
-  if (!rest) return null;
-  const parsed = parseScoreReply(rest);
-  return parsed.kind === 'score' ? { score: parsed.score, reason: parsed.reason } : null;
+  const trimmed = text.trim();
+  const opening = PREAMBLE.exec(trimmed);
+  if (opening) {
+    const rest = trimmed.slice(opening[0].length).trim();
+    const cut = SCORE_ENDS.exec(rest);
+    const head = cut ? rest.slice(0, cut.index) : rest;
+    const score = head ? bareScore(head) : null;
+    if (score === null) return null;
+    const after = cut ? rest.slice(cut.index + cut[0].length).trim() : '';
+    const reason = after ? parseScoreReply(`${head} ${after}`) : null;
+    return { score, reason: reason?.kind === 'score' ? reason.reason : after || null };
+  }
+  const closing = POSTSCRIPT.exec(trimmed);
+  if (closing && closing.index > 0) {
+    const score = bareScore(trimmed.slice(0, closing.index));
+    if (score !== null) return { score, reason: null };
+  }
+  return null;
 }

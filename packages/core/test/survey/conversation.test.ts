@@ -104,12 +104,49 @@ describe('conversation steps (docs/conversation.md)', () => {
     expect(advanceConversation(done, text)).toEqual({ kind: 'rescore', score, reason, next: null, reply: null });
   });
 
-  it.each(['Ei kun 2 tuntia jonossa', 'Anteeksi, odotin 45 min', 'Actually the doctor was great', '10 koska nopea'])(
-    '"%s" to why? is a reason, not a correction',
-    (text) => {
-      expect(advanceConversation({ ...start, step: 'awaiting-reason' }, text)).toMatchObject({ kind: 'reason', reason: text });
-    },
-  );
+  // A regression probe's reasons that my first reading took for corrections: a number that runs on
+  // into words, an ordinal, a time, a rating of a person.
+  it.each([
+    'Ei kun 2 tuntia jonossa',
+    'Anteeksi, odotin 45 min',
+    'Actually the doctor was great',
+    '10 koska nopea',
+    'Ei kun 1 hoitaja oli töykeä',
+    'Actually 2 things: the queue and the cold waiting room',
+    'Egentligen 1 sak: toaletten var smutsig',
+    'Sorry, 3 things bothered me',
+    'Anteeksi, 1 asia: wc oli likainen',
+    'Actually 7 in the morning is too early',
+    'Sorry 4 delay',
+    'Sorry, 9 o clock appointment started late',
+    'Förlåt, 8 på morgonen är tidigt',
+    'Ei kun 2 pistosta ja molemmat sattui',
+    'Sorry 1 more: thanks!',
+    'Actually 9 out of 10 times they are great',
+    "Actually, I'd give the nurse a 10",
+    'Ei kun hoitaja oli kymppi',
+    'Ei kun lääkärille 10',
+    'Förlåt, sköterskan var en tia',
+    'Ei kun 10:30',
+    'Ei kun 3. kerros',
+    'Oikeastaan 2. käynti',
+  ])('"%s" to why? is a reason, not a correction', (text) => {
+    expect(advanceConversation({ ...start, step: 'awaiting-reason' }, text)).toMatchObject({ kind: 'reason', reason: text });
+    expect(advanceConversation({ ...start, step: 'completed' }, text)).toMatchObject({ kind: 'append' });
+  });
+
+  it.each([
+    'Ei ku 10',
+    '10 tarkoitin',
+    'Tarkoitus oli 10',
+    'Oj, jag menade 10',
+    'Det ska vara 10',
+    'Change it to 10',
+    '10, typo',
+    'Oops 10 not 1',
+  ])('"%s" corrects the score too', (text) => {
+    expect(advanceConversation({ ...start, step: 'awaiting-reason' }, text)).toMatchObject({ kind: 'rescore', score: 10, reason: null });
+  });
 
   it('words of correction before a score are no reason where the score is asked ("Sorry, I meant 10" after a slip)', () => {
     expect(advanceConversation({ ...start, reasked: true }, 'Sorry, I meant 10')).toMatchObject({
