@@ -9,8 +9,8 @@
 --   it masked (`append_joined`, of the comment as it read it: `comment_was`; `pending_joined` for
 --   the pending comment, which the item's state already pins), so that a phone number or a hetu
 --   split across two messages ("soittakaa 040", then "123 4567") is not stored in the clear. When
---   the comment changed since it was read (two messages at the same moment) the plain join is
---   stored, as before.
+--   the comment changed since it was read (two messages at the same moment) the item is `stale`,
+--   and the service decides it again on the comment as it is.
 -- Body otherwise as in 1700000000650.
 CREATE OR REPLACE FUNCTION kaiku_reply_apply(p_items jsonb)
 RETURNS TABLE (ord int, outcome text) LANGUAGE plpgsql VOLATILE
@@ -119,10 +119,19 @@ BEGIN
     END IF;
     IF it.append IS NOT NULL THEN
       SELECT r.comment INTO v_old FROM responses r WHERE r.invitation_id = it.inv FOR UPDATE;
+      IF FOUND AND it.append_joined IS NOT NULL AND v_old IS DISTINCT FROM it.comment_was THEN
+        -- Another message changed the comment since this one was read (two at the same moment,
+        -- the survey complete: nothing else of this item changed): decided again on the comment
+        -- as it is, so that the join is masked as a whole.
+        DELETE FROM inbound_messages m WHERE m.message_sid = it.sid;
+        outcome := 'stale';
+        RETURN NEXT;
+        CONTINUE;
+      END IF;
       -- Words the comment already holds (a message sent again) are not added twice.
       IF FOUND AND (v_old IS NULL OR position(it.append IN v_old) = 0) THEN
         UPDATE responses r SET comment = left(CASE
-            WHEN it.append_joined IS NOT NULL AND v_old IS NOT DISTINCT FROM it.comment_was THEN it.append_joined
+            WHEN it.append_joined IS NOT NULL THEN it.append_joined
             WHEN v_old IS NULL OR v_old = '' THEN it.append ELSE v_old || ' ' || it.append END, it.cap)
         WHERE r.invitation_id = it.inv;
         v_comment_bump := CASE WHEN v_old IS NULL OR v_old = '' THEN 1 ELSE 0 END;

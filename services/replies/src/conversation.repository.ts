@@ -206,7 +206,8 @@ export interface ConversationWrite {
   append?: string;
   /**
    * The comment as read (`comment_was`) with `append` joined on, masked as a whole; stored instead of
-   * the plain join when the comment is still as read (two messages at once: the plain join).
+   * the plain join. When the comment changed since it was read (two messages at once) the write is
+   * `stale` and decided again.
    */
   append_joined?: string;
   comment_was?: string | null;

@@ -96,6 +96,35 @@ describe('conversation steps stored concurrently (read, decide, write only if un
     expect(await stateOf(f.pool, id)).toMatchObject({ status: 'completed', step: 'completed', score: 9 });
   });
 
+  it('words joined on to a comment that changed since it was read are decided again, so a split number is masked as a whole (a probe: two messages at once stored it in the clear)', async () => {
+    const phone = newPhone();
+    const id = await f.invitation({ phone });
+    await f.sms(phone, '8 hyvä');
+    await f.sms(phone, 'soittakaa 040'); // the comment is now "hyvä soittakaa 040"
+    const { rows } = await f.pool.query<{ phone_hash: string }>('SELECT phone_hash FROM invitations WHERE id = $1', [id]);
+    // "123 4567" read while the comment was still "hyvä": its join is stale.
+    const write: ConversationWrite = {
+      sid: nextSid(),
+      inv: id,
+      hash: rows[0]?.phone_hash as string,
+      at: new Date(),
+      step: 'completed',
+      reasked: false,
+      language: 'fi',
+      pending: null,
+      touch: false,
+      cap: 1000,
+      append: '123 4567',
+      append_joined: 'hyvä 123 4567',
+      comment_was: 'hyvä',
+    };
+    expect(await applyConversation(f.pool, [write])).toEqual(['stale']);
+    expect(await stateOf(f.pool, id)).toMatchObject({ comment: 'hyvä soittakaa 040' });
+    // Decided again on the comment as it is, through the service:
+    await f.sms(phone, '123 4567');
+    expect(await stateOf(f.pool, id)).toMatchObject({ comment: 'hyvä soittakaa [phone]' });
+  });
+
   it('status callbacks in one call: applied in order, monotonic, each send and delivery counted once', async () => {
     const { rows: v } = await f.pool.query<{ id: string }>(
       `INSERT INTO visits (source, source_visit_id, unit_id, service, ended_at, visit_day, language, age_band)
