@@ -42,6 +42,16 @@ describe('a withdrawal while the text is in flight', () => {
     expect(await invitationOf(h.pool, 'lifecare', v.visitId)).toMatchObject({ status: 'unknown', withdrawn_reason: 'cancelled' });
   });
 
+  it('a cancellation is kept, not applied, on a survey waiting to retry after a 5xx (its text may be at Twilio)', async () => {
+    const v = visit(testHetu(), 9);
+    await post(v);
+    const before = await invitationOf(h.pool, 'lifecare', v.visitId);
+    await h.pool.query('UPDATE invitations SET lookup_before_retry = true WHERE id = $1', [before?.id]);
+    expect((await post({ source: 'lifecare', kind: 'visit-cancelled', visitId: v.visitId })).json).toMatchObject({ outcome: 'cancelled' });
+    expect(await invitationOf(h.pool, 'lifecare', v.visitId)).toMatchObject({ status: 'scheduled', withdrawn_reason: 'cancelled' });
+    expect(h.cancelled).not.toContain(before?.id); // its job stays: the sender looks at Twilio first
+  });
+
   it.each([
     ['deceased', { deceased: true }],
     ['consent-refused', { smsConsent: false }],

@@ -27,6 +27,8 @@ export interface InvitationState {
   /** Another survey texted to the same number still waits for its score: until when, at most (null: no end known yet). */
   number_busy: boolean;
   busy_until: Date | null;
+  /** Cancelled or withdrawn while an attempt may have gone (migration 690): never sent as it is. */
+  withdrawn_reason: string | null;
 }
 
 /** The survey step that waits for the score (`awaiting-score`): a number with one there takes no other text. */
@@ -41,7 +43,8 @@ const SCORE_STEP = stepOf(NPS_SURVEY.questions.find((q) => q.kind === 'nps'));
 const BUSY_NUMBER = (step: string) => `
   SELECT o.expires_at FROM invitations o
    WHERE o.phone_hash = i.phone_hash AND o.id <> i.id
-     AND (o.status IN ('sending', 'sent', 'delivered', 'unknown')) IS TRUE AND o.step = ${step}
+     AND ((o.status IN ('sending', 'sent', 'delivered', 'unknown')) IS TRUE OR (o.status = 'scheduled' AND o.lookup_before_retry))
+     AND o.step = ${step}
      AND (o.expires_at IS NULL OR o.expires_at > now())`;
 
 /**
@@ -59,7 +62,7 @@ export async function claimDue(pool: Pool, items: Array<{ id: string; dueBy: Dat
        -- of one number's invitations due at once, the first only (the others then find it busy)
        SELECT DISTINCT ON (coalesce(s.phone_hash, s.id::text)) s.id, u.due_by
          FROM unnest($1::uuid[], $2::timestamptz[]) AS u(id, due_by) JOIN invitations s ON s.id = u.id
-        WHERE s.status = 'scheduled' AND (s.send_at IS NULL OR s.send_at <= u.due_by)
+        WHERE s.status = 'scheduled' AND s.withdrawn_reason IS NULL AND (s.send_at IS NULL OR s.send_at <= u.due_by)
         ORDER BY coalesce(s.phone_hash, s.id::text), s.id)
      UPDATE invitations i
         SET status = 'sending', attempt = i.attempt + 1, last_attempt_at = now(), updated_at = now(),
@@ -85,7 +88,7 @@ export async function claimDue(pool: Pool, items: Array<{ id: string; dueBy: Dat
 
 export async function invitationState(pool: Pool, id: string): Promise<InvitationState | null> {
   const { rows } = await pool.query<InvitationState>(
-    `SELECT i.id, i.status, i.send_at, EXISTS (SELECT 1 FROM opt_outs o WHERE o.phone_hash = i.phone_hash) AS opted_out,
+    `SELECT i.id, i.status, i.send_at, EXISTS (SELECT 1 FROM opt_outs o WHERE o.phone_hash = i.phone_hash) AS opted_out, i.withdrawn_reason,
             b.number_busy IS NOT NULL AS number_busy, b.busy_until
        FROM invitations i
        LEFT JOIN LATERAL (SELECT true AS number_busy, max(o.expires_at) AS busy_until FROM (${BUSY_NUMBER('$2')}) o HAVING count(*) > 0) b ON true
@@ -183,13 +186,44 @@ export async function markUnknown(pool: Pool, id: string, answerWindowDays: numb
  * the retry must first look for it at Twilio. `failedAt`: this attempt failed (not Twilio's 429),
  * which starts the retry period if it is the first to.
  */
-export async function markRetry(pool: Pool, id: string, code: number | null, lookup = false, failedAt: Date | null = null) {
+export async function markRetry(
+  pool: Pool,
+  id: string,
+  code: number | null,
+  lookup: boolean,
+  failedAt: Date | null,
+  answerWindowDays: number,
+) {
   await pool.query(
     `UPDATE invitations SET status = 'scheduled', error_code = $2, lookup_before_retry = lookup_before_retry OR $3,
        retrying_since = COALESCE(retrying_since, $4), updated_at = now()
      WHERE id = $1 AND status = 'sending'`,
     [id, code, lookup, failedAt],
   );
+  // Cancelled or withdrawn while this attempt was under way: never tried again.
+  await settleWithdrawnRetry(pool, id, answerWindowDays);
+}
+
+/**
+ * A scheduled invitation withdrawn while an attempt was under way (migration 690) is not sent:
+ * when no attempt can have created a message, cancelled (or skipped with the reason) at once, its
+ * phone data erased; when one may have (a 5xx), `unknown`, which the unknown-send reconciler
+ * settles from Twilio's log (sent, or cancelled/skipped). Returns the status it took, or null.
+ */
+export async function settleWithdrawnRetry(pool: Pool, id: string, answerWindowDays: number): Promise<string | null> {
+  const { rows } = await pool.query<{ status: string }>(
+    `UPDATE invitations SET
+       status = CASE WHEN lookup_before_retry THEN 'unknown' WHEN withdrawn_reason = 'cancelled' THEN 'cancelled' ELSE 'skipped' END,
+       skip_reason = CASE WHEN lookup_before_retry OR withdrawn_reason = 'cancelled' THEN skip_reason ELSE withdrawn_reason END,
+       phone_enc = CASE WHEN lookup_before_retry THEN phone_enc END,
+       phone_hash = CASE WHEN lookup_before_retry THEN phone_hash END,
+       expires_at = CASE WHEN lookup_before_retry THEN COALESCE(expires_at, now() + make_interval(days => $2)) END,
+       updated_at = now()
+     WHERE id = $1 AND status = 'scheduled' AND withdrawn_reason IS NOT NULL
+     RETURNING status`,
+    [id, answerWindowDays],
+  );
+  return rows[0]?.status ?? null;
 }
 
 /**

@@ -108,6 +108,11 @@ export function createSendSurveyJob(deps: SendSurveyDeps) {
       return { result: 'already-sent' };
     }
     if (state.status !== 'scheduled') return { result: SENT_STATUSES.has(state.status) ? 'already-sent' : 'not-scheduled' };
+    if (state.withdrawn_reason !== null) {
+      // Cancelled or withdrawn while an earlier attempt may have gone (a 5xx): never sent now.
+      const settled = await repo.settleWithdrawnRetry(deps.pool, state.id, answerWindowDays);
+      return settled ? { result: settled === 'unknown' ? 'unknown' : 'not-scheduled' } : retry();
+    }
     if (state.opted_out) return (await repo.skipOptedOut(deps.pool, state.id)) ? { result: 'opted-out' } : retry();
     if (state.send_at && state.send_at.getTime() > at.getTime() + 1000) {
       return { result: 'delayed', until: state.send_at, moved: false, why: 'send-time' };
@@ -219,7 +224,7 @@ export function createSendSurveyJob(deps: SendSurveyDeps) {
           await repo.markUnknown(deps.pool, inv.id, answerWindowDays);
           throw new UnrecoverableError(`gave up after ${attempt} attempts; the text may have gone out`);
         }
-        await repo.markRetry(deps.pool, inv.id, null, true, at);
+        await repo.markRetry(deps.pool, inv.id, null, true, at, answerWindowDays);
         if (retryAt) return tryAgainAt(retryAt);
         throw new Error('Twilio look-up failed; will retry');
       }
@@ -245,7 +250,7 @@ export function createSendSurveyJob(deps: SendSurveyDeps) {
       if (failure.rateLimited) {
         // Twilio's own limit: hold every sender for a moment; this attempt doesn't count.
         sends.inc({ result: 'retry', error_code: code });
-        await repo.markRetry(deps.pool, inv.id, failure.code);
+        await repo.markRetry(deps.pool, inv.id, failure.code, false, null, answerWindowDays);
         await pauseQueue(TWILIO_429_PAUSE_MS);
         throw Worker.RateLimitError();
       }
@@ -261,7 +266,7 @@ export function createSendSurveyJob(deps: SendSurveyDeps) {
         throw new UnrecoverableError(`gave up after ${attempt} attempts`);
       }
       // A 5xx may have created the message: the retry looks for it before sending again.
-      await repo.markRetry(deps.pool, inv.id, failure.code, failure.mayHaveCreated, at);
+      await repo.markRetry(deps.pool, inv.id, failure.code, failure.mayHaveCreated, at, answerWindowDays);
       if (retryAt) return tryAgainAt(retryAt);
       throw new Error(`transient Twilio failure${failure.code ? ` ${failure.code}` : ''}; will retry`);
     }

@@ -28,7 +28,7 @@ describe('the claim statement for many jobs', () => {
     expect(await repo.claimDue(h.pool, [{ id: a.id, dueBy }])).toEqual([null]);
     // back to scheduled for a retry: the next claim carries the previous attempt's time, for the look-up
     const { rows } = await h.pool.query<{ t: Date }>('SELECT last_attempt_at AS t FROM invitations WHERE id = $1', [b.id]);
-    await repo.markRetry(h.pool, b.id, 20500, true);
+    await repo.markRetry(h.pool, b.id, 20500, true, null, 7);
     const [retried] = await repo.claimDue(h.pool, [{ id: b.id, dueBy }]);
     expect(retried).toMatchObject({ attempt: 2, lookup_before_retry: true, previous_attempt_at: rows[0]?.t });
 

@@ -1,6 +1,7 @@
 import { waitFor } from '@kaiku/testing';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as repo from '../src/invitation.repository.ts';
 import { createInvitationTexts } from '../src/invitation-texts.ts';
 import { createUnknownSendReconciler } from '../src/unknown-send.reconciler.ts';
 import { createHarness, FROM, type Harness, keys, UNIT } from './harness.ts';
@@ -87,5 +88,29 @@ describe('unknown sends, settled from Twilio’s message log', () => {
     await new Promise((r) => setTimeout(r, 300)); // nothing queued that could still text them
     expect(await h.simMessages(cancelled.phone)).toEqual([]);
     expect(await h.simMessages(deceased.phone)).toEqual([]);
+  });
+
+  it('a withdrawal that came during an attempt which then failed is never retried (a regression probe: cancelled, then texted after a 500)', async () => {
+    // The attempt surely created nothing (a refused connection, a 429, a 4xx of our settings): settled at once.
+    const plain = await h.addInvitation({ enqueue: false });
+    await h.pool.query(`UPDATE invitations SET status = 'sending', withdrawn_reason = 'cancelled' WHERE id = $1`, [plain.id]);
+    await repo.markRetry(h.pool, plain.id, 21606, false, new Date(), 7);
+    expect(await h.invitation(plain.id)).toMatchObject({ status: 'cancelled', phone_enc: null });
+    // A 5xx may have created it: unknown, then settled from Twilio's log (nothing there: skipped).
+    const maybe = await h.addInvitation({ enqueue: false });
+    await h.pool.query(
+      `UPDATE invitations SET status = 'sending', attempt = 1, last_attempt_at = now() - interval '15 minutes', withdrawn_reason = 'deceased' WHERE id = $1`,
+      [maybe.id],
+    );
+    await repo.markRetry(h.pool, maybe.id, 20500, true, new Date(), 7);
+    expect((await h.invitation(maybe.id))?.status).toBe('unknown');
+    // A retry job already waiting for it finds it so, and sends nothing.
+    await h.queue.add('send', { invitationId: maybe.id }, { jobId: maybe.id });
+    await waitFor(async () => (await h.queue.getJob(maybe.id))?.finishedOn, 10_000, 'the retry job');
+    expect(await h.simMessages(maybe.phone)).toEqual([]);
+    await h.pool.query(`UPDATE invitations SET updated_at = now() - interval '15 minutes' WHERE id = $1`, [maybe.id]);
+    expect(await reconciler.runOnce()).toMatchObject({ withdrawn: 1, resent: 0 });
+    expect(await h.invitation(maybe.id)).toMatchObject({ status: 'skipped', skip_reason: 'deceased' });
+    expect(await h.simMessages(maybe.phone)).toEqual([]);
   });
 });

@@ -170,21 +170,24 @@ export async function findVisit(client: PoolClient, source: string, sourceVisitI
   return rows[0] ?? null;
 }
 
+/** Sending, unknown, or waiting for a retry that first looks at Twilio (an attempt got a 5xx: it may have gone). */
+const IN_FLIGHT = `(i.status IN ('sending', 'unknown') OR (i.status = 'scheduled' AND i.lookup_before_retry))`;
+
 /**
- * Texts in flight (`sending`) or that may have gone (`unknown`) keep the withdrawal (`$2`): the
- * sender's reconciler cancels or skips them by it if Twilio's log shows they did not go, and never
- * sends them again (migration 690). `where` selects the invitations (as `i`, visits as `v`); the
+ * Texts in flight (`sending`) or that may have gone (`unknown`, or `scheduled` for a retry after a
+ * 5xx) keep the withdrawal: the sender cancels or skips them by it once Twilio's log shows they did
+ * not go, and never sends them again (migration 690). `where` selects the invitations (as `i`, visits as `v`); the
  * reason is SQL (a parameter or a literal). The first withdrawal stays; `updated_at` too (the
  * reconciler waits from the attempt, not from this).
  */
 const IN_FLIGHT_WITHDRAWN = (where: string, reason: string) => `
   UPDATE invitations i SET withdrawn_reason = coalesce(i.withdrawn_reason, ${reason})
-    FROM visits v WHERE v.id = i.visit_id AND i.status IN ('sending', 'unknown') AND (${where})`;
+    FROM visits v WHERE v.id = i.visit_id AND ${IN_FLIGHT} AND (${where})`;
 
 export async function cancelInvitation(client: PoolClient, invitationId: string): Promise<boolean> {
   const { rowCount } = await client.query(
     `UPDATE invitations SET status = 'cancelled', phone_enc = NULL, phone_hash = NULL, updated_at = now()
-     WHERE id = $1 AND status = 'scheduled'`,
+     WHERE id = $1 AND status = 'scheduled' AND NOT lookup_before_retry`,
     [invitationId],
   );
   if ((rowCount ?? 0) > 0) return true;
@@ -248,7 +251,7 @@ export async function updateInvitationContact(
 export async function skipScheduledInvitation(client: PoolClient, invitationId: string, reason: string) {
   const { rowCount } = await client.query(
     `UPDATE invitations SET status = 'skipped', skip_reason = $2, phone_enc = NULL, phone_hash = NULL, updated_at = now()
-     WHERE id = $1 AND status = 'scheduled'`,
+     WHERE id = $1 AND status = 'scheduled' AND NOT lookup_before_retry`,
     [invitationId, reason],
   );
   return (rowCount ?? 0) > 0;
@@ -263,7 +266,7 @@ export async function withdrawPatientSurveys(pool: Pool, pseudonym: string, reas
   const { rows } = await pool.query<{ id: string }>(
     `WITH in_flight AS (${IN_FLIGHT_WITHDRAWN('v.patient_pseudonym = $1', '$2')})
      UPDATE invitations i SET status = 'skipped', skip_reason = $2, phone_enc = NULL, phone_hash = NULL, updated_at = now()
-     FROM visits v WHERE v.id = i.visit_id AND v.patient_pseudonym = $1 AND i.status = 'scheduled'
+     FROM visits v WHERE v.id = i.visit_id AND v.patient_pseudonym = $1 AND i.status = 'scheduled' AND NOT i.lookup_before_retry
      RETURNING i.id`,
     [pseudonym, reason],
   );
