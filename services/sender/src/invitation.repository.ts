@@ -39,6 +39,7 @@ const SCORE_STEP = stepOf(NPS_SURVEY.questions.find((q) => q.kind === 'nps'));
  * for its score: a second text now (two patients sharing one phone, texted at the same minute)
  * would leave the number's one reply to either survey. Its status test is written so that no index
  * serves it (see the replies' open-invitation look-up): the phone hash has a handful of rows.
+ * kaiku_claim_due (migration 700) makes the same test.
  */
 const BUSY_NUMBER = (step: string) => `
   SELECT o.expires_at FROM invitations o
@@ -48,36 +49,24 @@ const BUSY_NUMBER = (step: string) => `
      AND (o.expires_at IS NULL OR o.expires_at > now())`;
 
 /**
- * The claim, for many jobs in one statement: marks each due, scheduled invitation of a number that
- * has not opted out `sending` (autocommit, so committed before any request goes out). Only one
- * UPDATE can match a row, which keeps "at most once"; an invitation named twice is given to the
- * first job only. One answer per item: the claimed invitation, or `null` (see `invitationState`).
- * The subquery reads the row as it was before this statement: the previous attempt's time.
- * A language the number chose by SMS since the invitation was made (answering another survey on
- * the same phone) is the text's: ingest read the choice only when the visit came in.
+ * The claim, for many jobs in one call (kaiku_claim_due, migration 700): marks each due, scheduled
+ * invitation of a number that has not opted out `sending` (autocommit, so committed before any
+ * request goes out). Only one UPDATE can match a row, which keeps "at most once"; an invitation
+ * named twice is given to the first job only; of one number's invitations, one at a time (see
+ * BUSY_NUMBER), also across sender processes: the call locks the numbers before it looks. One
+ * answer per item: the claimed invitation, or `null` (see `invitationState`). A language the
+ * number chose by SMS since the invitation was made (answering another survey on the same phone)
+ * is the text's: ingest read the choice only when the visit came in.
  */
 export async function claimDue(pool: Pool, items: Array<{ id: string; dueBy: Date }>): Promise<Array<ClaimedInvitation | null>> {
-  const { rows } = await pool.query<ClaimedInvitation>(
-    `WITH c AS MATERIALIZED (
-       -- of one number's invitations due at once, the first only (the others then find it busy)
-       SELECT DISTINCT ON (coalesce(s.phone_hash, s.id::text)) s.id, u.due_by
-         FROM unnest($1::uuid[], $2::timestamptz[]) AS u(id, due_by) JOIN invitations s ON s.id = u.id
-        WHERE s.status = 'scheduled' AND s.withdrawn_reason IS NULL AND (s.send_at IS NULL OR s.send_at <= u.due_by)
-        ORDER BY coalesce(s.phone_hash, s.id::text), s.id)
-     UPDATE invitations i
-        SET status = 'sending', attempt = i.attempt + 1, last_attempt_at = now(), updated_at = now(),
-            language = coalesce((SELECT l.language FROM language_preferences l
-                                  WHERE l.phone_hash = i.phone_hash AND l.language = ANY ($3::text[])), i.language)
-       FROM visits v, c
-      WHERE i.id = c.id AND v.id = i.visit_id AND i.status = 'scheduled'
-        AND (i.send_at IS NULL OR i.send_at <= c.due_by)
-        AND NOT EXISTS (SELECT 1 FROM opt_outs o WHERE o.phone_hash = i.phone_hash)
-        AND NOT EXISTS (${BUSY_NUMBER('$4')})
-      RETURNING i.id, i.attempt, i.language, i.phone_enc, i.phone_hash, i.lookup_before_retry, i.retrying_since,
-                (SELECT p.last_attempt_at FROM invitations p WHERE p.id = i.id) AS previous_attempt_at,
-                v.unit_id`,
-    [items.map((c) => c.id), items.map((c) => c.dueBy), LANGUAGES, SCORE_STEP],
-  );
+  const { rows } = await pool.query<ClaimedInvitation>({
+    name: 'sender-claim-due',
+    text: `SELECT o_id AS id, o_attempt AS attempt, o_language AS language, o_phone_enc AS phone_enc, o_phone_hash AS phone_hash,
+                  o_lookup_before_retry AS lookup_before_retry, o_retrying_since AS retrying_since,
+                  o_previous_attempt_at AS previous_attempt_at, o_unit_id AS unit_id
+             FROM kaiku_claim_due($1::uuid[], $2::timestamptz[], $3::text[], $4)`,
+    values: [items.map((c) => c.id), items.map((c) => c.dueBy), LANGUAGES, SCORE_STEP],
+  });
   const claimed = new Map(rows.map((r) => [r.id, r]));
   return items.map((c) => {
     const row = claimed.get(c.id) ?? null;

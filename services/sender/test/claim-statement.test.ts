@@ -11,6 +11,33 @@ describe('the claim statement for many jobs', () => {
     await h?.close();
   });
 
+  it("two sender processes claiming one number's two surveys at the same moment: one goes, the other finds the number busy (a regression probe: 6 of 40 numbers got both)", async () => {
+    const phone = '+358405550001';
+    const a = await h.addInvitation({ phone, enqueue: false });
+    const b = await h.addInvitation({ phone, enqueue: false });
+    const dueBy = new Date(Date.now() + 1000);
+    // The first process's claim has run and not yet committed …
+    const first = await h.pool.connect();
+    try {
+      await first.query('BEGIN');
+      const { rows } = await first.query('SELECT o_id FROM kaiku_claim_due($1::uuid[], $2::timestamptz[], $3::text[], $4)', [
+        [a.id],
+        [dueBy],
+        ['fi', 'sv', 'en'],
+        'awaiting-score',
+      ]);
+      expect(rows).toEqual([{ o_id: a.id }]);
+      // … when the second process claims the other survey of the number.
+      const second = repo.claimDue(h.pool, [{ id: b.id, dueBy }]);
+      await new Promise((r) => setTimeout(r, 200));
+      await first.query('COMMIT');
+      expect(await second).toEqual([null]);
+    } finally {
+      first.release();
+    }
+    expect((await h.invitation(b.id))?.status).toBe('scheduled');
+  });
+
   it('claims each due, scheduled invitation once, even when two jobs in one batch name it', async () => {
     const a = await h.addInvitation({ enqueue: false });
     const b = await h.addInvitation({ enqueue: false });
