@@ -248,3 +248,13 @@ export async function settleWithdrawn(pool: Pool, id: string): Promise<boolean> 
 export async function markUnknownChecked(pool: Pool, id: string): Promise<void> {
   await pool.query(`UPDATE invitations SET unknown_checked_at = now() WHERE id = $1 AND status = 'unknown'`, [id]);
 }
+
+/** Of these message sids, those stored on another invitation of the same number (see earlierAttempt). */
+export async function sidsOfOtherInvitations(pool: Pool, id: string, phoneHash: string | null, sids: string[]): Promise<Set<string>> {
+  if (!phoneHash || sids.length === 0) return new Set();
+  const { rows } = await pool.query<{ message_sid: string }>(
+    'SELECT message_sid FROM invitations WHERE phone_hash = $1 AND id <> $2 AND message_sid = ANY ($3::text[])',
+    [phoneHash, id, sids],
+  );
+  return new Set(rows.map((r) => r.message_sid));
+}

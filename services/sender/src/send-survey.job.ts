@@ -11,7 +11,7 @@ import { nextRetryAt } from './retry-schedule.ts';
 import type { SegmentRateLimiter } from './segment-rate-limiter.ts';
 import { classifySendError } from './send-errors.ts';
 import type { TwilioClient } from './twilio-client.ts';
-import { messagesSentTo } from './twilio-lookup.ts';
+import { earlierAttempt } from './twilio-lookup.ts';
 import { createValidityPeriod } from './validity-period.ts';
 
 export interface SendSurveyDeps {
@@ -167,7 +167,9 @@ export function createSendSurveyJob(deps: SendSurveyDeps) {
     if (inv.lookup_before_retry) {
       let earlier: string | 'other' | null;
       try {
-        earlier = await findEarlierMessage(deps.twilio, to, body, inv.previous_attempt_at);
+        earlier = await earlierAttempt(deps.twilio, to, body, inv.previous_attempt_at, (sids) =>
+          repo.sidsOfOtherInvitations(deps.pool, inv.id, inv.phone_hash, sids),
+        );
       } catch (error) {
         return handleFailure(error, true);
       }
@@ -284,8 +286,3 @@ export function createSendSurveyJob(deps: SendSurveyDeps) {
  * The sid of a message with this body sent to this number since the previous attempt, if Twilio
  * has one: that attempt's 5xx hid a message that was created after all.
  */
-/** The earlier attempt's message (its sid), `other` when only other messages went to the number since, else null. */
-async function findEarlierMessage(twilio: TwilioClient, to: string, body: string, since: Date | null): Promise<string | 'other' | null> {
-  const sent = await messagesSentTo(twilio, to, since);
-  return sent.find((m) => m.body === body)?.sid ?? (sent.length > 0 ? 'other' : null);
-}

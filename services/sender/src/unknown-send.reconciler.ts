@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import * as repo from './invitation.repository.ts';
 import { createInvitationTexts } from './invitation-texts.ts';
 import type { TwilioClient } from './twilio-client.ts';
-import { messagesSentTo } from './twilio-lookup.ts';
+import { earlierAttempt } from './twilio-lookup.ts';
 
 export interface UnknownSendReconcilerDeps {
   pool: Pool;
@@ -42,6 +42,7 @@ interface UnknownSend {
   unit_id: string;
   last_attempt_at: Date | null;
   withdrawn_reason: string | null;
+  phone_hash: string | null;
 }
 
 /**
@@ -65,17 +66,18 @@ export function createUnknownSendReconciler(deps: UnknownSendReconcilerDeps) {
 
   async function settle(inv: UnknownSend): Promise<keyof UnknownSendRun> {
     const body = texts.of(inv.language, inv.unit_id).body;
-    const sent = await messagesSentTo(deps.twilio, decryptPhone(deps.keys, inv.phone_enc), inv.last_attempt_at);
-    const match = sent.find((m) => m.body === body);
-    if (match) {
-      await repo.markSent(deps.pool, [{ id: inv.id, sid: match.sid }], answerWindowDays);
+    const earlier = await earlierAttempt(deps.twilio, decryptPhone(deps.keys, inv.phone_enc), body, inv.last_attempt_at, (sids) =>
+      repo.sidsOfOtherInvitations(deps.pool, inv.id, inv.phone_hash, sids),
+    );
+    if (earlier !== null && earlier !== 'other') {
+      await repo.markSent(deps.pool, [{ id: inv.id, sid: earlier }], answerWindowDays);
       return 'found';
     }
     // A cancellation or a withdrawal came while it was in flight: it never goes now.
-    if (sent.length === 0 && inv.withdrawn_reason !== null) {
+    if (earlier === null && inv.withdrawn_reason !== null) {
       if (await repo.settleWithdrawn(deps.pool, inv.id)) return 'withdrawn';
     }
-    if (sent.length > 0 || !(await repo.resendUnknown(deps.pool, inv.id))) {
+    if (earlier === 'other' || !(await repo.resendUnknown(deps.pool, inv.id))) {
       await repo.markUnknownChecked(deps.pool, inv.id);
       return 'unclear';
     }
@@ -86,7 +88,7 @@ export function createUnknownSendReconciler(deps: UnknownSendReconcilerDeps) {
   async function runOnce(): Promise<UnknownSendRun> {
     const run: UnknownSendRun = { found: 0, resent: 0, unclear: 0, withdrawn: 0 };
     const { rows } = await deps.pool.query<UnknownSend>(
-      `SELECT i.id, i.phone_enc, i.language, v.unit_id, i.last_attempt_at, i.withdrawn_reason
+      `SELECT i.id, i.phone_enc, i.phone_hash, i.language, v.unit_id, i.last_attempt_at, i.withdrawn_reason
          FROM invitations i JOIN visits v ON v.id = i.visit_id
         WHERE i.status = 'unknown' AND i.message_sid IS NULL AND i.phone_enc IS NOT NULL
           AND i.updated_at < now() - make_interval(secs => $1) AND i.last_attempt_at > now() - make_interval(secs => $2)

@@ -113,4 +113,34 @@ describe('unknown sends, settled from Twilio’s message log', () => {
     expect(await h.invitation(maybe.id)).toMatchObject({ status: 'skipped', skip_reason: 'deceased' });
     expect(await h.simMessages(maybe.phone)).toEqual([]);
   });
+
+  it("on a shared phone, the other survey's text (word for word the same) and answers to replies are not taken for this one's (a regression probe: marked sent with the other's sid)", async () => {
+    const phone = '+358405550077';
+    const other = await h.addInvitation({ phone, enqueue: false });
+    const body = createInvitationTexts(h.kaiku.units).of('fi', UNIT).body;
+    const itsText = await h.twilio().messages.create({ to: phone, from: FROM, body });
+    // answered already, so the number is free for the next survey
+    await h.pool.query(
+      `UPDATE invitations SET status = 'answered', step = 'awaiting-reason', message_sid = $2, sent_at = now() WHERE id = $1`,
+      [other.id, itsText.sid],
+    );
+    const lost = await h.addInvitation({ phone, enqueue: false });
+    await h.pool.query(
+      `UPDATE invitations SET status = 'unknown', attempt = 1, last_attempt_at = now() - interval '15 minutes',
+         updated_at = now() - interval '15 minutes', expires_at = now() + interval '7 days' WHERE id = $1`,
+      [lost.id],
+    );
+    // The other patient thanks; the answer to it goes to the number too (TwiML, outbound-reply).
+    await fetch(`${h.simUrl}/sim/reply`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ from: phone, body: 'Kiitos' }),
+    });
+    expect((await h.simMessages(phone)).length).toBe(1); // (the list shows what our API sent)
+    expect(await reconciler.runOnce()).toMatchObject({ found: 0, resent: 1, unclear: 0 });
+    await waitFor(async () => (await h.invitation(lost.id))?.status === 'delivered', 15_000, 'the lost text sent');
+    const sent = (await h.invitation(lost.id))?.message_sid;
+    expect(sent).not.toBe(itsText.sid);
+    expect(await h.simMessages(phone)).toHaveLength(2);
+  });
 });
