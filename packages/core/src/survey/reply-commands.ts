@@ -18,7 +18,7 @@ export const OPT_OUT_WORDS = ['stop', 'stopall', 'unsubscribe', 'cancel', 'end',
 export const OPT_IN_WORDS = ['start', 'aloita', 'börja', 'starta', 'unstop'];
 
 const POLITE = new Set(
-  'please pls plz kiitos kiitti kiitoksia paljon kovasti tack så mycket gärna thanks thank you thx hei moi moikka hej hejsan hi hello hey ok okei okay sorry anteeksi förlåt ursäkta'.split(
+  'please pls plz kiitos kiitti kiitoksia paljon kovasti tack så mycket gärna thanks thank you thx hei moi moikka hej hejsan hi hello hey ok okei okay sorry sori anteeksi förlåt ursäkta'.split(
     ' ',
   ),
 );
@@ -34,6 +34,8 @@ const OPT_OUT_HEADS: string[][] = [
   ['avsluta'],
   // README asks a county to add POIS to Twilio's opt-out words: read alone, it opts out without Twilio too
   ['pois'],
+  ['ottakaa', 'pois'],
+  ['ota', 'pois'],
   ['älä', 'lähetä'],
   ['älkää', 'lähettäkö'],
   ['älkää', 'enää', 'lähettäkö'],
@@ -121,7 +123,7 @@ const OPT_OUT_NOUNS = new Set(
 );
 const OPT_OUT_OBJECT = new Set([
   ...OPT_OUT_NOUNS,
-  ...'it pois tältä näiden lähettämisen spämmäys spämmiä spammia spam spamming er ert era vastata osallistua vastaanottaa saada i off your list lähettäminen lähettämistä lähettämään lähettämästä lähettäkö lähetä tekstaaminen jo heti nyt enää mulle minulle tänne tähän numeroon näitä nää nämä tämä tätä sitten skicka skickandet till mig mej fler några mer texting sending messaging contacting me these this now any more anymore ever again to my number from all your list listalta från listan med smsa sms:a'.split(
+  ...'it pois minut mut prenumeration prenumerationen tältä näiden lähettämisen spämmäys spämmiä spammia spam spamming er ert era vastata osallistua vastaanottaa saada i off your list lähettäminen lähettämistä lähettämään lähettämästä lähettäkö lähetä tekstaaminen jo heti nyt enää mulle minulle tänne tähän numeroon näitä nää nämä tämä tätä sitten skicka skickandet till mig mej fler några mer texting sending messaging contacting me these this now any more anymore ever again to my number from all your list listalta från listan med smsa sms:a'.split(
     ' ',
   ),
 ]);
@@ -272,7 +274,7 @@ export function parseCommand(text: string): ReplyCommand | null {
   if (words.length === 0 || words.length > 10) return null;
   if (isOptOut(words)) return { kind: 'opt-out' };
   // "START", "Aloita uudelleen", "Start again", "Börja igen"
-  const again = words.length === 2 && /^(again|uudelleen|uudestaan|igen)$/u.test(words[1] as string);
+  const again = words.length === 2 && /^(again|uudelleen|uudestaan|igen|om)$/u.test(words[1] as string);
   if ((words.length === 1 || again) && (OPT_IN_WORDS.includes(words[0] as string) || words[0] === 'borja')) return { kind: 'opt-in' };
   const language = languageOf(words);
   return language ? { kind: 'switch-language', language } : null;

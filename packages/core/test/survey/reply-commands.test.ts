@@ -14,6 +14,11 @@ describe('reply commands', () => {
     'POIS',
     'Pois listalta',
     'AVSLUTA',
+    // and in a few words (a regression probe)
+    'Pois minut listalta',
+    'Sori, pois',
+    'Ottakaa pois',
+    'Avsluta prenumeration',
     'Lopeta!',
     'lopeta kiitos',
     'Lopettakaa viestien lähettäminen',
