@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type IngestHarness, invitationOf, postJson, startIngest, testHetu, UNITS, uniqueId, yesterdayAt } from './helpers.ts';
+import { type IngestHarness, invitationOf, postJson, startIngest, testHetu, visitYesterday } from './helpers.ts';
 
 /**
  * A later visit whose record says the patient has died, is under non-disclosure or refused texts:
@@ -12,16 +12,7 @@ beforeAll(async () => {
 });
 afterAll(async () => h.close());
 
-function visit(personalId: string, hour: number, patient: Record<string, unknown> = {}) {
-  return {
-    source: 'lifecare',
-    kind: 'visit-ended',
-    visitId: uniqueId('BV'),
-    endedAt: yesterdayAt(hour).toISOString(),
-    unit: { id: UNITS.kyyjarvi },
-    patient: { personalId, mobilePhones: ['040 123 4567'], languages: { service: 'fi' }, ...patient },
-  };
-}
+const visit = (personalId: string, hour: number, patient: Record<string, unknown> = {}) => visitYesterday('BV', personalId, hour, patient);
 const post = (body: unknown) => postJson(`${h.url}/v1/visits`, body);
 
 describe('a visit that bars every text to its patient', () => {

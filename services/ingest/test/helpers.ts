@@ -200,3 +200,15 @@ export function yesterdayAt(hour: number, minute = 0): Date {
     .map(Number) as [number, number, number];
   return zonedInstant('Europe/Helsinki', y, m, d, hour, minute);
 }
+
+/** A canonical Lifecare visit-ended at Kyyjärvi yesterday at `hour`, for the patient with this hetu (a mobile, Finnish). */
+export function visitYesterday(idPrefix: string, personalId: string, hour: number, patient: Record<string, unknown> = {}) {
+  return {
+    source: 'lifecare',
+    kind: 'visit-ended',
+    visitId: uniqueId(idPrefix),
+    endedAt: yesterdayAt(hour).toISOString(),
+    unit: { id: UNITS.kyyjarvi },
+    patient: { personalId, mobilePhones: ['040 123 4567'], languages: { service: 'fi' }, ...patient },
+  };
+}

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type IngestHarness, invitationOf, postJson, startIngest, testHetu, UNITS, uniqueId, yesterdayAt } from './helpers.ts';
+import { type IngestHarness, invitationOf, postJson, startIngest, testHetu, visitYesterday } from './helpers.ts';
 
 /**
  * A cancellation or a withdrawal that arrives while the text is in flight (`sending`) or may have
@@ -15,16 +15,7 @@ beforeAll(async () => {
 afterAll(async () => h.close());
 
 const post = (body: unknown) => postJson(`${h.url}/v1/visits`, body);
-function visit(personalId: string, hour: number, patient: Record<string, unknown> = {}) {
-  return {
-    source: 'lifecare',
-    kind: 'visit-ended',
-    visitId: uniqueId('FV'),
-    endedAt: yesterdayAt(hour).toISOString(),
-    unit: { id: UNITS.kyyjarvi },
-    patient: { personalId, mobilePhones: ['040 123 4567'], languages: { service: 'fi' }, ...patient },
-  };
-}
+const visit = (personalId: string, hour: number, patient: Record<string, unknown> = {}) => visitYesterday('FV', personalId, hour, patient);
 /** What the sender leaves: a send under way, or one whose answer never came. */
 async function inFlight(visitId: string, status: 'sending' | 'unknown') {
   await h.pool.query(
