@@ -281,8 +281,3 @@ export function createSendSurveyJob(deps: SendSurveyDeps) {
     }
   };
 }
-
-/**
- * The sid of a message with this body sent to this number since the previous attempt, if Twilio
- * has one: that attempt's 5xx hid a message that was created after all.
- */
