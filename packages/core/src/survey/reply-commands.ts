@@ -36,6 +36,20 @@ const OPT_OUT_HEADS: string[][] = [
   ['pois'],
   ['ottakaa', 'pois'],
   ['ota', 'pois'],
+  ['ottakaa', 'mut', 'pois'],
+  ['ota', 'mut', 'pois'],
+  ['ottakaa', 'numeroni', 'pois'],
+  ['poistakaa', 'mut'],
+  ['poista', 'mut'],
+  ['minut', 'pois'],
+  ['mut', 'pois'],
+  ['numero', 'pois'],
+  ['numeroni', 'pois'],
+  ['jättäkää', 'minut', 'pois'],
+  ['jättäkää', 'mut', 'pois'],
+  ['jag', 'vill', 'avsluta'],
+  ['stryk', 'mig'],
+  ['remove', 'me'],
   ['älä', 'lähetä'],
   ['älkää', 'lähettäkö'],
   ['älkää', 'enää', 'lähettäkö'],
@@ -123,7 +137,7 @@ const OPT_OUT_NOUNS = new Set(
 );
 const OPT_OUT_OBJECT = new Set([
   ...OPT_OUT_NOUNS,
-  ...'it pois minut mut prenumeration prenumerationen tältä näiden lähettämisen spämmäys spämmiä spammia spam spamming er ert era vastata osallistua vastaanottaa saada i off your list lähettäminen lähettämistä lähettämään lähettämästä lähettäkö lähetä tekstaaminen jo heti nyt enää mulle minulle tänne tähän numeroon näitä nää nämä tämä tätä sitten skicka skickandet till mig mej fler några mer texting sending messaging contacting me these this now any more anymore ever again to my number from all your list listalta från listan med smsa sms:a'.split(
+  ...'it pois minut mut prenumeration prenumerationen postituslistalta listoilta jakelusta kyselyistä viesteistä näistä mina detta the tältä näiden lähettämisen spämmäys spämmiä spammia spam spamming er ert era vastata osallistua vastaanottaa saada i off your list lähettäminen lähettämistä lähettämään lähettämästä lähettäkö lähetä tekstaaminen jo heti nyt enää mulle minulle tänne tähän numeroon näitä nää nämä tämä tätä sitten skicka skickandet till mig mej fler några mer texting sending messaging contacting me these this now any more anymore ever again to my number from all your list listalta från listan med smsa sms:a'.split(
     ' ',
   ),
 ]);

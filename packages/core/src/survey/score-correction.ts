@@ -36,7 +36,6 @@ const CORRECTION_WORDS = [
   'tarkoitin',
   'tarkotin',
   'tarkoitan',
-  'tarkoitus\\s+oli',
   'oikeastaan',
   'oikeasti',
   'oikea\\s+vastaus\\s+on',
@@ -83,10 +82,11 @@ const PREAMBLE = new RegExp(`^${SEPARATOR}(?:${WORDS}${SEPARATOR})+`, 'iu');
 /** The same words after the score: "10 tarkoitin", "10, sorry", "10 I meant". */
 const POSTSCRIPT = new RegExp(`(?:${SEPARATOR}${WORDS})+${SEPARATOR}$`, 'iu');
 /**
- * Where a score ends and a reason after it begins: a comma, a colon or a full stop before a space
- * (a full stop before a capital: "3. kerros" is an ordinal, "10:30" a time), a dash between spaces.
+ * Where a score ends and a reason after it begins: a comma, an exclamation mark, a full stop before
+ * a capital or the end ("3. kerros" is an ordinal). Not a dash ("10 - 15 min" is a range), a colon
+ * or a semicolon ("3: parking, queue" counts), a question mark ("0? En ymmärtänyt").
  */
-const SCORE_ENDS = /\s*(?:[,;!?]|:(?=\s|$)|\.(?=\s*$|\s+\p{Lu})|\s[-–—]\s)\s*/u;
+const SCORE_ENDS = /\s*(?:[,!]|\.(?=\s*$|\s+\p{Lu}))\s*/u;
 
 /**
  * The score alone ("10", "ysi", "10/10", "täys kymppi", "10 not 1"), else null: one word, or two of
@@ -110,20 +110,29 @@ function bareScore(text: string): number | null {
 export function readCorrection(text: string): { score: number; reason: string | null } | null {
   const trimmed = text.trim();
   const opening = PREAMBLE.exec(trimmed);
-  if (opening) {
-    const rest = trimmed.slice(opening[0].length).trim();
-    const cut = SCORE_ENDS.exec(rest);
-    const head = cut ? rest.slice(0, cut.index) : rest;
-    const score = head ? bareScore(head) : null;
-    if (score === null) return null;
-    const after = cut ? rest.slice(cut.index + cut[0].length).trim() : '';
-    const reason = after ? parseScoreReply(`${head} ${after}`) : null;
-    return { score, reason: reason?.kind === 'score' ? reason.reason : after || null };
-  }
-  const closing = POSTSCRIPT.exec(trimmed);
+  const rest = opening ? trimmed.slice(opening[0].length).trim() : trimmed;
+  // The words after a lone score: "10 tarkoitin", "Sori, kymppi piti olla".
+  const closing = POSTSCRIPT.exec(rest);
   if (closing && closing.index > 0) {
-    const score = bareScore(trimmed.slice(0, closing.index));
+    const score = bareScore(rest.slice(0, closing.index));
     if (score !== null) return { score, reason: null };
   }
-  return null;
+  if (!opening) return null;
+  const cut = SCORE_ENDS.exec(rest);
+  const head = cut ? rest.slice(0, cut.index) : rest;
+  const score = head ? bareScore(head) : null;
+  if (score === null) return null;
+  const after = cut ? rest.slice(cut.index + cut[0].length).trim() : '';
+  if (!after) return { score, reason: null };
+  // Another number after it makes it a count, a range or a number said twice ("viis, tai kuus
+  // tuntia", "3, ehkä 4 tuntia", "Sorry, 1, one more thing"): no correction.
+  if (holdsNumber(after)) return null;
+  const whole = parseScoreReply(`${head} ${after}`);
+  return whole.kind === 'score' && whole.score === score ? { score, reason: whole.reason } : null;
+}
+
+/** Whether the words hold a number, in digits or in words ("15 min", "kuus tuntia", "one more"). */
+function holdsNumber(words: string): boolean {
+  if (/\p{N}/u.test(words)) return true;
+  return words.split(/[\s,.;:!?]+/u).some((w) => w !== '' && parseScoreReply(w).kind === 'score');
 }

@@ -90,7 +90,7 @@ describe('conversation steps (docs/conversation.md)', () => {
     ['Förlåt, jag menade 10', 10, null],
     ['oho, väärä numero. 10', 10, null],
     ['Oikeastaan 10, hyvä palvelu', 10, 'hyvä palvelu'],
-    ['Actually 9 - nice nurse', 9, 'nice nurse'],
+    ['Actually 9, nice nurse', 9, 'nice nurse'],
   ])('"%s" once the score is stored corrects it (waiting for the reason, or after the thanks)', (text, score, reason) => {
     const waiting = { ...start, step: 'awaiting-reason' };
     expect(advanceConversation(waiting, text)).toEqual({
@@ -130,6 +130,16 @@ describe('conversation steps (docs/conversation.md)', () => {
     'Ei kun 10:30',
     'Ei kun 3. kerros',
     'Oikeastaan 2. käynti',
+    // and ranges, second numbers, questions (the next regression probe)
+    'Sori, 10 - 15 min myöhässä',
+    'Ei kun 1 – 2 h',
+    'Ei kun viis, tai kuus tuntia',
+    'Oikeastaan 3, ehkä 4 tuntia jonossa',
+    'Actually, two, me and my daughter',
+    'Ei kun 7, siis lapsi on 7 vuotta',
+    'Ei kun 10. Kymmenen minuuttia myöhässä',
+    'Anteeksi, 0? En ymmärtänyt kysymystä',
+    'Sorry, 3: parking, queue, cold',
   ])('"%s" to why? is a reason, not a correction', (text) => {
     expect(advanceConversation({ ...start, step: 'awaiting-reason' }, text)).toMatchObject({ kind: 'reason', reason: text });
     expect(advanceConversation({ ...start, step: 'completed' }, text)).toMatchObject({ kind: 'append' });
