@@ -82,11 +82,16 @@ const PREAMBLE = new RegExp(`^${SEPARATOR}(?:${WORDS}${SEPARATOR})+`, 'iu');
 /** The same words after the score: "10 tarkoitin", "10, sorry", "10 I meant". */
 const POSTSCRIPT = new RegExp(`(?:${SEPARATOR}${WORDS})+${SEPARATOR}$`, 'iu');
 /**
- * Where a score ends and a reason after it begins: a comma, an exclamation mark, a full stop before
- * a capital or the end ("3. kerros" is an ordinal). Not a dash ("10 - 15 min" is a range), a colon
- * or a semicolon ("3: parking, queue" counts), a question mark ("0? En ymmärtänyt").
+ * Where a score ends and a reason after it begins: a comma, an exclamation mark, a full stop at the
+ * end. Not a full stop before more words ("3. Kolmas kerta", "Oops 2. The doctor was late": an
+ * ordinal, a count), a dash ("10 - 15 min" is a range), a colon or a semicolon ("3: parking,
+ * queue" counts), a question mark ("0? En ymmärtänyt").
  */
-const SCORE_ENDS = /\s*(?:[,!]|\.(?=\s*$|\s+\p{Lu}))\s*/u;
+const SCORE_ENDS = /\s*(?:[,!]|\.(?=\s*$))\s*/u;
+
+/** Number words above the scale, which a score never has beside it ("ten, maybe eleven people"). */
+const LARGER_NUMBER =
+  /(eleven|twelve|thirteen|fourteen|fifteen|twenty|hundred|toista|kymmentä|sata|elva|tolv|tretton|fjorton|femton|tjugo|hundra)/iu;
 
 /**
  * The score alone ("10", "ysi", "10/10", "täys kymppi", "10 not 1"), else null: one word, or two of
@@ -133,6 +138,6 @@ export function readCorrection(text: string): { score: number; reason: string | 
 
 /** Whether the words hold a number, in digits or in words ("15 min", "kuus tuntia", "one more"). */
 function holdsNumber(words: string): boolean {
-  if (/\p{N}/u.test(words)) return true;
+  if (/\p{N}/u.test(words) || LARGER_NUMBER.test(words)) return true;
   return words.split(/[\s,.;:!?]+/u).some((w) => w !== '' && parseScoreReply(w).kind === 'score');
 }

@@ -140,6 +140,9 @@ describe('conversation steps (docs/conversation.md)', () => {
     'Ei kun 10. Kymmenen minuuttia myöhässä',
     'Anteeksi, 0? En ymmärtänyt kysymystä',
     'Sorry, 3: parking, queue, cold',
+    'Ei kun 3. Kolmas kerta kun käyn',
+    'Oops 2. The doctor was late',
+    'Actually ten, maybe eleven people waiting',
   ])('"%s" to why? is a reason, not a correction', (text) => {
     expect(advanceConversation({ ...start, step: 'awaiting-reason' }, text)).toMatchObject({ kind: 'reason', reason: text });
     expect(advanceConversation({ ...start, step: 'completed' }, text)).toMatchObject({ kind: 'append' });
