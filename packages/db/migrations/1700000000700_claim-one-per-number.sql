@@ -40,7 +40,7 @@ BEGIN
          language = coalesce((SELECT l.language FROM language_preferences l
                                WHERE l.phone_hash = i.phone_hash AND l.language = ANY (p_languages)), i.language)
     FROM visits v, c
-   WHERE i.id = c.id AND v.id = i.visit_id AND (i.status = 'scheduled') IS TRUE
+   WHERE i.id = c.id AND v.id = i.visit_id AND (i.status = 'scheduled') IS TRUE AND i.withdrawn_reason IS NULL
      AND (i.send_at IS NULL OR i.send_at <= c.due_by)
      AND NOT EXISTS (SELECT 1 FROM opt_outs o WHERE o.phone_hash = i.phone_hash)
      AND NOT EXISTS (

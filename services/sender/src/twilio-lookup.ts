@@ -15,7 +15,8 @@ export interface OutboundMessage {
  */
 export async function messagesSentTo(twilio: TwilioClient, to: string, since: Date | null): Promise<OutboundMessage[]> {
   const from = (since?.getTime() ?? 0) - LOOKUP_SLACK_MS;
-  const recent = await twilio.messages.list({ to, limit: 20, pageSize: 20 });
+  // Room for the answers to a patient's replies (TwiML) too, which are filtered out below.
+  const recent = await twilio.messages.list({ to, limit: 50, pageSize: 50 });
   return recent
     .filter((m) => m.direction === 'outbound-api' && (m.dateCreated ? m.dateCreated.getTime() >= from : true))
     .map((m) => ({ sid: m.sid, body: m.body }));
