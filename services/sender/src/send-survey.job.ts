@@ -38,7 +38,7 @@ const SENT_STATUSES = new Set(['sent', 'delivered', 'undelivered', 'answered', '
 export const TWILIO_429_PAUSE_MS = 1000;
 
 /** How often a text waiting for its number's other survey (see `number_busy`) looks again. */
-export const BUSY_NUMBER_RECHECK_MS = 30 * 60_000;
+export const BUSY_NUMBER_RECHECK_MS = 5 * 60_000;
 
 type Claim =
   | { result: 'already-sent' | 'not-scheduled' | 'opted-out' | 'unknown' }
