@@ -26,8 +26,26 @@ async function totals(f: Fixture) {
   };
 }
 
+/** A write for this invitation as the service would start it: a new message, nothing changed yet. */
+async function writeTo(id: string): Promise<ConversationWrite> {
+  const { rows } = await f.pool.query<{ phone_hash: string }>('SELECT phone_hash FROM invitations WHERE id = $1', [id]);
+  return {
+    sid: nextSid(),
+    inv: id,
+    hash: rows[0]?.phone_hash as string,
+    at: new Date(),
+    step: 'awaiting-score',
+    reasked: false,
+    language: 'fi',
+    pending: null,
+    touch: false,
+    cap: 1000,
+  };
+}
+
+let f: Fixture;
+
 describe('conversation steps stored concurrently (read, decide, write only if unchanged; group commit)', () => {
-  let f: Fixture;
   beforeAll(async () => {
     f = await createFixture();
   });
@@ -69,20 +87,12 @@ describe('conversation steps stored concurrently (read, decide, write only if un
   it('a write decided on a state that has moved is stale and leaves nothing behind', async () => {
     const phone = newPhone();
     const id = await f.invitation({ phone });
-    const { rows } = await f.pool.query<{ phone_hash: string }>('SELECT phone_hash FROM invitations WHERE id = $1', [id]);
     const write: ConversationWrite = {
-      sid: nextSid(),
-      inv: id,
-      hash: rows[0]?.phone_hash as string,
-      at: new Date(),
+      ...(await writeTo(id)),
       step: 'awaiting-reason', // the invitation still awaits its score
-      reasked: false,
-      language: 'fi',
-      pending: null,
       set_status: 'completed',
       set_step: 'completed',
       touch: true,
-      cap: 1000,
       append: 'words',
     };
     expect(await applyConversation(f.pool, [write])).toEqual(['stale']);
@@ -101,19 +111,10 @@ describe('conversation steps stored concurrently (read, decide, write only if un
     const id = await f.invitation({ phone });
     await f.sms(phone, '8 hyvä');
     await f.sms(phone, 'soittakaa 040'); // the comment is now "hyvä soittakaa 040"
-    const { rows } = await f.pool.query<{ phone_hash: string }>('SELECT phone_hash FROM invitations WHERE id = $1', [id]);
     // "123 4567" read while the comment was still "hyvä": its join is stale.
     const write: ConversationWrite = {
-      sid: nextSid(),
-      inv: id,
-      hash: rows[0]?.phone_hash as string,
-      at: new Date(),
+      ...(await writeTo(id)),
       step: 'completed',
-      reasked: false,
-      language: 'fi',
-      pending: null,
-      touch: false,
-      cap: 1000,
       append: '123 4567',
       append_joined: 'hyvä 123 4567',
       comment_was: 'hyvä',

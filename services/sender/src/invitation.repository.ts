@@ -193,6 +193,12 @@ export async function markRetry(
   await settleWithdrawnRetry(pool, id, answerWindowDays);
 }
 
+/** What a withdrawal kept on an invitation (migration 690) makes of it: cancelled, or skipped with its reason. */
+const WITHDRAWN = {
+  status: `CASE WHEN withdrawn_reason = 'cancelled' THEN 'cancelled' ELSE 'skipped' END`,
+  skipReason: `CASE WHEN withdrawn_reason = 'cancelled' THEN NULL ELSE withdrawn_reason END`,
+};
+
 /**
  * A scheduled invitation withdrawn while an attempt was under way (migration 690) is not sent:
  * when no attempt can have created a message, cancelled (or skipped with the reason) at once, its
@@ -202,8 +208,8 @@ export async function markRetry(
 export async function settleWithdrawnRetry(pool: Pool, id: string, answerWindowDays: number): Promise<string | null> {
   const { rows } = await pool.query<{ status: string }>(
     `UPDATE invitations SET
-       status = CASE WHEN lookup_before_retry THEN 'unknown' WHEN withdrawn_reason = 'cancelled' THEN 'cancelled' ELSE 'skipped' END,
-       skip_reason = CASE WHEN lookup_before_retry OR withdrawn_reason = 'cancelled' THEN skip_reason ELSE withdrawn_reason END,
+       status = CASE WHEN lookup_before_retry THEN 'unknown' ELSE ${WITHDRAWN.status} END,
+       skip_reason = CASE WHEN lookup_before_retry THEN skip_reason ELSE ${WITHDRAWN.skipReason} END,
        phone_enc = CASE WHEN lookup_before_retry THEN phone_enc END,
        phone_hash = CASE WHEN lookup_before_retry THEN phone_hash END,
        expires_at = CASE WHEN lookup_before_retry THEN COALESCE(expires_at, now() + make_interval(days => $2)) END,
@@ -235,8 +241,7 @@ export async function resendUnknown(pool: Pool, id: string): Promise<boolean> {
  */
 export async function settleWithdrawn(pool: Pool, id: string): Promise<boolean> {
   const { rowCount } = await pool.query(
-    `UPDATE invitations SET status = CASE WHEN withdrawn_reason = 'cancelled' THEN 'cancelled' ELSE 'skipped' END,
-       skip_reason = CASE WHEN withdrawn_reason = 'cancelled' THEN NULL ELSE withdrawn_reason END,
+    `UPDATE invitations SET status = ${WITHDRAWN.status}, skip_reason = ${WITHDRAWN.skipReason},
        phone_enc = NULL, phone_hash = NULL, expires_at = NULL, unknown_checked_at = now(), updated_at = now()
      WHERE id = $1 AND status = 'unknown' AND message_sid IS NULL AND withdrawn_reason IS NOT NULL`,
     [id],

@@ -13,7 +13,7 @@ export interface OutboundMessage {
  * Twilio's message log: what tells whether an attempt that ended without an answer had created one.
  * Answers to the patient's replies (TwiML, `outbound-reply`) are not such a message.
  */
-export async function messagesSentTo(twilio: TwilioClient, to: string, since: Date | null): Promise<OutboundMessage[]> {
+async function messagesSentTo(twilio: TwilioClient, to: string, since: Date | null): Promise<OutboundMessage[]> {
   const from = (since?.getTime() ?? 0) - LOOKUP_SLACK_MS;
   // Room for the answers to a patient's replies (TwiML) too, which are filtered out below.
   const recent = await twilio.messages.list({ to, limit: 50, pageSize: 50 });
