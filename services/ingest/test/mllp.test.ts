@@ -145,6 +145,23 @@ describe('MLLP listener', () => {
     c.socket.end();
   });
 
+  it('drops a message its sender abandoned mid-frame, unanswered, and takes the next one it sends', async () => {
+    for (const cut of [50, 200]) {
+      const c = await client();
+      const abandoned = message();
+      const next = message();
+      c.socket.write(Buffer.concat([Buffer.of(0x0b), abandoned.bytes.subarray(0, cut)]));
+      await tick();
+      c.socket.write(frame(next.bytes));
+      // The one ACK is the next message's own; an answer naming the abandoned one would read as the next's.
+      expect(msa(await c.acks()).slice(1, 3)).toEqual(['AA', next.controlId]);
+      expect(await invitationOf(h.pool, 'lifecare', next.visitId)).toMatchObject({ status: 'scheduled' });
+      expect(await invitationOf(h.pool, 'lifecare', abandoned.visitId)).toBeUndefined();
+      c.socket.end();
+      await c.closed;
+    }
+  });
+
   it('sends no accept ACK to a sender that asked for none (MSH-15 NE), and the asked-for CA to the next', async () => {
     const c = await client();
     const never = message({ 'MSH-15': 'NE' });

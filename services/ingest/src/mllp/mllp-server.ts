@@ -18,6 +18,18 @@ export interface MllpServerDeps {
   maxConnections?: number;
 }
 
+/**
+ * Where, before `end`, a <VT> opens a new message ("MSH" after it): the frame before it was
+ * abandoned. Any other <VT> inside a frame stays part of it (answered AR or AA, never a message
+ * lost for good by splitting it at a byte that HL7 text does not hold).
+ */
+function newMessageStart(buf: Buffer, end: number): number {
+  for (let p = buf.indexOf(VT); p >= 0 && p < end; p = buf.indexOf(VT, p + 1)) {
+    if (buf[p + 1] === 0x4d && buf[p + 2] === 0x53 && buf[p + 3] === 0x48) return p;
+  }
+  return -1;
+}
+
 export function frame(message: Uint8Array): Buffer {
   return Buffer.concat([Buffer.of(VT), message, Buffer.of(FS, CR)]);
 }
@@ -123,12 +135,18 @@ export function createMllpServer(deps: MllpServerDeps) {
           buf = buf.subarray(start + 1);
           inFrame = true;
         }
-        // A <VT> inside a frame stays part of it (answered AR or AA, never a message lost for good
-        // by splitting it); a broken write that restarts mid-frame gets its AR and is resent.
         const end = buf.indexOf(FS);
         if (end < 0) {
           if (buf.length > maxFrame) tooLarge();
           return; // the rest of the frame is still on its way
+        }
+        // A new message started before this one ended: the sender gave up the partial one, which is
+        // dropped unanswered (it waits for no ACK of it; answering one would read as the next's).
+        const restart = newMessageStart(buf, end);
+        if (restart >= 0) {
+          log.warn({ bytes: restart }, 'mllp frame abandoned by its sender (a new message began before its end); partial message dropped');
+          buf = buf.subarray(restart + 1);
+          continue;
         }
         if (end > maxFrame) return tooLarge();
         enqueue(Buffer.from(buf.subarray(0, end)));
