@@ -141,11 +141,13 @@ describe('POST /v1/visits', () => {
 
   it('answers a batch in order, each with its own outcome', async () => {
     const ok = visit();
-    const body = [ok, visit({ personalId: '051115A9310' }), { ...visit(), endedAt: 'yesterday' }, ok];
+    const lateBad = { ...visit(), endedAt: 'yesterday' };
+    const body = [ok, visit({ personalId: '051115A9310' }), lateBad, ok];
     const res = await post(body);
     expect(res.status).toBe(200);
     const results = res.json.results as Array<Record<string, unknown>>;
     expect(results.map((r) => r.outcome)).toEqual(['scheduled', 'skipped', 'rejected', 'duplicate']);
+    expect(results[2]).toMatchObject({ visitId: lateBad.visitId, field: 'endedAt' });
     expect(results[2]?.error).toContain('endedAt');
   });
 
@@ -178,6 +180,18 @@ describe('POST /v1/visits', () => {
     const huge = await post({ ...visit(), padding: 'x'.repeat(1024 * 1024) });
     expect(huge.status).toBe(413);
     expect(huge.type).toContain('application/problem+json');
+    // Nested far deeper than any event: refused like any other unknown shape, not a stack overflow.
+    const deep = `${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}`;
+    const withField = (json: string, field: string) => `${json.slice(0, -1)},${field}:${deep}}`;
+    const { patient, ...event } = visit();
+    for (const body of [
+      withField(JSON.stringify(visit()), '"x"'),
+      `${JSON.stringify(event).slice(0, -1)},"patient":${withField(JSON.stringify(patient), '"languages"')}}`,
+    ]) {
+      const res = await post(body);
+      expect(res.status).toBeLessThan(500);
+      expect(res.type).toMatch(/json/);
+    }
     const invalid = await post({ source: 'lifecare', kind: 'visit-ended' });
     expect(invalid.status).toBe(400);
     expect(invalid.json.detail).toMatch(/visitId|unit/);

@@ -102,15 +102,18 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v ===
  * Many serialisers write `null` for a field they have no value for: it is read as absent, except
  * `patient.mobilePhones: null` (no mobile any more). An empty language code is absent too.
  */
-function withoutNulls(o: Record<string, unknown>, parent = ''): Record<string, unknown> {
+function withoutNulls(o: Record<string, unknown>, parent = '', depth = 0): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(o)) {
     if ((value === null && key !== 'mobilePhones') || key === '__proto__') continue;
     if (parent === 'languages' && typeof value === 'string' && value.trim() === '') continue;
-    out[key] = isPlainObject(value) ? withoutNulls(value, key) : value;
+    // As deep as an event's own objects go (patient.languages); below that the schema refuses or
+    // strips what it finds, and a body nested thousands deep cannot run the stack out.
+    out[key] = isPlainObject(value) && depth < EVENT_DEPTH ? withoutNulls(value, key, depth + 1) : value;
   }
   return out;
 }
+const EVENT_DEPTH = 2;
 
 export const visitEventSchema = z.preprocess(withOptionalParts, visitEventObject);
 

@@ -41,7 +41,7 @@ function registerRoute(
       if (!only.success) {
         countOutcome(source, 'rejected');
         const problem = zodProblem(only.error, 'Invalid visit event');
-        return sendProblem(reply, 400, problem.title, problem.message, { ...rejectedBySchema(only.error), ...problem.extra });
+        return sendProblem(reply, 400, problem.title, problem.message, { ...rejectedBySchema(only.error, body), ...problem.extra });
       }
       if (only.data.source !== source) {
         throw new HttpProblem(403, 'Forbidden', `this token is for source "${source}", not "${only.data.source}"`);
@@ -56,10 +56,10 @@ function registerRoute(
       const valid = parsed.flatMap((p) => (p.success ? [p.data] : []));
       const outcomes = valid.length ? await deps.ingestMany(valid) : [];
       let next = 0;
-      results = parsed.map((p): VisitOutcome => {
+      results = parsed.map((p, i): VisitOutcome => {
         if (p.success) return outcomes[next++] as VisitOutcome;
         countOutcome(source, 'rejected');
-        return rejectedBySchema(p.error);
+        return rejectedBySchema(p.error, items[i]);
       });
     }
     if (!batch) {
@@ -71,11 +71,16 @@ function registerRoute(
   });
 }
 
-/** The `rejected` outcome of an event the schema refused: every mistake, and the first one's field. */
-function rejectedBySchema(error: z.ZodError): VisitOutcome {
+/**
+ * The `rejected` outcome of an event the schema refused: every mistake, the first one's field, and
+ * the visit id when the item has a readable one, as the other outcomes have.
+ */
+function rejectedBySchema(error: z.ZodError, item: unknown): VisitOutcome {
   const first = error.issues[0];
+  const visitId = (item as { visitId?: unknown } | null)?.visitId;
   return {
     outcome: 'rejected',
+    ...(typeof visitId === 'string' && visitId.trim() && !error.issues.some((i) => i.path[0] === 'visitId') ? { visitId } : {}),
     error: error.issues.map((i) => `${i.path.join('.') || '(item)'}: ${i.message}`).join('; '),
     ...(first?.path.length ? { field: first.path.join('.') } : {}),
   };
