@@ -241,7 +241,12 @@ describe('POST /v1/visits', () => {
     await h.pool.query("UPDATE invitations SET status = 'sent' WHERE visit_id = (SELECT id FROM visits WHERE source_visit_id = $1)", [
       sent.visitId,
     ]);
-    expect((await post({ ...sent, kind: 'visit-cancelled' })).json.outcome).toBe('cancelled');
+    // The answer says the text had gone: "cancelled" alone would read as "no survey".
+    expect((await post({ ...sent, kind: 'visit-cancelled' })).json).toEqual({
+      outcome: 'cancelled',
+      visitId: sent.visitId,
+      textSent: true,
+    });
     expect(await invitationOf(h.pool, 'lifecare', sent.visitId)).toMatchObject({ status: 'sent' });
   });
 

@@ -106,6 +106,18 @@ describe('POST /v1/sources/lifecare/hl7', () => {
     expect(await invitationOf(h.pool, 'lifecare', visit.visitId)).toMatchObject({ status: 'cancelled' });
   });
 
+  it('says in MSA-3 when a cancelled visit had already been texted (the survey goes on)', async () => {
+    const visit = fresh('a03-adult-fi', { 'PID-3.1': testHetu() });
+    expect((await postHl7(h.url, visit.bytes)).code).toBe('AA');
+    await h.pool.query("UPDATE invitations SET status = 'delivered' WHERE visit_id = (SELECT id FROM visits WHERE source_visit_id = $1)", [
+      visit.visitId,
+    ]);
+    const cancel = hl7With('a13-cancel-end-of-visit', { 'MSH-9': 'ADT^A11', 'MSH-10': uniqueId('LC'), 'PV1-19.1': visit.visitId });
+    const res = await postHl7(h.url, cancel);
+    expect([res.code, res.text]).toEqual(['AA', 'cancelled (its survey text had already gone out; answers to it still count)']);
+    expect(await invitationOf(h.pool, 'lifecare', visit.visitId)).toMatchObject({ status: 'delivered' });
+  });
+
   it('takes an A13 by its visit number alone: no unit, no end time, no phone needed', async () => {
     const visit = fresh('a03-adult-fi', { 'PID-3.1': testHetu() });
     expect((await postHl7(h.url, visit.bytes)).code).toBe('AA');

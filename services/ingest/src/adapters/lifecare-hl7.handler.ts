@@ -43,6 +43,8 @@ function outcomeText(outcome: VisitOutcome): string {
   if (outcome.outcome === 'scheduled') return `scheduled ${outcome.sendAt}`;
   // How many scheduled surveys took the update: 0 says it matched none (another patient's visit, say).
   if (outcome.outcome === 'updated') return `updated ${outcome.invitations}`;
+  if (outcome.outcome === 'cancelled' && outcome.textSent)
+    return 'cancelled (its survey text had already gone out; answers to it still count)';
   return outcome.outcome;
 }
 

@@ -6,6 +6,9 @@ import { updatePatient } from './patient-update.ts';
 import * as repo from './visit.repository.ts';
 import { createVisitRules, type PreparedVisit, type VisitRules } from './visit-decision.ts';
 
+/** Statuses of an invitation whose text went to the patient. */
+const TEXTED = new Set(['sent', 'delivered', 'undelivered', 'answered', 'completed', 'expired']);
+
 export interface VisitIngestorDeps {
   pool: Pool;
   kaiku: KaikuConfig;
@@ -49,8 +52,10 @@ export function createVisitIngestor(deps: VisitIngestorDeps) {
     await repo.recordCancellation(client, event.source, visitId, event.sourceEventId ?? null);
     const found = await repo.findVisit(client, event.source, visitId);
     const cancelled = found?.invitation_id && (await repo.cancelInvitation(client, found.invitation_id)) ? [found.invitation_id] : [];
-    // An unknown visit, or one already texted: recorded (and acknowledged), nothing else to do.
-    return { outcome: { outcome: 'cancelled', visitId }, cancelled };
+    // An unknown visit, or one already texted: recorded (and acknowledged), nothing else to do; the
+    // answer says when the text had gone, so that no one reads "cancelled" as "no survey".
+    const textSent = found?.status != null && TEXTED.has(found.status);
+    return { outcome: { outcome: 'cancelled', visitId, ...(textSent ? { textSent } : {}) }, cancelled };
   }
 
   return async function ingest(event: VisitEvent): Promise<VisitOutcome> {
