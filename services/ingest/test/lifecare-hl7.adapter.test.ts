@@ -106,6 +106,15 @@ describe('Lifecare ADT → VisitEvent', () => {
     expect(map(hl7With('a03-adult-fi', { 'PID-3': '12345^^^1.2.246.10.2085212.10.0^PI' })).patient.personalId).toBeUndefined();
   });
 
+  it('refuses two different hetus for one patient, naming PID-3; the same one twice is one', () => {
+    const two = issuesOf(hl7With('a03-adult-fi', { 'PID-3': '010181-900C^^^1.2.246.21^NNFIN~240799Y926J^^^1.2.246.21^NNFIN' }));
+    expect(two).toMatchObject({ kind: 'invalid', fields: ['PID-3'] });
+    expect(two.message).toContain('two different personal identity codes');
+    expect(two.message).not.toContain('010181');
+    const same = map(hl7With('a03-adult-fi', { 'PID-3': '010181-900C^^^1.2.246.21^NNFIN~010181-900c^^^&1.2.246.21&ISO' }));
+    expect(same.patient.personalId).toBe('010181-900C');
+  });
+
   it('finds the hetu OID as HD universal id (^^^&1.2.246.21&ISO), and skips a repetition without a value', () => {
     expect(map(hl7With('a03-adult-fi', { 'PID-3': '010181-900C^^^&1.2.246.21&ISO' })).patient.personalId).toBe('010181-900C');
     expect(map(hl7With('a03-adult-fi', { 'PID-3': '^^^1.2.246.21~010181-900C^^^HETU^NNFIN' })).patient.personalId).toBe('010181-900C');

@@ -174,6 +174,24 @@ describe('Pegasos FHIR → VisitEvent', () => {
     expect(issues(bundle)).toMatchObject({ kind: 'invalid', fields: ['Bundle.entry[0].resource.subject'] });
   });
 
+  it('refuses two different hetus in use for one patient, and says when no subject picks one of two Patients', () => {
+    const bundle = load('bundle-visit-finished-en');
+    const patient = bundle.entry[1].resource;
+    patient.identifier = [
+      { use: 'official', system: 'urn:oid:1.2.246.21', value: '010181-900C' },
+      { system: 'urn:oid:1.2.246.21', value: '240799Y926J' },
+    ];
+    const two = issues(bundle);
+    expect(two).toMatchObject({ kind: 'invalid', fields: ['Patient.identifier'] });
+    expect(two.message).toContain('two different personal identity codes');
+    expect(two.message).not.toContain('010181');
+
+    const twoPatients = load('bundle-visit-finished-en');
+    delete twoPatients.entry[0].resource.subject;
+    twoPatients.entry.push({ resource: { ...twoPatients.entry[1].resource, id: 'other' } });
+    expect(issues(twoPatients).message).toContain('the bundle has 2 Patients and no subject names one');
+  });
+
   it('refuses days a month does not have, and names a missing status', () => {
     expect(fhirInstant('2026-02-30T12:00:00+02:00', TZ)).toBeNull();
     expect(fhirInstant('2026-04-31T12:00:00', TZ)).toBeNull();

@@ -93,19 +93,26 @@ const HETU_SHAPE = /^\d{6}[-+A-FU-Y]\d{3}[0-9A-Y]$/i;
  * that names no authority and no type but has a hetu's shape. Dropped, that hetu would take the
  * patient's same-day and recently-surveyed checks with it; read, it is checked like any other.
  */
-function personalIdOf(msg: Er7Message): string | undefined {
+function personalIdOf(msg: Er7Message): { value?: string; conflict?: true } {
   const isHetuOid = (v: string | undefined) => v === HETU_OID || v === `urn:oid:${HETU_OID}`;
+  const labelled = new Map<string, string>(); // the code as compared → as sent
   let unlabelled: string | undefined;
   for (const rep of fieldValue(msg, 'PID', 3)) {
     const value = hl7Value(rep[0]?.[0] ?? '');
     if (!value) continue;
     // The assigning authority as a namespace (`^^^1.2.246.21`) or as HD's universal id (`^^^&1.2.246.21&ISO`).
     const type = (rep[4]?.[0] ?? '').toUpperCase();
-    if (isHetuOid(rep[3]?.[0]) || isHetuOid(rep[3]?.[1]) || type === 'NNFIN') return value;
+    if (isHetuOid(rep[3]?.[0]) || isHetuOid(rep[3]?.[1]) || type === 'NNFIN') {
+      if (!labelled.has(value.trim().toUpperCase())) labelled.set(value.trim().toUpperCase(), value);
+      continue;
+    }
     const authority = (rep[3] ?? []).some((part) => part.trim() !== '');
     if (!authority && !type && HETU_SHAPE.test(value)) unlabelled ??= value;
   }
-  return unlabelled;
+  // Two different identity codes for one patient: which is theirs is not ours to guess.
+  if (labelled.size > 1) return { conflict: true };
+  const [first] = labelled.values();
+  return { value: first ?? unlabelled };
 }
 
 /** An OID: 0, 1 or 2 and at least three more arcs (unit OIDs are 1.2.246.…); a code such as "10.1" is none. */
@@ -187,9 +194,10 @@ export function lifecareToVisitEvent(msg: Er7Message, timeZone: string): VisitEv
     }
     if (!unitId) issues.push({ field: 'PV1-39', message: 'the unit OID (PV1-39 or PV1-3.4) is required' });
   }
-  const personalId = personalIdOf(msg);
+  const { value: personalId, conflict } = personalIdOf(msg);
   const hetu = personalId ? parseHetu(personalId) : null;
   if (hetu && !hetu.ok && !cancelling) issues.push({ field: 'PID-3', message: `not a valid personal identity code: ${hetu.error}` });
+  if (conflict && !cancelling) issues.push({ field: 'PID-3', message: 'two different personal identity codes (hetu) for one patient' });
   if (issues.length) throw new SourceMessageError('invalid', issues);
 
   // PID-15.1 the code; with only the text (PID-15.2 "ruotsi"), the language it names.

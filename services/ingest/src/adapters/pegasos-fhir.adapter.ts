@@ -111,6 +111,17 @@ function resolve<T extends Resource>(ref: Reference | undefined, type: T['resour
   return candidates.length === 1 ? (candidates[0] as T) : undefined;
 }
 
+/** Why an encounter has no Patient: a reference to none, several to choose from, or none there. */
+function missingPatient(enc: Encounter, found: Found): string {
+  const reference = str(enc.subject?.reference);
+  // (the reference is not echoed: a patient's id may be their hetu)
+  if (reference) return 'subject names no Patient contained or in the bundle';
+  const count = [...arr<Resource>(enc.contained), ...found.resources.map((r) => r.resource)].filter(
+    (r) => r.resourceType === 'Patient',
+  ).length;
+  return count > 1 ? `the bundle has ${count} Patients and no subject names one` : 'the Patient is neither contained nor in the bundle';
+}
+
 /** Of identifiers with a value: the `official` one, else `usual`, else the first. */
 function preferred<T extends { use?: string; value?: string }>(ids: T[]): T | undefined {
   const valued = ids.filter((i) => str(i.value));
@@ -195,7 +206,7 @@ function toEvent(found: Found, timeZone: string, now: Date): VisitEventInput {
   const patient = resolve<Patient>(enc.subject, 'Patient', found);
   // A cancellation is read from its encounter's identifier alone: what it does not use cannot lose it.
   const cancelling = kind === 'visit-cancelled';
-  if (!patient && !cancelling) issues.push({ field: `${p}.subject`, message: 'the Patient is neither contained nor in the bundle' });
+  if (!patient && !cancelling) issues.push({ field: `${p}.subject`, message: missingPatient(enc, found) });
   const unit = unitOf(enc, found);
   let endedAt: string | undefined;
   if (kind === 'visit-ended') {

@@ -52,6 +52,11 @@ export function malformed(r: Patient | Encounter, at: string): FieldIssue[] {
     issues.push({ field: `${at}.identifier`, message: 'must be an array of Identifier' });
   } else if (hetuIdentifiers(r).some((i) => i.value !== undefined && typeof i.value !== 'string')) {
     issues.push({ field: `${at}.identifier`, message: 'the hetu (value) must be a string' });
+  } else {
+    // Two different identity codes in use for one patient: which is theirs is not ours to guess.
+    const inUse = new Set(hetuIdentifiers(r).flatMap((i) => (i.use !== 'old' && i.value?.trim() ? [i.value.trim().toUpperCase()] : [])));
+    if (inUse.size > 1)
+      issues.push({ field: `${at}.identifier`, message: 'two different personal identity codes (hetu) in use; mark the replaced one old' });
   }
   return issues;
 }
