@@ -59,6 +59,19 @@ describe('POST /v1/sources/pegasos/fhir', () => {
     expect(JSON.stringify(res.json)).toContain('application/fhir+json');
   });
 
+  it('answers broken or empty JSON with 400 in its own words, whatever the label', async () => {
+    for (const [body, says] of [
+      ['{"resourceType": "Bundle", ', 'the body is not valid JSON'],
+      ['', 'the body is empty'],
+    ] as const) {
+      const res = await post(body);
+      expect(res.status).toBe(400);
+      const text = JSON.stringify(res.json);
+      expect(text).toContain(says);
+      expect(text).not.toContain("'application/json'");
+    }
+  });
+
   it('skips the non-disclosure fixture', async () => {
     const f = fresh('bundle-visit-finished-non-disclosure', testHetu('2000-06-15'));
     const res = await post(f.bundle);

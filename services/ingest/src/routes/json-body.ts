@@ -41,6 +41,11 @@ export function jsonUnlessXml(scope: FastifyInstance, hint: string) {
     } catch {
       return done(new HttpProblem(400, 'Bad request', `the body is not valid ${label.slice(0, 40)} text`));
     }
-    return json(request, text, done);
+    // Fastify's own words name application/json whatever the label was (application/fhir+json, text/plain).
+    return json(request, text, (error, parsed) => {
+      if (!error) return done(null, parsed);
+      const empty = (error as { code?: string }).code === 'FST_ERR_CTP_EMPTY_JSON_BODY';
+      done(new HttpProblem(400, 'Bad request', empty ? 'the body is empty' : 'the body is not valid JSON'));
+    });
   };
 }
