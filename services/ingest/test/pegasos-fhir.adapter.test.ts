@@ -120,6 +120,36 @@ describe('Pegasos FHIR → VisitEvent', () => {
     expect(map(enc)[0]?.patient.mobilePhones).toEqual(['040 333 3333']);
   });
 
+  it('of two mobiles takes the personal one before a work one, then the lowest rank; with no preference passes both', () => {
+    const phones = (telecom: unknown[]) => {
+      const enc = loneEncounter();
+      enc.contained[0].telecom = telecom;
+      return map(enc)[0]?.patient.mobilePhones;
+    };
+    const work = { system: 'phone', value: '040 111 1111', use: 'work' };
+    expect(phones([work, { system: 'phone', value: '040 222 2222', use: 'mobile' }])).toEqual(['040 222 2222']);
+    expect(
+      phones([
+        { ...work, use: 'mobile', rank: 2 },
+        { system: 'phone', value: '040 222 2222', rank: 1 },
+      ]),
+    ).toEqual(['040 222 2222']);
+    // the rank picks among mobiles only: a landline ranked first does not hide the mobile
+    expect(
+      phones([
+        { system: 'phone', value: '09 123 4567', rank: 1 },
+        { system: 'phone', value: '040 222 2222', rank: 2 },
+      ]),
+    ).toEqual(['09 123 4567', '040 222 2222']);
+    expect(
+      phones([
+        { ...work, use: 'mobile' },
+        { system: 'phone', value: '040 222 2222' },
+      ]),
+    ).toEqual(['040 111 1111', '040 222 2222']);
+    expect(phones([work, { ...work, value: '040 222 2222' }])).toEqual(['040 111 1111', '040 222 2222']);
+  });
+
   it('counts a phone whose period ends today (a date covers its whole day), and not one that starts later', () => {
     const enc = loneEncounter();
     const now = new Date('2026-11-27T10:00:00Z');

@@ -1,6 +1,7 @@
 import { containsHetu, isCalendarDateTime, type VisitEventInput, zonedInstant } from '@kaiku/core';
 import type { Bundle, Encounter, Organization, Patient, Reference, Resource } from '@medplum/fhirtypes';
 import { type FieldIssue, SourceMessageError } from './adapter-error.ts';
+import { phonesOf } from './fhir-telecom.ts';
 import { arr, isObject, shown, str, stripOid } from './fhir-values.ts';
 import { hetuIdentifiers, malformed, modifierExtensionIn } from './pegasos-fhir.checks.ts';
 
@@ -152,23 +153,6 @@ function unitOf(enc: Encounter, found: Found): { id?: string; name?: string } {
   const id = direct ?? orgId;
   const name = str(provider?.display) ?? str(org?.name);
   return { ...(id ? { id: stripOid(id) } : {}), ...(name ? { name: name.slice(0, 200) } : {}) };
-}
-
-/** A period bound as an instant; a date alone (or a year-month) covers its whole day, so its end is the next day's start (UTC, a day's grace). */
-function boundOf(value: unknown, end: boolean): number {
-  if (typeof value !== 'string') return Number.NaN;
-  const ms = Date.parse(value);
-  return end && /^\d{4}(-\d{2}(-\d{2})?)?$/u.test(value) ? ms + 86_400_000 : ms;
-}
-
-/** The patient's phones in use now: not `old`, not ended (an end date counts whole), not starting later. */
-function phonesOf(patient: Patient, now: Date): string[] {
-  return arr<{ system?: string; value?: string; use?: string; period?: { start?: string; end?: string } }>(patient.telecom)
-    .filter((t) => (t.system === 'phone' || t.system === 'sms') && t.use !== 'old')
-    .filter((t) => !t.period?.end || !(boundOf(t.period.end, true) <= now.getTime()))
-    .filter((t) => !t.period?.start || !(boundOf(t.period.start, false) > now.getTime()))
-    .map((t) => str(t.value))
-    .filter((v): v is string => Boolean(v));
 }
 
 /** Patient.communication, the preferred one first: its code (BCP-47 or the SFS language list). */
