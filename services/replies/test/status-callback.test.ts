@@ -43,7 +43,9 @@ describe('status callbacks: signed, idempotent, monotonic, and counted once', ()
       [`S-${n}`, UNIT, day],
     );
     const { rows } = await pool.query<{ id: string }>(
-      `INSERT INTO invitations (visit_id, status, language, message_sid, attempt) VALUES ($1, $2, 'fi', $3, 1) RETURNING id`,
+      // a text with a sid was marked sent: sent_at set, and counted below
+      `INSERT INTO invitations (visit_id, status, language, message_sid, attempt, sent_at)
+       VALUES ($1, $2, 'fi', $3, 1, CASE WHEN $3::text IS NOT NULL THEN now() END) RETURNING id`,
       [v[0]?.id, status, sid],
     );
     if (sid)
@@ -170,6 +172,21 @@ describe('status callbacks: signed, idempotent, monotonic, and counted once', ()
     await callback(inv.id, status('SM8', 'delivered'));
     expect(await row(inv.id)).toMatchObject({ status: 'answered', delivery_status: 'delivered' });
     expect(await counts(inv.day)).toEqual({ sent: 1, delivered: 1 });
+  });
+
+  it('a text answered before anything counted it sent (its sender died) is counted sent and delivered by its callback, once', async () => {
+    const inv = await invitation('answered', null);
+    await callback(inv.id, status('SM12', 'sent'));
+    expect(await row(inv.id)).toMatchObject({ status: 'answered', message_sid: 'SM12', delivery_status: 'delivered' });
+    expect(await counts(inv.day)).toEqual({ sent: 1, delivered: 1 });
+    // the carrier's own report counts nothing more
+    await callback(inv.id, status('SM12', 'delivered'));
+    expect(await counts(inv.day)).toEqual({ sent: 1, delivered: 1 });
+    // a carrier that reports the answered text undelivered does not undo the proof of the answer
+    const other = await invitation('completed', null);
+    await callback(other.id, status('SM13', 'undelivered', { ErrorCode: '30003' }));
+    expect(await row(other.id)).toMatchObject({ status: 'completed', delivery_status: 'delivered' });
+    expect(await counts(other.day)).toEqual({ sent: 1, delivered: 1 });
   });
 
   it('logs a status word Twilio never sends as `other`, not as the text it was given', async () => {

@@ -120,25 +120,29 @@ export async function reschedule(pool: Pool, id: string, sendAt: Date): Promise<
  * erased: it was only for sending, and replies are matched by the keyed hash), and
  * the `sent` counts bumped, in one statement (one round trip, autocommit; rollup rows in key
  * order). Nothing is counted for an invitation that had moved on already (a callback got there
- * first); one the patient already answered is marked (its status kept) and counted.
+ * first); one the patient already answered is marked (its status kept) and counted sent and, as
+ * the answer proves, delivered.
  */
 export async function markSent(pool: Pool, items: Array<{ id: string; sid: string | null }>, answerWindowDays: number): Promise<void> {
   await pool.query(
     `WITH sent AS (
        UPDATE invitations i SET status = CASE WHEN i.status IN ('sending', 'unknown') THEN 'sent' ELSE i.status END,
               message_sid = s.sid, sent_at = now(), expires_at = now() + make_interval(days => $3),
+              -- an answer proves delivery (nothing counted it: no callback has reached an unmarked text)
+              delivery_status = CASE WHEN i.status IN ('answered', 'completed') THEN 'delivered' ELSE i.delivery_status END,
               lookup_before_retry = false, error_code = NULL, phone_enc = NULL, updated_at = now()
          FROM unnest($1::uuid[], $2::text[]) AS s(id, sid)
         WHERE i.id = s.id
           AND (i.status IN ('sending', 'unknown')
                -- the patient answered before Twilio's answer reached us: still to be marked sent
                OR (i.status IN ('answered', 'completed') AND i.message_sid IS NULL AND i.sent_at IS NULL))
-        RETURNING i.visit_id)
-     INSERT INTO nps_daily (day, unit_id, service, language, age_band, source, sent)
-     SELECT v.visit_day, v.unit_id, v.service, v.language, COALESCE(v.age_band, 'unknown'), v.source, count(*)
+        RETURNING i.visit_id, (i.status IN ('answered', 'completed'))::int AS delivered)
+     INSERT INTO nps_daily (day, unit_id, service, language, age_band, source, sent, delivered)
+     SELECT v.visit_day, v.unit_id, v.service, v.language, COALESCE(v.age_band, 'unknown'), v.source, count(*), sum(sent.delivered)
        FROM sent JOIN visits v ON v.id = sent.visit_id
       GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
-     ON CONFLICT (day, unit_id, service, language, age_band, source) DO UPDATE SET sent = nps_daily.sent + EXCLUDED.sent`,
+     ON CONFLICT (day, unit_id, service, language, age_band, source) DO UPDATE
+       SET sent = nps_daily.sent + EXCLUDED.sent, delivered = nps_daily.delivered + EXCLUDED.delivered`,
     [items.map((s) => s.id), items.map((s) => s.sid), answerWindowDays],
   );
 }

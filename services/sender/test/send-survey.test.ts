@@ -1,14 +1,30 @@
 import { phoneHashOf } from '@kaiku/core';
 import { kaikuMetrics } from '@kaiku/http';
 import { waitFor } from '@kaiku/testing';
+import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { markSent } from '../src/invitation.repository.ts';
 import { createInvitationTexts } from '../src/invitation-texts.ts';
-import { createHarness, FROM, type Harness, keys, SENSITIVE_UNIT, testKaiku, UNIT } from './harness.ts';
+import { AUTH_TOKEN, createHarness, FROM, type Harness, keys, SENSITIVE_UNIT, testKaiku, UNIT } from './harness.ts';
+
+/** A signed status callback to the harness's replies service, as Twilio sends it. */
+async function statusCallback(id: string, sid: string, status: string) {
+  const url = `${h.repliesUrl}/v1/twilio/status/${id}`;
+  const params = { MessageSid: sid, MessageStatus: status, AccountSid: `AC${'1'.repeat(32)}` };
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-twilio-signature': twilio.getExpectedTwilioSignature(AUTH_TOKEN, url, params),
+    },
+    body: new URLSearchParams(params).toString(),
+  });
+  return { statusCode: res.status };
+}
 
 /** Sending through the real twilio SDK to sms-sim, with real Postgres and Redis. */
+let h: Harness;
 describe('sender: one text per invitation, in the patient language', () => {
-  let h: Harness;
   beforeAll(async () => {
     h = await createHarness();
     h.startWorker();
@@ -54,7 +70,20 @@ describe('sender: one text per invitation, in the patient language', () => {
     const { rows } = await h.pool.query('SELECT status, message_sid, expires_at, phone_enc FROM invitations WHERE id = $1', [id]);
     expect(rows[0]).toMatchObject({ status: 'answered', message_sid: 'SMraced', phone_enc: null });
     expect(rows[0]?.expires_at).toBeInstanceOf(Date); // so that its window closes and its phone hash goes
-    expect(await h.rollup()).toEqual({ sent: before.sent + 1, delivered: before.delivered });
+    // the answer proves delivery; the carrier's report that follows counts nothing more
+    expect(await h.rollup()).toEqual({ sent: before.sent + 1, delivered: before.delivered + 1 });
+    expect((await statusCallback(id, 'SMraced', 'delivered')).statusCode).toBe(204);
+    expect(await h.rollup()).toEqual({ sent: before.sent + 1, delivered: before.delivered + 1 });
+  });
+
+  it('a text answered and then reported by its callback before the sender could mark it: the mark counts nothing more', async () => {
+    const { id } = await h.addInvitation({ enqueue: false });
+    await h.pool.query("UPDATE invitations SET status = 'answered', step = 'awaiting-reason' WHERE id = $1", [id]);
+    const before = await h.rollup();
+    expect((await statusCallback(id, 'SMlate', 'sent')).statusCode).toBe(204);
+    expect(await h.rollup()).toEqual({ sent: before.sent + 1, delivered: before.delivered + 1 });
+    await markSent(h.pool, [{ id, sid: null }], 7); // the restarted sender's job
+    expect(await h.rollup()).toEqual({ sent: before.sent + 1, delivered: before.delivered + 1 });
   });
 
   it('a send that died after the patient had already answered it is marked sent by the next job: its window and phone data close', async () => {
@@ -67,7 +96,7 @@ describe('sender: one text per invitation, in the patient language', () => {
     const { rows } = await h.pool.query('SELECT status, expires_at, phone_enc FROM invitations WHERE id = $1', [id]);
     expect(rows[0]).toMatchObject({ status: 'answered', phone_enc: null });
     expect(rows[0]?.expires_at).toBeInstanceOf(Date);
-    expect(await h.rollup()).toEqual({ sent: before.sent + 1, delivered: before.delivered });
+    expect(await h.rollup()).toEqual({ sent: before.sent + 1, delivered: before.delivered + 1 });
     expect(await h.simMessages(phone)).toEqual([]); // nothing sent again
   });
 
