@@ -1,6 +1,6 @@
 import { isDatabaseUnavailable } from '@kaiku/db';
 import { SURVEY_SEND_QUEUE, type SurveySendJob } from '@kaiku/queue';
-import { Worker } from 'bullmq';
+import { DelayedError, type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { createSegmentRateLimiter } from './segment-rate-limiter.ts';
 import { createSendSurveyJob, type SendResult, type SendSurveyDeps } from './send-survey.job.ts';
@@ -14,6 +14,9 @@ export interface SenderWorkerDeps extends Omit<SendSurveyDeps, 'limiter' | 'paus
   lockDuration?: number;
   stalledInterval?: number;
 }
+
+/** How soon a send that could not reach Postgres is tried again. */
+export const DATABASE_RETRY_MS = 10_000;
 
 /** The key of the segment budget, beside the queue's own keys (shared by every sender process). */
 export function segmentBudgetKey(prefix: string) {
@@ -38,7 +41,30 @@ export function createSenderWorker(deps: SenderWorkerDeps): Worker<SurveySendJob
       await worker?.rateLimit(ms);
     },
   });
-  worker = new Worker<SurveySendJob, SendResult>(SURVEY_SEND_QUEUE, (job, token) => sendSurvey(job, token), {
+  let databaseWarnedAt = Number.NEGATIVE_INFINITY;
+  /**
+   * Postgres unreachable: the job waits and comes back, without spending one of its attempts (an
+   * outage of a minute used them all, and the texts then waited for the outbox reconciler's
+   * 15-minute pass). Safe wherever it happened: each try reads the invitation first, and one left
+   * `sending` by a mark that failed after Twilio's answer becomes `unknown`, never sent again blindly.
+   */
+  const processJob = async (job: Job<SurveySendJob>, token?: string): Promise<SendResult> => {
+    try {
+      return await sendSurvey(job, token);
+    } catch (error) {
+      if (!isDatabaseUnavailable(error)) throw error;
+      if (Date.now() - databaseWarnedAt >= 60_000) {
+        databaseWarnedAt = Date.now();
+        deps.logger.warn(
+          { err: { message: (error as Error).message } },
+          'Postgres not reachable: due texts wait and are tried again every 10 s',
+        );
+      }
+      await job.moveToDelayed(Date.now() + DATABASE_RETRY_MS, token);
+      throw new DelayedError();
+    }
+  };
+  worker = new Worker<SurveySendJob, SendResult>(SURVEY_SEND_QUEUE, processJob, {
     connection: deps.connection,
     prefix,
     concurrency,
@@ -46,17 +72,6 @@ export function createSenderWorker(deps: SenderWorkerDeps): Worker<SurveySendJob
     autorun: deps.autorun ?? true,
     ...(deps.lockDuration ? { lockDuration: deps.lockDuration } : {}),
     ...(deps.stalledInterval ? { stalledInterval: deps.stalledInterval } : {}),
-  });
-  worker.on('failed', (job, error) => {
-    // Twilio's failures are logged where the job meets them; Postgres gone is not met anywhere else.
-    if (!isDatabaseUnavailable(error)) return;
-    const willRetry = job !== undefined && job.attemptsMade < (job.opts.attempts ?? 1);
-    deps.logger.warn(
-      { jobId: job?.id, attempt: job?.attemptsMade, err: { message: error.message } },
-      willRetry
-        ? 'send job could not reach Postgres; will retry'
-        : 'send job could not reach Postgres; its attempts are spent (ingest re-queues it while the survey is scheduled)',
-    );
   });
   return worker;
 }

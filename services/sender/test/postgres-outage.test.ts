@@ -4,7 +4,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from './harness.ts';
 
-/** Postgres gone while send jobs are due: the jobs fail (ingest re-queues them), and the log says why. */
+/** Postgres gone while send jobs are due: the jobs wait without spending their attempts, and the log says why, once. */
 describe('sender: Postgres unreachable', () => {
   let h: Harness;
   beforeAll(async () => {
@@ -14,19 +14,38 @@ describe('sender: Postgres unreachable', () => {
     await h?.close();
   });
 
-  it('logs each attempt that could not reach Postgres, and when the attempts are spent', async () => {
+  it('keeps a due job waiting, its attempts unspent, and texts once Postgres answers again', async () => {
     const lines: Array<Record<string, unknown>> = [];
     const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
     const down = createPool('postgres://postgres@127.0.0.1:1/kaiku', { max: 1 });
-    const { id, phone } = await h.addInvitation({ attempts: 2 });
-    h.startWorker({ pool: down, logger });
-    await waitFor(() => lines.some((l) => String(l.msg).includes('attempts are spent')), 15_000, 'the last attempt logged');
-    const ours = lines.filter((l) => l.jobId === id);
-    expect(ours.map((l) => [l.level, l.msg])).toEqual([
-      [40, 'send job could not reach Postgres; will retry'],
-      [40, 'send job could not reach Postgres; its attempts are spent (ingest re-queues it while the survey is scheduled)'],
-    ]);
-    expect(JSON.stringify(lines)).not.toContain(phone.slice(4));
+    const first = await h.addInvitation({ attempts: 2 });
+    const second = await h.addInvitation({ attempts: 2 });
+    const worker = h.startWorker({ pool: down, logger });
+    const waiting = async (id: string) => {
+      const job = await h.queue.getJob(id);
+      return job && (await job.getState()) === 'delayed' && (job.attemptsStarted ?? 0) > 0 ? job : null;
+    };
+    const jobs = await waitFor(
+      async () =>
+        (await waiting(first.id)) && (await waiting(second.id)) ? [await h.queue.getJob(first.id), await h.queue.getJob(second.id)] : null,
+      15_000,
+      'both jobs delayed',
+    );
+    // Not failed, no attempt spent: a longer outage cannot use them up.
+    expect(jobs.map((j) => j?.attemptsMade)).toEqual([0, 0]);
+    const warned = lines.filter((l) => String(l.msg).startsWith('Postgres not reachable'));
+    expect(warned).toHaveLength(1); // once, not once a job
+    expect(warned[0]?.level).toBe(40);
+    expect(JSON.stringify(lines)).not.toContain(first.phone.slice(4));
+    await worker.close();
     await down.end();
+
+    // Postgres back (a sender on the working pool): each text goes, once.
+    h.startWorker();
+    for (const job of jobs) await job?.promote();
+    for (const { id, phone } of [first, second]) {
+      await waitFor(async () => ((await h.invitation(id))?.message_sid ? true : null), 15_000, 'the text sent');
+      expect(await h.simMessages(phone)).toHaveLength(1);
+    }
   });
 });
