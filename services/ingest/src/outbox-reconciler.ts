@@ -43,8 +43,14 @@ export function createOutboxReconciler(deps: OutboxReconcilerDeps) {
   let lastFullPass = 0;
   let failing = false;
 
-  /** One pass over every scheduled invitation without an outbox row; returns how many jobs were re-added. */
+  /** One pass over every scheduled invitation without an outbox row; returns how many jobs were re-added or retried. */
   async function reconcileAll(now = new Date()): Promise<number> {
+    const { restored, retried } = await pass(now);
+    return restored + retried;
+  }
+
+  /** Jobs Redis no longer had (`restored`) and failed jobs of surveys still scheduled (`retried`). */
+  async function pass(now: Date): Promise<{ restored: number; retried: number }> {
     const client = deps.redis;
     let after = '00000000-0000-0000-0000-000000000000';
     let restored = 0;
@@ -83,7 +89,7 @@ export function createOutboxReconciler(deps: OutboxReconcilerDeps) {
       if (rows.length < batchSize) break;
     }
     if (retried > 0) deps.logger.warn({ retried }, 'send jobs of still-scheduled surveys had failed (Postgres unreachable?); retried');
-    return restored + retried;
+    return { restored, retried };
   }
 
   /** Checks the marker; runs a full pass when Redis lost it (or the last pass is old). */
@@ -92,16 +98,17 @@ export function createOutboxReconciler(deps: OutboxReconcilerDeps) {
     const marker = await client.get(markerKey);
     const due = Date.now() - lastFullPass >= fullPassMs;
     if (marker && !due) return 0;
-    const restored = await reconcileAll();
+    const { restored, retried } = await pass(new Date());
     await client.set(markerKey, markerValue);
     lastFullPass = Date.now();
+    // (retried jobs are logged by the pass: Redis lost nothing of theirs)
     if (restored > 0 || !marker) {
       deps.logger.info(
         { restored, markerMissing: !marker },
         restored > 0 ? 'send jobs re-added after Redis lost them' : 'outbox reconciled',
       );
     }
-    return restored;
+    return restored + retried;
   }
 
   const task = createRepeatingTask({
