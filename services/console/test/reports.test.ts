@@ -101,6 +101,17 @@ describe('reports API', () => {
     expect(body.total.ci95[1]).toBeGreaterThan(56);
   });
 
+  it('takes a dimension under its other spellings (age_band, Language, unit_id) and answers with its own name', async () => {
+    const canonical = (await get('/v1/reports/nps?from=2024-01-01&to=2024-12-31&groupBy=ageBand,language')).json();
+    const spelled = (await get('/v1/reports/nps?from=2024-01-01&to=2024-12-31&groupBy=age_band,Language')).json();
+    expect(spelled.groupBy).toEqual(['ageBand', 'language']);
+    expect(spelled.rows).toEqual(canonical.rows);
+    expect(spelled.rows.length).toBeGreaterThan(0);
+    expect((await get('/v1/reports/funnel?from=2024-01-01&to=2024-12-31&groupBy=unit_id')).json().groupBy).toEqual(['unit']);
+    // the same dimension twice, however spelled, is still refused
+    expect((await get('/v1/reports/nps?from=2024-01-01&to=2024-12-31&groupBy=ageBand,age_band')).status).toBe(400);
+  });
+
   it('adds months and days up to the same figures whatever the period boundaries', async () => {
     const months = (await get('/v1/reports/nps?from=2024-01-01&to=2024-12-31&groupBy=month')).json();
     expect(months.rows).toHaveLength(12);

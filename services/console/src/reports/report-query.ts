@@ -16,6 +16,20 @@ export const DIMENSION_SQL: Record<GroupDimension, string> = {
   source: 'd.source',
 };
 
+/**
+ * Other spellings of a dimension, as the CSV's columns or a hurried hand write them (`age_band`,
+ * `AgeBand`, `unit_id`, `visit_month`); compared without case, `_`, `-` or spaces.
+ */
+const DIMENSION_ALIASES: Record<string, GroupDimension> = {
+  ...Object.fromEntries(GROUP_DIMENSIONS.map((d) => [d.toLowerCase(), d])),
+  unitid: 'unit',
+  visitmonth: 'month',
+  age: 'ageBand',
+  agegroup: 'ageBand',
+  lang: 'language',
+};
+const dimensionOf = (name: string) => DIMENSION_ALIASES[name.toLowerCase().replace(/[\s_-]/gu, '')] ?? name;
+
 /** A Europe/Helsinki day in the years reports can cover (Postgres can't place year 0 or 10000). */
 const day = z.iso.date({ abort: true }).refine((d) => d >= '1900-01-01' && d <= '2999-12-31', 'must be a day in the years 1900–2999');
 const list = z
@@ -34,7 +48,7 @@ const list = z
 const baseQuery = z.object({
   from: day,
   to: day,
-  groupBy: list.pipe(z.array(z.enum(GROUP_DIMENSIONS)).max(GROUP_DIMENSIONS.length)),
+  groupBy: list.transform((names) => names.map(dimensionOf)).pipe(z.array(z.enum(GROUP_DIMENSIONS)).max(GROUP_DIMENSIONS.length)),
   unit: list,
   service: list,
   language: list,
