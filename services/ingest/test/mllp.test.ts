@@ -162,6 +162,21 @@ describe('MLLP listener', () => {
     }
   });
 
+  it('bounds the next message from its own start, not the abandoned one’s; a <VT> before "MSHA" abandons nothing', async () => {
+    const c = await client();
+    // 40 KB abandoned, then a 30 KB message: over the 64 KB bound together, not apart
+    const abandoned = message({ 'PID-5.1': 'A'.repeat(40 * 1024) });
+    const next = message({ 'PID-5.1': 'B'.repeat(30 * 1024) });
+    c.socket.write(Buffer.concat([Buffer.of(0x0b), abandoned.bytes]));
+    await tick();
+    c.socket.write(frame(next.bytes));
+    expect(msa(await c.acks()).slice(1, 3)).toEqual(['AA', next.controlId]);
+    const odd = message({ 'PID-5.1': 'X\x0bMSHAY' });
+    c.socket.write(frame(odd.bytes));
+    expect(msa(await c.acks())[2]).toBe(odd.controlId); // answered as itself: one message
+    c.socket.end();
+  });
+
   it('sends no accept ACK to a sender that asked for none (MSH-15 NE), and the asked-for CA to the next', async () => {
     const c = await client();
     const never = message({ 'MSH-15': 'NE' });

@@ -25,10 +25,13 @@ export interface MllpServerDeps {
  */
 function newMessageStart(buf: Buffer, end: number): number {
   for (let p = buf.indexOf(VT); p >= 0 && p < end; p = buf.indexOf(VT, p + 1)) {
-    if (buf[p + 1] === 0x4d && buf[p + 2] === 0x53 && buf[p + 3] === 0x48) return p;
+    if (buf[p + 1] === 0x4d && buf[p + 2] === 0x53 && buf[p + 3] === 0x48 && isFieldSeparator(buf[p + 4])) return p;
   }
   return -1;
 }
+
+/** MSH-1: any byte that is not a letter, a digit or a frame byte ("MSHA" is no segment's start). */
+const isFieldSeparator = (b: number | undefined) => b !== undefined && b > 0x20 && b < 0x7f && !/[A-Za-z0-9]/.test(String.fromCharCode(b));
 
 export function frame(message: Uint8Array): Buffer {
   return Buffer.concat([Buffer.of(VT), message, Buffer.of(FS, CR)]);
@@ -136,17 +139,21 @@ export function createMllpServer(deps: MllpServerDeps) {
           inFrame = true;
         }
         const end = buf.indexOf(FS);
+        // A new message started before this one ended: the sender gave up the partial one, which is
+        // dropped unanswered (it waits for no ACK of it; answering one would read as the next's).
+        // Looked for once a frame ends, or grows past the bound (which counts from the new start).
+        const restart = end >= 0 || buf.length > maxFrame ? newMessageStart(buf, end >= 0 ? end : buf.length) : -1;
+        if (restart >= 0) {
+          log.warn(
+            { bytes: restart, remote: `${socket.remoteAddress}:${socket.remotePort}` },
+            'mllp frame abandoned by its sender (a new message began before its end); partial message dropped',
+          );
+          buf = buf.subarray(restart + 1);
+          continue;
+        }
         if (end < 0) {
           if (buf.length > maxFrame) tooLarge();
           return; // the rest of the frame is still on its way
-        }
-        // A new message started before this one ended: the sender gave up the partial one, which is
-        // dropped unanswered (it waits for no ACK of it; answering one would read as the next's).
-        const restart = newMessageStart(buf, end);
-        if (restart >= 0) {
-          log.warn({ bytes: restart }, 'mllp frame abandoned by its sender (a new message began before its end); partial message dropped');
-          buf = buf.subarray(restart + 1);
-          continue;
         }
         if (end > maxFrame) return tooLarge();
         enqueue(Buffer.from(buf.subarray(0, end)));
