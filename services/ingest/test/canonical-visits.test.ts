@@ -248,6 +248,19 @@ describe('POST /v1/visits', () => {
       textSent: true,
     });
     expect(await invitationOf(h.pool, 'lifecare', sent.visitId)).toMatchObject({ status: 'sent' });
+
+    // Being sent: kept on the invitation (cancelled if nothing went), and the answer says the text may have gone.
+    const sending = visit();
+    await post(sending);
+    await h.pool.query("UPDATE invitations SET status = 'sending' WHERE visit_id = (SELECT id FROM visits WHERE source_visit_id = $1)", [
+      sending.visitId,
+    ]);
+    expect((await post({ ...sending, kind: 'visit-cancelled' })).json).toEqual({
+      outcome: 'cancelled',
+      visitId: sending.visitId,
+      textInFlight: true,
+    });
+    expect(await invitationOf(h.pool, 'lifecare', sending.visitId)).toMatchObject({ status: 'sending', withdrawn_reason: 'cancelled' });
   });
 
   it('never surveys a visit whose cancellation came first', async () => {

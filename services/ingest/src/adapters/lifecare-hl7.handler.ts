@@ -45,6 +45,8 @@ function outcomeText(outcome: VisitOutcome): string {
   if (outcome.outcome === 'updated') return `updated ${outcome.invitations}`;
   if (outcome.outcome === 'cancelled' && outcome.textSent)
     return 'cancelled (its survey text had already gone out; answers to it still count)';
+  if (outcome.outcome === 'cancelled' && outcome.textInFlight)
+    return 'cancelled (its survey text was being sent: if it went out, answers to it still count)';
   return outcome.outcome;
 }
 

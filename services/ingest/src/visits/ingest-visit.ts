@@ -8,6 +8,8 @@ import { createVisitRules, type PreparedVisit, type VisitRules } from './visit-d
 
 /** Statuses of an invitation whose text went to the patient. */
 const TEXTED = new Set(['sent', 'delivered', 'undelivered', 'answered', 'completed', 'expired']);
+/** … and whose text may be going (`scheduled` that a cancellation could not cancel: a retry that first looks at Twilio). */
+const IN_FLIGHT = new Set(['sending', 'unknown', 'scheduled']);
 
 export interface VisitIngestorDeps {
   pool: Pool;
@@ -53,9 +55,12 @@ export function createVisitIngestor(deps: VisitIngestorDeps) {
     const found = await repo.findVisit(client, event.source, visitId);
     const cancelled = found?.invitation_id && (await repo.cancelInvitation(client, found.invitation_id)) ? [found.invitation_id] : [];
     // An unknown visit, or one already texted: recorded (and acknowledged), nothing else to do; the
-    // answer says when the text had gone, so that no one reads "cancelled" as "no survey".
-    const textSent = found?.status != null && TEXTED.has(found.status);
-    return { outcome: { outcome: 'cancelled', visitId, ...(textSent ? { textSent } : {}) }, cancelled };
+    // answer says when the text had gone, or may be going (`sending`, `unknown`, a retry that first
+    // looks at Twilio: cancelled only if it did not go), so that no one reads "cancelled" as "no survey".
+    const status = found?.invitation_id && cancelled.length === 0 ? found.status : null;
+    const text =
+      status && TEXTED.has(status) ? { textSent: true as const } : status && IN_FLIGHT.has(status) ? { textInFlight: true as const } : {};
+    return { outcome: { outcome: 'cancelled', visitId, ...text }, cancelled };
   }
 
   return async function ingest(event: VisitEvent): Promise<VisitOutcome> {

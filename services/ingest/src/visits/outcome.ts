@@ -5,8 +5,11 @@ export type VisitOutcome =
   | { outcome: 'scheduled'; visitId: string; invitationId: string; sendAt: string; language: string }
   | { outcome: 'skipped'; visitId: string; reason: SkipReason }
   | { outcome: 'duplicate'; visitId: string }
-  /** `textSent`: the survey's text had already gone out; the survey goes on and its answers count. */
-  | { outcome: 'cancelled'; visitId: string; textSent?: true }
+  /**
+   * `textSent`: the survey's text had already gone out; the survey goes on and its answers count.
+   * `textInFlight`: it was being sent; cancelled if Twilio's log shows it did not go, else as `textSent`.
+   */
+  | { outcome: 'cancelled'; visitId: string; textSent?: true; textInFlight?: true }
   /** `invitations`: how many still-scheduled invitations took the new details (or were withdrawn). */
   | { outcome: 'updated'; visitId?: string; invitations: number }
   /** `field`: the canonical path of the offending field, when one is to blame. */
