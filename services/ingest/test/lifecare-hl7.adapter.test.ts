@@ -113,6 +113,10 @@ describe('Lifecare ADT → VisitEvent', () => {
     expect(two.message).not.toContain('010181');
     const same = map(hl7With('a03-adult-fi', { 'PID-3': '010181-900C^^^1.2.246.21^NNFIN~010181-900c^^^&1.2.246.21&ISO' }));
     expect(same.patient.personalId).toBe('010181-900C');
+    // unlabelled ones too; a labelled one still goes before any unlabelled one
+    expect(issuesOf(hl7With('a03-adult-fi', { 'PID-3': '010181-900C~240799Y926J' }))).toMatchObject({ fields: ['PID-3'] });
+    const labelledFirst = map(hl7With('a03-adult-fi', { 'PID-3': '240799Y926J~010181-900C^^^1.2.246.21^NNFIN' }));
+    expect(labelledFirst.patient.personalId).toBe('010181-900C');
   });
 
   it('finds the hetu OID as HD universal id (^^^&1.2.246.21&ISO), and skips a repetition without a value', () => {

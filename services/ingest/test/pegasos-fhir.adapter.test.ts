@@ -148,6 +148,8 @@ describe('Pegasos FHIR → VisitEvent', () => {
       ]),
     ).toEqual(['040 111 1111', '040 222 2222']);
     expect(phones([work, { ...work, value: '040 222 2222' }])).toEqual(['040 111 1111', '040 222 2222']);
+    // a rank is a positive whole number; anything else ranks nothing
+    expect(phones([{ ...work, use: 'mobile', rank: 1.5 }, { system: 'phone', value: '040 222 2222', rank: 0 }])).toHaveLength(2);
   });
 
   it('counts a phone whose period ends today (a date covers its whole day), and not one that starts later', () => {
@@ -215,11 +217,14 @@ describe('Pegasos FHIR → VisitEvent', () => {
     expect(two).toMatchObject({ kind: 'invalid', fields: ['Patient.identifier'] });
     expect(two.message).toContain('two different personal identity codes');
     expect(two.message).not.toContain('010181');
+    // one whose period has ended is no longer in use: the other is the patient's
+    patient.identifier[1].period = { start: '2001-01-01', end: '2019-12-31' };
+    expect(map(bundle)[0]?.patient.personalId).toBe('010181-900C');
 
     const twoPatients = load('bundle-visit-finished-en');
     delete twoPatients.entry[0].resource.subject;
     twoPatients.entry.push({ resource: { ...twoPatients.entry[1].resource, id: 'other' } });
-    expect(issues(twoPatients).message).toContain('the bundle has 2 Patients and no subject names one');
+    expect(issues(twoPatients).message).toContain('there are 2 Patients and no subject names one');
   });
 
   it('refuses days a month does not have, and names a missing status', () => {

@@ -1,13 +1,6 @@
 import { chooseMobile } from '@kaiku/core';
 import type { ContactPoint, Patient } from '@medplum/fhirtypes';
-import { arr, str } from './fhir-values.ts';
-
-/** A period bound as an instant; a date alone (or a year-month) covers its whole day, so its end is the next day's start (UTC, a day's grace). */
-function boundOf(value: unknown, end: boolean): number {
-  if (typeof value !== 'string') return Number.NaN;
-  const ms = Date.parse(value);
-  return end && /^\d{4}(-\d{2}(-\d{2})?)?$/u.test(value) ? ms + 86_400_000 : ms;
-}
+import { arr, inPeriod, str } from './fhir-values.ts';
 
 /**
  * The patient's phones in use now: not `old`, not ended (an end date counts whole), not starting
@@ -18,11 +11,12 @@ function boundOf(value: unknown, end: boolean): number {
 export function phonesOf(patient: Patient, now: Date): string[] {
   const inUse = arr<ContactPoint>(patient.telecom)
     .filter((t) => (t.system === 'phone' || t.system === 'sms') && t.use !== 'old')
-    .filter((t) => !t.period?.end || !(boundOf(t.period.end, true) <= now.getTime()))
-    .filter((t) => !t.period?.start || !(boundOf(t.period.start, false) > now.getTime()))
+    .filter((t) => inPeriod(t.period, now))
     .flatMap((t) => {
       const value = str(t.value);
-      return value ? [{ value, use: t.use, rank: typeof t.rank === 'number' && t.rank > 0 ? t.rank : Number.POSITIVE_INFINITY }] : [];
+      return value
+        ? [{ value, use: t.use, rank: Number.isInteger(t.rank) && (t.rank as number) > 0 ? (t.rank as number) : Number.POSITIVE_INFINITY }]
+        : [];
     });
   const values = inUse.map((t) => t.value);
   const mobiles = inUse.flatMap((t) => {

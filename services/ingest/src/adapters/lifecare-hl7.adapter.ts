@@ -96,7 +96,7 @@ const HETU_SHAPE = /^\d{6}[-+A-FU-Y]\d{3}[0-9A-Y]$/i;
 function personalIdOf(msg: Er7Message): { value?: string; conflict?: true } {
   const isHetuOid = (v: string | undefined) => v === HETU_OID || v === `urn:oid:${HETU_OID}`;
   const labelled = new Map<string, string>(); // the code as compared → as sent
-  let unlabelled: string | undefined;
+  const unlabelled = new Map<string, string>();
   for (const rep of fieldValue(msg, 'PID', 3)) {
     const value = hl7Value(rep[0]?.[0] ?? '');
     if (!value) continue;
@@ -107,12 +107,14 @@ function personalIdOf(msg: Er7Message): { value?: string; conflict?: true } {
       continue;
     }
     const authority = (rep[3] ?? []).some((part) => part.trim() !== '');
-    if (!authority && !type && HETU_SHAPE.test(value)) unlabelled ??= value;
+    if (!authority && !type && HETU_SHAPE.test(value) && !unlabelled.has(value.trim().toUpperCase()))
+      unlabelled.set(value.trim().toUpperCase(), value);
   }
   // Two different identity codes for one patient: which is theirs is not ours to guess.
-  if (labelled.size > 1) return { conflict: true };
-  const [first] = labelled.values();
-  return { value: first ?? unlabelled };
+  const codes = labelled.size ? labelled : unlabelled;
+  if (codes.size > 1) return { conflict: true };
+  const [first] = codes.values();
+  return { value: first };
 }
 
 /** An OID: 0, 1 or 2 and at least three more arcs (unit OIDs are 1.2.246.…); a code such as "10.1" is none. */

@@ -3,7 +3,7 @@ import type { Bundle, Encounter, Organization, Patient, Reference, Resource } fr
 import { type FieldIssue, SourceMessageError } from './adapter-error.ts';
 import { phonesOf } from './fhir-telecom.ts';
 import { arr, isObject, shown, str, stripOid } from './fhir-values.ts';
-import { hetuIdentifiers, malformed, modifierExtensionIn } from './pegasos-fhir.checks.ts';
+import { hetusInUse, malformed, modifierExtensionIn } from './pegasos-fhir.checks.ts';
 
 export const PEGASOS_SOURCE = 'pegasos';
 const NON_DISCLOSURE = 'TURVAKIELTO';
@@ -120,7 +120,7 @@ function missingPatient(enc: Encounter, found: Found): string {
   const count = [...arr<Resource>(enc.contained), ...found.resources.map((r) => r.resource)].filter(
     (r) => r.resourceType === 'Patient',
   ).length;
-  return count > 1 ? `the bundle has ${count} Patients and no subject names one` : 'the Patient is neither contained nor in the bundle';
+  return count > 1 ? `there are ${count} Patients and no subject names one` : 'the Patient is neither contained nor in the bundle';
 }
 
 /** Of identifiers with a value: the `official` one, else `usual`, else the first. */
@@ -200,7 +200,16 @@ function toEvent(found: Found, timeZone: string, now: Date): VisitEventInput {
     else if (!endedAt) issues.push({ field: `${p}.period.end`, message: 'not a dateTime with a time (and a day the month has)' });
     if (!unit.id) issues.push({ field: `${p}.serviceProvider`, message: 'the unit OID (serviceProvider.identifier) is required' });
   }
-  if (patient && !cancelling) issues.push(...malformed(patient, 'Patient'), ...malformed(enc, p));
+  if (patient && !cancelling) {
+    issues.push(...malformed(patient, 'Patient'), ...malformed(enc, p));
+    // Two different identity codes in use for one patient: which is theirs is not ours to guess.
+    const codes = new Set(hetusInUse(patient, now).flatMap((i) => (str(i.value) ? [(i.value as string).trim().toUpperCase()] : [])));
+    if (codes.size > 1)
+      issues.push({
+        field: 'Patient.identifier',
+        message: 'two different personal identity codes (hetu) in use; mark the replaced one old',
+      });
+  }
   if (issues.length) throw new SourceMessageError('invalid', issues);
   // FHIR: a receiver must not take a resource with a modifier extension it does not understand, at
   // any depth (on the Patient, its identifier, a contained resource …).
@@ -221,7 +230,7 @@ function toEvent(found: Found, timeZone: string, now: Date): VisitEventInput {
     };
   }
   // The hetu in use (never one marked old: a replaced temporary id).
-  const hetu = preferred(hetuIdentifiers(patient).filter((i) => i.use !== 'old'));
+  const hetu = preferred(hetusInUse(patient, now));
   const language = languageOf(patient);
   const serviceType = arr<{ code?: string }>(enc.serviceType?.coding)
     .map((c) => str(c.code))

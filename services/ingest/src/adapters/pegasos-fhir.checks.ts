@@ -1,7 +1,7 @@
 /** Checks of Pegasos FHIR resources that decide whether a patient may be texted, or who they are. */
 import type { Encounter, Patient } from '@medplum/fhirtypes';
 import type { FieldIssue } from './adapter-error.ts';
-import { arr, isObject, str, stripOid } from './fhir-values.ts';
+import { arr, inPeriod, isObject, str, stripOid } from './fhir-values.ts';
 
 const HETU_OID = '1.2.246.21';
 
@@ -20,8 +20,15 @@ export function modifierExtensionIn(value: unknown, path: string, depth = 0): { 
 }
 
 /** Patient.identifier entries that are the hetu: system urn:oid:1.2.246.21 (or the bare OID), or type NNFIN with no system. */
+/** The patient's hetus in use now: not `use: old`, not of a period that has ended. */
+export function hetusInUse(patient: Patient, now: Date) {
+  return hetuIdentifiers(patient).filter((i) => i.use !== 'old' && inPeriod(i.period, now));
+}
+
 export function hetuIdentifiers(patient: Patient) {
-  return arr<{ system?: unknown; value?: string; use?: string; type?: { coding?: unknown } }>(patient.identifier).filter((i) =>
+  return arr<{ system?: unknown; value?: string; use?: string; type?: { coding?: unknown }; period?: { start?: string; end?: string } }>(
+    patient.identifier,
+  ).filter((i) =>
     typeof i.system === 'string'
       ? stripOid(i.system.trim()) === HETU_OID
       : arr<{ code?: unknown }>(i.type?.coding).some((c) => str(c.code)?.toUpperCase() === 'NNFIN'),
@@ -52,11 +59,6 @@ export function malformed(r: Patient | Encounter, at: string): FieldIssue[] {
     issues.push({ field: `${at}.identifier`, message: 'must be an array of Identifier' });
   } else if (hetuIdentifiers(r).some((i) => i.value !== undefined && typeof i.value !== 'string')) {
     issues.push({ field: `${at}.identifier`, message: 'the hetu (value) must be a string' });
-  } else {
-    // Two different identity codes in use for one patient: which is theirs is not ours to guess.
-    const inUse = new Set(hetuIdentifiers(r).flatMap((i) => (i.use !== 'old' && i.value?.trim() ? [i.value.trim().toUpperCase()] : [])));
-    if (inUse.size > 1)
-      issues.push({ field: `${at}.identifier`, message: 'two different personal identity codes (hetu) in use; mark the replaced one old' });
   }
   return issues;
 }
