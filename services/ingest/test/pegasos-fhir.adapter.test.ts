@@ -149,7 +149,12 @@ describe('Pegasos FHIR → VisitEvent', () => {
     ).toEqual(['040 111 1111', '040 222 2222']);
     expect(phones([work, { ...work, value: '040 222 2222' }])).toEqual(['040 111 1111', '040 222 2222']);
     // a rank is a positive whole number; anything else ranks nothing
-    expect(phones([{ ...work, use: 'mobile', rank: 1.5 }, { system: 'phone', value: '040 222 2222', rank: 0 }])).toHaveLength(2);
+    expect(
+      phones([
+        { ...work, use: 'mobile', rank: 1.5 },
+        { system: 'phone', value: '040 222 2222', rank: 0 },
+      ]),
+    ).toHaveLength(2);
   });
 
   it('counts a phone whose period ends today (a date covers its whole day), and not one that starts later', () => {
