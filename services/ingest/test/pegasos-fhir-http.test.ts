@@ -43,12 +43,14 @@ describe('POST /v1/sources/pegasos/fhir', () => {
 
   it('takes the finished encounter of a bundle that also holds one still in progress', async () => {
     const f = fresh('bundle-visit-finished-en');
-    f.bundle.entry.push({ resource: { ...f.encounter, id: 'still-open', status: 'in-progress', identifier: [{ value: uniqueId('x') }] } });
+    const openId = uniqueId('x');
+    f.bundle.entry.push({ resource: { ...f.encounter, id: 'still-open', status: 'in-progress', identifier: [{ value: openId }] } });
     const res = await post(f.bundle);
     expect(res.status).toBe(200);
-    const results = res.json.results as Array<{ outcome: string; field?: string }>;
+    const results = res.json.results as Array<{ outcome: string; field?: string; visitId?: string }>;
     expect(results.map((r) => r.outcome)).toEqual(['scheduled', 'rejected']);
     expect(results[1]?.field).toContain('status');
+    expect(results[1]?.visitId).toBe(openId); // named, as the one taken is
     expect(await invitationOf(h.pool, 'pegasos', f.visitId)).toMatchObject({ status: 'scheduled' });
   });
 

@@ -255,7 +255,7 @@ function toEvent(found: Found, timeZone: string, now: Date): VisitEventInput {
   };
 }
 
-export type MappedEncounter = { event: VisitEventInput; path: string } | { error: SourceMessageError; path: string };
+export type MappedEncounter = { event: VisitEventInput; path: string } | { error: SourceMessageError; path: string; visitId?: string };
 
 /**
  * Maps a Pegasos FHIR R4 Bundle (or a lone Encounter with a contained Patient) to canonical
@@ -269,7 +269,11 @@ export function pegasosToVisitEvents(body: unknown, timeZone: string, now = new 
     try {
       return { event: toEvent(f, timeZone, now), path: f.path };
     } catch (error) {
-      if (error instanceof SourceMessageError) return { error, path: f.path };
+      if (error instanceof SourceMessageError) {
+        // Named like the encounters taken, so that a batch's answers can be matched by id too.
+        const visitId = visitIdOf(f.encounter);
+        return { error, path: f.path, ...(visitId ? { visitId } : {}) };
+      }
       throw error;
     }
   });

@@ -111,7 +111,12 @@ export function registerPegasosFhirRoute(
         if ('error' in p) {
           // One encounter of several that can't be taken (not finished, no end time …): its own outcome.
           countOutcome(PEGASOS_SOURCE, 'rejected');
-          return { outcome: 'rejected', error: p.error.message, field: p.error.issues[0]?.field ?? p.path };
+          return {
+            outcome: 'rejected',
+            ...(p.visitId ? { visitId: p.visitId } : {}),
+            error: p.error.message,
+            field: p.error.issues[0]?.field ?? p.path,
+          };
         }
         const { event, parsed } = p;
         if (!parsed.success) {
