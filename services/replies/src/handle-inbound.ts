@@ -185,19 +185,24 @@ export function createInboundHandler(deps: InboundDeps) {
       // Opt-out and opt-in work with or without an open survey.
       if (command) return optInOrOut(client, msg, command, text, phoneHash, inv);
 
+      // A language asked for after the survey closed ("SV"): kept for the number's next survey, and
+      // the notice is in it. (A number Kaiku never texted gets nothing, and nothing is kept of it.)
+      const asked = said.command?.kind === 'switch-language' ? said.command.language : null;
       if (!inv) {
         // A survey that closed and erased its phone data: one polite notice, nothing stored.
         const closed = await repo.findClosedSurvey(client, phoneHash);
+        if (closed && asked) await repo.rememberLanguage(client, phoneHash, asked);
         if (!closed || closed.notice_sent) return { reply: null, outcome: closed ? 'closed' : 'no-invitation' };
         await repo.markClosedSurveyNoticeSent(client, phoneHash);
-        return { reply: render(closed.language, 'closed'), outcome: 'closed' };
+        return { reply: render(asked ?? closed.language, 'closed'), outcome: 'closed' };
       }
       if (inv.expired) {
         if (!(await repo.recordInbound(client, msg.messageSid, inv.id))) return { reply: null, outcome: 'duplicate' };
+        if (asked) await repo.rememberLanguage(client, phoneHash, asked);
         // "…so your answer was not saved" would be untrue to a patient whose answer was saved.
         if (inv.closed_notice_sent || ANSWERED.has(inv.status)) return { reply: null, outcome: 'closed' };
         await repo.markClosedNoticeSent(client, inv.id);
-        return { reply: render(inv.language, 'closed', inv.unit_id), outcome: 'closed' };
+        return { reply: render(asked ?? inv.language, 'closed', inv.unit_id), outcome: 'closed' };
       }
       const step = planConversationStep(
         inv,

@@ -55,6 +55,26 @@ describe('the expiry job closes surveys and erases their phone data', () => {
     expect((await f.sms(answered, 'Kiitos vielä!')).replies).toEqual([]);
   });
 
+  it('a language asked for after the window is kept for the next survey, and the one notice is in it', async () => {
+    const chosen = async (phone: string) =>
+      (await f.pool.query('SELECT language FROM language_preferences WHERE phone_hash = $1', [phoneHashOf(keys, phone)])).rows[0]?.language;
+    // before the expiry job: the survey is past its window but still holds the number's hash
+    const before = '+358403333341';
+    await f.invitation({ phone: before, expiresAt: new Date(Date.now() - 1000) });
+    expect((await f.sms(before, 'SV')).replies).toEqual([renderText('sv', 'closed')]);
+    expect(await chosen(before)).toBe('sv');
+    // after it: only the closed survey's hash is left
+    const after = '+358403333342';
+    await f.invitation({ phone: after, expiresAt: new Date(Date.now() - 1000) });
+    await createExpiryJob({ pool: f.pool, logger: pino({ level: 'silent' }) }).runOnce();
+    expect((await f.sms(after, 'in English please')).replies).toEqual([renderText('en', 'closed')]);
+    expect((await f.sms(after, 'på svenska')).replies).toEqual([]); // one notice, the choice still kept
+    expect(await chosen(after)).toBe('sv');
+    // a number Kaiku never texted: nothing said, nothing kept
+    expect((await f.sms('+358403333343', 'EN')).replies).toEqual([]);
+    expect(await chosen('+358403333343')).toBeUndefined();
+  });
+
   it('a patient who answered gets no "your answer was not saved" after the window, before the job runs either', async () => {
     const phone = '+358403333336';
     const id = await f.invitation({ phone, expiresAt: new Date(Date.now() + DAY) });
