@@ -248,6 +248,14 @@ describe('POST /v1/visits', () => {
       textSent: true,
     });
     expect(await invitationOf(h.pool, 'lifecare', sent.visitId)).toMatchObject({ status: 'sent' });
+    // the visit's end resent (a dropped connection), alone or in a batch, is answered as its cancellation was
+    const resent = { ...sent, sourceEventId: uniqueId('E') };
+    expect((await post(resent)).json).toEqual({ outcome: 'cancelled', visitId: sent.visitId, textSent: true });
+    expect(((await post([resent, visit()])).json.results as unknown[])[0]).toEqual({
+      outcome: 'cancelled',
+      visitId: sent.visitId,
+      textSent: true,
+    });
 
     // Being sent: kept on the invitation (cancelled if nothing went), and the answer says the text may have gone.
     const sending = visit();

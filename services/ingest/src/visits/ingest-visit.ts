@@ -1,15 +1,11 @@
 import type { KaikuConfig } from '@kaiku/config';
 import { encryptPhone, InvalidVisitError, type Keys, type SkipReason, type VisitEvent } from '@kaiku/core';
 import { type Pool, type PoolClient, retryIfRolledBack, withTransaction } from '@kaiku/db';
+import { describeCancelledTexts, textState } from './cancelled-text.ts';
 import type { VisitOutcome } from './outcome.ts';
 import { updatePatient } from './patient-update.ts';
 import * as repo from './visit.repository.ts';
 import { createVisitRules, type PreparedVisit, type VisitRules } from './visit-decision.ts';
-
-/** Statuses of an invitation whose text went to the patient. */
-const TEXTED = new Set(['sent', 'delivered', 'undelivered', 'answered', 'completed', 'expired']);
-/** … and whose text may be going (`scheduled` that a cancellation could not cancel: a retry that first looks at Twilio). */
-const IN_FLIGHT = new Set(['sending', 'unknown', 'scheduled']);
 
 export interface VisitIngestorDeps {
   pool: Pool;
@@ -45,6 +41,7 @@ export function createVisitIngestor(deps: VisitIngestorDeps) {
     const p = rules.prepare(event, visitId, at);
     const args = endedArgs(rules, deps.keys, p);
     const handled = handledOf(p, args, await retryIfRolledBack(() => repo.ingestVisitEnded(deps.pool, args), 3));
+    await describeCancelledTexts(deps.pool, [{ source: event.source, outcome: handled.outcome }]);
     return { ...handled, cancelled: [...handled.cancelled, ...(await withdrawIfBarred(deps.pool, p))] };
   }
 
@@ -55,12 +52,9 @@ export function createVisitIngestor(deps: VisitIngestorDeps) {
     const found = await repo.findVisit(client, event.source, visitId);
     const cancelled = found?.invitation_id && (await repo.cancelInvitation(client, found.invitation_id)) ? [found.invitation_id] : [];
     // An unknown visit, or one already texted: recorded (and acknowledged), nothing else to do; the
-    // answer says when the text had gone, or may be going (`sending`, `unknown`, a retry that first
-    // looks at Twilio: cancelled only if it did not go), so that no one reads "cancelled" as "no survey".
+    // answer says when the text had gone, or may be going (see textState).
     const status = found?.invitation_id && cancelled.length === 0 ? found.status : null;
-    const text =
-      status && TEXTED.has(status) ? { textSent: true as const } : status && IN_FLIGHT.has(status) ? { textInFlight: true as const } : {};
-    return { outcome: { outcome: 'cancelled', visitId, ...text }, cancelled };
+    return { outcome: { outcome: 'cancelled', visitId, ...textState(status) }, cancelled };
   }
 
   return async function ingest(event: VisitEvent): Promise<VisitOutcome> {

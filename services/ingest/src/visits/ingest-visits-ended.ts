@@ -1,6 +1,7 @@
 import type { KaikuConfig } from '@kaiku/config';
 import { InvalidVisitError, type Keys, type VisitEvent } from '@kaiku/core';
 import { type Pool, retryIfRolledBack } from '@kaiku/db';
+import { describeCancelledTexts } from './cancelled-text.ts';
 import { endedArgs, handledOf, rejectedOutcome, withdrawIfBarred } from './ingest-visit.ts';
 import type { VisitOutcome } from './outcome.ts';
 import * as repo from './visit.repository.ts';
@@ -93,6 +94,10 @@ export function createEndedIngestor(deps: EndedIngestorDeps) {
       outcomes[n] = handled.outcome;
       cancelled.push(...handled.cancelled);
     });
+    await describeCancelledTexts(
+      deps.pool,
+      prepared.map(({ n, args }) => ({ source: args.visit.source, outcome: outcomes[n] as VisitOutcome })),
+    );
     cancelled.push(...withdrawn);
     if (cancelled.length) deps.onCancelled?.(cancelled);
     return outcomes;
