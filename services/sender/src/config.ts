@@ -1,5 +1,7 @@
-import { commonEnv, type Env, kaikuConfigOf, keysEnv, parseEnv, port, twilioEnv, withDevTwilioDefaults } from '@kaiku/config';
+import { commonEnv, DEV_TWILIO, type Env, kaikuConfigOf, keysEnv, parseEnv, port, twilioEnv, withDevTwilioDefaults } from '@kaiku/config';
 import { z } from 'zod';
+
+const unsetIfEmpty = (v: unknown) => (v === '' ? undefined : v);
 
 export function loadSenderConfig(rawEnv: Env) {
   const env = withDevTwilioDefaults(rawEnv);
@@ -9,11 +11,15 @@ export function loadSenderConfig(rawEnv: Env) {
       ...keysEnv(env),
       ...twilioEnv,
       SENDER_PORT: port(3002),
-      TWILIO_MESSAGING_SERVICE_SID: z
-        .string()
-        .regex(/^MG[0-9a-fA-F]{32}$/, 'MG followed by 32 hex digits')
-        .optional(),
-      TWILIO_FROM: z.string().min(1).optional(),
+      // An empty variable is unset (compose passes each through, empty when not given).
+      TWILIO_MESSAGING_SERVICE_SID: z.preprocess(
+        unsetIfEmpty,
+        z
+          .string()
+          .regex(/^MG[0-9a-fA-F]{32}$/, 'MG followed by 32 hex digits')
+          .optional(),
+      ),
+      TWILIO_FROM: z.preprocess(unsetIfEmpty, z.string().min(1).optional()),
       TWILIO_API_BASE_URL: z.url().optional(),
       PUBLIC_BASE_URL: z.url(),
       /**
@@ -28,6 +34,15 @@ export function loadSenderConfig(rawEnv: Env) {
     .superRefine((e, ctx) => {
       if (!e.TWILIO_MESSAGING_SERVICE_SID && !e.TWILIO_FROM) {
         ctx.addIssue({ code: 'custom', path: ['TWILIO_FROM'], message: 'set TWILIO_MESSAGING_SERVICE_SID or TWILIO_FROM' });
+      }
+      // Real Twilio (no other base URL, or Twilio's own) with sms-sim's number: a number not ours.
+      const realTwilio = !e.TWILIO_API_BASE_URL || /(^|\.)twilio\.com$/i.test(URL.parse(e.TWILIO_API_BASE_URL)?.hostname ?? '');
+      if (realTwilio && !e.TWILIO_MESSAGING_SERVICE_SID && e.TWILIO_FROM === DEV_TWILIO.TWILIO_FROM) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['TWILIO_FROM'],
+          message: `is sms-sim's development number (${DEV_TWILIO.TWILIO_FROM}), not one of the county's: set its Twilio number or TWILIO_MESSAGING_SERVICE_SID`,
+        });
       }
       if (e.TWILIO_FROM && !/^\+[1-9]\d{6,14}$/.test(e.TWILIO_FROM) && !e.SENDER_ALLOW_ALPHANUMERIC) {
         ctx.addIssue({

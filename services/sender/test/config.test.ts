@@ -22,6 +22,28 @@ describe('sender config: a sender patients can answer', () => {
     expect(loadSenderConfig({ TWILIO_MESSAGING_SERVICE_SID: mg }).TWILIO_MESSAGING_SERVICE_SID).toBe(mg);
   });
 
+  it("refuses sms-sim's number for real Twilio, and takes empty variables (compose's) as unset", () => {
+    const key = Buffer.alloc(32, 1).toString('base64');
+    const real = {
+      NODE_ENV: 'production',
+      KAIKU_PSEUDONYM_KEY: key,
+      KAIKU_ENCRYPTION_KEY: key,
+      KAIKU_CONFIG: fileURLToPath(new URL('../../../config/kaiku.example.yaml', import.meta.url)),
+      TWILIO_ACCOUNT_SID: `AC${'a'.repeat(32)}`,
+      TWILIO_AUTH_TOKEN: 'a-real-looking-token',
+      PUBLIC_BASE_URL: 'https://kaiku.example.fi',
+      TWILIO_API_BASE_URL: 'https://api.twilio.com',
+      TWILIO_FROM: '+358451234567',
+    };
+    expect(() => loadSenderConfig(real)).toThrow(/TWILIO_FROM: is sms-sim's development number/);
+    const mg = `MG${'e'.repeat(32)}`;
+    expect(loadSenderConfig({ ...real, TWILIO_MESSAGING_SERVICE_SID: mg }).TWILIO_MESSAGING_SERVICE_SID).toBe(mg);
+    expect(loadSenderConfig({ ...real, TWILIO_FROM: '', TWILIO_MESSAGING_SERVICE_SID: mg }).TWILIO_FROM).toBeUndefined();
+    expect(
+      loadSenderConfig({ ...real, TWILIO_FROM: '+358401234567', TWILIO_MESSAGING_SERVICE_SID: '' }).TWILIO_MESSAGING_SERVICE_SID,
+    ).toBeUndefined();
+  });
+
   it('in development, finds sms-sim and the replies service at the ports their variables say', () => {
     expect(loadSenderConfig({})).toMatchObject({ TWILIO_API_BASE_URL: 'http://127.0.0.1:3010', PUBLIC_BASE_URL: 'http://127.0.0.1:3003' });
     expect(loadSenderConfig({ SMS_SIM_PORT: '4010', REPLIES_PORT: '4003', HOST: '0.0.0.0' })).toMatchObject({
