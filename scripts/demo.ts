@@ -40,10 +40,18 @@ function tokenOf(source: string, tokens: string): string {
 }
 
 async function runLocalStack(): Promise<{ endpoints: Endpoints; services: RunningService[] }> {
-  const host = '127.0.0.1';
+  // HOST, as for every service (an all-addresses one is reached on loopback).
+  const listen = env.HOST ?? '127.0.0.1';
+  const host = listen === '0.0.0.0' ? '127.0.0.1' : listen;
   const databaseUrl = (() => {
     const u = new URL(env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/kaiku');
-    u.pathname = `/${env.DEMO_DATABASE ?? 'kaiku_demo'}`;
+    const name = env.DEMO_DATABASE ?? 'kaiku_demo';
+    // The demo drops its database: never the one the services use.
+    if (decodeURIComponent(u.pathname.slice(1)) === name) {
+      console.error(`DEMO_DATABASE (${name}) is the database in DATABASE_URL, which the demo would drop: name another.`);
+      process.exit(1);
+    }
+    u.pathname = `/${name}`;
     return u.toString();
   })();
   const redisUrl = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -88,7 +96,7 @@ async function runLocalStack(): Promise<{ endpoints: Endpoints; services: Runnin
   const serviceEnv: NodeJS.ProcessEnv = {
     ...env,
     NODE_ENV: 'development',
-    HOST: host,
+    HOST: listen,
     LOG_LEVEL: 'info',
     DATABASE_URL: databaseUrl,
     REDIS_URL: redisUrl,

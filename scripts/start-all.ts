@@ -67,14 +67,18 @@ process.on('SIGTERM', () => stop(0));
 // The terminal closed (or the ssh session dropped): stop the services rather than leave them orphaned.
 process.on('SIGHUP', () => stop(0));
 
+/** Where to reach a service listening on HOST: an all-addresses HOST is reached on loopback. */
+const shownHost =
+  !env.HOST || env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST === '::' ? '[::1]' : env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST;
+
 if (!production) {
   console.log(`Kaiku is starting:
-  ingest   http://127.0.0.1:${env.INGEST_PORT ?? 3001}  (MLLP ${env.MLLP_PORT ?? 2575})  tokens: ${env.INGEST_TOKENS}
-  sender   http://127.0.0.1:${env.SENDER_PORT ?? 3002}/healthz
-  replies  http://127.0.0.1:${env.REPLIES_PORT ?? 3003}
-  console  http://127.0.0.1:${env.CONSOLE_PORT ?? 3004}  (token: ${env.CONSOLE_TOKEN ?? 'dev-console-token'})
-           queue board http://127.0.0.1:${env.CONSOLE_PORT ?? 3004}/ops/queues  (password: the console token; ${env.CONSOLE_OPS_TOKEN} to act)
+  ingest   http://${shownHost}:${env.INGEST_PORT ?? 3001}  (MLLP ${env.MLLP_PORT ?? 2575})  tokens: ${env.INGEST_TOKENS}
+  sender   http://${shownHost}:${env.SENDER_PORT ?? 3002}/healthz
+  replies  http://${shownHost}:${env.REPLIES_PORT ?? 3003}
+  console  http://${shownHost}:${env.CONSOLE_PORT ?? 3004}  (token: ${env.CONSOLE_TOKEN ?? 'dev-console-token'})
+           queue board http://${shownHost}:${env.CONSOLE_PORT ?? 3004}/ops/queues  (password: the console token; ${env.CONSOLE_OPS_TOKEN} to act)
            metrics: GET /metrics on every service
-  sms-sim  http://127.0.0.1:${env.SMS_SIM_PORT ?? 3010}/sim/messages
+  sms-sim  http://${shownHost}:${env.SMS_SIM_PORT ?? 3010}/sim/messages
 Ctrl-C stops everything.`);
 }
