@@ -45,13 +45,7 @@ async function runLocalStack(): Promise<{ endpoints: Endpoints; services: Runnin
   const host = listen === '0.0.0.0' ? '127.0.0.1' : listen;
   const databaseUrl = (() => {
     const u = new URL(env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/kaiku');
-    const name = env.DEMO_DATABASE ?? 'kaiku_demo';
-    // The demo drops its database: never the one the services use.
-    if (decodeURIComponent(u.pathname.slice(1)) === name) {
-      console.error(`DEMO_DATABASE (${name}) is the database in DATABASE_URL, which the demo would drop: name another.`);
-      process.exit(1);
-    }
-    u.pathname = `/${name}`;
+    u.pathname = `/${env.DEMO_DATABASE ?? 'kaiku_demo'}`;
     return u.toString();
   })();
   const redisUrl = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
