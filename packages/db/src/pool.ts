@@ -58,6 +58,8 @@ const UNAVAILABLE_CODES = new Set([
   '08001',
   '08004',
   '53300',
+  // a read-only database (a standby during a fail-over): writes go again once the primary is back
+  '25006',
   // a database without Kaiku's tables or functions yet (not migrated): not ready, rather than a bug
   '42P01',
   '42883',

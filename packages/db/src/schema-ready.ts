@@ -14,17 +14,25 @@ export class SchemaNotReadyError extends Error {
   }
 }
 
+/** Thrown when the database takes no writes (a standby during a fail-over, or set read-only). */
+export class ReadOnlyDatabaseError extends Error {
+  constructor() {
+    super('the database is read-only (a standby?): point DATABASE_URL at the primary');
+    this.name = 'ReadOnlyDatabaseError';
+  }
+}
+
 /**
- * A readiness check for `/readyz`: Postgres answers and holds the newest migration. Once seen, the
- * migration is not looked up again (only `SELECT 1`): migrations are never taken back.
+ * A readiness check for `/readyz`: Postgres answers, takes writes and holds the newest migration.
+ * Once seen, the migration is not looked up again: migrations are never taken back.
  */
 export function schemaReadyCheck(pool: Pool): () => Promise<void> {
   let migrated = false;
   return async () => {
-    if (migrated) {
-      await pool.query('SELECT 1');
-      return;
-    }
+    // Writable too: a standby (or a database set read-only) answers every read and refuses every write.
+    const { rows } = await pool.query<{ read_only: string }>('SELECT current_setting($1) AS read_only', ['transaction_read_only']);
+    if (rows[0]?.read_only === 'on') throw new ReadOnlyDatabaseError();
+    if (migrated) return;
     const table = await pool.query<{ found: boolean }>(`SELECT to_regclass('pgmigrations') IS NOT NULL AS found`);
     if (!table.rows[0]?.found) throw new SchemaNotReadyError();
     const { rowCount } = await pool.query('SELECT 1 FROM pgmigrations WHERE name = $1', [LATEST_MIGRATION]);

@@ -33,6 +33,18 @@ describe('schema readiness', () => {
       expect(isDatabaseUnavailable(missing)).toBe(true);
       await migrate(url.toString());
       await expect(ready()).resolves.toBeUndefined();
+
+      // A standby (here: the database set read-only): not ready, and its refused writes are "unavailable", not bugs.
+      await admin.query(`ALTER DATABASE "${name}" SET default_transaction_read_only = on`);
+      const standby = createPool(url.toString(), { max: 1 });
+      try {
+        await expect(schemaReadyCheck(standby)()).rejects.toThrow(/read-only/);
+        const refused = await standby.query('CREATE TABLE x (a int)').catch((error) => error);
+        expect(refused.code).toBe('25006');
+        expect(isDatabaseUnavailable(refused)).toBe(true);
+      } finally {
+        await standby.end();
+      }
     } finally {
       await pool.end();
       await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
