@@ -28,7 +28,8 @@ export interface OutboxReconcilerDeps {
  * doubled, and the sender re-checks the invitation's status in Postgres before it texts. The same
  * pass retries a job that failed while its invitation is still scheduled (a sender that could not
  * reach Postgres for all its attempts), so that no survey waits forever in the failed set, and
- * puts back the job of a send stuck in `sending` (see STUCK_SENDING_MS).
+ * puts back the job of a send stuck in `sending` (see STUCK_SENDING_MS), or of a text answered before
+ * its sender could mark it sent.
  */
 /** A send this long in `sending` is no longer under way (a Twilio call gives up after 10 s). */
 const STUCK_SENDING_MS = 2 * 60_000;
@@ -61,8 +62,11 @@ export function createOutboxReconciler(deps: OutboxReconcilerDeps) {
           // Also a send left `sending` for minutes (its sender died mid-call, and Redis lost the job
           // that would have told the next sender): its job, put back, finds it so and makes it
           // `unknown`, which the sender's reconciler settles from Twilio's log.
+          // And a text the patient answered before its sender's mark, when that sender died: its job,
+          // put back, marks it sent (counted, its window opened, so that it closes).
           `SELECT i.id, i.send_at FROM invitations i
-           WHERE i.status IN ('scheduled', 'sending') AND (i.status = 'scheduled' OR i.last_attempt_at < now() - make_interval(secs => $3))
+           WHERE (i.status IN ('scheduled', 'sending') AND (i.status = 'scheduled' OR i.last_attempt_at < now() - make_interval(secs => $3))
+                  OR i.sent_at IS NULL AND i.status IN ('answered', 'completed') AND i.last_attempt_at < now() - make_interval(secs => $3))
              AND i.id > $1 AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.invitation_id = i.id)
            ORDER BY i.id LIMIT $2`,
           [after, batchSize, STUCK_SENDING_MS / 1000],

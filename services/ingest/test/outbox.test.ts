@@ -172,6 +172,24 @@ describe('outbox reconciler', () => {
     expect(await h.queue.getJob(underWay.invitationId)).toBeUndefined(); // a send under way is its sender's
   });
 
+  it('puts back the job of a text answered before its sender could mark it sent (that sender died, Redis lost the job)', async () => {
+    const relay = createOutboxRelay({ pool: h.pool, queue: h.queue, logger: silent, intervalMs: 1000 });
+    const reconciler = createOutboxReconciler({ pool: h.pool, queue: h.queue, redis: h.redis, logger: silent, fullPassMs: 3600_000 });
+    const answered = await schedule();
+    const marked = await schedule();
+    await relay.drain();
+    await h.pool.query(
+      `UPDATE invitations SET status = 'answered', step = 'awaiting-reason', last_attempt_at = now() - interval '5 minutes',
+              sent_at = CASE WHEN id = $2 THEN now() END
+        WHERE id = ANY ($1)`,
+      [[answered.invitationId, marked.invitationId], marked.invitationId],
+    );
+    for (const id of [answered.invitationId, marked.invitationId]) await h.queue.remove(id);
+    expect(await reconciler.reconcileAll()).toBe(1);
+    expect((await h.queue.getJob(answered.invitationId))?.data).toEqual({ invitationId: answered.invitationId });
+    expect(await h.queue.getJob(marked.invitationId)).toBeUndefined(); // marked: nothing left to do
+  });
+
   it('names Postgres, at warn, when it is Postgres that it cannot reach', async () => {
     const lines: Array<{ level: number; msg: string; dependency?: string }> = [];
     const logger = pino({ level: 'warn' }, { write: (line: string) => lines.push(JSON.parse(line)) });
