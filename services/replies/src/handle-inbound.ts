@@ -158,8 +158,13 @@ export function createInboundHandler(deps: InboundDeps) {
     const fallback = async () => (await repo.preferredLanguage(client, phoneHash)) ?? commandLanguage(text) ?? 'fi';
     if (command.kind === 'opt-out') {
       const closedLanguage = await repo.closeForOptOut(client, phoneHash);
-      // A STOP sent again keeps the language of the first one's answer (not the word's: STOP is English).
-      const language = inv?.language ?? closedLanguage ?? (await repo.optOutLanguage(client, phoneHash)) ?? (await fallback());
+      // A STOP sent again keeps the language of the first one's answer (not the word's: STOP is English);
+      // one chosen by SMS after its survey closed goes before that survey's.
+      const language =
+        inv?.language ??
+        (closedLanguage !== null ? ((await repo.preferredLanguage(client, phoneHash)) ?? closedLanguage) : null) ??
+        (await repo.optOutLanguage(client, phoneHash)) ??
+        (await fallback());
       // Kept with the opt-out's hash, so that a later BÖRJA is confirmed in Swedish too.
       await repo.optOut(client, phoneHash, msg.optOutType ? 'twilio-opt-out' : 'sms', language);
       return { reply: render(language, 'optedOut'), outcome: 'opt-out' };

@@ -70,6 +70,9 @@ describe('the expiry job closes surveys and erases their phone data', () => {
     expect((await f.sms(after, 'in English please')).replies).toEqual([renderText('en', 'closed')]);
     expect((await f.sms(after, 'på svenska')).replies).toEqual([]); // one notice, the choice still kept
     expect(await chosen(after)).toBe('sv');
+    // and so does what follows: a STOP is confirmed in it (and START after it)
+    expect((await f.sms(after, 'STOP')).replies).toEqual([renderText('sv', 'optedOut')]);
+    expect((await f.sms(after, 'START')).replies).toEqual([renderText('sv', 'optedIn')]);
     // a number Kaiku never texted: nothing said, nothing kept
     expect((await f.sms('+358403333343', 'EN')).replies).toEqual([]);
     expect(await chosen('+358403333343')).toBeUndefined();
