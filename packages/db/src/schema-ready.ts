@@ -30,8 +30,17 @@ export function schemaReadyCheck(pool: Pool): () => Promise<void> {
   let migrated = false;
   return async () => {
     // Writable too: a standby (or a database set read-only) answers every read and refuses every write.
-    const { rows } = await pool.query<{ read_only: string }>('SELECT current_setting($1) AS read_only', ['transaction_read_only']);
-    if (rows[0]?.read_only === 'on') throw new ReadOnlyDatabaseError();
+    // A read-only connection is closed, not pooled again: it stays read-only after the database no
+    // longer is, and a fresh one (the primary again, say) is what the next check should see.
+    const client = await pool.connect();
+    let readOnly = false;
+    try {
+      const { rows } = await client.query<{ read_only: string }>('SELECT current_setting($1) AS read_only', ['transaction_read_only']);
+      readOnly = rows[0]?.read_only === 'on';
+    } finally {
+      client.release(readOnly);
+    }
+    if (readOnly) throw new ReadOnlyDatabaseError();
     if (migrated) return;
     const table = await pool.query<{ found: boolean }>(`SELECT to_regclass('pgmigrations') IS NOT NULL AS found`);
     if (!table.rows[0]?.found) throw new SchemaNotReadyError();

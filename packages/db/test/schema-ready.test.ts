@@ -38,10 +38,14 @@ describe('schema readiness', () => {
       await admin.query(`ALTER DATABASE "${name}" SET default_transaction_read_only = on`);
       const standby = createPool(url.toString(), { max: 1 });
       try {
-        await expect(schemaReadyCheck(standby)()).rejects.toThrow(/read-only/);
         const refused = await standby.query('CREATE TABLE x (a int)').catch((error) => error);
         expect(refused.code).toBe('25006');
         expect(isDatabaseUnavailable(refused)).toBe(true);
+        const check = schemaReadyCheck(standby);
+        await expect(check()).rejects.toThrow(/read-only/);
+        // writable again: the next check sees it at once (its read-only connection was not kept)
+        await admin.query(`ALTER DATABASE "${name}" SET default_transaction_read_only = off`);
+        await expect(check()).resolves.toBeUndefined();
       } finally {
         await standby.end();
       }

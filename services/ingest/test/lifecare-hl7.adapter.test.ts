@@ -115,6 +115,9 @@ describe('Lifecare ADT → VisitEvent', () => {
     expect(same.patient.personalId).toBe('010181-900C');
     // unlabelled ones too; a labelled one still goes before any unlabelled one
     expect(issuesOf(hl7With('a03-adult-fi', { 'PID-3': '010181-900C~240799Y926J' }))).toMatchObject({ fields: ['PID-3'] });
+    // a hetu-shaped value that is no valid code beside one that is: the valid one; alone, refused as invalid
+    expect(map(hl7With('a03-adult-fi', { 'PID-3': '010181-900D~240799Y926J' })).patient.personalId).toBe('240799Y926J');
+    expect(issuesOf(hl7With('a03-adult-fi', { 'PID-3': '010181-900D' })).message).toContain('not a valid personal identity code');
     const labelledFirst = map(hl7With('a03-adult-fi', { 'PID-3': '240799Y926J~010181-900C^^^1.2.246.21^NNFIN' }));
     expect(labelledFirst.patient.personalId).toBe('010181-900C');
   });

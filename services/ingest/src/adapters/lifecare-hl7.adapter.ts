@@ -110,8 +110,10 @@ function personalIdOf(msg: Er7Message): { value?: string; conflict?: true } {
     if (!authority && !type && HETU_SHAPE.test(value) && !unlabelled.has(value.trim().toUpperCase()))
       unlabelled.set(value.trim().toUpperCase(), value);
   }
-  // Two different identity codes for one patient: which is theirs is not ours to guess.
-  const codes = labelled.size ? labelled : unlabelled;
+  // Two different identity codes for one patient: which is theirs is not ours to guess. (Of unlabelled
+  // ones, only valid codes count: a hetu-shaped local number beside the hetu is no second code.)
+  const valid = new Map([...unlabelled].filter(([, v]) => parseHetu(v).ok));
+  const codes = labelled.size ? labelled : valid.size ? valid : unlabelled;
   if (codes.size > 1) return { conflict: true };
   const [first] = codes.values();
   return { value: first };

@@ -115,7 +115,7 @@ export function createMllpServer(deps: MllpServerDeps) {
       });
     };
     const tooLarge = () => {
-      log.warn({ bytes: buf.length }, 'mllp frame too large; connection closed');
+      log.warn({ bytes: buf.length, remote: `${socket.remoteAddress}:${socket.remotePort}` }, 'mllp frame too large; connection closed');
       const ctx = ackContextOfUnreadable(buf);
       const issue = { field: 'MLLP', message: `the message is larger than ${maxFrame} bytes` };
       state.done = state.done.then(() => {
