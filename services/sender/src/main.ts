@@ -70,13 +70,6 @@ if (redisUp) {
     sender: { messagingServiceSid: config.TWILIO_MESSAGING_SERVICE_SID, from: config.TWILIO_FROM },
     publicBaseUrl: config.PUBLIC_BASE_URL,
   });
-  // Redis gone makes the worker fail every second: once a minute is enough to see it.
-  let workerErrorAt = Number.NEGATIVE_INFINITY;
-  worker.on('error', (error) => {
-    if (Date.now() - workerErrorAt < 60_000) return;
-    workerErrorAt = Date.now();
-    logger.warn({ err: { message: error.message } }, 'worker error (repeats are not logged for a minute)');
-  });
   queue = createSurveySendQueue(redis, config.KAIKU_QUEUE_PREFIX);
   unknownSends = createUnknownSendReconciler({ pool, twilio, queue, kaiku: config.kaiku, keys, logger });
   unknownSends.start();

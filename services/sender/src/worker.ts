@@ -18,6 +18,16 @@ export interface SenderWorkerDeps extends Omit<SendSurveyDeps, 'limiter' | 'paus
 /** How soon a send that could not reach Postgres is tried again. */
 export const DATABASE_RETRY_MS = 10_000;
 
+/** True at most once a minute: for a warning that would otherwise repeat with every job or retry. */
+function oncePerMinute(): () => boolean {
+  let last = Number.NEGATIVE_INFINITY;
+  return () => {
+    if (Date.now() - last < 60_000) return false;
+    last = Date.now();
+    return true;
+  };
+}
+
 /** The key of the segment budget, beside the queue's own keys (shared by every sender process). */
 export function segmentBudgetKey(prefix: string) {
   return `${prefix}:${SURVEY_SEND_QUEUE}:segment-budget`;
@@ -41,7 +51,8 @@ export function createSenderWorker(deps: SenderWorkerDeps): Worker<SurveySendJob
       await worker?.rateLimit(ms);
     },
   });
-  let databaseWarnedAt = Number.NEGATIVE_INFINITY;
+  const warnDatabase = oncePerMinute();
+  const warnWorker = oncePerMinute();
   /**
    * Postgres unreachable: the job waits and comes back, without spending one of its attempts (an
    * outage of a minute used them all, and the texts then waited for the outbox reconciler's
@@ -53,13 +64,11 @@ export function createSenderWorker(deps: SenderWorkerDeps): Worker<SurveySendJob
       return await sendSurvey(job, token);
     } catch (error) {
       if (!isDatabaseUnavailable(error)) throw error;
-      if (Date.now() - databaseWarnedAt >= 60_000) {
-        databaseWarnedAt = Date.now();
+      if (warnDatabase())
         deps.logger.warn(
           { err: { message: (error as Error).message } },
           'Postgres not reachable: due texts wait and are tried again every 10 s',
         );
-      }
       await job.moveToDelayed(Date.now() + DATABASE_RETRY_MS, token);
       throw new DelayedError();
     }
@@ -72,6 +81,10 @@ export function createSenderWorker(deps: SenderWorkerDeps): Worker<SurveySendJob
     autorun: deps.autorun ?? true,
     ...(deps.lockDuration ? { lockDuration: deps.lockDuration } : {}),
     ...(deps.stalledInterval ? { stalledInterval: deps.stalledInterval } : {}),
+  });
+  // Redis gone makes the worker fail every second: once a minute is enough to see it.
+  worker.on('error', (error) => {
+    if (warnWorker()) deps.logger.warn({ err: { message: error.message } }, 'worker error (repeats are not logged for a minute)');
   });
   return worker;
 }

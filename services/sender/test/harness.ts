@@ -109,7 +109,6 @@ export async function createHarness(kaiku: KaikuConfig = testKaiku()) {
         publicBaseUrl: repliesUrl,
         ...(opts.now ? { now: opts.now } : {}),
       });
-      worker.on('error', () => {});
       closers.unshift(async () => {
         await worker.close();
         connection.disconnect();

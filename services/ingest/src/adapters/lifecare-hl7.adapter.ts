@@ -92,23 +92,24 @@ const HETU_SHAPE = /^\d{6}[-+A-FU-Y]\d{3}[0-9A-Y]$/i;
  * PID-3: the repetition whose assigning authority is the hetu OID (or whose type is NNFIN); else one
  * that names no authority and no type but has a hetu's shape. Dropped, that hetu would take the
  * patient's same-day and recently-surveyed checks with it; read, it is checked like any other.
+ * Two different codes (two labelled ones, or two valid unlabelled ones) are a `conflict`.
  */
 function personalIdOf(msg: Er7Message): { value?: string; conflict?: true } {
   const isHetuOid = (v: string | undefined) => v === HETU_OID || v === `urn:oid:${HETU_OID}`;
-  const labelled = new Map<string, string>(); // the code as compared → as sent
+  // Each code once, as compared (case, spaces) → as sent.
+  const labelled = new Map<string, string>();
   const unlabelled = new Map<string, string>();
+  const add = (codes: Map<string, string>, value: string) => {
+    const key = value.trim().toUpperCase();
+    if (!codes.has(key)) codes.set(key, value);
+  };
   for (const rep of fieldValue(msg, 'PID', 3)) {
     const value = hl7Value(rep[0]?.[0] ?? '');
     if (!value) continue;
     // The assigning authority as a namespace (`^^^1.2.246.21`) or as HD's universal id (`^^^&1.2.246.21&ISO`).
     const type = (rep[4]?.[0] ?? '').toUpperCase();
-    if (isHetuOid(rep[3]?.[0]) || isHetuOid(rep[3]?.[1]) || type === 'NNFIN') {
-      if (!labelled.has(value.trim().toUpperCase())) labelled.set(value.trim().toUpperCase(), value);
-      continue;
-    }
-    const authority = (rep[3] ?? []).some((part) => part.trim() !== '');
-    if (!authority && !type && HETU_SHAPE.test(value) && !unlabelled.has(value.trim().toUpperCase()))
-      unlabelled.set(value.trim().toUpperCase(), value);
+    if (isHetuOid(rep[3]?.[0]) || isHetuOid(rep[3]?.[1]) || type === 'NNFIN') add(labelled, value);
+    else if (!type && !(rep[3] ?? []).some((part) => part.trim() !== '') && HETU_SHAPE.test(value)) add(unlabelled, value);
   }
   // Two different identity codes for one patient: which is theirs is not ours to guess. (Of unlabelled
   // ones, only valid codes count: a hetu-shaped local number beside the hetu is no second code.)
