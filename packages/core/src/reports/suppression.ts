@@ -57,6 +57,8 @@ interface Line {
   marginalN: number;
   /** That sum is not published: below minN, or hidden by the coarser report. */
   marginalHidden: boolean;
+  /** The coarser report hides that sum: the line keeps a cell hidden, or adding it up gives the sum back. */
+  mustHold: boolean;
   isTable: boolean;
 }
 
@@ -71,7 +73,9 @@ function suppress(
   const marks: Array<SuppressionMark | null> = cells.map((c) => (c.n < minN ? 'small-group' : null));
   const totalN = cells.reduce((sum, c) => sum + c.n, 0);
   let total: SuppressionMark | null = totalN < minN ? 'small-group' : null;
-  const lines: Line[] = [{ members: cells.map((_, i) => i), marginalN: totalN, marginalHidden: total !== null, isTable: true }];
+  const lines: Line[] = [
+    { members: cells.map((_, i) => i), marginalN: totalN, marginalHidden: total !== null, mustHold: false, isTable: true },
+  ];
   const exposed = cells.map(() => false);
   if (dims.length >= 2) {
     for (const dim of dims) {
@@ -83,11 +87,11 @@ function suppress(
         if (members) members.push(i);
         else byRest.set(restKey(c), [i]);
       });
-      const coarseMarks = coarserMarks(cells, rest, minN, coarser, nesting);
+      const coarseMarks = coarserMarks(cells, rest, (c, d) => c.key[d], minN, coarser, nesting);
       for (const [key, members] of byRest) {
         const mark = coarseMarks.get(key) ?? null;
         const marginalN = members.reduce((s, i) => s + (cells[i] as SuppressionCell).n, 0);
-        lines.push({ members, marginalN, marginalHidden: mark !== null, isTable: false });
+        lines.push({ members, marginalN, marginalHidden: mark !== null, mustHold: mark !== null, isTable: false });
         if (members.length !== 1) continue;
         const only = members[0] as number;
         exposed[only] = true;
@@ -98,22 +102,30 @@ function suppress(
 
   if (nesting && dims.includes(nesting.dim) && !dims.includes(nesting.parentDim)) {
     // The parent report's cell: published unless it is small itself (when it is hidden there only
-    // to protect another, treating it as published protects more here, never less).
+    // to protect another, treating it as published protects more here, never less; and the line
+    // then keeps a cell hidden, so that its sum does not give that cell back).
     const rest = dims.filter((d) => d !== nesting.dim);
+    const parentDims = [nesting.parentDim, ...rest];
+    const dimValue = (c: SuppressionCell, d: string) =>
+      d === nesting.parentDim ? nesting.parentOf(c.key[nesting.dim] as string) : c.key[d];
+    const parentMarks = coarserMarks(cells, parentDims, dimValue, minN, coarser, nesting);
     const byParent = new Map<string, number[]>();
     cells.forEach((c, i) => {
-      const parent = nesting.parentOf(c.key[nesting.dim] as string);
-      if (parent === undefined) return;
-      const key = JSON.stringify([parent, ...rest.map((d) => c.key[d])]);
+      if (dimValue(c, nesting.parentDim) === undefined) return;
+      const key = JSON.stringify(parentDims.map((d) => dimValue(c, d)));
       const members = byParent.get(key);
       if (members) members.push(i);
       else byParent.set(key, [i]);
     });
-    for (const members of byParent.values()) {
+    for (const [key, members] of byParent) {
+      const mark = parentMarks.get(key) ?? null;
       const marginalN = members.reduce((s, i) => s + (cells[i] as SuppressionCell).n, 0);
-      lines.push({ members, marginalN, marginalHidden: marginalN < minN, isTable: false });
-      // A parent with one child: that cell is the parent report's, shown there.
-      if (members.length === 1 && marginalN >= minN) exposed[members[0] as number] = true;
+      lines.push({ members, marginalN, marginalHidden: marginalN < minN, mustHold: mark !== null, isTable: false });
+      if (members.length !== 1) continue;
+      // A parent with one child: that cell is the parent report's, shown there, hidden as there.
+      const only = members[0] as number;
+      if (marginalN >= minN) exposed[only] = true;
+      if (mark !== null && marks[only] === null) marks[only] = 'complementary';
     }
   }
 
@@ -121,6 +133,13 @@ function suppress(
   for (let changed = true; changed; ) {
     changed = false;
     for (const line of lines) {
+      if (line.mustHold && line.members.every((i) => marks[i] === null)) {
+        const hideable = line.members.filter((i) => !exposed[i]);
+        if (hideable.length) {
+          marks[hideable.reduce((best, i) => (nOf(i) < nOf(best) ? i : best))] = 'complementary';
+          changed = true;
+        }
+      }
       // A sum that is not published (too small, or hidden itself) gives nothing to subtract from.
       if (line.isTable ? total !== null : line.marginalHidden) continue;
       // Subtracting the shown cells from the sum gives the hidden cells' sum: safe only as the sum
@@ -148,10 +167,15 @@ function suppress(
   return { cells: marks, total, exposed };
 }
 
-/** The marks of the report grouped by `dims` over the same cells, by its cells' keys. */
+/**
+ * The marks of the report grouped by `dims` over the same cells, by its cells' keys; `dimValue` gives
+ * a cell's value of each of those dimensions (a unit's service for the parent's), undefined: the
+ * cell is in no group of that report.
+ */
 function coarserMarks(
   cells: readonly SuppressionCell[],
   dims: readonly string[],
+  dimValue: (c: SuppressionCell, dim: string) => string | undefined,
   minN: number,
   coarser: Map<string, Map<string, SuppressionMark | null>>,
   nesting?: Nesting,
@@ -161,10 +185,12 @@ function coarserMarks(
   if (known) return known;
   const sums = new Map<string, SuppressionCell>();
   for (const c of cells) {
-    const key = JSON.stringify(dims.map((d) => c.key[d]));
+    const values = dims.map((d) => dimValue(c, d));
+    if (values.includes(undefined)) continue;
+    const key = JSON.stringify(values);
     const sum = sums.get(key);
     if (sum) sum.n += c.n;
-    else sums.set(key, { key: Object.fromEntries(dims.map((d) => [d, c.key[d] as string])), n: c.n });
+    else sums.set(key, { key: Object.fromEntries(dims.map((d, i) => [d, values[i] as string])), n: c.n });
   }
   const keys = [...sums.keys()];
   const result = suppress([...sums.values()], dims, minN, coarser, nesting);
