@@ -213,6 +213,38 @@ describe('dashboard in a real browser', () => {
     await context.close();
   });
 
+  it('fits a 320 px screen, shows focus on every background and says what it refuses in its own language (a console probe)', async () => {
+    const context = await browser.newContext({ viewport: { width: 320, height: 800 }, locale: 'fi-FI' });
+    const page = await context.newPage();
+    await page.goto(`${url}/login`);
+    await page.fill('#token', TOKEN);
+    await page.click('button[type=submit]');
+    await page.goto(`${url}/?from=2025-01-01&to=2025-12-31`);
+    // WCAG 1.4.10: nothing but a data table may need sideways scrolling at 320 CSS px.
+    const overflowing = await page.evaluate(`(() => [...document.querySelectorAll('main *')]
+      .filter((e) => !e.closest('table') && e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+      .map((e) => e.tagName + (e.id ? '#' + e.id : '')))()`);
+    expect(overflowing).toEqual([]);
+    // The focus ring: a dark ring and a yellow one, so one of them stands out on white and on blue.
+    await page.focus('#f-unit');
+    const ring = await page.evaluate(
+      `(() => { const s = getComputedStyle(document.activeElement); return [s.outlineColor, s.boxShadow]; })()`,
+    );
+    expect(ring).toEqual(['rgb(26, 26, 26)', expect.stringContaining('rgb(255, 191, 71)')]);
+    // A comment carries the language it was written in; services are named, not coded.
+    const langs = await page.$$eval('.comments blockquote', (qs) => qs.map((q) => q.getAttribute('lang')));
+    expect(langs.length).toBeGreaterThan(0);
+    for (const lang of langs) expect(['fi', 'sv', 'en']).toContain(lang);
+    expect(await page.textContent('#f-service option[value="maternity-clinic"]')).toBe('äitiys- ja lastenneuvola');
+    // A period that runs backwards: said in Finnish, the fields keep what was typed and say they are wrong.
+    await page.goto(`${url}/?from=2025-12-31&to=2025-01-01`);
+    expect(await page.textContent('#filters-error')).toMatch(/päättymispäivä on ennen alkamispäivää/);
+    expect(await page.inputValue('#f-from')).toBe('2025-12-31');
+    expect(await page.getAttribute('#f-to', 'aria-invalid')).toBe('true');
+    expect(await page.getAttribute('#f-to', 'aria-describedby')).toBe('filters-error');
+    await context.close();
+  });
+
   it('serves CSV downloads to a signed-in browser and nothing to anyone else', async () => {
     const anonymous = await fetch(`${url}/csv/nps?from=2025-01-01&to=2025-12-31`, { redirect: 'manual' });
     expect(anonymous.status).toBe(303);
@@ -239,7 +271,9 @@ describe('dashboard in a real browser', () => {
     const bad = await fetch(`${url}/?from=2025-12-31&to=2025-01-01&lang=en`, { headers: { cookie } });
     expect(bad.status).toBe(400);
     const page = await bad.text();
-    expect(page).toMatch(/<p class="error" role="alert">These filters are not valid \(from 2025-12-31, to 2025-01-01: [^<]+\)/);
+    expect(page).toMatch(
+      /<p class="error" id="filters-error" role="alert">These filters are not valid \(from 2025-12-31, to 2025-01-01: [^<]+\)/,
+    );
     expect((await fetch(`${url}/?from=2025-01-01&to=2025-12-31&lang=en`, { headers: { cookie } })).status).toBe(200);
     // The cookie is for the dashboard only: the API stays bearer.
     expect((await fetch(`${url}/v1/reports/nps?from=2025-01-01&to=2025-12-31`, { headers: { cookie } })).status).toBe(401);

@@ -8,11 +8,13 @@ import { ConfigError, describeIssues } from './config-error.ts';
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM');
 const language = z.enum(['fi', 'sv', 'en']);
+/** What kind of service a unit gives (reports group and filter by it). */
+export const SERVICE_KINDS = ['health-station', 'maternity-clinic', 'dental', 'other'] as const;
 
 const unitSchema = z.strictObject({
   id: z.string().min(1),
   name: z.strictObject({ fi: z.string().min(1), sv: z.string().min(1).optional(), en: z.string().min(1).optional() }),
-  service: z.enum(['health-station', 'maternity-clinic', 'dental', 'other']),
+  service: z.enum(SERVICE_KINDS),
   sensitive: z.boolean().default(false),
   sampling: z.number().min(0).max(1).default(1),
 });

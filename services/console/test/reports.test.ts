@@ -112,6 +112,26 @@ describe('reports API', () => {
     expect((await get('/v1/reports/nps?from=2024-01-01&to=2024-12-31&groupBy=ageBand,age_band')).status).toBe(400);
   });
 
+  it('refuses a filter value no answer can have, naming it, instead of an empty figure (a console probe: language=de)', async () => {
+    for (const [query, name] of [
+      ['language=de', 'language'],
+      ['service=dentist', 'service'],
+      ['ageBand=18-24,99', 'ageBand'],
+    ]) {
+      const res = await get(`/v1/reports/nps?from=2024-01-01&to=2024-12-31&${query}`);
+      expect(res.status).toBe(400);
+      expect(res.type).toMatch(/^application\/problem\+json/);
+      expect(res.body).toContain(name);
+    }
+    // Any case for a language, and 75+ whose + a URL turned into a space.
+    const sv = (await get('/v1/reports/nps?from=2024-01-01&to=2024-12-31&language=sv')).json();
+    expect((await get('/v1/reports/nps?from=2024-01-01&to=2024-12-31&language=SV')).json().total).toEqual(sv.total);
+    const encoded = await get('/v1/reports/nps?from=2024-01-01&to=2024-12-31&ageBand=75%2B');
+    const plain = await get('/v1/reports/nps?from=2024-01-01&to=2024-12-31&ageBand=75+');
+    expect([encoded.status, plain.status]).toEqual([200, 200]);
+    expect(plain.json().total).toEqual(encoded.json().total);
+  });
+
   it('adds months and days up to the same figures whatever the period boundaries', async () => {
     const months = (await get('/v1/reports/nps?from=2024-01-01&to=2024-12-31&groupBy=month')).json();
     expect(months.rows).toHaveLength(12);
@@ -240,8 +260,14 @@ describe('reports API', () => {
   it('lists masked comments with band, unit and month, only from groups with at least minN answers', async () => {
     const c = (await get('/v1/reports/comments?from=2020-01-01&to=2020-12-31')).json();
     expect(c.comments).toEqual([
-      { unit: unit(6), month: '2020-05', scoreBand: 'passive', comment: '=HYPERLINK("x") odotus pitkä' },
-      { unit: unit(5), month: '2020-05', scoreBand: 'promoter', comment: 'Loistava hoitaja, soita [phone] tai maili [email]' },
+      { unit: unit(6), month: '2020-05', scoreBand: 'passive', comment: '=HYPERLINK("x") odotus pitkä', language: 'fi' },
+      {
+        unit: unit(5),
+        month: '2020-05',
+        scoreBand: 'promoter',
+        comment: 'Loistava hoitaja, soita [phone] tai maili [email]',
+        language: 'fi',
+      },
     ]);
     const csv = (await get('/v1/reports/comments?from=2020-01-01&to=2020-12-31&format=csv')).body;
     expect(csv).toContain(`"'=HYPERLINK(""x"") odotus pitkä"`);

@@ -1,4 +1,5 @@
 import type { KaikuConfig } from '@kaiku/config';
+import { SERVICE_KINDS } from '@kaiku/config';
 import type { CommentsReport } from '../reports/comments.report.ts';
 import type { FunnelReport } from '../reports/funnel.report.ts';
 import type { NpsFiguresRow, NpsReport } from '../reports/nps.report.ts';
@@ -10,7 +11,7 @@ export interface DashboardData {
   lang: UiLanguage;
   query: { from: string; to: string; unit: string; service: string };
   /** The filters asked for, when they were not valid (the figures are then for the default ones). */
-  rejected?: { from: string; to: string; problem: string };
+  rejected?: { from: string; to: string; issues: Array<{ field: string; reversed: boolean }> };
   kaiku: KaikuConfig;
   total: NpsReport;
   byMonth: NpsReport;
@@ -21,8 +22,6 @@ export interface DashboardData {
   targets: TargetsReport;
   comments: CommentsReport;
 }
-
-const SERVICES = ['health-station', 'maternity-clinic', 'dental', 'other'] as const;
 
 function unitName(d: DashboardData, id: string | undefined): string {
   const unit = d.kaiku.units.find((u) => u.id === id);
@@ -43,22 +42,39 @@ function npsCell(t: Strings, minN: number, f: NpsFiguresRow, figure: string): st
   return `<td data-figure="${esc(figure)}" data-value="${f.nps}">${f.nps}</td><td>${f.ci95?.[0]}…${f.ci95?.[1]}</td>`;
 }
 
+/** Why the filters were refused, in the page's language: each field by its label. */
+function filterProblem(d: DashboardData, t: Strings): string {
+  const labels: Record<string, string> = { from: t.from, to: t.to, unit: t.unit, service: t.service };
+  const said = new Set<string>();
+  for (const issue of d.rejected?.issues ?? []) {
+    said.add(
+      issue.reversed
+        ? t.toBeforeFrom
+        : `${labels[issue.field] ?? issue.field}: ${issue.field === 'from' || issue.field === 'to' ? t.notADay : t.notAChoice}`,
+    );
+  }
+  return [...said].join('; ');
+}
+
 function filterForm(d: DashboardData, t: Strings): string {
   const option = (value: string, label: string, selected: string) =>
     `<option value="${esc(value)}"${value === selected ? ' selected' : ''}>${esc(label)}</option>`;
+  const invalid = new Set(d.rejected?.issues.map((i) => i.field));
+  // A refused field says so to assistive technology, and points at the message that says why.
+  const state = (field: string) => (invalid.has(field) ? ' aria-invalid="true" aria-describedby="filters-error"' : '');
   return `<form method="get" action="/" class="filters" aria-labelledby="filters-h">
 <h2 id="filters-h" class="visually-hidden">${esc(t.filters)}</h2>
 <input type="hidden" name="lang" value="${d.lang}">
-<div><label for="f-from">${esc(t.from)}</label><input id="f-from" name="from" type="date" value="${esc(d.query.from)}" required></div>
-<div><label for="f-to">${esc(t.to)}</label><input id="f-to" name="to" type="date" value="${esc(d.query.to)}" required></div>
-<div><label for="f-unit">${esc(t.unit)}</label><select id="f-unit" name="unit">${option('', t.all, d.query.unit)}${d.kaiku.units
+<div><label for="f-from">${esc(t.from)}</label><input id="f-from" name="from" type="date" value="${esc(d.query.from)}" required${state('from')}></div>
+<div><label for="f-to">${esc(t.to)}</label><input id="f-to" name="to" type="date" value="${esc(d.query.to)}" required${state('to')}></div>
+<div><label for="f-unit">${esc(t.unit)}</label><select id="f-unit" name="unit"${state('unit')}>${option('', t.all, d.query.unit)}${d.kaiku.units
     .map((u) => option(u.id, unitName(d, u.id), d.query.unit))
     .join('')}</select></div>
-<div><label for="f-service">${esc(t.service)}</label><select id="f-service" name="service">${option('', t.all, d.query.service)}${SERVICES.map(
-    (s) => option(s, s, d.query.service),
+<div><label for="f-service">${esc(t.service)}</label><select id="f-service" name="service"${state('service')}>${option('', t.all, d.query.service)}${SERVICE_KINDS.map(
+    (s) => option(s, t.services[s] ?? s, d.query.service),
   ).join('')}</select></div>
 <button type="submit">${esc(t.show)}</button>
-</form>${d.rejected ? `\n<p class="error" role="alert">${esc(fill(t.filtersInvalid, d.rejected))}</p>` : ''}`;
+</form>${d.rejected ? `\n<p class="error" id="filters-error" role="alert">${esc(fill(t.filtersInvalid, { from: d.rejected.from, to: d.rejected.to, problem: filterProblem(d, t) }))}</p>` : ''}`;
 }
 
 function keyFigures(d: DashboardData, t: Strings): string {
@@ -187,7 +203,7 @@ function comments(d: DashboardData, t: Strings): string {
   const items = d.comments.comments
     .map(
       (c) =>
-        `<li><blockquote>${esc(c.comment)}</blockquote><p class="meta"><span class="band band-${c.scoreBand}">${esc(t[c.scoreBand])}</span> · ${esc(unitName(d, c.unit))} · ${esc(c.month)}</p></li>`,
+        `<li><blockquote lang="${esc(c.language)}">${esc(c.comment)}</blockquote><p class="meta"><span class="band band-${c.scoreBand}">${esc(t[c.scoreBand])}</span> · ${esc(unitName(d, c.unit))} · ${esc(c.month)}</p></li>`,
     )
     .join('');
   return `<section aria-labelledby="comments-h"><h2 id="comments-h">${esc(t.comments)}</h2>${items ? `<ul class="comments">${items}</ul>` : `<p>${esc(t.noComments)}</p>`}</section>`;

@@ -109,7 +109,13 @@ export function registerDashboard(app: FastifyInstance, deps: ReportDeps & { tok
       : {
           from: input.from.slice(0, 40),
           to: input.to.slice(0, 40),
-          problem: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+          unit: (input.unit ?? '').slice(0, 200),
+          service: (input.service ?? '').slice(0, 40),
+          // Which filter, and whether the period runs backwards: the page says it in its own language.
+          issues: parsed.error.issues.map((i) => ({
+            field: String(i.path[0]),
+            reversed: i.path[0] === 'to' && i.message === 'must not be before from',
+          })),
         };
     const minN = deps.kaiku.reporting.minN;
     const q = (groupBy: Array<'month' | 'unit' | 'ageBand' | 'language'>) => ({ ...base, groupBy });
@@ -127,7 +133,10 @@ export function registerDashboard(app: FastifyInstance, deps: ReportDeps & { tok
       reply,
       dashboardPage({
         lang,
-        query: { from: base.from, to: base.to, unit: base.unit[0] ?? '', service: base.service[0] ?? '' },
+        // What was asked for stays in the form, to be corrected there.
+        query: rejected
+          ? { from: rejected.from, to: rejected.to, unit: rejected.unit, service: rejected.service }
+          : { from: base.from, to: base.to, unit: base.unit[0] ?? '', service: base.service[0] ?? '' },
         ...(rejected ? { rejected } : {}),
         kaiku: deps.kaiku,
         total,

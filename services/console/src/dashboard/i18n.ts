@@ -76,6 +76,15 @@ const fi = {
   token: 'Käyttöoikeustunnus (CONSOLE_TOKEN)',
   loginFailed: 'Tunnus ei kelpaa. Tarkista se ja yritä uudelleen.',
   filtersInvalid: 'Rajaus ei kelpaa (alkaen {from}, päättyen {to}: {problem}). Luvut ovat oletusrajauksen mukaan.',
+  toBeforeFrom: 'päättymispäivä on ennen alkamispäivää',
+  notADay: 'ei ole päivämäärä vuosilta 1900–2999',
+  notAChoice: 'ei ole valittavissa',
+  services: {
+    'health-station': 'terveysasema',
+    'maternity-clinic': 'äitiys- ja lastenneuvola',
+    dental: 'suun terveydenhuolto',
+    other: 'muu palvelu',
+  } as Record<string, string>,
   switchLanguage: 'In English',
 };
 export type Strings = typeof fi;
@@ -156,6 +165,15 @@ const en: Strings = {
   token: 'Access token (CONSOLE_TOKEN)',
   loginFailed: 'That token is not valid. Check it and try again.',
   filtersInvalid: 'These filters are not valid (from {from}, to {to}: {problem}). The figures are for the default filters.',
+  toBeforeFrom: 'the end is before the start',
+  notADay: 'not a day in the years 1900–2999',
+  notAChoice: 'not one of the choices',
+  services: {
+    'health-station': 'health station',
+    'maternity-clinic': 'maternity and child clinic',
+    dental: 'dental care',
+    other: 'other service',
+  },
   switchLanguage: 'Suomeksi',
 };
 

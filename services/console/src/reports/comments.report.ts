@@ -8,6 +8,8 @@ export interface CommentRow {
   month: string;
   scoreBand: 'promoter' | 'passive' | 'detractor';
   comment: string;
+  /** The language of the conversation the comment was written in (fi, sv or en). */
+  language: string;
 }
 
 /**
@@ -37,18 +39,27 @@ export async function commentsReport(pool: Pool, q: ReportQuery, configuredMinN:
   const visitLanguage = q.language.length > 0;
   filter(q.language, 'v.language');
   params.push(q.limit, q.offset);
-  const sql = `SELECT r.unit_id, r.visit_month, r.score, r.comment FROM responses r
+  const sql = `SELECT r.unit_id, r.visit_month, r.score, r.comment, r.language FROM responses r
     ${visitLanguage ? 'JOIN invitations i ON i.id = r.invitation_id JOIN visits v ON v.id = i.visit_id' : ''}
     WHERE r.comment IS NOT NULL AND r.comment <> '' AND r.visit_day BETWEEN $1::date AND $2::date
       AND (r.unit_id, r.visit_month) IN (SELECT * FROM unnest($3::text[], $4::text[]))
       ${filters.map((f) => `AND ${f}`).join(' ')}
     ORDER BY r.visit_day DESC, r.answered_at DESC, r.id
     LIMIT $${params.length - 1} OFFSET $${params.length}`;
-  const { rows } = await pool.query<{ unit_id: string; visit_month: string; score: number; comment: string }>(sql, params);
+  const { rows } = await pool.query<{ unit_id: string; visit_month: string; score: number; comment: string; language: string }>(
+    sql,
+    params,
+  );
   return {
     ...base,
     comments: rows.map(
-      (r): CommentRow => ({ unit: r.unit_id, month: r.visit_month, scoreBand: scoreBand(r.score), comment: maskPersonalData(r.comment) }),
+      (r): CommentRow => ({
+        unit: r.unit_id,
+        month: r.visit_month,
+        scoreBand: scoreBand(r.score),
+        comment: maskPersonalData(r.comment),
+        language: r.language,
+      }),
     ),
   };
 }

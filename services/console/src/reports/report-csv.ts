@@ -105,7 +105,7 @@ export function targetsCsv(r: TargetsReport): string {
 
 export function commentsCsv(r: CommentsReport): string {
   return toCsv(
-    ['unit_id', 'month', 'score_band', 'comment'],
-    r.comments.map((c) => [c.unit, c.month, c.scoreBand, c.comment]),
+    ['unit_id', 'month', 'score_band', 'comment', 'language'],
+    r.comments.map((c) => [c.unit, c.month, c.scoreBand, c.comment, c.language]),
   );
 }

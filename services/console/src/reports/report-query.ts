@@ -1,5 +1,5 @@
-import type { KaikuConfig } from '@kaiku/config';
-import { isStorableText, type Nesting } from '@kaiku/core';
+import { type KaikuConfig, SERVICE_KINDS } from '@kaiku/config';
+import { AGE_BANDS, isStorableText, LANGUAGES, type Nesting } from '@kaiku/core';
 import { z } from 'zod';
 
 export const GROUP_DIMENSIONS = ['unit', 'service', 'month', 'week', 'ageBand', 'language', 'source'] as const;
@@ -45,14 +45,19 @@ const list = z
       : [],
   );
 
+/** A filter of known values: an unknown one (`language=de`, `service=dentist`) is a mistake, not an empty figure. */
+const valuesOf = (values: readonly [string, ...string[]], normalise: (v: string) => string = (v) => v) =>
+  list.transform((vs) => vs.map(normalise)).pipe(z.array(z.enum(values, { error: `each must be one of ${values.join(', ')}` })));
+
 const baseQuery = z.object({
   from: day,
   to: day,
   groupBy: list.transform((names) => names.map(dimensionOf)).pipe(z.array(z.enum(GROUP_DIMENSIONS)).max(GROUP_DIMENSIONS.length)),
   unit: list,
-  service: list,
-  language: list,
-  ageBand: list,
+  service: valuesOf(SERVICE_KINDS),
+  language: valuesOf(LANGUAGES, (v) => v.toLowerCase()),
+  // `75+` in a URL reads as `75 ` when its `+` is not encoded; `unknown`: no birth date known.
+  ageBand: valuesOf([...AGE_BANDS, 'unknown'], (v) => (v === '75' ? '75+' : v)),
   source: list,
   format: z.enum(['json', 'csv']).default('json'),
   /** May raise the configured minimum group size, never lower it. */
