@@ -1,7 +1,7 @@
 // The ops face of the console: the queue board behind CONSOLE_TOKEN / CONSOLE_OPS_TOKEN, and the
 // state gauges of /metrics read from the real Postgres and Redis.
 import { parseKaikuConfig } from '@kaiku/config';
-import { buildConsoleApp } from '@kaiku/console';
+import { buildConsoleApp, loadConsoleConfig } from '@kaiku/console';
 import { createPool, type Pool } from '@kaiku/db';
 import { createRedis, createSurveySendQueue } from '@kaiku/queue';
 import { createTestEnv, type TestEnv } from '@kaiku/testing';
@@ -98,6 +98,45 @@ describe('console ops: queue board and state gauges', () => {
     expect((await retry(basic(OPS_TOKEN))).statusCode).toBe(200);
     expect((await clean(`Bearer ${OPS_TOKEN}`)).statusCode).toBe(200);
     expect((await queue.getJobCounts('delayed')).delayed).toBe(0);
+  });
+
+  it('lets ops pause, resume, retry, clean and promote, but not add jobs, change their data, empty the queue or set its rate (a console probe)', async () => {
+    const act = (method: 'PUT' | 'POST' | 'PATCH', path: string, payload?: object) =>
+      app.inject({
+        method,
+        url: `/ops/queues/api/queues${path}`,
+        headers: { authorization: `Bearer ${OPS_TOKEN}` },
+        ...(payload ? { payload } : {}),
+      });
+    await queue.add('send', { invitationId: crypto.randomUUID() }, { jobId: 'kept-1', delay: 3_600_000 });
+    const refused = [
+      await act('POST', '/survey-send/add', { name: 'send', data: { invitationId: crypto.randomUUID(), phone: '+358401234567' } }),
+      await act('PATCH', '/survey-send/kept-1/update-data', { jobData: { invitationId: 'x', phone: '+358401234567' } }),
+      await act('PATCH', '/survey-send/kept-1/delay', { delay: 0 }),
+      await act('PUT', '/survey-send/empty'),
+      await act('PUT', '/survey-send/obliterate'),
+      await act('PUT', '/survey-send/rate-limit', { max: 1000, duration: 1 }),
+      await act('PUT', '/survey-send/concurrency', { concurrency: 100 }),
+    ];
+    expect(refused.map((r) => r.statusCode)).toEqual(refused.map(() => 403));
+    expect(refused[0]?.json().detail).toMatch(/pause and resume the queue and retry, clean or promote/);
+    expect((await queue.getJob('kept-1'))?.data).toEqual(expect.not.objectContaining({ phone: expect.anything() }));
+    expect((await queue.getJobCounts('delayed', 'waiting')).delayed).toBe(1);
+    expect(JSON.stringify(await redis.keys(`${env.prefix}:*`))).not.toContain('+358');
+    expect((await act('PUT', '/survey-send/pause')).statusCode).toBe(200);
+    expect(await queue.isPaused()).toBe(true);
+    expect((await act('PUT', '/survey-send/resume')).statusCode).toBe(200);
+    expect((await act('PUT', '/survey-send/kept-1/promote')).statusCode).toBe(204);
+    expect((await queue.getJobCounts('delayed')).delayed).toBe(0);
+  });
+
+  it('refuses an ops token that is the viewing token too', () => {
+    expect(() => loadConsoleConfig({ CONSOLE_TOKEN: 'the-same-token-1234', CONSOLE_OPS_TOKEN: 'the-same-token-1234' })).toThrow(
+      /CONSOLE_OPS_TOKEN.*must differ from CONSOLE_TOKEN/,
+    );
+    expect(loadConsoleConfig({ CONSOLE_TOKEN: 'a-token-to-look-1234', CONSOLE_OPS_TOKEN: 'a-token-to-act-12345' }).CONSOLE_OPS_TOKEN).toBe(
+      'a-token-to-act-12345',
+    );
   });
 
   it('exports open invitations, the outbox backlog and the queue depth at scrape time', async () => {

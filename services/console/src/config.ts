@@ -2,16 +2,22 @@ import { commonEnv, type Env, kaikuConfigOf, parseEnv, port } from '@kaiku/confi
 import { z } from 'zod';
 
 export function loadConsoleConfig(env: Env) {
-  const schema = z.object({
-    ...commonEnv,
-    CONSOLE_PORT: port(3004),
-    CONSOLE_TOKEN: env.NODE_ENV === 'production' ? z.string().min(16) : z.string().min(1).default('dev-console-token'),
-    /** Acting on jobs in the queue board (retry, clean …); unset: the board is read-only. */
-    CONSOLE_OPS_TOKEN: z
-      .string()
-      .min(env.NODE_ENV === 'production' ? 16 : 1)
-      .optional(),
-  });
+  const schema = z
+    .object({
+      ...commonEnv,
+      CONSOLE_PORT: port(3004),
+      CONSOLE_TOKEN: env.NODE_ENV === 'production' ? z.string().min(16) : z.string().min(1).default('dev-console-token'),
+      /** Acting on jobs in the queue board (retry, clean …); unset: the board is read-only. */
+      CONSOLE_OPS_TOKEN: z
+        .string()
+        .min(env.NODE_ENV === 'production' ? 16 : 1)
+        .optional(),
+    })
+    // One token for both roles would give every reader of the reports the job actions.
+    .refine((e) => e.CONSOLE_OPS_TOKEN === undefined || e.CONSOLE_OPS_TOKEN !== e.CONSOLE_TOKEN, {
+      path: ['CONSOLE_OPS_TOKEN'],
+      message: 'must differ from CONSOLE_TOKEN (it lets its holder act on jobs; CONSOLE_TOKEN only looks)',
+    });
   const parsed = parseEnv(schema, env);
   return { ...parsed, kaiku: kaikuConfigOf(parsed) };
 }

@@ -44,6 +44,24 @@ function access(request: FastifyRequest, deps: QueueBoardDeps): Access {
 
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/**
+ * What ops may do from the board (paths under /ops/queues): pause and resume, retry, clean and
+ * promote. Not adding jobs or changing their data, delay or priority (a job is an invitation id that
+ * ingest put there, at the time the survey rules chose; anything else could text a patient
+ * unasked, or carry personal data into Redis), nor emptying or obliterating the queue, nor changing
+ * the limiter's rate or concurrency (the county's config sets them).
+ */
+const ALLOWED_ACTIONS = [
+  /^\/api\/queues\/(?:pause|resume)$/,
+  /^\/api\/queues\/[^/]+\/(?:pause|resume|promote)$/,
+  /^\/api\/queues\/[^/]+\/(?:retry|clean)\/[^/]+$/,
+  /^\/api\/queues\/[^/]+\/[^/]+\/(?:retry|clean|promote)$/,
+];
+const isAllowedAction = (url: string) => {
+  const path = (url.split('?')[0] as string).slice(QUEUE_BOARD_PATH.length);
+  return ALLOWED_ACTIONS.some((pattern) => pattern.test(path));
+};
+
 /** The `message` of the board's JSON error answer, or '' when the payload is something else. */
 function boardErrorMessage(payload: string): string {
   try {
@@ -58,6 +76,22 @@ function boardErrorMessage(payload: string): string {
 const CSP =
   "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; font-src 'self'; connect-src 'self'; frame-ancestors 'none'";
 
+const REDIS_DOWN_PAGE = `<!doctype html>
+<html lang="en"><meta charset="utf-8"><title>Kaiku queues: Redis unavailable</title>
+<h1>Redis is unavailable</h1>
+<p>The queue board can't reach Redis, so it can't show or change the queue. Reports and the dashboard
+go on working. Reload this page when Redis is back (see README, Operations).</p></html>`;
+
+/** Whether Redis answers one small read within the connection's command timeout. */
+async function redisAnswers(queue: Queue): Promise<boolean> {
+  try {
+    await queue.isPaused();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The BullMQ board at /ops/queues: CONSOLE_TOKEN to look, CONSOLE_OPS_TOKEN to act. */
 export function registerQueueBoard(app: FastifyInstance, deps: QueueBoardDeps) {
   const queues = deps.queues ?? [];
@@ -70,12 +104,22 @@ export function registerQueueBoard(app: FastifyInstance, deps: QueueBoardDeps) {
         await sendProblem(reply, 401, 'Unauthorized', 'Sign in with CONSOLE_TOKEN (or CONSOLE_OPS_TOKEN to act on jobs) as the password');
         return reply;
       }
-      if (!READ_METHODS.has(request.method) && level !== 'act') {
+      if (READ_METHODS.has(request.method)) return;
+      if (level !== 'act') {
         await sendProblem(reply, 403, 'Forbidden', 'Retrying, cleaning and other actions on jobs need CONSOLE_OPS_TOKEN');
         return reply;
       }
+      if (!isAllowedAction(request.url)) {
+        await sendProblem(
+          reply,
+          403,
+          'Forbidden',
+          'Kaiku lets the board pause and resume the queue and retry, clean or promote jobs only: jobs come from ingest, and the config sets the rate',
+        );
+        return reply;
+      }
     });
-    scope.addHook('onSend', async (_request, reply, payload) => {
+    scope.addHook('onSend', async (request, reply, payload) => {
       reply.header('content-security-policy', CSP);
       reply.header('cache-control', 'no-store');
       // The board answers its own errors with a 500; Redis down or hung is an outage, not a bug.
@@ -85,10 +129,22 @@ export function registerQueueBoard(app: FastifyInstance, deps: QueueBoardDeps) {
           type: 'about:blank',
           title: 'Service unavailable',
           status: 503,
-          detail: 'Redis is unavailable; retry later.',
+          // A hung Redis may still run a command it was sent: an action is not known to have failed.
+          detail: READ_METHODS.has(request.method)
+            ? 'Redis is unavailable; retry later.'
+            : 'Redis did not answer in time: the action may still take effect when Redis answers again. Look at the queue before trying it again.',
         });
       }
       return payload;
+    });
+    // The board's page says nothing when its API can't reach Redis ("No queues to display"): the
+    // page itself answers 503 and says why while Redis does not answer.
+    scope.addHook('preHandler', async (request, reply) => {
+      if (request.method !== 'GET' || (request.url.split('?')[0] as string).startsWith(`${QUEUE_BOARD_PATH}/api/`)) return;
+      if (!(request.headers.accept ?? '').includes('text/html')) return;
+      if (await redisAnswers(queues[0] as Queue)) return;
+      reply.code(503).header('retry-after', String(RETRY_AFTER_SECONDS)).type('text/html; charset=utf-8').send(REDIS_DOWN_PAGE);
+      return reply;
     });
     // A completed job is a sent text: retrying it is never right (the runbook says so), so the board
     // does not offer it; the sender would refuse it anyway ('already-sent'). (The adapter reads
