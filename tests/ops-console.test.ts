@@ -130,7 +130,15 @@ describe('console ops: queue board and state gauges', () => {
     expect((await queue.getJobCounts('delayed')).delayed).toBe(0);
   });
 
-  it('refuses an ops token that is the viewing token too', () => {
+  it('refuses an ops token that is the viewing token too, and takes an empty one as unset (compose passes it empty)', () => {
+    const production = {
+      NODE_ENV: 'production',
+      KAIKU_PSEUDONYM_KEY: Buffer.alloc(32, 1).toString('base64'),
+      KAIKU_ENCRYPTION_KEY: Buffer.alloc(32, 2).toString('base64'),
+      KAIKU_CONFIG: new URL('../config/kaiku.example.yaml', import.meta.url).pathname,
+      CONSOLE_TOKEN: 'a-token-to-look-1234',
+    };
+    expect(loadConsoleConfig({ ...production, CONSOLE_OPS_TOKEN: '' }).CONSOLE_OPS_TOKEN).toBeUndefined();
     expect(() => loadConsoleConfig({ CONSOLE_TOKEN: 'the-same-token-1234', CONSOLE_OPS_TOKEN: 'the-same-token-1234' })).toThrow(
       /CONSOLE_OPS_TOKEN.*must differ from CONSOLE_TOKEN/,
     );

@@ -1,4 +1,4 @@
-import { commonEnv, type Env, kaikuConfigOf, parseEnv, port } from '@kaiku/config';
+import { commonEnv, type Env, kaikuConfigOf, parseEnv, port, unsetIfEmpty } from '@kaiku/config';
 import { z } from 'zod';
 
 export function loadConsoleConfig(env: Env) {
@@ -8,10 +8,13 @@ export function loadConsoleConfig(env: Env) {
       CONSOLE_PORT: port(3004),
       CONSOLE_TOKEN: env.NODE_ENV === 'production' ? z.string().min(16) : z.string().min(1).default('dev-console-token'),
       /** Acting on jobs in the queue board (retry, clean …); unset: the board is read-only. */
-      CONSOLE_OPS_TOKEN: z
-        .string()
-        .min(env.NODE_ENV === 'production' ? 16 : 1)
-        .optional(),
+      CONSOLE_OPS_TOKEN: z.preprocess(
+        unsetIfEmpty,
+        z
+          .string()
+          .min(env.NODE_ENV === 'production' ? 16 : 1)
+          .optional(),
+      ),
     })
     // One token for both roles would give every reader of the reports the job actions.
     .refine((e) => e.CONSOLE_OPS_TOKEN === undefined || e.CONSOLE_OPS_TOKEN !== e.CONSOLE_TOKEN, {

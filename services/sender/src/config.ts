@@ -1,7 +1,16 @@
-import { commonEnv, DEV_TWILIO, type Env, kaikuConfigOf, keysEnv, parseEnv, port, twilioEnv, withDevTwilioDefaults } from '@kaiku/config';
+import {
+  commonEnv,
+  DEV_TWILIO,
+  type Env,
+  kaikuConfigOf,
+  keysEnv,
+  parseEnv,
+  port,
+  twilioEnv,
+  unsetIfEmpty,
+  withDevTwilioDefaults,
+} from '@kaiku/config';
 import { z } from 'zod';
-
-const unsetIfEmpty = (v: unknown) => (v === '' ? undefined : v);
 
 export function loadSenderConfig(rawEnv: Env) {
   const env = withDevTwilioDefaults(rawEnv);
