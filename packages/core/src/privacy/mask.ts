@@ -9,23 +9,23 @@ export const COMMENT_MAX_LENGTH = 1000;
 const DASH = '\\-\\u2010-\\u2015\\u2212';
 /**
  * Finnish henkilötunnus: DDMMYY, a century sign (+, -, A–F, U–Y since 2023, or any dash or a
- * slash as people write it), NNN, a check character. Letters may stand right before it ("hetu010181-900C").
+ * slash as people write it), NNN, a check character. Letters may stand right before or after it
+ * ("hetu010181-900C", "010181-900Ckiitos"): only a digit next to it makes it part of a longer number.
  */
-const HETU = new RegExp(`(?<!\\p{N})[0-3]\\d[01]\\d\\d\\d\\s?[+A-FU-Y/${DASH}]\\s?\\d{3}[0-9A-Y](?![\\p{L}\\p{N}])`, 'giu');
+const HETU = new RegExp(`(?<!\\p{N})[0-3]\\d[01]\\d\\d\\d\\s?[+A-FU-Y/${DASH}]\\s?\\d{3}[0-9A-Y](?!\\p{N})`, 'giu');
 /** The same with a space for the sign ("010181 900C"); looked for after phone numbers, which it resembles. */
-const HETU_SPACED = /(?<!\p{N})[0-3]\d[01]\d\d\d\s\d{3}[0-9A-Y](?![\p{L}\p{N}])/giu;
+const HETU_SPACED = /(?<!\p{N})[0-3]\d[01]\d\d\d\s\d{3}[0-9A-Y](?!\p{N})/giu;
 const EMAIL = /[\p{L}\p{N}._%+-]+\s?(?:@|\((?:at|a)\)|\[(?:at|a)\])\s?[\p{L}\p{N}-]+(?:\s?\.\s?[\p{L}\p{N}-]+)+/giu;
 /** An address spelt out to get past filters: "maija.testinen at example dot fi" (a "dot" is needed). */
 const EMAIL_SPELT = /[\p{L}\p{N}._%+-]+\s+(?:at|ät|miukumauku)\s+[\p{L}\p{N}-]+(?:\s+(?:dot|piste|punkt)\s+[\p{L}\p{N}-]+)+/giu;
 /**
  * Digit runs with spaces, dashes, dots or brackets between them (at most two, or a dash between
- * spaces: "040 - 123 4567"): checked by `looksLikePhone`.
+ * spaces: "040 - 123 4567"), with letters right before or after them or not ("puh0401234567kiitos"):
+ * checked by `looksLikePhone`.
  */
-const PHONE_CANDIDATE = new RegExp(
-  `(?<![\\p{L}\\p{N}])(?:\\+|00)?\\(?\\d(?:(?:[\\s${DASH}./()]{0,2}|\\s[${DASH}]\\s)\\d){5,}(?![\\p{L}\\p{N}])`,
-  'gu',
-);
+const PHONE_CANDIDATE = new RegExp(`(?<!\\p{N})(?:\\+|00)?\\(?\\d(?:(?:[\\s${DASH}./()]{0,2}|\\s[${DASH}]\\s)\\d){5,}(?!\\p{N})`, 'gu');
 const DATE = /^\d{1,2}\.\d{1,2}\.(?:\d{2}|\d{4})?$/;
+const SPACED_HETU_DIGITS = /^[0-3]\d[01]\d\d\d\s\d{3}$/u;
 
 function looksLikePhone(match: string): boolean {
   const digits = match.replace(/\D/g, '');
@@ -43,7 +43,10 @@ export function maskPersonalData(text: string): string {
     .replace(HETU, '[hetu]')
     .replace(EMAIL, '[email]')
     .replace(EMAIL_SPELT, '[email]')
-    .replace(PHONE_CANDIDATE, (m) => (looksLikePhone(m) ? '[phone]' : m))
+    .replace(PHONE_CANDIDATE, (m, at: number, all: string) =>
+      // "010181 900C": a spaced hetu, masked as one below, not a phone number and a letter.
+      SPACED_HETU_DIGITS.test(m) && /^[0-9A-Y]/iu.test(all.slice(at + m.length)) ? m : looksLikePhone(m) ? '[phone]' : m,
+    )
     .replace(HETU_SPACED, '[hetu]');
 }
 

@@ -29,6 +29,16 @@ describe('masking open text', () => {
     ['tunnus 010181/900C', 'tunnus [hetu]'],
     ['maija.testinen at example dot fi kiitos', '[email] kiitos'],
     ['matti ät posti piste fi', '[email]'],
+    // found by a privacy probe: letters right after the number, with no space
+    ['150372-9112kiitos', '[hetu]kiitos'],
+    ['hetuni 150372-9112ok', 'hetuni [hetu]ok'],
+    ['150372-9112ä', '[hetu]ä'],
+    ['010181-900cx', '[hetu]x'],
+    ['290208A948Yes', '[hetu]es'],
+    ['0401234567kiitos', '[phone]kiitos'],
+    ['puh0401234567kiitos', 'puh[phone]kiitos'],
+    ['040-1234567ok', '[phone]ok'],
+    ['soita+358401234567', 'soita[phone]'],
   ])('%j → %j', (input, masked) => {
     expect(maskPersonalData(input)).toBe(masked);
   });
@@ -44,6 +54,8 @@ describe('masking open text', () => {
     'odotin 10 - 15 min',
     'waited at home with my dog',
     'the doctor at the station was kind',
+    'covid19 rokote 2kpl',
+    'huone B2 kerros 3',
   ])('%j is left as it is', (input) => {
     expect(maskPersonalData(input)).toBe(input);
   });
