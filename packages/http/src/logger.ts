@@ -44,20 +44,47 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const LONG_NUMBER = /\d(?:[\s\-+.]|%[0-9a-f]{2})*\d(?:[\s\-+.]|%[0-9a-f]{2})*\d(?:[\s\-+.]|%[0-9a-f]{2})*\d(?:[\s\-+.]|%[0-9a-f]{2})*\d/i;
 
 /**
- * The path without its query string, with its digits logged as `#` where they could be a hetu or
- * a phone number: everywhere in a path that matched no route (anyone's text: a scanner's, or
- * `/patients/010181-900C/+358401110070`), and in a matched route's segments that hold a long
- * number and are no UUID (`/v1/twilio/status/+358401234567`). The path keeps its shape for whoever
- * reads the logs; ids stay as they are.
+ * The path without its query string, with what could be personal data left out: in a path that
+ * matched no route (anyone's text: a scanner's, or `/patients/010181-900C/+358401110070`, or
+ * `/u/maija@example.fi/Testinen%20Maija`) only its first segment is kept, its digits as `#`, and
+ * each later segment is `*`; in a matched route, the digits of segments that hold a long number and
+ * are no UUID (`/v1/twilio/status/+358401234567`). The path keeps its shape for whoever reads the
+ * logs; ids stay as they are.
  */
 function pathForLog(req: LoggedRequest): string | undefined {
   const path = req.url?.split('?')[0];
   if (path === undefined || req.routeOptions === undefined) return path;
-  if (!req.routeOptions.url) return path.replace(/\d/g, '#');
+  if (!req.routeOptions.url) {
+    return path
+      .split('/')
+      .map((segment, i) => (i <= 1 ? segment.replace(/\d/g, '#') : segment === '' ? '' : '*'))
+      .join('/');
+  }
   return path
     .split('/')
     .map((segment) => (UUID.test(segment) || !LONG_NUMBER.test(segment) ? segment : segment.replace(/\d/g, '#')))
     .join('/');
+}
+
+/** A 16- or 32-digit hex trace or span id (W3C Trace Context), with a letter in it (all digits could be a number). */
+const TRACE_ID = /^(?=[0-9a-f]*[a-f])(?:[0-9a-f]{16}|[0-9a-f]{32})$/i;
+/** A short word-like id with no run of five digits (a hetu's date, a phone number). */
+const PLAIN_ID = /^[A-Za-z0-9._-]{1,64}$/;
+let lastRequestId = 0;
+
+/**
+ * Fastify's request id: the caller's `x-request-id` when it is a UUID, a trace id or a short plain
+ * id (so that a proxy's id ties the lines together), else one of our own. Any text could come in
+ * that header, and the id is on every log line of the request (a probe sent a hetu and a phone
+ * number in it).
+ */
+export function requestIdOf(req: { headers: Record<string, string | string[] | undefined> }): string {
+  const given = req.headers['x-request-id'];
+  if (typeof given === 'string' && (UUID.test(given) || TRACE_ID.test(given) || (PLAIN_ID.test(given) && !LONG_NUMBER.test(given)))) {
+    return given;
+  }
+  lastRequestId = (lastRequestId + 1) % Number.MAX_SAFE_INTEGER;
+  return `req-${lastRequestId.toString(36)}`;
 }
 
 export function loggerOptions(level: string, service: string): LoggerOptions {

@@ -2,7 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { lazyRequestLogger } from './logger.ts';
+import { lazyRequestLogger, requestIdOf } from './logger.ts';
 
 /** An RFC 9457 problem the client can act on. */
 export class HttpProblem extends Error {
@@ -103,6 +103,9 @@ export function kaikuFastifyOptions(logger: unknown) {
   return {
     loggerInstance: logger as FastifyBaseLogger,
     childLoggerFactory: lazyRequestLogger,
+    // The caller's x-request-id only when it can hold nothing personal (see requestIdOf).
+    requestIdHeader: false as const,
+    genReqId: requestIdOf,
     frameworkErrors: problemFrameworkErrors,
     clientErrorHandler: problemClientErrorHandler,
   };

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { lazyChildLogger, lazyRequestLogger, loggerOptions, registerErrorHandler } from '../src/index.ts';
+import { lazyChildLogger, lazyRequestLogger, loggerOptions, registerErrorHandler, requestIdOf } from '../src/index.ts';
 
 function capture(level = 'trace') {
   const lines: string[] = [];
@@ -64,6 +64,27 @@ describe('loggerOptions', () => {
     expect(out).not.toContain('sekret-token-2');
   });
 
+  it("takes a caller's x-request-id only when it can hold nothing personal (a privacy probe sent a hetu, a phone and an e-mail in it)", async () => {
+    const { logger, text } = capture();
+    const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, requestIdHeader: false, genReqId: requestIdOf });
+    app.get('/x', async () => 'ok');
+    for (const id of ['proxy-7f3a', '4bf92f3577b34da6a3ce929d0e0e4736', '7f1c2e9a-1234-4abc-9def-123456789012']) {
+      await app.inject({ url: '/x', headers: { 'x-request-id': id } });
+    }
+    for (const id of ['150372-9112 +358401234567 matti@example.fi', '150372-9112', '0401234567', 'Testinen Maija', '0401234567890123']) {
+      await app.inject({ url: '/x', headers: { 'x-request-id': id } });
+    }
+    await app.close();
+    const ids = text()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).reqId as string);
+    expect(new Set(ids).size).toBe(8);
+    expect(ids).toEqual(expect.arrayContaining(['proxy-7f3a', '4bf92f3577b34da6a3ce929d0e0e4736', '7f1c2e9a-1234-4abc-9def-123456789012']));
+    const out = text();
+    for (const personal of ['150372', '358401234567', 'matti@', '0401234567', 'Maija']) expect(out).not.toContain(personal);
+  });
+
   it('logs a path that matched no route with its digits hidden, so that a hetu or phone in it is not kept', async () => {
     const { logger, text } = capture();
     const app = Fastify({ loggerInstance: logger as FastifyBaseLogger });
@@ -74,11 +95,17 @@ describe('loggerOptions', () => {
     await app.inject({ url: '/v1/items/7f1c2e9a-1234-4abc-9def-123456789012' });
     await app.inject({ url: '/v1/items/+358401234567' });
     await app.inject({ url: '/v1/items/010180-9015' });
+    // names and addresses too (a privacy probe): only the first segment is kept, its digits hidden
+    await app.inject({ url: '/u/matti.meikalainen@example.fi/Testinen%20Maija' });
+    await app.inject({ url: '/010181-900C' });
     await app.close();
     const out = text();
-    expect(out).toContain('"path":"/patients/######-###C/+############"');
+    expect(out).toContain('"path":"/patients/*/*"');
     expect(out).not.toContain('010181');
     expect(out).not.toContain('358401110070');
+    expect(out).toContain('"path":"/u/*/*"');
+    expect(out).toContain('"path":"/######-###C"');
+    expect(out).not.toMatch(/meikalainen|Maija/);
     // a route's own path keeps its ids, and hides a long number put where an id goes
     expect(out).toContain('"path":"/v1/items/inv-123"');
     expect(out).toContain('"path":"/v1/items/7f1c2e9a-1234-4abc-9def-123456789012"');

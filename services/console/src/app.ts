@@ -28,7 +28,6 @@ export interface ConsoleAppDeps extends Omit<QueueBoardDeps, 'token'> {
 export function buildConsoleApp(deps: ConsoleAppDeps): FastifyInstance {
   const app = Fastify({
     ...kaikuFastifyOptions(deps.logger),
-    requestIdHeader: 'x-request-id',
   });
   registerErrorHandler(app, isDatabaseUnavailable);
   registerHealthRoutes(app, { postgres: schemaReadyCheck(deps.pool) });

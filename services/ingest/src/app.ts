@@ -21,7 +21,6 @@ export function buildIngestApp(deps: IngestAppDeps): FastifyInstance {
   const app = Fastify({
     ...kaikuFastifyOptions(deps.logger),
     bodyLimit: BODY_LIMIT,
-    requestIdHeader: 'x-request-id',
   });
   registerErrorHandler(app, isDatabaseUnavailable);
   const pipeline = deps.pipeline ?? createIngestPipeline(deps);

@@ -25,7 +25,6 @@ export function buildRepliesApp(deps: RepliesAppDeps): FastifyInstance {
   const app = Fastify({
     ...kaikuFastifyOptions(deps.logger),
     bodyLimit: 64 * 1024,
-    requestIdHeader: 'x-request-id',
   });
   registerErrorHandler(app, isDatabaseUnavailable);
   app.register(formbody);
