@@ -1,3 +1,4 @@
+import { unitsTooLongToName } from '@kaiku/core';
 import { createPool } from '@kaiku/db';
 import { createServiceLogger, exitOnStartupError, listenOrExit, onShutdown } from '@kaiku/http';
 import { createRedis, createSurveySendQueue, untilRedisReady } from '@kaiku/queue';
@@ -70,6 +71,12 @@ if (redisUp) {
     sender: { messagingServiceSid: config.TWILIO_MESSAGING_SERVICE_SID, from: config.TWILIO_FROM },
     publicBaseUrl: config.PUBLIC_BASE_URL,
   });
+  for (const { unit, languages } of unitsTooLongToName(config.kaiku.units)) {
+    logger.warn(
+      { unit, languages },
+      'unit name too long for the invitation (two SMS segments): its texts name no unit; give a shorter name',
+    );
+  }
   queue = createSurveySendQueue(redis, config.KAIKU_QUEUE_PREFIX);
   unknownSends = createUnknownSendReconciler({ pool, twilio, queue, kaiku: config.kaiku, keys, logger });
   unknownSends.start();

@@ -1,4 +1,4 @@
-import type { Language } from '../visit/language.ts';
+import { LANGUAGES, type Language } from '../visit/language.ts';
 import en from './en.json' with { type: 'json' };
 import fi from './fi.json' with { type: 'json' };
 import { isGsm7, smsSegments } from './gsm7.ts';
@@ -91,4 +91,21 @@ export function renderText(language: Language, key: TextKey, context: { unitName
     return smsSegments(named) <= MAX_INVITATION_SEGMENTS ? named : toGsm7(texts.invitationGeneric);
   }
   return toGsm7(texts[key].replaceAll('{unit}', unit));
+}
+
+/**
+ * The units whose name would not fit the invitation in a language (a third segment): their texts
+ * use the generic wording there, which names no unit. For a warning at start-up, so that a county
+ * learns it from the log and not from the patients.
+ */
+export function unitsTooLongToName(
+  units: ReadonlyArray<{ id: string; name: UnitNames; sensitive?: boolean }>,
+): Array<{ unit: string; languages: Language[] }> {
+  return units
+    .filter((u) => !u.sensitive)
+    .map((u) => ({
+      unit: u.id,
+      languages: LANGUAGES.filter((lang) => renderText(lang, 'invitation', { unitNames: u.name }) === renderText(lang, 'invitation')),
+    }))
+    .filter((u) => u.languages.length > 0);
 }

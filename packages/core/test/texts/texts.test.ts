@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isGsm7, LANGUAGES, nonGsm7Characters, renderText, smsSegments, TEXT_KEYS, toGsm7 } from '../../src/index.ts';
+import { isGsm7, LANGUAGES, nonGsm7Characters, renderText, smsSegments, TEXT_KEYS, toGsm7, unitsTooLongToName } from '../../src/index.ts';
 import en from '../../src/texts/en.json' with { type: 'json' };
 import fi from '../../src/texts/fi.json' with { type: 'json' };
 import sv from '../../src/texts/sv.json' with { type: 'json' };
@@ -106,5 +106,17 @@ describe('GSM-7 segments', () => {
     expect(smsSegments(`${'a'.repeat(69)}–`)).toBe(1);
     expect(smsSegments(`${'a'.repeat(70)}–`)).toBe(2);
     expect(nonGsm7Characters('a – b ’c’')).toEqual(['–', '’']);
+  });
+
+  it('names the units whose name would not fit the invitation, per language, for the sender to warn about at start (an acceptance probe)', () => {
+    const long =
+      'Pohjois-Pohjanmaan hyvinvointialueen suun terveydenhuollon erikoishammashoitola ja terveyskeskushammashoitola Pudasjärvellä';
+    const units = [
+      { id: 'short', name: { fi: 'Kyyjärven terveysasema' } },
+      { id: 'long', name: { fi: long, sv: 'Pudasjärvi tandvård' } },
+      { id: 'sensitive', name: { fi: long }, sensitive: true },
+    ];
+    expect(unitsTooLongToName(units)).toEqual([{ unit: 'long', languages: ['fi', 'en'] }]);
+    expect(renderText('fi', 'invitation', { unitNames: { fi: long } })).not.toContain('Pudasj');
   });
 });
