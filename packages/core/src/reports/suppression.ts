@@ -13,6 +13,8 @@
  * A cell that is alone in its line is the same group as a cell of the report grouped by the other
  * dimensions (same filters): it takes that report's mark, so that no grouping shows what another
  * hides, and it is never chosen as a complement here (shown there, hiding it here protects nothing).
+ * A line whose sum that report hides keeps at least one of its cells hidden here, or adding the
+ * line up would give the hidden sum back. Units nest in services the same way (`Nesting`).
  */
 export type SuppressionMark = 'small-group' | 'complementary';
 
