@@ -141,6 +141,29 @@ describe('POST /v1/sources/pegasos/fhir', () => {
       issue: [{ severity: 'error', code: 'invalid', expression: ['Patient.identifier'] }],
     });
     expect((res.json.issue as Array<{ diagnostics: string }>)[0]?.diagnostics).toBe('Patient.identifier: wrong check character');
+    // Kaiku's outcome too, as the canonical endpoint answers a refused visit (an acceptance probe).
+    expect(res.json).toMatchObject({
+      outcome: 'rejected',
+      field: 'Patient.identifier',
+      error: 'Patient.identifier: wrong check character',
+    });
+  });
+
+  it('names a refused Encounter rejected in its OperationOutcome, whether the mapping or the schema refused it', async () => {
+    const inProgress = fresh('bundle-visit-finished-en');
+    Object.assign(inProgress.encounter, { status: 'in-progress' });
+    const unsupported = await post(inProgress.bundle);
+    expect(unsupported.status).toBe(422);
+    expect(unsupported.json).toMatchObject({
+      resourceType: 'OperationOutcome',
+      outcome: 'rejected',
+      field: expect.stringContaining('status'),
+    });
+    const noEnd = fresh('bundle-visit-finished-en');
+    Object.assign(noEnd.encounter, { period: {} });
+    const invalid = await post(noEnd.bundle);
+    expect(invalid.status).toBe(400);
+    expect(invalid.json).toMatchObject({ resourceType: 'OperationOutcome', outcome: 'rejected', error: expect.any(String) });
   });
 
   it('refuses a non-disclosure label, deceased flag or hetu in a shape FHIR does not allow, and a modifier extension', async () => {

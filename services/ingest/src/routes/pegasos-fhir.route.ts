@@ -27,6 +27,16 @@ function operationOutcome(
   };
 }
 
+/**
+ * A refused visit's OperationOutcome also carries Kaiku's own outcome members (`outcome:
+ * "rejected"`, `error`, `field`, `visitId` when readable), as the canonical endpoint's problem does:
+ * one way to read a refusal for whoever reads all three formats. FHIR clients ignore members they
+ * do not know.
+ */
+function withRejection(outcome: OperationOutcome, rejected: Extract<VisitOutcome, { outcome: 'rejected' }>): OperationOutcome {
+  return { ...outcome, ...rejected };
+}
+
 function sendOutcome(reply: FastifyReply, status: number, outcome: OperationOutcome) {
   if (status === 503) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
   return reply.code(status).type(`${FHIR_JSON}; charset=utf-8`).send(outcome);
@@ -100,7 +110,8 @@ export function registerPegasosFhirRoute(
         countOutcome(PEGASOS_SOURCE, 'rejected');
         const code = error.kind === 'unsupported' ? 'not-supported' : 'invalid';
         const outcome = operationOutcome(error.issues.map((i) => ({ code, diagnostics: `${i.field}: ${i.message}`, expression: i.field })));
-        return sendOutcome(reply, error.kind === 'unsupported' ? 422 : 400, outcome);
+        const rejected = { outcome: 'rejected' as const, error: error.message, field: error.issues[0]?.field ?? '(body)' };
+        return sendOutcome(reply, error.kind === 'unsupported' ? 422 : 400, withRejection(outcome, rejected));
       }
       const parsed = mapped.map((m) => ('error' in m ? m : { event: m.event, parsed: visitEventSchema.safeParse(m.event) }));
       const valid = parsed.flatMap((p) => ('parsed' in p && p.parsed.success ? [p.parsed.data] : []));
@@ -137,11 +148,8 @@ export function registerPegasosFhirRoute(
       if (results.length > 1) return reply.code(200).send({ results });
       const only = results[0] as VisitOutcome;
       if (only.outcome === 'rejected') {
-        return sendOutcome(
-          reply,
-          400,
-          operationOutcome([{ code: 'invalid', diagnostics: only.error, ...(only.field ? { expression: only.field } : {}) }]),
-        );
+        const outcome = operationOutcome([{ code: 'invalid', diagnostics: only.error, ...(only.field ? { expression: only.field } : {}) }]);
+        return sendOutcome(reply, 400, withRejection(outcome, only));
       }
       return reply.code(only.outcome === 'scheduled' ? 201 : 200).send(only);
     });
