@@ -15,39 +15,104 @@ const DASH = '\\-\\u2010-\\u2015\\u2212';
 const HETU = new RegExp(`(?<!\\p{N})[0-3]\\d[01]\\d\\d\\d\\s?[+A-FU-Y/${DASH}]\\s?\\d{3}[0-9A-Y](?!\\p{N})`, 'giu');
 /** The same with a space for the sign ("010181 900C"); looked for after phone numbers, which it resembles. */
 const HETU_SPACED = /(?<!\p{N})[0-3]\d[01]\d\d\d\s\d{3}[0-9A-Y](?!\p{N})/giu;
-const EMAIL = /[\p{L}\p{N}._%+-]+\s?(?:@|\((?:at|a)\)|\[(?:at|a)\])\s?[\p{L}\p{N}-]+(?:\s?\.\s?[\p{L}\p{N}-]+)+/giu;
-/** An address spelt out to get past filters: "maija.testinen at example dot fi" (a "dot" is needed). */
-const EMAIL_SPELT = /[\p{L}\p{N}._%+-]+\s+(?:at|ät|miukumauku)\s+[\p{L}\p{N}-]+(?:\s+(?:dot|piste|punkt)\s+[\p{L}\p{N}-]+)+/giu;
+const LOCAL = '[\\p{L}\\p{N}._%+-]+';
+const LABEL = '[\\p{L}\\p{N}-]+';
+/** "@", or "at" in brackets as people write it to get past filters: (at) [at] {at} <at> (a) (ät). */
+const AT_SIGN = '@|[(\\[{<]\\s?(?:at|a|ät)\\s?[)\\]}>]';
+const DOT_SIGN = '\\.|[(\\[{<]\\s?(?:dot|piste|punkt)\\s?[)\\]}>]';
+/** An address with an "@" (or a bracketed "at"), and one typo'd without its dot, written tight ("maija@examplefi"). */
+const EMAIL = new RegExp(`${LOCAL}\\s?(?:${AT_SIGN})\\s?${LABEL}(?:\\s?(?:${DOT_SIGN})\\s?${LABEL})+|${LOCAL}@${LABEL}`, 'giu');
+/**
+ * An address spelt out: "maija.testinen at example dot fi", "maija snabel-a example punkt fi",
+ * "maija dot testinen at gmail dot com" (a spelt "dot" is needed: "waited at home" is no address),
+ * or "maija.testinen at gmail.com" with a real dot before a common top-level domain.
+ */
+const SPELT_AT = '\\s+(?:at|ät|miukumauku|kissanhäntä|snabel-a)\\s+|-at-';
+const SPELT_DOT = '\\s+(?:dot|piste|punkt)\\s+|[(\\[{<](?:dot|piste|punkt)[)\\]}>]';
+const EMAIL_SPELT = new RegExp(
+  `(?:${LOCAL}\\s+(?:dot|piste|punkt)\\s+)*${LOCAL}(?:${SPELT_AT})${LABEL}(?:(?:${SPELT_DOT})${LABEL})+`,
+  'giu',
+);
+const EMAIL_SPELT_AT = new RegExp(
+  `(?:${LOCAL}\\s+(?:dot|piste|punkt)\\s+)*${LOCAL}(?:\\s+(?:at|ät)\\s+|-at-)\\p{L}${LABEL}(?:\\.${LABEL})*\\.(?:fi|com|net|org|se|eu|info|io|me|nu|ax|de|uk|ee|no|dk)(?![\\p{L}\\p{N}])`,
+  'giu',
+);
 /**
  * Digit runs with spaces, dashes, dots or brackets between them (at most two, or a dash between
  * spaces: "040 - 123 4567"), with letters right before or after them or not ("puh0401234567kiitos"):
  * checked by `looksLikePhone`.
  */
 const PHONE_CANDIDATE = new RegExp(`(?<!\\p{N})(?:\\+|00)?\\(?\\d(?:(?:[\\s${DASH}./()]{0,2}|\\s[${DASH}]\\s)\\d){5,}(?!\\p{N})`, 'gu');
-const DATE = /^\d{1,2}\.\d{1,2}\.(?:\d{2}|\d{4})?$/;
 const SPACED_HETU_DIGITS = /^[0-3]\d[01]\d\d\d\s\d{3}$/u;
+/** Days and times people write: 12.3.2025, 12.3., 2025-03-12, 12-03-2025, 03/12/2025, 14.30, 14:30. */
+const DATE_OR_TIME = [
+  /^\d{1,2}\.\d{1,2}\.(?:\d{2}|\d{4})?$/,
+  /^\d{4}-\d{1,2}-\d{1,2}$/,
+  /^\d{1,2}-\d{1,2}-\d{4}$/,
+  /^\d{1,2}\/\d{1,2}\/(?:\d{2}|\d{4})$/,
+  /^[0-2]?\d[.:][0-5]\d$/,
+];
+const isDateOrTime = (piece: string) => DATE_OR_TIME.some((re) => re.test(piece));
+/** Opening hours as four-digit times: 0800-1600. */
+const HOURS_RANGE = new RegExp(`^[0-2]\\d[0-5]\\d\\s?[${DASH}]\\s?[0-2]\\d[0-5]\\d$`, 'u');
+const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
+/** A Finnish mobile or an international number, the only numbers taken from among letters ("puh0401234567kiitos"). */
+const MOBILE_DIGITS = /^(?:0(?:4\d|50)\d{5,8}|358(?:4\d|50)\d{5,8}|00\d{8,13})$/;
+/** A word that says a number follows: "puh0401234567", "tel.091234567". */
+const PHONE_LABEL = /(?:puh|tel|gsm|nro|numero|numeroni|phone|mob|mobile|tfn|telefon)\.?:?$/iu;
+
+/** Whether a run of digits is days, times, an IP address or one number said again ("10 10 10"), not a phone number. */
+function isDatesOrTimes(text: string): boolean {
+  const trimmed = text.trim().replace(/^\(|\)$/g, '');
+  if (HOURS_RANGE.test(trimmed) || IPV4.test(trimmed)) return true;
+  const words = trimmed.split(/\s+/u);
+  if (words.length > 1 && words.every((w) => w === words[0] && w.length <= 2)) return true;
+  return words.every((word) => isDateOrTime(word) || word.split(new RegExp(`[${DASH}]`, 'u')).every((p) => p === '' || isDateOrTime(p)));
+}
 
 function looksLikePhone(match: string): boolean {
   const digits = match.replace(/\D/g, '');
   if (digits.length < 7) return false;
-  // A date such as 12.3.2025, or a range of them, is not a phone number.
-  const pieces = match.trim().split(new RegExp(`\\s*[${DASH}]\\s*|\\s+`, 'u'));
-  if (pieces.every((piece) => DATE.test(piece))) return false;
+  if (isDatesOrTimes(match)) return false;
   // Longer than any number: two numbers written one after the other (or some other long code).
   if (digits.length > 15) return true;
   return match.startsWith('+') || match.startsWith('00') || match.startsWith('0') || match.startsWith('(') || digits.length >= 9;
 }
 
+/**
+ * A phone candidate at `at` in `all`: a number among letters is one only when it is a mobile or
+ * international number, or a word such as "puh" says so (a code such as INC0012345 or a duration
+ * such as "14.30-17.30 (3h)" is not); a time cut short by its colon ("2025-03-12 14" + ":30")
+ * is read whole.
+ */
+function isPhoneAt(m: string, at: number, all: string): boolean {
+  const before = all.slice(Math.max(0, at - 12), at);
+  const after = all.slice(at + m.length);
+  // "010181 900C": a spaced hetu, masked as one afterwards, not a phone number and a letter.
+  if (SPACED_HETU_DIGITS.test(m) && /^[0-9A-Y]/iu.test(after)) return false;
+  const whole = /^:\d{2}/u.test(after) ? m + after.slice(0, 3) : m;
+  const amongLetters = /\p{L}$/u.test(before) || /^\p{L}/u.test(after);
+  if (amongLetters && !PHONE_LABEL.test(before)) {
+    return m.trimStart().startsWith('+') || MOBILE_DIGITS.test(m.replace(/\D/g, ''));
+  }
+  return looksLikePhone(whole);
+}
+
+/** Invisible characters that could split a number out of the masking's sight (zero-width, soft hyphen, BOM). */
+const INVISIBLE = /[\u00AD\u200B-\u200D\u2060\uFEFF]/gu;
+/** Full-width forms of ASCII (０４０, ＠): read as the ASCII they look like. */
+const FULL_WIDTH = /[\uFF01-\uFF5E]/gu;
+
 export function maskPersonalData(text: string): string {
-  return text
+  return maskEmails(text.replace(INVISIBLE, '').replace(FULL_WIDTH, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0)))
     .replace(HETU, '[hetu]')
-    .replace(EMAIL, '[email]')
-    .replace(EMAIL_SPELT, '[email]')
-    .replace(PHONE_CANDIDATE, (m, at: number, all: string) =>
-      // "010181 900C": a spaced hetu, masked as one below, not a phone number and a letter.
-      SPACED_HETU_DIGITS.test(m) && /^[0-9A-Y]/iu.test(all.slice(at + m.length)) ? m : looksLikePhone(m) ? '[phone]' : m,
-    )
+    .replace(PHONE_CANDIDATE, (m, at: number, all: string) => (isPhoneAt(m, at, all) ? '[phone]' : m))
     .replace(HETU_SPACED, '[hetu]');
+}
+
+/** E-mail addresses as `[email]`: also before a reply is read for its score ("ville.9@luukku.com" holds no 9). */
+export function maskEmails(text: string): string {
+  return text.replace(EMAIL, '[email]').replace(EMAIL_SPELT, '[email]').replace(EMAIL_SPELT_AT, '[email]');
 }
 
 /**

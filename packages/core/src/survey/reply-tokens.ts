@@ -1,4 +1,5 @@
 /** Splitting an SMS into tokens the reply parsers reason about; shared by the score and command parsers. */
+import { maskEmails } from '../privacy/mask.ts';
 
 export interface Token {
   kind: 'num' | 'word' | 'emoji' | 'punct';
@@ -20,10 +21,11 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 /**
  * The text as the parsers see it: Unicode-normalised (full-width digits become digits, keycap
  * emoji "9️⃣" and "🔟" become numbers), typographic dashes and quotes made plain, control
- * characters and broken surrogates removed.
+ * characters and broken surrogates removed, and e-mail addresses read as `[email]` (the 9 of
+ * "ville.9@luukku.com" is no score).
  */
 export function prepareReply(text: string): string {
-  return text
+  const plain = text
     .replace(LONE_SURROGATE, '')
     .normalize('NFKC')
     .replace(CONTROL, '')
@@ -35,6 +37,7 @@ export function prepareReply(text: string): string {
     .replace(/\u2044/gu, '/')
     .replace(/\u2026/gu, '...')
     .replace(/[\u00A0\u2007\u202F\u200B]/gu, ' ');
+  return maskEmails(plain);
 }
 
 const TOKEN =

@@ -44,6 +44,13 @@ describe('score parser: why a reply is not a score', () => {
   ])('%j → %s', (input, why) => {
     expect(parseScoreReply(input)).toEqual({ kind: 'not-a-score', why });
   });
+
+  it('never reads a digit of an e-mail address as the score (a regression probe: "ville.9@luukku.com" was a 9)', () => {
+    for (const address of ['ville.9@luukku.com', 'maija8.testinen@example.fi', 'info@terveys10.fi', 'maija@example10.fi']) {
+      expect(parseScoreReply(address).kind, address).toBe('not-a-score');
+    }
+    expect(parseScoreReply('8 ville.9@luukku.com')).toEqual({ kind: 'score', score: 8, reason: '[email]' });
+  });
 });
 
 const score = fc.integer({ min: 0, max: 10 });
