@@ -75,7 +75,11 @@ describe('logs carry no personal data', () => {
     for (const [i, patient] of PATIENTS.entries()) {
       const res = await fetch(`${ingest.url}/v1/visits`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${INGEST_TOKEN}`, 'content-type': 'application/json', 'x-request-id': `redaction-${i}` },
+        headers: {
+          authorization: `Bearer ${INGEST_TOKEN}`,
+          'content-type': 'application/json',
+          'x-request-id': `0000000${i}-feed-4bad-8000-00000000beef`,
+        },
         body: JSON.stringify(visit(i, 'REDACT', patient.language)),
       });
       expect(res.status).toBe(201);
@@ -133,7 +137,8 @@ describe('logs carry no personal data', () => {
     expect(twimlBodies.length).toBeGreaterThanOrEqual(PATIENTS.length);
     const lines = services.flatMap((s) => s.lines);
     expect(lines.length).toBeGreaterThan(50);
-    expect(lines.some((l) => l.includes('"reqId":"redaction-0"'))).toBe(true);
+    // A caller's UUID ties its request's lines together.
+    expect(lines.some((l) => l.includes('"reqId":"00000000-feed-4bad-8000-00000000beef"'))).toBe(true);
   });
 
   it('every service process serves /metrics', () => {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import { type Bindings, type ChildLoggerOptions, type Logger, type LoggerOptions, pino } from 'pino';
 
@@ -42,49 +43,52 @@ interface LoggedRequest {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** A run of five digits or more (a phone number, a hetu's date), split by spaces, dashes or %-escapes or not. */
 const LONG_NUMBER = /\d(?:[\s\-+.]|%[0-9a-f]{2})*\d(?:[\s\-+.]|%[0-9a-f]{2})*\d(?:[\s\-+.]|%[0-9a-f]{2})*\d(?:[\s\-+.]|%[0-9a-f]{2})*\d/i;
+/** A first path segment kept in the log when no route matched: a plain lowercase word (`wp-admin`, `v2`). */
+const PLAIN_SEGMENT = /^[a-z][a-z0-9_-]{0,30}$/;
 
 /**
- * The path without its query string, with what could be personal data left out: in a path that
- * matched no route (anyone's text: a scanner's, or `/patients/010181-900C/+358401110070`, or
- * `/u/maija@example.fi/Testinen%20Maija`) only its first segment is kept, its digits as `#`, and
- * each later segment is `*`; in a matched route, the digits of segments that hold a long number and
- * are no UUID (`/v1/twilio/status/+358401234567`). The path keeps its shape for whoever reads the
- * logs; ids stay as they are.
+ * The path without its query string, with nothing a caller wrote in it that could be personal
+ * data: for a route, its own segments as they are and each parameter's value only when it is a
+ * UUID (Kaiku's ids), else the parameter's name (`/v1/twilio/status/:invitationId`); for a path
+ * that matched no route (anyone's text: a scanner's, `/patients/010181-900C/+358401110070` or
+ * `/u/maija@example.fi`), its first segment when it is a plain word, digits as `#`, and `*` for
+ * every other segment. The path keeps its shape for whoever reads the logs.
  */
 function pathForLog(req: LoggedRequest): string | undefined {
   const path = req.url?.split('?')[0];
   if (path === undefined || req.routeOptions === undefined) return path;
-  if (!req.routeOptions.url) {
-    return path
-      .split('/')
-      .map((segment, i) => (i <= 1 ? segment.replace(/\d/g, '#') : segment === '' ? '' : '*'))
+  const segments = path.split('/');
+  const template = req.routeOptions.url?.split('/');
+  if (!template) {
+    return segments
+      .map((segment, i) => (segment === '' ? '' : i === 1 && PLAIN_SEGMENT.test(segment) ? segment.replace(/\d/g, '#') : '*'))
       .join('/');
   }
-  return path
-    .split('/')
-    .map((segment) => (UUID.test(segment) || !LONG_NUMBER.test(segment) ? segment : segment.replace(/\d/g, '#')))
-    .join('/');
+  const out: string[] = [];
+  for (const [i, segment] of segments.entries()) {
+    const own = template[i];
+    if (own === undefined || own === '*') {
+      out.push('*');
+      break;
+    }
+    out.push(own.startsWith(':') && !UUID.test(segment) ? own : segment);
+  }
+  return out.join('/');
 }
 
-/** A 16- or 32-digit hex trace or span id (W3C Trace Context), with a letter in it (all digits could be a number). */
-const TRACE_ID = /^(?=[0-9a-f]*[a-f])(?:[0-9a-f]{16}|[0-9a-f]{32})$/i;
-/** A short word-like id with no run of five digits (a hetu's date, a phone number). */
-const PLAIN_ID = /^[A-Za-z0-9._-]{1,64}$/;
-let lastRequestId = 0;
+/** A hex trace or request id (nginx's `$request_id`, W3C trace ids) with a letter and no long number in it. */
+const HEX_ID = /^(?=[0-9a-f]*[a-f])[0-9a-f]{16,64}$/i;
 
 /**
- * Fastify's request id: the caller's `x-request-id` when it is a UUID, a trace id or a short plain
- * id (so that a proxy's id ties the lines together), else one of our own. Any text could come in
- * that header, and the id is on every log line of the request (a probe sent a hetu and a phone
- * number in it).
+ * Fastify's request id: the caller's `x-request-id` when it is a UUID, or a hex id holding no run
+ * of five digits (so that a proxy's id ties the lines together), else one of our own, a UUID. Any
+ * text could come in that header, and the id is on every log line of the request (a probe sent a
+ * hetu and a phone number in it, then hid them in hex).
  */
 export function requestIdOf(req: { headers: Record<string, string | string[] | undefined> }): string {
   const given = req.headers['x-request-id'];
-  if (typeof given === 'string' && (UUID.test(given) || TRACE_ID.test(given) || (PLAIN_ID.test(given) && !LONG_NUMBER.test(given)))) {
-    return given;
-  }
-  lastRequestId = (lastRequestId + 1) % Number.MAX_SAFE_INTEGER;
-  return `req-${lastRequestId.toString(36)}`;
+  if (typeof given === 'string' && (UUID.test(given) || (HEX_ID.test(given) && !LONG_NUMBER.test(given)))) return given;
+  return randomUUID();
 }
 
 export function loggerOptions(level: string, service: string): LoggerOptions {
