@@ -16,6 +16,8 @@
  * A line whose sum that report hides keeps at least one of its cells hidden here, or adding the
  * line up would give the hidden sum back. Units nest in services the same way (`Nesting`).
  */
+import { determinedUnknowns } from './suppression-audit.ts';
+
 export type SuppressionMark = 'small-group' | 'complementary';
 
 export interface SuppressionCell {
@@ -53,6 +55,37 @@ export function suppressSmallGroups(
   return suppress(cells, dims, minN, new Map(), nesting);
 }
 
+/**
+ * The same marks whatever order the cells and dimensions come in (`unit,month` or `month,unit`,
+ * SQL's order or a sum's first-seen order): the cells are worked on in the order of their keys,
+ * and the dimensions in name order, so that a report and another's view of it always agree.
+ */
+function suppress(
+  cells: readonly SuppressionCell[],
+  dims: readonly string[],
+  minN: number,
+  coarser: Map<string, Map<string, SuppressionMark | null>>,
+  nesting?: Nesting,
+): SuppressionResult {
+  const sortedDims = [...dims].sort();
+  const keyOf = (c: SuppressionCell) => JSON.stringify(sortedDims.map((d) => c.key[d]));
+  const order = cells.map((c, i) => ({ i, key: keyOf(c) })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.i - b.i));
+  const result = suppressInOrder(
+    order.map(({ i }) => cells[i] as SuppressionCell),
+    sortedDims,
+    minN,
+    coarser,
+    nesting,
+  );
+  const marks = new Array<SuppressionMark | null>(cells.length);
+  const exposed = new Array<boolean>(cells.length);
+  order.forEach(({ i }, k) => {
+    marks[i] = result.cells[k] ?? null;
+    exposed[i] = result.exposed[k] ?? false;
+  });
+  return { cells: marks, total: result.total, exposed };
+}
+
 interface Line {
   members: number[];
   /** The published sum of the line: the total, or a cell of a coarser report. */
@@ -65,7 +98,7 @@ interface Line {
 }
 
 /** `coarser` keeps each coarser grouping's marks, worked out once per call from the same cells. */
-function suppress(
+function suppressInOrder(
   cells: readonly SuppressionCell[],
   dims: readonly string[],
   minN: number,
@@ -132,8 +165,38 @@ function suppress(
   }
 
   const nOf = (i: number) => (cells[i] as SuppressionCell).n;
-  for (let changed = true; changed; ) {
-    changed = false;
+  const published = (line: Line) => (line.isTable ? total === null : !line.marginalHidden);
+  const protectLines = () => {
+    for (let changed = true; changed; ) {
+      changed = protectEachLine();
+    }
+  };
+  protectLines();
+  // Each line is safe on its own; a combination of lines can still isolate a small group (unit 21's
+  // September from its unit line, two month lines and another unit's line). Hide more until none does.
+  for (;;) {
+    const hidden = marks.flatMap((m, i) => (m === null ? [] : [i]));
+    const column = new Map(hidden.map((i, k) => [i, k]));
+    const equations = lines.filter(published).map((line) => line.members.flatMap((i) => (column.has(i) ? [column.get(i) as number] : [])));
+    const determined = determinedUnknowns(
+      equations.filter((e) => e.length > 0),
+      hidden.length,
+    );
+    const given = hidden.find((i, k) => determined[k] && marks[i] === 'small-group');
+    if (given === undefined) break;
+    const near = lines.filter((line) => line.members.includes(given)).flatMap((line) => line.members);
+    const shown = (from: number[]) => from.filter((i) => marks[i] === null && !exposed[i]);
+    const candidates = shown(near).length ? shown(near) : shown(cells.map((_, i) => i));
+    if (candidates.length) marks[candidates.reduce((best, i) => (nOf(i) < nOf(best) ? i : best))] = 'complementary';
+    else if (total === null) total = 'complementary';
+    else break; // nothing left to hide: the limit of what a table can do
+    protectLines();
+  }
+  return { cells: marks, total, exposed };
+
+  /** One pass over the lines; whether it hid anything. */
+  function protectEachLine(): boolean {
+    let changed = false;
     for (const line of lines) {
       if (line.mustHold && line.members.every((i) => marks[i] === null)) {
         const hideable = line.members.filter((i) => !exposed[i]);
@@ -165,8 +228,8 @@ function suppress(
       marks[chosen] = 'complementary';
       changed = true;
     }
+    return changed;
   }
-  return { cells: marks, total, exposed };
 }
 
 /**
