@@ -24,8 +24,8 @@ const key32 = z
   .regex(/^[A-Za-z0-9+/]{43}=?$/, '32 random bytes in base64 (openssl rand -base64 32)')
   .transform((v) => Buffer.from(v, 'base64'));
 
-/** An empty variable is unset: docker-compose passes each variable it names, empty when not given. */
-export const unsetIfEmpty = (v: unknown) => (v === '' ? undefined : v);
+/** An empty (or blank) variable is unset: docker-compose passes each variable it names, empty when not given. */
+export const unsetIfEmpty = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 
 /** A port; an empty variable (`INGEST_PORT=`) is unset, not port 0 (which would be any free port). */
 export const port = (fallback: number) =>

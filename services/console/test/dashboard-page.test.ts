@@ -29,6 +29,7 @@ describe('dashboard page', () => {
     return {
       lang,
       query: { from: q.from, to: q.to, unit: '', service: '' },
+      figures: { from: q.from, to: q.to, unit: '', service: '' },
       kaiku,
       total: await npsReport(pool, q, 5),
       byMonth: await npsReport(pool, { ...q, groupBy: ['month'] }, 5),

@@ -122,6 +122,7 @@ describe('reports API', () => {
       expect(res.status).toBe(400);
       expect(res.type).toMatch(/^application\/problem\+json/);
       expect(res.body).toContain(name);
+      expect(JSON.parse(res.body).errors.map((e: { field: string }) => e.field)).toEqual([name]);
     }
     // Any case for a language, and 75+ whose + a URL turned into a space.
     const sv = (await get('/v1/reports/nps?from=2024-01-01&to=2024-12-31&language=sv')).json();

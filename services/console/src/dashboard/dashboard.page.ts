@@ -9,7 +9,10 @@ import { fill, formatCount, formatShare, STRINGS, type Strings, type UiLanguage 
 
 export interface DashboardData {
   lang: UiLanguage;
+  /** The filters in the form: as asked for, also when refused. */
   query: { from: string; to: string; unit: string; service: string };
+  /** The filters the figures and the CSV downloads are for (the default ones when `query` was refused). */
+  figures: { from: string; to: string; unit: string; service: string };
   /** The filters asked for, when they were not valid (the figures are then for the default ones). */
   rejected?: { from: string; to: string; issues: Array<{ field: string; reversed: boolean }> };
   kaiku: KaikuConfig;
@@ -21,6 +24,11 @@ export interface DashboardData {
   byLanguage: FunnelReport;
   targets: TargetsReport;
   comments: CommentsReport;
+}
+
+/** Every table in a box of its own that scrolls sideways, reachable by keyboard. */
+function scrollingTables(html: string): string {
+  return html.replaceAll('<table>', '<div class="table-scroll" tabindex="0"><table>').replaceAll('</table>', '</table></div>');
 }
 
 function unitName(d: DashboardData, id: string | undefined): string {
@@ -212,10 +220,15 @@ function comments(d: DashboardData, t: Strings): string {
 export function dashboardPage(d: DashboardData): string {
   const t = STRINGS[d.lang];
   const other = d.lang === 'fi' ? 'en' : 'fi';
-  const params = new URLSearchParams({ from: d.query.from, to: d.query.to });
-  if (d.query.unit) params.set('unit', d.query.unit);
-  if (d.query.service) params.set('service', d.query.service);
-  const switchParams = new URLSearchParams(params);
+  const paramsOf = (q: DashboardData['query']) => {
+    const params = new URLSearchParams({ from: q.from, to: q.to });
+    if (q.unit) params.set('unit', q.unit);
+    if (q.service) params.set('service', q.service);
+    return params;
+  };
+  // The downloads hold the figures on the page; the other language shows the same form, refusal and all.
+  const params = paramsOf(d.figures);
+  const switchParams = paramsOf(d.query);
   switchParams.set('lang', other);
   const csv = (name: string, extra = '') =>
     `<li><a href="/csv/${name}?${esc(params.toString())}${extra}" download>${esc(name)}.csv</a></li>`;
@@ -225,7 +238,8 @@ export function dashboardPage(d: DashboardData): string {
     skip: t.skip,
     header: `<p class="brand">Kaiku</p><nav aria-label="${esc(t.language)}"><a href="/?${esc(switchParams.toString())}" lang="${other}">${esc(t.switchLanguage)}</a></nav>
 <form method="post" action="/logout"><button type="submit" class="link">${esc(t.logout)}</button></form>`,
-    body: `<h1>${esc(t.heading)}</h1>
+    // Each table scrolls sideways in its own box on a narrow screen, never the whole page (WCAG 1.4.10).
+    body: scrollingTables(`<h1>${esc(t.heading)}</h1>
 <p class="intro">${esc(fill(t.intro, { minN: d.total.minN }))}</p>
 ${filterForm(d, t)}
 ${keyFigures(d, t)}
@@ -234,7 +248,7 @@ ${unitsRanked(d, t)}
 ${funnel(d, t)}
 <div class="pair">${rateTable(d, t, d.byAgeBand, 'ageBand', t.byAgeBand, t.ageBand)}${rateTable(d, t, d.byLanguage, 'language', t.byLanguage, t.language)}</div>
 ${comments(d, t)}
-<section aria-labelledby="dl-h"><h2 id="dl-h">${esc(t.downloads)}</h2><ul class="downloads">${csv('nps', '&amp;groupBy=unit,month')}${csv('funnel')}${csv('targets')}${csv('comments')}${csv('responses')}</ul></section>`,
+<section aria-labelledby="dl-h"><h2 id="dl-h">${esc(t.downloads)}</h2><ul class="downloads">${csv('nps', '&amp;groupBy=unit,month')}${csv('funnel')}${csv('targets')}${csv('comments')}${csv('responses')}</ul></section>`),
     scripts: ['/assets/uplot.js', '/assets/dashboard.js'],
   });
 }

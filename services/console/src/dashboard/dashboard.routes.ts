@@ -133,6 +133,7 @@ export function registerDashboard(app: FastifyInstance, deps: ReportDeps & { tok
       reply,
       dashboardPage({
         lang,
+        figures: { from: base.from, to: base.to, unit: base.unit[0] ?? '', service: base.service[0] ?? '' },
         // What was asked for stays in the form, to be corrected there.
         query: rejected
           ? { from: rejected.from, to: rejected.to, unit: rejected.unit, service: rejected.service }

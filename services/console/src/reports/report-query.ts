@@ -46,8 +46,11 @@ const list = z
   );
 
 /** A filter of known values: an unknown one (`language=de`, `service=dentist`) is a mistake, not an empty figure. */
-const valuesOf = (values: readonly [string, ...string[]], normalise: (v: string) => string = (v) => v) =>
-  list.transform((vs) => vs.map(normalise)).pipe(z.array(z.enum(values, { error: `each must be one of ${values.join(', ')}` })));
+const valuesOf = (values: readonly string[], normalise: (v: string) => string = (v) => v) =>
+  list
+    .transform((vs) => vs.map(normalise))
+    // One issue for the parameter itself (`service`, not `service.0`).
+    .refine((vs) => vs.every((v) => values.includes(v)), `each must be one of ${values.join(', ')}`);
 
 const baseQuery = z.object({
   from: day,
