@@ -96,6 +96,15 @@ export async function findClosedSurvey(client: PoolClient, phoneHash: string): P
   return rows[0] ?? null;
 }
 
+/** After START: the number as a closed survey's (no notice owed), in the language its confirmations are in. */
+export async function rememberOptedIn(client: PoolClient, phoneHash: string, language: string) {
+  await client.query(
+    `INSERT INTO closed_surveys (phone_hash, language, closed_at, notice_sent) VALUES ($1, $2, now(), true)
+     ON CONFLICT (phone_hash) DO NOTHING`,
+    [phoneHash, language],
+  );
+}
+
 export async function markClosedSurveyNoticeSent(client: PoolClient, phoneHash: string) {
   await client.query('UPDATE closed_surveys SET notice_sent = true WHERE phone_hash = $1', [phoneHash]);
 }

@@ -173,6 +173,9 @@ export function createInboundHandler(deps: InboundDeps) {
     if (outLanguage === undefined) return { reply: null, outcome: 'opt-in' };
     const closed = inv ? null : await repo.findClosedSurvey(client, phoneHash);
     const language = outLanguage ?? inv?.language ?? closed?.language ?? (await fallback());
+    // The opt-out's language went with its row: remembered as a closed survey's (no notice owed,
+    // for the same 30 days), so that a later STOP, an English word, is confirmed in it as the first was.
+    await repo.rememberOptedIn(client, phoneHash, language);
     return { reply: render(language, 'optedIn'), outcome: 'opt-in' };
   }
 
@@ -222,10 +225,32 @@ export function createInboundHandler(deps: InboundDeps) {
     });
   }
 
+  // One number's messages are handled one after another, in the order they came: a STOP that
+  // overtook the score sent before it (the score waiting for a group's write, the STOP going
+  // straight to its own transaction) closed the survey, and the score was lost; and its
+  // confirmation went out before the score's thanks. Different numbers still go together.
+  const lastOf = new Map<string, Promise<unknown>>();
+  function inTurn<T>(phoneHash: string, handle: () => Promise<T>): Promise<T> {
+    const turn = (lastOf.get(phoneHash) ?? Promise.resolve()).then(handle, handle);
+    const settled = turn.then(
+      () => undefined,
+      () => undefined,
+    );
+    lastOf.set(phoneHash, settled);
+    void settled.then(() => {
+      if (lastOf.get(phoneHash) === settled) lastOf.delete(phoneHash);
+    });
+    return turn;
+  }
+
   return async function handleInbound(msg: InboundMessage): Promise<InboundResult> {
     const e164 = toE164(msg.from);
     if (!e164) return { reply: null, outcome: 'no-invitation' };
     const phoneHash = phoneHashOf(deps.keys, e164);
+    return inTurn(phoneHash, () => handleInOrder(msg, phoneHash));
+  };
+
+  async function handleInOrder(msg: InboundMessage, phoneHash: string): Promise<InboundResult> {
     const text = storableText(msg.body);
     const said = readMessage(text);
     const command = commandOf(msg, said.command);
@@ -244,7 +269,7 @@ export function createInboundHandler(deps: InboundDeps) {
       if (stored !== 'stale') return answer(step, stored, inv.unit_id);
     }
     return underLock(msg, text, said, command, phoneHash);
-  };
+  }
 }
 
 /** The body as it may be parsed and stored: NFC, no control characters, at most 1,600 characters. */

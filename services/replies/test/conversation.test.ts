@@ -187,6 +187,28 @@ describe('the SMS conversation (docs/conversation.md)', () => {
     const { rows } = await f.pool.query('SELECT language FROM opt_outs WHERE phone_hash = $1', [phoneHashOf(keys, phone)]);
     expect(rows).toEqual([{ language: 'fi' }]);
     expect((await f.sms(phone, 'ALOITA')).replies).toEqual([text('fi', 'optedIn')]);
+    // And again after the opt-in (a races probe: the second STOP and START came in English).
+    expect((await f.sms(phone, 'STOP')).replies).toEqual([text('fi', 'optedOut')]);
+    expect((await f.sms(phone, 'START')).replies).toEqual([text('fi', 'optedIn')]);
+    expect((await f.sms(phone, 'hei')).replies).toEqual([]);
+  });
+
+  it('handles one number’s messages in the order they came: a STOP right after a score keeps the score (a races probe)', async () => {
+    // Other patients' answers fill the group writes, so that the score waits while the STOP would not.
+    const others = Array.from({ length: 40 }, newPhone);
+    await Promise.all(others.map((p) => f.invitation({ phone: p })));
+    const phones = Array.from({ length: 10 }, newPhone);
+    const ids = await Promise.all(phones.map((p) => f.invitation({ phone: p, language: 'fi' })));
+    const busy = others.map((p) => f.sms(p, '10 kaikki hyvin'));
+    const said = phones.map((p) => [f.sms(p, '9 hyvä palvelu'), f.sms(p, 'STOP')] as const);
+    await Promise.all(busy);
+    for (const [k, [score, stop]] of said.entries()) {
+      expect((await score).replies, phones[k]).toEqual([text('fi', 'thanks')]);
+      expect((await stop).replies).toEqual([text('fi', 'optedOut')]);
+    }
+    const { rows } = await f.pool.query('SELECT score, comment FROM responses WHERE invitation_id = ANY($1::uuid[])', [ids]);
+    expect(rows).toHaveLength(10);
+    for (const row of rows) expect(row).toEqual({ score: 9, comment: 'hyvä palvelu' });
   });
 
   it('confirms an opt-out and an opt-in in the patient’s language without a survey open, and keeps no language preference', async () => {
