@@ -1,5 +1,5 @@
 /** Splitting an SMS into tokens the reply parsers reason about; shared by the score and command parsers. */
-import { maskEmails } from '../privacy/mask.ts';
+import { withoutEmailDigits } from '../privacy/mask.ts';
 
 export interface Token {
   kind: 'num' | 'word' | 'emoji' | 'punct';
@@ -21,8 +21,8 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 /**
  * The text as the parsers see it: Unicode-normalised (full-width digits become digits, keycap
  * emoji "9️⃣" and "🔟" become numbers), typographic dashes and quotes made plain, control
- * characters and broken surrogates removed, and e-mail addresses read as `[email]` (the 9 of
- * "ville.9@luukku.com" is no score).
+ * characters and broken surrogates removed, and the digits of e-mail addresses read as `x` (the 9
+ * of "ville.9@luukku.com" is no score).
  */
 export function prepareReply(text: string): string {
   const plain = text
@@ -37,7 +37,7 @@ export function prepareReply(text: string): string {
     .replace(/\u2044/gu, '/')
     .replace(/\u2026/gu, '...')
     .replace(/[\u00A0\u2007\u202F\u200B]/gu, ' ');
-  return maskEmails(plain);
+  return withoutEmailDigits(plain);
 }
 
 const TOKEN =

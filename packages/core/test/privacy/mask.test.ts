@@ -57,6 +57,27 @@ describe('masking open text', () => {
     ['maija dot testinen at gmail dot com', '[email]'],
     ['maija.testinen@gmailcom', '[email]'],
     ['info@terveys10.fi', '[email]'],
+    // a second regression probe: a hetu without its sign, numbers glued to words that say so, more hidden forms
+    ['hetu 010181900C kiitos', 'hetu [hetu] kiitos'],
+    ['hetu:010181900C', 'hetu:[hetu]'],
+    ['hetu 0101 81-900C', 'hetu [hetu]'],
+    ['hetu 010181-9 00C', 'hetu [hetu]'],
+    ['Soita091234567 jos kysyttävää', 'Soita[phone] jos kysyttävää'],
+    ['numeroon0931050150', 'numeroon[phone]'],
+    ['nummer091234567', 'nummer[phone]'],
+    ['ring mig på070-1234567', 'ring mig på[phone]'],
+    ['call07700900123', 'call[phone]'],
+    ['091234567kiitos', '[phone]kiitos'],
+    ['maija.testinen snabel-a gmail.se', '[email]'],
+    ['maija.testinen at gmail . com', '[email]'],
+    ['maija at gmail.com', '[email]'],
+    ['maija.testinen ätt kolumbus.fi', '[email]'],
+    ['maija.testinen at yahoo.co.jp', '[email]'],
+    ['maija.testinen﹫gmail.com', '[email]'],
+    ['soita 040\u200e1234567', 'soita [phone]'],
+    ['040 / 123 4567', '[phone]'],
+    ['040_123_4567', '[phone]'],
+    ['𝟎𝟒𝟎𝟏𝟐𝟑𝟒𝟓𝟔𝟕', '[phone]'],
   ])('%j → %j', (input, masked) => {
     expect(maskPersonalData(input)).toBe(masked);
   });
@@ -104,6 +125,14 @@ describe('masking open text', () => {
     'arrived at 10.30',
     '8 (a) hyvä palvelu',
     '10 @ asema',
+    'Booking at hus.fi was easy',
+    'I booked the appointment at omaolo.fi, easy',
+    'Look at www.hus.fi',
+    'klo 10@asema oli jonoa',
+    'Kaksi asiaa (a) jono.lääkäri hyvä',
+    'Lääkäri (a) hyvä.Hoitaja (b) huono',
+    '10/10 10/10 10/10',
+    'aukiolo 0800-1600h',
   ])('%j is left as it is', (input) => {
     expect(maskPersonalData(input)).toBe(input);
   });

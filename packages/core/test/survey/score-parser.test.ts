@@ -49,7 +49,17 @@ describe('score parser: why a reply is not a score', () => {
     for (const address of ['ville.9@luukku.com', 'maija8.testinen@example.fi', 'info@terveys10.fi', 'maija@example10.fi']) {
       expect(parseScoreReply(address).kind, address).toBe('not-a-score');
     }
-    expect(parseScoreReply('8 ville.9@luukku.com')).toEqual({ kind: 'score', score: 8, reason: '[email]' });
+    expect(parseScoreReply('8 ville.9@luukku.com')).toMatchObject({ kind: 'score', score: 8 });
+    // ...while a score glued to "@" or before a web site is still a score (a second probe)
+    for (const [reply, score] of [
+      ['10@hus', 10],
+      ['9@asema oli hyvä', 9],
+      ['9 at hus.fi was good', 9],
+      ['10 at gmail.com', 10],
+      ['8 ät kassa.fi', 8],
+    ] as const) {
+      expect(parseScoreReply(reply), reply).toMatchObject({ kind: 'score', score });
+    }
   });
 });
 
