@@ -94,6 +94,13 @@ interface Line {
   marginalHidden: boolean;
   /** The coarser report hides that sum: the line keeps a cell hidden, or adding it up gives the sum back. */
   mustHold: boolean;
+  /**
+   * That sum is shown where it is published (the audit's equations). Not `!marginalHidden` for a
+   * parent's line: that one is protected as if published also when the parent report hides it as
+   * a complement (it protects more), but counting it as published in the audit would hide more
+   * than needed (the county's total, in a demo day of ten small units).
+   */
+  shown: boolean;
   isTable: boolean;
 }
 
@@ -109,7 +116,7 @@ function suppressInOrder(
   const totalN = cells.reduce((sum, c) => sum + c.n, 0);
   let total: SuppressionMark | null = totalN < minN ? 'small-group' : null;
   const lines: Line[] = [
-    { members: cells.map((_, i) => i), marginalN: totalN, marginalHidden: total !== null, mustHold: false, isTable: true },
+    { members: cells.map((_, i) => i), marginalN: totalN, marginalHidden: total !== null, mustHold: false, shown: true, isTable: true },
   ];
   const exposed = cells.map(() => false);
   if (dims.length >= 2) {
@@ -126,7 +133,7 @@ function suppressInOrder(
       for (const [key, members] of byRest) {
         const mark = coarseMarks.get(key) ?? null;
         const marginalN = members.reduce((s, i) => s + (cells[i] as SuppressionCell).n, 0);
-        lines.push({ members, marginalN, marginalHidden: mark !== null, mustHold: mark !== null, isTable: false });
+        lines.push({ members, marginalN, marginalHidden: mark !== null, mustHold: mark !== null, shown: mark === null, isTable: false });
         if (members.length !== 1) continue;
         const only = members[0] as number;
         exposed[only] = true;
@@ -155,7 +162,7 @@ function suppressInOrder(
     for (const [key, members] of byParent) {
       const mark = parentMarks.get(key) ?? null;
       const marginalN = members.reduce((s, i) => s + (cells[i] as SuppressionCell).n, 0);
-      lines.push({ members, marginalN, marginalHidden: marginalN < minN, mustHold: mark !== null, isTable: false });
+      lines.push({ members, marginalN, marginalHidden: marginalN < minN, mustHold: mark !== null, shown: mark === null, isTable: false });
       if (members.length !== 1) continue;
       // A parent with one child: that cell is the parent report's, shown there, hidden as there.
       const only = members[0] as number;
@@ -165,7 +172,7 @@ function suppressInOrder(
   }
 
   const nOf = (i: number) => (cells[i] as SuppressionCell).n;
-  const published = (line: Line) => (line.isTable ? total === null : !line.marginalHidden);
+  const published = (line: Line) => (line.isTable ? total === null : line.shown);
   const protectLines = () => {
     for (let changed = true; changed; ) {
       changed = protectEachLine();
