@@ -228,7 +228,7 @@ describe('dashboard in a real browser', () => {
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(320);
     expect(
       await page.evaluate(
-        `[...document.querySelectorAll('table:has(caption)')].every((t) => t.parentElement.matches('.table-scroll[tabindex="0"]'))`,
+        `[...document.querySelectorAll('table:has(caption)')].every((t) => t.parentElement.matches('.table-scroll[tabindex="0"][role="region"]') && t.parentElement.getAttribute('aria-label') === t.caption.textContent)`,
       ),
     ).toBe(true);
     // The focus ring: a dark ring and a yellow one, so one of them stands out on white and on blue.

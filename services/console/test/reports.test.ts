@@ -110,6 +110,10 @@ describe('reports API', () => {
     expect((await get('/v1/reports/funnel?from=2024-01-01&to=2024-12-31&groupBy=unit_id')).json().groupBy).toEqual(['unit']);
     // the same dimension twice, however spelled, is still refused
     expect((await get('/v1/reports/nps?from=2024-01-01&to=2024-12-31&groupBy=ageBand,age_band')).status).toBe(400);
+    // and more than four dimensions (its suppression took seconds of the console's one thread)
+    const five = await get('/v1/reports/nps?from=2024-01-01&to=2024-12-31&groupBy=unit,month,ageBand,language,source');
+    expect(five.status).toBe(400);
+    expect(five.json().detail).toMatch(/groupBy: at most 4 dimensions/);
   });
 
   it('refuses a filter value no answer can have, naming it, instead of an empty figure (a console probe: language=de)', async () => {

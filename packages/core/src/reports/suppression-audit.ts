@@ -1,18 +1,31 @@
 /**
- * Which unknowns a set of published sums gives away. Each equation says that the hidden cells it
- * names add up to a known figure (a line's published sum minus its shown cells); an unknown is
- * given away when some combination of the equations isolates it, that is, when its unit vector
- * lies in their span. The same equations hold for promoters, passives and detractors alike, so
- * this depends on the pattern only, never on the values.
+ * What a set of published sums gives away. Each equation says that the hidden cells it names add
+ * up to a known figure (a published sum minus its shown cells); a sum of hidden cells is given
+ * away when some combination of the equations isolates it, that is, when its vector lies in their
+ * span. The same equations hold for promoters, passives and detractors alike, so this depends on
+ * the pattern only, never on the values.
  *
  * Unknowns that share no equation are independent: each connected group is solved on its own. A
- * group of more than `MAX_GROUP` unknowns is not audited (its elimination would cost seconds); the
- * line-by-line protection still holds there.
+ * group of more than `MAX_GROUP` unknowns is not solved (its elimination would cost seconds): a sum
+ * in it counts as not given away, and the line-by-line protection still holds there.
  */
 const EPS = 1e-9;
 export const MAX_GROUP = 400;
 
-export function determinedUnknowns(equations: ReadonlyArray<readonly number[]>, count: number): boolean[] {
+export interface Span {
+  /** Whether the sum of these unknowns is given away by the equations. */
+  contains(unknowns: readonly number[]): boolean;
+}
+
+interface Group {
+  /** Each unknown's column in the group. */
+  column: Map<number, number>;
+  /** Reduced row echelon form, with each row's pivot column; null when too big to solve. */
+  rows: Float64Array[] | null;
+  pivots: number[];
+}
+
+export function spanOf(equations: ReadonlyArray<readonly number[]>, count: number): Span {
   const parent = Array.from({ length: count }, (_, i) => i);
   const root = (i: number): number => {
     let r = i;
@@ -21,36 +34,51 @@ export function determinedUnknowns(equations: ReadonlyArray<readonly number[]>, 
     return r;
   };
   for (const eq of equations) for (const i of eq.slice(1)) parent[root(i)] = root(eq[0] as number);
-  const groups = new Map<number, { unknowns: number[]; equations: Array<readonly number[]> }>();
-  for (let i = 0; i < count; i++) {
-    const g = groups.get(root(i)) ?? { unknowns: [], equations: [] };
-    g.unknowns.push(i);
-    groups.set(root(i), g);
+  const push = <T>(map: Map<number, T[]>, key: number, value: T) => {
+    const list = map.get(key);
+    if (list) list.push(value);
+    else map.set(key, [value]);
+  };
+  const members = new Map<number, number[]>();
+  for (let i = 0; i < count; i++) push(members, root(i), i);
+  const groupEquations = new Map<number, Array<readonly number[]>>();
+  for (const eq of equations) if (eq.length) push(groupEquations, root(eq[0] as number), eq);
+  const groups = new Map<number, Group>();
+  for (const [r, unknowns] of members) {
+    const column = new Map(unknowns.map((u, k) => [u, k]));
+    const eqs = groupEquations.get(r) ?? [];
+    if (unknowns.length > MAX_GROUP) groups.set(r, { column, rows: null, pivots: [] });
+    else
+      groups.set(r, {
+        column,
+        ...reduce(
+          eqs.map((eq) => eq.map((u) => column.get(u) as number)),
+          unknowns.length,
+        ),
+      });
   }
-  for (const eq of equations) if (eq.length) groups.get(root(eq[0] as number))?.equations.push(eq);
-  const determined = new Array<boolean>(count).fill(false);
-  for (const g of groups.values()) {
-    if (g.unknowns.length > MAX_GROUP || g.equations.length === 0) continue;
-    const local = new Map(g.unknowns.map((u, k) => [u, k]));
-    const found = determinedInGroup(
-      g.equations.map((eq) => eq.map((u) => local.get(u) as number)),
-      g.unknowns.length,
-    );
-    found.forEach((yes, k) => {
-      if (yes) determined[g.unknowns[k] as number] = true;
-    });
-  }
-  return determined;
+  return {
+    contains(unknowns) {
+      if (unknowns.length === 0) return false;
+      const parts = new Map<number, number[]>();
+      for (const u of unknowns) push(parts, root(u), u);
+      for (const [r, part] of parts) {
+        const g = groups.get(r) as Group;
+        if (!g.rows || !inRowSpace(g, part)) return false;
+      }
+      return true;
+    },
+  };
 }
 
-/** Gauss–Jordan elimination to reduced row echelon form: a unit vector is in the span only as a row of its own. */
-function determinedInGroup(equations: ReadonlyArray<readonly number[]>, count: number): boolean[] {
+/** Gauss–Jordan elimination to reduced row echelon form. */
+function reduce(equations: ReadonlyArray<readonly number[]>, count: number): { rows: Float64Array[]; pivots: number[] } {
   const rows: Float64Array[] = equations.map((members) => {
     const row = new Float64Array(count);
     for (const i of members) row[i] = 1;
     return row;
   });
-  const pivotOf: number[] = [];
+  const pivots: number[] = [];
   let rank = 0;
   for (let col = 0; col < count && rank < rows.length; col++) {
     const found = rows.findIndex((row, k) => k >= rank && Math.abs(row[col] as number) > EPS);
@@ -65,13 +93,20 @@ function determinedInGroup(equations: ReadonlyArray<readonly number[]>, count: n
       if (k === rank || Math.abs(factor) <= EPS) continue;
       for (let q = col; q < count; q++) row[q] = (row[q] as number) - factor * (pivot[q] as number);
     }
-    pivotOf[rank++] = col;
+    pivots[rank++] = col;
   }
-  const determined = new Array<boolean>(count).fill(false);
-  for (let k = 0; k < rank; k++) {
-    const row = rows[k] as Float64Array;
-    const col = pivotOf[k] as number;
-    if (row.every((v, q) => q === col || Math.abs(v) <= EPS)) determined[col] = true;
+  return { rows: rows.slice(0, rank), pivots };
+}
+
+/** Whether the 0/1 vector of `unknowns` is a combination of the group's rows: nothing is left after taking them out. */
+function inRowSpace(g: Group, unknowns: readonly number[]): boolean {
+  const rows = g.rows as Float64Array[];
+  const v = new Float64Array(g.column.size);
+  for (const u of unknowns) v[g.column.get(u) as number] = 1;
+  for (const [k, row] of rows.entries()) {
+    const f = v[g.pivots[k] as number] as number;
+    if (Math.abs(f) <= EPS) continue;
+    for (let q = 0; q < v.length; q++) v[q] = (v[q] as number) - f * (row[q] as number);
   }
-  return determined;
+  return v.every((x) => Math.abs(x) <= EPS);
 }

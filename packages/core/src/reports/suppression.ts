@@ -16,7 +16,7 @@
  * A line whose sum that report hides keeps at least one of its cells hidden here, or adding the
  * line up would give the hidden sum back. Units nest in services the same way (`Nesting`).
  */
-import { determinedUnknowns } from './suppression-audit.ts';
+import { spanOf } from './suppression-audit.ts';
 
 export type SuppressionMark = 'small-group' | 'complementary';
 
@@ -179,27 +179,54 @@ function suppressInOrder(
     }
   };
   protectLines();
-  // Each line is safe on its own; a combination of lines can still isolate a small group (unit 21's
-  // September from its unit line, two month lines and another unit's line). Hide more until none does.
-  for (;;) {
-    const hidden = marks.flatMap((m, i) => (m === null ? [] : [i]));
-    const column = new Map(hidden.map((i, k) => [i, k]));
-    const equations = lines.filter(published).map((line) => line.members.flatMap((i) => (column.has(i) ? [column.get(i) as number] : [])));
-    const determined = determinedUnknowns(
-      equations.filter((e) => e.length > 0),
-      hidden.length,
-    );
-    const given = hidden.find((i, k) => determined[k] && marks[i] === 'small-group');
-    if (given === undefined) break;
-    const near = lines.filter((line) => line.members.includes(given)).flatMap((line) => line.members);
-    const shown = (from: number[]) => from.filter((i) => marks[i] === null && !exposed[i]);
-    const candidates = shown(near).length ? shown(near) : shown(cells.map((_, i) => i));
-    if (candidates.length) marks[candidates.reduce((best, i) => (nOf(i) < nOf(best) ? i : best))] = 'complementary';
-    else if (total === null) total = 'complementary';
-    else break; // nothing left to hide: the limit of what a table can do
-    protectLines();
-  }
+  // Each line is safe on its own; a combination of published sums can still isolate a small group
+  // (unit 21's September from its unit line, two month lines and another unit's line), also with
+  // reports two or more dimensions coarser. Hide more until none does.
+  const audited = dims.length >= 3 ? [...lines, ...deeperLines(cells, dims, minN, coarser, nesting)] : lines;
+  auditPattern();
   return { cells: marks, total, exposed };
+
+  /**
+   * Small groups (a small cell, or a coarser report's small group made of cells here) whose figures
+   * the published sums give away get another cell hidden: of the cells on their lines, the
+   * smallest that stops it (tried in order, up to 40). One that no such cell can protect is the limit
+   * of what this table can do; it is left, and nothing is hidden for it in vain.
+   */
+  function auditPattern() {
+    const targets = [
+      ...cells.flatMap((_, i) => (marks[i] === 'small-group' ? [[i]] : [])),
+      ...audited.filter((l) => !l.isTable && l.marginalN > 0 && l.marginalN < minN && l.members.length > 1).map((l) => l.members),
+    ];
+    const unprotectable = new Set<number[]>();
+    /** What the published sums give away, as the marks stand now. */
+    const givenNow = () => {
+      const hidden = marks.flatMap((m, i) => (m === null ? [] : [i]));
+      const column = new Map(hidden.map((i, k) => [i, k]));
+      const inColumns = (members: number[]) => members.flatMap((i) => (column.has(i) ? [column.get(i) as number] : []));
+      const equations = audited.filter(published).map((l) => inColumns(l.members));
+      const span = spanOf(
+        equations.filter((e) => e.length > 0),
+        hidden.length,
+      );
+      return (target: number[]) => span.contains(inColumns(target));
+    };
+    const givenAway = (target: number[]) => givenNow()(target);
+    for (;;) {
+      const given = givenNow();
+      const target = targets.find((t) => !unprotectable.has(t) && given(t));
+      if (!target) return;
+      const near = new Set(audited.filter((l) => l.members.some((i) => target.includes(i))).flatMap((l) => l.members));
+      const candidates = [...near].filter((i) => marks[i] === null && !exposed[i]).sort((a, b) => nOf(a) - nOf(b) || a - b);
+      const helps = candidates.slice(0, 40).find((i) => {
+        marks[i] = 'complementary';
+        if (!givenAway(target)) return true;
+        marks[i] = null;
+        return false;
+      });
+      if (helps === undefined) unprotectable.add(target);
+      else protectLines();
+    }
+  }
 
   /** One pass over the lines; whether it hid anything. */
   function protectEachLine(): boolean {
@@ -237,6 +264,39 @@ function suppressInOrder(
     }
     return changed;
   }
+}
+
+/**
+ * The cells of each report two or more dimensions coarser (by every smaller set of the table's
+ * dimensions), as lines for the audit only: their sums are published too.
+ */
+function deeperLines(
+  cells: readonly SuppressionCell[],
+  dims: readonly string[],
+  minN: number,
+  coarser: Map<string, Map<string, SuppressionMark | null>>,
+  nesting?: Nesting,
+): Line[] {
+  const subsets: string[][] = [];
+  for (let mask = 1; mask < (1 << dims.length) - 1; mask++) {
+    const subset = dims.filter((_, k) => mask & (1 << k));
+    if (subset.length <= dims.length - 2) subsets.push(subset);
+  }
+  return subsets.flatMap((subset) => {
+    const marks = coarserMarks(cells, subset, (c, d) => c.key[d], minN, coarser, nesting);
+    const byKey = new Map<string, number[]>();
+    cells.forEach((c, i) => {
+      const key = JSON.stringify(subset.map((d) => c.key[d]));
+      const members = byKey.get(key);
+      if (members) members.push(i);
+      else byKey.set(key, [i]);
+    });
+    return [...byKey].map(([key, members]) => {
+      const mark = marks.get(key) ?? null;
+      const marginalN = members.reduce((s, i) => s + (cells[i] as SuppressionCell).n, 0);
+      return { members, marginalN, marginalHidden: mark !== null, mustHold: false, shown: mark === null, isTable: false };
+    });
+  });
 }
 
 /**

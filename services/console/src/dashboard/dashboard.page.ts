@@ -26,9 +26,17 @@ export interface DashboardData {
   comments: CommentsReport;
 }
 
-/** Every table in a box of its own that scrolls sideways, reachable by keyboard. */
+/**
+ * Every table in a box of its own that scrolls sideways, reachable by keyboard and named by the
+ * table's caption (a region a screen reader can announce). Captions are escaped text already.
+ */
 function scrollingTables(html: string): string {
-  return html.replaceAll('<table>', '<div class="table-scroll" tabindex="0"><table>').replaceAll('</table>', '</table></div>');
+  return html
+    .replace(/<table><caption>(.*?)<\/caption>/gs, (_, caption: string) => {
+      const name = caption.replace(/<[^>]*>/g, '').replaceAll('"', '&quot;');
+      return `<div class="table-scroll" tabindex="0" role="region" aria-label="${name}"><table><caption>${caption}</caption>`;
+    })
+    .replaceAll('</table>', '</table></div>');
 }
 
 function unitName(d: DashboardData, id: string | undefined): string {
