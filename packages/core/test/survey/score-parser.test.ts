@@ -57,6 +57,9 @@ describe('score parser: why a reply is not a score', () => {
       ['9 at hus.fi was good', 9],
       ['10 at gmail.com', 10],
       ['8 ät kassa.fi', 8],
+      ['9 @ ER. Thanks', 9],
+      ['10@hus.fi', 10],
+      ['10 @ päivystys. Nopeaa', 10],
     ] as const) {
       expect(parseScoreReply(reply), reply).toMatchObject({ kind: 'score', score });
     }
