@@ -114,6 +114,8 @@ describe('reports API', () => {
     const five = await get('/v1/reports/nps?from=2024-01-01&to=2024-12-31&groupBy=unit,month,ageBand,language,source');
     expect(five.status).toBe(400);
     expect(five.json().detail).toMatch(/groupBy: at most 4 dimensions/);
+    const unknown = await get('/v1/reports/nps?from=2024-01-01&to=2024-12-31&groupBy=unit,foo');
+    expect(unknown.json().errors).toEqual([{ field: 'groupBy', message: expect.stringContaining('each must be one of unit, service') }]);
   });
 
   it('refuses a filter value no answer can have, naming it, instead of an empty figure (a console probe: language=de)', async () => {
@@ -305,7 +307,7 @@ describe('reports API', () => {
         .json()
         .errors.map((e: { field: string }) => e.field)
         .sort(),
-    ).toEqual(['groupBy.0']);
+    ).toEqual(['groupBy', 'to']);
     expect((await get('/v1/reports/funnel?from=2024-02-01&to=2024-01-01')).status).toBe(400);
     expect((await get('/v1/reports/nps?to=2024-01-01')).status).toBe(400);
     for (const url of [

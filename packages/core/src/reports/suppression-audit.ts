@@ -25,7 +25,11 @@ interface Group {
   pivots: number[];
 }
 
-export function spanOf(equations: ReadonlyArray<readonly number[]>, count: number): Span {
+/**
+ * `budget.auditOps`: arithmetic steps the eliminations may still take (spent here); a group whose
+ * elimination would take more is not solved, and the budget is then spent.
+ */
+export function spanOf(equations: ReadonlyArray<readonly number[]>, count: number, budget: { auditOps: number }): Span {
   const parent = Array.from({ length: count }, (_, i) => i);
   const root = (i: number): number => {
     let r = i;
@@ -47,15 +51,20 @@ export function spanOf(equations: ReadonlyArray<readonly number[]>, count: numbe
   for (const [r, unknowns] of members) {
     const column = new Map(unknowns.map((u, k) => [u, k]));
     const eqs = groupEquations.get(r) ?? [];
-    if (unknowns.length > MAX_GROUP) groups.set(r, { column, rows: null, pivots: [] });
-    else
-      groups.set(r, {
-        column,
-        ...reduce(
-          eqs.map((eq) => eq.map((u) => column.get(u) as number)),
-          unknowns.length,
-        ),
-      });
+    const cost = eqs.length * unknowns.length * Math.min(eqs.length, unknowns.length);
+    if (unknowns.length > MAX_GROUP || cost > budget.auditOps) {
+      if (unknowns.length <= MAX_GROUP) budget.auditOps = 0;
+      groups.set(r, { column, rows: null, pivots: [] });
+      continue;
+    }
+    budget.auditOps -= cost;
+    groups.set(r, {
+      column,
+      ...reduce(
+        eqs.map((eq) => eq.map((u) => column.get(u) as number)),
+        unknowns.length,
+      ),
+    });
   }
   return {
     contains(unknowns) {

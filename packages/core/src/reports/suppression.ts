@@ -52,8 +52,16 @@ export function suppressSmallGroups(
   minN: number,
   nesting?: Nesting,
 ): SuppressionResult {
-  return suppress(cells, dims, minN, new Map(), nesting);
+  return suppress(cells, dims, minN, Object.assign(new Map(), { auditOps: AUDIT_OPS }), nesting);
 }
+
+/**
+ * Each coarser grouping's marks, worked out once per call from the same cells, and what is left of
+ * the call's audit work (arithmetic steps of the eliminations, counted, so that the same cells
+ * always get the same marks): about a quarter of a second on the console's one thread.
+ */
+type Coarser = Map<string, Map<string, SuppressionMark | null>> & { auditOps: number };
+const AUDIT_OPS = 60_000_000;
 
 /**
  * The same marks whatever order the cells and dimensions come in (`unit,month` or `month,unit`,
@@ -64,7 +72,7 @@ function suppress(
   cells: readonly SuppressionCell[],
   dims: readonly string[],
   minN: number,
-  coarser: Map<string, Map<string, SuppressionMark | null>>,
+  coarser: Coarser,
   nesting?: Nesting,
 ): SuppressionResult {
   const sortedDims = [...dims].sort();
@@ -109,7 +117,7 @@ function suppressInOrder(
   cells: readonly SuppressionCell[],
   dims: readonly string[],
   minN: number,
-  coarser: Map<string, Map<string, SuppressionMark | null>>,
+  coarser: Coarser,
   nesting?: Nesting,
 ): SuppressionResult {
   const marks: Array<SuppressionMark | null> = cells.map((c) => (c.n < minN ? 'small-group' : null));
@@ -189,7 +197,7 @@ function suppressInOrder(
   /**
    * Small groups (a small cell, or a coarser report's small group made of cells here) whose figures
    * the published sums give away get another cell hidden: of the cells on their lines, the
-   * smallest that stops it (tried in order, up to 40). One that no such cell can protect is the limit
+   * smallest that stops it (tried in order, up to six). One that no such cell can protect is the limit
    * of what this table can do; it is left, and nothing is hidden for it in vain.
    */
   function auditPattern() {
@@ -207,17 +215,20 @@ function suppressInOrder(
       const span = spanOf(
         equations.filter((e) => e.length > 0),
         hidden.length,
+        coarser,
       );
       return (target: number[]) => span.contains(inColumns(target));
     };
     const givenAway = (target: number[]) => givenNow()(target);
     for (;;) {
+      // The work is bounded: past it, the lines are still protected one by one.
+      if (coarser.auditOps <= 0) return;
       const given = givenNow();
       const target = targets.find((t) => !unprotectable.has(t) && given(t));
       if (!target) return;
       const near = new Set(audited.filter((l) => l.members.some((i) => target.includes(i))).flatMap((l) => l.members));
       const candidates = [...near].filter((i) => marks[i] === null && !exposed[i]).sort((a, b) => nOf(a) - nOf(b) || a - b);
-      const helps = candidates.slice(0, 40).find((i) => {
+      const helps = candidates.slice(0, 6).find((i) => {
         marks[i] = 'complementary';
         if (!givenAway(target)) return true;
         marks[i] = null;
@@ -274,7 +285,7 @@ function deeperLines(
   cells: readonly SuppressionCell[],
   dims: readonly string[],
   minN: number,
-  coarser: Map<string, Map<string, SuppressionMark | null>>,
+  coarser: Coarser,
   nesting?: Nesting,
 ): Line[] {
   const subsets: string[][] = [];
@@ -309,7 +320,7 @@ function coarserMarks(
   dims: readonly string[],
   dimValue: (c: SuppressionCell, dim: string) => string | undefined,
   minN: number,
-  coarser: Map<string, Map<string, SuppressionMark | null>>,
+  coarser: Coarser,
   nesting?: Nesting,
 ): Map<string, SuppressionMark | null> {
   const id = JSON.stringify(dims);

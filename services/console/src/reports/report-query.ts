@@ -59,6 +59,11 @@ const baseQuery = z.object({
   // At most four: a table by more is nearly all hidden anyway, and its suppression takes seconds.
   groupBy: list
     .transform((names) => names.map(dimensionOf))
+    // One issue for the parameter, naming what it takes (not `groupBy.0`).
+    .refine(
+      (names) => names.every((n) => (GROUP_DIMENSIONS as readonly string[]).includes(n)),
+      `each must be one of ${GROUP_DIMENSIONS.join(', ')}`,
+    )
     .pipe(z.array(z.enum(GROUP_DIMENSIONS)).max(MAX_GROUP_BY, `at most ${MAX_GROUP_BY} dimensions`)),
   unit: list,
   service: valuesOf(SERVICE_KINDS),
