@@ -14,6 +14,8 @@ export interface ExpiryJobDeps {
   closedNoticeDays?: number;
   /** How long a language chosen by SMS is remembered for the number's next surveys (default 365 days). */
   languagePreferenceDays?: number;
+  /** How long an inbound MessageSid is kept to de-duplicate Twilio's retries (default 30 days). */
+  inboundMessageDays?: number;
 }
 
 export interface ExpiryRun {
@@ -25,6 +27,8 @@ export interface ExpiryRun {
   forgotten: number;
   /** Language preferences (by phone hash) deleted after their retention. */
   preferencesForgotten: number;
+  /** Inbound MessageSids deleted after their retention. */
+  inboundForgotten: number;
 }
 
 // The patient may have seen these; a late reply from them deserves the "closed" notice.
@@ -43,6 +47,7 @@ export function createExpiryJob(deps: ExpiryJobDeps) {
   const batchSize = deps.batchSize ?? 500;
   const retentionDays = deps.closedNoticeDays ?? 30;
   const preferenceDays = deps.languagePreferenceDays ?? 365;
+  const inboundDays = deps.inboundMessageDays ?? 30;
 
   async function closeBatch(at: Date): Promise<{ expired: number; erased: number }> {
     const { rows } = await deps.pool.query<{ expired: string; erased: string }>(
@@ -79,7 +84,7 @@ export function createExpiryJob(deps: ExpiryJobDeps) {
   /** One full pass; returns what it did. */
   async function runOnce(): Promise<ExpiryRun> {
     const at = now();
-    const total: ExpiryRun = { expired: 0, erased: 0, forgotten: 0, preferencesForgotten: 0 };
+    const total: ExpiryRun = { expired: 0, erased: 0, forgotten: 0, preferencesForgotten: 0, inboundForgotten: 0 };
     for (;;) {
       const batch = await closeBatch(at);
       total.expired += batch.expired;
@@ -96,7 +101,17 @@ export function createExpiryJob(deps: ExpiryJobDeps) {
       [at, preferenceDays],
     );
     total.preferencesForgotten = preferences.rowCount ?? 0;
-    if (total.erased || total.forgotten || total.preferencesForgotten) deps.logger.info(total, 'surveys closed');
+    // Twilio retries a webhook within hours: a month-old MessageSid de-duplicates nothing.
+    for (;;) {
+      const { rowCount: gone } = await deps.pool.query(
+        `DELETE FROM inbound_messages WHERE message_sid IN (
+           SELECT message_sid FROM inbound_messages WHERE received_at < $1::timestamptz - make_interval(days => $2) LIMIT $3)`,
+        [at, inboundDays, batchSize * 10],
+      );
+      total.inboundForgotten += gone ?? 0;
+      if ((gone ?? 0) < batchSize * 10) break;
+    }
+    if (total.erased || total.forgotten || total.preferencesForgotten || total.inboundForgotten) deps.logger.info(total, 'surveys closed');
     return total;
   }
 

@@ -130,6 +130,19 @@ describe('the expiry job closes surveys and erases their phone data', () => {
     expect((await remembered()).rowCount).toBe(0);
   });
 
+  it('forgets inbound MessageSids a month after they came (a soak probe: kept for good)', async () => {
+    const phone = '+358403333337';
+    await f.invitation({ phone });
+    const { sid } = await f.sms(phone, '9');
+    const kept = async () => (await f.pool.query('SELECT 1 FROM inbound_messages WHERE message_sid = $1', [sid])).rowCount;
+    const at = (days: number) =>
+      createExpiryJob({ pool: f.pool, logger: pino({ level: 'silent' }), now: () => new Date(Date.now() + days * DAY) });
+    await at(29).runOnce();
+    expect(await kept()).toBe(1);
+    expect((await at(31).runOnce()).inboundForgotten).toBeGreaterThan(0);
+    expect(await kept()).toBe(0);
+  });
+
   it('start() runs it on its own schedule and stop() waits for the run', async () => {
     const phone = '+358403333335';
     const id = await f.invitation({ phone, expiresAt: new Date(Date.now() - 1000) });
