@@ -16,6 +16,11 @@ export interface ExpiryJobDeps {
   languagePreferenceDays?: number;
   /** How long an inbound MessageSid is kept to de-duplicate Twilio's retries (default 30 days). */
   inboundMessageDays?: number;
+  /**
+   * `survey.resurveyAfterDays`: a visit's patient pseudonym is erased once the visit is older than
+   * that and 30 days, and its survey no longer waits to be sent (unset: pseudonyms are kept).
+   */
+  resurveyAfterDays?: number;
 }
 
 export interface ExpiryRun {
@@ -29,6 +34,8 @@ export interface ExpiryRun {
   preferencesForgotten: number;
   /** Inbound MessageSids deleted after their retention. */
   inboundForgotten: number;
+  /** Visits whose patient pseudonym was erased. */
+  pseudonymsErased: number;
 }
 
 // The patient may have seen these; a late reply from them deserves the "closed" notice.
@@ -81,10 +88,31 @@ export function createExpiryJob(deps: ExpiryJobDeps) {
     return { expired: Number(rows[0]?.expired ?? 0), erased: Number(rows[0]?.erased ?? 0) };
   }
 
+  /**
+   * The pseudonym only answers "surveyed in the last N days" and "another visit the same day":
+   * erased from visits older than that (days in the county's time zone, the session's), unless
+   * their survey still waits to be sent (a patient update or withdrawal finds it by pseudonym).
+   */
+  async function erasePseudonyms(at: Date, days: number): Promise<number> {
+    let erased = 0;
+    for (;;) {
+      const { rowCount } = await deps.pool.query(
+        `UPDATE visits SET patient_pseudonym = NULL WHERE id IN (
+           SELECT v.id FROM visits v
+           WHERE v.patient_pseudonym IS NOT NULL AND v.visit_day < ($1::timestamptz)::date - $2::int
+             AND NOT EXISTS (SELECT 1 FROM invitations i WHERE i.visit_id = v.id AND i.status IN ('scheduled', 'sending'))
+           LIMIT $3)`,
+        [at, days, batchSize * 10],
+      );
+      erased += rowCount ?? 0;
+      if ((rowCount ?? 0) < batchSize * 10) return erased;
+    }
+  }
+
   /** One full pass; returns what it did. */
   async function runOnce(): Promise<ExpiryRun> {
     const at = now();
-    const total: ExpiryRun = { expired: 0, erased: 0, forgotten: 0, preferencesForgotten: 0, inboundForgotten: 0 };
+    const total: ExpiryRun = { expired: 0, erased: 0, forgotten: 0, preferencesForgotten: 0, inboundForgotten: 0, pseudonymsErased: 0 };
     for (;;) {
       const batch = await closeBatch(at);
       total.expired += batch.expired;
@@ -111,7 +139,8 @@ export function createExpiryJob(deps: ExpiryJobDeps) {
       total.inboundForgotten += gone ?? 0;
       if ((gone ?? 0) < batchSize * 10) break;
     }
-    if (total.erased || total.forgotten || total.preferencesForgotten || total.inboundForgotten) deps.logger.info(total, 'surveys closed');
+    if (deps.resurveyAfterDays !== undefined) total.pseudonymsErased = await erasePseudonyms(at, Math.max(deps.resurveyAfterDays, 30) + 2);
+    if (Object.values(total).some((n) => n > 0)) deps.logger.info(total, 'surveys closed');
     return total;
   }
 

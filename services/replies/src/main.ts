@@ -22,7 +22,7 @@ const app = buildRepliesApp({
 });
 
 // Closes surveys past their answer window and erases their phone data.
-const expiry = createExpiryJob({ pool, logger });
+const expiry = createExpiryJob({ pool, logger, resurveyAfterDays: config.kaiku.survey.resurveyAfterDays });
 
 onShutdown(logger, async () => {
   await expiry.stop();

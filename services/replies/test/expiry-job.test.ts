@@ -143,6 +143,28 @@ describe('the expiry job closes surveys and erases their phone data', () => {
     expect(await kept()).toBe(0);
   });
 
+  it("erases a visit's patient pseudonym once the resurvey rules no longer look back to it (a soak probe: kept for good)", async () => {
+    const old = await f.invitation({ phone: '+358403333338', endedAt: new Date(Date.now() - 40 * DAY) });
+    const waiting = await f.invitation({ phone: '+358403333339', endedAt: new Date(Date.now() - 40 * DAY), status: 'scheduled' });
+    const recent = await f.invitation({ phone: '+358403333330', endedAt: new Date(Date.now() - 10 * DAY) });
+    const pseudonymOf = async (id: string) =>
+      (
+        await f.pool.query<{ p: string | null }>(
+          'SELECT v.patient_pseudonym AS p FROM visits v JOIN invitations i ON i.visit_id = v.id WHERE i.id = $1',
+          [id],
+        )
+      ).rows[0]?.p;
+    await f.pool.query(
+      `UPDATE visits SET patient_pseudonym = 'pseudonym-' || id WHERE id IN (SELECT visit_id FROM invitations WHERE id = ANY($1::uuid[]))`,
+      [[old, waiting, recent]],
+    );
+    const run = await createExpiryJob({ pool: f.pool, logger: pino({ level: 'silent' }), resurveyAfterDays: 30 }).runOnce();
+    expect(run.pseudonymsErased).toBeGreaterThan(0);
+    expect(await pseudonymOf(old)).toBeNull();
+    expect(await pseudonymOf(waiting)).not.toBeNull();
+    expect(await pseudonymOf(recent)).not.toBeNull();
+  });
+
   it('start() runs it on its own schedule and stop() waits for the run', async () => {
     const phone = '+358403333335';
     const id = await f.invitation({ phone, expiresAt: new Date(Date.now() - 1000) });
