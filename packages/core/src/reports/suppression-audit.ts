@@ -9,6 +9,8 @@
  * group of more than `MAX_GROUP` unknowns is not solved (its elimination would cost seconds): a sum
  * in it counts as not given away, and the line-by-line protection still holds there.
  */
+import type { Line, SuppressionCell, SuppressionMark } from './suppression.ts';
+
 const EPS = 1e-9;
 export const MAX_GROUP = 400;
 
@@ -118,4 +120,65 @@ function inRowSpace(g: Group, unknowns: readonly number[]): boolean {
     for (let q = 0; q < v.length; q++) v[q] = (v[q] as number) - f * (row[q] as number);
   }
   return v.every((x) => Math.abs(x) <= EPS);
+}
+
+/** What the audit works on: the table's cells and marks (changed in place), its lines and line rule. */
+export interface AuditInput {
+  cells: readonly SuppressionCell[];
+  marks: Array<SuppressionMark | null>;
+  exposed: readonly boolean[];
+  /** The table's lines and the coarser reports' cells over it. */
+  lines: readonly Line[];
+  minN: number;
+  /** Whether a line's sum is shown where it is published. */
+  published: (line: Line) => boolean;
+  /** The line-by-line protection, run again after each cell the audit hides. */
+  protectLines: () => void;
+  /** The work left for the whole call (spent here). */
+  budget: { auditOps: number };
+}
+
+/**
+ * Small groups (a small cell, or a coarser report's small group made of cells here) whose figures
+ * the published sums give away get another cell hidden: of the cells on their lines, the smallest
+ * that stops it (tried in order, up to six). One that no such cell can protect is the limit of what
+ * the table can do; it is left, and nothing is hidden for it in vain. The work is bounded: past
+ * the budget, the lines are still protected one by one.
+ */
+export function auditPattern({ cells, marks, exposed, lines, minN, published, protectLines, budget }: AuditInput) {
+  const nOf = (i: number) => (cells[i] as SuppressionCell).n;
+  const targets = [
+    ...cells.flatMap((_, i) => (marks[i] === 'small-group' ? [[i]] : [])),
+    ...lines.filter((l) => !l.isTable && l.marginalN > 0 && l.marginalN < minN && l.members.length > 1).map((l) => l.members),
+  ];
+  const unprotectable = new Set<number[]>();
+  /** What the published sums give away, as the marks stand now. */
+  const givenNow = () => {
+    const hidden = marks.flatMap((m, i) => (m === null ? [] : [i]));
+    const column = new Map(hidden.map((i, k) => [i, k]));
+    const inColumns = (members: number[]) => members.flatMap((i) => (column.has(i) ? [column.get(i) as number] : []));
+    const equations = lines.filter(published).map((l) => inColumns(l.members));
+    const span = spanOf(
+      equations.filter((e) => e.length > 0),
+      hidden.length,
+      budget,
+    );
+    return (target: number[]) => span.contains(inColumns(target));
+  };
+  for (;;) {
+    if (budget.auditOps <= 0) return;
+    const given = givenNow();
+    const target = targets.find((t) => !unprotectable.has(t) && given(t));
+    if (!target) return;
+    const near = new Set(lines.filter((l) => l.members.some((i) => target.includes(i))).flatMap((l) => l.members));
+    const candidates = [...near].filter((i) => marks[i] === null && !exposed[i]).sort((a, b) => nOf(a) - nOf(b) || a - b);
+    const helps = candidates.slice(0, 6).find((i) => {
+      marks[i] = 'complementary';
+      if (!givenNow()(target)) return true;
+      marks[i] = null;
+      return false;
+    });
+    if (helps === undefined) unprotectable.add(target);
+    else protectLines();
+  }
 }

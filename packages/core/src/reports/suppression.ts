@@ -16,7 +16,7 @@
  * A line whose sum that report hides keeps at least one of its cells hidden here, or adding the
  * line up would give the hidden sum back. Units nest in services the same way (`Nesting`).
  */
-import { spanOf } from './suppression-audit.ts';
+import { auditPattern } from './suppression-audit.ts';
 
 export type SuppressionMark = 'small-group' | 'complementary';
 
@@ -94,7 +94,7 @@ function suppress(
   return { cells: marks, total: result.total, exposed };
 }
 
-interface Line {
+export interface Line {
   members: number[];
   /** The published sum of the line: the total, or a cell of a coarser report. */
   marginalN: number;
@@ -191,53 +191,17 @@ function suppressInOrder(
   // (unit 21's September from its unit line, two month lines and another unit's line), also with
   // reports two or more dimensions coarser. Hide more until none does.
   const audited = dims.length >= 3 ? [...lines, ...deeperLines(cells, dims, minN, coarser, nesting)] : lines;
-  auditPattern();
+  auditPattern({
+    cells,
+    marks,
+    exposed,
+    lines: audited,
+    minN,
+    published,
+    protectLines,
+    budget: coarser,
+  });
   return { cells: marks, total, exposed };
-
-  /**
-   * Small groups (a small cell, or a coarser report's small group made of cells here) whose figures
-   * the published sums give away get another cell hidden: of the cells on their lines, the
-   * smallest that stops it (tried in order, up to six). One that no such cell can protect is the limit
-   * of what this table can do; it is left, and nothing is hidden for it in vain.
-   */
-  function auditPattern() {
-    const targets = [
-      ...cells.flatMap((_, i) => (marks[i] === 'small-group' ? [[i]] : [])),
-      ...audited.filter((l) => !l.isTable && l.marginalN > 0 && l.marginalN < minN && l.members.length > 1).map((l) => l.members),
-    ];
-    const unprotectable = new Set<number[]>();
-    /** What the published sums give away, as the marks stand now. */
-    const givenNow = () => {
-      const hidden = marks.flatMap((m, i) => (m === null ? [] : [i]));
-      const column = new Map(hidden.map((i, k) => [i, k]));
-      const inColumns = (members: number[]) => members.flatMap((i) => (column.has(i) ? [column.get(i) as number] : []));
-      const equations = audited.filter(published).map((l) => inColumns(l.members));
-      const span = spanOf(
-        equations.filter((e) => e.length > 0),
-        hidden.length,
-        coarser,
-      );
-      return (target: number[]) => span.contains(inColumns(target));
-    };
-    const givenAway = (target: number[]) => givenNow()(target);
-    for (;;) {
-      // The work is bounded: past it, the lines are still protected one by one.
-      if (coarser.auditOps <= 0) return;
-      const given = givenNow();
-      const target = targets.find((t) => !unprotectable.has(t) && given(t));
-      if (!target) return;
-      const near = new Set(audited.filter((l) => l.members.some((i) => target.includes(i))).flatMap((l) => l.members));
-      const candidates = [...near].filter((i) => marks[i] === null && !exposed[i]).sort((a, b) => nOf(a) - nOf(b) || a - b);
-      const helps = candidates.slice(0, 6).find((i) => {
-        marks[i] = 'complementary';
-        if (!givenAway(target)) return true;
-        marks[i] = null;
-        return false;
-      });
-      if (helps === undefined) unprotectable.add(target);
-      else protectLines();
-    }
-  }
 
   /** One pass over the lines; whether it hid anything. */
   function protectEachLine(): boolean {
