@@ -17,10 +17,11 @@ export interface ExpiryJobDeps {
   /** How long an inbound MessageSid is kept to de-duplicate Twilio's retries (default 30 days). */
   inboundMessageDays?: number;
   /**
-   * `survey.resurveyAfterDays`: a visit's patient pseudonym is erased once the visit is older than
-   * that and 30 days, and its survey no longer waits to be sent (unset: pseudonyms are kept).
+   * `survey.resurveyAfterDays` and `survey.maxVisitAgeHours`: a visit's patient pseudonym is erased
+   * once no event ingest still takes (one that ended up to maxVisitAgeHours ago) can look back to
+   * it, and its survey no longer waits to be sent (unset: pseudonyms are kept).
    */
-  resurveyAfterDays?: number;
+  pseudonymRules?: { resurveyAfterDays: number; maxVisitAgeHours: number };
 }
 
 export interface ExpiryRun {
@@ -101,7 +102,7 @@ export function createExpiryJob(deps: ExpiryJobDeps) {
            SELECT v.id FROM visits v
            WHERE v.patient_pseudonym IS NOT NULL AND v.visit_day < ($1::timestamptz)::date - $2::int
              AND NOT EXISTS (SELECT 1 FROM invitations i WHERE i.visit_id = v.id AND i.status IN ('scheduled', 'sending'))
-           LIMIT $3)`,
+           LIMIT $3 FOR UPDATE SKIP LOCKED)`,
         [at, days, batchSize * 10],
       );
       erased += rowCount ?? 0;
@@ -139,8 +140,14 @@ export function createExpiryJob(deps: ExpiryJobDeps) {
       total.inboundForgotten += gone ?? 0;
       if ((gone ?? 0) < batchSize * 10) break;
     }
-    if (deps.resurveyAfterDays !== undefined) total.pseudonymsErased = await erasePseudonyms(at, Math.max(deps.resurveyAfterDays, 30) + 2);
-    if (Object.values(total).some((n) => n > 0)) deps.logger.info(total, 'surveys closed');
+    const rules = deps.pseudonymRules;
+    // A late event (up to maxVisitAgeHours old) looks back resurveyAfterDays from its own day.
+    if (rules)
+      total.pseudonymsErased = await erasePseudonyms(
+        at,
+        Math.max(rules.resurveyAfterDays, 30) + Math.ceil(rules.maxVisitAgeHours / 24) + 2,
+      );
+    if (Object.values(total).some((n) => n > 0)) deps.logger.info(total, 'expiry run: surveys closed, old data forgotten');
     return total;
   }
 

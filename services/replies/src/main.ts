@@ -22,7 +22,11 @@ const app = buildRepliesApp({
 });
 
 // Closes surveys past their answer window and erases their phone data.
-const expiry = createExpiryJob({ pool, logger, resurveyAfterDays: config.kaiku.survey.resurveyAfterDays });
+const expiry = createExpiryJob({
+  pool,
+  logger,
+  pseudonymRules: { resurveyAfterDays: config.kaiku.survey.resurveyAfterDays, maxVisitAgeHours: config.kaiku.survey.maxVisitAgeHours },
+});
 
 onShutdown(logger, async () => {
   await expiry.stop();

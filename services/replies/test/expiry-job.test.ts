@@ -147,6 +147,9 @@ describe('the expiry job closes surveys and erases their phone data', () => {
     const old = await f.invitation({ phone: '+358403333338', endedAt: new Date(Date.now() - 40 * DAY) });
     const waiting = await f.invitation({ phone: '+358403333339', endedAt: new Date(Date.now() - 40 * DAY), status: 'scheduled' });
     const recent = await f.invitation({ phone: '+358403333330', endedAt: new Date(Date.now() - 10 * DAY) });
+    // 33 days back: a visit-ended event that ended 71 h ago (still taken) looks back 30 days from its
+    // own day, to this one (a regression probe: it was erased, and the patient texted again).
+    const lookedBackTo = await f.invitation({ phone: '+358403333331', endedAt: new Date(Date.now() - 33 * DAY) });
     const pseudonymOf = async (id: string) =>
       (
         await f.pool.query<{ p: string | null }>(
@@ -156,13 +159,15 @@ describe('the expiry job closes surveys and erases their phone data', () => {
       ).rows[0]?.p;
     await f.pool.query(
       `UPDATE visits SET patient_pseudonym = 'pseudonym-' || id WHERE id IN (SELECT visit_id FROM invitations WHERE id = ANY($1::uuid[]))`,
-      [[old, waiting, recent]],
+      [[old, waiting, recent, lookedBackTo]],
     );
-    const run = await createExpiryJob({ pool: f.pool, logger: pino({ level: 'silent' }), resurveyAfterDays: 30 }).runOnce();
+    const rules = { resurveyAfterDays: 30, maxVisitAgeHours: 72 };
+    const run = await createExpiryJob({ pool: f.pool, logger: pino({ level: 'silent' }), pseudonymRules: rules }).runOnce();
     expect(run.pseudonymsErased).toBeGreaterThan(0);
     expect(await pseudonymOf(old)).toBeNull();
     expect(await pseudonymOf(waiting)).not.toBeNull();
     expect(await pseudonymOf(recent)).not.toBeNull();
+    expect(await pseudonymOf(lookedBackTo)).not.toBeNull();
   });
 
   it('start() runs it on its own schedule and stop() waits for the run', async () => {
