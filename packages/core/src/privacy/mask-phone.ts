@@ -31,6 +31,8 @@ const DATE_OR_TIME = [
   /^\d{1,3}\/\d{1,3}$/,
 ];
 const isDateOrTime = (piece: string) => DATE_OR_TIME.some((re) => re.test(piece));
+/** Opening hours in whole hours: 8–14. */
+const HOURS_SHORT = new RegExp(`^(?:[01]?\\d|2[0-4])[${DASH}](?:[01]?\\d|2[0-4])$`, 'u');
 /** Opening hours as four-digit times: 0800-1600. */
 const HOURS_RANGE = new RegExp(`^[0-2]\\d[0-5]\\d\\s?[${DASH}]\\s?[0-2]\\d[0-5]\\d$`, 'u');
 /** An IP address (no phone number starts 1–255 without a leading zero in four dotted parts). */
@@ -39,7 +41,10 @@ const IPV4 = /^[1-9]\d{0,2}(?:\.(?:0|[1-9]\d{0,2})){3}$/;
 const MOBILE_DIGITS = /^(?:0(?:4\d|50)\d{5,8}|358(?:4\d|50)\d{5,8}|00\d{8,13})$/;
 /** A word that says a number follows: "puh 5123 4567", "Soita091234567", "ring mig på070-1234567". */
 const PHONE_LABEL =
-  /(?:soit\p{L}*|puh\p{L}*|tel\p{L}*|numero\p{L}*|nummer\p{L}*|number|nro|gsm|mob\p{L}*|ring\p{L}*|call\p{L}*|phone\p{L}*|tfn|på)\.?:?\s*$/iu;
+  /(?:(?<!\p{L})(?:soit\p{L}*|puh\p{L}*|tel|telefon\p{L}*|numero|numeroni|numeroon|numerooni|nummer|nummret|number|nro|gsm|mob\p{L}*|ring|ringa|call|phone|tfn|på)|\p{L}*puhelin\p{L}*)\.?:?\s*$/iu;
+
+/** A word that says an identity code follows, glued to its digits ("hetu1505819001"): masked whatever it starts with. */
+const HETU_LABEL = /(?:hetu\p{L}*|sotu|henkilötunnus\p{L}*|personnummer|personbeteckning)$/iu;
 
 /** Whether a run of digits is days, times, readings, an IP address or scores ("10 10 9"), not a phone number. */
 function isDatesOrTimes(text: string): boolean {
@@ -49,7 +54,10 @@ function isDatesOrTimes(text: string): boolean {
   // "10 10 10", "9/10 9/10 9/10", "Arvosanat 9 8 10 9": scores, said again (a number read digit by digit starts with its 0)
   if (words.length > 1 && words.every((w) => w === words[0] && w.length <= 5)) return true;
   if (words.length > 2 && words[0] !== '0' && words.every((w) => /^\d{1,2}$/u.test(w) && Number(w) <= 10)) return true;
-  return words.every((word) => isDateOrTime(word) || word.split(new RegExp(`[${DASH}]|/`, 'u')).every((p) => p === '' || isDateOrTime(p)));
+  return words.every(
+    (word) =>
+      isDateOrTime(word) || HOURS_SHORT.test(word) || word.split(new RegExp(`[${DASH}]|/`, 'u')).every((p) => p === '' || isDateOrTime(p)),
+  );
 }
 
 function looksLikePhone(match: string): boolean {
@@ -81,6 +89,7 @@ export function isPhoneAt(m: string, at: number, all: string): boolean {
   if (!glued && !/^\p{L}/u.test(after)) return looksLikePhone(whole);
   if (m.trimStart().startsWith('+') || MOBILE_DIGITS.test(digits)) return true;
   if (m.includes('.')) return false;
-  if (glued) return /\p{Ll}/u.test(prefix) && looksLikePhone(whole);
+  // (a code glued to a word starts otherwise: "tunnus123456789", "tilaus20250312001")
+  if (glued) return (HETU_LABEL.test(prefix) || (/\p{Ll}/u.test(prefix) && /^[0+(]/u.test(m))) && looksLikePhone(whole);
   return /^(?:0|\+|\()/u.test(m) && looksLikePhone(whole);
 }

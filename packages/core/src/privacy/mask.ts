@@ -17,7 +17,11 @@ export const COMMENT_MAX_LENGTH = 1000;
  * "010181-900Ckiitos"): only a digit next to it makes it part of a longer number.
  */
 const HETU = new RegExp(
-  `(?<!\\p{N})[0-3]\\d\\.?[01]\\d\\.?\\d\\d\\s?(?:[+A-FU-Y/._]|[${DASH}]{1,2})\\s?\\d{3}\\s?[0-9A-Y](?!\\p{N})`,
+  [
+    `(?<!\\p{N})[0-3]\\d[01]\\d\\d\\d\\s?(?:[+A-FU-Y/._]|[${DASH}]{1,2})\\s?\\d{3}\\s?[0-9A-Y](?!\\p{N})`,
+    // with dots in its date, only with a real sign ("12.03.25 / 1030" is a day and a time)
+    `(?<!\\p{N})[0-3]\\d\\.[01]\\d\\.\\d\\d\\s?(?:[+A-FU-Y]|[${DASH}]{1,2})\\s?\\d{3}\\s?[0-9A-Y](?!\\p{N})`,
+  ].join('|'),
   'giu',
 );
 /** The same with a space for the sign ("010181 900C"); looked for after phone numbers, which it resembles. */

@@ -45,6 +45,13 @@ describe('score parser: why a reply is not a score', () => {
     expect(parseScoreReply(input)).toEqual({ kind: 'not-a-score', why });
   });
 
+  it('reads a crafted message in milliseconds, not exponential time (a probe: "x-at-y-dot-" repeated)', () => {
+    const started = performance.now();
+    parseScoreReply('x-at-y-dot-'.repeat(150).slice(0, 1600));
+    parseScoreReply(`9 hoito-at-${'a-dot-'.repeat(30)}`);
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
   it('never reads a digit of an e-mail address as the score (a regression probe: "ville.9@luukku.com" was a 9)', () => {
     for (const address of ['ville.9@luukku.com', 'maija8.testinen@example.fi', 'info@terveys10.fi', 'maija@example10.fi']) {
       expect(parseScoreReply(address).kind, address).toBe('not-a-score');
@@ -60,6 +67,8 @@ describe('score parser: why a reply is not a score', () => {
       ['9 @ ER. Thanks', 9],
       ['10@hus.fi', 10],
       ['10 @ päivystys. Nopeaa', 10],
+      ['9 at hus dot fi', 9],
+      ['2 snabel-a example punkt se', 2],
     ] as const) {
       expect(parseScoreReply(reply), reply).toMatchObject({ kind: 'score', score });
     }
