@@ -31,6 +31,7 @@ const DATE_OR_TIME = [
   /^\d{1,3}\/\d{1,3}$/,
 ];
 const isDateOrTime = (piece: string) => DATE_OR_TIME.some((re) => re.test(piece));
+const DASH_OR_SLASH = new RegExp(`[${DASH}]|/`, 'u');
 /** Opening hours in whole hours: 8–14. */
 const HOURS_SHORT = new RegExp(`^(?:[01]?\\d|2[0-4])[${DASH}](?:[01]?\\d|2[0-4])$`, 'u');
 /** Opening hours as four-digit times: 0800-1600. */
@@ -55,8 +56,7 @@ function isDatesOrTimes(text: string): boolean {
   if (words.length > 1 && words.every((w) => w === words[0] && w.length <= 5)) return true;
   if (words.length > 2 && words[0] !== '0' && words.every((w) => /^\d{1,2}$/u.test(w) && Number(w) <= 10)) return true;
   return words.every(
-    (word) =>
-      isDateOrTime(word) || HOURS_SHORT.test(word) || word.split(new RegExp(`[${DASH}]|/`, 'u')).every((p) => p === '' || isDateOrTime(p)),
+    (word) => isDateOrTime(word) || HOURS_SHORT.test(word) || word.split(DASH_OR_SLASH).every((p) => p === '' || isDateOrTime(p)),
   );
 }
 
@@ -78,7 +78,8 @@ function looksLikePhone(match: string): boolean {
  */
 export function isPhoneAt(m: string, at: number, all: string): boolean {
   const before = all.slice(Math.max(0, at - 16), at);
-  const after = all.slice(at + m.length);
+  // (only the next few characters matter: the rest of a long comment is not copied per number)
+  const after = all.slice(at + m.length, at + m.length + 3);
   // "010181 900C": a spaced hetu, masked as one afterwards, not a phone number and a letter.
   if (SPACED_HETU_DIGITS.test(m) && /^[0-9A-Y]/iu.test(after)) return false;
   const whole = /^:\d{2}/u.test(after) ? m + after.slice(0, 3) : m;
@@ -90,6 +91,6 @@ export function isPhoneAt(m: string, at: number, all: string): boolean {
   if (m.trimStart().startsWith('+') || MOBILE_DIGITS.test(digits)) return true;
   if (m.includes('.')) return false;
   // (a code glued to a word starts otherwise: "tunnus123456789", "tilaus20250312001")
-  if (glued) return (HETU_LABEL.test(prefix) || (/\p{Ll}/u.test(prefix) && /^[0+(]/u.test(m))) && looksLikePhone(whole);
+  if (glued) return (HETU_LABEL.test(prefix) || (/\p{Ll}/u.test(prefix) && /^[0+]/u.test(m))) && looksLikePhone(whole);
   return /^(?:0|\+|\()/u.test(m) && looksLikePhone(whole);
 }

@@ -100,8 +100,6 @@ export interface Line {
   marginalN: number;
   /** That sum is not published: below minN, or hidden by the coarser report. */
   marginalHidden: boolean;
-  /** The coarser report hides that sum: the line keeps a cell hidden, or adding it up gives the sum back. */
-  mustHold: boolean;
   /**
    * That sum is shown where it is published (the audit's equations). Not `!marginalHidden` for a
    * parent's line: that one is protected as if published also when the parent report hides it as
@@ -110,6 +108,11 @@ export interface Line {
    */
   shown: boolean;
   isTable: boolean;
+}
+
+/** The coarser report hides the line's sum: the line keeps a cell hidden, or adding it up gives the sum back. */
+function mustHold(line: Line): boolean {
+  return !line.shown;
 }
 
 /** `coarser` keeps each coarser grouping's marks, worked out once per call from the same cells. */
@@ -124,7 +127,7 @@ function suppressInOrder(
   const totalN = cells.reduce((sum, c) => sum + c.n, 0);
   let total: SuppressionMark | null = totalN < minN ? 'small-group' : null;
   const lines: Line[] = [
-    { members: cells.map((_, i) => i), marginalN: totalN, marginalHidden: total !== null, mustHold: false, shown: true, isTable: true },
+    { members: cells.map((_, i) => i), marginalN: totalN, marginalHidden: total !== null, shown: true, isTable: true },
   ];
   const exposed = cells.map(() => false);
   if (dims.length >= 2) {
@@ -141,7 +144,7 @@ function suppressInOrder(
       for (const [key, members] of byRest) {
         const mark = coarseMarks.get(key) ?? null;
         const marginalN = members.reduce((s, i) => s + (cells[i] as SuppressionCell).n, 0);
-        lines.push({ members, marginalN, marginalHidden: mark !== null, mustHold: mark !== null, shown: mark === null, isTable: false });
+        lines.push({ members, marginalN, marginalHidden: mark !== null, shown: mark === null, isTable: false });
         if (members.length !== 1) continue;
         const only = members[0] as number;
         exposed[only] = true;
@@ -170,7 +173,7 @@ function suppressInOrder(
     for (const [key, members] of byParent) {
       const mark = parentMarks.get(key) ?? null;
       const marginalN = members.reduce((s, i) => s + (cells[i] as SuppressionCell).n, 0);
-      lines.push({ members, marginalN, marginalHidden: marginalN < minN, mustHold: mark !== null, shown: mark === null, isTable: false });
+      lines.push({ members, marginalN, marginalHidden: marginalN < minN, shown: mark === null, isTable: false });
       if (members.length !== 1) continue;
       // A parent with one child: that cell is the parent report's, shown there, hidden as there.
       const only = members[0] as number;
@@ -207,7 +210,7 @@ function suppressInOrder(
   function protectEachLine(): boolean {
     let changed = false;
     for (const line of lines) {
-      if (line.mustHold && line.members.every((i) => marks[i] === null)) {
+      if (mustHold(line) && line.members.every((i) => marks[i] === null)) {
         const hideable = line.members.filter((i) => !exposed[i]);
         if (hideable.length) {
           marks[hideable.reduce((best, i) => (nOf(i) < nOf(best) ? i : best))] = 'complementary';
@@ -269,7 +272,7 @@ function deeperLines(
     return [...byKey].map(([key, members]) => {
       const mark = marks.get(key) ?? null;
       const marginalN = members.reduce((s, i) => s + (cells[i] as SuppressionCell).n, 0);
-      return { members, marginalN, marginalHidden: mark !== null, mustHold: false, shown: mark === null, isTable: false };
+      return { members, marginalN, marginalHidden: mark !== null, shown: mark === null, isTable: false };
     });
   });
 }

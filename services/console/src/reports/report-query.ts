@@ -57,14 +57,9 @@ const baseQuery = z.object({
   from: day,
   to: day,
   // At most four: a table by more is nearly all hidden anyway, and its suppression takes seconds.
-  groupBy: list
-    .transform((names) => names.map(dimensionOf))
-    // One issue for the parameter, naming what it takes (not `groupBy.0`).
-    .refine(
-      (names) => names.every((n) => (GROUP_DIMENSIONS as readonly string[]).includes(n)),
-      `each must be one of ${GROUP_DIMENSIONS.join(', ')}`,
-    )
-    .pipe(z.array(z.enum(GROUP_DIMENSIONS)).max(MAX_GROUP_BY, `at most ${MAX_GROUP_BY} dimensions`)),
+  groupBy: valuesOf(GROUP_DIMENSIONS, dimensionOf).pipe(
+    z.array(z.enum(GROUP_DIMENSIONS)).max(MAX_GROUP_BY, `at most ${MAX_GROUP_BY} dimensions`),
+  ),
   unit: list,
   service: valuesOf(SERVICE_KINDS),
   language: valuesOf(LANGUAGES, (v) => v.toLowerCase()),
