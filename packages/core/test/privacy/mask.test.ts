@@ -210,18 +210,10 @@ describe('masking open text', () => {
     );
   });
 
-  it('takes no more than a few milliseconds on any message, however crafted (a probe: "x-at-y-dot-" took exponential time)', () => {
-    for (const text of [
-      'x-at-y-dot-'.repeat(150),
-      `9 hoito-at-${'a-dot-'.repeat(260)}`,
-      'a_at_b-dot-'.repeat(150),
-      'a at b dot '.repeat(150),
-    ]) {
-      const started = performance.now();
-      maskPersonalData(text.slice(0, 1600));
-      // generous for a loaded machine: the exponential case took seconds at 250 characters
-      expect(performance.now() - started).toBeLessThan(500);
-    }
+  it('masks a crafted message whose spelt signs a label could swallow (a probe: "x-at-y-dot-" took exponential time; slow again, it runs into the test timeout)', () => {
+    expect(maskPersonalData('x-at-y-dot-'.repeat(150).slice(0, 1600))).toBe('[email]-at-');
+    expect(maskPersonalData(`9 hoito-at-${'a-dot-'.repeat(260)}`.slice(0, 1600))).toBe('9 [email]-dot-');
+    expect(maskPersonalData('a_at_b-dot-'.repeat(150).slice(0, 1600))).toBe('[email]_at_');
   });
 
   it('stored comments are capped, without control characters, and never end in half a character', () => {

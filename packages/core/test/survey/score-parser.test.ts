@@ -45,11 +45,9 @@ describe('score parser: why a reply is not a score', () => {
     expect(parseScoreReply(input)).toEqual({ kind: 'not-a-score', why });
   });
 
-  it('reads a crafted message in milliseconds, not exponential time (a probe: "x-at-y-dot-" repeated)', () => {
-    const started = performance.now();
-    parseScoreReply('x-at-y-dot-'.repeat(150).slice(0, 1600));
-    parseScoreReply(`9 hoito-at-${'a-dot-'.repeat(30)}`);
-    expect(performance.now() - started).toBeLessThan(1000);
+  it('reads a crafted message of spelt signs (a probe: "x-at-y-dot-" took exponential time; slow again, it runs into the test timeout)', () => {
+    expect(parseScoreReply('x-at-y-dot-'.repeat(150).slice(0, 1600))).toEqual({ kind: 'not-a-score', why: 'no-score' });
+    expect(parseScoreReply(`9 hoito-at-${'a-dot-'.repeat(30)}`)).toMatchObject({ kind: 'score', score: 9 });
   });
 
   it('never reads a digit of an e-mail address as the score (a regression probe: "ville.9@luukku.com" was a 9)', () => {
