@@ -4,14 +4,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIngestPipeline } from '../src/pipeline.ts';
 import { endedEvent, type IngestHarness, keys, silent, startIngest, testConfig } from './helpers.ts';
 
-/** Index entries read from `invitations` so far, all indexes and the table's own scans together. */
-async function invitationReads(pool: Pool, connection: Pool): Promise<number> {
+/** Rows read from `visits` and `invitations` so far, through every index and the tables' own scans. */
+async function rowsRead(pool: Pool, connection: Pool): Promise<{ visits: number; invitations: number }> {
   // The connection's counters reach the shared statistics when it next goes idle.
   await connection.query('SELECT pg_stat_force_next_flush()');
-  const { rows } = await pool.query<{ n: string }>(
-    `SELECT (coalesce(idx_tup_fetch, 0) + seq_tup_read)::text AS n FROM pg_stat_user_tables WHERE relname = 'invitations'`,
+  const { rows } = await pool.query<{ relname: string; n: string }>(
+    `SELECT relname, (coalesce(idx_tup_fetch, 0) + seq_tup_read)::text AS n FROM pg_stat_user_tables
+      WHERE relname IN ('visits', 'invitations')`,
   );
-  return Number(rows[0]?.n);
+  const of = (name: string) => Number(rows.find((r) => r.relname === name)?.n);
+  return { visits: of('visits'), invitations: of('invitations') };
 }
 
 /**
@@ -32,11 +34,16 @@ describe('a lone event’s same-day lock', () => {
     await h.close();
   });
 
-  it('reads only its own patient’s invitations, however many others wait to be sent', async () => {
+  it('reads only its own patient’s visits and invitations, however many others wait to be sent', async () => {
     const lone = createIngestPipeline({ pool: connection, kaiku: testConfig(), keys, logger: silent });
     // Plans made while the tables are nearly empty (a plan is kept after the fifth call).
     for (let i = 0; i < 8; i++) {
       expect((await lone.ingest(endedEvent(`EARLY${i}`, hetuFor('1950-01-01', 100 + i)))).outcome).toBe('scheduled');
+      const pair = [
+        endedEvent(`EARLY-PAIR${i}a`, hetuFor('1951-01-01', 100 + i)),
+        endedEvent(`EARLY-PAIR${i}b`, hetuFor('1952-01-01', 100 + i)),
+      ];
+      expect((await lone.ingestMany(pair)).map((o) => o.outcome)).toEqual(['scheduled', 'scheduled']);
     }
     // 3,000 other patients' texts waiting.
     for (let b = 0; b < 3; b++) {
@@ -47,13 +54,28 @@ describe('a lone event’s same-day lock', () => {
       expect(outcomes.every((o) => o.outcome === 'scheduled')).toBe(true);
     }
 
-    const before = await invitationReads(h.pool, connection);
+    const before = await rowsRead(h.pool, connection);
     const morning = await lone.ingest(endedEvent('PATIENT-AM', hetuFor('1970-07-07', 321)));
     const afternoon = await lone.ingest(endedEvent('PATIENT-PM', hetuFor('1970-07-07', 321)));
-    const read = (await invitationReads(h.pool, connection)) - before;
+    const after = await rowsRead(h.pool, connection);
 
     expect(morning.outcome).toBe('scheduled');
     expect(afternoon).toMatchObject({ outcome: 'scheduled' });
-    expect(read).toBeLessThan(20);
+    // Not the 3,008 visits of the same day (an index of the day alone read them all: 10 ms a call).
+    expect(after.invitations - before.invitations).toBeLessThan(20);
+    expect(after.visits - before.visits).toBeLessThan(20);
+  });
+
+  it('a group of events (MLLP connections arriving together) reads only its own patients’ visits', async () => {
+    // The same connection: it keeps the group call's plan from the nearly empty tables above.
+    const grouped = createIngestPipeline({ pool: connection, kaiku: testConfig(), keys, logger: silent });
+    const before = await rowsRead(h.pool, connection);
+    const ten = Array.from({ length: 10 }, (_, i) => endedEvent(`GROUP-${i}`, hetuFor('1980-03-03', 400 + i)));
+    const outcomes = await grouped.ingestMany(ten);
+    const after = await rowsRead(h.pool, connection);
+
+    expect(outcomes.map((o) => o.outcome)).toEqual(Array(10).fill('scheduled'));
+    expect(after.visits - before.visits).toBeLessThan(60);
+    expect(after.invitations - before.invitations).toBeLessThan(60);
   });
 });

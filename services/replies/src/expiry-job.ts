@@ -93,6 +93,8 @@ export function createExpiryJob(deps: ExpiryJobDeps) {
    * The pseudonym only answers "surveyed in the last N days" and "another visit the same day":
    * erased from visits older than that (days in the county's time zone, the session's), unless
    * their survey still waits to be sent (a patient update or withdrawal finds it by pseudonym).
+   * The visit day is the day it ended in that zone, so the `ended_at` bound says the same and lets
+   * the index of the visits that still hold one (migration 750) be read as a range.
    */
   async function erasePseudonyms(at: Date, days: number): Promise<number> {
     let erased = 0;
@@ -101,6 +103,7 @@ export function createExpiryJob(deps: ExpiryJobDeps) {
         `UPDATE visits SET patient_pseudonym = NULL WHERE id IN (
            SELECT v.id FROM visits v
            WHERE v.patient_pseudonym IS NOT NULL AND v.visit_day < ($1::timestamptz)::date - $2::int
+             AND v.ended_at < (($1::timestamptz)::date - $2::int)::timestamp::timestamptz
              AND NOT EXISTS (SELECT 1 FROM invitations i WHERE i.visit_id = v.id AND i.status IN ('scheduled', 'sending'))
            LIMIT $3 FOR UPDATE SKIP LOCKED)`,
         [at, days, batchSize * 10],

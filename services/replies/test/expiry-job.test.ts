@@ -1,4 +1,5 @@
 import { phoneHashOf, renderText } from '@kaiku/core';
+import { createPool } from '@kaiku/db';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createExpiryJob } from '../src/expiry-job.ts';
@@ -168,6 +169,34 @@ describe('the expiry job closes surveys and erases their phone data', () => {
     expect(await pseudonymOf(waiting)).not.toBeNull();
     expect(await pseudonymOf(recent)).not.toBeNull();
     expect(await pseudonymOf(lookedBackTo)).not.toBeNull();
+  });
+
+  it('erases by the visit day in the county’s time zone, to the minute around its midnight', async () => {
+    // With these rules a visit's pseudonym goes once its day is 35 days back (30 + 3 + 2).
+    const helsinki = createPool(f.env.databaseUrl, { max: 1, timeZone: 'Europe/Helsinki' });
+    try {
+      const { rows } = await helsinki.query<{ before: Date; after: Date }>(
+        `SELECT (((now())::date - 35)::timestamp - interval '1 minute')::timestamptz AS before,
+                (((now())::date - 35)::timestamp + interval '1 minute')::timestamptz AS after`,
+      );
+      const { before, after } = rows[0] as { before: Date; after: Date };
+      const lastMinute = await f.invitation({ phone: '+358403333341', endedAt: before });
+      const firstMinute = await f.invitation({ phone: '+358403333342', endedAt: after });
+      await f.pool.query(
+        `UPDATE visits SET patient_pseudonym = 'pseudonym-' || id WHERE id IN (SELECT visit_id FROM invitations WHERE id = ANY($1::uuid[]))`,
+        [[lastMinute, firstMinute]],
+      );
+      const rules = { resurveyAfterDays: 30, maxVisitAgeHours: 72 };
+      await createExpiryJob({ pool: helsinki, logger: pino({ level: 'silent' }), pseudonymRules: rules }).runOnce();
+      const { rows: kept } = await f.pool.query<{ id: string; p: string | null }>(
+        'SELECT i.id, v.patient_pseudonym AS p FROM visits v JOIN invitations i ON i.visit_id = v.id WHERE i.id = ANY($1::uuid[])',
+        [[lastMinute, firstMinute]],
+      );
+      expect(kept.find((r) => r.id === lastMinute)?.p).toBeNull();
+      expect(kept.find((r) => r.id === firstMinute)?.p).not.toBeNull();
+    } finally {
+      await helsinki.end();
+    }
   });
 
   it('start() runs it on its own schedule and stop() waits for the run', async () => {
