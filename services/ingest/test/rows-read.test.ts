@@ -79,3 +79,42 @@ describe('a lone event’s same-day lock', () => {
     expect(after.invitations - before.invitations).toBeLessThan(60);
   });
 });
+
+/**
+ * The funnel's counts are kept by a trigger on each insert of invitations. A connection keeps the
+ * trigger's plan from the first time it ran, and one that first counted a few hundred visits on a
+ * new database planned to read all of visits (migration 680 had dropped the settings that prevent
+ * it): the trigger must still read only the new invitations' visits.
+ */
+describe('the funnel’s trigger on a connection that first ran it on a new database', () => {
+  let h: IngestHarness;
+  let connection: Pool;
+  beforeAll(async () => {
+    h = await startIngest();
+    connection = createPool(h.env.databaseUrl, { max: 1 });
+  });
+  afterAll(async () => {
+    await connection.end();
+    await h.close();
+  });
+
+  it('reads only the new invitations’ visits, however many other visits there are', async () => {
+    const early = createIngestPipeline({ pool: connection, kaiku: testConfig(), keys, logger: silent });
+    const first = Array.from({ length: 300 }, (_, i) => endedEvent(`FIRST-${i}`, hetuFor(`1955-0${1 + (i % 9)}-01`, 2 + i)));
+    expect((await early.ingestMany(first)).every((o) => o.outcome === 'scheduled')).toBe(true);
+    for (let b = 0; b < 3; b++) {
+      const batch = Array.from({ length: 1000 }, (_, i) =>
+        endedEvent(`MORE${b}-${i}`, hetuFor(`196${b}-0${1 + (i % 2)}-01`, 2 + (i >> 1))),
+      );
+      expect((await h.pipeline.ingestMany(batch)).every((o) => o.outcome === 'scheduled')).toBe(true);
+    }
+
+    const before = await rowsRead(h.pool, connection);
+    const ten = Array.from({ length: 10 }, (_, i) => endedEvent(`LATER-${i}`, hetuFor('1985-04-04', 500 + i)));
+    expect((await early.ingestMany(ten)).map((o) => o.outcome)).toEqual(Array(10).fill('scheduled'));
+    const after = await rowsRead(h.pool, connection);
+
+    // Not the 3,310 visits of the database (a hash join over all of them: 62 ms a group at 13,744).
+    expect(after.visits - before.visits).toBeLessThan(60);
+  });
+});
