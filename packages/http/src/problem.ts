@@ -21,8 +21,21 @@ export class HttpProblem extends Error {
 /** Seconds a client is asked to wait (`Retry-After`) before it tries a 503 again. */
 export const RETRY_AFTER_SECONDS = 5;
 
+/** The field a problem blames, by name only (its detail may quote the value sent). */
+function blamedField(extra: Record<string, unknown>): string | undefined {
+  if (typeof extra.field === 'string') return extra.field;
+  const first = Array.isArray(extra.errors) ? (extra.errors[0] as { field?: unknown } | undefined) : undefined;
+  return typeof first?.field === 'string' ? first.field : undefined;
+}
+
 export function sendProblem(reply: FastifyReply, status: number, title: string, detail?: string, extra: Record<string, unknown> = {}) {
   if (status === 503) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+  // Why a request was refused, for whoever wires a record system in: the title and the field,
+  // never the detail (it may quote what was sent).
+  if (status >= 400 && status < 500) {
+    const field = blamedField(extra);
+    reply.request.log.info({ status, title, ...(field ? { field } : {}) }, 'request refused');
+  }
   return reply
     .code(status)
     .type('application/problem+json')

@@ -2,7 +2,8 @@ import { Writable } from 'node:stream';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { lazyChildLogger, lazyRequestLogger, loggerOptions, registerErrorHandler, requestIdOf } from '../src/index.ts';
+import { z } from 'zod';
+import { HttpProblem, lazyChildLogger, lazyRequestLogger, loggerOptions, registerErrorHandler, requestIdOf } from '../src/index.ts';
 
 function capture(level = 'trace') {
   const lines: string[] = [];
@@ -211,5 +212,31 @@ describe('lazyChildLogger', () => {
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatchObject({ level: 40, invitationId: 'inv-8', jobId: 'inv-8', to: '[redacted]', attempt: 2 });
     expect(lines[1]).toMatchObject({ level: 50, invitationId: 'inv-8', msg: 'and then' });
+  });
+});
+
+describe('a refused request', () => {
+  it('is logged with its status, title and the field to blame, never the detail that may quote what was sent', async () => {
+    const { logger, text } = capture('info');
+    const app = Fastify({ loggerInstance: logger as FastifyBaseLogger });
+    registerErrorHandler(app);
+    app.post('/token', async () => {
+      throw new HttpProblem(401, 'Unauthorized', 'no source has the token sekret-token-3');
+    });
+    app.post('/body', async (request) => z.object({ phone: z.string().regex(/^\+358/) }).parse(request.body));
+    expect((await app.inject({ method: 'POST', url: '/token' })).statusCode).toBe(401);
+    expect((await app.inject({ method: 'POST', url: '/body', payload: { phone: '0401234567' } })).statusCode).toBe(400);
+    await app.close();
+
+    const refused = text()
+      .split('\n')
+      .filter((l) => l.includes('request refused'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(refused).toMatchObject([
+      { level: 30, status: 401, title: 'Unauthorized' },
+      { level: 30, status: 400, title: 'Invalid request', field: 'phone' },
+    ]);
+    expect(text()).not.toContain('sekret-token-3');
+    expect(text()).not.toContain('0401234567');
   });
 });
