@@ -21,11 +21,14 @@ export class HttpProblem extends Error {
 /** Seconds a client is asked to wait (`Retry-After`) before it tries a 503 again. */
 export const RETRY_AFTER_SECONDS = 5;
 
-/** The field a problem blames, by name only (its detail may quote the value sent). */
+/**
+ * The field a problem blames, by name only (its detail may quote the value sent), and only when it
+ * reads as a field's name: a path through a map of the sender's own keys could hold anything.
+ */
 function blamedField(extra: Record<string, unknown>): string | undefined {
-  if (typeof extra.field === 'string') return extra.field;
   const first = Array.isArray(extra.errors) ? (extra.errors[0] as { field?: unknown } | undefined) : undefined;
-  return typeof first?.field === 'string' ? first.field : undefined;
+  const field = typeof extra.field === 'string' ? extra.field : first?.field;
+  return typeof field === 'string' && /^[\w.()-]{1,80}$/.test(field) && !/\d{5}/.test(field) ? field : undefined;
 }
 
 export function sendProblem(reply: FastifyReply, status: number, title: string, detail?: string, extra: Record<string, unknown> = {}) {

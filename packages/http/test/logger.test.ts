@@ -224,8 +224,10 @@ describe('a refused request', () => {
       throw new HttpProblem(401, 'Unauthorized', 'no source has the token sekret-token-3');
     });
     app.post('/body', async (request) => z.object({ phone: z.string().regex(/^\+358/) }).parse(request.body));
+    app.post('/map', async (request) => z.record(z.string(), z.number()).parse(request.body));
     expect((await app.inject({ method: 'POST', url: '/token' })).statusCode).toBe(401);
     expect((await app.inject({ method: 'POST', url: '/body', payload: { phone: '0401234567' } })).statusCode).toBe(400);
+    expect((await app.inject({ method: 'POST', url: '/map', payload: { '+358409998887': 'x' } })).statusCode).toBe(400);
     await app.close();
 
     const refused = text()
@@ -235,7 +237,10 @@ describe('a refused request', () => {
     expect(refused).toMatchObject([
       { level: 30, status: 401, title: 'Unauthorized' },
       { level: 30, status: 400, title: 'Invalid request', field: 'phone' },
+      { level: 30, status: 400, title: 'Invalid request' },
     ]);
+    expect(refused[2]).not.toHaveProperty('field');
+    expect(text()).not.toContain('358409998887');
     expect(text()).not.toContain('sekret-token-3');
     expect(text()).not.toContain('0401234567');
   });
