@@ -16,6 +16,20 @@ async function rowsRead(pool: Pool, connection: Pool): Promise<{ visits: number;
   return { visits: of('visits'), invitations: of('invitations') };
 }
 
+/** Each describe's own ingest database, and one more connection to it whose plans the tests watch. */
+function freshDatabase() {
+  const db = {} as { h: IngestHarness; connection: Pool };
+  beforeAll(async () => {
+    db.h = await startIngest();
+    db.connection = createPool(db.h.env.databaseUrl, { max: 1 });
+  });
+  afterAll(async () => {
+    await db.connection.end();
+    await db.h.close();
+  });
+  return db;
+}
+
 /**
  * One event on its own (a single HTTP event, an MLLP message that comes alone) locks its patient's
  * invitations of that day before deciding. Each connection keeps the plan it made for that when
@@ -23,18 +37,10 @@ async function rowsRead(pool: Pool, connection: Pool): Promise<{ visits: number;
  * must still read the patient's own rows only, not every invitation waiting to be sent.
  */
 describe('a lone event’s same-day lock', () => {
-  let h: IngestHarness;
-  let connection: Pool;
-  beforeAll(async () => {
-    h = await startIngest();
-    connection = createPool(h.env.databaseUrl, { max: 1 });
-  });
-  afterAll(async () => {
-    await connection.end();
-    await h.close();
-  });
+  const db = freshDatabase();
 
   it('reads only its own patient’s visits and invitations, however many others wait to be sent', async () => {
+    const { h, connection } = db;
     const lone = createIngestPipeline({ pool: connection, kaiku: testConfig(), keys, logger: silent });
     // Plans made while the tables are nearly empty (a plan is kept after the fifth call).
     for (let i = 0; i < 8; i++) {
@@ -67,6 +73,7 @@ describe('a lone event’s same-day lock', () => {
   });
 
   it('a group of events (MLLP connections arriving together) reads only its own patients’ visits', async () => {
+    const { h, connection } = db;
     // The same connection: it keeps the group call's plan from the nearly empty tables above.
     const grouped = createIngestPipeline({ pool: connection, kaiku: testConfig(), keys, logger: silent });
     const before = await rowsRead(h.pool, connection);
@@ -87,18 +94,10 @@ describe('a lone event’s same-day lock', () => {
  * it): the trigger must still read only the new invitations' visits.
  */
 describe('the funnel’s trigger on a connection that first ran it on a new database', () => {
-  let h: IngestHarness;
-  let connection: Pool;
-  beforeAll(async () => {
-    h = await startIngest();
-    connection = createPool(h.env.databaseUrl, { max: 1 });
-  });
-  afterAll(async () => {
-    await connection.end();
-    await h.close();
-  });
+  const db = freshDatabase();
 
   it('reads only the new invitations’ visits, however many other visits there are', async () => {
+    const { h, connection } = db;
     const early = createIngestPipeline({ pool: connection, kaiku: testConfig(), keys, logger: silent });
     const first = Array.from({ length: 300 }, (_, i) => endedEvent(`FIRST-${i}`, hetuFor(`1955-0${1 + (i % 9)}-01`, 2 + i)));
     expect((await early.ingestMany(first)).every((o) => o.outcome === 'scheduled')).toBe(true);
