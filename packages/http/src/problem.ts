@@ -9,36 +9,53 @@ export class HttpProblem extends Error {
   readonly status: number;
   readonly title: string;
   readonly extra: Record<string, unknown>;
-  constructor(status: number, title: string, detail?: string, extra: Record<string, unknown> = {}) {
+  /** What the log names as the field to blame, when not the answer's own (a caller's unknown key). */
+  readonly loggedField: string | undefined;
+  constructor(status: number, title: string, detail?: string, extra: Record<string, unknown> = {}, options: { loggedField?: string } = {}) {
     super(detail ?? title);
     this.name = 'HttpProblem';
     this.status = status;
     this.title = title;
     this.extra = extra;
+    this.loggedField = options.loggedField;
   }
 }
 
 /** Seconds a client is asked to wait (`Retry-After`) before it tries a 503 again. */
 export const RETRY_AFTER_SECONDS = 5;
 
-/**
- * The field a problem blames, by name only (its detail may quote the value sent), and only when it
- * reads as a field's name: a path through a map of the sender's own keys could hold anything.
- */
+/** A field's name as it may be logged: our own names only (a value or a caller's key is never one). */
+const FIELD_NAME = /^[\w.()[\]-]{1,80}$/;
+
+/** The field a problem blames (its detail may quote the value sent, so it is never logged). */
 function blamedField(extra: Record<string, unknown>): string | undefined {
   const first = Array.isArray(extra.errors) ? (extra.errors[0] as { field?: unknown } | undefined) : undefined;
   const field = typeof extra.field === 'string' ? extra.field : first?.field;
-  return typeof field === 'string' && /^[\w.()-]{1,80}$/.test(field) && !/\d{5}/.test(field) ? field : undefined;
+  return typeof field === 'string' ? field : undefined;
 }
 
-export function sendProblem(reply: FastifyReply, status: number, title: string, detail?: string, extra: Record<string, unknown> = {}) {
+/**
+ * One `request refused` line per 4xx answer, for whoever wires a record system in: the status, the
+ * title and the field to blame, never the detail (it may quote what was sent). The field only when
+ * it reads as a field's name and has no run of five digits.
+ */
+export function logRefusal(reply: FastifyReply, status: number, title: string, field?: string) {
+  if (status < 400 || status >= 500) return;
+  const named = field !== undefined && FIELD_NAME.test(field) && !/\d{5}/.test(field);
+  reply.request.log.info({ status, title, ...(named ? { field } : {}) }, 'request refused');
+}
+
+/** `loggedField`: what the log names as the field to blame (default: the problem's own `field`). */
+export function sendProblem(
+  reply: FastifyReply,
+  status: number,
+  title: string,
+  detail?: string,
+  extra: Record<string, unknown> = {},
+  loggedField = blamedField(extra),
+) {
   if (status === 503) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
-  // Why a request was refused, for whoever wires a record system in: the title and the field,
-  // never the detail (it may quote what was sent).
-  if (status >= 400 && status < 500) {
-    const field = blamedField(extra);
-    reply.request.log.info({ status, title, ...(field ? { field } : {}) }, 'request refused');
-  }
+  logRefusal(reply, status, title, loggedField);
   return reply
     .code(status)
     .type('application/problem+json')
@@ -56,7 +73,9 @@ export function zodProblem(error: z.ZodError, title = 'Invalid request') {
  */
 export function registerErrorHandler(app: FastifyInstance, isUnavailable: (error: unknown) => boolean = () => false) {
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    if (error instanceof HttpProblem) return sendProblem(reply, error.status, error.title, error.message, error.extra);
+    if (error instanceof HttpProblem) {
+      return sendProblem(reply, error.status, error.title, error.message, error.extra, error.loggedField ?? blamedField(error.extra));
+    }
     if (error instanceof z.ZodError) {
       const p = zodProblem(error);
       return sendProblem(reply, p.status, p.title, p.message, p.extra);

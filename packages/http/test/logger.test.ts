@@ -225,9 +225,20 @@ describe('a refused request', () => {
     });
     app.post('/body', async (request) => z.object({ phone: z.string().regex(/^\+358/) }).parse(request.body));
     app.post('/map', async (request) => z.record(z.string(), z.number()).parse(request.body));
+    app.get('/report', async () => {
+      const errors = [{ field: 'Virtanen.Matti', message: 'is not a parameter' }];
+      throw new HttpProblem(
+        400,
+        'Invalid report query',
+        'unknown parameter "Virtanen.Matti"',
+        { errors },
+        { loggedField: '(unknown-parameter)' },
+      );
+    });
     expect((await app.inject({ method: 'POST', url: '/token' })).statusCode).toBe(401);
     expect((await app.inject({ method: 'POST', url: '/body', payload: { phone: '0401234567' } })).statusCode).toBe(400);
     expect((await app.inject({ method: 'POST', url: '/map', payload: { '+358409998887': 'x' } })).statusCode).toBe(400);
+    expect((await app.inject({ method: 'GET', url: '/report' })).json()).toMatchObject({ errors: [{ field: 'Virtanen.Matti' }] });
     await app.close();
 
     const refused = text()
@@ -238,7 +249,9 @@ describe('a refused request', () => {
       { level: 30, status: 401, title: 'Unauthorized' },
       { level: 30, status: 400, title: 'Invalid request', field: 'phone' },
       { level: 30, status: 400, title: 'Invalid request' },
+      { level: 30, status: 400, title: 'Invalid report query', field: '(unknown-parameter)' },
     ]);
+    expect(text()).not.toContain('Virtanen');
     expect(refused[2]).not.toHaveProperty('field');
     expect(text()).not.toContain('358409998887');
     expect(text()).not.toContain('sekret-token-3');

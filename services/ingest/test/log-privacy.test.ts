@@ -109,4 +109,19 @@ describe('logs', () => {
     const refused = parsed.find((p) => p.msg === 'hl7 message refused' && p.ack === 'AE');
     expect(JSON.stringify(refused)).not.toContain('LOGBAD'); // no control id: a field mapped wrong may hold a hetu
   });
+
+  it('say at info why a Pegasos FHIR request was refused, without what it sent', async () => {
+    const fhir = `${url}/v1/sources/pegasos/fhir`;
+    const type = { 'content-type': 'application/fhir+json' };
+    await fetch(fhir, { method: 'POST', headers: { ...type, authorization: 'Bearer 010181-900C' }, body: '{}' });
+    await fetch(fhir, {
+      method: 'POST',
+      headers: { ...type, authorization: 'Bearer pg-token' },
+      body: JSON.stringify({ resourceType: 'Virtanen Matti 0401234567' }),
+    });
+    const refusals = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((p) => p.msg === 'request refused');
+    expect(refusals).toContainEqual(expect.objectContaining({ level: 30, status: 401, title: 'login' }));
+    expect(refusals).toContainEqual(expect.objectContaining({ level: 30, status: 400, title: 'invalid', field: 'resourceType' }));
+    expect(JSON.stringify(refusals)).not.toMatch(/010181|Virtanen|0401234567/);
+  });
 });

@@ -1,6 +1,6 @@
 import { type VisitEvent, visitEventSchema } from '@kaiku/core';
 import { isDatabaseUnavailable } from '@kaiku/db';
-import { HttpProblem, RETRY_AFTER_SECONDS } from '@kaiku/http';
+import { HttpProblem, logRefusal, RETRY_AFTER_SECONDS } from '@kaiku/http';
 import type { OperationOutcome, OperationOutcomeIssue } from '@medplum/fhirtypes';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { inSourceTerms, SourceMessageError, sourceField } from '../adapters/adapter-error.ts';
@@ -39,6 +39,8 @@ function withRejection(outcome: OperationOutcome, rejected: Extract<VisitOutcome
 
 function sendOutcome(reply: FastifyReply, status: number, outcome: OperationOutcome) {
   if (status === 503) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+  const first = outcome.issue[0];
+  logRefusal(reply, status, first?.code ?? 'invalid', (outcome as { field?: string }).field ?? first?.expression?.[0]);
   return reply.code(status).type(`${FHIR_JSON}; charset=utf-8`).send(outcome);
 }
 
