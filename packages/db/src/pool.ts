@@ -8,14 +8,31 @@ pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v);
 // bigint counts fit in a JS number for our sizes.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 
+/**
+ * The connection string without its own `options` (server settings, `?options=-c …`), and those
+ * settings: pg takes them from the string over the pool's, so the two are joined here instead.
+ */
+function splitOptions(databaseUrl: string): { url: string; options: string } {
+  try {
+    const url = new URL(databaseUrl);
+    const options = url.searchParams.get('options') ?? '';
+    url.searchParams.delete('options');
+    return { url: url.toString(), options };
+  } catch {
+    return { url: databaseUrl, options: '' }; // not a URL: pg reads it as it is
+  }
+}
+
 export function createPool(databaseUrl: string, options: { max?: number; applicationName?: string; timeZone?: string } = {}): Pool {
+  const given = options.timeZone ? splitOptions(databaseUrl) : { url: databaseUrl, options: '' };
   const pool = new pg.Pool({
-    connectionString: databaseUrl,
+    connectionString: given.url,
     max: options.max ?? 10,
     application_name: options.applicationName ?? 'kaiku',
     // The county's time zone for the session: `now() + 7 days` is then seven calendar days there
-    // (the answer window keeps its hour across a DST change), whatever the server's own zone.
-    ...(options.timeZone ? { options: `-c TimeZone=${options.timeZone}` } : {}),
+    // (the answer window keeps its hour across a DST change), whatever the server's own zone, and
+    // whatever settings DATABASE_URL carries (the zone comes last, so it wins over theirs).
+    ...(options.timeZone ? { options: [given.options, `-c TimeZone=${options.timeZone}`].filter(Boolean).join(' ') } : {}),
     connectionTimeoutMillis: 5000,
     idleTimeoutMillis: 30_000,
   });

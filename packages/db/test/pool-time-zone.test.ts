@@ -14,3 +14,17 @@ it('a pool in the county’s time zone adds calendar days there: the answer wind
     await helsinki.end();
   }
 });
+
+it('keeps the county’s time zone when DATABASE_URL carries server settings of its own, and keeps those too', async () => {
+  const url = new URL(adminDatabaseUrl);
+  url.searchParams.set('options', '-c statement_timeout=4321 -c TimeZone=UTC');
+  const pool = createPool(url.toString(), { max: 1, timeZone: 'Europe/Helsinki' });
+  try {
+    const { rows } = await pool.query<{ tz: string; timeout: string }>(
+      "SELECT current_setting('TimeZone') AS tz, current_setting('statement_timeout') AS timeout",
+    );
+    expect(rows[0]).toEqual({ tz: 'Europe/Helsinki', timeout: '4321ms' });
+  } finally {
+    await pool.end();
+  }
+});
