@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { safeEqual } from '@kaiku/http';
+import { logRefusal, safeEqual } from '@kaiku/http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { commentsReport } from '../reports/comments.report.ts';
 import { funnelReport } from '../reports/funnel.report.ts';
@@ -80,7 +80,10 @@ export function registerDashboard(app: FastifyInstance, deps: ReportDeps & { tok
   app.post('/login', async (request, reply) => {
     const lang = pickUiLanguage(request.query, request.headers['accept-language']);
     const token = (request.body as { token?: unknown } | undefined)?.token;
-    if (typeof token !== 'string' || !safeEqual(token, deps.token)) return html(reply, loginPage(lang, true), 401);
+    if (typeof token !== 'string' || !safeEqual(token, deps.token)) {
+      logRefusal(reply, 401, 'Unauthorized');
+      return html(reply, loginPage(lang, true), 401);
+    }
     const session = createSession(deps.token);
     return reply.header('set-cookie', sessionCookie(session.value, session.maxAge, deps.secureCookies)).redirect(`/?lang=${lang}`, 303);
   });
@@ -117,6 +120,7 @@ export function registerDashboard(app: FastifyInstance, deps: ReportDeps & { tok
             reversed: i.path[0] === 'to' && i.message === 'must not be before from',
           })),
         };
+    if (rejected) logRefusal(reply, 400, 'Invalid filters', rejected.issues[0]?.field);
     const minN = deps.kaiku.reporting.minN;
     const q = (groupBy: Array<'month' | 'unit' | 'ageBand' | 'language'>) => ({ ...base, groupBy });
     const [total, byMonth, byUnit, funnel, byAgeBand, byLanguage, targets, comments] = await Promise.all([
