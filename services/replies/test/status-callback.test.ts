@@ -204,5 +204,8 @@ describe('status callbacks: signed, idempotent, monotonic, and counted once', ()
     const res = await callback(inv.id, { MessageSid: 'SM9' });
     expect(res.statusCode).toBe(400);
     expect(res.json()).toMatchObject({ status: 400, detail: expect.stringContaining('MessageStatus') });
+    // The log says which field, as the answer does.
+    const refused = logLines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'request refused');
+    expect(refused.at(-1)).toMatchObject({ status: 400, title: 'Bad request', field: 'MessageStatus' });
   });
 });

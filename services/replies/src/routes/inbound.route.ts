@@ -1,5 +1,5 @@
 import { smsSegments } from '@kaiku/core';
-import { HttpProblem, kaikuMetrics } from '@kaiku/http';
+import { kaikuMetrics, zodProblem } from '@kaiku/http';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { createInboundHandler } from '../handle-inbound.ts';
@@ -28,7 +28,7 @@ export function registerInboundRoute(app: FastifyInstance, deps: InboundRouteDep
     const params = verifyTwilioSignature(request, deps.authToken, deps.publicBaseUrl);
     const parsed = inboundSchema.safeParse(params);
     if (!parsed.success) {
-      throw new HttpProblem(400, 'Bad request', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+      throw zodProblem(parsed.error, 'Bad request');
     }
     const result = await deps.handleInbound({
       messageSid: parsed.data.MessageSid,

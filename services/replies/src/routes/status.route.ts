@@ -1,4 +1,4 @@
-import { HttpProblem, kaikuMetrics } from '@kaiku/http';
+import { HttpProblem, kaikuMetrics, zodProblem } from '@kaiku/http';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { createDeliveryStatusHandler } from '../delivery-status.ts';
@@ -25,7 +25,7 @@ export function registerStatusRoute(app: FastifyInstance, deps: StatusRouteDeps)
     if (!invitationId.success) throw new HttpProblem(404, 'Not found', 'no such invitation');
     const parsed = statusSchema.safeParse(params);
     if (!parsed.success) {
-      throw new HttpProblem(400, 'Bad request', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+      throw zodProblem(parsed.error, 'Bad request');
     }
     const result = await deps.applyDeliveryStatus({
       invitationId: invitationId.data,
