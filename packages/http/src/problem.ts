@@ -74,7 +74,7 @@ export function zodProblem(error: z.ZodError, title = 'Invalid request') {
 export function registerErrorHandler(app: FastifyInstance, isUnavailable: (error: unknown) => boolean = () => false) {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof HttpProblem) {
-      return sendProblem(reply, error.status, error.title, error.message, error.extra, error.loggedField ?? blamedField(error.extra));
+      return sendProblem(reply, error.status, error.title, error.message, error.extra, error.loggedField);
     }
     if (error instanceof z.ZodError) {
       const p = zodProblem(error);

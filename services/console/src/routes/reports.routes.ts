@@ -23,6 +23,7 @@ export function parseReportQuery(endpoint: ReportEndpoint, query: unknown): Repo
   if (unknown.length > 0) {
     const names = unknown.map((k) => JSON.stringify(k.slice(0, 40))).join(', ');
     const what = endpoint === 'responses' ? 'the responses export' : `the ${endpoint} report`;
+    // The log names no unknown parameter: the name is the caller's own, and may be anything.
     throw new HttpProblem(
       400,
       'Invalid report query',
@@ -31,7 +32,7 @@ export function parseReportQuery(endpoint: ReportEndpoint, query: unknown): Repo
         errors: unknown.map((k) => ({ field: k.slice(0, 40), message: `is not a parameter of ${what}` })),
       },
       { loggedField: '(unknown-parameter)' },
-    ); // the name is the caller's own: it may be anything
+    );
   }
   const q = reportQuerySchema.safeParse(query);
   if (!q.success) throw zodProblem(q.error, 'Invalid report query');
