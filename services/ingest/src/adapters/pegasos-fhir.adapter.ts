@@ -1,9 +1,10 @@
-import { containsHetu, isCalendarDateTime, type VisitEventInput, zonedInstant } from '@kaiku/core';
-import type { Bundle, Encounter, Organization, Patient, Reference, Resource } from '@medplum/fhirtypes';
+import { containsHetu, isCalendarDateTime, parseHetu, type VisitEventInput, zonedInstant } from '@kaiku/core';
+import type { Bundle, Encounter, Organization, Patient, Resource } from '@medplum/fhirtypes';
 import { type FieldIssue, SourceMessageError } from './adapter-error.ts';
 import { phonesOf } from './fhir-telecom.ts';
 import { arr, isObject, shown, str, stripOid } from './fhir-values.ts';
 import { hetusInUse, malformed, modifierExtensionIn } from './pegasos-fhir.checks.ts';
+import { type Found, missingPatient, refuseDuplicateFullUrls, resolve, subjectContradicts } from './pegasos-fhir.references.ts';
 
 export const PEGASOS_SOURCE = 'pegasos';
 const NON_DISCLOSURE = 'TURVAKIELTO';
@@ -46,13 +47,6 @@ export function fhirInstant(value: string, timeZone: string): string | null {
   return new Date(zonedInstant(timeZone, y, mo, d, h, mi).getTime() + s * 1000).toISOString();
 }
 
-interface Found {
-  encounter: Encounter;
-  path: string;
-  resources: Array<{ fullUrl?: string; resource: Resource }>;
-  eventId?: string;
-}
-
 /**
  * The event id (Bundle and Encounter ids), cut to what Kaiku stores; left out when it holds a hetu,
  * judged before the cut (a cut hetu is no longer a valid one, yet still readable).
@@ -79,48 +73,25 @@ function encountersOf(body: unknown): Found[] {
       { field: 'Bundle.type', message: `expected collection, message, transaction or batch, got ${shown(bundle.type)}` },
     ]);
   }
-  const resources = arr<{ fullUrl?: string; resource?: Resource }>(body.entry)
-    .filter((e) => isObject(e.resource))
-    .map((e) => ({ ...(str(e.fullUrl) ? { fullUrl: str(e.fullUrl) } : {}), resource: e.resource as Resource }));
-  const found = resources
-    .map((r, i) => ({ r, i }))
+  const entries = arr<{ fullUrl?: string; resource?: Resource }>(body.entry);
+  refuseDuplicateFullUrls(entries);
+  // (i: the entry's place in the body, for the issues that name it)
+  const indexed = entries.flatMap((e, i) =>
+    isObject(e.resource) ? [{ i, r: { ...(str(e.fullUrl) ? { fullUrl: str(e.fullUrl) } : {}), resource: e.resource as Resource } }] : [],
+  );
+  const resources = indexed.map(({ r }) => r);
+  const found = indexed
     .filter(({ r }) => r.resource.resourceType === 'Encounter')
     .map(({ r, i }) => ({
       encounter: r.resource as Encounter,
       path: `Bundle.entry[${i}].resource`,
+      ...(r.fullUrl ? { fullUrl: r.fullUrl } : {}),
       resources,
+      ...(isObject(bundle.meta) ? { bundleMeta: bundle.meta } : {}),
       ...(str(bundle.id) ? { eventId: `${str(bundle.id)}${str(r.resource.id) ? `/${str(r.resource.id)}` : ''}` } : {}),
     }));
   if (found.length === 0) throw new SourceMessageError('invalid', [{ field: 'Bundle.entry', message: 'the bundle has no Encounter' }]);
   return found;
-}
-
-function resolve<T extends Resource>(ref: Reference | undefined, type: T['resourceType'], found: Found): T | undefined {
-  const reference = str(ref?.reference);
-  const contained = arr<Resource>(found.encounter.contained);
-  if (reference?.startsWith('#')) return contained.find((r) => r.resourceType === type && r.id === reference.slice(1)) as T | undefined;
-  const all = found.resources.filter((r) => r.resource.resourceType === type);
-  if (reference) {
-    const hit = all.find(
-      (r) => r.fullUrl === reference || (r.fullUrl?.endsWith(`/${reference}`) ?? false) || `${type}/${str(r.resource.id)}` === reference,
-    );
-    if (hit) return hit.resource as T;
-  }
-  if (type !== 'Patient' || reference) return undefined; // a reference to nothing is not a guess
-  // No reference: the one Patient there is (contained or in the bundle).
-  const candidates = [...contained.filter((r) => r.resourceType === type), ...all.map((r) => r.resource)];
-  return candidates.length === 1 ? (candidates[0] as T) : undefined;
-}
-
-/** Why an encounter has no Patient: a reference to none, several to choose from, or none there. */
-function missingPatient(enc: Encounter, found: Found): string {
-  const reference = str(enc.subject?.reference);
-  // (the reference is not echoed: a patient's id may be their hetu)
-  if (reference) return 'subject names no Patient contained or in the bundle';
-  const count = [...arr<Resource>(enc.contained), ...found.resources.map((r) => r.resource)].filter(
-    (r) => r.resourceType === 'Patient',
-  ).length;
-  return count > 1 ? `there are ${count} Patients and no subject names one` : 'the Patient is neither contained nor in the bundle';
 }
 
 /** Of identifiers with a value: the `official` one, else `usual`, else the first. */
@@ -144,7 +115,7 @@ function visitIdOf(enc: Encounter): string | undefined {
 function unitOf(enc: Encounter, found: Found): { id?: string; name?: string } {
   const provider = enc.serviceProvider;
   const direct = str(provider?.identifier?.value);
-  const org = direct ? undefined : resolve<Organization>(provider, 'Organization', found);
+  const org = direct ? undefined : resolve<Organization>(provider, 'Organization', found).resource;
   // The unit's OID (FI Base: urn:oid:1.2.246.10.…), not a business id (Y-tunnus) listed before it.
   const orgIds = arr<{ value?: string }>(org?.identifier)
     .map((i) => str(i.value))
@@ -160,21 +131,58 @@ function languageOf(patient: Patient): string | undefined {
   const comms = arr<{ preferred?: boolean; language?: { coding?: unknown; text?: string } }>(patient.communication);
   const ordered = [...comms.filter((c) => c.preferred === true), ...comms.filter((c) => c.preferred !== true)];
   for (const c of ordered) {
-    const code = arr<{ code?: string }>(c.language?.coding)
-      .map((x) => str(x.code))
-      .find(Boolean);
-    if (code) return code.toLowerCase();
+    // A local code beside the standard one ("RUOTSI" and "sv"): the standard one.
+    const codings = arr<{ system?: string; code?: string }>(c.language?.coding);
+    const coding =
+      codings.find((x) => str(x.system) === 'urn:ietf:bcp:47' && str(x.code)) ??
+      codings.find((x) => LANGUAGE_TAG.test(str(x.code) ?? '')) ??
+      codings.find((x) => str(x.code));
+    if (coding) return (str(coding.code) as string).toLowerCase();
   }
   return undefined;
 }
+const LANGUAGE_TAG = /^[a-z]{2,3}(?:[-_][a-z0-9]{2,8})*$/iu;
 
-const hasNonDisclosure = (r: Resource | undefined) =>
+const FULL_DATE = /^\d{4}-\d{2}-\d{2}$/u;
+const PARTIAL_DATE = /^(\d{4})(?:-(0[1-9]|1[0-2]))?$/u;
+/**
+ * Patient.birthDate, which FHIR lets be a year, or a year and a month. With a hetu the hetu gives
+ * the day (a partial date must agree with it; a full one is checked against it later); without
+ * one, a partial date counts as its last day: a patient is never taken for older than they can be.
+ */
+function birthDateOf(patient: Patient, hetus: ReadonlySet<string>): { birthDate?: string; issue?: FieldIssue } {
+  const value = patient.birthDate;
+  if (typeof value !== 'string' || FULL_DATE.test(value)) return typeof value === 'string' ? { birthDate: value } : {};
+  const m = PARTIAL_DATE.exec(value);
+  if (!m) return {};
+  const [hetu] = hetus;
+  if (hetu !== undefined) {
+    const born = parseHetu(hetu);
+    if (!born.ok || born.birthDate.startsWith(value)) return {};
+    return { issue: { field: 'Patient.birthDate', message: 'does not match the personal identity code' } };
+  }
+  const month = m[2] ? Number(m[2]) : 12;
+  const lastDay = new Date(Date.UTC(2000, month, 0)).getUTCDate() - (month === 2 && !isLeapYear(Number(m[1])) ? 1 : 0);
+  return { birthDate: `${m[1]}-${String(month).padStart(2, '0')}-${String(lastDay).padStart(2, '0')}` };
+}
+const isLeapYear = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+
+/** Why a finished encounter has no unit: a reference to no Organization, or no identifier at all. */
+function unitMissing(enc: Encounter): string {
+  return str(enc.serviceProvider?.reference)
+    ? 'serviceProvider names no Organization (with an identifier) contained or in the bundle'
+    : 'the unit OID (serviceProvider.identifier) is required';
+}
+
+const hasNonDisclosure = (r: { meta?: Resource['meta'] } | undefined) =>
   arr<{ code?: string }>(r?.meta?.security).some((s) => str(s.code)?.toUpperCase() === NON_DISCLOSURE);
 
 function toEvent(found: Found, timeZone: string, now: Date): VisitEventInput {
   const enc = found.encounter;
   const p = found.path;
   const issues: FieldIssue[] = [];
+  if (enc.status !== undefined && typeof enc.status !== 'string')
+    throw new SourceMessageError('invalid', [{ field: `${p}.status`, message: `must be a code (a string), got ${shown(enc.status)}` }]);
   if (!str(enc.status)) throw new SourceMessageError('invalid', [{ field: `${p}.status`, message: 'the encounter has no status' }]);
   const kind = Object.hasOwn(KINDS, enc.status) ? KINDS[enc.status] : undefined;
   if (!kind) {
@@ -187,10 +195,11 @@ function toEvent(found: Found, timeZone: string, now: Date): VisitEventInput {
   }
   const visitId = visitIdOf(enc);
   if (!visitId) issues.push({ field: `${p}.identifier`, message: 'the encounter has no identifier' });
-  const patient = resolve<Patient>(enc.subject, 'Patient', found);
+  const subject = resolve<Patient>(enc.subject, 'Patient', found);
+  const patient = subject.resource;
   // A cancellation is read from its encounter's identifier alone: what it does not use cannot lose it.
   const cancelling = kind === 'visit-cancelled';
-  if (!patient && !cancelling) issues.push({ field: `${p}.subject`, message: missingPatient(enc, found) });
+  if (!subject.resource && !cancelling) issues.push({ field: `${p}.subject`, message: missingPatient(enc, subject) });
   const unit = unitOf(enc, found);
   let endedAt: string | undefined;
   if (kind === 'visit-ended') {
@@ -198,8 +207,9 @@ function toEvent(found: Found, timeZone: string, now: Date): VisitEventInput {
     endedAt = end ? (fhirInstant(end, timeZone) ?? undefined) : undefined;
     if (!end) issues.push({ field: `${p}.period.end`, message: 'a finished encounter needs period.end' });
     else if (!endedAt) issues.push({ field: `${p}.period.end`, message: 'not a dateTime with a time (and a day the month has)' });
-    if (!unit.id) issues.push({ field: `${p}.serviceProvider`, message: 'the unit OID (serviceProvider.identifier) is required' });
+    if (!unit.id) issues.push({ field: `${p}.serviceProvider`, message: unitMissing(enc) });
   }
+  let birthDate: string | undefined;
   if (patient && !cancelling) {
     issues.push(...malformed(patient, 'Patient'), ...malformed(enc, p));
     // Two different identity codes in use for one patient: which is theirs is not ours to guess.
@@ -209,6 +219,11 @@ function toEvent(found: Found, timeZone: string, now: Date): VisitEventInput {
         field: 'Patient.identifier',
         message: 'two different personal identity codes (hetu) in use; mark the replaced one old',
       });
+    const other = subjectContradicts(enc, patient, p, now);
+    if (other) issues.push(other);
+    const birth = birthDateOf(patient, codes);
+    if (birth.issue) issues.push(birth.issue);
+    birthDate = birth.birthDate;
   }
   if (issues.length) throw new SourceMessageError('invalid', issues);
   // FHIR: a receiver must not take a resource with a modifier extension it does not understand, at
@@ -246,10 +261,10 @@ function toEvent(found: Found, timeZone: string, now: Date): VisitEventInput {
     service: { ...(serviceClass ? { class: serviceClass } : {}), ...(serviceType ? { type: serviceType } : {}) },
     patient: {
       ...(str(hetu?.value) ? { personalId: str(hetu?.value) } : {}),
-      ...(typeof patient.birthDate === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(patient.birthDate) ? { birthDate: patient.birthDate } : {}),
+      ...(birthDate ? { birthDate } : {}),
       mobilePhones: phonesOf(patient, now),
       languages: language ? { service: language } : {},
-      nonDisclosure: hasNonDisclosure(patient) || hasNonDisclosure(enc),
+      nonDisclosure: hasNonDisclosure(patient) || hasNonDisclosure(enc) || hasNonDisclosure({ meta: found.bundleMeta }),
       deceased: patient.deceasedBoolean === true || typeof patient.deceasedDateTime === 'string',
     },
   };
