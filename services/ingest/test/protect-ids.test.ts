@@ -48,3 +48,37 @@ describe('visit and event ids that look like a hetu', () => {
     expect(await invitationOf(h.pool, 'lifecare', visitId)).toMatchObject({ status: 'scheduled' });
   });
 });
+
+describe('ids that hold a phone number (a field mapped wrong at the source)', () => {
+  it('stores a visit id and a unit id that hold one as their keyed hash, keeps no such event id, and a cancel still finds the visit', async () => {
+    const stamp = String(Date.now()).slice(-4);
+    const visitId = `+35850730${stamp}`;
+    const event = {
+      source: 'lifecare',
+      sourceEventId: `Soita 050 731 ${stamp}`,
+      kind: 'visit-ended',
+      visitId,
+      endedAt: yesterdayAt(13).toISOString(),
+      unit: { id: UNITS.kyyjarvi },
+      patient: { personalId: testHetu(), mobilePhones: ['040 123 4567'] },
+    };
+    const res = await post(event);
+    expect(res.json).toMatchObject({ outcome: 'scheduled', visitId });
+    const stored = maskedIdOf(keys, visitId);
+    expect(await invitationOf(h.pool, 'lifecare', stored)).toMatchObject({ status: 'scheduled' });
+    const { rows } = await h.pool.query('SELECT source_event_id FROM visits WHERE source_visit_id = $1', [stored]);
+    expect(rows).toEqual([{ source_event_id: null }]);
+    const cancelled = await post({ source: 'lifecare', kind: 'visit-cancelled', visitId });
+    expect(cancelled.json).toMatchObject({ outcome: 'cancelled', visitId });
+    expect(await invitationOf(h.pool, 'lifecare', stored)).toMatchObject({ status: 'cancelled' });
+
+    const unitPhone = `+35850732${stamp}`;
+    const misplaced = await post({ ...event, sourceEventId: undefined, visitId: `V-${stamp}`, unit: { id: unitPhone } });
+    expect(misplaced.json).toMatchObject({ outcome: 'skipped', reason: 'unit-not-enrolled' });
+    const units = await h.pool.query<{ unit_id: string }>(
+      `SELECT unit_id FROM visits WHERE source_visit_id = $1 UNION ALL SELECT unit_id FROM funnel_daily WHERE unit_id LIKE '%' || $2`,
+      [`V-${stamp}`, stamp],
+    );
+    expect(units.rows).toEqual([{ unit_id: maskedIdOf(keys, unitPhone) }]);
+  });
+});

@@ -77,3 +77,22 @@ export function storableComment(text: string): string {
   const cut = masked.slice(0, COMMENT_MAX_LENGTH);
   return /[\uD800-\uDBFF]$/u.test(cut) ? cut.slice(0, -1) : cut;
 }
+
+/** What separates a number's digits, or an OID's parts, in an id: spaces, dashes, dots, slashes, brackets. */
+const ID_SEPARATORS = new RegExp(`[\\s${DASH}./()]`, 'gu');
+/** `+358…` or `00358…`, not inside a longer code (INC0012345). */
+const INTERNATIONAL = /(?<![\dA-Za-z])(?:\+|00)\d{7,15}(?!\d)/u;
+/** A Finnish mobile (04x, 050; 3584x, 35850 without its +), not inside a longer code or number. */
+const FINNISH_MOBILE = /(?<![\dA-Za-z])(?:0(?:4\d|50)|358(?:4\d|50))\d{5,8}(?!\d)/u;
+
+/**
+ * Whether a record system's id field holds a phone number (a field mapped wrong at the source):
+ * an international or a Finnish mobile number with only separators in it, or, in an id written as
+ * words ("Soita 050 730 3158"), what the comment masking reads as one. A visit number
+ * (2025111200123) or an OID is none.
+ */
+export function idHoldsPhone(id: string): boolean {
+  const compact = id.replace(ID_SEPARATORS, '');
+  if (INTERNATIONAL.test(compact) || FINNISH_MOBILE.test(compact)) return true;
+  return /\S\s+\S/u.test(id) && maskPersonalData(id).includes('[phone]');
+}

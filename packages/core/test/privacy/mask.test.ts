@@ -1,4 +1,4 @@
-import { COMMENT_MAX_LENGTH, maskPersonalData, storableComment } from '@kaiku/core';
+import { COMMENT_MAX_LENGTH, idHoldsPhone, maskPersonalData, storableComment } from '@kaiku/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
@@ -224,5 +224,34 @@ describe('masking open text', () => {
     expect(storableComment('soita 040\u202E 123 4567')).toBe('soita [phone]');
     const emoji = `${'a'.repeat(COMMENT_MAX_LENGTH - 1)}😀`;
     expect(storableComment(emoji)).toBe('a'.repeat(COMMENT_MAX_LENGTH - 1));
+  });
+});
+
+describe('idHoldsPhone: a phone number in a record system’s id field', () => {
+  it('finds international and Finnish mobile numbers, with separators or as words', () => {
+    for (const id of [
+      '+358507303156',
+      '+358 50 730 3156',
+      '00358507303156',
+      '0507303156',
+      '040-123 4567',
+      '358401234567',
+      'Soita 050 730 3158',
+      'puh. 09 1234 5678',
+    ])
+      expect(idHoldsPhone(id), id).toBe(true);
+  });
+  it('leaves visit numbers, OIDs, codes and system|value ids alone', () => {
+    for (const id of [
+      '2025111200123',
+      'LC20250312154500001',
+      '1.2.246.10.2085212.10.1314',
+      'urn:oid:1.2.246.10.1234567.10.0|880121',
+      'INC0012345678',
+      'AB0401234567',
+      'enc-880121',
+      'V-B1',
+    ])
+      expect(idHoldsPhone(id), id).toBe(false);
   });
 });
