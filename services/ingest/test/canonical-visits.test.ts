@@ -139,6 +139,15 @@ describe('POST /v1/visits', () => {
     expect(res.json.detail).toContain('patient.personalId: wrong check character');
   });
 
+  it('refuses a misspelt key that would have let its default text a protected patient, and stores nothing', async () => {
+    const v = visit({ nondisclosure: true });
+    const res = await post(v);
+    expect(res.status).toBe(400);
+    expect(res.json).toMatchObject({ outcome: 'rejected', field: 'patient.nondisclosure' });
+    expect(res.json.detail).toContain('did you mean nonDisclosure?');
+    expect(await invitationOf(h.pool, 'lifecare', v.visitId)).toBeUndefined();
+  });
+
   it('answers a batch in order, each with its own outcome', async () => {
     const ok = visit();
     const lateBad = { ...visit(), endedAt: 'yesterday' };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { containsHetu } from './hetu.ts';
+import { misspeltKeys } from './misspelt-keys.ts';
 
 /**
  * Text that Postgres can store as it came: no NUL character, and no lone UTF-16 surrogate (which
@@ -115,7 +116,12 @@ function withoutNulls(o: Record<string, unknown>, parent = '', depth = 0): Recor
 }
 const EVENT_DEPTH = 2;
 
-export const visitEventSchema = z.preprocess(withOptionalParts, visitEventObject);
+export const visitEventSchema = z.preprocess((input, ctx) => {
+  for (const { path, meant } of misspeltKeys(input)) {
+    ctx.addIssue({ code: 'custom', path, message: `not a key of a visit event: did you mean ${meant}?`, input });
+  }
+  return withOptionalParts(input);
+}, visitEventObject);
 
 export type VisitEvent = z.infer<typeof visitEventSchema>;
 export type VisitEventInput = z.input<typeof visitEventObject>;

@@ -93,3 +93,33 @@ describe('visitEventSchema', () => {
     expect(visitEventSchema.safeParse({ ...canonical, visitId: '010181-900C', sourceEventId: 'LC-010181-900C' }).success).toBe(true);
   });
 });
+
+describe('visitEventSchema: a misspelt key', () => {
+  const issuesOf = (input: unknown) => {
+    const r = visitEventSchema.safeParse(input);
+    return r.success ? [] : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  };
+  const withPatient = (patient: Record<string, unknown>) => ({ ...canonical, patient: { ...canonical.patient, ...patient } });
+
+  it('is refused, naming the key it reads as, where its default would apply unnoticed', () => {
+    expect(issuesOf(withPatient({ nondisclosure: true }))).toEqual([
+      'patient.nondisclosure: not a key of a visit event: did you mean nonDisclosure?',
+    ]);
+    expect(issuesOf(withPatient({ decesed: true }))).toEqual(['patient.decesed: not a key of a visit event: did you mean deceased?']);
+    expect(issuesOf(withPatient({ mobile_phones: ['+358401234567'] }))).toEqual([
+      'patient.mobile_phones: not a key of a visit event: did you mean mobilePhones?',
+    ]);
+    expect(issuesOf(withPatient({ sms_consent: false, languages: { Service: 'sv' } }))).toEqual([
+      'patient.languages.Service: not a key of a visit event: did you mean service?',
+      'patient.sms_consent: not a key of a visit event: did you mean smsConsent?',
+    ]);
+    expect(issuesOf({ ...canonical, endedat: canonical.endedAt })).toEqual(['endedat: not a key of a visit event: did you mean endedAt?']);
+  });
+
+  it('lets a record system’s own extra keys through, and a cancellation’s unused parts', () => {
+    expect(issuesOf(withPatient({ name: 'Testi', email: 'x@example.org', deceasedAt: null }))).toEqual([]);
+    expect(issuesOf({ ...canonical, ward: '3B', priority: 2 })).toEqual([]);
+    const cancel = { source: 'lifecare', kind: 'visit-cancelled', visitId: '2025111200123', patient: { nondisclosure: true } };
+    expect(issuesOf(cancel)).toEqual([]);
+  });
+});
