@@ -34,6 +34,17 @@ export function loadIngestConfig(env: Env) {
     /** How often the outbox reconciler checks that Redis still has its marker (lost data → re-enqueue). */
     OUTBOX_RECONCILE_MS: z.coerce.number().int().positive().default(5000),
     MLLP_IDLE_TIMEOUT_MS: z.coerce.number().int().positive().default(300_000),
+    /** MSH-11 processing ids taken: P (production) by default; a test Kaiku beside a training Lifecare takes T. */
+    LIFECARE_PROCESSING_IDS: z
+      .string()
+      .default('P')
+      .transform((raw) =>
+        raw
+          .split(',')
+          .map((p) => p.trim().toUpperCase())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.enum(['P', 'T', 'D'], { message: 'each one of P, T, D (comma-separated)' })).min(1, 'name at least one of P, T, D')),
   });
   const parsed = parseEnv(schema, env);
   return { ...parsed, kaiku: kaikuConfigOf(parsed) };

@@ -32,6 +32,7 @@ const pipeline = createIngestPipeline({
   kaiku: config.kaiku,
   keys,
   logger,
+  hl7ProcessingIds: config.LIFECARE_PROCESSING_IDS,
   onCommitted: () => relay.nudge(),
   onCancelled: (ids) => {
     // Best effort: if Redis is down the job stays, and the sender finds the invitation cancelled.

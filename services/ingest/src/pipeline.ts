@@ -20,6 +20,8 @@ export interface IngestPipelineDeps {
   onCommitted?: () => void;
   /** After a commit that cancelled invitations (their queued jobs can go). */
   onCancelled?: (invitationIds: string[]) => void;
+  /** MSH-11 values the Lifecare adapter takes (LIFECARE_PROCESSING_IDS; default P). */
+  hl7ProcessingIds?: readonly string[];
 }
 
 /** The canonical ingestor and the adapters on top of it; shared by the HTTP app and the MLLP listener. */
@@ -85,6 +87,7 @@ export function createIngestPipeline(deps: IngestPipelineDeps) {
     ingest,
     timeZone: deps.kaiku.timezone,
     logger: deps.logger.child({ part: 'lifecare-hl7' }),
+    ...(deps.hl7ProcessingIds ? { processingIds: deps.hl7ProcessingIds } : {}),
   });
   return { ingest, ingestMany, handleHl7 };
 }

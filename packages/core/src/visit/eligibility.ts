@@ -78,6 +78,10 @@ export function assessVisit(event: VisitEvent, unit: UnitRule, rules: Eligibilit
     birthDate = hetu.birthDate;
     personalId = patient.personalId.trim().toUpperCase();
   }
+  // Born after the visit: a century sign or a birth date mistyped at the source (080990A908X is 2090).
+  if (birthDate && birthDate > visitDay) {
+    throw new InvalidVisitError(patient.personalId ? 'patient.personalId' : 'patient.birthDate', 'gives a birth date after the visit');
+  }
   const age = birthDate ? ageOn(birthDate, visitDay) : null;
   const language = pickLanguage(patient.languages, rules.otherLanguage);
   const mobile = chooseMobile(patient.mobilePhones);

@@ -22,7 +22,7 @@ const storedId = (max: number) =>
   text()
     .trim()
     .max(max)
-    .refine((v) => !containsHetu(v), NO_HETU);
+    .refine((v) => !containsHetu(v, { glued: true }), NO_HETU);
 
 /** An instant or a day in years a visit or a birth can have (Postgres has no year 0). */
 const yearAtLeast = (min: number) => (iso: string) => {

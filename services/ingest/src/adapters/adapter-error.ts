@@ -2,6 +2,8 @@
 export interface FieldIssue {
   field: string;
   message: string;
+  /** HL7 table 0357's code, where the ACK's default for its result would say less (202: unsupported processing id). */
+  hl7Code?: string;
 }
 
 /**

@@ -85,6 +85,16 @@ function hl7Date(ts: string): string | undefined {
   return m ? `${m[1]}-${m[2]}-${m[3]}` : undefined;
 }
 
+/**
+ * PID-7: a day (the time after it, if any, is dropped); a year or a year and month alone leaves the
+ * day to the hetu; anything else is passed on as written, to be refused naming PID-7.
+ */
+function birthDateOf(value: string): { birthDate?: string } {
+  const day = hl7Date(value);
+  if (day) return { birthDate: day };
+  return value.trim() === '' || /^\d{4}(\d{2})?$/u.test(value.trim()) ? {} : { birthDate: value.trim() };
+}
+
 /** A hetu's shape: six digits, a century sign, three digits and a check character. */
 const HETU_SHAPE = /^\d{6}[-+A-FU-Y]\d{3}[0-9A-Y]$/i;
 
@@ -222,7 +232,7 @@ export function lifecareToVisitEvent(msg: Er7Message, timeZone: string): VisitEv
     },
     patient: {
       ...(personalId ? { personalId } : {}),
-      ...(hl7Date(component(msg, 'PID', 7, 1)) ? { birthDate: hl7Date(component(msg, 'PID', 7, 1)) } : {}),
+      ...birthDateOf(component(msg, 'PID', 7, 1)),
       // PID-13 "" (HL7's explicit null): the record has no number any more, as opposed to empty (unchanged).
       mobilePhones: rawField(msg, 'PID', 13).trim() === '""' ? null : phonesOf(msg),
       languages: languageCode ? { service: languageCode } : {},

@@ -37,6 +37,7 @@ export interface Hl7Answer {
 }
 
 const unreadableType = { field: 'MSH-9', message: 'the message type can not be read' };
+const firstComponent = (field: string, separator: string) => (field.split(separator)[0] ?? '').trim();
 
 function outcomeText(outcome: VisitOutcome): string {
   if (outcome.outcome === 'skipped') return `skipped: ${outcome.reason}`;
@@ -54,7 +55,14 @@ function outcomeText(outcome: VisitOutcome): string {
  * One Lifecare HL7 message, from bytes to the ACK: decode, map, validate, ingest (one committed
  * transaction), answer. Never throws: every failure becomes an `AE`/`AR` (or `CE`/`CR`) ACK.
  */
-export function createLifecareHl7Handler(deps: { ingest: VisitIngestor; timeZone: string; logger: Logger }) {
+export function createLifecareHl7Handler(deps: {
+  ingest: VisitIngestor;
+  timeZone: string;
+  logger: Logger;
+  /** MSH-11 values taken (default P: production); a training (T) or debugging (D) message is refused, never a text. */
+  processingIds?: readonly string[];
+}) {
+  const processingIds = new Set(deps.processingIds ?? ['P']);
   function answer(ctx: AckContext, result: AckResult, text: string, issues: FieldIssue[] = [], extra: Partial<Hl7Answer> = {}): Hl7Answer {
     return {
       result,
@@ -107,6 +115,19 @@ export function createLifecareHl7Handler(deps: { ingest: VisitIngestor; timeZone
       countOutcome(LIFECARE_SOURCE, 'rejected');
       const issue = { field: 'MSH-10', message: 'the message control id is required' };
       return answer(ctx, 'rejected', `MSH-10: ${issue.message}`, [issue]);
+    }
+    // MSH-11: a training or debugging message sent to a production Kaiku (or the other way round)
+    // must not text a real patient, nor take the place of their real visit that day.
+    const processingId = firstComponent(ctx.processingId, ctx.delimiters.component).toUpperCase();
+    if (processingId !== '' && !processingIds.has(processingId)) {
+      countOutcome(LIFECARE_SOURCE, 'rejected');
+      const taken = [...processingIds].join(', ');
+      const issue = {
+        field: 'MSH-11',
+        message: `processing id ${processingId.slice(0, 3)} is not taken here (this Kaiku takes ${taken})`,
+        hl7Code: '202',
+      };
+      return answer(ctx, 'rejected', `MSH-11: ${issue.message}`, [issue]);
     }
     // A child logger costs 10-30 us to make (redaction set-up): only when something is logged.
     // Not the control id: a field mapped wrong at the source may hold a hetu there.

@@ -146,16 +146,17 @@ export function buildAck(ctx: AckContext, result: AckResult, text: string, issue
   const segments = [msh.join(f), ['MSA', code, ctx.controlId, escapeEr7(text.slice(0, 500), d)].join(f)];
   if (result !== 'accepted') {
     const errorCode = ERROR_CODE[result];
-    const list = issues.length ? issues : [{ field: '', message: text }];
+    const list: FieldIssue[] = issues.length ? issues : [{ field: '', message: text }];
     for (const issue of list.slice(0, 20)) {
       const message = escapeEr7(issue.message.slice(0, 200), d);
+      const issueCode = issue.hl7Code ?? errorCode;
       if (v25) {
-        const cwe = [errorCode, message, 'HL70357'].join(d.component);
+        const cwe = [issueCode, message, 'HL70357'].join(d.component);
         // ERR-2 only where there is a place to point at (not for "the database is unavailable")
         const location = /^[A-Z][A-Z0-9]{2}(?![A-Za-z0-9])/.test(issue.field) ? errLocation(issue.field, d.component) : '';
         segments.push(['ERR', '', location, cwe, 'E'].join(f));
       } else {
-        const cwe = [errorCode, message, 'HL70357'].join(d.subcomponent);
+        const cwe = [issueCode, message, 'HL70357'].join(d.subcomponent);
         segments.push(['ERR', `${errLocation(issue.field, d.component)}${d.component}${cwe}`].join(f));
       }
     }

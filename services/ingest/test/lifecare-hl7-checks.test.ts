@@ -1,0 +1,98 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadIngestConfig } from '../src/config.ts';
+import { createIngestPipeline } from '../src/pipeline.ts';
+import {
+  hl7Time,
+  hl7With,
+  type IngestHarness,
+  invitationOf,
+  keys,
+  postHl7,
+  silent,
+  startIngest,
+  testConfig,
+  testHetu,
+  uniqueId,
+} from './helpers.ts';
+
+// What a Lifecare message must not do: text a real patient from a training system, or store a hetu
+// glued into a code, or take a birth date nobody can have.
+let h: IngestHarness;
+beforeAll(async () => {
+  h = await startIngest();
+});
+afterAll(async () => h.close());
+
+function fresh(fields: Record<string, string> = {}) {
+  const visitId = uniqueId('LCK');
+  const bytes = hl7With('a03-adult-fi', {
+    'MSH-10': uniqueId('LC'),
+    'PV1-19.1': visitId,
+    'PV1-45': hl7Time(new Date(Date.now() - 3600_000)),
+    'PID-3.1': testHetu(),
+    ...fields,
+  });
+  return { bytes, visitId };
+}
+const errSegments = (ack: string) => ack.split('\r').filter((l) => l.startsWith('ERR|'));
+
+describe('Lifecare MSH-11 (processing id)', () => {
+  it('refuses a training or debugging message with AR 202 naming MSH-11, and stores nothing', async () => {
+    for (const id of ['T', 'D', 'T^T']) {
+      const m = fresh({ 'MSH-11': id });
+      const res = await postHl7(h.url, m.bytes);
+      expect(res.code, id).toBe('AR');
+      expect(res.text).toContain('MSH-11: processing id');
+      expect(errSegments(res.ack)).toEqual([expect.stringMatching(/^ERR\|MSH\^1\^11\^202&/)]);
+      expect(await invitationOf(h.pool, 'lifecare', m.visitId)).toBeUndefined();
+    }
+  });
+
+  it('takes production (P, P with a processing mode, or none given)', async () => {
+    for (const id of ['P', 'P^T', '']) {
+      const m = fresh({ 'MSH-11': id });
+      expect((await postHl7(h.url, m.bytes)).code, id).toBe('AA');
+      expect(await invitationOf(h.pool, 'lifecare', m.visitId)).toMatchObject({ status: 'scheduled' });
+    }
+  });
+
+  it('takes T where LIFECARE_PROCESSING_IDS says so (a test Kaiku beside a training Lifecare)', async () => {
+    expect(loadIngestConfig({ LIFECARE_PROCESSING_IDS: ' p, t ' }).LIFECARE_PROCESSING_IDS).toEqual(['P', 'T']);
+    expect(loadIngestConfig({}).LIFECARE_PROCESSING_IDS).toEqual(['P']);
+    expect(() => loadIngestConfig({ LIFECARE_PROCESSING_IDS: 'X' })).toThrow(/LIFECARE_PROCESSING_IDS/);
+    const training = createIngestPipeline({ pool: h.pool, kaiku: testConfig(), keys, logger: silent, hl7ProcessingIds: ['T'] });
+    const m = fresh({ 'MSH-11': 'T' });
+    expect((await training.handleHl7(m.bytes)).code).toBe('AA');
+    expect((await training.handleHl7(fresh({ 'MSH-11': 'P' }).bytes)).code).toBe('AR');
+  });
+});
+
+describe('Lifecare values no one can have', () => {
+  it('answers AE naming the field for a hetu glued into a service or unit code, and stores nothing', async () => {
+    const hetu = testHetu('1935-12-12');
+    for (const [path, field, value] of [
+      ['PV1-10', 'PV1-10', `x${hetu}`],
+      ['PV1-10', 'PV1-10', `1${hetu}`],
+      ['PV1-39', 'PV1-39', `OID${hetu}`],
+    ] as const) {
+      // (the unit from PV1-39 only when PV1-3.4 holds no OID)
+      const m = fresh({ [path]: value, ...(path === 'PV1-39' ? { 'PV1-3.4': '' } : {}) });
+      const res = await postHl7(h.url, m.bytes);
+      expect(res.code, value).toBe('AE');
+      expect(res.text).toContain(`${field}: holds a personal identity code`);
+      expect(await invitationOf(h.pool, 'lifecare', m.visitId)).toBeUndefined();
+    }
+  });
+
+  it('answers AE naming PID-3 for a hetu born after the visit, and PID-7 for a birth date that is no date', async () => {
+    const unborn = fresh({ 'PID-3.1': testHetu('2090-09-08'), 'PID-7': '' });
+    const res = await postHl7(h.url, unborn.bytes);
+    expect(res.code).toBe('AE');
+    expect(res.text).toContain('PID-3: gives a birth date after the visit');
+    const garbled = await postHl7(h.url, fresh({ 'PID-7': '1999XX' }).bytes);
+    expect(garbled.code).toBe('AE');
+    expect(garbled.text).toContain('PID-7');
+    // a year alone leaves the day to the hetu, as before
+    expect((await postHl7(h.url, fresh({ 'PID-3.1': testHetu('1981-01-01'), 'PID-7': '1981' }).bytes)).code).toBe('AA');
+  });
+});
