@@ -27,6 +27,12 @@ export function createMetricsCatalogue(registry: Registry) {
       labelNames: ['source', 'outcome'] as const,
       registers,
     }),
+    /** Ingest: an MLLP connection refused because MLLP_MAX_CONNECTIONS were open. */
+    mllpConnectionsRefused: new Counter({
+      name: 'kaiku_mllp_connections_refused_total',
+      help: 'MLLP connections refused at the connection cap (MLLP_MAX_CONNECTIONS)',
+      registers,
+    }),
     /** Ingest: one per skipped visit; reason = one of the contract's skip reasons. */
     visitSkips: new Counter({
       name: 'kaiku_visit_skips_total',

@@ -34,6 +34,7 @@ export function loadIngestConfig(env: Env) {
     /** How often the outbox reconciler checks that Redis still has its marker (lost data → re-enqueue). */
     OUTBOX_RECONCILE_MS: z.coerce.number().int().positive().default(5000),
     MLLP_IDLE_TIMEOUT_MS: z.coerce.number().int().positive().default(300_000),
+    MLLP_MAX_CONNECTIONS: z.coerce.number().int().positive().default(1000),
     /** MSH-11 processing ids taken: P (production) by default; a test Kaiku beside a training Lifecare takes T. */
     LIFECARE_PROCESSING_IDS: z
       .string()

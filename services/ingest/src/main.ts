@@ -44,6 +44,7 @@ const mllp = createMllpServer({
   handleHl7: pipeline.handleHl7,
   logger: logger.child({ part: 'mllp' }),
   idleTimeoutMs: config.MLLP_IDLE_TIMEOUT_MS,
+  maxConnections: config.MLLP_MAX_CONNECTIONS,
 });
 if (config.INGEST_TOKENS.size === 0) logger.warn('INGEST_TOKENS is empty: every ingest request will be refused');
 

@@ -1,5 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { waitFor } from '@kaiku/testing';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMllpServer, frame, type MllpServer } from '../src/mllp/mllp-server.ts';
 import { hl7Time, hl7With, type IngestHarness, invitationOf, silent, startIngest, testHetu, uniqueId } from './helpers.ts';
@@ -296,5 +297,36 @@ describe('MLLP listener', () => {
     socket.end();
     await closing;
     expect(await invitationOf(h.pool, 'lifecare', m.visitId)).toMatchObject({ status: 'scheduled' });
+  });
+});
+
+describe('MLLP connection cap', () => {
+  it('closes a connection over the cap at once, counts it and says so, and takes new ones once there is room', async () => {
+    const { kaikuMetrics } = await import('@kaiku/http');
+    const warnings: unknown[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(JSON.parse(line)) });
+    const capped = createMllpServer({ handleHl7: h.pipeline.handleHl7, logger, maxConnections: 2 });
+    const address = await capped.listen(0);
+    const open = () =>
+      new Promise<Socket>((resolve, reject) => {
+        const s = connect(address.port, '127.0.0.1', () => resolve(s));
+        s.once('error', reject);
+      });
+    const before = (await kaikuMetrics.mllpConnectionsRefused.get()).values[0]?.value ?? 0;
+    const [a, b] = [await open(), await open()];
+    await waitFor(() => capped.connectionCount() === 2, 5000, 'two connections');
+    const third = await open();
+    await new Promise<void>((r) => third.once('close', () => r()));
+    expect((await kaikuMetrics.mllpConnectionsRefused.get()).values[0]?.value).toBe(before + 1);
+    expect(warnings).toEqual([expect.objectContaining({ maxConnections: 2, msg: expect.stringContaining('MLLP_MAX_CONNECTIONS') })]);
+    a.destroy();
+    await waitFor(() => capped.connectionCount() === 1, 5000, 'room for one more');
+    const m = message();
+    const fourth = await open();
+    const ack = new Promise<string>((r) => fourth.once('data', (d) => r(d.toString('latin1'))));
+    fourth.write(frame(m.bytes));
+    expect(await ack).toContain('MSA|AA|');
+    for (const s of [b, fourth]) s.destroy();
+    await capped.close();
   });
 });

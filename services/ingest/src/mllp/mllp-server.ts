@@ -1,4 +1,5 @@
 import { type AddressInfo, createServer, type Socket } from 'node:net';
+import { kaikuMetrics } from '@kaiku/http';
 import type { Logger } from 'pino';
 import { ackContextOfUnreadable, buildAck } from '../adapters/hl7/hl7-ack.ts';
 import type { LifecareHl7Handler } from '../adapters/lifecare-hl7.handler.ts';
@@ -179,6 +180,18 @@ export function createMllpServer(deps: MllpServerDeps) {
   const server = createServer({ allowHalfOpen: true }, serve);
   server.maxConnections = deps.maxConnections ?? 1000;
   server.on('error', (error) => log.error({ err: { message: error.message } }, 'mllp listener error'));
+  // At the cap a new connection is closed as soon as it is accepted: a record system locked out by
+  // idle or dripping sockets would see only resets. Counted, and said at most once a minute.
+  let refused = 0;
+  let warnedAt = Number.NEGATIVE_INFINITY;
+  server.on('drop', () => {
+    kaikuMetrics.mllpConnectionsRefused.inc();
+    refused++;
+    if (performance.now() - warnedAt < 60_000) return;
+    warnedAt = performance.now();
+    log.warn({ maxConnections: server.maxConnections, refused }, 'mllp connection refused: MLLP_MAX_CONNECTIONS are open');
+    refused = 0;
+  });
 
   return {
     server,
