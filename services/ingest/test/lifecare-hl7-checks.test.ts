@@ -1,3 +1,4 @@
+import { phoneHashOf } from '@kaiku/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadIngestConfig } from '../src/config.ts';
 import { createIngestPipeline } from '../src/pipeline.ts';
@@ -94,5 +95,48 @@ describe('Lifecare values no one can have', () => {
     expect(garbled.text).toContain('PID-7');
     // a year alone leaves the day to the hetu, as before
     expect((await postHl7(h.url, fresh({ 'PID-3.1': testHetu('1981-01-01'), 'PID-7': '1981' }).bytes)).code).toBe('AA');
+  });
+});
+
+describe('Lifecare A08 in the order it was recorded', () => {
+  const minutesAgo = (n: number) => hl7Time(new Date(Date.now() - n * 60_000));
+  const update = (hetu: string, visitId: string, recorded: string, phone: string, language: string, extra: Record<string, string> = {}) =>
+    hl7With('a08-patient-update', {
+      'MSH-10': uniqueId('LC'),
+      'MSH-7': recorded,
+      'EVN-2': recorded,
+      'PID-3.1': hetu,
+      'PV1-19.1': visitId,
+      'PID-13.1': phone,
+      'PID-15.1': language,
+      ...extra,
+    });
+
+  it('leaves the newer details when an update recorded earlier comes late, and says so', async () => {
+    const hetu = testHetu();
+    const visit = fresh({ 'PID-3.1': hetu });
+    expect((await postHl7(h.url, visit.bytes)).code).toBe('AA');
+    const newer = await postHl7(h.url, update(hetu, visit.visitId, minutesAgo(5), '+358409890002', 'en'));
+    expect([newer.code, newer.text]).toEqual(['AA', 'updated 1']);
+    const late = await postHl7(h.url, update(hetu, visit.visitId, minutesAgo(20), '+358409890003', 'sv'));
+    expect([late.code, late.text]).toEqual(['AA', "updated 0 (1 kept newer details than this message's EVN-2)"]);
+    expect(await invitationOf(h.pool, 'lifecare', visit.visitId)).toMatchObject({
+      language: 'en',
+      phone_hash: phoneHashOf(keys, '+358409890002'),
+    });
+    // without EVN-2, MSH-7 is the update's time
+    const latest = update(hetu, visit.visitId, minutesAgo(1), '+358409890004', 'fi', { 'EVN-2': '' });
+    expect((await postHl7(h.url, latest)).text).toBe('updated 1');
+    expect(await invitationOf(h.pool, 'lifecare', visit.visitId)).toMatchObject({ phone_hash: phoneHashOf(keys, '+358409890004') });
+  });
+
+  it('still withdraws the survey for a late update that bars the text (deceased)', async () => {
+    const hetu = testHetu();
+    const visit = fresh({ 'PID-3.1': hetu });
+    await postHl7(h.url, visit.bytes);
+    await postHl7(h.url, update(hetu, visit.visitId, minutesAgo(5), '+358409890012', 'fi'));
+    const late = await postHl7(h.url, update(hetu, visit.visitId, minutesAgo(30), '+358409890013', 'fi', { 'PID-30': 'Y' }));
+    expect(late.code).toBe('AA');
+    expect(await invitationOf(h.pool, 'lifecare', visit.visitId)).toMatchObject({ status: 'skipped', skip_reason: 'deceased' });
   });
 });

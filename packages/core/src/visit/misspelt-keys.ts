@@ -12,6 +12,7 @@ const EVENT_KEYS: KeyTree = {
   kind: null,
   visitId: null,
   endedAt: null,
+  recordedAt: null,
   unit: { id: null, name: null },
   service: { class: null, type: null },
   patient: {

@@ -45,6 +45,8 @@ const visitEventObject = z
     /** Required except for patient-updated, which may name only the patient (HL7 A31). */
     visitId: text().trim().min(1).max(255).optional(),
     endedAt: z.iso.datetime({ offset: true, abort: true }).refine(yearAtLeast(1900), 'must be in the years 1900 to 2999').optional(),
+    /** When the source recorded the event: a patient update older than the details a survey holds leaves them. */
+    recordedAt: z.iso.datetime({ offset: true, abort: true }).refine(yearAtLeast(1900), 'must be in the years 1900 to 2999').optional(),
     /** The unit's OID, with or without `urn:oid:` (as FHIR writes it). */
     unit: z.object({
       id: storedId(128)

@@ -23,6 +23,7 @@ export const LIFECARE_FIELDS: Record<string, string> = {
   kind: 'MSH-9',
   visitId: 'PV1-19',
   endedAt: 'PV1-45',
+  recordedAt: 'EVN-2',
   unit: 'PV1-39',
   'unit.id': 'PV1-39',
   service: 'PV1-10',
@@ -219,12 +220,18 @@ export function lifecareToVisitEvent(msg: Er7Message, timeZone: string): VisitEv
   const languageCode = hl7Value(component(msg, 'PID', 15, 1)) || LANGUAGE_NAMES[hl7Value(component(msg, 'PID', 15, 2)).toLowerCase()];
   const deceased = yes(component(msg, 'PID', 30, 1)) || present(component(msg, 'PID', 29, 1));
   const controlId = rawField(msg, 'MSH', 10).trim();
+  // An update's own time (EVN-2, else MSH-7): one recorded before the details a survey holds leaves them.
+  const recordedAt =
+    kind === 'patient-updated'
+      ? (hl7Instant(component(msg, 'EVN', 2, 1), timeZone) ?? hl7Instant(component(msg, 'MSH', 7, 1), timeZone) ?? undefined)
+      : undefined;
   return {
     source: LIFECARE_SOURCE,
     ...(controlId ? { sourceEventId: controlId } : {}),
     kind,
     ...(visitId ? { visitId } : {}),
     ...(endedAt ? { endedAt } : {}),
+    ...(recordedAt ? { recordedAt } : {}),
     unit: { id: unitId || '(unknown)' },
     service: {
       ...(component(msg, 'PV1', 10, 1) ? { class: component(msg, 'PV1', 10, 1) } : {}),

@@ -43,7 +43,8 @@ function outcomeText(outcome: VisitOutcome): string {
   if (outcome.outcome === 'skipped') return `skipped: ${outcome.reason}`;
   if (outcome.outcome === 'scheduled') return `scheduled ${outcome.sendAt}`;
   // How many scheduled surveys took the update: 0 says it matched none (another patient's visit, say).
-  if (outcome.outcome === 'updated') return `updated ${outcome.invitations}`;
+  if (outcome.outcome === 'updated')
+    return `updated ${outcome.invitations}${outcome.older ? ` (${outcome.older} kept newer details than this message's EVN-2)` : ''}`;
   if (outcome.outcome === 'cancelled' && outcome.textSent)
     return 'cancelled (its survey text had already gone out; answers to it still count)';
   if (outcome.outcome === 'cancelled' && outcome.textInFlight)

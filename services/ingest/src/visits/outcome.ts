@@ -10,7 +10,10 @@ export type VisitOutcome =
    * `textInFlight`: it was being sent; cancelled if Twilio's log shows it did not go, else as `textSent`.
    */
   | { outcome: 'cancelled'; visitId: string; textSent?: true; textInFlight?: true }
-  /** `invitations`: how many still-scheduled invitations took the new details (or were withdrawn). */
-  | { outcome: 'updated'; visitId?: string; invitations: number }
+  /**
+   * `invitations`: how many still-scheduled invitations took the new details (or were withdrawn);
+   * `older`: how many hold details recorded after this update's `recordedAt`, and kept them.
+   */
+  | { outcome: 'updated'; visitId?: string; invitations: number; older?: number }
   /** `field`: the canonical path of the offending field, when one is to blame. */
   | { outcome: 'rejected'; visitId?: string; error: string; field?: string };

@@ -71,6 +71,8 @@ export async function updatePatient(
   const sentLanguage = given ? pickLanguage(patient.languages, deps.survey.otherLanguage) : null;
   const withdrawn: string[] = [];
   let updated = 0;
+  let older = 0;
+  const recordedAt = event.recordedAt ? new Date(event.recordedAt) : null;
   for (const invitation of targets) {
     if (withdraw) {
       if (await repo.skipScheduledInvitation(client, invitation.id, withdraw)) withdrawn.push(invitation.id);
@@ -80,12 +82,27 @@ export async function updatePatient(
     // Its text may already be at Twilio (an attempt got a 5xx): the retry looks for it by this
     // number and these words, so they stay; a new number or language now would text the patient twice.
     if (invitation.lookup_before_retry) continue;
+    // Recorded before the update whose details the survey holds (one that came late, or was sent
+    // again): those are newer. (A withdrawal above goes through whatever its time: no text is never
+    // the harm.) The first update is taken whatever its time: the visit's own message says nothing
+    // of when its details were recorded.
+    if (recordedAt && invitation.details_at && recordedAt < invitation.details_at) {
+      older += 1;
+      continue;
+    }
     updated += 1;
     const hash = newHash ?? invitation.phone_hash;
     // The patient's own choice by SMS (SV/EN/FI) outranks what the record system says.
     const preferred = hash ? await repo.preferredLanguage(client, hash) : null;
     const language = isLanguage(preferred) ? preferred : (sentLanguage ?? invitation.language);
-    await repo.updateInvitationContact(client, invitation.id, phone ? encryptPhone(deps.keys, phone) : null, newHash, language);
+    await repo.updateInvitationContact(
+      client,
+      invitation.id,
+      phone ? encryptPhone(deps.keys, phone) : null,
+      newHash,
+      language,
+      event.recordedAt ?? null,
+    );
   }
-  return { outcome: { outcome: 'updated', ...visitId, invitations: updated }, cancelled: withdrawn };
+  return { outcome: { outcome: 'updated', ...visitId, invitations: updated, ...(older ? { older } : {}) }, cancelled: withdrawn };
 }

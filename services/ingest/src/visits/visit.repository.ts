@@ -211,6 +211,8 @@ export interface ScheduledInvitation {
   language: string;
   /** An attempt got a 5xx: its text may be at Twilio, and the retry looks for it by number and words. */
   lookup_before_retry: boolean;
+  /** When the details it holds were recorded at the source: the last timed update's (null: none yet). */
+  details_at: Date | null;
 }
 
 /** Still-scheduled invitations of one visit and/or one patient (any source), locked for update. */
@@ -219,7 +221,7 @@ export async function scheduledInvitationsOf(
   by: { source: string; sourceVisitId: string | null; pseudonym: string | null; namedVisitOfAnyone?: boolean },
 ): Promise<ScheduledInvitation[]> {
   const { rows } = await client.query<ScheduledInvitation>(
-    `SELECT i.id, i.phone_hash, i.language, i.lookup_before_retry FROM invitations i JOIN visits v ON v.id = i.visit_id
+    `SELECT i.id, i.phone_hash, i.language, i.lookup_before_retry, i.details_at FROM invitations i JOIN visits v ON v.id = i.visit_id
      WHERE i.status = 'scheduled'
        -- The named visit only when it is this patient's (or its patient is unknown): an update that
        -- names another person's visit, or names no person for a visit whose patient is known, must
@@ -238,11 +240,13 @@ export async function updateInvitationContact(
   phoneEnc: Buffer | null,
   phoneHash: string | null,
   language: string,
+  recordedAt: string | null,
 ) {
   const { rowCount } = await client.query(
-    `UPDATE invitations SET phone_enc = COALESCE($2, phone_enc), phone_hash = COALESCE($3, phone_hash), language = $4, updated_at = now()
+    `UPDATE invitations SET phone_enc = COALESCE($2, phone_enc), phone_hash = COALESCE($3, phone_hash), language = $4,
+       details_at = COALESCE($5, details_at), updated_at = now()
      WHERE id = $1 AND status = 'scheduled'`,
-    [invitationId, phoneEnc, phoneHash, language],
+    [invitationId, phoneEnc, phoneHash, language, recordedAt],
   );
   return (rowCount ?? 0) > 0;
 }
