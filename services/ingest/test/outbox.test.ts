@@ -119,6 +119,25 @@ describe('outbox relay', () => {
     expect((await h.pool.query('SELECT count(*)::int AS n FROM outbox')).rows[0].n).toBe(0);
   });
 
+  it('queues nothing for a survey whose cancellation commits while the relay reads it', async () => {
+    const relay = createOutboxRelay({ pool: h.pool, queue: h.queue, logger: silent, intervalMs: 1000 });
+    const { invitationId } = await schedule();
+    const other = await h.pool.connect();
+    try {
+      // a cancellation (or a same-day visit replacing it) under way: the row is locked, not yet committed
+      await other.query('BEGIN');
+      await other.query(`UPDATE invitations SET status = 'cancelled' WHERE id = $1`, [invitationId]);
+      const draining = relay.drain();
+      await new Promise((r) => setTimeout(r, 200));
+      await other.query('COMMIT');
+      await draining;
+    } finally {
+      other.release();
+    }
+    expect(await h.queue.getJob(invitationId)).toBeUndefined();
+    expect((await h.pool.query('SELECT count(*)::int AS n FROM outbox WHERE invitation_id = $1', [invitationId])).rows[0].n).toBe(0);
+  });
+
   it('removes the job when the visit is cancelled before the send', async () => {
     const relay = createOutboxRelay({ pool: h.pool, queue: h.queue, logger: silent, intervalMs: 1000 });
     const { visit, invitationId } = await schedule();
