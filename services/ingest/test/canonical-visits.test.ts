@@ -148,6 +148,20 @@ describe('POST /v1/visits', () => {
     expect(await invitationOf(h.pool, 'lifecare', v.visitId)).toBeUndefined();
   });
 
+  it('says when a cancel names a visit it has not stored (a mistyped id looks like a real cancel otherwise)', async () => {
+    const v = visit();
+    expect((await post({ source: 'lifecare', kind: 'visit-cancelled', visitId: `${v.visitId}x` })).json).toEqual({
+      outcome: 'cancelled',
+      visitId: `${v.visitId}x`,
+      visitUnknown: true,
+    });
+    await post(v);
+    expect((await post({ source: 'lifecare', kind: 'visit-cancelled', visitId: v.visitId })).json).toEqual({
+      outcome: 'cancelled',
+      visitId: v.visitId,
+    });
+  });
+
   it('answers a batch in order, each with its own outcome', async () => {
     const ok = visit();
     const lateBad = { ...visit(), endedAt: 'yesterday' };

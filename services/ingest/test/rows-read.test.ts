@@ -4,10 +4,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIngestPipeline } from '../src/pipeline.ts';
 import { endedEvent, type IngestHarness, keys, silent, startIngest, testConfig } from './helpers.ts';
 
+/** startIngest's pool size. */
+const HARNESS_POOL_SIZE = 5;
+
 /** Rows read from `visits` and `invitations` so far, through every index and the tables' own scans. */
 async function rowsRead(pool: Pool, connection: Pool): Promise<{ visits: number; invitations: number }> {
-  // The connection's counters reach the shared statistics when it next goes idle.
+  // A backend's counters reach the shared statistics when it next goes idle, or up to 10 s later
+  // when it flushed less than a second before: flushed now on the watched connection and on every
+  // connection of the harness's pool (the earlier batches' reads must not land between two readings).
   await connection.query('SELECT pg_stat_force_next_flush()');
+  const clients = await Promise.all(Array.from({ length: HARNESS_POOL_SIZE }, () => pool.connect()));
+  try {
+    await Promise.all(clients.map((c) => c.query('SELECT pg_stat_force_next_flush()')));
+  } finally {
+    for (const c of clients) c.release();
+  }
   const { rows } = await pool.query<{ relname: string; n: string }>(
     `SELECT relname, (coalesce(idx_tup_fetch, 0) + seq_tup_read)::text AS n FROM pg_stat_user_tables
       WHERE relname IN ('visits', 'invitations')`,

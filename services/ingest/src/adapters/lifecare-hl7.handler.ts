@@ -49,6 +49,8 @@ function outcomeText(outcome: VisitOutcome): string {
     return 'cancelled (its survey text had already gone out; answers to it still count)';
   if (outcome.outcome === 'cancelled' && outcome.textInFlight)
     return 'cancelled (its survey text was being sent: if it went out, answers to it still count)';
+  if (outcome.outcome === 'cancelled' && outcome.visitUnknown)
+    return 'cancelled (no visit with this number is stored yet: one that ends later is never surveyed)';
   return outcome.outcome;
 }
 

@@ -54,7 +54,9 @@ export function createVisitIngestor(deps: VisitIngestorDeps) {
     // An unknown visit, or one already texted: recorded (and acknowledged), nothing else to do; the
     // answer says when the text had gone, or may be going (see textState).
     const status = found?.invitation_id && cancelled.length === 0 ? found.status : null;
-    return { outcome: { outcome: 'cancelled', visitId, ...textState(status) }, cancelled };
+    // Said, so that a cancel whose id was written another way than its visit's is not taken for a real one.
+    const unknown = found ? {} : { visitUnknown: true as const };
+    return { outcome: { outcome: 'cancelled', visitId, ...textState(status), ...unknown }, cancelled };
   }
 
   return async function ingest(event: VisitEvent): Promise<VisitOutcome> {

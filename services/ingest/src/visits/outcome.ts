@@ -8,8 +8,9 @@ export type VisitOutcome =
   /**
    * `textSent`: the survey's text had already gone out; the survey goes on and its answers count.
    * `textInFlight`: it was being sent; cancelled if Twilio's log shows it did not go, else as `textSent`.
+   * `visitUnknown`: no visit with this id is stored (yet): recorded, so that one that ends later is never surveyed.
    */
-  | { outcome: 'cancelled'; visitId: string; textSent?: true; textInFlight?: true }
+  | { outcome: 'cancelled'; visitId: string; textSent?: true; textInFlight?: true; visitUnknown?: true }
   /**
    * `invitations`: how many still-scheduled invitations took the new details (or were withdrawn);
    * `older`: how many hold details recorded after this update's `recordedAt`, and kept them.
