@@ -134,3 +134,17 @@ describe('Pegasos FHIR: what may be said to the patient', () => {
     expect(refused(of('1999-08'))).toEqual([{ field: 'Patient.birthDate', message: 'does not match the personal identity code' }]);
   });
 });
+
+describe('Pegasos FHIR: the encounter number', () => {
+  it('reads an OID system sent bare, or with its prefix in capitals, as urn:oid: (a cancel written either way finds its visit)', () => {
+    const withSystem = (system: string) => {
+      const bundle = load();
+      bundle.entry[0].resource.identifier = [{ use: 'official', system, value: 'V-B1' }];
+      return map(bundle)[0]?.visitId;
+    };
+    expect(withSystem('urn:oid:1.2.246.10.1234567.10.0')).toBe('urn:oid:1.2.246.10.1234567.10.0|V-B1');
+    expect(withSystem('1.2.246.10.1234567.10.0')).toBe('urn:oid:1.2.246.10.1234567.10.0|V-B1');
+    expect(withSystem('URN:OID:1.2.246.10.1234567.10.0')).toBe('urn:oid:1.2.246.10.1234567.10.0|V-B1');
+    expect(withSystem('https://pegasos.example/encounters')).toBe('https://pegasos.example/encounters|V-B1');
+  });
+});

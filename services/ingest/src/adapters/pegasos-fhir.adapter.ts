@@ -108,8 +108,15 @@ function visitIdOf(enc: Encounter): string | undefined {
   const id = preferred(arr<{ use?: string; system?: string; value?: string }>(enc.identifier));
   const value = str(id?.value);
   if (!value) return str(enc.id);
-  const system = str(id?.system);
+  const system = systemUri(str(id?.system));
   return system && !/^urn:/iu.test(value) ? `${system}|${value}` : value;
+}
+
+/** An OID system as FHIR writes it (`urn:oid:…`), also when sent bare or with the prefix in capitals: one id for one visit. */
+function systemUri(system: string | undefined): string | undefined {
+  if (!system) return undefined;
+  const oid = stripOid(system.replace(/^urn:oid:/iu, 'urn:oid:'));
+  return OID.test(oid) ? `urn:oid:${oid}` : system;
 }
 
 function unitOf(enc: Encounter, found: Found): { id?: string; name?: string } {
