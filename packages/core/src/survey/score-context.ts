@@ -39,6 +39,8 @@ export const CONTEXT_BEFORE = new Set(
     'maksoi maksoin maksaa maksu maksua hinta betalade betala kostade kostar paid pay cost costs',
     // a pregnancy week's abbreviation: "rv 8", "vko 8"
     'rv vko vk',
+    // references, invoices: "Viite 10", "Lasku 10"
+    'viite viitenumero viitteellä lasku laskun laskussa laskulla invoice ref reference faktura fakturan referens',
   ]
     .join(' ')
     .split(' '),
@@ -85,10 +87,21 @@ export const UNIT_AFTER = new RegExp(
  * behövdes inte": none, so the number is no count); see `countFollows`.
  */
 export const COUNT_NOUN_AFTER =
-  /^(paikkaa|paikkausta|reikää|kysymystä|annosta|tikkiä|piikkiä|rokotusta|juurihoitoa|kruunua|röntgenkuvaa|implanttia|ientaskua|\p{L}+hammasta|fillings|cavities|questions|doses|stitches|sutures|jabs|injections|xrays|crowns|vaccines|vaccinations|scans|hål|stygn|frågor|doser|lagningar|plomber|vaccinationer|injektioner|röntgenbilder)$/u;
+  /^(paikkaa|paikkausta|reikää|kysymystä|annosta|tikkiä|piikkiä|rokotusta|juurihoitoa|kruunua|röntgenkuvaa|implanttia|ientaskua|\p{L}+hammasta|ongelmaa|asiaa|juttua|virhettä|kohtaa|fillings|cavities|questions|doses|stitches|sutures|jabs|injections|xrays|crowns|vaccines|vaccinations|scans|things|samples|prescriptions|vials|hål|stygn|frågor|doser|lagningar|plomber|vaccinationer|injektioner|röntgenbilder|saker|grejer|prover)$/u;
+/**
+ * Counted only as a list's heading or alone ("2 problems", "3 issues: parking, wait", "2 problem:
+ * kön"): "9 problems with parking" is a 9 and its reason.
+ */
+export const LISTED_COUNT_AFTER = /^(problems|issues|problem|mistakes|errors|complaints|fel)$/u;
 /** After a 1 only: the singular of what a visit counts ("1 hammas poistettiin", "1 kysymys vielä", "1 tooth pulled"). */
 export const SINGLE_COUNT_AFTER =
-  /^(paikkaus|reikä|hammas|kysymys|annos|tikki|piikki|tabletti|poisto|filling|cavity|tooth|question|dose|stitch|jab|injection|xray|tablet|pill|tand|fråga|dos|spruta)$/u;
+  /^(paikkaus|reikä|hammas|kysymys|annos|tikki|piikki|tabletti|poisto|asia|juttu|ongelma|virhe|resepti|näyte|sana|filling|cavity|tooth|question|dose|stitch|jab|injection|xray|tablet|pill|thing|sample|prescription|shot|vial|word|tand|fråga|dos|spruta|sak|grej|prov|recept|ord)$/u;
+/** "1 of the nurses", "2 av sköterskorna": some of a group, a count (not "9 of 10", another scale). */
+export function someOf(tokens: Token[], last: number): boolean {
+  const [next, then] = [wordAt(tokens, last + 1), wordAt(tokens, last + 2)];
+  if (next !== 'of' && next !== 'av') return false;
+  return /^(the|my|our|them|those|these|us|dem|oss|de|mina|våra)$/u.test(then) || (next === 'av' && /\p{L}{3,}(na|orna|erna)$/u.test(then));
+}
 /** The lower-cased word at `k`, or '' for punctuation, a number or nothing. */
 function wordAt(tokens: Token[], k: number): string {
   return tokens[k]?.kind === 'word' ? (tokens[k]?.lower ?? '') : '';
@@ -126,7 +139,7 @@ export const DOSE_ORDINAL_AFTER = /^(annos|rokote|rokotus|tehoste|piikki|pistos|
  * "2. besöket", "3. gången", "2. time"); "9. Käynti oli nopea" starts a new sentence.
  */
 export const ORDINAL_NOUN_AFTER =
-  /^(kerros\p{L}*|kerrokse\p{L}*|käynti\p{L}*|käynni\p{L}*|kerta|kerralla|kerran|kertaa|lapsi|lapseni|lapsen|luokka\p{L}*|luoka\p{L}*|luokkalai\p{L}*|raskau\p{L}*|besök\p{L}*|gången|gång|våningen|barnet|time|visit|floor|child|kid|pregnancy)$/u;
+  /^(kerros\p{L}*|kerrokse\p{L}*|käynti\p{L}*|käynni\p{L}*|kerta|kerralla|kerran|kertaa|jonossa|jonosta|lapsi|lapseni|lapsen|luokka\p{L}*|luoka\p{L}*|luokkalai\p{L}*|raskau\p{L}*|besök\p{L}*|gången|gång|våningen|barnet|time|visit|floor|child|kid|pregnancy)$/u;
 /** Glued to a word, a digit is part of it ("hmm2", "A4", "B12", "gr8", "covid19"), not "Kiitos10". */
 const GLUED_NOT_SCORE = /^(\p{L}|gr|h+m+|bla+h*|blaa+|covid|korona|corona|lol)$/u;
 
@@ -191,11 +204,14 @@ const AHEAD_AFTER = new Set([
 const TOOTH_NOUN_AFTER = /^(paikkaus|paikkaukse\p{L}*|paikkaaminen|poisto|poiston|juurihoito\p{L}*)$/u;
 const TOOTH_VERB_AFTER = /^(paikattiin|paikattu|poistettiin|poistettu|juurihoidettiin|lagad|lagades|drogs|utdragen|rotfylld)$/u;
 const TOOTH_BEFORE = /^(ylä|ala|yläleuan|alaleuan|övre|nedre)$/u;
+/** A tooth's own number after the jaw, in digits too ("Yläleuan 6"). */
+const isToothNumber = (tokens: Token[], first: number, value: number) =>
+  value >= 1 && value <= 8 && TOOTH_BEFORE.test(wordAt(tokens, first - 1));
 const GENITIVE_GRADE = /^(ykkösen|kakkosen|kolmosen|nelosen|vitosen|kutosen|seiskan|kasin|ysin|kympin)$/u;
 /** The hour of an appointment: "Ysin aika", "Kympin ajalle", "kasin vuoro"; "Ysin aika hyvä" is "quite good". */
 const HOUR_AFTER = /^(ajalle|ajalla|aikaan|vuoro|vuoroon|vuorolle|bussi|bussilla)$/u;
 const AFTER_HOUR_AIKA = /^(oli|on|mutta|mut|ja|varattu|venyi|myöhästyi|siirtyi)$/u;
-const AFTER_ORDINAL = /^(tällä|tänä|this|i|in|on|för|for|kun|när|when)$/u;
+const AFTER_ORDINAL = /^(tällä|tänä|this|i|in|on|för|for|kun|när|when|täällä|tässä|here|här)$/u;
 /** True when the clause ends before token `k`: nothing more, a boundary mark, or a new line. */
 const clauseEndsAt = (tokens: Token[], k: number) => {
   const t = tokens[k];
@@ -220,6 +236,7 @@ export function doubtfulContext(tokens: Token[], first: number, last: number, va
   if (tokens[last + 1]?.text === '.' && noun?.text === noun?.lower && ORDINAL_NOUN_AFTER.test(then)) {
     return clauseEndsAt(tokens, last + 3) || AFTER_ORDINAL.test(word(last + 3)) || /^raskau/u.test(then);
   }
+  if (isToothNumber(tokens, first, value)) return true;
   if (first !== last || tokens[first]?.kind !== 'word') return false;
   const grade = GENITIVE_GRADE.test(word(first));
   if (value <= 8 && (TOOTH_VERB_AFTER.test(next) || TOOTH_BEFORE.test(word(first - 1)) || (grade && TOOTH_NOUN_AFTER.test(next))))
@@ -275,6 +292,8 @@ export function partOfSomethingElse(tokens: Token[], i: number, value: number): 
   const lower = (k: number) => at(k)?.lower ?? '';
   if (prev?.kind === 'word' && tok.gap === '' && GLUED_NOT_SCORE.test(prev.lower) && at(i - 2)?.text !== ':') return true;
   if (prev?.text === '+' && tok.gap === '' && prev.gap === '' && at(i - 2)?.kind === 'num') return true;
+  // The end of an address: "www.kela.fi/10", "kaiku.fi/9".
+  if (prev?.text === '/' && tok.gap === '' && prev.gap === '' && at(i - 2)?.kind === 'word') return true;
   if (value !== 2 && value !== 4) return false;
   const thanks = TEXT_SPEAK_BEFORE.test(lower(i - 1)) || (/^(you|u)$/u.test(lower(i - 1)) && TEXT_SPEAK_BEFORE.test(lower(i - 2)));
   return (thanks && TEXT_SPEAK_AFTER.test(lower(i + 1))) || (lower(i - 1) === 'good' && lower(i + 1) === 'me');

@@ -43,6 +43,7 @@ export function isNegated(tokens: Token[], r: Reading): boolean {
     // tietysti", "No 9").
   }
   const after = (k: number) => tokens[k]?.lower ?? '';
+  if (deniedAfter(tokens, r.last)) return true;
   // "Kymppi ei tule", "10 en anna": the grade named, then denied.
   if (['ei', 'en'].includes(after(r.last + 1)) && DENYING_VERB.test(after(r.last + 2)) && !startsClause(tokens, r.last + 1, CLAUSE_END)) {
     return true;
@@ -52,6 +53,29 @@ export function isNegated(tokens: Token[], r: Reading): boolean {
     if (NEGATION_WORDS.has(tokens[k]?.lower ?? '')) return true;
   }
   return false;
+}
+
+/** A bare denial, alone or with its intensifier: "ei", "Ei todellakaan", "no way", "Nope", "Nej", "ei ikinä". */
+const DENIAL = /^(ei|eipä|no|nope|nah|nej|nä|never|not|inte|aldrig|ikinä|koskaan)$/u;
+const DENIAL_INTENSIFIER = /^(way|chance|really|todellakaan|ikinä|koskaan|aldrig|never)$/u;
+const endsClause = (tokens: Token[], k: number) => {
+  const t = tokens[k];
+  return !t || t.gap.includes('\n') || (t.kind === 'punct' && (CLAUSE_END.has(t.text) || SENTENCE_END.has(t.text)));
+};
+/**
+ * The grade asked back and then denied ("Kymppi? Ei todellakaan.", "10? no way", "Tio? Nej."), or
+ * named and then denied with nothing else said ("10 ei ikinä", "Kymppi ei"): not the score. "10?
+ * Kyllä!", "10? No problem" and "9 ei vaan 10" are not denials of it.
+ */
+function deniedAfter(tokens: Token[], last: number): boolean {
+  let k = last + 1;
+  const asked = tokens[k]?.text === '?';
+  while (tokens[k]?.kind === 'punct' && (tokens[k]?.text === '?' || tokens[k]?.text === '!')) k++;
+  if (!asked && k !== last + 1) return false;
+  const word = tokens[k]?.lower ?? '';
+  if (tokens[k]?.kind !== 'word' || !DENIAL.test(word)) return false;
+  if (!asked && !/^(ei|nej|not|inte)$/u.test(word)) return false;
+  return endsClause(tokens, k + 1) || (DENIAL_INTENSIFIER.test(tokens[k + 1]?.lower ?? '') && endsClause(tokens, k + 2));
 }
 
 /** True when the condition word at `k` opens a real condition, not "if I'm honest" or a Swedish heading ("Om besöket: 9"). */

@@ -1,6 +1,15 @@
 /** Reading one number (digits or a word) and what follows it: its scale, unit or modifier. */
 import { editDistance, squeeze, type Token } from './reply-tokens.ts';
-import { COUNT_NOUN_AFTER, countFollows, OTHER_SCALE_AFTER, SCORE_UNIT_AFTER, SINGLE_COUNT_AFTER, UNIT_AFTER } from './score-context.ts';
+import {
+  COUNT_NOUN_AFTER,
+  countFollows,
+  LISTED_COUNT_AFTER,
+  OTHER_SCALE_AFTER,
+  SCORE_UNIT_AFTER,
+  SINGLE_COUNT_AFTER,
+  someOf,
+  UNIT_AFTER,
+} from './score-context.ts';
 import { DECIMAL_WORDS, DENOMINATOR_WORDS, NOT_SCORE_WORDS, SCORE_WORDS, STRICT_SCORE_WORDS } from './score-lexicon.ts';
 import type { NotAScore } from './score-parser.ts';
 
@@ -76,6 +85,7 @@ export function readSuffix(tokens: Token[], value: number, last: number): Omit<R
     const d = denominator(at(last + 1 + skip));
     if (d === 10) return { ...base, last: last + 1 + skip, explicit: true };
     if (d !== null) return { type: 'bad', why: 'other-scale', value, last: last + 1 + skip, explicit: true };
+    if (someOf(tokens, last)) return { type: 'context', value, last: last + 2, explicit: false };
     return base;
   }
   // "9 10:stä", "9 kymmenestä", "4 viidestä"
@@ -115,7 +125,8 @@ export function readSuffix(tokens: Token[], value: number, last: number): Omit<R
     }
     if (OTHER_SCALE_AFTER.test(next.lower)) return { type: 'bad', why: 'other-scale', value, last: last + 1, explicit: true };
     if (UNIT_AFTER.test(next.lower)) return { type: 'context', value, last: last + 1, explicit: false };
-    const counted = COUNT_NOUN_AFTER.test(next.lower) || (value === 1 && SINGLE_COUNT_AFTER.test(next.lower));
+    const listed = LISTED_COUNT_AFTER.test(next.lower) && (!at(last + 2) || at(last + 2)?.text === ':');
+    const counted = listed || COUNT_NOUN_AFTER.test(next.lower) || (value === 1 && SINGLE_COUNT_AFTER.test(next.lower));
     if (counted && countFollows(tokens, last + 1)) return { type: 'context', value, last: last + 1, explicit: false };
     // "3 eri hoitajaa", "3 olika läkare", "3 different doctors": a count.
     if (/^(eri|olika|different)$/u.test(next.lower) && UNIT_AFTER.test(at(last + 2)?.lower ?? '')) {

@@ -7,6 +7,7 @@ import {
   doubtfulContext,
   isHand,
   MONTH,
+  ORDINAL_NOUN_AFTER,
   painScaleBefore,
   partOfSomethingElse,
   WEEK_FIRST,
@@ -84,7 +85,12 @@ export function readDigits(tokens: Token[], i: number): Reading {
   if (/^(question|fråga|q|kysymys)$/u.test(prev?.lower ?? '') && at(end + 1)?.text === ':') return context(end + 1);
   // "10:-" (a Swedish price), "2:a dosen" (an ordinal dose)
   if (at(end + 1)?.text === ':' && at(end + 1)?.gap === '' && at(end + 2)?.text === '-') return context(end + 2);
-  if (at(end + 1)?.text === ':' && /^(a|e)$/u.test(at(end + 2)?.lower ?? '') && DOSE_ORDINAL_AFTER.test(at(end + 3)?.lower ?? '')) {
+  const ordinalOf = at(end + 3)?.lower ?? '';
+  if (
+    at(end + 1)?.text === ':' &&
+    /^(a|e)$/u.test(at(end + 2)?.lower ?? '') &&
+    (DOSE_ORDINAL_AFTER.test(ordinalOf) || ORDINAL_NOUN_AFTER.test(ordinalOf))
+  ) {
     return context(end + 3);
   }
   if (cluster === 'time' || cluster === 'date') return context(end);
