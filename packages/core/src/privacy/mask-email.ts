@@ -29,9 +29,10 @@ const A_TIGHT = '[(\\[]a[)\\]]';
 const TLD = '(?:com|fi|net|org|se|eu|info|io|nu|ax|de|uk|ee|no|dk)(?![\\p{L}\\p{N}])';
 /**
  * A dot: tight, with a space on both sides ("gmail . com"), or on one side before a common
- * top-level domain ("gmail. com", autocorrect's space); "Malmi. Good" is a sentence's end.
+ * top-level domain ("gmail. com", autocorrect's space), or spelt in brackets, spaced or not
+ * ("example (dot) fi"); "Malmi. Good" is a sentence's end.
  */
-const DOT_SIGN = `(?:\\.|\\s\\.\\s|\\.\\s(?=${TLD})|\\s\\.(?=${TLD})|[(\\[{<]\\s?(?:dot|piste|punkt)\\s?[)\\]}>]|-dot-)`;
+const DOT_SIGN = `(?:\\.|\\s\\.\\s|\\.\\s(?=${TLD})|\\s\\.(?=${TLD})|\\s{0,2}[(\\[{<]\\s?(?:dot|piste|punkt)\\s?[)\\]}>]\\s{0,2}|-dot-)`;
 const DOMAIN = `${FIRST_LABEL}(?:${DOT_SIGN}${LABEL})+`;
 /** A typo'd address without its dot, written tight, with a top-level domain glued on ("maija@examplefi"). */
 const DOTLESS = `${LOCAL_WORDY}@\\p{L}[\\p{L}\\p{N}-]*(?:com|fi|net|org|se)(?![\\p{L}\\p{N}])`;
