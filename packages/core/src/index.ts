@@ -11,6 +11,7 @@ export * from './survey/reply-tokens.ts';
 export * from './survey/score-correction.ts';
 export * from './survey/score-parser.ts';
 export * from './survey/send-time.ts';
+export * from './survey/stop-request.ts';
 export * from './survey/survey-definition.ts';
 export * from './survey/zoned-time.ts';
 export * from './texts/gsm7.ts';

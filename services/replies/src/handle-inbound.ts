@@ -17,10 +17,12 @@ import {
   stepOf,
   type TextKey,
   toE164,
+  withoutStopRequest,
 } from '@kaiku/core';
 import { createGroupCommit, type Pool, type PoolClient, retryIfRolledBack, withTransaction } from '@kaiku/db';
 import * as repo from './conversation.repository.ts';
 import { type ConversationStep, planConversationStep } from './conversation-step.ts';
+import { storableText } from './inbound-text.ts';
 
 export interface InboundMessage {
   messageSid: string;
@@ -153,45 +155,60 @@ export function createInboundHandler(deps: InboundDeps) {
     inv: repo.OpenInvitation | null,
   ): Promise<InboundResult> {
     if (!(await repo.recordInbound(client, msg.messageSid, inv?.id ?? null))) return { reply: null, outcome: 'duplicate' };
-    // The patient's language: the survey's (a scheduled one too), a closed one's, one chosen by SMS,
-    // the language of the word itself (STOPP, LOPETA, STOP), else Finnish.
-    const fallback = async () => (await repo.preferredLanguage(client, phoneHash)) ?? commandLanguage(text) ?? 'fi';
-    if (command.kind === 'opt-out') {
-      const closedLanguage = await repo.closeForOptOut(client, phoneHash);
-      // A STOP sent again keeps the language of the first one's answer (not the word's: STOP is English);
-      // one chosen by SMS after its survey closed goes before that survey's.
-      const language =
-        inv?.language ??
-        (closedLanguage !== null ? ((await repo.preferredLanguage(client, phoneHash)) ?? closedLanguage) : null) ??
-        (await repo.optOutLanguage(client, phoneHash)) ??
-        (await fallback());
-      // Kept with the opt-out's hash, so that a later BÖRJA is confirmed in Swedish too.
-      await repo.optOut(client, phoneHash, msg.optOutType ? 'twilio-opt-out' : 'sms', language);
-      return { reply: render(language, 'optedOut'), outcome: 'opt-out' };
-    }
+    if (command.kind === 'opt-out') return optOut(client, msg, text, phoneHash, inv);
     const outLanguage = await repo.optIn(client, phoneHash);
     if (outLanguage === undefined) return { reply: null, outcome: 'opt-in' };
     const closed = inv ? null : await repo.findClosedSurvey(client, phoneHash);
-    const language = outLanguage ?? inv?.language ?? closed?.language ?? (await fallback());
+    const language = outLanguage ?? inv?.language ?? closed?.language ?? (await fallback(client, text, phoneHash));
     // The opt-out's language went with its row: remembered as a closed survey's (no notice owed,
     // for the same 30 days), so that a later STOP, an English word, is confirmed in it as the first was.
     await repo.rememberOptedIn(client, phoneHash, language);
     return { reply: render(language, 'optedIn'), outcome: 'opt-in' };
   }
 
-  /** The whole message in one transaction, the invitation locked. */
+  /** The patient's language: one chosen by SMS, the language of the word itself (STOPP, LOPETA, STOP), else Finnish. */
+  const fallback = async (client: PoolClient, text: string, phoneHash: string) =>
+    (await repo.preferredLanguage(client, phoneHash)) ?? commandLanguage(text) ?? 'fi';
+
+  /** The number's surveys closed and the number opted out (its message already recorded). */
+  async function optOut(
+    client: PoolClient,
+    msg: InboundMessage,
+    text: string,
+    phoneHash: string,
+    inv: repo.OpenInvitation | null,
+  ): Promise<InboundResult> {
+    const closedLanguage = await repo.closeForOptOut(client, phoneHash);
+    // A STOP sent again keeps the language of the first one's answer (not the word's: STOP is English);
+    // one chosen by SMS after its survey closed goes before that survey's.
+    const language =
+      inv?.language ??
+      (closedLanguage !== null ? ((await repo.preferredLanguage(client, phoneHash)) ?? closedLanguage) : null) ??
+      (await repo.optOutLanguage(client, phoneHash)) ??
+      (await fallback(client, text, phoneHash));
+    // Kept with the opt-out's hash, so that a later BÖRJA is confirmed in Swedish too.
+    await repo.optOut(client, phoneHash, msg.optOutType ? 'twilio-opt-out' : 'sms', language);
+    return { reply: render(language, 'optedOut'), outcome: 'opt-out' };
+  }
+
+  /**
+   * The whole message in one transaction, the invitation locked. `thenOptOut`: a score that came
+   * with a request to stop: stored on an open survey, then the number opted out.
+   */
   function underLock(
     msg: InboundMessage,
     text: string,
     said: Said,
     command: ReplyCommand | null,
     phoneHash: string,
+    thenOptOut = false,
   ): Promise<InboundResult> {
     return withTransaction(deps.pool, async (client) => {
       const at = now();
       const inv = await repo.findOpenInvitation(client, phoneHash, at, said.step);
       // Opt-out and opt-in work with or without an open survey.
       if (command) return optInOrOut(client, msg, command, text, phoneHash, inv);
+      if (thenOptOut && (!inv || inv.expired)) return optInOrOut(client, msg, { kind: 'opt-out' }, text, phoneHash, inv);
 
       // A language asked for after the survey closed ("SV"): kept for the number's next survey, and
       // the notice is in it. (A number Kaiku never texted gets nothing, and nothing is kept of it.)
@@ -221,6 +238,7 @@ export function createInboundHandler(deps: InboundDeps) {
       const [stored] = await repo.applyConversation(client, [step.write]);
       // Locked and read in this transaction: the state cannot have moved.
       if (stored !== 'applied' && stored !== 'duplicate') throw new Error(`conversation write was ${stored} under lock`);
+      if (thenOptOut && stored === 'applied') return optOut(client, msg, text, phoneHash, inv);
       return answer(step, stored, inv.unit_id);
     });
   }
@@ -255,6 +273,15 @@ export function createInboundHandler(deps: InboundDeps) {
     const said = readMessage(text);
     const command = commandOf(msg, said.command);
     if (command) return underLock(msg, text, said, command, phoneHash);
+    // A score with a request to stop ("8 ja lopettakaa viestit", "Lopeta. 8"): the score (and a
+    // reason beside it) is kept without the request, then the number opts out.
+    const rest = said.score.kind === 'score' ? withoutStopRequest(text) : null;
+    if (rest !== null) {
+      const kept = readMessage(rest);
+      return kept.score.kind === 'score'
+        ? underLock(msg, rest, kept, null, phoneHash, true)
+        : underLock(msg, text, said, { kind: 'opt-out' }, phoneHash);
+    }
 
     for (let attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt++) {
       const { inv, at } = await read({ hash: phoneHash, step: said.step });
@@ -270,14 +297,4 @@ export function createInboundHandler(deps: InboundDeps) {
     }
     return underLock(msg, text, said, command, phoneHash);
   }
-}
-
-/** The body as it may be parsed and stored: NFC, no control characters, at most 1,600 characters. */
-export function storableText(body: string): string {
-  const clean = body
-    .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/gu, '\uFFFD')
-    .normalize('NFC')
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters never reach storage
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/gu, '');
-  return clean.length > 1600 ? clean.slice(0, 1600) : clean;
 }

@@ -169,6 +169,26 @@ describe('the SMS conversation (docs/conversation.md)', () => {
     expect((await chosen()).rows).toEqual([{ language: 'sv' }]);
   });
 
+  it('a score with a request to stop ("8 ja lopettakaa viestit") keeps the score without the request, and opts the number out', async () => {
+    const phone = newPhone();
+    const id = await f.invitation({ phone, language: 'fi' });
+    expect((await f.sms(phone, '8 hyvä palvelu, mutta lopettakaa viestit')).replies).toEqual([text('fi', 'optedOut')]);
+    expect(await stateOf(f.pool, id)).toMatchObject({ score: 8, comment: 'hyvä palvelu', has_phone: false });
+    const { rows } = await f.pool.query('SELECT language FROM opt_outs WHERE phone_hash = $1', [phoneHashOf(keys, phone)]);
+    expect(rows).toEqual([{ language: 'fi' }]);
+    // the request first, in English; and again once no survey is open: the request alone counts
+    const other = newPhone();
+    const second = await f.invitation({ phone: other, language: 'en' });
+    expect((await f.sms(other, 'Stop sending me these. 9')).replies).toEqual([text('en', 'optedOut')]);
+    expect(await stateOf(f.pool, second)).toMatchObject({ score: 9, comment: null });
+    expect((await f.sms(other, 'STOP 7')).replies).toEqual([text('en', 'optedOut')]);
+    // "The nurse said stop" is no request
+    const third = newPhone();
+    const kept = await f.invitation({ phone: third, language: 'en' });
+    expect((await f.sms(third, 'The nurse said stop, 9')).replies).toEqual([text('en', 'thanks')]);
+    expect(await stateOf(f.pool, kept)).toMatchObject({ score: 9 });
+  });
+
   it('a score with a request for another language ("8 på svenska tack") is stored, asked why in Swedish, and remembered', async () => {
     const phone = newPhone();
     const id = await f.invitation({ phone, language: 'fi' });
