@@ -111,9 +111,13 @@ export function planConversationStep(
         touch: true,
       });
       return done(effect.reply, 'reason');
-    case 'append':
+    case 'append': {
+      // The answer sent again ("8 Lääkäri oli hyvä" once more): its words are stored already.
+      const again = meta.score.kind === 'score' && meta.score.reason ? storableComment(meta.score.reason) : null;
+      if (again && inv.comment?.includes(again)) return done(null, 'reason');
       Object.assign(write, append(effect.text));
       return done(null, 'reason');
+    }
     case 'reask':
     case 'ignored':
       if (effect.note) {

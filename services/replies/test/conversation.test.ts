@@ -342,6 +342,16 @@ describe('the SMS conversation (docs/conversation.md)', () => {
     expect(await stateOf(f.pool, id)).toMatchObject({ comment: 'Lääkäri oli hyvä Parkkipaikka oli täynnä' });
   });
 
+  it('words after the thanks are kept as written, a number in them too ("Ja lääkäri oli 10/10" is no cut-off reason)', async () => {
+    const phone = newPhone();
+    const id = await f.invitation({ phone });
+    await f.sms(phone, '8');
+    await f.sms(phone, 'hyvä');
+    await f.sms(phone, 'Ja lääkäri oli 10/10');
+    await f.sms(phone, '10 hoitajalle');
+    expect(await stateOf(f.pool, id)).toMatchObject({ score: 8, comment: 'hyvä Ja lääkäri oli 10/10 10 hoitajalle' });
+  });
+
   it('a text reported undelivered does not take the answer to one that arrived', async () => {
     const phone = newPhone();
     const arrived = await f.invitation({ phone, language: 'fi' });

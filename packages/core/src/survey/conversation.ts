@@ -76,9 +76,9 @@ export function advanceConversation(
     if (state.step !== COMPLETED || !carriesContent(text)) return { kind: 'ignored', why: 'empty', note: null, reply: null };
     const corrected = correctionOf(text, score);
     if (corrected) return { kind: 'rescore', ...corrected, next: null, reply: null };
-    const parsed = score ?? parseScoreReply(text);
-    // The answer sent again ("8 Lääkäri oli hyvä"): its words, which the comment may already hold.
-    return { kind: 'append', text: parsed.kind === 'score' ? (parsed.reason ?? text) : text, reply: null };
+    // Kept as written ("Ja lääkäri oli 10/10", "10 hoitajalle": a number in them is part of what
+    // they say); the answer sent again, whose words the comment holds, is the caller's to drop.
+    return { kind: 'append', text, reply: null };
   }
   const after = (index: number) => {
     const nextQuestion = survey.questions[index];
