@@ -135,6 +135,9 @@ export const TOP_SCORE_PHRASES: ReadonlyArray<readonly [string, string]> = [
   ['top', 'marks'],
   ['täydet', 'pisteet'],
   ['perfect', 'ten'],
+  ['fullt', 'betyg'],
+  ['högsta', 'betyg'],
+  ['toppbetyg', ''],
 ];
 
 /** Words that introduce a score: with one of them before it, a number is meant as the score. */

@@ -147,4 +147,9 @@ export const SWEDISH: Array<[string, Expected]> = [
   ['2:a dosen gick bra', REASK],
   ['Bra pris 10:-', REASK],
   ['2 lagningar', REASK],
+  // a probe of the conversation (twelfth round): top marks said in words
+  ['fullt betyg', s(10)],
+  ['Högsta betyg!', s(10)],
+  ['Toppbetyg', s(10)],
+  ['Högsta betyg till personalen', s(10, 'till personalen')],
 ];
