@@ -1,6 +1,7 @@
 import { TextDecoder } from 'node:util';
 import { HttpProblem } from '@kaiku/http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { duplicateKey } from './json-duplicate-key.ts';
 
 const decoders = new Map<string, TextDecoder>();
 /** A strict decoder for a charset label, or null when there is no such charset. */
@@ -43,7 +44,15 @@ export function jsonUnlessXml(scope: FastifyInstance, hint: string) {
     }
     // Fastify's own words name application/json whatever the label was (application/fhir+json, text/plain).
     return json(request, text, (error, parsed) => {
-      if (!error) return done(null, parsed);
+      if (!error) {
+        const twice = duplicateKey(text);
+        if (twice === null) return done(null, parsed);
+        // (a key is named only when it reads as a field name: a body's key could be anything)
+        const named = /^[A-Za-z_$][\w$-]{0,39}$/u.test(twice) ? `"${twice}"` : 'a key';
+        return done(
+          new HttpProblem(400, 'Bad request', `${named} appears twice in one object: which value is meant is not for Kaiku to guess`),
+        );
+      }
       const empty = (error as { code?: string }).code === 'FST_ERR_CTP_EMPTY_JSON_BODY';
       done(new HttpProblem(400, 'Bad request', empty ? 'the body is empty' : 'the body is not valid JSON'));
     });
