@@ -148,3 +148,13 @@ describe('Pegasos FHIR: the encounter number', () => {
     expect(withSystem('https://pegasos.example/encounters')).toBe('https://pegasos.example/encounters|V-B1');
   });
 });
+
+describe('Pegasos FHIR: the period', () => {
+  it('refuses an end before the start (one of them is wrong, and the end decides the send time)', () => {
+    const bundle = load();
+    bundle.entry[0].resource.period = { start: '2025-11-12T16:15:00+02:00', end: '2025-11-12T15:45:00+02:00' };
+    expect(refused(bundle)).toEqual([{ field: 'Bundle.entry[0].resource.period.end', message: 'is before period.start' }]);
+    bundle.entry[0].resource.period = { start: '2025-11-12', end: '2025-11-12T15:45:00+02:00' }; // a day alone: not compared
+    expect(map(bundle)[0]?.endedAt).toBe('2025-11-12T13:45:00.000Z');
+  });
+});

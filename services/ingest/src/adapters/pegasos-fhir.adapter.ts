@@ -1,9 +1,10 @@
-import { containsHetu, isCalendarDateTime, parseHetu, type VisitEventInput, zonedInstant } from '@kaiku/core';
+import { containsHetu, isCalendarDateTime, type VisitEventInput, zonedInstant } from '@kaiku/core';
 import type { Bundle, Encounter, Organization, Patient, Resource } from '@medplum/fhirtypes';
 import { type FieldIssue, SourceMessageError } from './adapter-error.ts';
 import { phonesOf } from './fhir-telecom.ts';
 import { arr, isObject, shown, str, stripOid } from './fhir-values.ts';
 import { hetusInUse, malformed, modifierExtensionIn } from './pegasos-fhir.checks.ts';
+import { birthDateOf, languageOf } from './pegasos-fhir.patient.ts';
 import { type Found, missingPatient, refuseDuplicateFullUrls, resolve, subjectContradicts } from './pegasos-fhir.references.ts';
 
 export const PEGASOS_SOURCE = 'pegasos';
@@ -133,46 +134,12 @@ function unitOf(enc: Encounter, found: Found): { id?: string; name?: string } {
   return { ...(id ? { id: stripOid(id) } : {}), ...(name ? { name: name.slice(0, 200) } : {}) };
 }
 
-/** Patient.communication, the preferred one first: its code (BCP-47 or the SFS language list). */
-function languageOf(patient: Patient): string | undefined {
-  const comms = arr<{ preferred?: boolean; language?: { coding?: unknown; text?: string } }>(patient.communication);
-  const ordered = [...comms.filter((c) => c.preferred === true), ...comms.filter((c) => c.preferred !== true)];
-  for (const c of ordered) {
-    // A local code beside the standard one ("RUOTSI" and "sv"): the standard one.
-    const codings = arr<{ system?: string; code?: string }>(c.language?.coding);
-    const coding =
-      codings.find((x) => str(x.system) === 'urn:ietf:bcp:47' && str(x.code)) ??
-      codings.find((x) => LANGUAGE_TAG.test(str(x.code) ?? '')) ??
-      codings.find((x) => str(x.code));
-    if (coding) return (str(coding.code) as string).toLowerCase();
-  }
-  return undefined;
+/** period.start after the end: one of the two is wrong, and the end decides the send time. */
+function startsAfter(enc: Encounter, endedAt: string, timeZone: string): boolean {
+  const start = str(enc.period?.start);
+  const startedAt = start ? fhirInstant(start, timeZone) : null;
+  return startedAt !== null && Date.parse(startedAt) > Date.parse(endedAt);
 }
-const LANGUAGE_TAG = /^[a-z]{2,3}(?:[-_][a-z0-9]{2,8})*$/iu;
-
-const FULL_DATE = /^\d{4}-\d{2}-\d{2}$/u;
-const PARTIAL_DATE = /^(\d{4})(?:-(0[1-9]|1[0-2]))?$/u;
-/**
- * Patient.birthDate, which FHIR lets be a year, or a year and a month. With a hetu the hetu gives
- * the day (a partial date must agree with it; a full one is checked against it later); without
- * one, a partial date counts as its last day: a patient is never taken for older than they can be.
- */
-function birthDateOf(patient: Patient, hetus: ReadonlySet<string>): { birthDate?: string; issue?: FieldIssue } {
-  const value = patient.birthDate;
-  if (typeof value !== 'string' || FULL_DATE.test(value)) return typeof value === 'string' ? { birthDate: value } : {};
-  const m = PARTIAL_DATE.exec(value);
-  if (!m) return {};
-  const [hetu] = hetus;
-  if (hetu !== undefined) {
-    const born = parseHetu(hetu);
-    if (!born.ok || born.birthDate.startsWith(value)) return {};
-    return { issue: { field: 'Patient.birthDate', message: 'does not match the personal identity code' } };
-  }
-  const month = m[2] ? Number(m[2]) : 12;
-  const lastDay = new Date(Date.UTC(2000, month, 0)).getUTCDate() - (month === 2 && !isLeapYear(Number(m[1])) ? 1 : 0);
-  return { birthDate: `${m[1]}-${String(month).padStart(2, '0')}-${String(lastDay).padStart(2, '0')}` };
-}
-const isLeapYear = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
 
 /** Why a finished encounter has no unit: a reference to no Organization, or no identifier at all. */
 function unitMissing(enc: Encounter): string {
@@ -214,6 +181,7 @@ function toEvent(found: Found, timeZone: string, now: Date): VisitEventInput {
     endedAt = end ? (fhirInstant(end, timeZone) ?? undefined) : undefined;
     if (!end) issues.push({ field: `${p}.period.end`, message: 'a finished encounter needs period.end' });
     else if (!endedAt) issues.push({ field: `${p}.period.end`, message: 'not a dateTime with a time (and a day the month has)' });
+    else if (startsAfter(enc, endedAt, timeZone)) issues.push({ field: `${p}.period.end`, message: 'is before period.start' });
     if (!unit.id) issues.push({ field: `${p}.serviceProvider`, message: unitMissing(enc) });
   }
   let birthDate: string | undefined;
