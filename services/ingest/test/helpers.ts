@@ -90,6 +90,20 @@ export function hl7With(name: string, fields: Record<string, string>): Buffer {
   return Buffer.from(`${lines.join('\r')}\r`, 'latin1');
 }
 
+/** The adult A03 fixture made current: its own visit number, control id and patient, ended an hour ago (`fields` override). */
+export function currentA03(fields: Record<string, string> = {}) {
+  const visitId = uniqueId('LCV');
+  const controlId = uniqueId('LCC');
+  const bytes = hl7With('a03-adult-fi', {
+    'MSH-10': controlId,
+    'PV1-19.1': visitId,
+    'PV1-45': hl7Time(new Date(Date.now() - 3600_000)),
+    'PID-3.1': testHetu(),
+    ...fields,
+  });
+  return { bytes, visitId, controlId };
+}
+
 let counter = 0;
 export function uniqueId(prefix: string): string {
   counter++;

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadIngestConfig } from '../src/config.ts';
 import { createIngestPipeline } from '../src/pipeline.ts';
 import {
+  currentA03,
   hl7Time,
   hl7With,
   type IngestHarness,
@@ -24,17 +25,7 @@ beforeAll(async () => {
 });
 afterAll(async () => h.close());
 
-function fresh(fields: Record<string, string> = {}) {
-  const visitId = uniqueId('LCK');
-  const bytes = hl7With('a03-adult-fi', {
-    'MSH-10': uniqueId('LC'),
-    'PV1-19.1': visitId,
-    'PV1-45': hl7Time(new Date(Date.now() - 3600_000)),
-    'PID-3.1': testHetu(),
-    ...fields,
-  });
-  return { bytes, visitId };
-}
+const fresh = currentA03;
 const errSegments = (ack: string) => ack.split('\r').filter((l) => l.startsWith('ERR|'));
 
 describe('Lifecare MSH-11 (processing id)', () => {

@@ -1,6 +1,7 @@
 import { maskedIdOf, phoneHashOf } from '@kaiku/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  currentA03,
   hl7Time,
   hl7With,
   type IngestHarness,
@@ -20,18 +21,7 @@ beforeAll(async () => {
 });
 afterAll(async () => h.close());
 
-function fresh(fields: Record<string, string> = {}) {
-  const visitId = uniqueId('LMV');
-  const controlId = uniqueId('LMC');
-  const bytes = hl7With('a03-adult-fi', {
-    'MSH-10': controlId,
-    'PV1-19.1': visitId,
-    'PV1-45': hl7Time(yesterdayAt(14)),
-    'PID-3.1': testHetu(),
-    ...fields,
-  });
-  return { bytes, visitId, controlId };
-}
+const fresh = (fields: Record<string, string> = {}) => currentA03({ 'PV1-45': hl7Time(yesterdayAt(14)), ...fields });
 
 async function storedVisits(controlId: string): Promise<number> {
   const { rows } = await h.pool.query('SELECT count(*)::int AS n FROM visits WHERE source_event_id = $1', [controlId]);

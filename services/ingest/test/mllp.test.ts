@@ -3,7 +3,7 @@ import { waitFor } from '@kaiku/testing';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMllpServer, frame, type MllpServer } from '../src/mllp/mllp-server.ts';
-import { hl7Time, hl7With, type IngestHarness, invitationOf, silent, startIngest, testHetu, uniqueId } from './helpers.ts';
+import { currentA03, type IngestHarness, invitationOf, silent, startIngest } from './helpers.ts';
 
 let h: IngestHarness;
 let server: MllpServer;
@@ -18,18 +18,7 @@ afterAll(async () => {
   await h.close();
 });
 
-function message(fields: Record<string, string> = {}) {
-  const visitId = uniqueId('MV');
-  const controlId = uniqueId('MC');
-  const bytes = hl7With('a03-adult-fi', {
-    'MSH-10': controlId,
-    'PV1-19.1': visitId,
-    'PV1-45': hl7Time(new Date(Date.now() - 3600_000)),
-    'PID-3.1': testHetu(),
-    ...fields,
-  });
-  return { bytes, visitId, controlId };
-}
+const message = currentA03;
 
 /** A test client: writes bytes, reads ACK frames in order. */
 function client(): Promise<{ socket: Socket; acks: () => Promise<string>; closed: Promise<void> }> {
