@@ -78,8 +78,8 @@ export function createMetricsCatalogue(registry: Registry) {
     /** Replies: delivery status callbacks from Twilio, by status. */
     deliveryStatuses: new Counter({
       name: 'kaiku_delivery_statuses_total',
-      help: 'Twilio delivery status callbacks, by status',
-      labelNames: ['status'] as const,
+      help: 'Twilio delivery status callbacks, by status and error code (30xxx: the carrier)',
+      labelNames: ['status', 'error_code'] as const,
       registers,
     }),
   };

@@ -126,6 +126,14 @@ describe('status callbacks: signed, idempotent, monotonic, and counted once', ()
     expect(await counts(inv.day)).toEqual({ sent: 1, delivered: 0 });
   });
 
+  it('counts a carrier error by its code on /metrics (kaiku_delivery_statuses_total error_code)', async () => {
+    const inv = await invitation('sent', 'SM4c');
+    await callback(inv.id, status('SM4c', 'undelivered', { ErrorCode: '30007' }));
+    const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(metrics).toMatch(/kaiku_delivery_statuses_total\{status="undelivered",error_code="30007"\} [1-9]/);
+    expect(metrics).toMatch(/kaiku_delivery_statuses_total\{status="delivered",error_code="none"\} [1-9]/);
+  });
+
   it('failed keeps its ErrorCode', async () => {
     const inv = await invitation('sent', 'SM5');
     await callback(inv.id, status('SM5', 'failed', { ErrorCode: '30008' }));

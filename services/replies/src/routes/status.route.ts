@@ -33,9 +33,12 @@ export function registerStatusRoute(app: FastifyInstance, deps: StatusRouteDeps)
       messageStatus: parsed.data.MessageStatus,
       errorCode: parsed.data.ErrorCode ?? null,
     });
-    if (result === 'applied') kaikuMetrics.deliveryStatuses.inc({ status: parsed.data.MessageStatus });
-    // Only Twilio's own words are logged: anything else is text we have not read (`other`).
+    // Only Twilio's own words are logged or counted: anything else is text we have not read (`other`).
     const status = /^[a-z-]{1,16}$/.test(parsed.data.MessageStatus) ? parsed.data.MessageStatus : 'other';
+    const errorCode = parsed.data.ErrorCode;
+    if (result === 'applied') {
+      kaikuMetrics.deliveryStatuses.inc({ status, error_code: errorCode && errorCode > 0 && errorCode < 100_000 ? String(errorCode) : 'none' });
+    }
     request.log.info({ invitationId: invitationId.data, status, result }, 'status callback');
     return reply.code(204).send();
   });
