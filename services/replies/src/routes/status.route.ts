@@ -37,7 +37,10 @@ export function registerStatusRoute(app: FastifyInstance, deps: StatusRouteDeps)
     const status = /^[a-z-]{1,16}$/.test(parsed.data.MessageStatus) ? parsed.data.MessageStatus : 'other';
     const errorCode = parsed.data.ErrorCode;
     if (result === 'applied') {
-      kaikuMetrics.deliveryStatuses.inc({ status, error_code: errorCode && errorCode > 0 && errorCode < 100_000 ? String(errorCode) : 'none' });
+      kaikuMetrics.deliveryStatuses.inc({
+        status,
+        error_code: errorCode && errorCode > 0 && errorCode < 100_000 ? String(errorCode) : 'none',
+      });
     }
     request.log.info({ invitationId: invitationId.data, status, result }, 'status callback');
     return reply.code(204).send();
