@@ -1,3 +1,4 @@
+export * from './delivery-status.ts';
 export * from './group-commit.ts';
 export * from './migrate.ts';
 export * from './pool.ts';

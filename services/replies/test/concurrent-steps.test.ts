@@ -1,6 +1,6 @@
+import { applyDeliveryStatuses } from '@kaiku/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyConversation, type ConversationWrite } from '../src/conversation.repository.ts';
-import { applyDeliveryStatuses } from '../src/delivery-status.ts';
 import { createFixture, type Fixture, nextSid, stateOf } from './conversation-fixture.ts';
 
 let phoneNo = 5000;

@@ -1,6 +1,6 @@
 import { phoneHashOf, renderText } from '@kaiku/core';
+import { applyDeliveryStatuses } from '@kaiku/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyDeliveryStatuses } from '../src/delivery-status.ts';
 import { createFixture, type Fixture, kaiku, keys, rollup, SENSITIVE_UNIT, stateOf } from './conversation-fixture.ts';
 
 const names = kaiku.units[0]?.name;

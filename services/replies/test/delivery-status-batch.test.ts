@@ -1,5 +1,5 @@
+import { applyDeliveryStatuses, type StatusCallback } from '@kaiku/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyDeliveryStatuses, type StatusCallback } from '../src/delivery-status.ts';
 import { createFixture, type Fixture, UNIT } from './conversation-fixture.ts';
 
 /** A small seeded generator, so that a failing mix can be replayed. */

@@ -5,6 +5,7 @@ import { createRedis, createSurveySendQueue, untilRedisReady } from '@kaiku/queu
 import { buildSenderApp } from './app.ts';
 import { loadSenderConfig } from './config.ts';
 import { connectionsAllowed } from './pool-size.ts';
+import { createStaleDeliveryReconciler } from './stale-delivery.reconciler.ts';
 import { createTwilioClient } from './twilio-client.ts';
 import { createUnknownSendReconciler } from './unknown-send.reconciler.ts';
 import { createSenderWorker } from './worker.ts';
@@ -40,9 +41,13 @@ const app = buildSenderApp({
 let worker: ReturnType<typeof createSenderWorker> | undefined;
 let queue: ReturnType<typeof createSurveySendQueue> | undefined;
 let unknownSends: ReturnType<typeof createUnknownSendReconciler> | undefined;
+// Needs no Redis: started at once.
+const staleDeliveries = createStaleDeliveryReconciler({ pool, twilio, kaiku: config.kaiku, logger });
+staleDeliveries.start();
 let stopping = false;
 onShutdown(logger, async () => {
   stopping = true;
+  await staleDeliveries.stop();
   await unknownSends?.stop();
   await worker?.close(); // waits for in-flight jobs
   await queue?.close();

@@ -67,6 +67,7 @@ export function buildSimApp(deps: SimDeps): FastifyInstance {
       await new Promise((r) => setTimeout(r, deps.callbackDelayMs));
       if (!m.statusCallback) return;
       m.status = status;
+      if (status === 'undelivered' && final.errorCode) m.errorCode = final.errorCode;
       const params: Record<string, string> = {
         AccountSid: deps.accountSid,
         ApiVersion: '2010-04-01',
@@ -193,6 +194,17 @@ export function buildSimApp(deps: SimDeps): FastifyInstance {
         start: 0,
         uri,
       };
+    },
+  );
+
+  // One message by its sid, as the SDK's `messages(sid).fetch()` asks: its status as the callbacks left it.
+  app.get<{ Params: { accountSid: string; sid: string } }>(
+    '/2010-04-01/Accounts/:accountSid/Messages/:sid.json',
+    async (request, reply) => {
+      if (!basicAuthOk(request) || request.params.accountSid !== deps.accountSid) return twilioFail(reply, 401, 20003, 'Authenticate');
+      const message = store.get(request.params.sid);
+      if (!message) return twilioFail(reply, 404, 20404, `The requested resource ${request.url} was not found`);
+      return messageResource(deps.accountSid, message);
     },
   );
 

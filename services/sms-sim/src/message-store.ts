@@ -7,6 +7,8 @@ export interface SimMessage {
   to: string;
   body: string;
   status: string;
+  /** Twilio's error code of an undelivered message (the carrier's, 30xxx). */
+  errorCode?: number;
   numSegments: number;
   statusCallback: string | null;
   messagingServiceSid: string | null;

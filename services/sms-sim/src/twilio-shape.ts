@@ -11,7 +11,7 @@ export function messageResource(accountSid: string, m: SimMessage) {
     date_sent: null,
     date_updated: date,
     direction: m.direction,
-    error_code: null,
+    error_code: m.errorCode ?? null,
     error_message: null,
     from: m.from,
     messaging_service_sid: m.messagingServiceSid,
