@@ -7,6 +7,7 @@ export interface RedisSettings {
 }
 
 const FAIL_FAST_COMMAND_TIMEOUT_MS = 5000;
+const SOCKET_TIMEOUT_MS = 30_000;
 
 /** An error of ioredis meaning Redis is not there (down, still connecting, hung), not a bug. */
 export function isRedisUnavailable(error: unknown): boolean {
@@ -22,7 +23,7 @@ export function isRedisUnavailable(error: unknown): boolean {
  * index of the URL is respected. Commands wait while Redis is down instead of failing fast,
  * unless `failFast` is set (producers that must answer quickly).
  */
-export function createRedis(url: string, options: { failFast?: boolean; name?: string } = {}): Redis {
+export function createRedis(url: string, options: { failFast?: boolean; name?: string; socketTimeoutMs?: number } = {}): Redis {
   const redis = new Redis(url, {
     maxRetriesPerRequest: options.failFast ? 1 : null,
     enableOfflineQueue: !options.failFast,
@@ -32,6 +33,11 @@ export function createRedis(url: string, options: { failFast?: boolean; name?: s
     // A Redis that hangs (paused, a half-dead link) fails a fail-fast caller's command instead of
     // holding it for ever; the waiting kind (workers' blocking reads) keeps no such limit.
     ...(options.failFast ? { commandTimeout: FAIL_FAST_COMMAND_TIMEOUT_MS } : {}),
+    // A connection that gets no byte back for this long after a command (a link that went silent,
+    // its peer gone without a reset) is dropped and made again. Longer than any blocking read of
+    // BullMQ's (at most 10 s): without it a worker's silent connection waited for ever, and the
+    // sender sent nothing after a partition healed.
+    socketTimeout: options.socketTimeoutMs ?? SOCKET_TIMEOUT_MS,
   });
   redis.on('error', () => {}); // reconnects by itself; health checks report the state
   return redis;
