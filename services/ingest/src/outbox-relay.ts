@@ -29,15 +29,16 @@ export function createOutboxRelay(deps: OutboxRelayDeps) {
     try {
       await client.query('BEGIN');
       // LEFT JOIN: a row whose invitation is gone (the reference is not a foreign key, migration
-      // 560) is dropped with the rest instead of waiting forever. The scheduled invitations are read
-      // under a share lock, held until the jobs are in Redis: a cancellation or a same-day visit
+      // 560) is dropped with the rest instead of waiting forever. The invitations are read under a
+      // share lock, held until the jobs are in Redis: a cancellation or a same-day visit
       // that replaces one waits for that, so the job its commit removes is there to remove (read
       // without it, a job was added after its removal and stayed, for a survey no longer due).
       const { rows } = await client.query<{ id: string; invitation_id: string; status: string | null; send_at: Date | null }>(
-        `WITH o AS MATERIALIZED (SELECT id, invitation_id FROM outbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED),
-         i AS MATERIALIZED (SELECT id, status, send_at FROM invitations
-                            WHERE id IN (SELECT invitation_id FROM o) AND status = 'scheduled' FOR SHARE)
-         SELECT o.id, o.invitation_id, i.status, i.send_at FROM o LEFT JOIN i ON i.id = o.invitation_id ORDER BY o.id`,
+        // (each invitation by its key: a semi-join planned without statistics read every scheduled one)
+        `WITH o AS MATERIALIZED (SELECT id, invitation_id FROM outbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
+         SELECT o.id, o.invitation_id, i.status, i.send_at
+           FROM o LEFT JOIN LATERAL (SELECT status, send_at FROM invitations WHERE id = o.invitation_id FOR SHARE) i ON true
+          ORDER BY o.id`,
         [batchSize],
       );
       const now = new Date();

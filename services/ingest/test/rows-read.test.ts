@@ -1,6 +1,7 @@
 import { hetuFor } from '@kaiku/core';
 import { createPool, type Pool } from '@kaiku/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createOutboxRelay } from '../src/outbox-relay.ts';
 import { createIngestPipeline } from '../src/pipeline.ts';
 import { endedEvent, type IngestHarness, keys, silent, startIngest, testConfig } from './helpers.ts';
 
@@ -126,5 +127,17 @@ describe('the funnel’s trigger on a connection that first ran it on a new data
 
     // Not the 3,310 visits of the database (a hash join over all of them: 62 ms a group at 13,744).
     expect(after.visits - before.visits).toBeLessThan(60);
+  });
+
+  it('the outbox relay reads only the invitations of the rows it moves', async () => {
+    const { h, connection } = db;
+    // Ten rows left to move, beside the 3,320 scheduled invitations above.
+    await h.pool.query('DELETE FROM outbox WHERE id NOT IN (SELECT id FROM outbox ORDER BY id DESC LIMIT 10)');
+    const relay = createOutboxRelay({ pool: connection, queue: h.queue, logger: silent, intervalMs: 60_000 });
+    const before = await rowsRead(h.pool, connection);
+    expect(await relay.drain()).toBe(10);
+    const after = await rowsRead(h.pool, connection);
+    // Not every scheduled invitation (a semi-join on the status index read them all: 28 ms a run at 50,000).
+    expect(after.invitations - before.invitations).toBeLessThan(40);
   });
 });
