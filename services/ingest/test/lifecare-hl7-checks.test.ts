@@ -121,6 +121,18 @@ describe('Lifecare A08 in the order it was recorded', () => {
     expect(await invitationOf(h.pool, 'lifecare', visit.visitId)).toMatchObject({ phone_hash: phoneHashOf(keys, '+358409890004') });
   });
 
+  it('takes an update dated in the future as made now, so that later ones still count', async () => {
+    const hetu = testHetu();
+    const visit = fresh({ 'PID-3.1': hetu });
+    await postHl7(h.url, visit.bytes);
+    expect((await postHl7(h.url, update(hetu, visit.visitId, '20990101000000', '+358409890022', 'en'))).text).toBe('updated 1');
+    expect((await postHl7(h.url, update(hetu, visit.visitId, minutesAgo(0), '+358409890023', 'sv'))).text).toBe('updated 1');
+    expect(await invitationOf(h.pool, 'lifecare', visit.visitId)).toMatchObject({
+      language: 'sv',
+      phone_hash: phoneHashOf(keys, '+358409890023'),
+    });
+  });
+
   it('still withdraws the survey for a late update that bars the text (deceased)', async () => {
     const hetu = testHetu();
     const visit = fresh({ 'PID-3.1': hetu });

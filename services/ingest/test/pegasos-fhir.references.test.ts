@@ -158,3 +158,29 @@ describe('Pegasos FHIR: the period', () => {
     expect(map(bundle)[0]?.endedAt).toBe('2025-11-12T13:45:00.000Z');
   });
 });
+
+describe('Pegasos FHIR: the regression probe of the same session', () => {
+  it('refuses a Bundle security label list that is not a list (TURVAKIELTO there would go unread)', () => {
+    const bundle = { ...load(), meta: { security: { code: 'TURVAKIELTO' } } };
+    expect(refused(bundle)).toEqual([{ field: 'Bundle.meta.security', message: 'must be an array of Coding' }]);
+  });
+
+  it('reads a hetu system written in capitals (URN:OID:1.2.246.21) on the Patient and on the subject', () => {
+    const bundle = load();
+    bundle.entry[1].resource.identifier = [{ system: 'URN:OID:1.2.246.21', value: '240799Y926J' }];
+    expect(map(bundle)[0]?.patient.personalId).toBe('240799Y926J');
+    bundle.entry[0].resource.subject = {
+      ...bundle.entry[0].resource.subject,
+      identifier: { system: 'URN:OID:1.2.246.21', value: '010181-900C' },
+    };
+    expect(refused(bundle)).toEqual([
+      { field: 'Bundle.entry[0].resource.subject.identifier', message: expect.stringContaining('another personal identity code') },
+    ]);
+  });
+
+  it('refuses a birth date that is no date, rather than taking the patient for under age', () => {
+    const bundle = load();
+    bundle.entry[1].resource = { ...patientOf(bundle), identifier: [], birthDate: '2008-13' };
+    expect(refused(bundle)).toEqual([{ field: 'Patient.birthDate', message: 'not a date (YYYY, YYYY-MM or YYYY-MM-DD)' }]);
+  });
+});

@@ -273,9 +273,10 @@ export function createInboundHandler(deps: InboundDeps) {
     const said = readMessage(text);
     const command = commandOf(msg, said.command);
     if (command) return underLock(msg, text, said, command, phoneHash);
-    // A score with a request to stop ("8 ja lopettakaa viestit", "Lopeta. 8"): the score (and a
-    // reason beside it) is kept without the request, then the number opts out.
-    const rest = said.score.kind === 'score' ? withoutStopRequest(text) : null;
+    // A request to stop beside other words ("Lopettakaa viestit, en ole käynyt siellä"), or beside
+    // a score ("8 ja lopettakaa viestit", "Lopeta. 8"): the number opts out, and a score (with a
+    // reason beside it) is kept without the request.
+    const rest = withoutStopRequest(text);
     if (rest !== null) {
       const kept = readMessage(rest);
       return kept.score.kind === 'score'

@@ -182,6 +182,10 @@ describe('the SMS conversation (docs/conversation.md)', () => {
     expect((await f.sms(other, 'Stop sending me these. 9')).replies).toEqual([text('en', 'optedOut')]);
     expect(await stateOf(f.pool, second)).toMatchObject({ score: 9, comment: null });
     expect((await f.sms(other, 'STOP 7')).replies).toEqual([text('en', 'optedOut')]);
+    // a request beside other words, with no score: opted out, not re-asked
+    const fourth = newPhone();
+    await f.invitation({ phone: fourth, language: 'fi' });
+    expect((await f.sms(fourth, 'Lopettakaa viestit, en ole käynyt siellä')).replies).toEqual([text('fi', 'optedOut')]);
     // "The nurse said stop" is no request
     const third = newPhone();
     const kept = await f.invitation({ phone: third, language: 'en' });

@@ -31,7 +31,7 @@ export const CONTEXT_BEFORE = new Set(
     'pöytä level säng platta queue kö kön nummerlapp kölapp lapp lappu hytti sali salissa vastaanotto vastaanotolla',
     // limits and comparisons, until and after
     'alle yli vähintään enintään melkein lähes than än kuin under over above below över minst högst least most nästan almost nearly',
-    'ainakin korkeintaan maksimissaan max barely scarcely nära lähellä',
+    'ainakin korkeintaan maksimissaan max barely scarcely knappt nära lähellä',
     'until till tills by before after ennen efter före innan vasta',
     // clock times said in words: "puoli kymmenen" (9.30), "half nine", "quarter past 10", "halv tio", "varttia vaille 10"
     'puoli puol half quarter past halv kvart vartin varttia vaille',
@@ -95,7 +95,7 @@ export const COUNT_NOUN_AFTER =
 export const LISTED_COUNT_AFTER = /^(problems|issues|problem|mistakes|errors|complaints|fel)$/u;
 /** After a 1 only: the singular of what a visit counts ("1 hammas poistettiin", "1 kysymys vielä", "1 tooth pulled"). */
 export const SINGLE_COUNT_AFTER =
-  /^(paikkaus|reikä|hammas|kysymys|annos|tikki|piikki|tabletti|poisto|asia|juttu|ongelma|virhe|resepti|näyte|sana|filling|cavity|tooth|question|dose|stitch|jab|injection|xray|tablet|pill|thing|sample|prescription|shot|vial|word|tand|fråga|dos|spruta|sak|grej|prov|recept|ord)$/u;
+  /^(paikkaus|reikä|hammas|kysymys|annos|tikki|piikki|tabletti|poisto|asia|juttu|ongelma|virhe|resepti|näyte|sana|viesti|tekstiviesti|filling|cavity|tooth|question|dose|stitch|jab|injection|xray|tablet|pill|thing|sample|prescription|shot|vial|word|message|text|tand|fråga|dos|spruta|sak|grej|prov|recept|ord|meddelande|sms)$/u;
 /** "1 of the nurses", "2 av sköterskorna": some of a group, a count (not "9 of 10", another scale). */
 export function someOf(tokens: Token[], last: number): boolean {
   const [next, then] = [wordAt(tokens, last + 1), wordAt(tokens, last + 2)];
@@ -139,7 +139,7 @@ export const DOSE_ORDINAL_AFTER = /^(annos|rokote|rokotus|tehoste|piikki|pistos|
  * "2. besöket", "3. gången", "2. time"); "9. Käynti oli nopea" starts a new sentence.
  */
 export const ORDINAL_NOUN_AFTER =
-  /^(kerros\p{L}*|kerrokse\p{L}*|käynti\p{L}*|käynni\p{L}*|kerta|kerralla|kerran|kertaa|jonossa|jonosta|lapsi|lapseni|lapsen|luokka\p{L}*|luoka\p{L}*|luokkalai\p{L}*|raskau\p{L}*|besök\p{L}*|gången|gång|våningen|barnet|time|visit|floor|child|kid|pregnancy)$/u;
+  /^(kerros\p{L}*|kerrokse\p{L}*|käynti\p{L}*|käynni\p{L}*|kerta|kerralla|kerran|kertaa|jonossa|jonosta|viesti|tekstiviesti|message|text|meddelandet|sms|lapsi|lapseni|lapsen|luokka\p{L}*|luoka\p{L}*|luokkalai\p{L}*|raskau\p{L}*|besök\p{L}*|gången|gång|våningen|barnet|time|visit|floor|child|kid|pregnancy)$/u;
 /** Glued to a word, a digit is part of it ("hmm2", "A4", "B12", "gr8", "covid19"), not "Kiitos10". */
 const GLUED_NOT_SCORE = /^(\p{L}|gr|h+m+|bla+h*|blaa+|covid|korona|corona|lol)$/u;
 
@@ -211,7 +211,7 @@ const GENITIVE_GRADE = /^(ykkösen|kakkosen|kolmosen|nelosen|vitosen|kutosen|sei
 /** The hour of an appointment: "Ysin aika", "Kympin ajalle", "kasin vuoro"; "Ysin aika hyvä" is "quite good". */
 const HOUR_AFTER = /^(ajalle|ajalla|aikaan|vuoro|vuoroon|vuorolle|bussi|bussilla)$/u;
 const AFTER_HOUR_AIKA = /^(oli|on|mutta|mut|ja|varattu|venyi|myöhästyi|siirtyi)$/u;
-const AFTER_ORDINAL = /^(tällä|tänä|this|i|in|on|för|for|kun|när|when|täällä|tässä|here|här)$/u;
+const AFTER_ORDINAL = /^(tällä|tänä|this|i|in|on|för|for|kun|när|when|täällä|tässä|here|här|tänään|today|idag|jo|already|redan)$/u;
 /** True when the clause ends before token `k`: nothing more, a boundary mark, or a new line. */
 const clauseEndsAt = (tokens: Token[], k: number) => {
   const t = tokens[k];

@@ -55,27 +55,40 @@ export function isNegated(tokens: Token[], r: Reading): boolean {
   return false;
 }
 
-/** A bare denial, alone or with its intensifier: "ei", "Ei todellakaan", "no way", "Nope", "Nej", "ei ikinä". */
-const DENIAL = /^(ei|eipä|no|nope|nah|nej|nä|never|not|inte|aldrig|ikinä|koskaan)$/u;
-const DENIAL_INTENSIFIER = /^(way|chance|really|todellakaan|ikinä|koskaan|aldrig|never)$/u;
-const endsClause = (tokens: Token[], k: number) => {
-  const t = tokens[k];
-  return !t || t.gap.includes('\n') || (t.kind === 'punct' && (CLAUSE_END.has(t.text) || SENTENCE_END.has(t.text)));
-};
 /**
- * The grade asked back and then denied ("Kymppi? Ei todellakaan.", "10? no way", "Tio? Nej."), or
- * named and then denied with nothing else said ("10 ei ikinä", "Kymppi ei"): not the score. "10?
- * Kyllä!", "10? No problem" and "9 ei vaan 10" are not denials of it.
+ * A denial said on its own: "ei", "Ei todellakaan", "no way", "Nope", "Nej", "ei ikinä", "Of
+ * course not", "Absolut inte", "Tuskin", "No ei", "Ei missään nimessä", "not at all".
+ */
+const DENIAL =
+  /^(?:no )?(?:ei|eipä|no|nope|nah|nej|nä|never|not|inte|aldrig|ikinä|koskaan|hardly|tuskin|no way|no chance|not really|not at all|never ever|of course not|definitely not|absolutely not|certainly not|surely not|absolut inte|verkligen inte|inte alls|nej aldrig|nej nej|ei ikinä|ei koskaan|ei todellakaan|ei missään nimessä|ei varmasti|ei todellakaan|ei ollenkaan|ei lähellekään)$/u;
+/** Right after the grade, with no "?" between: only a plain denial ("10 ei ikinä", "Kymppi ei", "10 never", "10 not at all"). */
+const DENIAL_AFTER_GRADE =
+  /^(?:ei|nej|not|inte|never|ei ikinä|ei koskaan|ei todellakaan|ei missään nimessä|not at all|inte alls|nej aldrig)$/u;
+/** The words of the clause from token `k` on, lower case, up to its end (null when it holds more than words). */
+function clauseWordsFrom(tokens: Token[], k: number): string | null {
+  const words: string[] = [];
+  for (let j = k; j < tokens.length; j++) {
+    const t = tokens[j] as Token;
+    if (j > k && t.gap.includes('\n')) break;
+    if (t.kind === 'punct' && (CLAUSE_END.has(t.text) || SENTENCE_END.has(t.text))) break;
+    if (t.kind !== 'word') return null;
+    words.push(t.lower);
+  }
+  return words.join(' ');
+}
+/**
+ * The grade asked back and then denied ("Kymppi? Ei todellakaan.", "10? no way", "Tio? Nej.",
+ * "10? Of course not"), or named and then denied with nothing else in its clause ("10 ei ikinä",
+ * "Kymppi ei"): not the score. "10? Kyllä!", "10? No problem" and "9 ei vaan 10" are no denial of it.
  */
 function deniedAfter(tokens: Token[], last: number): boolean {
   let k = last + 1;
   const asked = tokens[k]?.text === '?';
   while (tokens[k]?.kind === 'punct' && (tokens[k]?.text === '?' || tokens[k]?.text === '!')) k++;
   if (!asked && k !== last + 1) return false;
-  const word = tokens[k]?.lower ?? '';
-  if (tokens[k]?.kind !== 'word' || !DENIAL.test(word)) return false;
-  if (!asked && !/^(ei|nej|not|inte)$/u.test(word)) return false;
-  return endsClause(tokens, k + 1) || (DENIAL_INTENSIFIER.test(tokens[k + 1]?.lower ?? '') && endsClause(tokens, k + 2));
+  const said = clauseWordsFrom(tokens, k);
+  if (!said) return false;
+  return asked ? DENIAL.test(said) : DENIAL_AFTER_GRADE.test(said);
 }
 
 /** True when the condition word at `k` opens a real condition, not "if I'm honest" or a Swedish heading ("Om besöket: 9"). */

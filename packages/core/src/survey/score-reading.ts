@@ -149,7 +149,10 @@ export function readWord(tokens: Token[], i: number): Reading | null {
   const nextWord = tokens[i + 1]?.kind === 'word' ? (tokens[i + 1]?.lower ?? '') : '';
   for (const [a, b] of TOP_SCORE_PHRASES) {
     if (tok.lower === a && (b === '' || nextWord === b)) {
-      return { type: 'score', value: 10, first: i, last: b === '' ? i : i + 1, explicit: true, strict: false, swedish: false };
+      const last = b === '' ? i : i + 1;
+      // "Nästan fullt betyg", "Almost top marks", "Melkein täydet pisteet": short of the top, no score.
+      if (contextBefore(tokens, i)) return { type: 'context', value: 10, first: i, last, explicit: false, strict: false, swedish: false };
+      return { type: 'score', value: 10, first: i, last, explicit: true, strict: false, swedish: false };
     }
   }
   const n = numberWord(tok.lower);

@@ -3,7 +3,7 @@ import type { Bundle, Encounter, Organization, Patient, Resource } from '@medplu
 import { type FieldIssue, SourceMessageError } from './adapter-error.ts';
 import { phonesOf } from './fhir-telecom.ts';
 import { arr, isObject, shown, str, stripOid } from './fhir-values.ts';
-import { hetusInUse, malformed, modifierExtensionIn } from './pegasos-fhir.checks.ts';
+import { hetusInUse, malformed, malformedMeta, modifierExtensionIn } from './pegasos-fhir.checks.ts';
 import { birthDateOf, languageOf } from './pegasos-fhir.patient.ts';
 import { type Found, missingPatient, refuseDuplicateFullUrls, resolve, subjectContradicts } from './pegasos-fhir.references.ts';
 
@@ -74,6 +74,9 @@ function encountersOf(body: unknown): Found[] {
       { field: 'Bundle.type', message: `expected collection, message, transaction or batch, got ${shown(bundle.type)}` },
     ]);
   }
+  // TURVAKIELTO on the Bundle covers every entry: a label list that can't be read is refused.
+  const bundleMeta = malformedMeta(body, 'Bundle');
+  if (bundleMeta.length) throw new SourceMessageError('invalid', bundleMeta);
   const entries = arr<{ fullUrl?: string; resource?: Resource }>(body.entry);
   refuseDuplicateFullUrls(entries);
   // (i: the entry's place in the body, for the issues that name it)
@@ -116,7 +119,7 @@ function visitIdOf(enc: Encounter): string | undefined {
 /** An OID system as FHIR writes it (`urn:oid:…`), also when sent bare or with the prefix in capitals: one id for one visit. */
 function systemUri(system: string | undefined): string | undefined {
   if (!system) return undefined;
-  const oid = stripOid(system.replace(/^urn:oid:/iu, 'urn:oid:'));
+  const oid = stripOid(system);
   return OID.test(oid) ? `urn:oid:${oid}` : system;
 }
 

@@ -41,13 +41,8 @@ export function hetuIdentifiers(patient: Patient) {
  * a string. Read leniently these were ignored (a protected identity texted); refused instead.
  */
 export function malformed(r: Patient | Encounter, at: string): FieldIssue[] {
-  const issues: FieldIssue[] = [];
   const raw = r as unknown as Record<string, unknown>;
-  const meta = raw.meta as Record<string, unknown> | undefined;
-  if (meta !== undefined && !isObject(meta)) issues.push({ field: `${at}.meta`, message: 'must be an object' });
-  else if (meta?.security !== undefined && (!Array.isArray(meta.security) || !meta.security.every(isObject))) {
-    issues.push({ field: `${at}.meta.security`, message: 'must be an array of Coding' });
-  }
+  const issues = malformedMeta(raw, at);
   if (r.resourceType !== 'Patient') return issues;
   if (raw.deceasedBoolean !== undefined && typeof raw.deceasedBoolean !== 'boolean') {
     issues.push({ field: `${at}.deceasedBoolean`, message: 'must be true or false' });
@@ -61,4 +56,14 @@ export function malformed(r: Patient | Encounter, at: string): FieldIssue[] {
     issues.push({ field: `${at}.identifier`, message: 'the hetu (value) must be a string' });
   }
   return issues;
+}
+
+/** A `meta` (of a resource or of the Bundle) whose security labels could not be read: refused, not ignored. */
+export function malformedMeta(raw: Record<string, unknown>, at: string): FieldIssue[] {
+  const meta = raw.meta as Record<string, unknown> | undefined;
+  if (meta !== undefined && !isObject(meta)) return [{ field: `${at}.meta`, message: 'must be an object' }];
+  if (meta?.security !== undefined && (!Array.isArray(meta.security) || !meta.security.every(isObject))) {
+    return [{ field: `${at}.meta.security`, message: 'must be an array of Coding' }];
+  }
+  return [];
 }

@@ -32,7 +32,8 @@ export function birthDateOf(patient: Patient, hetus: ReadonlySet<string>): { bir
   const value = patient.birthDate;
   if (typeof value !== 'string' || FULL_DATE.test(value)) return typeof value === 'string' ? { birthDate: value } : {};
   const m = PARTIAL_DATE.exec(value);
-  if (!m) return {};
+  // (read as absent it made the patient's age unknown: skipped as under age, unnoticed)
+  if (!m) return { issue: { field: 'Patient.birthDate', message: 'not a date (YYYY, YYYY-MM or YYYY-MM-DD)' } };
   const [hetu] = hetus;
   if (hetu !== undefined) {
     const born = parseHetu(hetu);

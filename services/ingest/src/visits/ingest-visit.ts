@@ -68,7 +68,7 @@ export function createVisitIngestor(deps: VisitIngestorDeps) {
           : await retryIfRolledBack(
               () =>
                 withTransaction(deps.pool, (client) => {
-                  if (event.kind === 'patient-updated') return updatePatient(client, event, { keys: deps.keys, survey });
+                  if (event.kind === 'patient-updated') return updatePatient(client, event, { keys: deps.keys, survey, now: at });
                   const visitId = event.visitId;
                   if (!visitId) throw new InvalidVisitError('visitId', `required when kind is ${event.kind}`);
                   return visitCancelled(client, event, visitId);

@@ -16,6 +16,9 @@ import type { PoolClient } from '@kaiku/db';
 import type { Handled } from './ingest-visit.ts';
 import * as repo from './visit.repository.ts';
 
+/** How far ahead of ours a record system's clock may run (as for a visit's end: future-visit). */
+const CLOCK_SKEW_MS = 5 * 60_000;
+
 /**
  * patient-updated: the still-scheduled invitations of the named visit and of the same patient (by
  * pseudonym, across sources) take the new mobile number and language; the named visit only when it
@@ -26,7 +29,7 @@ import * as repo from './visit.repository.ts';
 export async function updatePatient(
   client: PoolClient,
   event: VisitEvent,
-  deps: { keys: Keys; survey: KaikuConfig['survey'] },
+  deps: { keys: Keys; survey: KaikuConfig['survey']; now?: Date },
 ): Promise<Handled> {
   const patient = event.patient;
   let pseudonym: string | null = null;
@@ -72,7 +75,10 @@ export async function updatePatient(
   const withdrawn: string[] = [];
   let updated = 0;
   let older = 0;
-  const recordedAt = event.recordedAt ? new Date(event.recordedAt) : null;
+  // An update dated more than a clock's skew ahead (a typo, a wrong clock) counts as untimed: taken
+  // as any untimed one is, and leaving no time behind that would make every real one "older".
+  const now = (deps.now ?? new Date()).getTime();
+  const recordedAt = event.recordedAt && Date.parse(event.recordedAt) <= now + CLOCK_SKEW_MS ? new Date(event.recordedAt) : null;
   for (const invitation of targets) {
     if (withdraw) {
       if (await repo.skipScheduledInvitation(client, invitation.id, withdraw)) withdrawn.push(invitation.id);
@@ -95,14 +101,7 @@ export async function updatePatient(
     // The patient's own choice by SMS (SV/EN/FI) outranks what the record system says.
     const preferred = hash ? await repo.preferredLanguage(client, hash) : null;
     const language = isLanguage(preferred) ? preferred : (sentLanguage ?? invitation.language);
-    await repo.updateInvitationContact(
-      client,
-      invitation.id,
-      phone ? encryptPhone(deps.keys, phone) : null,
-      newHash,
-      language,
-      event.recordedAt ?? null,
-    );
+    await repo.updateInvitationContact(client, invitation.id, phone ? encryptPhone(deps.keys, phone) : null, newHash, language, recordedAt);
   }
   return { outcome: { outcome: 'updated', ...visitId, invitations: updated, ...(older ? { older } : {}) }, cancelled: withdrawn };
 }

@@ -240,7 +240,7 @@ export async function updateInvitationContact(
   phoneEnc: Buffer | null,
   phoneHash: string | null,
   language: string,
-  recordedAt: string | null,
+  recordedAt: Date | null,
 ) {
   const { rowCount } = await client.query(
     `UPDATE invitations SET phone_enc = COALESCE($2, phone_enc), phone_hash = COALESCE($3, phone_hash), language = $4,
