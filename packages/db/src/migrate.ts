@@ -28,8 +28,13 @@ export async function ensureDatabase(databaseUrl: string): Promise<void> {
 /** Applies every pending migration in order; running it again changes nothing. */
 export async function migrate(databaseUrl: string, log: (msg: string) => void = () => {}): Promise<string[]> {
   await ensureDatabase(databaseUrl);
+  // Our own client, ended before we return: node-pg-migrate does not wait for the end of the one it
+  // makes, and a database dropped right after (a test's clean-up) killed it with no one listening.
+  const client = new pg.Client({ connectionString: databaseUrl });
+  client.on('error', () => {});
+  await client.connect();
   const applied = await runner({
-    databaseUrl,
+    dbClient: client,
     dir: MIGRATIONS_DIR,
     direction: 'up',
     migrationsTable: 'pgmigrations',
@@ -38,6 +43,6 @@ export async function migrate(databaseUrl: string, log: (msg: string) => void = 
     advisoryLockMode: 'wait',
     log,
     logger: { debug: () => {}, info: log, warn: log, error: log },
-  });
+  }).finally(() => client.end().catch(() => {}));
   return applied.map((m) => m.name);
 }
