@@ -90,6 +90,17 @@ export type MetricsCatalogue = ReturnType<typeof createMetricsCatalogue>;
 export const processRegistry = new Registry();
 export const kaikuMetrics: MetricsCatalogue = createMetricsCatalogue(processRegistry);
 
+/**
+ * One delivery status applied (from a callback, or read from Twilio when its callback was lost):
+ * only Twilio's own words as the status (anything else is `other`), its error code or `none`.
+ */
+export function countDeliveryStatus(status: string, errorCode: number | null | undefined): void {
+  kaikuMetrics.deliveryStatuses.inc({
+    status: /^[a-z-]{1,16}$/.test(status) ? status : 'other',
+    error_code: errorCode && errorCode > 0 && errorCode < 100_000 ? String(errorCode) : 'none',
+  });
+}
+
 let defaultMetricsOn = false;
 /**
  * Node's own process metrics (CPU, memory, event-loop lag, GC), once per process, under their

@@ -1,6 +1,6 @@
 import type { KaikuConfig } from '@kaiku/config';
 import { applyDeliveryStatuses, type Pool, type StatusCallback } from '@kaiku/db';
-import { createRepeatingTask, kaikuMetrics } from '@kaiku/http';
+import { countDeliveryStatus, createRepeatingTask } from '@kaiku/http';
 import type { Logger } from 'pino';
 import type { TwilioClient } from './twilio-client.ts';
 
@@ -73,7 +73,7 @@ export function createStaleDeliveryReconciler(deps: StaleDeliveryReconcilerDeps)
       if (result !== 'applied') return;
       settled += 1;
       const { messageStatus, errorCode } = reports[i] as StatusCallback;
-      kaikuMetrics.deliveryStatuses.inc({ status: messageStatus, error_code: errorCode ? String(errorCode) : 'none' });
+      countDeliveryStatus(messageStatus, errorCode);
     });
     if (checked.length) await deps.pool.query('UPDATE invitations SET delivery_checked_at = now() WHERE id = ANY($1::uuid[])', [checked]);
     if (settled > 0)

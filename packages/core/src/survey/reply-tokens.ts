@@ -73,21 +73,32 @@ export function squeeze(word: string): string {
   return word.toLowerCase().replace(/(\p{L})\1{2,}/gu, '$1$1');
 }
 
-/** Levenshtein distance, stopping early above `max`. */
-export function editDistance(a: string, b: string, max: number): number {
+/**
+ * Levenshtein distance, stopping early above `max`. `transpositions`: two neighbours swapped cost
+ * one edit, not two ("pateint" is one from "patient"; optimal string alignment).
+ */
+export function editDistance(a: string, b: string, max: number, options: { transpositions?: boolean } = {}): number {
   if (Math.abs(a.length - b.length) > max) return max + 1;
+  let before: number[] = [];
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  let prevMin = 0;
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];
     let rowMin = i;
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      const v = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + cost);
+      let v = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + cost);
+      if (options.transpositions && i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        v = Math.min(v, (before[j - 2] ?? 0) + 1);
+      }
       cur.push(v);
       rowMin = Math.min(rowMin, v);
     }
-    if (rowMin > max) return max + 1;
+    // (a swap reaches back two rows: with them, both rows must be past `max`)
+    if (rowMin > max && (!options.transpositions || prevMin > max)) return max + 1;
+    before = prev;
     prev = cur;
+    prevMin = rowMin;
   }
-  return prev[b.length] ?? max + 1;
+  return Math.min(prev[b.length] ?? max + 1, max + 1);
 }

@@ -60,7 +60,7 @@ export function isNegated(tokens: Token[], r: Reading): boolean {
  * course not", "Absolut inte", "Tuskin", "No ei", "Ei missään nimessä", "not at all".
  */
 const DENIAL =
-  /^(?:no )?(?:ei|eipä|no|nope|nah|nej|nä|never|not|inte|aldrig|ikinä|koskaan|hardly|tuskin|no way|no chance|not really|not at all|never ever|of course not|definitely not|absolutely not|certainly not|surely not|absolut inte|verkligen inte|inte alls|nej aldrig|nej nej|ei ikinä|ei koskaan|ei todellakaan|ei missään nimessä|ei varmasti|ei todellakaan|ei ollenkaan|ei lähellekään)$/u;
+  /^(?:no )?(?:ei|eipä|no|nope|nah|nej|nä|never|not|inte|aldrig|ikinä|koskaan|hardly|tuskin|no way|no chance|not really|not at all|never ever|of course not|definitely not|absolutely not|certainly not|surely not|absolut inte|verkligen inte|inte alls|nej aldrig|nej nej|ei ikinä|ei koskaan|ei todellakaan|ei missään nimessä|ei varmasti|ei ollenkaan|ei lähellekään)$/u;
 /** Right after the grade, with no "?" between: only a plain denial ("10 ei ikinä", "Kymppi ei", "10 never", "10 not at all"). */
 const DENIAL_AFTER_GRADE =
   /^(?:ei|nej|not|inte|never|ei ikinä|ei koskaan|ei todellakaan|ei missään nimessä|not at all|inte alls|nej aldrig)$/u;

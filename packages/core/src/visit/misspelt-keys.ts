@@ -4,6 +4,8 @@
  * unnoticed (a protected identity texted, a deceased patient surveyed). Other unknown keys are a
  * record system's extras, and are ignored.
  */
+import { editDistance } from '../survey/reply-tokens.ts';
+
 type KeyTree = { readonly [key: string]: KeyTree | null };
 
 const EVENT_KEYS: KeyTree = {
@@ -33,32 +35,16 @@ export interface MisspeltKey {
 
 const folded = (key: string) => key.toLowerCase().replace(/[^a-z]/gu, '');
 
-/** Edits (insert, delete, substitute, swap two neighbours) from a to b, up to `max` (then max + 1). */
-function editsWithin(a: string, b: string, max: number): number {
-  if (Math.abs(a.length - b.length) > max) return max + 1;
-  let before: number[] = [];
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let d = Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, (prev[j - 1] as number) + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, (before[j - 2] as number) + 1);
-      row.push(d);
-    }
-    before = prev;
-    prev = row;
-  }
-  return Math.min(prev[b.length] as number, max + 1);
-}
-
 /** The known key an unknown one was meant as: the same letters in another case or with separators, or one or two typos away. */
 function meantKey(key: string, known: readonly string[]): string | undefined {
   const f = folded(key);
   if (f.length < 3) return undefined;
   return (
     known.find((k) => folded(k) === f) ??
-    known.find((k) => k.length >= 5 && editsWithin(f, folded(k), k.length >= 9 ? 2 : 1) <= (k.length >= 9 ? 2 : 1))
+    known.find((k) => {
+      const typos = k.length >= 9 ? 2 : 1;
+      return k.length >= 5 && editDistance(f, folded(k), typos, { transpositions: true }) <= typos;
+    })
   );
 }
 

@@ -114,6 +114,8 @@ describe('visitEventSchema: a misspelt key', () => {
       'patient.sms_consent: not a key of a visit event: did you mean smsConsent?',
     ]);
     expect(issuesOf({ ...canonical, endedat: canonical.endedAt })).toEqual(['endedat: not a key of a visit event: did you mean endedAt?']);
+    // two letters swapped are one typo
+    expect(issuesOf(withPatient({ decaesed: true }))).toEqual(['patient.decaesed: not a key of a visit event: did you mean deceased?']);
   });
 
   it('lets a record system’s own extra keys through, and a cancellation’s unused parts', () => {

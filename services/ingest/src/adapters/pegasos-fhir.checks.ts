@@ -19,20 +19,29 @@ export function modifierExtensionIn(value: unknown, path: string, depth = 0): { 
   return null;
 }
 
-/** Patient.identifier entries that are the hetu: system urn:oid:1.2.246.21 (or the bare OID), or type NNFIN with no system. */
 /** The patient's hetus in use now: not `use: old`, not of a period that has ended. */
 export function hetusInUse(patient: Patient, now: Date) {
   return hetuIdentifiers(patient).filter((i) => i.use !== 'old' && inPeriod(i.period, now));
 }
 
+type FhirIdentifier = {
+  system?: unknown;
+  value?: string;
+  use?: string;
+  type?: { coding?: unknown };
+  period?: { start?: string; end?: string };
+};
+
+/** Patient.identifier entries that are the hetu (see isHetuIdentifier). */
 export function hetuIdentifiers(patient: Patient) {
-  return arr<{ system?: unknown; value?: string; use?: string; type?: { coding?: unknown }; period?: { start?: string; end?: string } }>(
-    patient.identifier,
-  ).filter((i) =>
-    typeof i.system === 'string'
-      ? stripOid(i.system.trim()) === HETU_OID
-      : arr<{ code?: unknown }>(i.type?.coding).some((c) => str(c.code)?.toUpperCase() === 'NNFIN'),
-  );
+  return arr<FhirIdentifier>(patient.identifier).filter(isHetuIdentifier);
+}
+
+/** An identifier that is a hetu by its system (urn:oid:1.2.246.21 or the bare OID), or by type NNFIN with no system. */
+export function isHetuIdentifier(i: FhirIdentifier): boolean {
+  return typeof i.system === 'string'
+    ? stripOid(i.system.trim()) === HETU_OID
+    : arr<{ code?: unknown }>(i.type?.coding).some((c) => str(c.code)?.toUpperCase() === 'NNFIN');
 }
 
 /**

@@ -2,7 +2,7 @@
 import type { Encounter, Patient, Reference, Resource } from '@medplum/fhirtypes';
 import { type FieldIssue, SourceMessageError } from './adapter-error.ts';
 import { arr, str } from './fhir-values.ts';
-import { hetusInUse } from './pegasos-fhir.checks.ts';
+import { hetusInUse, isHetuIdentifier } from './pegasos-fhir.checks.ts';
 
 export interface BundleEntry {
   fullUrl?: string;
@@ -102,8 +102,7 @@ export function missingPatient(enc: Encounter, resolved: { matches: number }): s
 export function subjectContradicts(enc: Encounter, patient: Patient, path: string, now: Date): FieldIssue | null {
   const id = enc.subject?.identifier;
   const value = str(id?.value)?.toUpperCase();
-  if (!value || !hetusInUse({ resourceType: 'Patient', identifier: [id as NonNullable<Patient['identifier']>[number]] }, now).length)
-    return null;
+  if (!id || !value || !isHetuIdentifier(id)) return null;
   const codes = hetusInUse(patient, now).flatMap((i) => (str(i.value) ? [(i.value as string).trim().toUpperCase()] : []));
   if (codes.length === 0 || codes.includes(value)) return null;
   return { field: `${path}.subject.identifier`, message: 'names another personal identity code (hetu) than its Patient has' };

@@ -1,4 +1,4 @@
-import { HttpProblem, kaikuMetrics, zodProblem } from '@kaiku/http';
+import { countDeliveryStatus, HttpProblem, zodProblem } from '@kaiku/http';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { createDeliveryStatusHandler } from '../delivery-status.ts';
@@ -33,15 +33,9 @@ export function registerStatusRoute(app: FastifyInstance, deps: StatusRouteDeps)
       messageStatus: parsed.data.MessageStatus,
       errorCode: parsed.data.ErrorCode ?? null,
     });
-    // Only Twilio's own words are logged or counted: anything else is text we have not read (`other`).
+    // Only Twilio's own words are logged: anything else is text we have not read (`other`; counted so too).
     const status = /^[a-z-]{1,16}$/.test(parsed.data.MessageStatus) ? parsed.data.MessageStatus : 'other';
-    const errorCode = parsed.data.ErrorCode;
-    if (result === 'applied') {
-      kaikuMetrics.deliveryStatuses.inc({
-        status,
-        error_code: errorCode && errorCode > 0 && errorCode < 100_000 ? String(errorCode) : 'none',
-      });
-    }
+    if (result === 'applied') countDeliveryStatus(parsed.data.MessageStatus, parsed.data.ErrorCode);
     request.log.info({ invitationId: invitationId.data, status, result }, 'status callback');
     return reply.code(204).send();
   });
