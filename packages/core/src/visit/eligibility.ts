@@ -61,6 +61,9 @@ export interface VisitFacts {
   bars: SkipReason | null;
 }
 
+/** How far ahead of ours a record system's clock may run: an event dated later is not of now. */
+export const FUTURE_SKEW_MINUTES = 5;
+
 export function assessVisit(event: VisitEvent, unit: UnitRule, rules: EligibilityRules, now: Date, sampleDraw: number): VisitFacts {
   if (!event.endedAt) throw new InvalidVisitError('endedAt', 'required when kind is visit-ended');
   const endedAt = new Date(event.endedAt);
@@ -88,7 +91,7 @@ export function assessVisit(event: VisitEvent, unit: UnitRule, rules: Eligibilit
   const facts = { visitDay, ageBand: age === null ? null : ageBand(age), language, mobile: mobile.ok ? mobile.e164 : null, personalId };
 
   const skip = ((): SkipReason | null => {
-    if (endedAt.getTime() > now.getTime() + (rules.futureSkewMinutes ?? 5) * 60_000) return 'future-visit';
+    if (endedAt.getTime() > now.getTime() + (rules.futureSkewMinutes ?? FUTURE_SKEW_MINUTES) * 60_000) return 'future-visit';
     if (now.getTime() - endedAt.getTime() > rules.maxVisitAgeHours * 3600_000) return 'stale-visit';
     if (patient.deceased) return 'deceased';
     if (patient.nonDisclosure) return 'non-disclosure';

@@ -2,6 +2,7 @@ import type { KaikuConfig } from '@kaiku/config';
 import {
   chooseMobile,
   encryptPhone,
+  FUTURE_SKEW_MINUTES,
   InvalidVisitError,
   isLanguage,
   type Keys,
@@ -15,9 +16,6 @@ import {
 import type { PoolClient } from '@kaiku/db';
 import type { Handled } from './ingest-visit.ts';
 import * as repo from './visit.repository.ts';
-
-/** How far ahead of ours a record system's clock may run (as for a visit's end: future-visit). */
-const CLOCK_SKEW_MS = 5 * 60_000;
 
 /**
  * patient-updated: the still-scheduled invitations of the named visit and of the same patient (by
@@ -78,7 +76,8 @@ export async function updatePatient(
   // An update dated more than a clock's skew ahead (a typo, a wrong clock) counts as untimed: taken
   // as any untimed one is, and leaving no time behind that would make every real one "older".
   const now = (deps.now ?? new Date()).getTime();
-  const recordedAt = event.recordedAt && Date.parse(event.recordedAt) <= now + CLOCK_SKEW_MS ? new Date(event.recordedAt) : null;
+  const recordedAt =
+    event.recordedAt && Date.parse(event.recordedAt) <= now + FUTURE_SKEW_MINUTES * 60_000 ? new Date(event.recordedAt) : null;
   for (const invitation of targets) {
     if (withdraw) {
       if (await repo.skipScheduledInvitation(client, invitation.id, withdraw)) withdrawn.push(invitation.id);
