@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isValidSendAfter } from '@kaiku/core';
+import { isValidSendAfter, unitIdOf } from '@kaiku/core';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, describeIssues } from './config-error.ts';
@@ -12,7 +12,8 @@ const language = z.enum(['fi', 'sv', 'en']);
 export const SERVICE_KINDS = ['health-station', 'maternity-clinic', 'dental', 'other'] as const;
 
 const unitSchema = z.strictObject({
-  id: z.string().min(1),
+  // As the record systems send it, with or without `urn:oid:`: stored and compared without.
+  id: z.string().transform(unitIdOf).pipe(z.string().min(1, 'the unit id is empty')),
   name: z.strictObject({ fi: z.string().min(1), sv: z.string().min(1).optional(), en: z.string().min(1).optional() }),
   service: z.enum(SERVICE_KINDS),
   sensitive: z.boolean().default(false),
@@ -87,8 +88,9 @@ function duplicateUnitIds(raw: unknown): string[] {
   return units.flatMap((unit: unknown, i) => {
     const id = (unit as { id?: unknown } | null)?.id;
     if (typeof id !== 'string') return [];
-    if (seen.has(id)) return [`units.${i}.id: duplicate unit id ${id}`];
-    seen.add(id);
+    const key = unitIdOf(id);
+    if (seen.has(key)) return [`units.${i}.id: duplicate unit id ${key}`];
+    seen.add(key);
     return [];
   });
 }

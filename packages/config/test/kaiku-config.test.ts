@@ -79,6 +79,14 @@ reporting:
     expect(issuesOf(() => loadKaikuConfig(path))).toEqual(['units.1.id: duplicate unit id 1.2.246.10.1']);
   });
 
+  it('reads a unit id written as FHIR writes it (urn:oid:) as the OID ingest stores, so its visits are enrolled', () => {
+    const path = file('urn.yaml', `units:\n${GOOD_UNIT.replace('1.2.246.10.1', 'URN:OID:1.2.246.10.1')}`);
+    expect(loadKaikuConfig(path).units.map((u) => u.id)).toEqual(['1.2.246.10.1']);
+    // …and the same unit written both ways is one unit given twice.
+    const twice = file('urn-twice.yaml', `units:\n${GOOD_UNIT}${GOOD_UNIT.replace('1.2.246.10.1', 'urn:oid:1.2.246.10.1')}`);
+    expect(issuesOf(() => loadKaikuConfig(twice))).toEqual(['units.1.id: duplicate unit id 1.2.246.10.1']);
+  });
+
   it('names a duplicate unit id together with the other mistakes', () => {
     const path = file('dup-and-more.yaml', `units:\n${GOOD_UNIT}${GOOD_UNIT}survey:\n  quietHours: { from: "09:00", to: "09:00" }\n`);
     expect(issuesOf(() => loadKaikuConfig(path))).toEqual([

@@ -20,4 +20,5 @@ export * from './visit/eligibility.ts';
 export * from './visit/hetu.ts';
 export * from './visit/language.ts';
 export * from './visit/phone.ts';
+export * from './visit/unit-id.ts';
 export * from './visit/visit-event.ts';

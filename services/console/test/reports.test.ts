@@ -348,7 +348,7 @@ describe('reports API', () => {
     const json = await get(`/v1/exports/responses.csv?${period}&format=json`);
     expect([json.status, json.json().errors?.[0]?.field]).toEqual([400, 'format']);
     for (const url of [
-      `/v1/exports/responses.csv?${period}&format=csv&unit=x`,
+      `/v1/exports/responses.csv?${period}&format=csv&unit=${unit(1)}`,
       `/v1/reports/targets?${period}&targetNps=50&minN=6`,
       `/v1/reports/comments?${period}&limit=5&offset=5`,
       `/v1/reports/nps?${period}&groupBy=unit&minN=6&format=csv`,
@@ -360,6 +360,42 @@ describe('reports API', () => {
     const anonymous = await app.inject('/v1/reports/nps?from=2024-01-01&to=2024-12-31');
     expect(anonymous.statusCode).toBe(401);
     expect((await app.inject('/v1/exports/responses.csv?from=2024-01-01&to=2024-12-31')).statusCode).toBe(401);
+  });
+
+  it('reads a unit filter as ingest reads the unit, and refuses one no visit came from or one given empty', async () => {
+    const period = 'from=2021-03-01&to=2021-03-31';
+    const plain = (await get(`/v1/reports/nps?${period}&unit=${unit(1)}`)).json();
+    expect(plain.total.n).toBe(40);
+    // Copied from a FHIR resource: the same unit, not an empty report.
+    for (const written of [`urn:oid:${unit(1)}`, `URN:OID:${unit(1)}`]) {
+      expect((await get(`/v1/reports/nps?${period}&unit=${encodeURIComponent(written)}`)).json().total).toEqual(plain.total);
+    }
+    // A unit taken out of the config still has its history.
+    await seedVisits(
+      pool,
+      answers({ promoters: 6, passives: 0, detractors: 0 }, () => ({ unit: '1.2.246.10.99.10.42', day: '2021-07-05' })),
+    );
+    expect((await get('/v1/reports/nps?from=2021-07-01&to=2021-07-31&unit=1.2.246.10.99.10.42')).json().total.n).toBe(6);
+    // A typo is a mistake, not "no answers": the county's manager would read a unit as silent.
+    for (const url of [
+      `/v1/reports/nps?${period}&unit=1.2.246.10.99.10.9`,
+      `/v1/reports/funnel?${period}&unit=${unit(1)},1.2.3`,
+      `/v1/exports/responses.csv?${period}&unit=1.2.3`,
+    ]) {
+      const res = await get(url);
+      expect([res.status, res.type, res.json().errors?.[0]?.field], url).toEqual([400, expect.stringMatching(/problem\+json/), 'unit']);
+      expect(res.json().detail, url).toMatch(/not a unit of KAIKU_CONFIG/);
+    }
+    // `unit=$UNIT` with the variable unset: refused, not the county's figures.
+    for (const [url, field] of [
+      [`/v1/reports/nps?${period}&unit=`, 'unit'],
+      [`/v1/reports/funnel?${period}&service=%20`, 'service'],
+      [`/v1/exports/responses.csv?${period}&source=,`, 'source'],
+    ]) {
+      const res = await get(url as string);
+      expect([res.status, res.json().errors?.[0]?.field], url).toEqual([400, field]);
+      expect(res.json().detail, url).toMatch(/is empty/);
+    }
   });
 
   it('answers an export whose database is gone with a problem, not a 200 cut short', async () => {

@@ -1,16 +1,21 @@
 /**
  * RFC 4180 CSV. Text that a spreadsheet would run as a formula (=, +, -, @, tab, CR first) gets a
  * leading apostrophe, so an open-text answer can never become a formula in Excel or LibreOffice.
+ * Excel set to Finnish or Swedish splits a CSV it opens at `;` (and, reading quotes only at a
+ * cell's start, at line breaks inside quotes), so a comment's `…;=cmd|…` would start a cell of its
+ * own: such a formula after a `;` or a line break gets the apostrophe as well.
  */
 export type CsvValue = string | number | boolean | null | undefined;
 
 const FORMULA_START = /^[=+\-@\t\r]/;
+const FORMULA_AFTER_BREAK = /([;\r\n][ \t]*)(?=[=+\-@])/g;
 
 export function csvField(value: CsvValue): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  const text = FORMULA_START.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  const guarded = value.replace(FORMULA_AFTER_BREAK, "$1'");
+  const text = FORMULA_START.test(guarded) ? `'${guarded}` : guarded;
+  return /[",;\t\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
 export function csvLine(values: readonly CsvValue[]): string {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { containsHetu } from './hetu.ts';
 import { misspeltKeys } from './misspelt-keys.ts';
+import { unitIdOf } from './unit-id.ts';
 
 /**
  * Text that Postgres can store as it came: no NUL character, and no lone UTF-16 surrogate (which
@@ -49,9 +50,7 @@ const visitEventObject = z
     recordedAt: z.iso.datetime({ offset: true, abort: true }).refine(yearAtLeast(1900), 'must be in the years 1900 to 2999').optional(),
     /** The unit's OID, with or without `urn:oid:` (as FHIR writes it). */
     unit: z.object({
-      id: storedId(128)
-        .transform((v) => v.replace(/^urn:oid:/iu, '').trim())
-        .pipe(z.string().min(1, 'the unit OID is empty')),
+      id: storedId(128).transform(unitIdOf).pipe(z.string().min(1, 'the unit OID is empty')),
       name: text().max(200).optional(),
     }),
     service: z.object({ class: storedId(64).optional(), type: storedId(64).optional() }).optional(),

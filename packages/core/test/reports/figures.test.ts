@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { csvField, toCsv } from '../../src/reports/csv.ts';
+import { csvField, csvLine, toCsv } from '../../src/reports/csv.ts';
 import { shareOf } from '../../src/reports/figures.ts';
 import { npsFigures } from '../../src/reports/nps.ts';
 
@@ -49,5 +49,13 @@ describe('CSV', () => {
     expect(csvField('+358 hyvä')).toBe("'+358 hyvä");
     expect(csvField('@SUM(A1)')).toBe("'@SUM(A1)");
     expect(csvField(-5)).toBe('-5');
+  });
+
+  it('keeps a formula after a semicolon or a line break in a text, for Excel set to Finnish or Swedish (which splits at ;)', () => {
+    const line = csvLine(['1.2.246.10.1', "Jonotin pitkään;=cmd|' /C calc'!A0;", 'hyvä\n+358 hoitaja; \t@SUM(A1)']);
+    expect(line).toBe(`1.2.246.10.1,"Jonotin pitkään;'=cmd|' /C calc'!A0;","hyvä\n'+358 hoitaja; \t'@SUM(A1)"\r\n`);
+    // Read as such an Excel reads it (quotes matter only at a cell's start): no cell starts a formula.
+    const cells = line.split(/[;\r\n]/).map((c) => c.trim());
+    expect(cells.filter((c) => /^[=+\-@]/.test(c))).toEqual([]);
   });
 });

@@ -162,10 +162,11 @@ export function registerDashboard(app: FastifyInstance, deps: ReportDeps & { tok
     const name = (request.params as { name: string }).name;
     // (the page's own `lang` is no report parameter)
     const { lang: _lang, ...query } = request.query as Record<string, unknown>;
-    if (name === 'responses') return streamResponsesCsv(reply, deps, parseReportQuery('responses', { ...query, format: 'csv' }), true);
+    if (name === 'responses')
+      return streamResponsesCsv(reply, deps, parseReportQuery('responses', { ...query, format: 'csv' }, 'ignore'), true);
     const report = REPORTS[name as keyof typeof REPORTS];
     if (!report) return reply.callNotFound();
-    const q = parseReportQuery(name as keyof typeof REPORTS, { ...query, format: 'csv' });
+    const q = parseReportQuery(name as keyof typeof REPORTS, { ...query, format: 'csv' }, 'ignore');
     // biome-ignore lint/suspicious/noExplicitAny: each entry pairs its own run and csv
     const result: any = await report.run(deps, q);
     return sendCsv(reply, `kaiku-${name}-${q.from}-${q.to}.csv`, report.csv(result), true);

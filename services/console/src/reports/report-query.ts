@@ -1,5 +1,5 @@
 import { type KaikuConfig, SERVICE_KINDS } from '@kaiku/config';
-import { AGE_BANDS, isStorableText, LANGUAGES, type Nesting } from '@kaiku/core';
+import { AGE_BANDS, isStorableText, LANGUAGES, type Nesting, unitIdOf } from '@kaiku/core';
 import { z } from 'zod';
 
 export const GROUP_DIMENSIONS = ['unit', 'service', 'month', 'week', 'ageBand', 'language', 'source'] as const;
@@ -60,7 +60,8 @@ const baseQuery = z.object({
   groupBy: valuesOf(GROUP_DIMENSIONS, dimensionOf).pipe(
     z.array(z.enum(GROUP_DIMENSIONS)).max(MAX_GROUP_BY, `at most ${MAX_GROUP_BY} dimensions`),
   ),
-  unit: list,
+  // Written as ingest reads it: `urn:oid:1.2.246.…` (copied from FHIR) is the unit `1.2.246.…`.
+  unit: list.transform((vs) => vs.map(unitIdOf)),
   service: valuesOf(SERVICE_KINDS),
   language: valuesOf(LANGUAGES, (v) => v.toLowerCase()),
   // `75+` in a URL reads as `75 ` when its `+` is not encoded; `unknown`: no birth date known.
@@ -76,6 +77,8 @@ const baseQuery = z.object({
 
 /** The parameters every report and the export take. */
 const COMMON_PARAMETERS = ['from', 'to', 'unit', 'service', 'language', 'ageBand', 'source', 'format'] as const;
+/** The ones that narrow what is counted. */
+export const FILTER_PARAMETERS = ['unit', 'service', 'language', 'ageBand', 'source'] as const;
 
 /**
  * The parameters each endpoint takes; any other is refused, not ignored: a typo such as `units`,

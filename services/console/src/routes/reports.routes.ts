@@ -7,7 +7,14 @@ import { commentsReport } from '../reports/comments.report.ts';
 import { funnelReport } from '../reports/funnel.report.ts';
 import { npsReport } from '../reports/nps.report.ts';
 import { commentsCsv, funnelCsv, npsCsv, targetsCsv } from '../reports/report-csv.ts';
-import { REPORT_PARAMETERS, type ReportEndpoint, type ReportQuery, reportQuerySchema, unitsInServices } from '../reports/report-query.ts';
+import {
+  FILTER_PARAMETERS,
+  REPORT_PARAMETERS,
+  type ReportEndpoint,
+  type ReportQuery,
+  reportQuerySchema,
+  unitsInServices,
+} from '../reports/report-query.ts';
 import { responsesCsv } from '../reports/responses.export.ts';
 import { targetsReport } from '../reports/targets.report.ts';
 
@@ -16,9 +23,14 @@ export interface ReportDeps {
   kaiku: KaikuConfig;
 }
 
-export function parseReportQuery(endpoint: ReportEndpoint, query: unknown): ReportQuery {
+/**
+ * `blankFilters: 'ignore'` for the dashboard, whose form sends an empty `unit=` for "all units"; the
+ * API refuses one: `unit=$UNIT` with the variable unset would get the county's figures as the unit's.
+ */
+export function parseReportQuery(endpoint: ReportEndpoint, query: unknown, blankFilters: 'refuse' | 'ignore' = 'refuse'): ReportQuery {
   // A misspelt filter silently ignored would return the whole county's figures as if filtered.
   const takes: readonly string[] = REPORT_PARAMETERS[endpoint];
+  if (blankFilters === 'refuse') refuseBlankFilters(query);
   const unknown = Object.keys((query ?? {}) as object).filter((k) => !takes.includes(k));
   if (unknown.length > 0) {
     const names = unknown.map((k) => JSON.stringify(k.slice(0, 40))).join(', ');
@@ -42,6 +54,37 @@ export function parseReportQuery(endpoint: ReportEndpoint, query: unknown): Repo
     });
   }
   return q.data;
+}
+
+function refuseBlankFilters(query: unknown) {
+  const given = (query ?? {}) as Record<string, unknown>;
+  const blank = FILTER_PARAMETERS.filter((k) => typeof given[k] === 'string' && (given[k] as string).replaceAll(',', '').trim() === '');
+  if (blank.length === 0) return;
+  throw new HttpProblem(400, 'Invalid report query', `${blank.join(', ')} is empty: name what to count, or leave the parameter out`, {
+    errors: blank.map((k) => ({ field: k, message: 'is empty: name what to count, or leave the parameter out' })),
+  });
+}
+
+/**
+ * A `unit` filter naming neither a unit of KAIKU_CONFIG nor one any visit came from is a typo (or
+ * another system's id), not a unit with no answers: answered 400, as an unknown `service` is. A
+ * unit taken out of the config keeps its reports (its visits are in the funnel's rollup).
+ */
+export async function assertUnitsKnown(deps: ReportDeps, units: readonly string[]): Promise<void> {
+  const configured = new Set(deps.kaiku.units.map((u) => u.id));
+  const others = units.filter((u) => !configured.has(u));
+  if (others.length === 0) return;
+  const { rows } = await deps.pool.query<{ unit_id: string }>(
+    'SELECT DISTINCT unit_id FROM funnel_monthly WHERE unit_id = ANY($1::text[])',
+    [others],
+  );
+  const seen = new Set(rows.map((r) => r.unit_id));
+  const unknown = others.filter((u) => !seen.has(u));
+  if (unknown.length === 0) return;
+  const named = unknown.map((u) => JSON.stringify(u.slice(0, 80))).join(', ');
+  throw new HttpProblem(400, 'Invalid report query', `unit ${named}: not a unit of KAIKU_CONFIG, and no visit of it has been received`, {
+    errors: [{ field: 'unit', message: 'must be a unit of KAIKU_CONFIG or one visits have come from' }],
+  });
 }
 
 /**
@@ -87,13 +130,16 @@ export function registerReportRoutes(app: FastifyInstance, deps: ReportDeps) {
   for (const [name, report] of Object.entries(REPORTS)) {
     app.get(`/v1/reports/${name}`, async (request, reply) => {
       const q = parseReportQuery(name as ReportEndpoint, request.query);
+      await assertUnitsKnown(deps, q.unit);
       // biome-ignore lint/suspicious/noExplicitAny: each entry pairs its own run and csv
       const result: any = await report.run(deps, q);
       if (q.format === 'csv') return sendCsv(reply, `kaiku-${name}-${q.from}-${q.to}.csv`, report.csv(result));
       return result;
     });
   }
-  app.get('/v1/exports/responses.csv', async (request, reply) =>
-    streamResponsesCsv(reply, deps, parseReportQuery('responses', request.query)),
-  );
+  app.get('/v1/exports/responses.csv', async (request, reply) => {
+    const q = parseReportQuery('responses', request.query);
+    await assertUnitsKnown(deps, q.unit);
+    return streamResponsesCsv(reply, deps, q);
+  });
 }
