@@ -96,3 +96,8 @@ export function idHoldsPhone(id: string): boolean {
   if (INTERNATIONAL.test(compact) || FINNISH_MOBILE.test(compact)) return true;
   return /\S\s+\S/u.test(id) && maskPersonalData(id).includes('[phone]');
 }
+
+/** Whether an id field holds an e-mail address ("maija.testinen@example.org"), as the comment masking reads one. */
+export function idHoldsEmail(id: string): boolean {
+  return id.includes('@') && maskPersonalData(id).includes('[email]');
+}

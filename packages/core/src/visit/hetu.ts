@@ -40,6 +40,24 @@ export function containsHetu(text: string, options: { glued?: boolean } = {}): b
   return false;
 }
 
+/** Ten characters of a hetu's shape with no sign, or a space or an underscore for it; not inside a longer number. */
+const HETU_UNSIGNED = /(?<!\d)(\d{6})[ _]?(\d{3})([0-9A-Y])(?!\d)/giu;
+
+/**
+ * True when the text holds a valid hetu written without its century sign, or with a space or an
+ * underscore for it ("V010181900C", "W 010181 900C"): only its check character tells it from any
+ * ten digits. `checkLetter`: only one whose check character is a letter, for a field refused
+ * rather than masked (ten digits ending in a digit may as well be part of a unit's OID).
+ */
+export function containsUnsignedHetu(text: string, options: { checkLetter?: boolean } = {}): boolean {
+  for (const [, date, individual, check] of text.matchAll(HETU_UNSIGNED)) {
+    if (options.checkLetter && /\d/u.test(check as string)) continue;
+    // The check character does not depend on the century; the date (29 February) may.
+    if (parseHetu(`${date}-${individual}${check}`).ok || parseHetu(`${date}A${individual}${check}`).ok) return true;
+  }
+  return false;
+}
+
 export type HetuResult = { ok: true; birthDate: string } | { ok: false; error: string };
 
 export function parseHetu(input: string): HetuResult {

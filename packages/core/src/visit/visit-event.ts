@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { containsHetu } from './hetu.ts';
+import { containsHetu, containsUnsignedHetu } from './hetu.ts';
 import { misspeltKeys } from './misspelt-keys.ts';
 import { unitIdOf } from './unit-id.ts';
 
@@ -23,7 +23,7 @@ const storedId = (max: number) =>
   text()
     .trim()
     .max(max)
-    .refine((v) => !containsHetu(v, { glued: true }), NO_HETU);
+    .refine((v) => !containsHetu(v, { glued: true }) && !containsUnsignedHetu(v, { checkLetter: true }), NO_HETU);
 
 /** An instant or a day in years a visit or a birth can have (Postgres has no year 0). */
 const yearAtLeast = (min: number) => (iso: string) => {

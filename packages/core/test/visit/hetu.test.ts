@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AGE_BANDS, ageBand, ageOn, hetuFor, parseHetu } from '../../src/visit/hetu.ts';
+import { AGE_BANDS, ageBand, ageOn, containsUnsignedHetu, hetuFor, parseHetu } from '../../src/visit/hetu.ts';
 
 const fixture = JSON.parse(readFileSync(new URL('../../../../../shared/fixtures/hetu.json', import.meta.url), 'utf8')) as {
   valid: Array<{ code: string; birthDate: string }>;
@@ -65,6 +65,25 @@ describe('hetuFor', () => {
   });
   it('refuses a sign of the wrong century', () => {
     expect(() => hetuFor('1981-01-01', 900, 'A')).toThrow(RangeError);
+  });
+});
+
+describe('a hetu written without its sign, in an id', () => {
+  it('is found by its check character, with or without a space or an underscore for the sign', () => {
+    for (const id of ['V010181900C', 'E120354913J', 'W 010181 900C', 'W_010181_900C', '010181900C', 'v010181900c', 'VN0506709326']) {
+      expect(containsUnsignedHetu(id), id).toBe(true);
+    }
+    // 29 February 2000 is a day only in the 2000s: found all the same.
+    expect(containsUnsignedHetu(`X${hetuFor('2000-02-29', 901).replace('A', '')}`)).toBe(true);
+  });
+  it('is not read inside a longer number, nor from a wrong check character', () => {
+    for (const id of ['2025031200123', '12010181900C', '010181900D', 'LC0502', '1.2.246.10.2085212.10.1314']) {
+      expect(containsUnsignedHetu(id), id).toBe(false);
+    }
+  });
+  it('with checkLetter, only one whose check character is a letter (ten digits may be part of a code)', () => {
+    expect(containsUnsignedHetu('VN0506709326', { checkLetter: true })).toBe(false);
+    expect(containsUnsignedHetu('SOTE 120354913J', { checkLetter: true })).toBe(true);
   });
 });
 

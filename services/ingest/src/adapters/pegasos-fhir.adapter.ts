@@ -1,4 +1,4 @@
-import { containsHetu, isCalendarDateTime, type VisitEventInput, zonedInstant } from '@kaiku/core';
+import { containsHetu, containsUnsignedHetu, isCalendarDateTime, type VisitEventInput, zonedInstant } from '@kaiku/core';
 import type { Bundle, Encounter, Organization, Patient, Resource } from '@medplum/fhirtypes';
 import { type FieldIssue, SourceMessageError } from './adapter-error.ts';
 import { phonesOf } from './fhir-telecom.ts';
@@ -53,7 +53,7 @@ export function fhirInstant(value: string, timeZone: string): string | null {
  * judged before the cut (a cut hetu is no longer a valid one, yet still readable).
  */
 function eventIdOf(id: string | undefined): { sourceEventId?: string } {
-  if (!id || containsHetu(id, { glued: true })) return {};
+  if (!id || containsHetu(id, { glued: true }) || containsUnsignedHetu(id)) return {};
   return { sourceEventId: id.slice(0, 255) };
 }
 
