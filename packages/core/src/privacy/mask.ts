@@ -1,5 +1,6 @@
 import { maskEmails } from './mask-email.ts';
 import { DASH, isPhoneAt, PHONE_CANDIDATE } from './mask-phone.ts';
+import { maskSpelledPhones } from './mask-spelled-phone.ts';
 
 export { withoutEmailDigits } from './mask-email.ts';
 
@@ -55,11 +56,12 @@ export function maskPersonalData(text: string): string {
     .replace(FULL_WIDTH, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
     .replace(LOOK_ALIKE, (c) => c.normalize('NFKC'))
     .replace(KEYCAP_RUN, (run) => run.replace(/\uFE0F|\u20E3/gu, ''));
-  return maskEmails(plain)
+  const masked = maskEmails(plain)
     .replace(HETU, '[hetu]')
     .replace(HETU_LOOSE, (m, at: number, all: string) => (isLooseHetu(m, all.charAt(at + m.length)) ? '[hetu]' : m))
     .replace(PHONE_CANDIDATE, (m, at: number, all: string) => (isPhoneAt(m, at, all) ? '[phone]' : m))
     .replace(HETU_SPACED, '[hetu]');
+  return maskSpelledPhones(masked);
 }
 
 /**

@@ -213,6 +213,26 @@ describe('masking open text', () => {
     );
   });
 
+  it.each([
+    ['10 soita nolla neljä nolla yksi yksi yksi nolla nolla nolla viisi kiitos', '10 soita [phone] kiitos'],
+    ['3 phone zero four zero one one one zero zero five two', '3 phone [phone]'],
+    ['9 bra men ring noll fyra noll ett ett ett noll noll nio nio', '9 bra men ring [phone]'],
+    ['soita 040 yksi yksi yksi nolla nolla viisi', 'soita [phone]'],
+    ['Nolla-viisi-nolla, seitsemän kolme nolla, kolme yksi viisi kahdeksan.', '[phone].'],
+    ['call me on plus three five eight four oh one one one zero zero nine', 'call me on [phone]'],
+  ])('masks a phone number written out in words: %j', (input, masked) => {
+    expect(maskPersonalData(input)).toBe(masked);
+  });
+
+  it.each([
+    'nolla odotusta, yksi hoitaja ja kaksi lääkäriä',
+    'en bra läkare, noll väntetid',
+    'zero wait, one nurse, two doctors, three stars',
+    'Arvosana 10, yksi kaksi kolme neljä viisi kuusi',
+  ])('%j (numbers in words, but no phone number) is left as it is', (input) => {
+    expect(maskPersonalData(input)).toBe(input);
+  });
+
   it('masks a crafted message whose spelt signs a label could swallow (a probe: "x-at-y-dot-" took exponential time; slow again, it runs into the test timeout)', () => {
     expect(maskPersonalData('x-at-y-dot-'.repeat(150).slice(0, 1600))).toBe('[email]-at-');
     expect(maskPersonalData(`9 hoito-at-${'a-dot-'.repeat(260)}`.slice(0, 1600))).toBe('9 [email]-dot-');
