@@ -78,6 +78,14 @@ describe('Redis that starts after the services', () => {
       expect(res.status).toBe(201);
     }
     expect((await fetch(`${sender.url}/readyz`)).status).toBe(503);
+    // The board says so at once (it used to wait for good), as a problem to scripts, as a page to people.
+    const board = await fetch(`${console.url}/ops/queues/api/queues`, { headers: { authorization: `Bearer ${CONSOLE_TOKEN}` } });
+    expect([board.status, board.headers.get('content-type')]).toEqual([503, expect.stringMatching(/problem\+json/)]);
+    const page = await fetch(`${console.url}/ops/queues/`, { headers: { authorization: `Bearer ${CONSOLE_TOKEN}`, accept: 'text/html' } });
+    expect([page.status, await page.text()]).toEqual([503, expect.stringContaining('Redis is unavailable')]);
+    // …and its log says it once a minute, not at every reconnect attempt (one a second or more).
+    await new Promise((resolve) => setTimeout(resolve, 4000));
+    expect(console.lines.filter((line) => line.includes('Redis unavailable')).length).toBeLessThanOrEqual(1);
 
     await redis.restart();
     const sent = async () =>

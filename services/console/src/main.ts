@@ -14,9 +14,13 @@ const logger = createServiceLogger(config.LOG_LEVEL, 'console');
 const pool = createPool(config.DATABASE_URL, { applicationName: 'kaiku-console', timeZone: config.kaiku.timezone });
 const redis = createRedis(config.REDIS_URL, { name: 'kaiku-console', failFast: true });
 const queue = createSurveySendQueue(redis, config.KAIKU_QUEUE_PREFIX);
-queue.on('error', (error) =>
-  logger.warn({ err: { message: error.message } }, 'Redis unavailable: the queue board and queue metrics wait for it'),
-);
+// Each reconnect attempt fails with an error: said once a minute, not every second of an outage.
+let redisWarnedAt = Number.NEGATIVE_INFINITY;
+queue.on('error', (error) => {
+  if (Date.now() - redisWarnedAt < 60_000) return;
+  redisWarnedAt = Date.now();
+  logger.warn({ err: { message: error.message } }, 'Redis unavailable: the queue board and queue metrics wait for it');
+});
 const app = buildConsoleApp({
   pool,
   kaiku: config.kaiku,
@@ -24,6 +28,7 @@ const app = buildConsoleApp({
   token: config.CONSOLE_TOKEN,
   opsToken: config.CONSOLE_OPS_TOKEN,
   queues: [queue],
+  redis,
 });
 
 onShutdown(logger, async () => {

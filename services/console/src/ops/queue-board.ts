@@ -11,6 +11,11 @@ export const QUEUE_BOARD_PATH = '/ops/queues';
 export interface QueueBoardDeps {
   /** The queues to show; without them the board is not mounted. */
   queues?: Queue[] | undefined;
+  /**
+   * The queues' Redis connection: while it is not connected (Redis down, also since start-up) the
+   * board answers 503 at once. BullMQ's commands wait for a connection that is not there yet.
+   */
+  redis?: { status: string } | undefined;
   /** CONSOLE_TOKEN: may look. */
   token: string;
   /** CONSOLE_OPS_TOKEN: may also act (retry, clean, promote, pause, remove …). Unset: nobody may. */
@@ -118,6 +123,16 @@ export function registerQueueBoard(app: FastifyInstance, deps: QueueBoardDeps) {
         );
         return reply;
       }
+    });
+    scope.addHook('preHandler', async (request, reply) => {
+      if (!deps.redis || deps.redis.status === 'ready') return;
+      reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+      if (request.method === 'GET' && (request.headers.accept ?? '').includes('text/html')) {
+        reply.code(503).type('text/html; charset=utf-8').send(REDIS_DOWN_PAGE);
+      } else {
+        await sendProblem(reply, 503, 'Service unavailable', 'Redis is unavailable; retry later.');
+      }
+      return reply;
     });
     scope.addHook('onSend', async (request, reply, payload) => {
       reply.header('content-security-policy', CSP);
