@@ -1,5 +1,6 @@
 export * from './bearer.ts';
 export * from './health.ts';
+export * from './key-check.ts';
 export * from './logger.ts';
 export * from './metrics.ts';
 export * from './problem.ts';

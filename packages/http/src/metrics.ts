@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { createStateGauges, type StateGaugeDeps } from './state-gauges.ts';
 
 /**
@@ -25,6 +25,13 @@ export function createMetricsCatalogue(registry: Registry) {
       name: 'kaiku_visit_events_total',
       help: 'Visit events received, by source system and outcome',
       labelNames: ['source', 'outcome'] as const,
+      registers,
+    }),
+    /** 1 while a key (pseudonym, encryption) is not the one the database was first used with. */
+    keysChanged: new Gauge({
+      name: 'kaiku_keys_changed',
+      help: 'Whether a key differs from the one the database was first used with (1: opt-outs no longer match)',
+      labelNames: ['key'] as const,
       registers,
     }),
     /** Ingest: an MLLP connection refused because MLLP_MAX_CONNECTIONS were open. */

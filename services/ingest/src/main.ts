@@ -1,5 +1,6 @@
-import { createPool } from '@kaiku/db';
-import { createServiceLogger, exitOnStartupError, listenOrExit, onShutdown } from '@kaiku/http';
+import { keyFingerprintsOf } from '@kaiku/core';
+import { changedKeys, createPool } from '@kaiku/db';
+import { createKeyCheck, createServiceLogger, exitOnStartupError, listenOrExit, onShutdown } from '@kaiku/http';
 import { createRedis, createSurveySendQueue, untilRedisReady } from '@kaiku/queue';
 import { buildIngestApp } from './app.ts';
 import { loadIngestConfig } from './config.ts';
@@ -27,6 +28,9 @@ const reconciler = createOutboxReconciler({
   intervalMs: config.OUTBOX_RECONCILE_MS,
 });
 const keys = { pseudonymKey: config.KAIKU_PSEUDONYM_KEY, encryptionKey: config.KAIKU_ENCRYPTION_KEY };
+// Says so (metric and log) when a key is not the one this database's hashes were made with.
+const keyCheck = createKeyCheck({ check: () => changedKeys(pool, keyFingerprintsOf(keys)), logger });
+keyCheck.start();
 const pipeline = createIngestPipeline({
   pool,
   kaiku: config.kaiku,
@@ -54,6 +58,7 @@ onShutdown(logger, async () => {
   await Promise.all([app.close(), mllp.close()]);
   await reconciler.stop();
   await relay.stop();
+  await keyCheck.stop();
   await queue.close();
   redis.disconnect();
   await pool.end();

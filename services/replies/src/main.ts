@@ -1,5 +1,6 @@
-import { createPool } from '@kaiku/db';
-import { createServiceLogger, exitOnStartupError, listenOrExit, onShutdown } from '@kaiku/http';
+import { keyFingerprintsOf } from '@kaiku/core';
+import { changedKeys, createPool } from '@kaiku/db';
+import { createKeyCheck, createServiceLogger, exitOnStartupError, listenOrExit, onShutdown } from '@kaiku/http';
 import { buildRepliesApp } from './app.ts';
 import { loadRepliesConfig } from './config.ts';
 import { createExpiryJob } from './expiry-job.ts';
@@ -12,13 +13,17 @@ try {
 }
 const logger = createServiceLogger(config.LOG_LEVEL, 'replies');
 const pool = createPool(config.DATABASE_URL, { applicationName: 'kaiku-replies', timeZone: config.kaiku.timezone });
+const keys = { pseudonymKey: config.KAIKU_PSEUDONYM_KEY, encryptionKey: config.KAIKU_ENCRYPTION_KEY };
+// Says so (metric and log) when a key is not the one this database's hashes were made with.
+const keyCheck = createKeyCheck({ check: () => changedKeys(pool, keyFingerprintsOf(keys)), logger });
+keyCheck.start();
 const app = buildRepliesApp({
   pool,
   kaiku: config.kaiku,
   logger,
   authToken: config.TWILIO_AUTH_TOKEN,
   publicBaseUrl: config.PUBLIC_BASE_URL,
-  keys: { pseudonymKey: config.KAIKU_PSEUDONYM_KEY, encryptionKey: config.KAIKU_ENCRYPTION_KEY },
+  keys,
 });
 
 // Closes surveys past their answer window and erases their phone data.
@@ -30,6 +35,7 @@ const expiry = createExpiryJob({
 
 onShutdown(logger, async () => {
   await expiry.stop();
+  await keyCheck.stop();
   await app.close();
   await pool.end();
 });

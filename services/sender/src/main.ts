@@ -1,6 +1,6 @@
-import { unitsTooLongToName } from '@kaiku/core';
-import { createPool } from '@kaiku/db';
-import { createServiceLogger, exitOnStartupError, listenOrExit, onShutdown } from '@kaiku/http';
+import { keyFingerprintsOf, unitsTooLongToName } from '@kaiku/core';
+import { changedKeys, createPool } from '@kaiku/db';
+import { createKeyCheck, createServiceLogger, exitOnStartupError, listenOrExit, onShutdown } from '@kaiku/http';
 import { createRedis, createSurveySendQueue, untilRedisReady } from '@kaiku/queue';
 import { buildSenderApp } from './app.ts';
 import { loadSenderConfig } from './config.ts';
@@ -27,6 +27,9 @@ const twilio = createTwilioClient({
   maxSockets: config.kaiku.sending.concurrency,
 });
 const keys = { pseudonymKey: config.KAIKU_PSEUDONYM_KEY, encryptionKey: config.KAIKU_ENCRYPTION_KEY };
+// Says so (metric and log) when a key is not the one this database's hashes were made with.
+const keyCheck = createKeyCheck({ check: () => changedKeys(pool, keyFingerprintsOf(keys)), logger });
+keyCheck.start();
 const app = buildSenderApp({
   pool,
   redis,
@@ -48,6 +51,7 @@ let stopping = false;
 onShutdown(logger, async () => {
   stopping = true;
   await staleDeliveries.stop();
+  await keyCheck.stop();
   await unknownSends?.stop();
   await worker?.close(); // waits for in-flight jobs
   await queue?.close();

@@ -30,6 +30,15 @@ export function maskedIdOf(keys: Keys, id: string): string {
   return `masked:${createHmac('sha256', keyObject(keys.pseudonymKey)).update(`id:${id}`).digest('hex').slice(0, 40)}`;
 }
 
+/**
+ * Fingerprints of the two keys (a keyed hash of a fixed text, which tells nothing of the key), so
+ * that a database can tell a service started with other keys than those its hashes were made with.
+ */
+export function keyFingerprintsOf(keys: Keys): { pseudonym: string; encryption: string } {
+  const of = (key: Buffer) => createHmac('sha256', keyObject(key)).update('kaiku key fingerprint').digest('hex').slice(0, 16);
+  return { pseudonym: of(keys.pseudonymKey), encryption: of(keys.encryptionKey) };
+}
+
 /** The keyed hash of an E.164 phone number, used to match replies and opt-outs. */
 export function phoneHashOf(keys: Keys, e164: string): string {
   return createHmac('sha256', keyObject(keys.pseudonymKey)).update(`phone:${e164}`).digest('hex');
