@@ -77,6 +77,9 @@ const EMAIL_SPELT_AT = new RegExp(
 /** What is left of "email me at kaisa dot lehtonen at esimerkki dot fi" once "me at kaisa…" is masked. */
 const EMAIL_REST = new RegExp(`\\[email\\](?:${SPELT_AT})${LABEL}(?:(?:${SPELT_DOT}|${DOT_SIGN})${LABEL})+`, 'giu');
 
+/** The front of an address spaced out around its dots ("maija . testinen @ example . org"), left before its mask. */
+const EMAIL_SPACED_FRONT = /(?<![\p{L}\p{N}._%+-])(?:[\p{L}\p{N}_%+-]+\s\.\s)+\[email\]/gu;
+
 /** A spelt address ending in a capital ("Dr.Virtanen at Meilahti.Very kind") is a sentence run on. */
 const endsInCapital = (m: string) => /\.\s?\p{Lu}\p{L}*$/u.test(m);
 
@@ -86,7 +89,8 @@ export function maskEmails(text: string): string {
     .replace(EMAIL, '[email]')
     .replace(EMAIL_SPELT, '[email]')
     .replace(EMAIL_SPELT_AT, (m) => (endsInCapital(m) ? m : '[email]'))
-    .replace(EMAIL_REST, '[email]');
+    .replace(EMAIL_REST, '[email]')
+    .replace(EMAIL_SPACED_FRONT, '[email]');
 }
 
 /**

@@ -213,6 +213,11 @@ describe('masking open text', () => {
     );
   });
 
+  it('masks an address spaced out around its dots as a whole (a privacy probe kept "maija . ")', () => {
+    expect(maskPersonalData('6 maija . testinen @ example . org kiitos')).toBe('6 [email] kiitos');
+    expect(maskPersonalData('Odotin . Sitten lääkäri tuli')).toBe('Odotin . Sitten lääkäri tuli');
+  });
+
   it.each([
     ['10 soita nolla neljä nolla yksi yksi yksi nolla nolla nolla viisi kiitos', '10 soita [phone] kiitos'],
     ['3 phone zero four zero one one one zero zero five two', '3 phone [phone]'],
