@@ -398,6 +398,22 @@ describe('reports API', () => {
     }
   });
 
+  it('shows a funnel group no text reached (all skipped, as minors are) instead of hiding a large group beside it', async () => {
+    // June 2018: adults texted and answering, minors skipped as under-age (a dashboard probe).
+    const june = (ageBand: string) => (i: number) => ({ unit: unit(1), day: `2018-06-${String(1 + (i % 28)).padStart(2, '0')}`, ageBand });
+    await seedVisits(pool, [
+      ...answers({ promoters: 20, passives: 10, detractors: 10 }, june('25-34')),
+      ...Array.from({ length: 30 }, (_, i) => ({ ...june('35-44')(i), outcome: 'delivered' as const })),
+      ...answers({ promoters: 5, passives: 0, detractors: 0 }, june('35-44')),
+      ...Array.from({ length: 6 }, (_, i) => ({ ...june('0-17')(i), outcome: 'skipped' as const, skipReason: 'under-age' })),
+    ]);
+    const body = (await get('/v1/reports/funnel?from=2018-06-01&to=2018-06-30&groupBy=ageBand')).json();
+    const row = (band: string) => body.rows.find((r: { key: { ageBand: string } }) => r.key.ageBand === band);
+    expect(row('0-17')).toMatchObject({ suppressed: false, received: 6, skipped: { 'under-age': 6 }, delivered: 0, responseRate: null });
+    expect(row('25-34')).toMatchObject({ suppressed: false, delivered: 40, answered: 40 });
+    expect(row('35-44')).toMatchObject({ suppressed: false, delivered: 35, answered: 5 });
+  });
+
   it('answers an export whose database is gone with a problem, not a 200 cut short', async () => {
     const gone = createPool('postgres://postgres@127.0.0.1:1/kaiku');
     const down = buildConsoleApp({ pool: gone, kaiku, logger: pino({ level: 'silent' }), token: TOKEN });

@@ -116,14 +116,19 @@ export async function funnelReport(pool: Pool, q: ReportQuery, configuredMinN: n
   const groups = [...byKey.values()]
     .filter((g) => g.f.received + g.f.sent + g.f.delivered + g.f.answered > 0)
     .sort((a, b) => JSON.stringify(dims.map((d) => a.key[d])).localeCompare(JSON.stringify(dims.map((d) => b.key[d]))));
+  // A group no text reached (minors, all skipped) has no response rate to protect, and adds
+  // nothing to any line's sum: it is shown, and takes no part in the suppression (as a small group
+  // it hid a large one beside it as its complement).
+  const texted = groups.filter((g) => g.f.delivered > 0);
   const marks = suppressSmallGroups(
-    groups.map((g) => ({ key: g.key as Record<string, string>, n: g.f.delivered })),
+    texted.map((g) => ({ key: g.key as Record<string, string>, n: g.f.delivered })),
     dims,
     minN,
     nesting,
   );
-  const rows = groups.map((g, i) => {
-    const mark = marks.cells[i];
+  const markOf = new Map(texted.map((g, i) => [g, marks.cells[i] ?? null]));
+  const rows = groups.map((g) => {
+    const mark = markOf.get(g) ?? null;
     if (mark) return { key: g.key, delivered: g.f.delivered, suppressed: true, suppression: mark };
     return { key: g.key, ...finish(g.f), suppressed: false };
   });
