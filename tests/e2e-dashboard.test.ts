@@ -286,6 +286,17 @@ describe('dashboard in a real browser', () => {
       /<p class="error" id="filters-error" role="alert">These filters are not valid \(from 2025-12-31, to 2025-01-01: [^<]+\)/,
     );
     expect((await fetch(`${url}/?from=2025-01-01&to=2025-12-31&lang=en`, { headers: { cookie } })).status).toBe(200);
+    // A unit the form has not, a list, or a parameter the page has no filter for (a link's `units=`):
+    // said on the page, never the county's figures under a filter's name (a dashboard probe).
+    for (const [query, said] of [
+      ['unit=1.2.3', /Unit: not one of the choices/],
+      ['service=dental,other', /Service: not one of the choices/],
+      ['units=1.2.246.10.2085212.10.1314', /units: this page has no such filter/],
+      ['language=sv', /language: this page has no such filter/],
+    ] as const) {
+      const refused = await fetch(`${url}/?from=2025-01-01&to=2025-12-31&lang=en&${query}`, { headers: { cookie } });
+      expect([refused.status, await refused.text()], query).toEqual([400, expect.stringMatching(said)]);
+    }
     // The cookie is for the dashboard only: the API stays bearer.
     expect((await fetch(`${url}/v1/reports/nps?from=2025-01-01&to=2025-12-31`, { headers: { cookie } })).status).toBe(401);
 

@@ -8,6 +8,7 @@ import { createTestEnv, type TestEnv } from '@kaiku/testing';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KEYS_ENV, startService } from './ops-helpers.ts';
 
 const kaiku = parseKaikuConfig({ units: [{ id: '1.2.246.10.1', name: { fi: 'Testin terveysasema' }, service: 'health-station' }] });
 const TOKEN = 'console-token-for-tests';
@@ -128,6 +129,40 @@ describe('console ops: queue board and state gauges', () => {
     expect((await act('PUT', '/survey-send/resume')).statusCode).toBe(200);
     expect((await act('PUT', '/survey-send/kept-1/promote')).statusCode).toBe(204);
     expect((await queue.getJobCounts('delayed')).delayed).toBe(0);
+  });
+
+  it('marks the session cookie Secure in production, and logs out into the language it was in (a dashboard probe)', {
+    timeout: 60_000,
+  }, async () => {
+    const token = 'a-production-token-1234';
+    const console = await startService('console', {
+      NODE_ENV: 'production',
+      ...KEYS_ENV,
+      KAIKU_CONFIG: new URL('../config/kaiku.example.yaml', import.meta.url).pathname,
+      CONSOLE_TOKEN: token,
+      DATABASE_URL: env.databaseUrl,
+      REDIS_URL: env.redisUrl,
+      KAIKU_QUEUE_PREFIX: env.prefix,
+      CONSOLE_PORT: '0',
+    });
+    try {
+      const login = await fetch(`${console.url}/login?lang=en`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: `token=${token}`,
+        redirect: 'manual',
+      });
+      const cookie = String(login.headers.get('set-cookie'));
+      expect(cookie).toMatch(/; Secure/);
+      const out = await fetch(`${console.url}/logout?lang=en`, {
+        method: 'POST',
+        headers: { cookie: cookie.split(';')[0] as string, 'accept-language': 'fi' },
+        redirect: 'manual',
+      });
+      expect([out.status, out.headers.get('location')]).toEqual([303, '/login?lang=en']);
+    } finally {
+      await console.stop();
+    }
   });
 
   it('refuses an ops token that is the viewing token too, and takes an empty one as unset (compose passes it empty)', () => {

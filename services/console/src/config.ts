@@ -6,6 +6,11 @@ export function loadConsoleConfig(env: Env) {
     .object({
       ...commonEnv,
       CONSOLE_PORT: port(3004),
+      /**
+       * The dashboard's session cookie is `Secure` (sent over HTTPS only): on in production, where
+       * the console is reached over TLS (browsers take it over plain http from localhost too).
+       */
+      CONSOLE_SECURE_COOKIES: z.stringbool().default(env.NODE_ENV === 'production'),
       CONSOLE_TOKEN: env.NODE_ENV === 'production' ? z.string().min(16) : z.string().min(1).default('dev-console-token'),
       /** Acting on jobs in the queue board (retry, clean …); unset: the board is read-only. */
       CONSOLE_OPS_TOKEN: z.preprocess(

@@ -29,6 +29,7 @@ const app = buildConsoleApp({
   opsToken: config.CONSOLE_OPS_TOKEN,
   queues: [queue],
   redis,
+  secureCookies: config.CONSOLE_SECURE_COOKIES,
 });
 
 onShutdown(logger, async () => {

@@ -7,6 +7,13 @@ import type { TargetsReport } from '../reports/targets.report.ts';
 import { esc, jsonBlock, layout } from './html.ts';
 import { fill, formatCount, formatShare, STRINGS, type Strings, type UiLanguage } from './i18n.ts';
 
+/** A refused filter: `reversed`, the period runs backwards; `unknown`, the page has no such filter. */
+export interface FilterIssue {
+  field: string;
+  reversed: boolean;
+  unknown?: boolean;
+}
+
 export interface DashboardData {
   lang: UiLanguage;
   /** The filters in the form: as asked for, also when refused. */
@@ -14,7 +21,7 @@ export interface DashboardData {
   /** The filters the figures and the CSV downloads are for (the default ones when `query` was refused). */
   figures: { from: string; to: string; unit: string; service: string };
   /** The filters asked for, when they were not valid (the figures are then for the default ones). */
-  rejected?: { from: string; to: string; issues: Array<{ field: string; reversed: boolean }> };
+  rejected?: { from: string; to: string; issues: FilterIssue[] };
   kaiku: KaikuConfig;
   total: NpsReport;
   byMonth: NpsReport;
@@ -66,7 +73,9 @@ function filterProblem(d: DashboardData, t: Strings): string {
     said.add(
       issue.reversed
         ? t.toBeforeFrom
-        : `${labels[issue.field] ?? issue.field}: ${issue.field === 'from' || issue.field === 'to' ? t.notADay : t.notAChoice}`,
+        : issue.unknown
+          ? `${issue.field}: ${t.notAFilter}`
+          : `${labels[issue.field] ?? issue.field}: ${issue.field === 'from' || issue.field === 'to' ? t.notADay : t.notAChoice}`,
     );
   }
   return [...said].join('; ');
@@ -245,7 +254,7 @@ export function dashboardPage(d: DashboardData): string {
     title: t.title,
     skip: t.skip,
     header: `<p class="brand">Kaiku</p><nav aria-label="${esc(t.language)}"><a href="/?${esc(switchParams.toString())}" lang="${other}">${esc(t.switchLanguage)}</a></nav>
-<form method="post" action="/logout"><button type="submit" class="link">${esc(t.logout)}</button></form>`,
+<form method="post" action="/logout?lang=${d.lang}"><button type="submit" class="link">${esc(t.logout)}</button></form>`,
     // Each table scrolls sideways in its own box on a narrow screen, never the whole page (WCAG 1.4.10).
     body: scrollingTables(`<h1>${esc(t.heading)}</h1>
 <p class="intro">${esc(fill(t.intro, { minN: d.total.minN }))}</p>

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { unitIdOf } from '@kaiku/core';
 import { logRefusal, safeEqual } from '@kaiku/http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { commentsReport } from '../reports/comments.report.ts';
@@ -8,7 +9,7 @@ import { npsReport } from '../reports/nps.report.ts';
 import { reportQuerySchema, unitsInServices } from '../reports/report-query.ts';
 import { targetsReport } from '../reports/targets.report.ts';
 import { parseReportQuery, REPORTS, type ReportDeps, sendCsv, streamResponsesCsv } from '../routes/reports.routes.ts';
-import { dashboardPage } from './dashboard.page.ts';
+import { dashboardPage, type FilterIssue } from './dashboard.page.ts';
 import { pickUiLanguage } from './i18n.ts';
 import { loginPage } from './login.page.ts';
 import { createSession, createSessions, readCookie, SESSION_COOKIE, sessionCookie } from './session.ts';
@@ -38,6 +39,9 @@ function defaultPeriod(): { from: string; to: string } {
   const from = new Date(Date.UTC(y, m - 1 - 12, 1)).toISOString().slice(0, 10);
   return { from, to };
 }
+
+/** What the dashboard's address may carry: its language and the form's filters. */
+const DASHBOARD_PARAMETERS = new Set(['lang', 'from', 'to', 'unit', 'service']);
 
 /**
  * The dashboard at `/`, its login page and its CSV downloads, behind an HttpOnly session cookie
@@ -90,7 +94,8 @@ export function registerDashboard(app: FastifyInstance, deps: ReportDeps & { tok
 
   app.post('/logout', async (request, reply) => {
     await sessions.end(readCookie(request.headers.cookie, SESSION_COOKIE));
-    return reply.header('set-cookie', sessionCookie('', 0, deps.secureCookies)).redirect('/login', 303);
+    const lang = pickUiLanguage(request.query, request.headers['accept-language']);
+    return reply.header('set-cookie', sessionCookie('', 0, deps.secureCookies)).redirect(`/login?lang=${lang}`, 303);
   });
 
   app.get('/', async (request, reply) => {
@@ -105,22 +110,38 @@ export function registerDashboard(app: FastifyInstance, deps: ReportDeps & { tok
       service: raw.service || undefined,
     };
     const parsed = reportQuerySchema.safeParse(input);
-    const base = parsed.success ? parsed.data : reportQuerySchema.parse({ ...period });
+    // Which filter, and whether the period runs backwards: the page says it in its own language.
+    const issues: FilterIssue[] = parsed.success
+      ? []
+      : parsed.error.issues.map((i) => ({
+          field: String(i.path[0]),
+          reversed: i.path[0] === 'to' && i.message === 'must not be before from',
+        }));
+    // The form picks one unit (of the config's) and one service: a list, a unit the form has not,
+    // or a parameter the page has no filter for (a link's `units=`, `language=`) would show figures
+    // the form does not say, or the county's under a filter's name.
+    if (input.unit !== undefined && !deps.kaiku.units.some((u) => u.id === unitIdOf(input.unit as string)))
+      issues.push({ field: 'unit', reversed: false });
+    if (input.service?.includes(',') && !issues.some((i) => i.field === 'service')) issues.push({ field: 'service', reversed: false });
+    for (const name of Object.keys(raw).filter((k) => !DASHBOARD_PARAMETERS.has(k))) {
+      issues.push({ field: name.slice(0, 40), reversed: false, unknown: true });
+    }
+    const base = parsed.success && issues.length === 0 ? parsed.data : reportQuerySchema.parse({ ...period });
     // Said on the page (and with 400), never silently swapped for the default period.
-    const rejected = parsed.success
-      ? undefined
-      : {
-          from: input.from.slice(0, 40),
-          to: input.to.slice(0, 40),
-          unit: (input.unit ?? '').slice(0, 200),
-          service: (input.service ?? '').slice(0, 40),
-          // Which filter, and whether the period runs backwards: the page says it in its own language.
-          issues: parsed.error.issues.map((i) => ({
-            field: String(i.path[0]),
-            reversed: i.path[0] === 'to' && i.message === 'must not be before from',
-          })),
-        };
-    if (rejected) logRefusal(reply, 400, 'Invalid filters', rejected.issues[0]?.field);
+    const rejected =
+      issues.length === 0
+        ? undefined
+        : {
+            from: input.from.slice(0, 40),
+            to: input.to.slice(0, 40),
+            unit: (input.unit ?? '').slice(0, 200),
+            service: (input.service ?? '').slice(0, 40),
+            issues,
+          };
+    if (rejected) {
+      const first = rejected.issues[0];
+      logRefusal(reply, 400, 'Invalid filters', first?.unknown ? '(unknown-parameter)' : first?.field);
+    }
     const minN = deps.kaiku.reporting.minN;
     const q = (groupBy: Array<'month' | 'unit' | 'ageBand' | 'language'>) => ({ ...base, groupBy });
     const [total, byMonth, byUnit, funnel, byAgeBand, byLanguage, targets, comments] = await Promise.all([

@@ -79,6 +79,7 @@ const fi = {
   toBeforeFrom: 'päättymispäivä on ennen alkamispäivää',
   notADay: 'ei ole päivämäärä vuosilta 1900–2999',
   notAChoice: 'ei ole valittavissa',
+  notAFilter: 'tällä sivulla ei ole tätä rajausta',
   services: {
     'health-station': 'terveysasema',
     'maternity-clinic': 'äitiys- ja lastenneuvola',
@@ -168,6 +169,7 @@ const en: Strings = {
   toBeforeFrom: 'the end is before the start',
   notADay: 'not a day in the years 1900–2999',
   notAChoice: 'not one of the choices',
+  notAFilter: 'this page has no such filter',
   services: {
     'health-station': 'health station',
     'maternity-clinic': 'maternity and child clinic',
