@@ -169,6 +169,11 @@ describe('dashboard in a real browser', () => {
 
     // uPlot drew the trend from /assets, and nothing came from anywhere else.
     await page.waitForSelector('#trend-chart[data-drawn="true"] canvas');
+    // Its legend names the month in the page's language (it read "Value 2": an index, in English).
+    await page.hover('#trend-chart .u-over', { position: { x: 30, y: 100 } });
+    const legend = await page.textContent('#trend-chart .u-legend');
+    expect(legend).toMatch(/Kuukausi\s*2025-\d\d/);
+    expect(legend).not.toMatch(/Value/);
     expect(foreign).toEqual([]);
     expect(complaints).toEqual([expect.stringMatching(/status of 401/)]);
     expect(await page.locator('.comments li').count()).toBeGreaterThan(0);

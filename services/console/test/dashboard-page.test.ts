@@ -54,6 +54,22 @@ describe('dashboard page', () => {
     expect(cell('35-44')).toBe('not shown (protection)');
   });
 
+  it('names age bands and languages in the page language, not as codes (a probe: "unknown", "sv" on the Finnish page)', async () => {
+    const data = await pageData('fi');
+    const row = (key: Record<string, string>) => ({ key, delivered: 9, sent: 9, answered: 3, responseRate: 0.333, suppressed: false });
+    const html = dashboardPage({
+      ...data,
+      byAgeBand: { ...data.byAgeBand, rows: [row({ ageBand: 'unknown' }), row({ ageBand: '25-34' })] } as DashboardData['byAgeBand'],
+      byLanguage: { ...data.byLanguage, rows: [row({ language: 'sv' })] } as DashboardData['byLanguage'],
+    });
+    const name = (figure: string) => html.match(new RegExp(`<th scope="row">([^<]*)</th><td>[^<]*</td><td data-figure="${figure}"`))?.[1];
+    expect([name('rate-ageBand:unknown'), name('rate-ageBand:25-34'), name('rate-language:sv')]).toEqual([
+      'ei tiedossa',
+      '25-34',
+      'ruotsi',
+    ]);
+  });
+
   it('names skip reasons in the page language, and no column header repeats another (a probe: "Ohitettu: consent-refused")', async () => {
     const data = await pageData('fi');
     const funnel = { ...data.funnel, received: 10, skipped: { 'consent-refused': 2, 'same-day-visit': 1 } };

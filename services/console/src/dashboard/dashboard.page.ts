@@ -133,7 +133,7 @@ function trend(d: DashboardData, t: Strings): string {
     .join('');
   return `<section aria-labelledby="trend-h"><h2 id="trend-h">${esc(t.trend)}</h2>
 <figure><div id="trend-chart" class="chart" role="img" aria-label="${esc(fill(t.trendChart, { target }))}"></div>
-${jsonBlock('trend-data', { points, target, labels: { nps: t.nps, ci: t.ci, target: t.target } })}
+${jsonBlock('trend-data', { points, target, labels: { nps: t.nps, ci: t.ci, target: t.target, month: t.month } })}
 <table><caption>${esc(t.trend)}</caption><thead><tr><th scope="col">${esc(t.month)}</th><th scope="col">${esc(t.answers)}</th><th scope="col">${esc(t.nps)}</th><th scope="col">${esc(t.ci)}</th></tr></thead>
 <tbody>${rows || `<tr><td colspan="4">${esc(t.noData)}</td></tr>`}</tbody></table></figure></section>`;
 }
@@ -216,7 +216,7 @@ function rateTable(d: DashboardData, t: Strings, r: FunnelReport, dim: 'ageBand'
       const rate = 'responseRate' in row ? row.responseRate : null;
       const why = 'suppression' in row ? row.suppression : undefined;
       const value = row.suppressed ? esc(suppressedLabel(t, r.minN, why)) : esc(formatShare(rate, d.lang));
-      return `<tr><th scope="row">${esc(key)}</th><td>${formatCount(row.delivered, d.lang)}</td><td data-figure="rate-${dim}:${esc(key)}" data-value="${rate ?? ''}">${value}</td><td class="barcell">${bar(rate)}</td></tr>`;
+      return `<tr><th scope="row">${esc(t.keys[key] ?? key)}</th><td>${formatCount(row.delivered, d.lang)}</td><td data-figure="rate-${dim}:${esc(key)}" data-value="${rate ?? ''}">${value}</td><td class="barcell">${bar(rate)}</td></tr>`;
     })
     .join('');
   return `<section aria-labelledby="${dim}-h" class="half"><h2 id="${dim}-h">${esc(title)}</h2>

@@ -86,6 +86,8 @@ const fi = {
     dental: 'suun terveydenhuolto',
     other: 'muu palvelu',
   } as Record<string, string>,
+  /** Row names of the age-band and language tables where a code is not what a reader reads. */
+  keys: { unknown: 'ei tiedossa', fi: 'suomi', sv: 'ruotsi', en: 'englanti' } as Record<string, string>,
   switchLanguage: 'In English',
 };
 export type Strings = typeof fi;
@@ -176,6 +178,7 @@ const en: Strings = {
     dental: 'dental care',
     other: 'other service',
   },
+  keys: { unknown: 'not known', fi: 'Finnish', sv: 'Swedish', en: 'English' },
   switchLanguage: 'Suomeksi',
 };
 

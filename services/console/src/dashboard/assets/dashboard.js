@@ -22,11 +22,19 @@
       height: 260,
       scales: { x: { time: false }, y: { range: [-100, 100] } },
       axes: [
-        { values: (_, ticks) => ticks.map((i) => (d.points[i] ? d.points[i].month : '')), stroke: '#1a1a1a', grid: { stroke: '#d9d9d9' } },
+        {
+          values: (_, ticks) => ticks.map((i) => (d.points[i] ? d.points[i].month : '')),
+          // Whole months only, and far enough apart that their labels never run together (375 px).
+          incrs: [1, 2, 3, 4, 6, 12],
+          space: 72,
+          stroke: '#1a1a1a',
+          grid: { stroke: '#d9d9d9' },
+        },
         { stroke: '#1a1a1a', grid: { stroke: '#d9d9d9' } },
       ],
       series: [
-        { label: '' },
+        // The legend names the month, not the point's index.
+        { label: d.labels.month, value: (_, i) => (i === null || i === undefined ? '–' : d.points[i] ? d.points[i].month : '') },
         { label: d.labels.nps, stroke: '#005a9c', width: 3, points: { size: 8, fill: '#005a9c' } },
         { label: `${d.labels.ci} −`, stroke: '#5c7f99', dash: [4, 4], width: 1 },
         { label: `${d.labels.ci} +`, stroke: '#5c7f99', dash: [4, 4], width: 1 },
