@@ -272,6 +272,22 @@ describe('dashboard in a real browser', () => {
       redirect: 'manual',
     });
     const cookie = String(login.headers.get('set-cookie')).split(';')[0] as string;
+    // Signing in goes back to the page asked for (a bookmark kept its filters), and only to one of the dashboard's own.
+    const asked = '/?lang=en&from=2025-03-01&to=2025-03-31';
+    const toLogin = String((await fetch(`${url}${asked}`, { redirect: 'manual' })).headers.get('location'));
+    expect(toLogin).toBe(`/login?lang=en&next=${encodeURIComponent(asked)}`);
+    const back = async (next: string) =>
+      (
+        await fetch(`${url}/login?lang=en&next=${encodeURIComponent(next)}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: `token=${TOKEN}`,
+          redirect: 'manual',
+        })
+      ).headers.get('location');
+    expect(await back(asked)).toBe(asked);
+    expect(await back('//evil.example/')).toBe('/?lang=en');
+    expect(await back('https://evil.example/')).toBe('/?lang=en');
     const csv = await fetch(`${url}/csv/responses?from=2025-01-01&to=2025-12-31`, { headers: { cookie } });
     expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
     const nps = await api('/v1/reports/nps?from=2025-01-01&to=2025-12-31');

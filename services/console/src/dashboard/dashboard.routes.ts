@@ -40,6 +40,17 @@ function defaultPeriod(): { from: string; to: string } {
   return { from, to };
 }
 
+/**
+ * Where to go after signing in: the page asked for, if it is one of the dashboard's own (a path
+ * here, not `//host` or a scheme: never another site).
+ */
+function nextPage(query: unknown): string {
+  const next = (query as { next?: unknown } | undefined)?.next;
+  return typeof next === 'string' && /^\/(?:$|[?]|csv\/)/.test(next) && next.length <= 2000 ? next : '';
+}
+/** The login page, to come back to this request's page. */
+const loginFor = (request: FastifyRequest, lang: string) => `/login?lang=${lang}&next=${encodeURIComponent(request.url)}`;
+
 /** What the dashboard's address may carry: its language and the form's filters. */
 const DASHBOARD_PARAMETERS = new Set(['lang', 'from', 'to', 'unit', 'service']);
 
@@ -78,7 +89,7 @@ export function registerDashboard(app: FastifyInstance, deps: ReportDeps & { tok
   app.get('/favicon.ico', async (_request, reply) => reply.code(204).header('cache-control', 'public, max-age=86400').send());
 
   app.get('/login', async (request, reply) =>
-    html(reply, loginPage(pickUiLanguage(request.query, request.headers['accept-language']), false)),
+    html(reply, loginPage(pickUiLanguage(request.query, request.headers['accept-language']), false, nextPage(request.query))),
   );
 
   app.post('/login', async (request, reply) => {
@@ -86,10 +97,12 @@ export function registerDashboard(app: FastifyInstance, deps: ReportDeps & { tok
     const token = (request.body as { token?: unknown } | undefined)?.token;
     if (typeof token !== 'string' || !safeEqual(token, deps.token)) {
       logRefusal(reply, 401, 'Unauthorized');
-      return html(reply, loginPage(lang, true), 401);
+      return html(reply, loginPage(lang, true, nextPage(request.query)), 401);
     }
     const session = createSession(deps.token);
-    return reply.header('set-cookie', sessionCookie(session.value, session.maxAge, deps.secureCookies)).redirect(`/?lang=${lang}`, 303);
+    return reply
+      .header('set-cookie', sessionCookie(session.value, session.maxAge, deps.secureCookies))
+      .redirect(nextPage(request.query) || `/?lang=${lang}`, 303);
   });
 
   app.post('/logout', async (request, reply) => {
@@ -100,7 +113,7 @@ export function registerDashboard(app: FastifyInstance, deps: ReportDeps & { tok
 
   app.get('/', async (request, reply) => {
     const lang = pickUiLanguage(request.query, request.headers['accept-language']);
-    if (!(await signedIn(request))) return reply.redirect(`/login?lang=${lang}`, 303);
+    if (!(await signedIn(request))) return reply.redirect(loginFor(request, lang), 303);
     const raw = request.query as Record<string, string | undefined>;
     const period = defaultPeriod();
     const input = {
@@ -179,7 +192,8 @@ export function registerDashboard(app: FastifyInstance, deps: ReportDeps & { tok
   });
 
   app.get('/csv/:name', async (request, reply) => {
-    if (!(await signedIn(request))) return reply.redirect('/login', 303);
+    if (!(await signedIn(request)))
+      return reply.redirect(loginFor(request, pickUiLanguage(request.query, request.headers['accept-language'])), 303);
     const name = (request.params as { name: string }).name;
     // (the page's own `lang` is no report parameter)
     const { lang: _lang, ...query } = request.query as Record<string, unknown>;

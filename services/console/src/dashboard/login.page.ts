@@ -1,7 +1,8 @@
 import { esc, layout } from './html.ts';
 import { STRINGS, type UiLanguage } from './i18n.ts';
 
-export function loginPage(lang: UiLanguage, failed: boolean): string {
+/** `next`: the dashboard address asked for before signing in (a path of this server), gone back to after. */
+export function loginPage(lang: UiLanguage, failed: boolean, next = ''): string {
   const t = STRINGS[lang];
   const other = lang === 'fi' ? 'en' : 'fi';
   return layout({
@@ -11,7 +12,7 @@ export function loginPage(lang: UiLanguage, failed: boolean): string {
     header: `<p class="brand">Kaiku</p><nav aria-label="${esc(t.language)}"><a href="/login?lang=${other}" lang="${other}">${esc(t.switchLanguage)}</a></nav>`,
     body: `<h1>${esc(t.loginHeading)}</h1>
 ${failed ? `<p class="error" role="alert" id="login-error">${esc(t.loginFailed)}</p>` : ''}
-<form method="post" action="/login?lang=${lang}" class="login">
+<form method="post" action="/login?lang=${lang}${next ? `&amp;next=${esc(encodeURIComponent(next))}` : ''}" class="login">
   <label for="token">${esc(t.token)}</label>
   <input id="token" name="token" type="password" autocomplete="current-password" required${failed ? ' aria-invalid="true" aria-describedby="login-error"' : ''}>
   <button type="submit">${esc(t.login)}</button>
