@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isValidSendAfter, unitIdOf } from '@kaiku/core';
+import { isSendAfterWithinLimit, isValidSendAfter, MAX_SEND_AFTER_DAYS, unitIdOf } from '@kaiku/core';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, describeIssues } from './config-error.ts';
@@ -25,17 +25,23 @@ export const kaikuConfigSchema = z.strictObject({
     .string()
     .default('Europe/Helsinki')
     .refine((tz) => {
+      // A fixed offset ("+02:00") has no summer time, and Postgres reads its sign the other way.
+      if (/^[+\-\u2212]/u.test(tz.trim())) return false;
       try {
         new Intl.DateTimeFormat('en', { timeZone: tz });
         return true;
       } catch {
         return false;
       }
-    }, 'an IANA time zone such as Europe/Helsinki'),
+    }, 'an IANA time zone such as Europe/Helsinki (not an offset: it has no summer time)'),
   units: z.array(unitSchema).min(1),
   survey: z
     .strictObject({
-      sendAfter: z.string().default('next-day-12:00').refine(isValidSendAfter, 'next-day-HH:MM or an ISO 8601 duration'),
+      sendAfter: z
+        .string()
+        .default('next-day-12:00')
+        .refine(isValidSendAfter, { message: 'next-day-HH:MM or an ISO 8601 duration', abort: true })
+        .refine(isSendAfterWithinLimit, `at most P${MAX_SEND_AFTER_DAYS}D: a survey is about a visit the patient still recalls`),
       quietHours: z
         .strictObject({ from: hhmm, to: hhmm })
         .refine((q) => q.from !== q.to, 'from and to are the same time: give two times, or null for no quiet hours')

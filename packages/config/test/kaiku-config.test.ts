@@ -87,6 +87,16 @@ reporting:
     expect(issuesOf(() => loadKaikuConfig(twice))).toEqual(['units.1.id: duplicate unit id 1.2.246.10.1']);
   });
 
+  it('refuses a time zone given as an offset, and a sendAfter past 30 days (a scheduling probe: both passed start-up)', () => {
+    const path = file('tz.yaml', `timezone: "+02:00"\nunits:\n${GOOD_UNIT}survey:\n  sendAfter: P999999999D\n`);
+    expect(issuesOf(() => loadKaikuConfig(path))).toEqual([
+      'timezone: an IANA time zone such as Europe/Helsinki (not an offset: it has no summer time)',
+      'survey.sendAfter: at most P30D: a survey is about a visit the patient still recalls',
+    ]);
+    const bad = file('p1dt.yaml', `units:\n${GOOD_UNIT}survey:\n  sendAfter: P1DT\n`);
+    expect(issuesOf(() => loadKaikuConfig(bad))).toEqual(['survey.sendAfter: next-day-HH:MM or an ISO 8601 duration']);
+  });
+
   it('names a duplicate unit id together with the other mistakes', () => {
     const path = file('dup-and-more.yaml', `units:\n${GOOD_UNIT}${GOOD_UNIT}survey:\n  quietHours: { from: "09:00", to: "09:00" }\n`);
     expect(issuesOf(() => loadKaikuConfig(path))).toEqual([

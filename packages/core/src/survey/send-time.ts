@@ -12,12 +12,23 @@ export interface SendPolicy extends SendWindow {
 }
 
 const NEXT_DAY = /^next-day-(\d{2}):(\d{2})$/;
-const DURATION = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/;
+// A `T` is followed by at least one part (`P1DT` is no duration).
+const DURATION = /^P(?:(\d+)D)?(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/;
+/** The longest wait before a survey: a text a month after the visit asks about a visit no one recalls. */
+export const MAX_SEND_AFTER_DAYS = 30;
 
 export function isValidSendAfter(value: string): boolean {
   const nd = NEXT_DAY.exec(value);
   if (nd) return Number(nd[1]) < 24 && Number(nd[2]) < 60;
-  return value !== 'P' && value !== 'PT' && DURATION.test(value);
+  return value !== 'P' && DURATION.test(value);
+}
+
+/** Whether a valid `sendAfter` waits at most MAX_SEND_AFTER_DAYS (a huge one also overflowed the date maths). */
+export function isSendAfterWithinLimit(value: string): boolean {
+  const du = DURATION.exec(value);
+  if (!du) return true;
+  const seconds = ((Number(du[1] ?? 0) * 24 + Number(du[2] ?? 0)) * 60 + Number(du[3] ?? 0)) * 60 + Number(du[4] ?? 0);
+  return seconds <= MAX_SEND_AFTER_DAYS * 86_400;
 }
 
 function minutesOf(hhmm: string): number {
@@ -40,7 +51,9 @@ export function nextAllowedTime(at: Date, window: SendWindow): Date {
     const day = `${p.year}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
     if (window.skipPublicHolidays && isFinnishHoliday(day)) {
       const [y, m, d] = addDays(p.year, p.month, p.day, 1);
-      t = zonedInstant(window.timezone, y, m, d, 0, 0);
+      // The next day from its first minute, which quiet hours move on to their end; with no quiet
+      // hours, at the same time of day (a text due at noon on Christmas Eve is not sent at midnight).
+      t = window.quietHours ? zonedInstant(window.timezone, y, m, d, 0, 0) : zonedInstant(window.timezone, y, m, d, p.hour, p.minute);
       continue;
     }
     const quiet = window.quietHours;

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { finnishHolidays, isFinnishHoliday } from '../../src/survey/holidays.ts';
-import { isAllowedTime, isValidSendAfter, nextAllowedTime, type SendPolicy, sendTimeFor } from '../../src/survey/send-time.ts';
+import {
+  isAllowedTime,
+  isSendAfterWithinLimit,
+  isValidSendAfter,
+  nextAllowedTime,
+  type SendPolicy,
+  sendTimeFor,
+} from '../../src/survey/send-time.ts';
 import { localDay, zonedInstant } from '../../src/survey/zoned-time.ts';
 
 const TZ = 'Europe/Helsinki';
@@ -109,6 +116,14 @@ describe('sendTimeFor', () => {
     expect(local(sendTimeFor(at('2026-03-12T23:30:00+02:00'), at('2026-03-12T23:30:00+02:00'), p))).toBe('2026-03-12 23:30');
   });
 
+  it('with no quiet hours, moves a holiday send to the same time of day after it, not to midnight (a scheduling probe)', () => {
+    const p = { ...policy, quietHours: null };
+    expect(local(sendTimeFor(at('2026-12-23T10:00:00+02:00'), at('2026-12-23T10:10:00+02:00'), p))).toBe('2026-12-27 12:00');
+    expect(local(sendTimeFor(at('2026-12-23T10:00:00+02:00'), at('2026-12-23T10:10:00+02:00'), { ...p, sendAfter: 'PT26H' }))).toBe(
+      '2026-12-27 12:00',
+    );
+  });
+
   it('ends quiet hours that end in the spring-forward gap where the clocks jump, the first minute after them', () => {
     const w = { timezone: TZ, quietHours: { from: '01:00', to: '03:30' }, skipPublicHolidays: false };
     // 29 March 2026: clocks go from 03:00 to 04:00 in Helsinki; 03:30 does not exist.
@@ -136,7 +151,10 @@ describe('isAllowedTime and helpers', () => {
   });
   it('validates sendAfter', () => {
     expect(['next-day-12:00', 'PT2H', 'PT0S', 'P1D', 'P1DT30M'].every(isValidSendAfter)).toBe(true);
-    expect(['next-day-25:00', 'P', 'PT', 'two hours', '12:00'].some(isValidSendAfter)).toBe(false);
+    expect(['next-day-25:00', 'P', 'PT', 'P1DT', 'two hours', '12:00'].some(isValidSendAfter)).toBe(false);
+    // At most 30 days: P999999999D overflowed the date maths and failed every visit (a scheduling probe).
+    expect(['P30D', 'PT720H', 'next-day-12:00'].every(isSendAfterWithinLimit)).toBe(true);
+    expect(['P31D', 'PT721H', 'P999999999D', 'PT9999999999999999999S'].some(isSendAfterWithinLimit)).toBe(false);
   });
   it('zonedInstant takes the earlier of an ambiguous autumn time', () => {
     expect(zonedInstant(TZ, 2026, 10, 25, 3, 30).toISOString()).toBe('2026-10-25T00:30:00.000Z');
