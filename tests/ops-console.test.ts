@@ -73,6 +73,15 @@ describe('console ops: queue board and state gauges', () => {
     const api = await app.inject({ url: '/ops/queues/api/queues', headers: { authorization: `Bearer ${TOKEN}` } });
     expect(api.statusCode).toBe(200);
     expect((api.json() as { queues: Array<{ name: string }> }).queues.map((q) => q.name)).toContain('survey-send');
+    // To a viewer the queue is read-only, so the page shows no buttons that would only be refused
+    // (a browser probe: "Clean all" was shown, refused with 403, and nothing said so); to ops it is not.
+    const modeFor = async (token: string) => {
+      const res = await app.inject({ url: '/ops/queues/api/queues', headers: { authorization: basic(token) } });
+      const queue = (res.json() as { queues: Array<{ name: string; readOnlyMode: boolean; allowRetries: boolean }> }).queues[0];
+      return { readOnlyMode: queue?.readOnlyMode, allowRetries: queue?.allowRetries };
+    };
+    expect(await modeFor(TOKEN)).toEqual({ readOnlyMode: true, allowRetries: false });
+    expect(await modeFor(OPS_TOKEN)).toEqual({ readOnlyMode: false, allowRetries: true });
   });
 
   it('lets only CONSOLE_OPS_TOKEN retry or clean jobs', async () => {

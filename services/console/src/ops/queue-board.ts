@@ -67,6 +67,18 @@ const isAllowedAction = (url: string) => {
   return ALLOWED_ACTIONS.some((pattern) => pattern.test(path));
 };
 
+/** The board's list of queues (`GET …/api/queues`) with every queue read-only; any other answer as it is. */
+function asReadOnly(url: string, payload: string): string {
+  if ((url.split('?')[0] as string) !== `${QUEUE_BOARD_PATH}/api/queues`) return payload;
+  try {
+    const body = JSON.parse(payload) as { queues?: Array<Record<string, unknown>> };
+    for (const queue of body.queues ?? []) Object.assign(queue, { readOnlyMode: true, allowRetries: false, allowCompletedRetries: false });
+    return JSON.stringify(body);
+  } catch {
+    return payload;
+  }
+}
+
 /** The `message` of the board's JSON error answer, or '' when the payload is something else. */
 function boardErrorMessage(payload: string): string {
   try {
@@ -149,6 +161,11 @@ export function registerQueueBoard(app: FastifyInstance, deps: QueueBoardDeps) {
             ? 'Redis is unavailable; retry later.'
             : 'Redis did not answer in time: the action may still take effect when Redis answers again. Look at the queue before trying it again.',
         });
+      }
+      // One board serves both tokens: to a viewer its queues are read-only, so that the page shows
+      // no action buttons that would only be refused (it showed them, and said nothing of the 403).
+      if (deps.opsToken && reply.statusCode === 200 && typeof payload === 'string' && access(request, deps) === 'view') {
+        return asReadOnly(request.url, payload);
       }
       return payload;
     });
