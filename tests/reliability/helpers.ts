@@ -14,14 +14,26 @@ export interface TcpProxy {
    */
   cut: () => void;
   restore: () => void;
+  /**
+   * A silent partition: connections stay open, new ones are taken, and no byte goes either way
+   * until `thaw()` (what a frozen server or a dropped route looks like to a client).
+   */
+  freeze: () => void;
+  thaw: () => void;
   close: () => Promise<void>;
 }
 
 /** A TCP proxy on a random loopback port to `target` (e.g. Postgres), which the test can cut. */
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   const open = new Set<Socket>();
+  const pairs = new Set<[Socket, Socket]>();
   let down = false;
+  let frozen = false;
   let count = 0;
+  const flow = ([client, upstream]: [Socket, Socket]) => {
+    client.pipe(upstream);
+    upstream.pipe(client);
+  };
   const server: Server = createServer((client) => {
     count++;
     if (down) {
@@ -31,7 +43,10 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     const upstream = connect(target.port, target.host);
     open.add(client);
     open.add(upstream);
+    const pair: [Socket, Socket] = [client, upstream];
+    pairs.add(pair);
     const drop = () => {
+      pairs.delete(pair);
       open.delete(client);
       open.delete(upstream);
       if (!client.destroyed) client.destroy();
@@ -39,8 +54,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     };
     client.on('error', drop).on('close', drop);
     upstream.on('error', drop).on('close', drop);
-    client.pipe(upstream);
-    upstream.pipe(client);
+    if (!frozen) flow(pair);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as { port: number }).port;
@@ -59,6 +73,19 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     },
     restore: () => {
       down = false;
+    },
+    freeze: () => {
+      frozen = true;
+      for (const [client, upstream] of pairs) {
+        client.unpipe(upstream);
+        upstream.unpipe(client);
+        client.pause();
+        upstream.pause();
+      }
+    },
+    thaw: () => {
+      frozen = false;
+      for (const pair of pairs) flow(pair);
     },
     close: async () => {
       resetAll();

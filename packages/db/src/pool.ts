@@ -23,7 +23,18 @@ function splitOptions(databaseUrl: string): { url: string; options: string } {
   }
 }
 
-export function createPool(databaseUrl: string, options: { max?: number; applicationName?: string; timeZone?: string } = {}): Pool {
+/**
+ * How long a query may go without an answer before it fails as unavailable (503, HL7 `AR`): a link
+ * that went silent (a partition, a frozen server) otherwise held requests and MLLP connections for
+ * as long as it lasted, and stored what their clients had given up on. Kaiku's statements take
+ * milliseconds; `queryTimeoutMs: 0` (tools that load data) waits without a limit.
+ */
+export const QUERY_TIMEOUT_MS = 15_000;
+
+export function createPool(
+  databaseUrl: string,
+  options: { max?: number; applicationName?: string; timeZone?: string; queryTimeoutMs?: number } = {},
+): Pool {
   const given = options.timeZone ? splitOptions(databaseUrl) : { url: databaseUrl, options: '' };
   const pool = new pg.Pool({
     connectionString: given.url,
@@ -35,6 +46,9 @@ export function createPool(databaseUrl: string, options: { max?: number; applica
     ...(options.timeZone ? { options: [given.options, `-c TimeZone=${options.timeZone}`].filter(Boolean).join(' ') } : {}),
     connectionTimeoutMillis: 5000,
     idleTimeoutMillis: 30_000,
+    ...((options.queryTimeoutMs ?? QUERY_TIMEOUT_MS) > 0 ? { query_timeout: options.queryTimeoutMs ?? QUERY_TIMEOUT_MS } : {}),
+    // A connection whose peer went away without a word is found out by the kernel too.
+    keepAlive: true,
   });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => {});
@@ -47,16 +61,19 @@ export function createPool(databaseUrl: string, options: { max?: number; applica
 /** Runs `fn` in one transaction; rolls back on any error. */
 export async function withTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  let broken: Error | undefined;
   try {
     await client.query('BEGIN');
     const result = await fn(client);
     await client.query('COMMIT');
     return result;
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
+    // A connection that timed out or went away is closed, not handed to the next caller.
+    if (isDatabaseUnavailable(error)) broken = error as Error;
+    else await client.query('ROLLBACK').catch(() => {});
     throw error;
   } finally {
-    client.release();
+    client.release(broken);
   }
 }
 
@@ -82,13 +99,17 @@ const UNAVAILABLE_CODES = new Set([
   '42883',
 ]);
 
+/** A database that refuses connections for now (`ALTER DATABASE … ALLOW_CONNECTIONS false`, being dropped or recreated). */
+const NOT_ACCEPTING = /is not currently accepting connections/i;
+
 /** True when the database could not be reached or went away (retry later), not a bad query. */
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (!error || typeof error !== 'object') return false;
   const e = error as { code?: string; message?: string };
   if (e.code && UNAVAILABLE_CODES.has(e.code)) return true;
   const message = e.message ?? '';
-  return /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|Client has encountered a connection error/i.test(
+  if (e.code === '55000' && NOT_ACCEPTING.test(message)) return true;
+  return /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|Client has encountered a connection error|Query read timeout/i.test(
     message,
   );
 }

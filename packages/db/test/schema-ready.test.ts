@@ -49,6 +49,18 @@ describe('schema readiness', () => {
       } finally {
         await standby.end();
       }
+
+      // A database refusing connections (ALLOW_CONNECTIONS false: being recreated): unavailable, not a bug (a probe got 500).
+      await admin.query(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS false`);
+      const closed = createPool(url.toString(), { max: 1 });
+      try {
+        const refused = await closed.query('SELECT 1').catch((error) => error);
+        expect(refused.code).toBe('55000');
+        expect(isDatabaseUnavailable(refused)).toBe(true);
+      } finally {
+        await closed.end();
+        await admin.query(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS true`);
+      }
     } finally {
       await pool.end();
       await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);

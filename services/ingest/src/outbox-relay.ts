@@ -1,4 +1,4 @@
-import type { Pool } from '@kaiku/db';
+import { isDatabaseUnavailable, type Pool } from '@kaiku/db';
 import { enqueueSurveys, type SurveySendJob } from '@kaiku/queue';
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
@@ -26,6 +26,7 @@ export function createOutboxRelay(deps: OutboxRelayDeps) {
 
   async function relayOnce(): Promise<number> {
     const client = await deps.pool.connect();
+    let broken: Error | undefined;
     try {
       await client.query('BEGIN');
       // LEFT JOIN: a row whose invitation is gone (the reference is not a foreign key, migration
@@ -53,12 +54,14 @@ export function createOutboxRelay(deps: OutboxRelayDeps) {
       failing = false;
       return rows.length;
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
+      // A connection that timed out or went away is closed, not given back to the pool.
+      if (isDatabaseUnavailable(error)) broken = error as Error;
+      else await client.query('ROLLBACK').catch(() => {});
       if (!failing) deps.logger.warn({ err: { message: (error as Error).message } }, 'outbox relay failed; will retry');
       failing = true;
       return 0;
     } finally {
-      client.release();
+      client.release(broken);
     }
   }
 
