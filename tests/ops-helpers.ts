@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SERVICE_NODE_FLAGS, type ServiceName } from '@kaiku/config';
+import { waitFor } from '@kaiku/testing';
 
 export const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -101,6 +102,21 @@ export async function startService(name: ServiceName, env: Record<string, string
       return exited;
     },
   };
+}
+
+/** The port ingest's MLLP listener took (MLLP_PORT=0), read from its log. */
+export function mllpPortOf(ingest: ServiceProcess): Promise<number> {
+  return waitFor(
+    () => {
+      for (const line of ingest.lines) {
+        const m = /"port":(\d+).*MLLP listener/.exec(line);
+        if (m) return Number(m[1]);
+      }
+      return null;
+    },
+    10_000,
+    'the MLLP port',
+  );
 }
 
 const CHECK = '0123456789ABCDEFHJKLMNPRSTUVWXY';

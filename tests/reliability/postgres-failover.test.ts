@@ -8,7 +8,7 @@ import { createRedis, createSurveySendQueue } from '@kaiku/queue';
 import { createTestEnv, type TestEnv, waitFor } from '@kaiku/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hl7Time, hl7With } from '../../services/ingest/test/helpers.ts';
-import { hetu, KEYS_ENV, phone, type ServiceProcess, startService, visit, writeTestConfig } from '../ops-helpers.ts';
+import { hetu, KEYS_ENV, mllpPortOf, phone, type ServiceProcess, startService, visit, writeTestConfig } from '../ops-helpers.ts';
 import { startTcpProxy, type TcpProxy, viaPort } from './helpers.ts';
 
 const TOKEN = 'failover-lifecare-token';
@@ -89,17 +89,7 @@ describe('Postgres fail-over during ingest (a TCP proxy cut and restored)', () =
       MLLP_PORT: '0',
       OUTBOX_POLL_MS: '100',
     });
-    const mllpPort = await waitFor(
-      () => {
-        for (const line of ingest?.lines ?? []) {
-          const m = /"port":(\d+).*MLLP listener/.exec(line);
-          if (m) return Number(m[1]);
-        }
-        return null;
-      },
-      10_000,
-      'the MLLP port',
-    );
+    const mllpPort = await mllpPortOf(ingest);
 
     const seen = { http: {} as Record<string, number>, mllp: {} as Record<string, number>, refused: 0 };
     const count = (bucket: Record<string, number>, key: string) => {

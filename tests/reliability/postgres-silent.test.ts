@@ -8,7 +8,7 @@ import { createPool, type Pool } from '@kaiku/db';
 import { createTestEnv, type TestEnv, waitFor } from '@kaiku/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hl7Time, hl7With } from '../../services/ingest/test/helpers.ts';
-import { hetu, KEYS_ENV, phone, type ServiceProcess, startService, visit, writeTestConfig } from '../ops-helpers.ts';
+import { hetu, KEYS_ENV, mllpPortOf, phone, type ServiceProcess, startService, visit, writeTestConfig } from '../ops-helpers.ts';
 import { startTcpProxy, type TcpProxy, viaPort } from './helpers.ts';
 
 const TOKEN = 'silent-pg-lifecare-token';
@@ -68,17 +68,7 @@ describe('Postgres silent or refusing connections, under ingest', () => {
       INGEST_PORT: '0',
       MLLP_PORT: '0',
     });
-    const mllpPort = await waitFor(
-      () => {
-        for (const line of ingest?.lines ?? []) {
-          const m = /"port":(\d+).*MLLP listener/.exec(line);
-          if (m) return Number(m[1]);
-        }
-        return null;
-      },
-      10_000,
-      'the MLLP port',
-    );
+    const mllpPort = await mllpPortOf(ingest);
     const post = (i: number) =>
       fetch(`${ingest?.url}/v1/visits`, {
         method: 'POST',
