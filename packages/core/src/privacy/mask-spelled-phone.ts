@@ -51,6 +51,11 @@ const DIGIT_WORDS: Readonly<Record<string, string>> = {
 
 /** A word, a group of digits or a plus sign, and what separates it from the next. */
 const TOKEN = /(\p{L}+|\d+|\+)([\s,.\-–/]*)/gu;
+/**
+ * Digits said as words in a dictated number, at least: one zero word beside a date or a time
+ * ("nolla, 12.3.2025", "Oh, 9.00-10.30") is feedback, not a number read out.
+ */
+const MIN_DIGIT_WORDS = 4;
 /** Only worth reading when a number could start here: a zero word or a plus. */
 const MAY_START = /(?<!\p{L})(?:nolla|noll|zero|oh|plus)(?!\p{L})|\+/iu;
 
@@ -83,7 +88,7 @@ export function maskSpelledPhones(text: string): string {
       if (digit === undefined) break;
       if (!/^\d/u.test(t.word)) words++;
       digits += digit;
-      if (words > 0 && isPhoneDigits(digits, fromPlus)) best = j;
+      if (words >= MIN_DIGIT_WORDS && isPhoneDigits(digits, fromPlus)) best = j;
     }
     if (best >= 0) {
       spans.push([first.at, (tokens[best] as (typeof tokens)[number]).end]);

@@ -234,6 +234,12 @@ describe('masking open text', () => {
     'en bra läkare, noll väntetid',
     'zero wait, one nurse, two doctors, three stars',
     'Arvosana 10, yksi kaksi kolme neljä viisi kuusi',
+    // a zero word beside a date or a time is feedback (a regression probe: these were masked)
+    'Annan nolla, 12.3.2025 käynti oli huono',
+    'Oh, 9.00-10.30 was my slot and nobody came',
+    'Odotusaika nolla, 10.15-10.45 hoidossa',
+    'noll, 2024-2025 har varit dåligt',
+    'Score zero. 12/03/2025 visit was bad',
   ])('%j (numbers in words, but no phone number) is left as it is', (input) => {
     expect(maskPersonalData(input)).toBe(input);
   });
