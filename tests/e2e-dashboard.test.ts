@@ -288,6 +288,11 @@ describe('dashboard in a real browser', () => {
     expect(await back(asked)).toBe(asked);
     expect(await back('//evil.example/')).toBe('/?lang=en');
     expect(await back('https://evil.example/')).toBe('/?lang=en');
+    // a crafted one with a control character (its header would be invalid: a 500) goes to the default page
+    expect(await back('/?a\r\nX: y')).toBe('/?lang=en');
+    // A download for a unit no visit came from is refused, as the page and the API refuse it.
+    const typo = await fetch(`${url}/csv/nps?from=2025-01-01&to=2025-12-31&unit=typo`, { headers: { cookie } });
+    expect([typo.status, typo.headers.get('content-type')]).toEqual([400, expect.stringMatching(/problem\+json/)]);
     const csv = await fetch(`${url}/csv/responses?from=2025-01-01&to=2025-12-31`, { headers: { cookie } });
     expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
     const nps = await api('/v1/reports/nps?from=2025-01-01&to=2025-12-31');
@@ -314,6 +319,8 @@ describe('dashboard in a real browser', () => {
       ['service=dental,other', /Service: not one of the choices/],
       ['units=1.2.246.10.2085212.10.1314', /units: this page has no such filter/],
       ['language=sv', /language: this page has no such filter/],
+      // a parameter given twice is a list too (a regression probe: a 500)
+      ['unit=1.2.246.10.2085212.10.1314&unit=1.2.246.10.2085212.10.1314', /Unit: not one of the choices/],
     ] as const) {
       const refused = await fetch(`${url}/?from=2025-01-01&to=2025-12-31&lang=en&${query}`, { headers: { cookie } });
       expect([refused.status, await refused.text()], query).toEqual([400, expect.stringMatching(said)]);

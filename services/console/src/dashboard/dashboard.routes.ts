@@ -8,7 +8,7 @@ import { funnelReport } from '../reports/funnel.report.ts';
 import { npsReport } from '../reports/nps.report.ts';
 import { reportQuerySchema, unitsInServices } from '../reports/report-query.ts';
 import { targetsReport } from '../reports/targets.report.ts';
-import { parseReportQuery, REPORTS, type ReportDeps, sendCsv, streamResponsesCsv } from '../routes/reports.routes.ts';
+import { assertUnitsKnown, parseReportQuery, REPORTS, type ReportDeps, sendCsv, streamResponsesCsv } from '../routes/reports.routes.ts';
 import { dashboardPage, type FilterIssue } from './dashboard.page.ts';
 import { pickUiLanguage } from './i18n.ts';
 import { loginPage } from './login.page.ts';
@@ -46,7 +46,9 @@ function defaultPeriod(): { from: string; to: string } {
  */
 function nextPage(query: unknown): string {
   const next = (query as { next?: unknown } | undefined)?.next;
-  return typeof next === 'string' && /^\/(?:$|[?]|csv\/)/.test(next) && next.length <= 2000 ? next : '';
+  // Printable ASCII only: the page's own addresses come percent-encoded (a control character in
+  // a crafted one made the redirect's header invalid: a 500).
+  return typeof next === 'string' && /^\/(?:$|[?]|csv\/)/.test(next) && /^[\x21-\x7e]*$/.test(next) && next.length <= 2000 ? next : '';
 }
 /** The login page, to come back to this request's page. */
 const loginFor = (request: FastifyRequest, lang: string) => `/login?lang=${lang}&next=${encodeURIComponent(request.url)}`;
@@ -114,7 +116,13 @@ export function registerDashboard(app: FastifyInstance, deps: ReportDeps & { tok
   app.get('/', async (request, reply) => {
     const lang = pickUiLanguage(request.query, request.headers['accept-language']);
     if (!(await signedIn(request))) return reply.redirect(loginFor(request, lang), 303);
-    const raw = request.query as Record<string, string | undefined>;
+    // A parameter given twice comes as a list (`unit=a&unit=b`): read as one, refused as a list.
+    const raw = Object.fromEntries(
+      Object.entries(request.query as Record<string, string | string[] | undefined>).map(([k, v]) => [
+        k,
+        Array.isArray(v) ? v.join(',') : v,
+      ]),
+    ) as Record<string, string | undefined>;
     const period = defaultPeriod();
     const input = {
       from: raw.from || period.from,
@@ -197,11 +205,16 @@ export function registerDashboard(app: FastifyInstance, deps: ReportDeps & { tok
     const name = (request.params as { name: string }).name;
     // (the page's own `lang` is no report parameter)
     const { lang: _lang, ...query } = request.query as Record<string, unknown>;
-    if (name === 'responses')
-      return streamResponsesCsv(reply, deps, parseReportQuery('responses', { ...query, format: 'csv' }, 'ignore'), true);
+    if (name === 'responses') {
+      const q = parseReportQuery('responses', { ...query, format: 'csv' }, 'ignore');
+      await assertUnitsKnown(deps, q.unit);
+      return streamResponsesCsv(reply, deps, q, true);
+    }
     const report = REPORTS[name as keyof typeof REPORTS];
     if (!report) return reply.callNotFound();
     const q = parseReportQuery(name as keyof typeof REPORTS, { ...query, format: 'csv' }, 'ignore');
+    // A download of a unit no visit came from is a typo, as on the page and in the API: not an empty file.
+    await assertUnitsKnown(deps, q.unit);
     // biome-ignore lint/suspicious/noExplicitAny: each entry pairs its own run and csv
     const result: any = await report.run(deps, q);
     return sendCsv(reply, `kaiku-${name}-${q.from}-${q.to}.csv`, report.csv(result), true);
