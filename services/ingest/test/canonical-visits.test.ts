@@ -117,6 +117,43 @@ describe('POST /v1/visits', () => {
     expect((await post(early)).json).toMatchObject({ outcome: 'skipped', reason: 'same-day-visit' });
   });
 
+  it('surveys the earlier visit of the day after all when the later one that replaced it is cancelled (a scheduling probe)', async () => {
+    const hetu = testHetu();
+    const [y, m, d] = localDay(new Date(Date.now() - 86_400_000), 'Europe/Helsinki')
+      .split('-')
+      .map(Number) as [number, number, number];
+    const at = (hour: number) => zonedInstant('Europe/Helsinki', y, m, d, hour, 0).toISOString();
+    const morning = visit({ personalId: hetu }, { endedAt: at(9) });
+    const noon = visit({ personalId: hetu }, { endedAt: at(11) });
+    expect((await post(morning)).json.outcome).toBe('scheduled');
+    const replacing = await post(noon);
+    expect(await invitationOf(h.pool, 'lifecare', morning.visitId)).toMatchObject({ status: 'skipped', skip_reason: 'same-day-visit' });
+    const held = await invitationOf(h.pool, 'lifecare', noon.visitId);
+
+    // The noon visit was entered in error: the morning one is the day's visit, and is surveyed.
+    const cancel = await post({ source: 'lifecare', kind: 'visit-cancelled', visitId: noon.visitId });
+    expect(cancel.json).toMatchObject({ outcome: 'cancelled' });
+    expect(h.cancelled).toContain(replacing.json.invitationId);
+    const restored = await invitationOf(h.pool, 'lifecare', morning.visitId);
+    expect(restored).toMatchObject({ status: 'scheduled', skip_reason: null, phone_hash: held?.phone_hash, send_at: held?.send_at });
+    expect(restored?.phone_enc).not.toBeNull();
+    expect(await invitationOf(h.pool, 'lifecare', noon.visitId)).toMatchObject({ status: 'cancelled', phone_enc: null });
+    // Queued through the outbox, as every new survey (the relay moves it to BullMQ under its own id).
+    const queued = await h.pool.query('SELECT 1 FROM outbox WHERE invitation_id = $1', [restored?.id]);
+    expect(queued.rowCount).toBeGreaterThan(0);
+
+    // Only one survey a day: a cancel of the restored one's own day leaves nothing else to restore,
+    // and a visit already texted is not replaced by any.
+    const evening = visit({ personalId: hetu }, { endedAt: at(13) });
+    expect((await post(evening)).json.outcome).toBe('scheduled');
+    expect(await invitationOf(h.pool, 'lifecare', morning.visitId)).toMatchObject({ status: 'skipped', skip_reason: 'same-day-visit' });
+    await h.pool.query(`UPDATE invitations SET status = 'sent' WHERE id = $1`, [
+      (await invitationOf(h.pool, 'lifecare', evening.visitId))?.id,
+    ]);
+    expect((await post({ source: 'lifecare', kind: 'visit-cancelled', visitId: evening.visitId })).json).toMatchObject({ textSent: true });
+    expect(await invitationOf(h.pool, 'lifecare', morning.visitId)).toMatchObject({ status: 'skipped' });
+  });
+
   it('counts outcomes and skip reasons on /metrics', async () => {
     const sample = async (line: RegExp) => {
       const text = await (await fetch(`${h.url}/metrics`)).text();

@@ -50,7 +50,12 @@ export function createVisitIngestor(deps: VisitIngestorDeps) {
     await repo.lockVisit(client, event.source, visitId);
     await repo.recordCancellation(client, event.source, visitId, event.sourceEventId ?? null);
     const found = await repo.findVisit(client, event.source, visitId);
-    const cancelled = found?.invitation_id && (await repo.cancelInvitation(client, found.invitation_id)) ? [found.invitation_id] : [];
+    // The patient's lock before their survey's row: the order ingest takes them in.
+    if (found?.status === 'scheduled') await repo.lockPatientOfVisit(client, found.id);
+    const held = found?.invitation_id ? await repo.cancelInvitation(client, found.invitation_id) : null;
+    const cancelled = held && found?.invitation_id ? [found.invitation_id] : [];
+    // An earlier visit of the day that this one had replaced is surveyed after all (a scheduling probe).
+    if (held && found) await repo.restoreReplacedVisit(client, found.id, held);
     // An unknown visit, or one already texted: recorded (and acknowledged), nothing else to do; the
     // answer says when the text had gone, or may be going (see textState).
     const status = found?.invitation_id && cancelled.length === 0 ? found.status : null;
