@@ -206,13 +206,13 @@ export function registerDashboard(app: FastifyInstance, deps: ReportDeps & { tok
     // (the page's own `lang` is no report parameter)
     const { lang: _lang, ...query } = request.query as Record<string, unknown>;
     if (name === 'responses') {
-      const q = parseReportQuery('responses', { ...query, format: 'csv' }, 'ignore');
+      const q = parseReportQuery('responses', { ...query, format: 'csv' });
       await assertUnitsKnown(deps, q.unit);
       return streamResponsesCsv(reply, deps, q, true);
     }
     const report = REPORTS[name as keyof typeof REPORTS];
     if (!report) return reply.callNotFound();
-    const q = parseReportQuery(name as keyof typeof REPORTS, { ...query, format: 'csv' }, 'ignore');
+    const q = parseReportQuery(name as keyof typeof REPORTS, { ...query, format: 'csv' });
     // A download of a unit no visit came from is a typo, as on the page and in the API: not an empty file.
     await assertUnitsKnown(deps, q.unit);
     // biome-ignore lint/suspicious/noExplicitAny: each entry pairs its own run and csv

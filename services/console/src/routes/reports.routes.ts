@@ -23,14 +23,9 @@ export interface ReportDeps {
   kaiku: KaikuConfig;
 }
 
-/**
- * `blankFilters: 'ignore'` for the dashboard, whose form sends an empty `unit=` for "all units"; the
- * API refuses one: `unit=$UNIT` with the variable unset would get the county's figures as the unit's.
- */
-export function parseReportQuery(endpoint: ReportEndpoint, query: unknown, blankFilters: 'refuse' | 'ignore' = 'refuse'): ReportQuery {
+export function parseReportQuery(endpoint: ReportEndpoint, query: unknown): ReportQuery {
   // A misspelt filter silently ignored would return the whole county's figures as if filtered.
   const takes: readonly string[] = REPORT_PARAMETERS[endpoint];
-  if (blankFilters === 'refuse') refuseBlankFilters(query);
   const unknown = Object.keys((query ?? {}) as object).filter((k) => !takes.includes(k));
   if (unknown.length > 0) {
     const names = unknown.map((k) => JSON.stringify(k.slice(0, 40))).join(', ');
@@ -56,13 +51,14 @@ export function parseReportQuery(endpoint: ReportEndpoint, query: unknown, blank
   return q.data;
 }
 
-function refuseBlankFilters(query: unknown) {
-  const given = (query ?? {}) as Record<string, unknown>;
-  const blank = FILTER_PARAMETERS.filter((k) => typeof given[k] === 'string' && (given[k] as string).replaceAll(',', '').trim() === '');
-  if (blank.length === 0) return;
-  throw new HttpProblem(400, 'Invalid report query', `${blank.join(', ')} is empty: name what to count, or leave the parameter out`, {
-    errors: blank.map((k) => ({ field: k, message: 'is empty: name what to count, or leave the parameter out' })),
-  });
+/**
+ * The filters a JSON report was counted under (those given with a value), said in the answer: an
+ * empty one (`unit=`, as the contract's own template and the dashboard's "all" write it) filters
+ * nothing, and a saved answer shows which it was.
+ */
+function withFilters<T extends object>(result: T, q: ReportQuery): T & { filters?: Partial<Record<string, string[]>> } {
+  const filters = Object.fromEntries(FILTER_PARAMETERS.filter((k) => q[k].length > 0).map((k) => [k, q[k]]));
+  return Object.keys(filters).length ? { ...result, filters } : result;
 }
 
 /**
@@ -134,7 +130,7 @@ export function registerReportRoutes(app: FastifyInstance, deps: ReportDeps) {
       // biome-ignore lint/suspicious/noExplicitAny: each entry pairs its own run and csv
       const result: any = await report.run(deps, q);
       if (q.format === 'csv') return sendCsv(reply, `kaiku-${name}-${q.from}-${q.to}.csv`, report.csv(result));
-      return result;
+      return withFilters(result, q);
     });
   }
   app.get('/v1/exports/responses.csv', async (request, reply) => {
