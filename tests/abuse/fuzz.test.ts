@@ -77,8 +77,13 @@ function mllp(port: number): Promise<{ socket: Socket; acks: () => number; waitA
           new Promise<void>((res, rej) => {
             if (count >= n) return res();
             target = n;
-            waiter = res;
-            socket.once('close', () => (count >= n ? res() : rej(new Error(`connection closed after ${count} of ${n} ACKs`))));
+            // One 'close' listener per wait, taken off when the ACKs came (eleven waits warned of a leak).
+            const closed = () => (count >= n ? res() : rej(new Error(`connection closed after ${count} of ${n} ACKs`)));
+            waiter = () => {
+              socket.off('close', closed);
+              res();
+            };
+            socket.once('close', closed);
           }),
       }),
     );
