@@ -1,8 +1,32 @@
 // Fault-injection helpers: a TCP proxy that can be cut (the throwaway redis-server and free ports are @kaiku/testing's).
 import { createHmac } from 'node:crypto';
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { KEYS_ENV, type ServiceProcess, startService, writeTestConfig } from '../ops-helpers.ts';
 
 export { freePort, startThrowawayRedis, type ThrowawayRedis } from '@kaiku/testing';
+
+/**
+ * A real ingest process (HTTP and MLLP on ports of its own) whose database is reached through
+ * `proxy`, with a Lifecare token: the fault tests' subject.
+ */
+export function startIngestBehind(
+  proxy: { port: number },
+  env: { databaseUrl: string; redisUrl: string; prefix: string },
+  token: string,
+  extra: Record<string, string> = {},
+): Promise<ServiceProcess> {
+  return startService('ingest', {
+    ...KEYS_ENV,
+    DATABASE_URL: viaPort(env.databaseUrl, proxy.port),
+    REDIS_URL: env.redisUrl,
+    KAIKU_QUEUE_PREFIX: env.prefix,
+    KAIKU_CONFIG: writeTestConfig(),
+    INGEST_TOKENS: `lifecare:${token}`,
+    INGEST_PORT: '0',
+    MLLP_PORT: '0',
+    ...extra,
+  });
+}
 
 export interface TcpProxy {
   port: number;

@@ -8,8 +8,8 @@ import { createRedis, createSurveySendQueue } from '@kaiku/queue';
 import { createTestEnv, type TestEnv, waitFor } from '@kaiku/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hl7Time, hl7With } from '../../services/ingest/test/helpers.ts';
-import { hetu, KEYS_ENV, mllpPortOf, phone, type ServiceProcess, startService, visit, writeTestConfig } from '../ops-helpers.ts';
-import { startTcpProxy, type TcpProxy, viaPort } from './helpers.ts';
+import { hetu, mllpPortOf, phone, type ServiceProcess, visit } from '../ops-helpers.ts';
+import { startIngestBehind, startTcpProxy, type TcpProxy } from './helpers.ts';
 
 const TOKEN = 'failover-lifecare-token';
 const HTTP_VISITS = 120;
@@ -78,17 +78,7 @@ describe('Postgres fail-over during ingest (a TCP proxy cut and restored)', () =
   it('answers 503 or a negative ACK while the database is gone; after resends every visit is stored and queued exactly once', {
     timeout: 180_000,
   }, async () => {
-    ingest = await startService('ingest', {
-      ...KEYS_ENV,
-      DATABASE_URL: viaPort(env.databaseUrl, proxy.port),
-      REDIS_URL: env.redisUrl,
-      KAIKU_QUEUE_PREFIX: env.prefix,
-      KAIKU_CONFIG: writeTestConfig(),
-      INGEST_TOKENS: `lifecare:${TOKEN}`,
-      INGEST_PORT: '0',
-      MLLP_PORT: '0',
-      OUTBOX_POLL_MS: '100',
-    });
+    ingest = await startIngestBehind(proxy, env, TOKEN, { OUTBOX_POLL_MS: '100' });
     const mllpPort = await mllpPortOf(ingest);
 
     const seen = { http: {} as Record<string, number>, mllp: {} as Record<string, number>, refused: 0 };

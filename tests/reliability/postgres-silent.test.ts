@@ -8,8 +8,8 @@ import { createPool, type Pool } from '@kaiku/db';
 import { createTestEnv, type TestEnv, waitFor } from '@kaiku/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hl7Time, hl7With } from '../../services/ingest/test/helpers.ts';
-import { hetu, KEYS_ENV, mllpPortOf, phone, type ServiceProcess, startService, visit, writeTestConfig } from '../ops-helpers.ts';
-import { startTcpProxy, type TcpProxy, viaPort } from './helpers.ts';
+import { hetu, mllpPortOf, phone, type ServiceProcess, visit } from '../ops-helpers.ts';
+import { startIngestBehind, startTcpProxy, type TcpProxy } from './helpers.ts';
 
 const TOKEN = 'silent-pg-lifecare-token';
 
@@ -58,16 +58,7 @@ describe('Postgres silent or refusing connections, under ingest', () => {
   });
 
   it('answers 503 and AR while the link is silent, not when it comes back; the resends are stored once', { timeout: 120_000 }, async () => {
-    ingest = await startService('ingest', {
-      ...KEYS_ENV,
-      DATABASE_URL: viaPort(env.databaseUrl, proxy.port),
-      REDIS_URL: env.redisUrl,
-      KAIKU_QUEUE_PREFIX: env.prefix,
-      KAIKU_CONFIG: writeTestConfig(),
-      INGEST_TOKENS: `lifecare:${TOKEN}`,
-      INGEST_PORT: '0',
-      MLLP_PORT: '0',
-    });
+    ingest = await startIngestBehind(proxy, env, TOKEN);
     const mllpPort = await mllpPortOf(ingest);
     const post = (i: number) =>
       fetch(`${ingest?.url}/v1/visits`, {
