@@ -1,4 +1,5 @@
-import { localDay, phoneHashOf, visitEventSchema, zonedInstant } from '@kaiku/core';
+import { hetuFor, localDay, phoneHashOf, visitEventSchema, zonedInstant } from '@kaiku/core';
+import { createPool } from '@kaiku/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVisitIngestor } from '../src/visits/ingest-visit.ts';
 import { type IngestHarness, invitationOf, keys, postJson, startIngest, testConfig, testHetu, UNITS, uniqueId } from './helpers.ts';
@@ -23,6 +24,7 @@ function visit(patient: Record<string, unknown> = {}, patch: Record<string, unkn
     patient: { personalId: testHetu(), mobilePhones: ['040 123 4567'], languages: { service: 'fi' }, ...patient },
   };
 }
+type Visit = ReturnType<typeof visit>;
 const post = (body: unknown, token = 'lc-token') => postJson(`${h.url}/v1/visits`, body, token);
 
 describe('POST /v1/visits', () => {
@@ -152,6 +154,45 @@ describe('POST /v1/visits', () => {
     ]);
     expect((await post({ source: 'lifecare', kind: 'visit-cancelled', visitId: evening.visitId })).json).toMatchObject({ textSent: true });
     expect(await invitationOf(h.pool, 'lifecare', morning.visitId)).toMatchObject({ status: 'skipped' });
+  });
+
+  it('never restores a visit whose own cancel came at the same moment (a probe: cancels of B and C at once texted B)', async () => {
+    const [y, m, d] = localDay(new Date(Date.now() - 86_400_000), 'Europe/Helsinki')
+      .split('-')
+      .map(Number) as [number, number, number];
+    const at = (hour: number) => zonedInstant('Europe/Helsinki', y, m, d, hour, 0).toISOString();
+    const days = await Promise.all(
+      Array.from({ length: 28 }, async (_, i) => {
+        // one patient each (the shared counter of testHetu wraps at a hundred)
+        const hetu = hetuFor(`1966-02-${String(i + 1).padStart(2, '0')}`, 950);
+        const [a, b, c] = [8, 9, 10].map((hour) => visit({ personalId: hetu }, { endedAt: at(hour) })) as [Visit, Visit, Visit];
+        for (const v of [a, b, c]) await post(v);
+        return { a, b, c };
+      }),
+    );
+    // C's cancel a moment before B's, each on its own pool: C's restore then looks while B's
+    // cancellation is written but not yet committed (without the patient's lock first, it gave B back).
+    const pools = [createPool(h.env.databaseUrl, { max: 20 }), createPool(h.env.databaseUrl, { max: 20 })] as const;
+    const other = createVisitIngestor({ pool: pools[0], kaiku: testConfig(), keys });
+    const mine = createVisitIngestor({ pool: pools[1], kaiku: testConfig(), keys });
+    const cancel = (ingest: typeof mine, v: Visit) =>
+      ingest(visitEventSchema.parse({ source: 'lifecare', kind: 'visit-cancelled', visitId: v.visitId }));
+    await Promise.all(
+      days.map(async ({ b, c }) => {
+        const first = cancel(other, c);
+        await new Promise((resolve) => setTimeout(resolve, 2));
+        await Promise.all([first, cancel(mine, b)]);
+      }),
+    );
+    for (const pool of pools) await pool.end();
+    for (const { a, b, c } of days) {
+      const status = async (v: Visit) => (await invitationOf(h.pool, 'lifecare', v.visitId))?.status;
+      expect([await status(a), await status(b), await status(c)]).toEqual([
+        'scheduled',
+        expect.not.stringMatching(/^scheduled$/),
+        'cancelled',
+      ]);
+    }
   });
 
   it('counts outcomes and skip reasons on /metrics', async () => {
@@ -387,7 +428,9 @@ describe('sampling and sensitive units', () => {
     const kaiku = testConfig();
     (kaiku.units.find((u) => u.id === UNITS.karstula) as { sampling: number }).sampling = 0.5;
     const ingest = createVisitIngestor({ pool: h.pool, kaiku, keys });
-    const visits = Array.from({ length: 40 }, () => visit({}, { unit: { id: UNITS.karstula } }));
+    // Patients of their own (a birth date no other test uses): another test's visit of one of them
+    // would skip it on the first pass only (recently surveyed), and the replay would differ.
+    const visits = Array.from({ length: 40 }, () => visit({ personalId: testHetu('1977-07-07') }, { unit: { id: UNITS.karstula } }));
     const first = [];
     for (const v of visits) first.push((await ingest(visitEventSchema.parse(v))).outcome);
     expect(first.filter((o) => o === 'scheduled').length).toBeGreaterThan(5);

@@ -52,11 +52,16 @@ export function fixture(path: string): Buffer {
   return readFileSync(new URL(path, FIXTURES));
 }
 
-/** A fresh identity code from the test range, different on every call. */
-let nextIndividual = 900;
-export function testHetu(birthDate = '1981-01-01'): string {
-  nextIndividual = nextIndividual >= 999 ? 900 : nextIndividual + 1;
-  return hetuFor(birthDate, nextIndividual);
+/**
+ * A fresh identity code from the test range, different on every call: the test range has a
+ * hundred individual numbers a day, so without a birth date of its own the hundred-and-first call
+ * takes the next day of 1981 (a patient met twice would be skipped as recently surveyed).
+ */
+let calls = 0;
+export function testHetu(birthDate?: string): string {
+  const n = calls++;
+  const day = birthDate ?? new Date(Date.UTC(1981, 0, 1 + Math.floor(n / 100))).toISOString().slice(0, 10);
+  return hetuFor(day, 900 + (n % 100));
 }
 
 /** `YYYYMMDDHHMMSS` in Helsinki time, as Lifecare writes PV1-45. */

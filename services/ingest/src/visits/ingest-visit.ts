@@ -48,10 +48,15 @@ export function createVisitIngestor(deps: VisitIngestorDeps) {
   async function visitCancelled(client: PoolClient, event: VisitEvent, visitId: string): Promise<Handled> {
     // After a visit-ended of the same visit in flight has committed (or before it starts): see lockVisit.
     await repo.lockVisit(client, event.source, visitId);
+    let found = await repo.findVisit(client, event.source, visitId);
+    // The patient's lock before anything of theirs changes, the order ingest takes them in: two
+    // cancels of one patient's day run one after the other, so the second's restore sees the first's
+    // cancellation (a probe: cancels of B and C at once gave the cancelled B its survey back).
+    if (found) {
+      await repo.lockPatientOfVisit(client, found.id);
+      found = await repo.findVisit(client, event.source, visitId);
+    }
     await repo.recordCancellation(client, event.source, visitId, event.sourceEventId ?? null);
-    const found = await repo.findVisit(client, event.source, visitId);
-    // The patient's lock before their survey's row: the order ingest takes them in.
-    if (found?.status === 'scheduled') await repo.lockPatientOfVisit(client, found.id);
     const held = found?.invitation_id ? await repo.cancelInvitation(client, found.invitation_id) : null;
     const cancelled = held && found?.invitation_id ? [found.invitation_id] : [];
     // An earlier visit of the day that this one had replaced is surveyed after all (a scheduling probe).
