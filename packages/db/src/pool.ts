@@ -68,13 +68,22 @@ export async function withTransaction<T>(pool: Pool, fn: (client: PoolClient) =>
     await client.query('COMMIT');
     return result;
   } catch (error) {
-    // A connection that timed out or went away is closed, not handed to the next caller.
-    if (isDatabaseUnavailable(error)) broken = error as Error;
-    else await client.query('ROLLBACK').catch(() => {});
+    broken = await abandonTransaction(client, error);
     throw error;
   } finally {
     client.release(broken);
   }
+}
+
+/**
+ * After a transaction failed: rolls it back, or, when its connection timed out or went away, does
+ * not try and returns the error to give `release`, so that the connection is closed, not handed to
+ * the next caller.
+ */
+export async function abandonTransaction(client: PoolClient, error: unknown): Promise<Error | undefined> {
+  if (isDatabaseUnavailable(error)) return error as Error;
+  await client.query('ROLLBACK').catch(() => {});
+  return undefined;
 }
 
 const UNAVAILABLE_CODES = new Set([

@@ -1,4 +1,4 @@
-import { isDatabaseUnavailable, type Pool } from '@kaiku/db';
+import { abandonTransaction, type Pool } from '@kaiku/db';
 import { enqueueSurveys, type SurveySendJob } from '@kaiku/queue';
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
@@ -54,9 +54,7 @@ export function createOutboxRelay(deps: OutboxRelayDeps) {
       failing = false;
       return rows.length;
     } catch (error) {
-      // A connection that timed out or went away is closed, not given back to the pool.
-      if (isDatabaseUnavailable(error)) broken = error as Error;
-      else await client.query('ROLLBACK').catch(() => {});
+      broken = await abandonTransaction(client, error);
       if (!failing) deps.logger.warn({ err: { message: (error as Error).message } }, 'outbox relay failed; will retry');
       failing = true;
       return 0;
