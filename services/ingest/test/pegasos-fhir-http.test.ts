@@ -198,6 +198,70 @@ describe('POST /v1/sources/pegasos/fhir', () => {
     }
   });
 
+  it('refuses an element FHIR R4 does not define where it decides who is texted (a dead or protected patient would be)', async () => {
+    const label = { system: 'https://hl7.fi/fhir/finnish-base-profiles/CodeSystem/fi-base-security-label-cs', code: 'TURVAKIELTO' };
+    const cases: Array<[(f: ReturnType<typeof fresh>) => void, string, string]> = [
+      [(f) => Object.assign(f.patient, { deceased: true }), 'Patient.deceased', 'deceasedBoolean or deceasedDateTime'],
+      [(f) => Object.assign(f.patient, { deceasedboolean: true }), 'Patient.deceasedboolean', 'deceasedBoolean'],
+      [(f) => Object.assign(f.patient, { meta: { securty: [label] } }), 'Patient.meta.securty', 'Meta'],
+      [(f) => Object.assign(f.patient, { meta: { security: [{ coding: [label] }] } }), 'Patient.meta.security[0].coding', 'Coding'],
+      [(f) => Object.assign(f.patient, { meta: { security: [{ code: ['TURVAKIELTO'] }] } }), 'Patient.meta.security[0].code', 'a string'],
+      [(f) => Object.assign(f.encounter, { meta: { securty: [label] } }), 'Bundle.entry[0].resource.meta.securty', 'Meta'],
+      [(f) => Object.assign(f.patient.telecom[0], { perod: { end: '2020-01-01' } }), 'Patient.telecom[0].perod', 'ContactPoint'],
+    ];
+    for (const [edit, expression, says] of cases) {
+      const f = fresh('bundle-visit-finished-en');
+      edit(f);
+      const res = await post(f.bundle);
+      expect(res.status, expression).toBe(400);
+      expect(res.json, expression).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ expression: [expression] }] });
+      expect(JSON.stringify(res.json), expression).toContain(says);
+      expect(await invitationOf(h.pool, 'pegasos', f.visitId)).toBeUndefined();
+    }
+    // What FHIR defines is taken, also an extension beside a primitive, and extras of a cancellation are not read.
+    const f = fresh('bundle-visit-finished-en');
+    Object.assign(f.patient, { _birthDate: { extension: [] }, active: true, address: [{ city: 'Kyyjärvi' }], extension: [] });
+    expect((await post(f.bundle)).status).toBe(201);
+  });
+
+  it('refuses a bundle entry that could hide a visit: a misspelt Encounter, an entry with no resource or no type', async () => {
+    const cases: Array<[(f: ReturnType<typeof fresh>) => void, string, string]> = [
+      [
+        (f) => f.bundle.entry.push({ resource: { ...f.encounter, resourceType: 'Encouner', id: 'e2' } }),
+        'Bundle.entry[2].resource.resourceType',
+        'Encounter?',
+      ],
+      [
+        (f) => f.bundle.entry.push({ resource: { ...f.patient, resourceType: 'patient' } }),
+        'Bundle.entry[2].resource.resourceType',
+        'Patient?',
+      ],
+      [(f) => f.bundle.entry.push({}), 'Bundle.entry[2].resource', 'no resource'],
+      [(f) => f.bundle.entry.push({ resource: { id: 'x' } }), 'Bundle.entry[2].resource.resourceType', 'no resourceType'],
+    ];
+    for (const [edit, expression, says] of cases) {
+      const f = fresh('bundle-visit-finished-en');
+      edit(f);
+      const res = await post(f.bundle);
+      expect(res.status, expression).toBe(400);
+      expect(res.json, expression).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ expression: [expression] }] });
+      expect(JSON.stringify(res.json), expression).toContain(says);
+      expect(await invitationOf(h.pool, 'pegasos', f.visitId)).toBeUndefined();
+    }
+    // A transaction's request alone, and resources Kaiku does not read, are passed over.
+    const f = fresh('bundle-visit-finished-en');
+    f.bundle.entry.push({ request: { method: 'DELETE', url: 'Observation/1' } }, { resource: { resourceType: 'Practitioner', id: 'p1' } });
+    expect((await post(f.bundle)).status).toBe(201);
+  });
+
+  it('names Encounter.class.code when the class code is refused, not serviceType', async () => {
+    const f = fresh('bundle-visit-finished-en');
+    f.encounter.class.code = 'X'.repeat(70);
+    const res = await post(f.bundle);
+    expect(res.status).toBe(400);
+    expect(res.json).toMatchObject({ issue: [{ expression: ['Encounter.class.code'] }] });
+  });
+
   it('reads the hetu by the bare OID, or by type NNFIN without a system: one survey per patient and day', async () => {
     const hetu = testHetu('1999-07-24');
     const first = fresh('bundle-visit-finished-en', hetu);

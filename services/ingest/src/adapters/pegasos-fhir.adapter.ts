@@ -5,7 +5,14 @@ import { phonesOf } from './fhir-telecom.ts';
 import { arr, isObject, shown, str, stripOid } from './fhir-values.ts';
 import { hetusInUse, malformed, malformedMeta, modifierExtensionIn } from './pegasos-fhir.checks.ts';
 import { birthDateOf, languageOf } from './pegasos-fhir.patient.ts';
-import { type Found, missingPatient, refuseDuplicateFullUrls, resolve, subjectContradicts } from './pegasos-fhir.references.ts';
+import {
+  type Found,
+  missingPatient,
+  refuseDuplicateFullUrls,
+  refuseUnreadableEntries,
+  resolve,
+  subjectContradicts,
+} from './pegasos-fhir.references.ts';
 
 export const PEGASOS_SOURCE = 'pegasos';
 const NON_DISCLOSURE = 'TURVAKIELTO';
@@ -24,6 +31,8 @@ export const PEGASOS_FIELDS: Record<string, string> = {
   unit: 'Encounter.serviceProvider',
   'unit.id': 'Encounter.serviceProvider.identifier.value',
   service: 'Encounter.serviceType',
+  'service.class': 'Encounter.class.code',
+  'service.type': 'Encounter.serviceType.coding.code',
   patient: 'Patient',
   'patient.personalId': 'Patient.identifier',
   'patient.birthDate': 'Patient.birthDate',
@@ -78,6 +87,7 @@ function encountersOf(body: unknown): Found[] {
   const bundleMeta = malformedMeta(body, 'Bundle');
   if (bundleMeta.length) throw new SourceMessageError('invalid', bundleMeta);
   const entries = arr<{ fullUrl?: string; resource?: Resource }>(body.entry);
+  refuseUnreadableEntries(body.entry);
   refuseDuplicateFullUrls(entries);
   // (i: the entry's place in the body, for the issues that name it)
   const indexed = entries.flatMap((e, i) =>

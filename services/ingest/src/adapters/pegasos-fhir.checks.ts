@@ -2,6 +2,7 @@
 import type { Encounter, Patient } from '@medplum/fhirtypes';
 import type { FieldIssue } from './adapter-error.ts';
 import { arr, inPeriod, isObject, str, stripOid } from './fhir-values.ts';
+import { unknownMetaElements, unknownPatientElements } from './pegasos-fhir.elements.ts';
 
 const HETU_OID = '1.2.246.21';
 
@@ -47,12 +48,14 @@ export function isHetuIdentifier(i: FhirIdentifier): boolean {
 /**
  * What decides whether a patient may be texted, or who they are, in a shape FHIR does not allow: a
  * security label list that is not a list, a deceased flag that is not a boolean, a hetu that is not
- * a string. Read leniently these were ignored (a protected identity texted); refused instead.
+ * a string, an element FHIR does not define (`deceased`). Read leniently these were ignored (a
+ * protected identity texted); refused instead.
  */
 export function malformed(r: Patient | Encounter, at: string): FieldIssue[] {
   const raw = r as unknown as Record<string, unknown>;
   const issues = malformedMeta(raw, at);
   if (r.resourceType !== 'Patient') return issues;
+  issues.push(...unknownPatientElements(r, at));
   if (raw.deceasedBoolean !== undefined && typeof raw.deceasedBoolean !== 'boolean') {
     issues.push({ field: `${at}.deceasedBoolean`, message: 'must be true or false' });
   }
@@ -74,5 +77,5 @@ export function malformedMeta(raw: Record<string, unknown>, at: string): FieldIs
   if (meta?.security !== undefined && (!Array.isArray(meta.security) || !meta.security.every(isObject))) {
     return [{ field: `${at}.meta.security`, message: 'must be an array of Coding' }];
   }
-  return [];
+  return unknownMetaElements(meta, `${at}.meta`);
 }

@@ -1,7 +1,9 @@
-/** An Encounter's references, resolved inside its Bundle or among its contained resources as FHIR resolves them. */
+/** An Encounter's references, resolved inside its Bundle or among its contained resources as FHIR resolves them; the entries that can't be. */
+
+import { editDistance } from '@kaiku/core';
 import type { Encounter, Patient, Reference, Resource } from '@medplum/fhirtypes';
 import { type FieldIssue, SourceMessageError } from './adapter-error.ts';
-import { arr, str } from './fhir-values.ts';
+import { arr, isObject, shown, str } from './fhir-values.ts';
 import { hetusInUse, isHetuIdentifier } from './pegasos-fhir.checks.ts';
 
 export interface BundleEntry {
@@ -106,4 +108,36 @@ export function subjectContradicts(enc: Encounter, patient: Patient, path: strin
   const codes = hetusInUse(patient, now).flatMap((i) => (str(i.value) ? [(i.value as string).trim().toUpperCase()] : []));
   if (codes.length === 0 || codes.includes(value)) return null;
   return { field: `${path}.subject.identifier`, message: 'names another personal identity code (hetu) than its Patient has' };
+}
+
+/** The resource types Kaiku reads; an entry whose type is one of them misspelt would be skipped unnoticed. */
+const READ_TYPES = ['Encounter', 'Patient', 'Organization'];
+
+/**
+ * Entries that could hide a visit or its patient: one with no resource (only a transaction's or
+ * batch's `request` may stand alone), a resource with no type, or a type that is a misspelling of
+ * one Kaiku reads (`Encouner`). Other resource types are not Kaiku's, and are passed over.
+ */
+export function refuseUnreadableEntries(list: unknown): void {
+  if (list !== undefined && !Array.isArray(list))
+    throw new SourceMessageError('invalid', [{ field: 'Bundle.entry', message: 'must be an array' }]);
+  const issues: FieldIssue[] = [];
+  (list ?? []).forEach((entry: unknown, i: number) => {
+    const at = `Bundle.entry[${i}]`;
+    if (!isObject(entry)) issues.push({ field: at, message: `must be an object, got ${shown(entry)}` });
+    else if (entry.resource === undefined) {
+      if (!isObject(entry.request)) issues.push({ field: `${at}.resource`, message: 'the entry has no resource' });
+    } else if (!isObject(entry.resource))
+      issues.push({ field: `${at}.resource`, message: `must be a resource, got ${shown(entry.resource)}` });
+    else if (typeof entry.resource.resourceType !== 'string')
+      issues.push({ field: `${at}.resource.resourceType`, message: 'the resource has no resourceType' });
+    else {
+      const type = entry.resource.resourceType;
+      const meant = READ_TYPES.find(
+        (t) => t !== type && editDistance(type.toLowerCase(), t.toLowerCase(), 2, { transpositions: true }) <= 2,
+      );
+      if (meant) issues.push({ field: `${at}.resource.resourceType`, message: `${shown(type)} is not a FHIR resource type (${meant}?)` });
+    }
+  });
+  if (issues.length) throw new SourceMessageError('invalid', issues.slice(0, 20));
 }
