@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture, type IngestHarness, startIngest, UNITS, uniqueId } from './helpers.ts';
 
@@ -8,8 +9,9 @@ beforeAll(async () => {
 });
 afterAll(async () => h.close());
 
-async function send(path: string, token: string, body: Buffer, type: string) {
-  const res = await fetch(`${h.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': type }, body });
+async function send(path: string, token: string, body: Buffer, type: string, extra: Record<string, string> = {}) {
+  const headers = { authorization: `Bearer ${token}`, 'content-type': type, ...extra };
+  const res = await fetch(`${h.url}${path}`, { method: 'POST', headers, body });
   return { status: res.status, type: res.headers.get('content-type') ?? '', json: (await res.json()) as Record<string, unknown> };
 }
 
@@ -69,5 +71,28 @@ describe('JSON bodies are UTF-8', () => {
       outcome: 'cancelled',
       visitId,
     });
+  });
+
+  it('answers a compressed body with 415 naming its Content-Encoding, not "not valid utf-8"', async () => {
+    const event = { source: 'lifecare', kind: 'visit-cancelled', visitId: uniqueId('GZ-'), unit: { id: UNITS.kyyjarvi } };
+    const gz = gzipSync(JSON.stringify(event));
+    const canonical = await send('/v1/visits', 'lc-token', gz, 'application/json', { 'content-encoding': 'gzip' });
+    expect(canonical.status).toBe(415);
+    expect(canonical.json.detail).toBe('Content-Encoding gzip is not taken: send the body uncompressed');
+    const fhir = await send(
+      '/v1/sources/pegasos/fhir',
+      'pg-token',
+      gzipSync(fixture('pegasos/bundle-visit-entered-in-error.json')),
+      'application/fhir+json',
+      {
+        'content-encoding': 'gzip',
+      },
+    );
+    expect(fhir.status).toBe(415);
+    expect(JSON.stringify(fhir.json)).toContain('Content-Encoding gzip');
+    const plain = await send('/v1/visits', 'lc-token', Buffer.from(JSON.stringify(event)), 'application/json', {
+      'content-encoding': 'identity',
+    });
+    expect(plain.json).toMatchObject({ outcome: 'cancelled' });
   });
 });

@@ -24,13 +24,24 @@ function decoderFor(label: string): TextDecoder | null {
  * JSON in many ways), except one that says XML: that is answered 415 with `hint`, not as broken JSON.
  * The body is decoded by its `charset` (UTF-8 when none is given, as JSON is): a charset there is
  * no such thing as is 415, bytes that are not text in it 400. Decoded loosely, two ids differing
- * only in "Ä" and "Ö" became one.
+ * only in "Ä" and "Ö" became one. A compressed body (`Content-Encoding: gzip`) is 415.
  */
 export function jsonUnlessXml(scope: FastifyInstance, hint: string) {
   const json = scope.getDefaultJsonParser('error', 'error');
   return (request: FastifyRequest, body: Buffer, done: (error: Error | null, body?: unknown) => void) => {
     const type = request.headers['content-type'] ?? '';
     if (/xml/i.test(type)) return done(new HttpProblem(415, 'Unsupported media type', hint));
+    // Compressed bytes read as text would be "not valid UTF-8": say what is wrong instead.
+    const encoding = String(request.headers['content-encoding'] ?? '').trim();
+    if (encoding && encoding.toLowerCase() !== 'identity') {
+      return done(
+        new HttpProblem(
+          415,
+          'Unsupported media type',
+          `Content-Encoding ${encoding.slice(0, 40)} is not taken: send the body uncompressed`,
+        ),
+      );
+    }
     let label = /;\s*charset\s*=\s*["']?([^"';\s]+)/i.exec(type)?.[1] ?? 'utf-8';
     // "utf-16" with a big-endian byte order mark (Java's default) is UTF-16BE.
     if (/^utf-?16$/i.test(label) && body[0] === 0xfe && body[1] === 0xff) label = 'utf-16be';
