@@ -143,3 +143,55 @@ describe('Lifecare A08 in the order it was recorded', () => {
     expect(await invitationOf(h.pool, 'lifecare', visit.visitId)).toMatchObject({ status: 'skipped', skip_reason: 'deceased' });
   });
 });
+
+describe('Lifecare messages that hold more than they say', () => {
+  it('answers AE 100 to a second PID, PD1 or PV1 glued into one message, and stores neither visit', async () => {
+    const other = `PID|1||${testHetu()}^^^1.2.246.21^NNFIN||Toinen^Potilas||19810101|F|||||+358401112233|||fi`;
+    for (const [segment, extra] of [
+      ['PID', other],
+      [
+        'PV1',
+        `PV1|1|O|^^^1.2.246.10.2085212.10.1314||||||||||||||||${uniqueId('LCV2-')}|||||||||||||||||||||||||${hl7Time(new Date(Date.now() - 3600_000))}`,
+      ],
+      ['PD1', 'PD1||||||||||||Y'],
+    ] as const) {
+      const m = fresh();
+      const lines = m.bytes.toString('latin1').split('\r').filter(Boolean);
+      const at = lines.findIndex((l) => l.startsWith(`${segment}|`));
+      lines.splice(at < 0 ? lines.length : at + 1, 0, extra, ...(at < 0 ? [extra] : []));
+      const res = await postHl7(h.url, Buffer.from(`${lines.join('\r')}\r`, 'latin1'));
+      expect(res.code, segment).toBe('AE');
+      expect(res.text, segment).toContain(`2 ${segment} segments`);
+      expect(errSegments(res.ack), segment).toEqual([expect.stringMatching(new RegExp(`^ERR\\|${segment}\\^1\\^\\^100&`))]);
+      expect(await invitationOf(h.pool, 'lifecare', m.visitId), segment).toBeUndefined();
+    }
+  });
+});
+
+describe('Lifecare ACKs in ISO-8859-15', () => {
+  it('echoes MSH-10 byte for byte, also the eight characters 8859-15 has and 8859-1 has not', async () => {
+    const controlId = uniqueId('LC€ŠšŽžŒœŸ-');
+    const m = fresh({ 'MSH-18': '8859/15' });
+    const text = m.bytes.toString('latin1').replace(m.controlId, controlId);
+    const latin9 = Buffer.from(Array.from(text, (ch) => LATIN9_BYTES[ch] ?? ch.charCodeAt(0)));
+    const res = await fetch(`${h.url}/v1/sources/lifecare/hl7`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer lc-token', 'content-type': 'x-application/hl7-v2+er7' },
+      body: latin9,
+    });
+    expect(res.headers.get('content-type')).toBe('x-application/hl7-v2+er7; charset=iso-8859-15');
+    const ack = new TextDecoder('iso-8859-15').decode(await res.arrayBuffer());
+    const msa =
+      ack
+        .split('\r')
+        .find((l) => l.startsWith('MSA|'))
+        ?.split('|') ?? [];
+    expect(msa.slice(0, 2)).toEqual(['MSA', 'AA']);
+    expect(msa[2]).toBe(controlId);
+    const { rows } = await h.pool.query('SELECT 1 FROM visits WHERE source_event_id = $1', [controlId]);
+    expect(rows).toHaveLength(1);
+  });
+});
+
+/** ISO-8859-15's bytes for the characters where it differs from ISO-8859-1. */
+const LATIN9_BYTES: Record<string, number> = { '€': 0xa4, Š: 0xa6, š: 0xa8, Ž: 0xb4, ž: 0xb8, Œ: 0xbc, œ: 0xbd, Ÿ: 0xbe };

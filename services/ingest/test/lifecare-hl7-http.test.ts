@@ -318,6 +318,11 @@ describe('POST /v1/sources/lifecare/hl7', () => {
     const notUtf8 = await postHl7(h.url, fresh('a03-adult-fi', { 'MSH-18': 'UNICODE UTF-8' }).bytes); // Latin-1 bytes
     expect(notUtf8.code).toBe('AR');
     expect(notUtf8.text).toContain('MSH-18');
+    // Its ACK, ASCII, names the charset it was asked in (MSH-18 copied); one Kaiku does not read is not echoed.
+    expect(notUtf8.ack.split('\r')[0]?.split('|')[17]).toBe('UNICODE UTF-8');
+    const ucs2 = await postHl7(h.url, fresh('a03-adult-fi', { 'MSH-18': 'UNICODE' }).bytes);
+    expect(ucs2.code).toBe('AR');
+    expect(ucs2.ack.split('\r')[0]?.split('|')[17]).toBeUndefined();
   });
 
   it('takes the message under any media type (curl --data-binary sends a form type)', async () => {

@@ -174,6 +174,19 @@ const present = (value: string) => value.trim() !== '' && value.trim() !== '""';
 /** A component's value, trimmed; `""` (HL7's explicit null) is no value. */
 const hl7Value = (value: string) => (present(value) ? value.trim() : '');
 
+/** Segments an ADT message holds once: a second one (another patient or visit glued in) would be passed over unread. */
+const SINGLE_SEGMENTS = ['EVN', 'PID', 'PD1', 'PV1'];
+
+/** An issue (HL7 error 100, segment sequence) for each of them the message holds more than once. */
+function repeatedSegments(msg: Er7Message): FieldIssue[] {
+  return SINGLE_SEGMENTS.flatMap((name) => {
+    const n = msg.segments.filter((seg) => seg[0] === name).length;
+    return n > 1
+      ? [{ field: name, message: `${n} ${name} segments: an ADT message holds one (send each visit in its own message)`, hl7Code: '100' }]
+      : [];
+  });
+}
+
 /**
  * Maps a Lifecare ADT message (HL7 v2.3, HL7 Finland) to a canonical VisitEvent input, to be
  * validated by the canonical schema. Throws SourceMessageError naming the HL7 fields at fault.
@@ -189,7 +202,7 @@ export function lifecareToVisitEvent(msg: Er7Message, timeZone: string): VisitEv
       },
     ]);
   }
-  const issues: FieldIssue[] = [];
+  const issues: FieldIssue[] = [...repeatedSegments(msg)];
   // A cancellation is read from its visit number alone: what it does not use cannot lose it.
   const cancelling = kind === 'visit-cancelled';
   if (!hasSegment(msg, 'PID') && !cancelling) issues.push({ field: 'PID', message: 'the PID segment is missing' });

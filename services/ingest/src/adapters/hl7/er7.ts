@@ -43,6 +43,9 @@ const CHARSETS: Record<string, Charset> = {
   'UTF-8': 'utf-8',
 };
 
+/** Whether MSH-18 names a character set Kaiku reads (and so may be echoed in an ACK written in ASCII). */
+export const isKnownCharsetName = (name: string) => Object.hasOwn(CHARSETS, name.trim().toUpperCase());
+
 function decodeBytes(bytes: Uint8Array, charset: Charset): string {
   if (charset === 'latin1') return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
   return new TextDecoder(charset, { fatal: true }).decode(bytes);
@@ -246,10 +249,34 @@ export function escapeEr7(text: string, d: Delimiters): string {
 
 const BEYOND_LATIN1 = /[\u0100-\uffff]/;
 
-/** Encodes text in a message charset (ACKs go back in the charset the sender used). */
+/** The eight places where ISO-8859-15 differs from ISO-8859-1: its character → byte. */
+const LATIN9: ReadonlyMap<string, number> = new Map([
+  ['€', 0xa4],
+  ['Š', 0xa6],
+  ['š', 0xa8],
+  ['Ž', 0xb4],
+  ['ž', 0xb8],
+  ['Œ', 0xbc],
+  ['œ', 0xbd],
+  ['Ÿ', 0xbe],
+]);
+const LATIN9_REPLACED = new Set([0xa4, 0xa6, 0xa8, 0xb4, 0xb8, 0xbc, 0xbd, 0xbe]);
+
+/**
+ * Encodes text in a message charset (ACKs go back in the charset the sender used: an echoed
+ * MSH-10 `LC€1` must come back byte for byte, or the sender never matches its ACK). A character the
+ * charset has not is `?`.
+ */
 export function encodeText(text: string, charset: Charset): Buffer {
   if (charset === 'utf-8') return Buffer.from(text, 'utf8');
-  // latin1 and 8859-15 differ only in 8 rarely used characters; ACK text is ASCII in practice.
-  if (!BEYOND_LATIN1.test(text)) return Buffer.from(text, 'latin1');
-  return Buffer.from(Array.from(text, (ch) => ((ch.codePointAt(0) ?? 0) > 0xff ? '?' : ch)).join(''), 'latin1');
+  if (charset === 'latin1') {
+    if (!BEYOND_LATIN1.test(text)) return Buffer.from(text, 'latin1');
+    return Buffer.from(Array.from(text, (ch) => ((ch.codePointAt(0) ?? 0) > 0xff ? '?' : ch)).join(''), 'latin1');
+  }
+  return Buffer.from(
+    Array.from(text, (ch) => {
+      const code = ch.codePointAt(0) ?? 0;
+      return LATIN9.get(ch) ?? (code > 0xff || LATIN9_REPLACED.has(code) ? 0x3f : code);
+    }),
+  );
 }

@@ -1,5 +1,5 @@
 import type { FieldIssue } from '../adapter-error.ts';
-import { type Charset, type Delimiters, type Er7Message, encodeText, escapeEr7, rawField } from './er7.ts';
+import { type Charset, type Delimiters, type Er7Message, encodeText, escapeEr7, isKnownCharsetName, rawField } from './er7.ts';
 
 export type AckCode = 'AA' | 'AE' | 'AR' | 'CA' | 'CE' | 'CR';
 
@@ -65,7 +65,9 @@ export function ackContextOfUnreadable(bytes: Uint8Array): AckContext {
   return {
     delimiters: DEFAULT_DELIMITERS,
     charset: 'latin1',
-    charsetName: '',
+    // MSH-18 echoed when it names a charset this ASCII-only ACK is also valid in (UTF-8 bytes that
+    // were not valid UTF-8); one Kaiku does not read (UNICODE, UCS-2) would misname it.
+    charsetName: isKnownCharsetName(safe(fields[17])) ? safe(fields[17]) : '',
     sendingApp: safe(fields[2]),
     sendingFacility: safe(fields[3]),
     receivingApp: safe(fields[4]),
