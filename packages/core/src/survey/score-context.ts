@@ -1,7 +1,7 @@
 /**
  * What around a number makes it something other than the score: a word before it ("klo 9",
- * "room 7", "alle 5"), a unit after it ("2 tuntia", "5 stars"), a person it is the age or count of
- * ("My son is 8", "Meitä oli 5").
+ * "room 7", "alle 5"), a unit after it ("2 tuntia", "5 stars", "3 ggr"), a person it is the age or
+ * count of ("My son is 8", "Meitä oli 5"), an appointment it is the hour of ("Aika oli 10").
  */
 import { CLAUSE_END, startsClause, type Token } from './reply-tokens.ts';
 
@@ -57,12 +57,12 @@ export const UNIT_AFTER = new RegExp(
     'h|hr|hrs|min|mins|minsaa|minuut\\p{L}*|minuter|minut|sek\\p{L}*|sec|secs|seconds?|s',
     'pv|päivä\\p{L}*|paiva\\p{L}*|vrk|viik\\p{L}*|vko|vk|kk|kuukau\\p{L}*|kuuk',
     'vuo(si|tta|den|siksi|tias\\p{L}*)|v|vuot\\p{L}*|kuu(n|ta)?',
-    'timm\\p{L}*|tim|dag\\p{L}*|dygn|veck\\p{L}*|månad\\p{L}*|år|års',
+    'timm\\p{L}*|tim|dag\\p{L}*|dgr|dar|dygn|veck\\p{L}*|månad\\p{L}*|mån|år|års',
     "hours?|minutes?|days?|weeks?|months?|years?|yrs?|am|pm|a\\.m|p\\.m|o'clock|aamulla|illalla|aamupäivällä|iltapäivällä",
     // counts (Finnish counts take the partitive: "2 hoitajaa", "3 lasta")
     'kerta\\p{L}*|kerran|krt|kpl|lasta|lapsi|lapsen|henke\\p{L}*|hlö\\p{L}*|ihmistä|potilasta|hoitajaa|lääkäriä|hammasta|hampaita',
     'käyntiä|tablettia|pilleriä|piikkiä|rokotetta|näytettä|reseptiä|sivua|viestiä|puhelua|soittoa',
-    'gång\\p{L}*|barn|barnen|personer|patienter|sköterskor|läkare|tänder|tabletter|sprutor|besök|samtal',
+    'gång\\p{L}*|ggr|st|styck|stycken|barn|barnen|personer|patienter|sköterskor|läkare|tänder|tabletter|sprutor|besök|samtal',
     'times|kids|children|people|persons|patients|doctors|nurses|teeth|pills|tablets|shots|visits|calls|messages',
     // a pregnancy week: "8 rv" (what a visit counts, "2 paikkaa", is COUNT_NOUN_AFTER's)
     'rv',
@@ -155,6 +155,8 @@ const CONTEXT_PAIRS = new Set(['close to', 'up to', 'quarter to', 'kvart i', 'up
 const PERSON_BEFORE_COPULA =
   /^(son|sons|daughter|child|kid|baby|boy|girl|we|dotter|barn|bebis|pojke|flicka|vi|poika|poikani|tyttö|tyttöni|tytär|tyttäreni|lapsi|lapseni|vauva|vauvani|meitä|me|meit)$/u;
 const COPULA = /^(is|was|were|are|turned|är|var|blev|fyller|on|oli|olimme|oltiin|täytti|täyttää)$/u;
+/** An appointment whose hour a copula gives: "Appointment was 10", "Mun aika oli 8", "Tiden var 10". */
+const APPOINTMENT_BEFORE_COPULA = /^(appointment|appt|time|slot|\p{L}*aika|\p{L}*aikani|ajanvaraus|\p{L}*tid|\p{L}*tiden)$/u;
 /** Compound nouns of an id, a room or a queue ticket: "jonotusnumero 10", "vastaanottohuone 3", "väntrum 2". */
 const CONTEXT_COMPOUND =
   /(numero|numeroni|nummer|nummerlapp|number|lapp|lappu|huone|huoneessa|rum|rummet|room|kerros|paikka|vuoro|raskausviik\p{L}*|graviditetsveck\p{L}*)$/u;
@@ -254,7 +256,7 @@ export function contextBefore(tokens: Token[], i: number): boolean {
   if (prev.kind === 'word') {
     if (CONTEXT_BEFORE.has(prev.lower) || MONTH.test(prev.lower) || CONTEXT_PAIRS.has(`${prev2} ${prev.lower}`)) return true;
     if (prev.lower.length > 6 && CONTEXT_COMPOUND.test(prev.lower)) return true;
-    return COPULA.test(prev.lower) && PERSON_BEFORE_COPULA.test(prev2);
+    return COPULA.test(prev.lower) && (PERSON_BEFORE_COPULA.test(prev2) || APPOINTMENT_BEFORE_COPULA.test(prev2));
   }
   return prev.text === '.' && prev.gap === '' && ['kl', 'klo', 'nr', 'nro', 'no'].includes(prev2);
 }

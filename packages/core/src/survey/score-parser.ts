@@ -4,6 +4,7 @@ import { isConditional, isNegated, isQuestion } from './score-negation.ts';
 import { numberWord, type Reading } from './score-number.ts';
 import { readDigits, readWord } from './score-reading.ts';
 import { onlyFiller, reasonOf } from './score-reason.ts';
+import { namesOtherScale } from './score-scale.ts';
 
 export { carriesContent } from './score-reason.ts';
 
@@ -87,6 +88,8 @@ export function parseScoreReply(text: string): ParsedReply {
   const prepared = prepareReply(text);
   const tokens = tokenize(prepared);
   if (tokens.length === 0) return { kind: 'not-a-score', why: 'empty' };
+  // "On a scale of 1-5, 4", "4 pistettä viidestä", "Tähdet: 4": its numbers are on that scale.
+  if (namesOtherScale(tokens)) return { kind: 'not-a-score', why: 'other-scale' };
 
   const readings: Array<Reading & { start: number }> = [];
   let asked = false;

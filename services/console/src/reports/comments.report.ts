@@ -8,7 +8,7 @@ export interface CommentRow {
   month: string;
   scoreBand: 'promoter' | 'passive' | 'detractor';
   comment: string;
-  /** The language of the conversation the comment was written in (fi, sv or en). */
+  /** The language the patient gave the score in (fi, sv or en); a reason written after a switch keeps it. */
   language: string;
 }
 
