@@ -1,7 +1,10 @@
 import { commonEnv, type Env, kaikuConfigOf, keysEnv, parseEnv, port } from '@kaiku/config';
 import { z } from 'zod';
 
-/** `INGEST_TOKENS` = `source:token,source:token` → token → source. */
+/** A source's name, as a canonical event's `source` must be written. */
+const SOURCE = /^[a-z0-9][a-z0-9-]{0,63}$/u;
+
+/** `INGEST_TOKENS` = `source:token,source:token` → token → source; an entry no request could use is refused. */
 const ingestTokens = z
   .string()
   .default('')
@@ -18,7 +21,18 @@ const ingestTokens = z
         ctx.addIssue({ code: 'custom', message: `entry ${n + 1} is not source:token (a source, a colon, its token)` });
         continue;
       }
-      tokens.set(pair.slice(i + 1), pair.slice(0, i));
+      const [source, token] = [pair.slice(0, i).trim(), pair.slice(i + 1).trim()];
+      // Each a start-up error, not a source that would be refused on every request.
+      if (!SOURCE.test(source)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `entry ${n + 1}: the source must be lower-case letters, digits and dashes (as events name it)`,
+        });
+      } else if (/[:;]/u.test(token)) {
+        ctx.addIssue({ code: 'custom', message: `entry ${n + 1}: the token holds ':' or ';' (entries are separated by ',')` });
+      } else if (tokens.has(token)) {
+        ctx.addIssue({ code: 'custom', message: `entry ${n + 1}: its token is also ${tokens.get(token)}'s (one token names one source)` });
+      } else tokens.set(token, source);
     }
     return tokens;
   });

@@ -13,6 +13,28 @@ describe('ingest config', () => {
     expect(message).not.toContain('supersecret');
   });
 
+  it('refuses entries no request could use: one token for two sources, a source in capitals, a token holding the wrong separator', () => {
+    const messageOf = (tokens: string) => {
+      try {
+        loadIngestConfig({ INGEST_TOKENS: tokens });
+        return '';
+      } catch (error) {
+        return (error as Error).message;
+      }
+    };
+    expect(messageOf('lifecare:same-token,pegasos:same-token')).toMatch(/INGEST_TOKENS.*entry 2: its token is also lifecare's/s);
+    expect(messageOf('Lifecare:abc')).toMatch(/entry 1: the source must be lower-case/);
+    const wrongSeparator = messageOf('lifecare:abc-secret;pegasos:def');
+    expect(wrongSeparator).toMatch(/entry 1: the token holds ':' or ';'/);
+    expect(wrongSeparator).not.toContain('abc-secret');
+    expect(loadIngestConfig({ INGEST_TOKENS: ' lifecare : a1 , pegasos:b2 ' }).INGEST_TOKENS).toEqual(
+      new Map([
+        ['a1', 'lifecare'],
+        ['b2', 'pegasos'],
+      ]),
+    );
+  });
+
   it('takes an empty port variable as unset, not as port 0 (any free port)', () => {
     expect(loadIngestConfig({ INGEST_PORT: '', MLLP_PORT: ' ' })).toMatchObject({ INGEST_PORT: 3001, MLLP_PORT: 2575 });
   });
