@@ -54,11 +54,16 @@ async function runPaced<T>(items: T[], parallel: number, rate: number | undefine
 }
 
 /** One MLLP connection that sends a frame and waits for its ACK (as record systems do). */
+/**
+ * One MLLP connection that sends a message and waits for its ACK. When the connection closes (ingest
+ * stopped), the send waiting and every later one fail at once instead of waiting for good.
+ */
 function mllpConnection(host: string, port: number): Promise<{ send: (message: Buffer) => Promise<string>; close: () => void }> {
   return new Promise((resolve, reject) => {
     const socket: Socket = connect(port, host);
     let buf = Buffer.alloc(0);
-    let waiting: ((ack: string) => void) | null = null;
+    let waiting: { resolve: (ack: string) => void; reject: (error: Error) => void } | null = null;
+    let closed: Error | null = null;
     socket.setNoDelay(true);
     socket.on('data', (chunk) => {
       buf = Buffer.concat([buf, chunk]);
@@ -66,15 +71,24 @@ function mllpConnection(host: string, port: number): Promise<{ send: (message: B
       if (end < 0) return;
       const ack = buf.subarray(buf.indexOf(0x0b) + 1, end).toString('latin1');
       buf = buf.subarray(end + 2);
-      waiting?.(ack);
+      waiting?.resolve(ack);
       waiting = null;
     });
-    socket.once('error', reject);
+    socket.once('error', (error) => {
+      closed ??= error;
+      reject(error);
+    });
+    socket.once('close', () => {
+      closed ??= new Error('the MLLP connection closed before the ACK');
+      waiting?.reject(closed);
+      waiting = null;
+    });
     socket.once('connect', () =>
       resolve({
         send: (message) =>
-          new Promise((r) => {
-            waiting = r;
+          new Promise((resolve, reject) => {
+            if (closed) return reject(closed);
+            waiting = { resolve, reject };
             socket.write(Buffer.concat([Buffer.of(0x0b), message, Buffer.of(0x1c, 0x0d)]));
           }),
         close: () => socket.end(),
@@ -101,11 +115,16 @@ export async function sendOverMllp(messages: Buffer[], target: { host?: string; 
   );
   try {
     await runPaced(messages, connections.length, target.rate, async (message, lane) => {
-      const { code, text } = ackOf(await (connections[lane] as { send: (m: Buffer) => Promise<string> }).send(message));
-      summary.sent++;
-      count(summary.results, code);
-      if (text.startsWith('skipped: ')) count(summary.skipped, text.slice(9));
-      if (code !== 'AA' && code !== 'CA') noteError(summary, `${code} ${text}`);
+      try {
+        const { code, text } = ackOf(await (connections[lane] as { send: (m: Buffer) => Promise<string> }).send(message));
+        summary.sent++;
+        count(summary.results, code);
+        if (text.startsWith('skipped: ')) count(summary.skipped, text.slice(9));
+        if (code !== 'AA' && code !== 'CA') noteError(summary, `${code} ${text}`);
+      } catch (error) {
+        summary.failed++;
+        noteError(summary, (error as Error).message);
+      }
     });
   } finally {
     for (const c of connections) c.close();

@@ -1,3 +1,4 @@
+import { type AddressInfo, createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   generateLifecareMessages,
@@ -59,6 +60,25 @@ describe('simulators', () => {
          UNION SELECT source_visit_id FROM visit_cancellations WHERE source_visit_id LIKE 'SIMMLLPV%') AS seen`,
     );
     expect(rows[0].n).toBe(150);
+  });
+
+  it('stream Lifecare over MLLP to an ingest that stops: the summary counts what got no ACK, it does not wait for good', async () => {
+    // A listener that acknowledges the first message and then goes away, as ingest does on SIGTERM.
+    const server = createServer((socket) => {
+      socket.once('data', () => {
+        socket.end(Buffer.from('\x0bMSH|^~\\&|KAIKU\rMSA|AA|1|scheduled\r\x1c\r', 'latin1'));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const messages = generateLifecareMessages({ visits: 5, seed: 6, runId: 'STOP' });
+      const summary = await sendOverMllp(messages, { port: (server.address() as AddressInfo).port, connections: 1 });
+      expect(summary.sent).toBe(1);
+      expect(summary.failed).toBe(messages.length - 1);
+      expect(summary.errors.join(' ')).toContain('closed before the ACK');
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('stream Lifecare over HTTP and Pegasos as FHIR', async () => {
