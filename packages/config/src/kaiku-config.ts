@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isSendAfterWithinLimit, isValidSendAfter, MAX_SEND_AFTER_DAYS, unitIdOf } from '@kaiku/core';
+import { isSendAfterWithinLimit, isValidSendAfter, MAX_SEND_AFTER_DAYS, unitIdOf, weeksAsDays } from '@kaiku/core';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, describeIssues } from './config-error.ts';
@@ -40,7 +40,12 @@ export const kaikuConfigSchema = z.strictObject({
       sendAfter: z
         .string()
         .default('next-day-12:00')
-        .refine(isValidSendAfter, { message: 'next-day-HH:MM or an ISO 8601 duration', abort: true })
+        .transform(weeksAsDays)
+        .refine(isValidSendAfter, {
+          message:
+            'next-day-HH:MM or an ISO 8601 duration in days, hours, minutes and seconds (P1D, PT2H, P1DT6H) or weeks (P1W); not months, years or fractions',
+          abort: true,
+        })
         .refine(isSendAfterWithinLimit, `at most P${MAX_SEND_AFTER_DAYS}D: a survey is about a visit the patient still recalls`),
       quietHours: z
         .strictObject({ from: hhmm, to: hhmm })

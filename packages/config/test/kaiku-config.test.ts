@@ -94,7 +94,24 @@ reporting:
       'survey.sendAfter: at most P30D: a survey is about a visit the patient still recalls',
     ]);
     const bad = file('p1dt.yaml', `units:\n${GOOD_UNIT}survey:\n  sendAfter: P1DT\n`);
-    expect(issuesOf(() => loadKaikuConfig(bad))).toEqual(['survey.sendAfter: next-day-HH:MM or an ISO 8601 duration']);
+    expect(issuesOf(() => loadKaikuConfig(bad))).toEqual([
+      expect.stringMatching(/^survey\.sendAfter: next-day-HH:MM or an ISO 8601 duration/),
+    ]);
+  });
+
+  it('takes a sendAfter in weeks, as ISO 8601 writes them (P1W is seven days), and says months and fractions are not taken', () => {
+    const weeks = file('p1w.yaml', `units:\n${GOOD_UNIT}survey:\n  sendAfter: P1W\n`);
+    expect(loadKaikuConfig(weeks).survey.sendAfter).toBe('P7D');
+    expect(issuesOf(() => loadKaikuConfig(file('p5w.yaml', `units:\n${GOOD_UNIT}survey:\n  sendAfter: P5W\n`)))).toEqual([
+      'survey.sendAfter: at most P30D: a survey is about a visit the patient still recalls',
+    ]);
+    for (const value of ['P1M', 'PT1.5H']) {
+      const path = file(`${value}.yaml`, `units:\n${GOOD_UNIT}survey:\n  sendAfter: ${value}\n`);
+      expect(
+        issuesOf(() => loadKaikuConfig(path)),
+        value,
+      ).toEqual([expect.stringContaining('not months, years or fractions')]);
+    }
   });
 
   it('names a duplicate unit id together with the other mistakes', () => {

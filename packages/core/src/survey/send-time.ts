@@ -17,6 +17,12 @@ const DURATION = /^P(?:(\d+)D)?(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/;
 /** The longest wait before a survey: a text a month after the visit asks about a visit no one recalls. */
 export const MAX_SEND_AFTER_DAYS = 30;
 
+/** `PnW` (weeks, ISO 8601's own form) as days: `P1W` → `P7D`; anything else as it is. */
+export function weeksAsDays(value: string): string {
+  const w = /^P(\d{1,3})W$/.exec(value);
+  return w ? `P${Number(w[1]) * 7}D` : value;
+}
+
 export function isValidSendAfter(value: string): boolean {
   const nd = NEXT_DAY.exec(value);
   if (nd) return Number(nd[1]) < 24 && Number(nd[2]) < 60;
