@@ -39,8 +39,11 @@ export const commonEnv = {
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   HOST: z.string().default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  DATABASE_URL: z.url().default('postgres://postgres@127.0.0.1:5432/kaiku'),
-  REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
+  // Another scheme (mysql://, a typo) would be tried as Postgres and fail later, in other words.
+  DATABASE_URL: z
+    .url({ protocol: /^postgres(ql)?$/, error: 'a postgres:// (or postgresql://) URL' })
+    .default('postgres://postgres@127.0.0.1:5432/kaiku'),
+  REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'a redis:// (or rediss://) URL' }).default('redis://127.0.0.1:6379'),
   /** Prefix of every BullMQ key (`bull`); a second Kaiku sharing one Redis db, or a test, sets its own. */
   KAIKU_QUEUE_PREFIX: z
     .string()

@@ -156,4 +156,14 @@ describe('environment', () => {
     const issues = issuesOf(() => parseEnv(schema, { DATABASE_URL: 'not a url', LOG_LEVEL: 'loud', KAIKU_QUEUE_PREFIX: 'a b' }));
     expect(issues.map((i) => i.slice(0, i.indexOf(':')))).toEqual(['LOG_LEVEL', 'DATABASE_URL', 'KAIKU_QUEUE_PREFIX']);
   });
+
+  it('refuses a database or Redis URL of another scheme, naming what it must be', () => {
+    const schema = z.object(commonEnv);
+    expect(issuesOf(() => parseEnv(schema, { DATABASE_URL: 'mysql://x@127.0.0.1/db', REDIS_URL: 'http://127.0.0.1:6379' }))).toEqual([
+      'DATABASE_URL: a postgres:// (or postgresql://) URL',
+      'REDIS_URL: a redis:// (or rediss://) URL',
+    ]);
+    const taken = parseEnv(schema, { DATABASE_URL: 'postgresql://u@db.example:5433/kaiku', REDIS_URL: 'rediss://cache.example:6380/2' });
+    expect(taken).toMatchObject({ DATABASE_URL: 'postgresql://u@db.example:5433/kaiku', REDIS_URL: 'rediss://cache.example:6380/2' });
+  });
 });
