@@ -4,6 +4,7 @@
  * count of ("My son is 8", "Meitä oli 5"), an appointment it is the hour of ("Aika oli 10").
  */
 import { CLAUSE_END, startsClause, type Token } from './reply-tokens.ts';
+import { measuredBefore } from './score-measure.ts';
 
 /** Month names and their abbreviations: "3. maaliskuuta", "3 mars", "March 3" are dates. */
 export const MONTH = new RegExp(
@@ -41,6 +42,11 @@ export const CONTEXT_BEFORE = new Set(
     'rv vko vk',
     // references, invoices: "Viite 10", "Lasku 10"
     'viite viitenumero viitteellä lasku laskun laskussa laskulla invoice ref reference faktura fakturan referens',
+    // when, and from: "vid 9", "kring 9", "från 8 till 10"; an appointment's hour: "Seuraava aika 10", "Kontrolli 6", "Labra 8"
+    'vid kring omkring från aika ajan kontrolli kontrolliin kontrollissa labra labraan labrassa v',
+    // a tram's line, who is ahead, a fee, sick leave, stitches, a dose raised: "Menin ratikalla 8", "Edellä 6", "Avgift 10"
+    'ratikka ratikalla raitiovaunu raitiovaunulla metrolla spårvagn spårvagnen tram edellä avgift avgiften sairaslomaa saikkua tikit',
+    'nostettiin laskettiin nostettu laskettu höjdes sänktes',
   ]
     .join(' ')
     .split(' '),
@@ -68,8 +74,8 @@ export const UNIT_AFTER = new RegExp(
     'rv',
     // money, percentages, measures
     'euro\\p{L}*|eur|e|€|kr|kronor|dollars?|quid|pounds?|bucks|pund|senttiä|snt|prosent\\p{L}*|percent|procent|cm|kg|mg|ml|km|m|metri\\p{L}*',
-    // until, after, by (a time): "4 asti", "9 jälkeen"; and dates: "3 mars"
-    'asti|saakka|jälkeen|jalkeen|mennessä|mennessa',
+    // until, after, by, about (a time): "4 asti", "9 jälkeen", "9 aikaan", "noin 9 maissa"; and dates: "3 mars"
+    'asti|saakka|jälkeen|jalkeen|mennessä|mennessa|aikaan|aikoihin|maissa|paikkeilla|pintaan',
     // "10 odotusta": ten waits, not a ten
     'odotusta|jonotusta|odottelua',
     MONTH.source.slice(4, -2),
@@ -150,7 +156,21 @@ export const OTHER_SCALE_AFTER = /^(tähte\p{L}*|tähti\p{L}*|tähde\p{L}*|stjä
 export const SCORE_UNIT_AFTER = /^(pist\p{L}*|p|pts?|points?|poäng|poang|pinnaa|pinna)$/u;
 
 /** Two words before a number that make it a limit or a time: "close to 10", "up to 8", "kvart i tio". */
-const CONTEXT_PAIRS = new Set(['close to', 'up to', 'quarter to', 'kvart i', 'upp till', 'ten to', 'five to', 'twenty to']);
+const CONTEXT_PAIRS = new Set([
+  'close to',
+  'up to',
+  'quarter to',
+  'kvart i',
+  'upp till',
+  'ten to',
+  'five to',
+  'twenty to',
+  // people ahead in a queue: "Ennen minua 5", "Före mig 4"
+  'ennen minua',
+  'ennen mua',
+  'före mig',
+  'framför mig',
+]);
 /** People whose age or number a copula gives: "My son is 8", "Min son är 9", "Meitä oli 5", "We were 4". */
 const PERSON_BEFORE_COPULA =
   /^(son|sons|daughter|child|kid|baby|boy|girl|we|dotter|barn|bebis|pojke|flicka|vi|poika|poikani|tyttö|tyttöni|tytär|tyttäreni|lapsi|lapseni|vauva|vauvani|meitä|me|meit)$/u;
@@ -159,25 +179,7 @@ const COPULA = /^(is|was|were|are|turned|är|var|blev|fyller|on|oli|olimme|oltii
 const APPOINTMENT_BEFORE_COPULA = /^(appointment|appt|time|slot|\p{L}*aika|\p{L}*aikani|ajanvaraus|\p{L}*tid|\p{L}*tiden)$/u;
 /** Compound nouns of an id, a room or a queue ticket: "jonotusnumero 10", "vastaanottohuone 3", "väntrum 2". */
 const CONTEXT_COMPOUND =
-  /(numero|numeroni|nummer|nummerlapp|number|lapp|lappu|huone|huoneessa|rum|rummet|room|kerros|paikka|vuoro|raskausviik\p{L}*|graviditetsveck\p{L}*)$/u;
-
-/**
- * A pain or symptom scale, itself 0–10, opening the clause with its number just after ("Kipu
- * 8/10", "kipua 7", "Mun kipu on 7", "Hammaskipu 7", "VAS 6", "smärta 7/10", "pain was 9", "Kipu ennen 9");
- * not as the object of something else ("Helped with the pain 10", "Lääkäri hoiti kivut 10").
- */
-const PAIN_WORD =
-  /^(\p{L}*(?:kipu|kipua|kivut|kipuni|kivun|kipuja|särky|särkyä|säryt|smärta|smärtan|smärtor|värk|värken)|kipuasteikolla|kipuasteikko|vas|nrs|ahdistus|ahdistusta|pahoinvointi|pain|pains|ache)$/u;
-const MY = /^(mun|minun|my|min|mitt|the)$/u;
-/** Between a pain word and its number: a copula or a time ("Kipu on 6", "pain was 9", "Kipu ennen 9", "smärtan nu 2"). */
-const PAIN_GAP = /^(on|oli|is|was|är|var|ennen|nyt|before|now|innan|nu|tänään|today|idag)$/u;
-/** True when the number at `i` is read on a pain scale: the pain word opens its clause, with at most a copula or a time between. */
-export function painScaleBefore(tokens: Token[], i: number): boolean {
-  let k = i - 1;
-  while (k >= i - 2 && PAIN_GAP.test(wordAt(tokens, k))) k--;
-  if (!PAIN_WORD.test(wordAt(tokens, k))) return false;
-  return startsClause(tokens, k, CLAUSE_END) || (MY.test(wordAt(tokens, k - 1)) && startsClause(tokens, k - 1, CLAUSE_END));
-}
+  /(numero|numeroni|nummer|nummerlapp|number|lapp|lappu|huone|huoneessa|rum|rummet|room|kerros|paikka|vuoro|aika|raskausviik\p{L}*|graviditetsveck\p{L}*)$/u;
 
 /**
  * A plural count opening the clause, right before the number or with "oli" between ("Hoitajia
@@ -256,6 +258,7 @@ export function contextBefore(tokens: Token[], i: number): boolean {
   if (prev.kind === 'word') {
     if (CONTEXT_BEFORE.has(prev.lower) || MONTH.test(prev.lower) || CONTEXT_PAIRS.has(`${prev2} ${prev.lower}`)) return true;
     if (prev.lower.length > 6 && CONTEXT_COMPOUND.test(prev.lower)) return true;
+    if (measuredBefore(tokens, i)) return true;
     return COPULA.test(prev.lower) && (PERSON_BEFORE_COPULA.test(prev2) || APPOINTMENT_BEFORE_COPULA.test(prev2));
   }
   return prev.text === '.' && prev.gap === '' && ['kl', 'klo', 'nr', 'nro', 'no'].includes(prev2);

@@ -12,14 +12,34 @@ import {
 import type { Reading } from './score-number.ts';
 
 /** Finnish verbs that deny a grade named before them: "Kymppi ei tule", "10 en anna", "Kymppiä ei heru". */
-const DENYING_VERB = /^(tule|tullut|tuu|anna|antaisi|antais|annettu|heru|irtoa|ole|oo|saa|saada)$/u;
+const DENYING_VERB = /^(tule|tullut|tuu|anna|antaisi|antais|annettu|heru|irtoa|ole|oo|ollu|ollut|saa|saada)$/u;
 /** "if", "unless": a score that is only what it would have been ("10 jos olisi päässyt nopeammin"). */
 const CONDITION = new Set(['if', 'unless', 'jos', 'jollei', 'ellei', 'om', 'såvida', 'ifall']);
 
 /** Two words before a number (an article skipped) that deny it: "Far from a 10", "Nowhere near 10", "Långt ifrån en tia". */
 const FAR_FROM = new Set(['far from', 'nowhere near', 'not near', 'långt ifrån', 'närheten av', 'langt ifrån']);
 
+/** Said with an eye roll: "no kymppi varmaan", "Varmaan kymppi kun ootin 4 tuntia", "Joo kymppi, just", "tio, jo visst", "kymppi 🙄". */
+const WAITED = /^(odotin|ootin|jonotin|jonotettiin|odotettiin|odotusta|jonoa|tuntia|tunnin|tunti|väntade|timmar)$/u;
+const SARCASM_AFTER = /^(just|just joo|joo just|jo visst|ja visst|heh|heh heh|hah|hah hah|yeah right|not)$/u;
+function sarcastic(tokens: Token[], r: Reading): boolean {
+  const word = (k: number) => tokens[k]?.lower ?? '';
+  if (tokens.some((t) => t.text === '🙄' || t.text === '🙃')) return true;
+  // "Kympin arvoinen... not": the message taken back at its end.
+  const end = tokens.length - 1;
+  if (tokens[end]?.lower === 'not' && ['.', '…'].includes(tokens[end - 1]?.text ?? '') && end > r.last) return true;
+  // "Varmaan ysi" is a guess; a "varmaan" ten beside a long wait is not ("Varmaan kymppi kun ootin 4 tuntia").
+  const complains = tokens.some((t) => WAITED.test(t.lower));
+  if ((word(r.first - 1) === 'varmaan' || word(r.last + 1) === 'varmaan') && r.value === 10 && complains) return true;
+  if (word(r.first - 1) === 'joo' && word(r.first - 2) === 'joo') return true;
+  const mark = tokens[r.last + 1]?.text;
+  if (mark !== ',' && mark !== '.' && mark !== '!') return false;
+  const said = clauseWordsFrom(tokens, r.last + 2);
+  return said !== null && SARCASM_AFTER.test(said);
+}
+
 export function isNegated(tokens: Token[], r: Reading): boolean {
+  if (sarcastic(tokens, r)) return true;
   const back = ['a', 'an', 'en'].includes(tokens[r.first - 1]?.lower ?? '') ? r.first - 1 : r.first;
   if (FAR_FROM.has(`${tokens[back - 2]?.lower ?? ''} ${tokens[back - 1]?.lower ?? ''}`)) return true;
   for (let k = r.first - 1, words = 0; k >= 0 && words < 3; k--) {
@@ -48,6 +68,15 @@ export function isNegated(tokens: Token[], r: Reading): boolean {
   if (['ei', 'en'].includes(after(r.last + 1)) && DENYING_VERB.test(after(r.last + 2)) && !startsClause(tokens, r.last + 1, CLAUSE_END)) {
     return true;
   }
+  // "kymppi se ei ollu", "kymppi sitä ei tule": the same with the subject between.
+  if (
+    ['se', 'sitä', 'siitä'].includes(after(r.last + 1)) &&
+    ['ei', 'en'].includes(after(r.last + 2)) &&
+    DENYING_VERB.test(after(r.last + 3)) &&
+    !startsClause(tokens, r.last + 1, CLAUSE_END)
+  ) {
+    return true;
+  }
   if (!PARTITIVE.test(tokens[r.first]?.lower ?? '')) return false;
   for (let k = r.last + 1; k < tokens.length && !startsClause(tokens, k, CLAUSE_END); k++) {
     if (NEGATION_WORDS.has(tokens[k]?.lower ?? '')) return true;
@@ -60,7 +89,7 @@ export function isNegated(tokens: Token[], r: Reading): boolean {
  * course not", "Absolut inte", "Tuskin", "No ei", "Ei missään nimessä", "not at all".
  */
 const DENIAL =
-  /^(?:no )?(?:ei|eipä|no|nope|nah|nej|nä|never|not|inte|aldrig|ikinä|koskaan|hardly|tuskin|no way|no chance|not really|not at all|never ever|of course not|definitely not|absolutely not|certainly not|surely not|absolut inte|verkligen inte|inte alls|nej aldrig|nej nej|ei ikinä|ei koskaan|ei todellakaan|ei missään nimessä|ei varmasti|ei ollenkaan|ei lähellekään)$/u;
+  /^(?:no )?(?:ei|eipä|no|nope|nah|nej|nä|never|not|inte|aldrig|ikinä|koskaan|hardly|tuskin|tuskinpa|tuskimpa|knappast|ingalunda|en usko|en mä usko|hah|heh|just|joo just|just joo|jo visst|ja visst|yeah right|no way|no chance|not really|not at all|never ever|of course not|definitely not|absolutely not|certainly not|surely not|absolut inte|verkligen inte|inte alls|nej aldrig|nej nej|ei ikinä|ei koskaan|ei todellakaan|ei missään nimessä|ei varmasti|ei ollenkaan|ei lähellekään)$/u;
 /** Right after the grade, with no "?" between: only a plain denial ("10 ei ikinä", "Kymppi ei", "10 never", "10 not at all"). */
 const DENIAL_AFTER_GRADE =
   /^(?:ei|nej|not|inte|never|ei ikinä|ei koskaan|ei todellakaan|ei missään nimessä|not at all|inte alls|nej aldrig)$/u;
@@ -83,6 +112,13 @@ function clauseWordsFrom(tokens: Token[], k: number): string | null {
  */
 function deniedAfter(tokens: Token[], last: number): boolean {
   let k = last + 1;
+  // A pause before it ("kymppi... not", "10… ei") is said like a question back.
+  const paused = tokens[k]?.text === '…' || (tokens[k]?.text === '.' && tokens[k + 1]?.text === '.' && tokens[k + 1]?.gap === '');
+  if (paused) {
+    while (tokens[k]?.text === '.' || tokens[k]?.text === '…') k++;
+    const said = clauseWordsFrom(tokens, k);
+    return said !== null && DENIAL.test(said);
+  }
   const asked = tokens[k]?.text === '?';
   while (tokens[k]?.kind === 'punct' && (tokens[k]?.text === '?' || tokens[k]?.text === '!')) k++;
   if (!asked && k !== last + 1) return false;
@@ -138,6 +174,8 @@ function clauseWords(tokens: Token[], k: number): string[] {
 export function isConditional(tokens: Token[], r: Reading): boolean {
   for (let k = r.last + 1; k <= r.last + 3 && k < tokens.length && !startsClause(tokens, k, CLAUSE_END); k++) {
     if (CONDITION.has((tokens[k] as Token).lower)) return opensCondition(tokens, k);
+    // Spoken Finnish says "if" as "kun" with a conditional verb: "10 kun pääsis nopeemmin".
+    if ((tokens[k] as Token).lower === 'kun' && [1, 2].some((d) => COUNTERFACTUAL.test(tokens[k + d]?.lower ?? ''))) return true;
   }
   let from = r.first;
   while (!startsClause(tokens, from, SENTENCE_END)) from--;

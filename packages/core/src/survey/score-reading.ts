@@ -8,11 +8,11 @@ import {
   isHand,
   MONTH,
   ORDINAL_NOUN_AFTER,
-  painScaleBefore,
   partOfSomethingElse,
   WEEK_FIRST,
 } from './score-context.ts';
 import { SWEDISH_GRADE, TOP_SCORE_PHRASES } from './score-lexicon.ts';
+import { painScaleBefore } from './score-measure.ts';
 import { numberWord, type Reading, readSuffix } from './score-number.ts';
 
 /** A run of digits: a score, a number that is plainly something else, or a bad attempt at a score. */
