@@ -36,7 +36,10 @@ export function prepareReply(text: string): string {
     .replace(/[\u201C\u201D\u201E\u2033\u00AB\u00BB]/gu, '"')
     .replace(/\u2044/gu, '/')
     .replace(/\u2026/gu, '...')
-    .replace(/[\u00A0\u2007\u202F\u200B]/gu, ' ');
+    .replace(/[\u00A0\u2007\u202F\u200B]/gu, ' ')
+    // A heart or a cat face typed as "<3" and ":3" (kept the same length): no 3 of any kind.
+    .replace(/<3/gu, '\u2764\uFE0F')
+    .replace(/(?<![\p{L}\p{N}:])[:;]3(?!\p{N})/gu, '\u{1F63A}');
   return withoutEmailDigits(plain);
 }
 

@@ -14,16 +14,21 @@ const wordAt = (tokens: Token[], k: number) => (tokens[k]?.kind === 'word' ? (to
  * not as the object of something else ("Helped with the pain 10", "Lääkäri hoiti kivut 10").
  */
 const PAIN_WORD =
-  /^(\p{L}*(?:kipu|kipua|kivut|kipuni|kivun|kipuja|särky|särkyä|säryt|smärta|smärtan|smärtor|värk|värken)|kipuasteikolla|kipuasteikko|vas|nrs|ahdistus|ahdistusta|pahoinvointi|pain|pains|ache)$/u;
+  /^(\p{L}*(?:kipu|kipua|kivut|kipuni|kivun|kipuja|särky|särkyä|säryt|smärta|smärtan|smärtor|värk|värken)|kipuasteikolla|kipuasteikko|vas|nrs|ahdistus|ahdistusta|pahoinvointi|pain|pains|ache|\p{L}+ache|hurts|hurt|hurting|anxiety|nausea)$/u;
 const MY = /^(mun|minun|my|min|mitt|the)$/u;
 /** Between a pain word and its number: a copula or a time ("Kipu on 6", "pain was 9", "Kipu ennen 9", "smärtan nu 2"). */
-const PAIN_GAP = /^(on|oli|is|was|är|var|ennen|nyt|before|now|innan|nu|tänään|today|idag)$/u;
+const PAIN_GAP = /^(on|oli|is|was|är|var|ennen|nyt|before|now|innan|nu|tänään|today|idag|like|about|around|an|a)$/u;
+/** Before a pain word, what makes it no pain at all ("No pain, 10"). */
+const NO_PAIN = /^(no|ei|inga|ingen|zero|without|ilman|utan|nolla|less|little|vähemmän|vähän|mindre|lite|lesser|hardly)$/u;
 /** True when the number at `i` is read on a pain scale: the pain word opens its clause, with at most a copula or a time between. */
 export function painScaleBefore(tokens: Token[], i: number): boolean {
   let k = i - 1;
-  while (k >= i - 2 && PAIN_GAP.test(wordAt(tokens, k))) k--;
+  while (k >= i - 3 && PAIN_GAP.test(wordAt(tokens, k))) k--;
   if (!PAIN_WORD.test(wordAt(tokens, k))) return false;
-  return startsClause(tokens, k, CLAUSE_END) || (MY.test(wordAt(tokens, k - 1)) && startsClause(tokens, k - 1, CLAUSE_END));
+  if (startsClause(tokens, k, CLAUSE_END)) return true;
+  // "my pain", "knee pain", "back pain" opening the clause; "no pain" is none.
+  const before = wordAt(tokens, k - 1);
+  return (MY.test(before) || (before !== '' && !NO_PAIN.test(before))) && startsClause(tokens, k - 1, CLAUSE_END);
 }
 
 /** A measurement or lab value: "Sokeri oli aamulla 9", "Blodsockret var 8", "INR 3", "Vauva painaa nyt 8", "Syke 9". */

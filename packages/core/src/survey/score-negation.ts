@@ -13,6 +13,10 @@ import type { Reading } from './score-number.ts';
 
 /** Finnish verbs that deny a grade named before them: "Kymppi ei tule", "10 en anna", "Kymppiä ei heru". */
 const DENYING_VERB = /^(tule|tullut|tuu|anna|antaisi|antais|annettu|heru|irtoa|ole|oo|ollu|ollut|saa|saada)$/u;
+/** After a grade: "is too generous", "on liikaa", "är för mycket". */
+const TOO_MUCH =
+  /^(is too|was too|would be|on liikaa|olisi liikaa|on liian|är för|vore för|too generous|too much|too high|liian paljon|liian korkea)\b/u;
+const OTHER_TIME = /^(last year|last time|next time|viime vuonna|viime kerralla|ensi kerralla|förra året|förra gången|nästa gång)$/u;
 /** "if", "unless": a score that is only what it would have been ("10 jos olisi päässyt nopeammin"). */
 const CONDITION = new Set(['if', 'unless', 'jos', 'jollei', 'ellei', 'om', 'såvida', 'ifall']);
 
@@ -68,6 +72,11 @@ export function isNegated(tokens: Token[], r: Reading): boolean {
   if (['ei', 'en'].includes(after(r.last + 1)) && DENYING_VERB.test(after(r.last + 2)) && !startsClause(tokens, r.last + 1, CLAUSE_END)) {
     return true;
   }
+  // "10 is too generous", "10 would be unfair", "giving 10 would be lying": the grade named, then taken back.
+  if (TOO_MUCH.test(`${after(r.last + 1)} ${after(r.last + 2)}`) && !startsClause(tokens, r.last + 1, CLAUSE_END)) return true;
+  if (['would', 'wouldve', "would've"].includes(after(r.last + 1)) && ['be', 'have', 'been'].includes(after(r.last + 2))) return true;
+  // "10 last year", "kymppi viime kerralla": another visit's grade.
+  if (OTHER_TIME.test(`${after(r.last + 1)} ${after(r.last + 2)}`)) return true;
   // "kymppi se ei ollu", "kymppi sitä ei tule": the same with the subject between.
   if (
     ['se', 'sitä', 'siitä'].includes(after(r.last + 1)) &&
@@ -89,7 +98,7 @@ export function isNegated(tokens: Token[], r: Reading): boolean {
  * course not", "Absolut inte", "Tuskin", "No ei", "Ei missään nimessä", "not at all".
  */
 const DENIAL =
-  /^(?:no )?(?:ei|eipä|no|nope|nah|nej|nä|never|not|inte|aldrig|ikinä|koskaan|hardly|tuskin|tuskinpa|tuskimpa|knappast|ingalunda|en usko|en mä usko|hah|heh|just|joo just|just joo|jo visst|ja visst|yeah right|no way|no chance|not really|not at all|never ever|of course not|definitely not|absolutely not|certainly not|surely not|absolut inte|verkligen inte|inte alls|nej aldrig|nej nej|ei ikinä|ei koskaan|ei todellakaan|ei missään nimessä|ei varmasti|ei ollenkaan|ei lähellekään)$/u;
+  /^(?:no )?(?:ei|eipä|no|nope|nah|nej|nä|never|not|inte|aldrig|ikinä|koskaan|hardly|tuskin|tuskinpa|tuskimpa|knappast|ingalunda|en usko|en mä usko|hah|heh|just|joo just|just joo|jo visst|ja visst|yeah right|hell no|heck no|lol no|haha no|no way|no chance|not really|not at all|never ever|of course not|definitely not|absolutely not|certainly not|surely not|absolut inte|verkligen inte|inte alls|nej aldrig|nej nej|ei ikinä|ei koskaan|ei todellakaan|ei missään nimessä|ei varmasti|ei ollenkaan|ei lähellekään)$/u;
 /** Right after the grade, with no "?" between: only a plain denial ("10 ei ikinä", "Kymppi ei", "10 never", "10 not at all"). */
 const DENIAL_AFTER_GRADE =
   /^(?:ei|nej|not|inte|never|ei ikinä|ei koskaan|ei todellakaan|ei missään nimessä|not at all|inte alls|nej aldrig)$/u;

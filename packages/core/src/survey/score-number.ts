@@ -59,6 +59,9 @@ function denominator(t: Token | undefined): number | null {
   return null;
 }
 
+/** Star emoji: a rating on a scale of stars. */
+export const STAR_EMOJI = /^[\u2B50\u{1F31F}\u2605\u2606]/u;
+
 /** Looks at what follows a number ending at token `last`: a scale, a unit, a modifier. */
 export function readSuffix(tokens: Token[], value: number, last: number): Omit<Reading, 'first' | 'strict' | 'swedish'> {
   const at = (k: number) => tokens[k];
@@ -117,6 +120,16 @@ export function readSuffix(tokens: Token[], value: number, last: number): Omit<R
     }
   }
   if (['%', '€', '$', '£'].includes(next.text)) return { type: 'context', value, last: last + 1, explicit: false };
+  // "9 o clock"
+  if (next.lower === 'o' && at(last + 2)?.lower === 'clock') return { type: 'context', value, last: last + 2, explicit: false };
+  // "5*", "4⭐": stars (a 10 with stars after it is a 10 dressed up: no star scale reaches 10; "*9*" is emphasis).
+  const starred = (next.text === '*' && attached && at(last - 1)?.text !== '*') || STAR_EMOJI.test(next.text);
+  if (starred && value <= 5) return { type: 'bad', why: 'other-scale', value, last: last + 1, explicit: true };
+  // "1 in a million", "one in ten": odds, not a rating.
+  const inWhat = at(last + 2)?.lower === 'a' ? at(last + 3) : at(last + 2);
+  if (next.lower === 'in' && inWhat && (denominator(inWhat) !== null || /^(million|hundred|thousand|billion)$/u.test(inWhat.lower))) {
+    return { type: 'context', value, last: last + 2, explicit: false };
+  }
   if (next.kind === 'word') {
     if (SCORE_UNIT_AFTER.test(next.lower)) return { ...base, last: last + 1, explicit: true };
     // "2 t" (tunnin) is a duration; "9 t. Liisa" (terveisin) is a signature.

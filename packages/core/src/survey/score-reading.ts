@@ -70,7 +70,8 @@ export function readDigits(tokens: Token[], i: number): Reading {
     return { ...plain, type: 'bad', why: 'pain-scale', value, last: end, explicit: false };
   }
   // A word before that makes it a time, a room, a year: "klo 9", "huone 10", "at 9".
-  if (prev && (contextBefore(tokens, i) || ['#', '€', '$', '£', '§'].includes(prev.text))) return context(end);
+  // A limit: "<10", "> 8".
+  if (prev && (contextBefore(tokens, i) || ['#', '€', '$', '£', '§', '<', '>', '≤', '≥'].includes(prev.text))) return context(end);
   // "3. maaliskuuta", "3. mars": a date; "2. annos", "3. rokote": a dose.
   if (at(end + 1)?.text === '.' && MONTH.test(at(end + 2)?.lower ?? '')) return context(end + 2);
   if (at(end + 1)?.text === '.' && DOSE_ORDINAL_AFTER.test(at(end + 2)?.lower ?? '')) return context(end + 2);

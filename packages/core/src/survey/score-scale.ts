@@ -5,7 +5,7 @@
  */
 
 import type { Token } from './reply-tokens.ts';
-import { numberWord } from './score-number.ts';
+import { numberWord, STAR_EMOJI } from './score-number.ts';
 
 /** "scale", "skala", "asteikolla", "skaalalla": a scale is being named. */
 const SCALE_WORD = /^(scale|scales|skala|skalan|skaala\p{L}*|asteiko\p{L}*|asteikol\p{L}*|asteikkoa?)$/u;
@@ -29,8 +29,15 @@ function smallScaleRangeAt(tokens: Token[], k: number): boolean {
 /** True when the message rates on another scale: named with its span, as "of five", as stars, or as `N:stä` (3–7). */
 export function namesOtherScale(tokens: Token[]): boolean {
   const hasScaleWord = tokens.some((t) => t.kind === 'word' && SCALE_WORD.test(t.lower));
+  // "⭐ 4": stars are another scale, wherever they stand, when a number could be on it (5 at most).
+  if (tokens.some((t) => STAR_EMOJI.test(t.text)) && tokens.some((t) => t.kind === 'num' && Number(t.text) <= 5)) return true;
   for (let k = 0; k < tokens.length; k++) {
     const t = tokens[k] as Token;
+    // "5 on a scale of 5": the scale's top named.
+    if (hasScaleWord && (t.lower === 'of' || t.lower === 'av') && tokens[k + 1]?.kind === 'num') {
+      const top = Number(tokens[k + 1]?.text);
+      if (top >= 3 && top <= 7) return true;
+    }
     if (t.kind === 'word' && OUT_OF_FEW.test(t.lower)) return true;
     // "Tähdet: 4", "Stars 4": the stars label the number.
     if (t.kind === 'word' && STAR_WORD.test(t.lower)) {

@@ -104,6 +104,12 @@ describe('conversation steps (docs/conversation.md)', () => {
     expect(advanceConversation(done, text)).toEqual({ kind: 'rescore', score, reason, next: null, reply: null });
   });
 
+  // An English probe: a heart typed as "<3" after the score replaced a promoter's 10 with a 3.
+  it.each(['<3', '<3 <3', 'kiitos <3', 'thank you <3', ':3'])('"%s" after the score changes no score', (text) => {
+    expect(advanceConversation({ ...start, step: 'awaiting-reason' }, text).kind).toBe('reason');
+    expect(advanceConversation({ ...start, step: 'completed' }, text).kind).not.toBe('rescore');
+  });
+
   // A regression probe's reasons that my first reading took for corrections: a number that runs on
   // into words, an ordinal, a time, a rating of a person.
   it.each([
