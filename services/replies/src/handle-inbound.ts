@@ -274,12 +274,13 @@ export function createInboundHandler(deps: InboundDeps) {
     const command = commandOf(msg, said.command);
     if (command) return underLock(msg, text, said, command, phoneHash);
     // A request to stop beside other words ("Lopettakaa viestit, en ole käynyt siellä"), or beside
-    // a score ("8 ja lopettakaa viestit", "Lopeta. 8"): the number opts out, and a score (with a
-    // reason beside it) is kept without the request.
+    // a score ("8 ja lopettakaa viestit", "Lopeta. 8"): the number opts out, and the rest is read as
+    // the survey's next answer first: a score (with a reason beside it), or a reason to a survey
+    // waiting for one ("nice nurse. STOP" after the score: the reason was lost).
     const rest = withoutStopRequest(text);
     if (rest !== null) {
       const kept = readMessage(rest);
-      return kept.score.kind === 'score'
+      return kept.score.kind === 'score' || carriesContent(rest)
         ? underLock(msg, rest, kept, null, phoneHash, true)
         : underLock(msg, text, said, { kind: 'opt-out' }, phoneHash);
     }

@@ -193,6 +193,21 @@ describe('the SMS conversation (docs/conversation.md)', () => {
     expect(await stateOf(f.pool, kept)).toMatchObject({ score: 9 });
   });
 
+  it('a reason sent with a request to stop ("nice nurse. STOP") is kept with the score, and the number opted out', async () => {
+    const phone = newPhone();
+    const id = await f.invitation({ phone, language: 'en' });
+    expect((await f.sms(phone, '8')).replies).toEqual([text('en', 'askReason')]);
+    expect((await f.sms(phone, 'nice nurse. STOP')).replies).toEqual([text('en', 'optedOut')]);
+    expect(await stateOf(f.pool, id)).toMatchObject({ score: 8, comment: 'nice nurse', has_phone: false });
+    const { rowCount } = await f.pool.query('SELECT 1 FROM opt_outs WHERE phone_hash = $1', [phoneHashOf(keys, phone)]);
+    expect(rowCount).toBe(1);
+    // phrased as people do: the score kept, the request honoured
+    const other = newPhone();
+    const second = await f.invitation({ phone: other, language: 'en' });
+    expect((await f.sms(other, 'pls stop texting me after this one, 9')).replies).toEqual([text('en', 'optedOut')]);
+    expect(await stateOf(f.pool, second)).toMatchObject({ score: 9, comment: null });
+  });
+
   it('a score with a request for another language ("8 på svenska tack") is stored, asked why in Swedish, and remembered', async () => {
     const phone = newPhone();
     const id = await f.invitation({ phone, language: 'fi' });

@@ -111,6 +111,16 @@ const OPT_OUT_HEADS: string[][] = [
   ['älä', 'häiritse'],
   ['avbryt'],
   ['peruuta'],
+  // an English probe's: "unsub", "opt me out", "dont msg me again", "delete my number", "enough with the texts"
+  ['unsub'],
+  ['opt', 'me', 'out'],
+  ["don't", 'msg'],
+  ['dont', 'msg'],
+  ['do', 'not', 'msg'],
+  ['delete', 'my', 'number'],
+  ['delete', 'me'],
+  ['enough', 'with'],
+  ['enough', 'of'],
 ];
 /** Heads that need an object ("en halua viestejä", not "en halua vastata"). */
 const OPT_OUT_HEADS_WITH_OBJECT: string[][] = [
@@ -129,6 +139,9 @@ const OPT_OUT_HEADS_WITH_OBJECT: string[][] = [
   ['i', "don't", 'want'],
   ['i', 'dont', 'want'],
   ['i', 'do', 'not', 'want'],
+  ["i'm", 'not', 'interested', 'in'],
+  ['im', 'not', 'interested', 'in'],
+  ['not', 'interested', 'in'],
 ];
 const OPT_OUT_NOUNS = new Set(
   'näitä nää nämä tällaisia tällasia these dessa sådana viestit viestejä viestien viestiä tekstiviestit tekstiviestejä tekstiviestien kyselyt kyselyjä kyselyitä kyselyiden kyselyä kyselyihin kyselyyn viesteihin sms smsiä sms:iä tekstareita meddelanden meddelande sms:en enkäter enkäterna enkät messages message texts text surveys survey sms'.split(
@@ -137,7 +150,7 @@ const OPT_OUT_NOUNS = new Set(
 );
 const OPT_OUT_OBJECT = new Set([
   ...OPT_OUT_NOUNS,
-  ...'it pois minut mut prenumeration prenumerationen postituslistalta listoilta jakelusta kyselyistä viesteistä näistä mina detta the tältä näiden lähettämisen spämmäys spämmiä spammia spam spamming er ert era vastata osallistua vastaanottaa saada i off your list lähettäminen lähettämistä lähettämään lähettämästä lähettäkö lähetä tekstaaminen jo heti nyt enää mulle minulle tänne tähän numeroon näitä nää nämä tämä tätä sitten skicka skickandet till mig mej fler några mer texting sending messaging contacting me these this now any more anymore ever again to my number from all your list listalta från listan med smsa sms:a'.split(
+  ...'it pois minut mut prenumeration prenumerationen postituslistalta listoilta jakelusta kyselyistä viesteistä näistä mina detta the tältä näiden lähettämisen spämmäys spämmiä spammia spam spamming er ert era vastata osallistua vastaanottaa saada i off your list lähettäminen lähettämistä lähettämään lähettämästä lähettäkö lähetä tekstaaminen jo heti nyt enää mulle minulle tänne tähän numeroon näitä nää nämä tämä tätä sitten skicka skickandet till mig mej fler några mer texting sending messaging contacting bothering me these this now any more anymore ever again to my number from all your list listalta från listan med smsa sms:a after one of msg msgs'.split(
     ' ',
   ),
 ]);
@@ -227,6 +240,7 @@ const REFUSALS = [
   ['ei', 'kiinnosta'],
   ['not', 'interested'],
   ['inte', 'intresserad'],
+  ['wrong', 'number'],
 ];
 /** Glue before the opt-out: "Kiitos, mutta älkää lähettäkö enää", "Kiitos ei, ja …", "Mä en halua näitä viestejä". */
 const LEAD = new Set(['mutta', 'mut', 'men', 'but', 'ja', 'och', 'and', 'ei', 'no', 'nej', 'mä', 'minä', 'mie']);
@@ -243,7 +257,8 @@ function isOptOut(words: string[]): boolean {
     const rest = words.slice(head.length);
     if (startsWith(words, head) && rest.some((w) => OPT_OUT_NOUNS.has(w)) && rest.every((w) => OPT_OUT_OBJECT.has(w))) return true;
   }
-  return words.length > 1 && LEAD.has(words[0] as string) && isOptOut(words.slice(1));
+  // "but pls stop sending these": glue, then politeness, then the request.
+  return words.length > 1 && (LEAD.has(words[0] as string) || POLITE.has(words[0] as string)) && isOptOut(words.slice(1));
 }
 
 /** "En ymmärrä ruotsia", "En puhu englantia": the patient asks for Finnish. */

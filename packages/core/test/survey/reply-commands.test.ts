@@ -91,6 +91,19 @@ describe('reply commands', () => {
     'Jag vill inte ha dessa meddelanden',
     'Jag vill inte få sms från er',
     "I don't want to participate",
+    // an English probe's, each answered as a reason before
+    'pls stop texting me after this one',
+    'dont msg me again',
+    'wrong number stop',
+    'stop bothering me',
+    'opt me out',
+    'unsub',
+    'stop texting me after this survey',
+    'no more of these please',
+    'but pls stop sending these',
+    'enough with the texts',
+    'delete my number',
+    "I'm not interested in these surveys",
   ])('%j opts out', (text) => {
     expect(parseCommand(text)).toEqual({ kind: 'opt-out' });
   });
@@ -195,6 +208,10 @@ describe('reply commands', () => {
     'Vill inte ha mer väntetid',
     "Don't message me, 10",
     'Can you stop the pain',
+    "the bleeding wouldn't stop",
+    'not interested in parking',
+    'wrong number',
+    'enough waiting',
     'Lääkäri puhui ruotsia jos voi',
     'En ymmärrä ohjeita',
     'Mä en halua vastata',
