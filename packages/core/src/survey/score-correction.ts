@@ -75,6 +75,16 @@ const CORRECTION_WORDS = [
   'mistake',
   '(?:the\\s+)?correct\\s+score(?:\\s+is)?',
   '(?:(?:can|could)\\s+you\\s+)?(?:please\\s+)?change\\s+(?:it\\s+|my\\s+score\\s+)?to',
+  // an English probe's: "actually make that a 6", "changed my mind, 6", "on second thought 6", "scratch that, 9", "sry 9", "i ment 9"
+  '(?:can\\s+i\\s+)?change\\s+(?:it|my\\s+answer|my\\s+score|my\\s+rating)\\s+to',
+  'make\\s+(?:that|it)(?:\\s+an?)?',
+  "(?:i(?:'ve|\\s+have)?\\s+)?changed\\s+my\\s+mind",
+  'on\\s+second\\s+thoughts?',
+  'scratch\\s+that',
+  'sry',
+  'soz',
+  'i\\s+ment',
+  'ment',
 ];
 const SEPARATOR = `[\\s,.:;!…–—-]*`;
 const WORDS = `(?:${CORRECTION_WORDS.join('|')})(?![\\p{L}\\p{N}])`;

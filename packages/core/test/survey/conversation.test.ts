@@ -91,6 +91,13 @@ describe('conversation steps (docs/conversation.md)', () => {
     ['oho, väärä numero. 10', 10, null],
     ['Oikeastaan 10, hyvä palvelu', 10, 'hyvä palvelu'],
     ['Actually 9, nice nurse', 9, 'nice nurse'],
+    ['actually make that a 6', 6, null],
+    ['changed my mind, 6', 6, null],
+    ['on second thought 6', 6, null],
+    ['change my answer to 6', 6, null],
+    ['scratch that, 9', 9, null],
+    ['sry 9', 9, null],
+    ['i ment 9', 9, null],
   ])('"%s" once the score is stored corrects it (waiting for the reason, or after the thanks)', (text, score, reason) => {
     const waiting = { ...start, step: 'awaiting-reason' };
     expect(advanceConversation(waiting, text)).toEqual({
