@@ -10,6 +10,7 @@ import {
   invitationOf,
   keys,
   postHl7,
+  postJson,
   silent,
   startIngest,
   testConfig,
@@ -119,6 +120,39 @@ describe('Lifecare A08 in the order it was recorded', () => {
     const latest = update(hetu, visit.visitId, minutesAgo(1), '+358409890004', 'fi', { 'EVN-2': '' });
     expect((await postHl7(h.url, latest)).text).toBe('updated 1');
     expect(await invitationOf(h.pool, 'lifecare', visit.visitId)).toMatchObject({ phone_hash: phoneHashOf(keys, '+358409890004') });
+  });
+
+  it('leaves the details a visit brought when an update recorded before the visit ended comes after it, also from another system', async () => {
+    const hetu = testHetu();
+    const visit = fresh({ 'PID-3.1': hetu }); // ended an hour ago, with +358412345678
+    expect((await postHl7(h.url, visit.bytes)).code).toBe('AA');
+    const yesterday = await postHl7(h.url, update(hetu, visit.visitId, minutesAgo(24 * 60), '+358409890031', 'sv'));
+    expect([yesterday.code, yesterday.text]).toEqual(['AA', "updated 0 (1 kept newer details than this message's EVN-2)"]);
+    expect(await invitationOf(h.pool, 'lifecare', visit.visitId)).toMatchObject({
+      language: 'fi',
+      phone_hash: phoneHashOf(keys, '+358412345678'),
+    });
+    // a canonical update recorded before the visit's end likewise; one recorded after it is taken
+    const canonical = async (recordedAt: Date, phone: string) =>
+      (
+        await postJson(
+          `${h.url}/v1/visits`,
+          {
+            source: 'lifecare',
+            kind: 'patient-updated',
+            recordedAt: recordedAt.toISOString(),
+            patient: { personalId: hetu, mobilePhones: [phone] },
+          },
+          'lc-token',
+        )
+      ).json;
+    expect(await canonical(new Date(Date.now() - 2 * 3600_000), '+358409890032')).toMatchObject({
+      outcome: 'updated',
+      invitations: 0,
+      older: 1,
+    });
+    expect(await canonical(new Date(Date.now() - 30 * 60_000), '+358409890033')).toMatchObject({ outcome: 'updated', invitations: 1 });
+    expect(await invitationOf(h.pool, 'lifecare', visit.visitId)).toMatchObject({ phone_hash: phoneHashOf(keys, '+358409890033') });
   });
 
   it('takes an update dated in the future as made now, so that later ones still count', async () => {

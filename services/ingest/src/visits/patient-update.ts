@@ -89,8 +89,8 @@ export async function updatePatient(
     if (invitation.lookup_before_retry) continue;
     // Recorded before the update whose details the survey holds (one that came late, or was sent
     // again): those are newer. (A withdrawal above goes through whatever its time: no text is never
-    // the harm.) The first update is taken whatever its time: the visit's own message says nothing
-    // of when its details were recorded.
+    // the harm.) Before any timed update the survey holds the visit's own details, current when the
+    // visit ended: an update recorded before that (an A08 of yesterday, resent) is older too.
     if (recordedAt && invitation.details_at && recordedAt < invitation.details_at) {
       older += 1;
       continue;

@@ -275,7 +275,7 @@ export interface ScheduledInvitation {
   language: string;
   /** An attempt got a 5xx: its text may be at Twilio, and the retry looks for it by number and words. */
   lookup_before_retry: boolean;
-  /** When the details it holds were recorded at the source: the last timed update's (null: none yet). */
+  /** When the details it holds were current at the source: the last timed update's, else the visit's end. */
   details_at: Date | null;
 }
 
@@ -285,7 +285,9 @@ export async function scheduledInvitationsOf(
   by: { source: string; sourceVisitId: string | null; pseudonym: string | null; namedVisitOfAnyone?: boolean },
 ): Promise<ScheduledInvitation[]> {
   const { rows } = await client.query<ScheduledInvitation>(
-    `SELECT i.id, i.phone_hash, i.language, i.lookup_before_retry, i.details_at FROM invitations i JOIN visits v ON v.id = i.visit_id
+    // (Before any timed update, the details are the visit's own, current when it ended.)
+    `SELECT i.id, i.phone_hash, i.language, i.lookup_before_retry, COALESCE(i.details_at, v.ended_at) AS details_at
+       FROM invitations i JOIN visits v ON v.id = i.visit_id
      WHERE i.status = 'scheduled'
        -- The named visit only when it is this patient's (or its patient is unknown): an update that
        -- names another person's visit, or names no person for a visit whose patient is known, must
