@@ -24,6 +24,20 @@ function fresh(name: string, hetu = testHetu('1999-07-24')) {
   return { bundle, visitId, encounter, patient };
 }
 
+type Edit = [(f: ReturnType<typeof fresh>) => void, string, string];
+/** Each edit of the fixture is 400, an OperationOutcome naming `expression` and saying `says`; nothing stored. */
+async function expectRefused(cases: Edit[]) {
+  for (const [edit, expression, says] of cases) {
+    const f = fresh('bundle-visit-finished-en');
+    edit(f);
+    const res = await post(f.bundle);
+    expect(res.status, expression).toBe(400);
+    expect(res.json, expression).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ expression: [expression] }] });
+    expect(JSON.stringify(res.json), expression).toContain(says);
+    expect(await invitationOf(h.pool, 'pegasos', f.visitId)).toBeUndefined();
+  }
+}
+
 describe('POST /v1/sources/pegasos/fhir', () => {
   it('schedules the finished bundle in English: 201 with the outcome', async () => {
     const f = fresh('bundle-visit-finished-en');
@@ -200,7 +214,7 @@ describe('POST /v1/sources/pegasos/fhir', () => {
 
   it('refuses an element FHIR R4 does not define where it decides who is texted (a dead or protected patient would be)', async () => {
     const label = { system: 'https://hl7.fi/fhir/finnish-base-profiles/CodeSystem/fi-base-security-label-cs', code: 'TURVAKIELTO' };
-    const cases: Array<[(f: ReturnType<typeof fresh>) => void, string, string]> = [
+    const cases: Edit[] = [
       [(f) => Object.assign(f.patient, { deceased: true }), 'Patient.deceased', 'deceasedBoolean or deceasedDateTime'],
       [(f) => Object.assign(f.patient, { deceasedboolean: true }), 'Patient.deceasedboolean', 'deceasedBoolean'],
       [(f) => Object.assign(f.patient, { meta: { securty: [label] } }), 'Patient.meta.securty', 'Meta'],
@@ -209,15 +223,7 @@ describe('POST /v1/sources/pegasos/fhir', () => {
       [(f) => Object.assign(f.encounter, { meta: { securty: [label] } }), 'Bundle.entry[0].resource.meta.securty', 'Meta'],
       [(f) => Object.assign(f.patient.telecom[0], { perod: { end: '2020-01-01' } }), 'Patient.telecom[0].perod', 'ContactPoint'],
     ];
-    for (const [edit, expression, says] of cases) {
-      const f = fresh('bundle-visit-finished-en');
-      edit(f);
-      const res = await post(f.bundle);
-      expect(res.status, expression).toBe(400);
-      expect(res.json, expression).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ expression: [expression] }] });
-      expect(JSON.stringify(res.json), expression).toContain(says);
-      expect(await invitationOf(h.pool, 'pegasos', f.visitId)).toBeUndefined();
-    }
+    await expectRefused(cases);
     // What FHIR defines is taken, also an extension beside a primitive, and extras of a cancellation are not read.
     const f = fresh('bundle-visit-finished-en');
     Object.assign(f.patient, { _birthDate: { extension: [] }, active: true, address: [{ city: 'Kyyjärvi' }], extension: [] });
@@ -225,7 +231,7 @@ describe('POST /v1/sources/pegasos/fhir', () => {
   });
 
   it('refuses a bundle entry that could hide a visit: a misspelt Encounter, an entry with no resource or no type', async () => {
-    const cases: Array<[(f: ReturnType<typeof fresh>) => void, string, string]> = [
+    const cases: Edit[] = [
       [
         (f) => f.bundle.entry.push({ resource: { ...f.encounter, resourceType: 'Encouner', id: 'e2' } }),
         'Bundle.entry[2].resource.resourceType',
@@ -239,15 +245,7 @@ describe('POST /v1/sources/pegasos/fhir', () => {
       [(f) => f.bundle.entry.push({}), 'Bundle.entry[2].resource', 'no resource'],
       [(f) => f.bundle.entry.push({ resource: { id: 'x' } }), 'Bundle.entry[2].resource.resourceType', 'no resourceType'],
     ];
-    for (const [edit, expression, says] of cases) {
-      const f = fresh('bundle-visit-finished-en');
-      edit(f);
-      const res = await post(f.bundle);
-      expect(res.status, expression).toBe(400);
-      expect(res.json, expression).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ expression: [expression] }] });
-      expect(JSON.stringify(res.json), expression).toContain(says);
-      expect(await invitationOf(h.pool, 'pegasos', f.visitId)).toBeUndefined();
-    }
+    await expectRefused(cases);
     // A transaction's request alone, and resources Kaiku does not read, are passed over.
     const f = fresh('bundle-visit-finished-en');
     f.bundle.entry.push({ request: { method: 'DELETE', url: 'Observation/1' } }, { resource: { resourceType: 'Practitioner', id: 'p1' } });
