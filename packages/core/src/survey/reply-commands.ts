@@ -120,7 +120,6 @@ const OPT_OUT_HEADS: string[][] = [
   ['delete', 'my', 'number'],
   ['delete', 'me'],
   ['enough', 'with'],
-  ['enough', 'of'],
 ];
 /** Heads that need an object ("en halua viestejä", not "en halua vastata"). */
 const OPT_OUT_HEADS_WITH_OBJECT: string[][] = [

@@ -4,8 +4,7 @@
  * count of ("My son is 8", "Meitä oli 5"), an appointment it is the hour of ("Aika oli 10").
  */
 import { CLAUSE_END, startsClause, type Token } from './reply-tokens.ts';
-import { measuredBefore } from './score-measure.ts';
-import { numberWord } from './score-number.ts';
+import { outOfTenAfter } from './score-doubt.ts';
 
 /** Month names and their abbreviations: "3. maaliskuuta", "3 mars", "March 3" are dates. */
 export const MONTH = new RegExp(
@@ -43,16 +42,6 @@ export const CONTEXT_BEFORE = new Set(
     'rv vko vk',
     // references, invoices: "Viite 10", "Lasku 10"
     'viite viitenumero viitteellä lasku laskun laskussa laskulla invoice ref reference faktura fakturan referens',
-    // when, and from: "vid 9", "kring 9", "från 8 till 10"; an appointment's hour: "Seuraava aika 10", "Kontrolli 6", "Labra 8"
-    'vid kring omkring från aika ajan kontrolli kontrolliin kontrollissa labra labraan labrassa v',
-    // a tram's line, who is ahead, a fee, sick leave, stitches, a dose raised: "Menin ratikalla 8", "Edellä 6", "Avgift 10"
-    'ratikka ratikalla raitiovaunu raitiovaunulla metrolla spårvagn spårvagnen tram edellä avgift avgiften sairaslomaa saikkua tikit',
-    'nostettiin laskettiin nostettu laskettu höjdes sänktes',
-    // English: teeth, ages, places, days, limits, a wait ("tooth 8", "aged 10", "desk 3", "monday 9", "minimum 8", "waited 2")
-    "tooth molar incisor premolar hammas tand tanden aged he's she's hes shes we're desk counter route bill flat apartment results result",
-    'day monday tuesday wednesday thursday friday saturday sunday tomorrow huomenna maanantaina tiistaina keskiviikkona torstaina perjantaina',
-    'lauantaina sunnuntaina måndag tisdag onsdag torsdag fredag lördag söndag imorgon near minimum maximum minus miinus',
-    'waited odotin jonotin väntade usually normally generally yleensä tavallisesti normaalisti brukar vanligtvis',
   ]
     .join(' ')
     .split(' '),
@@ -69,22 +58,19 @@ export const UNIT_AFTER = new RegExp(
     'h|hr|hrs|min|mins|minsaa|minuut\\p{L}*|minuter|minut|sek\\p{L}*|sec|secs|seconds?|s',
     'pv|päivä\\p{L}*|paiva\\p{L}*|vrk|viik\\p{L}*|vko|vk|kk|kuukau\\p{L}*|kuuk',
     'vuo(si|tta|den|siksi|tias\\p{L}*)|v|vuot\\p{L}*|kuu(n|ta)?',
-    'timm\\p{L}*|tim|dag\\p{L}*|dgr|dar|dygn|veck\\p{L}*|månad\\p{L}*|mån|år|års',
+    'timm\\p{L}*|tim|dag\\p{L}*|dygn|veck\\p{L}*|månad\\p{L}*|år|års',
     "hours?|minutes?|days?|weeks?|months?|years?|yrs?|am|pm|a\\.m|p\\.m|o'clock|aamulla|illalla|aamupäivällä|iltapäivällä",
-    // English: a clock time in words, counts, distances, ages ("nine thirty", "10 past 9", "3 attempts", "10 miles", "10 yo")
-    'oclock|sharp|thirty|fifteen|forty|fortyfive|past|wks|wk|mo|mos|mth|mths|yo|attempts|tries|tests|needles|staff|miles|mile|floors|thumbs',
-    'million|millions|thousand|hundred|miljoona\\p{L}*|miljoon\\p{L}*|tuhat',
     // counts (Finnish counts take the partitive: "2 hoitajaa", "3 lasta")
     'kerta\\p{L}*|kerran|krt|kpl|lasta|lapsi|lapsen|henke\\p{L}*|hlö\\p{L}*|ihmistä|potilasta|hoitajaa|lääkäriä|hammasta|hampaita',
     'käyntiä|tablettia|pilleriä|piikkiä|rokotetta|näytettä|reseptiä|sivua|viestiä|puhelua|soittoa',
-    'gång\\p{L}*|ggr|st|styck|stycken|barn|barnen|personer|patienter|sköterskor|läkare|tänder|tabletter|sprutor|besök|samtal',
+    'gång\\p{L}*|barn|barnen|personer|patienter|sköterskor|läkare|tänder|tabletter|sprutor|besök|samtal',
     'times|kids|children|people|persons|patients|doctors|nurses|teeth|pills|tablets|shots|visits|calls|messages',
     // a pregnancy week: "8 rv" (what a visit counts, "2 paikkaa", is COUNT_NOUN_AFTER's)
     'rv',
     // money, percentages, measures
-    'euro\\p{L}*|eur|e|€|kr|kronor|dollars?|quid|pounds?|bucks|pund|senttiä|snt|prosent\\p{L}*|percent|procent|cm|kg|mg|ml|km|m|metri\\p{L}*',
+    'euro\\p{L}*|eur|e|€|kr|kronor|dollars?|quid|pounds?|bucks|pund|senttiä|snt|prosent\\p{L}*|percent|procent|cm|kg|kilo|kiloa|kilos|kilon|grams?|grammaa|mg|ml|km|m|metri\\p{L}*',
     // until, after, by, about (a time): "4 asti", "9 jälkeen", "9 aikaan", "noin 9 maissa"; and dates: "3 mars"
-    'asti|saakka|jälkeen|jalkeen|mennessä|mennessa|aikaan|aikoihin|maissa|paikkeilla|pintaan',
+    'asti|saakka|jälkeen|jalkeen|mennessä|mennessa',
     // "10 odotusta": ten waits, not a ten
     'odotusta|jonotusta|odottelua',
     MONTH.source.slice(4, -2),
@@ -165,57 +151,8 @@ export const OTHER_SCALE_AFTER = /^(tähte\p{L}*|tähti\p{L}*|tähde\p{L}*|stjä
 export const SCORE_UNIT_AFTER = /^(pist\p{L}*|p|pts?|points?|poäng|poang|pinnaa|pinna)$/u;
 
 /** Two words before a number that make it a limit or a time: "close to 10", "up to 8", "kvart i tio". */
-const CONTEXT_PAIRS = new Set([
-  'close to',
-  'up to',
-  'quarter to',
-  'kvart i',
-  'upp till',
-  'ten to',
-  'five to',
-  'twenty to',
-  // people ahead in a queue: "Ennen minua 5", "Före mig 4"
-  'ennen minua',
-  'ennen mua',
-  'före mig',
-  'framför mig',
-  // short of it, a group's size, a tooth by its place: "shy of 10", "family of 4", "upper left 6"
-  'short of',
-  'shy of',
-  'miles from',
-  'family of',
-  'party of',
-  'group of',
-  'upper left',
-  'upper right',
-  'lower left',
-  'lower right',
-  // someone else's grade, another time's: "my wife says 10", "next time 10", "everyone gives 10"
-  'wife says',
-  'husband says',
-  'friend says',
-  'everyone gives',
-  'everybody gives',
-  'next time',
-  'last time',
-  'last year',
-  'ensi kerralla',
-  'viime kerralla',
-  'viime vuonna',
-  'nästa gång',
-  'förra gången',
-  'förra året',
-  // what would have been: "could have been a 10", "would have given 10", "should be 10"
-  'have been',
-  "would've been",
-  "could've been",
-  "should've been",
-  'have given',
-  "would've given",
-  'should be',
-  // "my number was 8"
-  'number was',
-]);
+const CONTEXT_PAIRS = new Set(['close to', 'up to', 'quarter to', 'kvart i', 'upp till', 'ten to', 'five to', 'twenty to']);
+
 /** People whose age or number a copula gives: "My son is 8", "Min son är 9", "Meitä oli 5", "We were 4". */
 const PERSON_BEFORE_COPULA =
   /^(son|sons|daughter|child|kid|baby|boy|girl|we|dotter|barn|bebis|pojke|flicka|vi|poika|poikani|tyttö|tyttöni|tytär|tyttäreni|lapsi|lapseni|vauva|vauvani|meitä|me|meit)$/u;
@@ -224,7 +161,7 @@ const COPULA = /^(is|was|were|are|turned|är|var|blev|fyller|on|oli|olimme|oltii
 const APPOINTMENT_BEFORE_COPULA = /^(appointment|appt|time|slot|\p{L}*aika|\p{L}*aikani|ajanvaraus|\p{L}*tid|\p{L}*tiden)$/u;
 /** Compound nouns of an id, a room or a queue ticket: "jonotusnumero 10", "vastaanottohuone 3", "väntrum 2". */
 const CONTEXT_COMPOUND =
-  /(numero|numeroni|nummer|nummerlapp|number|lapp|lappu|huone|huoneessa|rum|rummet|room|kerros|paikka|vuoro|aika|raskausviik\p{L}*|graviditetsveck\p{L}*)$/u;
+  /(numero|numeroni|nummer|nummerlapp|number|lapp|lappu|huone|huoneessa|rum|rummet|room|kerros|paikka|vuoro|odotusaika|jonotusaika|raskausviik\p{L}*|graviditetsveck\p{L}*)$/u;
 
 /**
  * A plural count opening the clause, right before the number or with "oli" between ("Hoitajia
@@ -299,17 +236,13 @@ export function contextBefore(tokens: Token[], i: number): boolean {
   if (!prev) return false;
   const prev2 = tokens[i - 2]?.lower ?? '';
   // "almost a 10", "nästan en tia": the word before the article.
-  if (['a', 'an', 'en'].includes(prev.lower) && (CONTEXT_BEFORE.has(prev2) || CONTEXT_PAIRS.has(`${tokens[i - 3]?.lower ?? ''} ${prev2}`)))
-    return true;
+  if (['a', 'an', 'en'].includes(prev.lower) && CONTEXT_BEFORE.has(prev2)) return true;
   if (prev.kind === 'word') {
     if (CONTEXT_BEFORE.has(prev.lower) || MONTH.test(prev.lower) || CONTEXT_PAIRS.has(`${prev2} ${prev.lower}`)) return true;
     if (prev.lower.length > 6 && CONTEXT_COMPOUND.test(prev.lower)) return true;
-    if (measuredBefore(tokens, i)) return true;
-    // "from 8 till 10", "from 9 to 11": the start of a span of time.
-    if (prev.lower === 'from' && /^(to|till|until|-)$/u.test(tokens[i + 1]?.lower ?? '')) return true;
-    // "seen at 5 to 9", "quarter past 9": a clock time after another number.
-    if ((prev.lower === 'to' || prev.lower === 'past') && (tokens[i - 2]?.kind === 'num' || numberWord(prev2) !== null)) return true;
-    return COPULA.test(prev.lower) && (PERSON_BEFORE_COPULA.test(prev2) || APPOINTMENT_BEFORE_COPULA.test(prev2));
+    // ("Poika on 10/10 tyytyväinen" rates: out of ten)
+    const person = PERSON_BEFORE_COPULA.test(prev2) && !outOfTenAfter(tokens, i);
+    return COPULA.test(prev.lower) && (person || APPOINTMENT_BEFORE_COPULA.test(prev2));
   }
   return prev.text === '.' && prev.gap === '' && ['kl', 'klo', 'nr', 'nro', 'no'].includes(prev2);
 }

@@ -219,9 +219,7 @@ export const HONESTLY =
 
 /** Words that negate a score just before it: "ei kymppi", "inte en tia", "not a 10". */
 export const NEGATION_WORDS = new Set(
-  'ei eikä en et emme ette eivät inte int ej icke aldrig ingen inget ingalunda not never nope hardly tuskin knappast cant cannot wont wouldnt couldnt shouldnt didnt doesnt dont isnt wasnt aint'.split(
-    ' ',
-  ),
+  'ei eikä en et emme ette eivät inte int ej icke aldrig ingen inget ingalunda not never nope hardly tuskin knappast'.split(' '),
 );
 
 /** Swedish grade nouns ("en nia"), after which "en" is an article, not the Finnish "en" (I don't). */

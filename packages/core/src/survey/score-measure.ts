@@ -18,22 +18,23 @@ const PAIN_WORD =
 const MY = /^(mun|minun|my|min|mitt|the)$/u;
 /** Between a pain word and its number: a copula or a time ("Kipu on 6", "pain was 9", "Kipu ennen 9", "smärtan nu 2"). */
 const PAIN_GAP = /^(on|oli|is|was|är|var|ennen|nyt|before|now|innan|nu|tänään|today|idag|like|about|around|an|a)$/u;
-/** Before a pain word, what makes it no pain at all ("No pain, 10"). */
-const NO_PAIN = /^(no|ei|inga|ingen|zero|without|ilman|utan|nolla|less|little|vähemmän|vähän|mindre|lite|lesser|hardly)$/u;
+/** Where the pain is, before the pain word: "knee pain 7", "selkäkipu" is one word already. */
+const BODY_PART =
+  /^(knee|back|neck|head|tooth|stomach|chest|ear|shoulder|hip|leg|arm|polvi|selkä|niska|pää|hammas|vatsa|rinta|korva|olkapää|lonkka|jalka|knä|rygg|nacke|huvud|tand|mage|bröst|öra|axel|höft|ben)$/u;
 /** True when the number at `i` is read on a pain scale: the pain word opens its clause, with at most a copula or a time between. */
 export function painScaleBefore(tokens: Token[], i: number): boolean {
   let k = i - 1;
   while (k >= i - 3 && PAIN_GAP.test(wordAt(tokens, k))) k--;
   if (!PAIN_WORD.test(wordAt(tokens, k))) return false;
   if (startsClause(tokens, k, CLAUSE_END)) return true;
-  // "my pain", "knee pain", "back pain" opening the clause; "no pain" is none.
+  // "my pain", "knee pain", "back pain" opening the clause ("Hoiti kivut 10", "Fixed toothache 10" are no pain scale).
   const before = wordAt(tokens, k - 1);
-  return (MY.test(before) || (before !== '' && !NO_PAIN.test(before))) && startsClause(tokens, k - 1, CLAUSE_END);
+  return (MY.test(before) || BODY_PART.test(before)) && startsClause(tokens, k - 1, CLAUSE_END);
 }
 
 /** A measurement or lab value: "Sokeri oli aamulla 9", "Blodsockret var 8", "INR 3", "Vauva painaa nyt 8", "Syke 9". */
 const MEASURE =
-  /^(\p{L}*sokeri\p{L}*|\p{L}*sock(?:er|r)\p{L}*|inr|crp|hb|hemoglobiini\p{L}*|kolesteroli\p{L}*|syke|sykkeeni|pulssi|puls|pulsen|paino|painoni|painaa|pituus|lämpö\p{L}*|kuume\p{L}*|saturaatio|happi\p{L}*|verenpaine\p{L}*|vikt|vikten|väger|längd|feber|febern|sugar|glucose|weight|weighs|pulse|fever|cholesterol|hemoglobin|haemoglobin|bmi)$/u;
+  /^(\p{L}*sokeri\p{L}*|\p{L}*sock(?:er|r)\p{L}*|inr|crp|hb|hemoglobiini\p{L}*|kolesteroli\p{L}*|syke|sykkeeni|pulssi|puls|pulsen|paino|painoni|painaa|pituus|lämpö|lämpöni|lämpötila|kuume|kuumetta|kuumeeni|saturaatio|happi|happiarvo|happisaturaatio|verenpaine\p{L}*|vikt|vikten|väger|längd|feber|febern|sugar|glucose|weight|weighs|pulse|fever|cholesterol|hemoglobin|haemoglobin|bmi)$/u;
 /** A child whose age follows, with or without "on": "Poika on 7 ja tyttö 9", "Esikoinen 6", "Sonen 4", "Nuorin 3". */
 const CHILD =
   /^(poika|poikani|tyttö|tyttöni|tytär|tyttäreni|vauva|vauvani|esikoinen|esikoiseni|nuorin|nuorimmainen|vanhin|kuopus|keskimmäinen|son|sonen|dotter|dottern|bebisen|äldsta|yngsta|daughter|baby|eldest|youngest|boy|girl)$/u;

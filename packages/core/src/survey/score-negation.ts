@@ -15,7 +15,10 @@ import type { Reading } from './score-number.ts';
 const DENYING_VERB = /^(tule|tullut|tuu|anna|antaisi|antais|annettu|heru|irtoa|ole|oo|ollu|ollut|saa|saada)$/u;
 /** After a grade: "is too generous", "on liikaa", "är för mycket". */
 const TOO_MUCH =
-  /^(is too|was too|would be|on liikaa|olisi liikaa|on liian|är för|vore för|too generous|too much|too high|liian paljon|liian korkea)\b/u;
+  /^(is too (generous|much|high|kind)|would be (unfair|lying|a lie|dishonest|wrong|too much|too generous|generous)|on liikaa|olisi liikaa|on liian (paljon|korkea|hyvä)|är för (mycket|högt|generöst)|vore för (mycket|högt))\b/u;
+/** "cant give 10", "wouldnt rate it a 10", "didnt deserve 10": a negation written without its apostrophe, then a verb of giving. */
+const CANT_GIVE =
+  /(^| )(cant|cannot|wont|wouldnt|couldnt|didnt|dont|doesnt|shouldnt) (give|rate|deserve|deserves|say)( (it|them|you|this|that))?( (a|an))?$/u;
 const OTHER_TIME = /^(last year|last time|next time|viime vuonna|viime kerralla|ensi kerralla|förra året|förra gången|nästa gång)$/u;
 /** "if", "unless": a score that is only what it would have been ("10 jos olisi päässyt nopeammin"). */
 const CONDITION = new Set(['if', 'unless', 'jos', 'jollei', 'ellei', 'om', 'såvida', 'ifall']);
@@ -24,26 +27,66 @@ const CONDITION = new Set(['if', 'unless', 'jos', 'jollei', 'ellei', 'om', 'såv
 const FAR_FROM = new Set(['far from', 'nowhere near', 'not near', 'långt ifrån', 'närheten av', 'langt ifrån']);
 
 /** Said with an eye roll: "no kymppi varmaan", "Varmaan kymppi kun ootin 4 tuntia", "Joo kymppi, just", "tio, jo visst", "kymppi 🙄". */
-const WAITED = /^(odotin|ootin|jonotin|jonotettiin|odotettiin|odotusta|jonoa|tuntia|tunnin|tunti|väntade|timmar)$/u;
-const SARCASM_AFTER = /^(just|just joo|joo just|jo visst|ja visst|heh|heh heh|hah|hah hah|yeah right|not)$/u;
+/** A long wait, beside a "varmaan" ten: hours, a whole day. */
+const WAITED = /^(tuntia|tunnin|tunti|timmar|timme|hours|hrs|päivän|dagen|day)$/u;
+const SARCASM_AFTER = /^(just|just joo|joo just|jo visst|hah|hah hah|yeah right|not)$/u;
 function sarcastic(tokens: Token[], r: Reading): boolean {
   const word = (k: number) => tokens[k]?.lower ?? '';
-  if (tokens.some((t) => t.text === '🙄' || t.text === '🙃')) return true;
+  if ([tokens[r.first - 1], tokens[r.last + 1]].some((t) => t?.text === '🙄')) return true;
   // "Kympin arvoinen... not": the message taken back at its end.
   const end = tokens.length - 1;
   if (tokens[end]?.lower === 'not' && ['.', '…'].includes(tokens[end - 1]?.text ?? '') && end > r.last) return true;
-  // "Varmaan ysi" is a guess; a "varmaan" ten beside a long wait is not ("Varmaan kymppi kun ootin 4 tuntia").
-  const complains = tokens.some((t) => WAITED.test(t.lower));
-  if ((word(r.first - 1) === 'varmaan' || word(r.last + 1) === 'varmaan') && r.value === 10 && complains) return true;
-  if (word(r.first - 1) === 'joo' && word(r.first - 2) === 'joo') return true;
   const mark = tokens[r.last + 1]?.text;
-  if (mark !== ',' && mark !== '.' && mark !== '!') return false;
-  const said = clauseWordsFrom(tokens, r.last + 2);
+  const said = mark === ',' || mark === '.' || mark === '!' ? clauseWordsFrom(tokens, r.last + 2) : null;
+  if (said === 'yeah right') return true;
+  // The rest only beside a long wait not denied ("Varmaan kymppi kun ootin 4 tuntia", "tio, jo visst. Väntade 3
+  // timmar"); "Varmaan ysi", "Joo joo 10", "Tia, jo visst!" are a guess and a yes.
+  const complains = tokens.some((t) => WAITED.test(t.lower)) && !tokens.some((t) => /^(ei|en|not|inte|ilman|utan|without)$/u.test(t.lower));
+  if (!complains) return false;
+  if ((word(r.first - 1) === 'varmaan' || word(r.last + 1) === 'varmaan') && r.value === 10) return true;
+  if (word(r.first - 1) === 'joo' && word(r.first - 2) === 'joo') return true;
   return said !== null && SARCASM_AFTER.test(said);
 }
 
-export function isNegated(tokens: Token[], r: Reading): boolean {
+/**
+ * A grade said but not given, with no other in its place: sarcasm ("Joo kymppi, just"), taken
+ * back ("10 is too generous", "10 would be unfair"), another visit's ("10 last year"), or what it
+ * would be if things were better, in spoken Finnish ("10 kun pääsis nopeemmin"). Unlike a denial
+ * ("ei kymppi mutta kasi") it names no other score: the message is none.
+ */
+export function isVoided(tokens: Token[], r: Reading): boolean {
+  const after = (k: number) => tokens[k]?.lower ?? '';
   if (sarcastic(tokens, r)) return true;
+  const clauseGoesOn = !startsClause(tokens, r.last + 1, CLAUSE_END);
+  if (
+    clauseGoesOn &&
+    TOO_MUCH.test(
+      tokens
+        .slice(r.last + 1, r.last + 5)
+        .map((t) => t.lower)
+        .join(' '),
+    )
+  )
+    return true;
+  // "10 last year" (not "10 last time too": this visit's as well)
+  const pair = `${after(r.last + 1)} ${after(r.last + 2)}`;
+  if (OTHER_TIME.test(pair) && !/^(too|also|myös|också|as|and|ja|och|kanssa)$/u.test(after(r.last + 3))) return true;
+  // "10 kun pääsis nopeemmin": "kun" with a conditional verb and a "better" ("10 kun ois aina näin sujuvaa" is a wish, a 10).
+  for (let k = r.last + 1; k <= r.last + 3 && k < tokens.length && !startsClause(tokens, k, CLAUSE_END); k++) {
+    if (after(k) !== 'kun' || ![1, 2].some((d) => COUNTERFACTUAL.test(after(k + d)))) continue;
+    const words = clauseWords(tokens, k);
+    if (words.some((w) => BETTER.test(w) || NEGATION_IN_CONDITION.test(w))) return true;
+  }
+  return false;
+}
+
+export function isNegated(tokens: Token[], r: Reading): boolean {
+  // "cant give 10", "wouldnt rate it a 10": written without the apostrophe.
+  const before = tokens
+    .slice(Math.max(0, r.first - 4), r.first)
+    .map((t) => t.lower)
+    .join(' ');
+  if (CANT_GIVE.test(before)) return true;
   const back = ['a', 'an', 'en'].includes(tokens[r.first - 1]?.lower ?? '') ? r.first - 1 : r.first;
   if (FAR_FROM.has(`${tokens[back - 2]?.lower ?? ''} ${tokens[back - 1]?.lower ?? ''}`)) return true;
   for (let k = r.first - 1, words = 0; k >= 0 && words < 3; k--) {
@@ -72,11 +115,6 @@ export function isNegated(tokens: Token[], r: Reading): boolean {
   if (['ei', 'en'].includes(after(r.last + 1)) && DENYING_VERB.test(after(r.last + 2)) && !startsClause(tokens, r.last + 1, CLAUSE_END)) {
     return true;
   }
-  // "10 is too generous", "10 would be unfair", "giving 10 would be lying": the grade named, then taken back.
-  if (TOO_MUCH.test(`${after(r.last + 1)} ${after(r.last + 2)}`) && !startsClause(tokens, r.last + 1, CLAUSE_END)) return true;
-  if (['would', 'wouldve', "would've"].includes(after(r.last + 1)) && ['be', 'have', 'been'].includes(after(r.last + 2))) return true;
-  // "10 last year", "kymppi viime kerralla": another visit's grade.
-  if (OTHER_TIME.test(`${after(r.last + 1)} ${after(r.last + 2)}`)) return true;
   // "kymppi se ei ollu", "kymppi sitä ei tule": the same with the subject between.
   if (
     ['se', 'sitä', 'siitä'].includes(after(r.last + 1)) &&
@@ -98,7 +136,7 @@ export function isNegated(tokens: Token[], r: Reading): boolean {
  * course not", "Absolut inte", "Tuskin", "No ei", "Ei missään nimessä", "not at all".
  */
 const DENIAL =
-  /^(?:no )?(?:ei|eipä|no|nope|nah|nej|nä|never|not|inte|aldrig|ikinä|koskaan|hardly|tuskin|tuskinpa|tuskimpa|knappast|ingalunda|en usko|en mä usko|hah|heh|just|joo just|just joo|jo visst|ja visst|yeah right|hell no|heck no|lol no|haha no|no way|no chance|not really|not at all|never ever|of course not|definitely not|absolutely not|certainly not|surely not|absolut inte|verkligen inte|inte alls|nej aldrig|nej nej|ei ikinä|ei koskaan|ei todellakaan|ei missään nimessä|ei varmasti|ei ollenkaan|ei lähellekään)$/u;
+  /^(?:no )?(?:ei|eipä|no|nope|nah|nej|nä|never|not|inte|aldrig|ikinä|koskaan|hardly|tuskin|tuskinpa|tuskimpa|knappast|ingalunda|en usko|en mä usko|hah|just|joo just|just joo|jo visst|yeah right|hell no|heck no|lol no|haha no|no way|no chance|not really|not at all|never ever|of course not|definitely not|absolutely not|certainly not|surely not|absolut inte|verkligen inte|inte alls|nej aldrig|nej nej|ei ikinä|ei koskaan|ei todellakaan|ei missään nimessä|ei varmasti|ei ollenkaan|ei lähellekään)$/u;
 /** Right after the grade, with no "?" between: only a plain denial ("10 ei ikinä", "Kymppi ei", "10 never", "10 not at all"). */
 const DENIAL_AFTER_GRADE =
   /^(?:ei|nej|not|inte|never|ei ikinä|ei koskaan|ei todellakaan|ei missään nimessä|not at all|inte alls|nej aldrig)$/u;
@@ -183,8 +221,6 @@ function clauseWords(tokens: Token[], k: number): string[] {
 export function isConditional(tokens: Token[], r: Reading): boolean {
   for (let k = r.last + 1; k <= r.last + 3 && k < tokens.length && !startsClause(tokens, k, CLAUSE_END); k++) {
     if (CONDITION.has((tokens[k] as Token).lower)) return opensCondition(tokens, k);
-    // Spoken Finnish says "if" as "kun" with a conditional verb: "10 kun pääsis nopeemmin".
-    if ((tokens[k] as Token).lower === 'kun' && [1, 2].some((d) => COUNTERFACTUAL.test(tokens[k + d]?.lower ?? ''))) return true;
   }
   let from = r.first;
   while (!startsClause(tokens, from, SENTENCE_END)) from--;

@@ -10,6 +10,7 @@ import {
   someOf,
   UNIT_AFTER,
 } from './score-context.ts';
+import { COUNT_AFTER_BELOW_TEN, DOUBTFUL_TIME_AFTER, SMALL_COUNT_AFTER } from './score-doubt.ts';
 import { DECIMAL_WORDS, DENOMINATOR_WORDS, NOT_SCORE_WORDS, SCORE_WORDS, STRICT_SCORE_WORDS } from './score-lexicon.ts';
 import type { NotAScore } from './score-parser.ts';
 
@@ -138,6 +139,15 @@ export function readSuffix(tokens: Token[], value: number, last: number): Omit<R
     }
     if (OTHER_SCALE_AFTER.test(next.lower)) return { type: 'bad', why: 'other-scale', value, last: last + 1, explicit: true };
     if (UNIT_AFTER.test(next.lower)) return { type: 'context', value, last: last + 1, explicit: false };
+    // Likely something else; a different number beside it stays ambiguous.
+    const then = at(last + 2);
+    const pastHour = next.lower === 'past' && (then?.kind === 'num' || numberWord(then?.lower ?? '') !== null);
+    if (value < 10 && (SMALL_COUNT_AFTER.test(next.lower) || COUNT_AFTER_BELOW_TEN.test(next.lower))) {
+      return { type: 'context', value, last: last + 1, explicit: false };
+    }
+    if (DOUBTFUL_TIME_AFTER.test(next.lower) || pastHour) {
+      return { type: 'context', value, last: last + 1, explicit: false, doubt: true };
+    }
     const listed = LISTED_COUNT_AFTER.test(next.lower) && (!at(last + 2) || at(last + 2)?.text === ':');
     const counted = listed || COUNT_NOUN_AFTER.test(next.lower) || (value === 1 && SINGLE_COUNT_AFTER.test(next.lower));
     if (counted && countFollows(tokens, last + 1)) return { type: 'context', value, last: last + 1, explicit: false };

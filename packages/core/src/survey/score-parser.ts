@@ -1,6 +1,6 @@
 import { CLAUSE_END, prepareReply, SENTENCE_END, startsClause, type Token, tokenize } from './reply-tokens.ts';
 import { FILLER_WORDS, LABEL_WORDS } from './score-lexicon.ts';
-import { isConditional, isNegated, isQuestion } from './score-negation.ts';
+import { isConditional, isNegated, isQuestion, isVoided } from './score-negation.ts';
 import { numberWord, type Reading } from './score-number.ts';
 import { readDigits, readWord } from './score-reading.ts';
 import { onlyFiller, reasonOf } from './score-reason.ts';
@@ -124,6 +124,8 @@ export function parseScoreReply(text: string): ParsedReply {
     // Filler just before it in its clause goes with it: "Vahva kasi, hyvä lääkäri" → "hyvä lääkäri".
     const clause = boundaryBefore(tokens, r.first, CLAUSE_END);
     const start = Math.min(label ?? r.first, onlyFiller(tokens, clause, r.first) ? clause : r.first);
+    // Said, but not given, and no other in its place ("Joo kymppi, just", "10 last year"): no score at all.
+    if (r.type === 'score' && isVoided(tokens, r)) return { kind: 'not-a-score', why: 'negated' };
     if (r.type === 'score' && (isNegated(tokens, r) || isConditional(tokens, r)))
       readings.push({ ...r, type: 'bad', why: 'negated', start });
     else if (r.type === 'score' && isQuestion(tokens, r)) {

@@ -11,6 +11,7 @@ import {
   partOfSomethingElse,
   WEEK_FIRST,
 } from './score-context.ts';
+import { doubtfulBefore } from './score-doubt.ts';
 import { SWEDISH_GRADE, TOP_SCORE_PHRASES } from './score-lexicon.ts';
 import { painScaleBefore } from './score-measure.ts';
 import { numberWord, type Reading, readSuffix } from './score-number.ts';
@@ -70,8 +71,15 @@ export function readDigits(tokens: Token[], i: number): Reading {
     return { ...plain, type: 'bad', why: 'pain-scale', value, last: end, explicit: false };
   }
   // A word before that makes it a time, a room, a year: "klo 9", "huone 10", "at 9".
-  // A limit: "<10", "> 8".
-  if (prev && (contextBefore(tokens, i) || ['#', '€', '$', '£', '§', '<', '>', '≤', '≥'].includes(prev.text))) return context(end);
+  if (prev && (contextBefore(tokens, i) || ['#', '€', '$', '£', '§'].includes(prev.text))) return context(end);
+  // Likely something else, and a different number beside it stays ambiguous: "vid 9", "waited 2", a limit "<10" (not an arrow "-> 10").
+  const arrow = ['-', '='].includes(at(i - 2)?.text ?? '') && prev?.gap === '';
+  if (prev && (doubtfulBefore(tokens, i, value) || (['<', '>', '≤', '≥'].includes(prev.text) && !arrow))) {
+    // With a unit after it ("Odotin 5 min, 9", "Odotin 1-5 minuuttia, 9"), the unit says what it is: plainly not the score.
+    const rangeEnd = at(end + 1)?.text === '-' && at(end + 2)?.kind === 'num' ? end + 2 : end;
+    const unit = readSuffix(tokens, Number(at(rangeEnd)?.text), rangeEnd);
+    return unit.type === 'context' && !unit.doubt ? context(unit.last) : { ...context(end), doubt: true };
+  }
   // "3. maaliskuuta", "3. mars": a date; "2. annos", "3. rokote": a dose.
   if (at(end + 1)?.text === '.' && MONTH.test(at(end + 2)?.lower ?? '')) return context(end + 2);
   if (at(end + 1)?.text === '.' && DOSE_ORDINAL_AFTER.test(at(end + 2)?.lower ?? '')) return context(end + 2);
@@ -162,6 +170,10 @@ export function readWord(tokens: Token[], i: number): Reading | null {
   if (painScaleBefore(tokens, i) && readSuffix(tokens, n.value, i).type !== 'context')
     return { ...context, type: 'bad', why: 'pain-scale' };
   if (contextBefore(tokens, i)) return context;
+  if (doubtfulBefore(tokens, i, n.value)) {
+    const unit = readSuffix(tokens, n.value, i);
+    return unit.type === 'context' && !unit.doubt ? { ...context, last: unit.last } : { ...context, doubt: true };
+  }
   // "Kasi on kipeä", "Vasen kasi", "Kasi ja ranne": käsi (a hand) written without umlauts, not a grade.
   if (tok.lower === 'kasi' && isHand(tokens, i)) return context;
   // "Kutosen paikkaus", "Alaleuan kutonen": a tooth; "Ysin aika": an appointment at nine; "nolla jonoa": none.

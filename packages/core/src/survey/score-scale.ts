@@ -10,7 +10,7 @@ import { numberWord, STAR_EMOJI } from './score-number.ts';
 /** "scale", "skala", "asteikolla", "skaalalla": a scale is being named. */
 const SCALE_WORD = /^(scale|scales|skala|skalan|skaala\p{L}*|asteiko\p{L}*|asteikol\p{L}*|asteikkoa?)$/u;
 /** Star ratings, said as a label of the number ("Tähdet: 4", "Stars 4", "tähtiä 4"). */
-const STAR_WORD = /^(tähdet|tähtiä|tähteä|tähti|tähden|stjärnor|stjärna|stjärnorna|stars|star)$/u;
+const STAR_WORD = /^(tähdet|tähtiä|tähteä|stjärnor|stjärnorna|stars)$/u;
 /** "of five", "of four" in Finnish, wherever it stands ("4 pistettä viidestä", "viidestä 4"). */
 const OUT_OF_FEW = /^(viidestä|neljästä|viidesta|neljasta)$/u;
 /** What a range of small numbers measures when it is no scale: "1-3 kertaa", "1-5 min", "0-5 tuntia". */
@@ -29,20 +29,20 @@ function smallScaleRangeAt(tokens: Token[], k: number): boolean {
 /** True when the message rates on another scale: named with its span, as "of five", as stars, or as `N:stä` (3–7). */
 export function namesOtherScale(tokens: Token[]): boolean {
   const hasScaleWord = tokens.some((t) => t.kind === 'word' && SCALE_WORD.test(t.lower));
-  // "⭐ 4": stars are another scale, wherever they stand, when a number could be on it (5 at most).
-  if (tokens.some((t) => STAR_EMOJI.test(t.text)) && tokens.some((t) => t.kind === 'num' && Number(t.text) <= 5)) return true;
   for (let k = 0; k < tokens.length; k++) {
     const t = tokens[k] as Token;
     // "5 on a scale of 5": the scale's top named.
-    if (hasScaleWord && (t.lower === 'of' || t.lower === 'av') && tokens[k + 1]?.kind === 'num') {
+    if ((t.lower === 'of' || t.lower === 'av') && SCALE_WORD.test(tokens[k - 1]?.lower ?? '') && tokens[k + 1]?.kind === 'num') {
       const top = Number(tokens[k + 1]?.text);
       if (top >= 3 && top <= 7) return true;
     }
-    if (t.kind === 'word' && OUT_OF_FEW.test(t.lower)) return true;
-    // "Tähdet: 4", "Stars 4": the stars label the number.
-    if (t.kind === 'word' && STAR_WORD.test(t.lower)) {
+    // "4 pistettä viidestä", "viidestä 4" (not "paras viidestä käynnistä": of five visits).
+    const unitBefore = /^(pist\p{L}*|p|points?)$/u.test(tokens[k - 1]?.lower ?? '') && isNumber(tokens[k - 2]);
+    if (t.kind === 'word' && OUT_OF_FEW.test(t.lower) && (isNumber(tokens[k - 1]) || isNumber(tokens[k + 1]) || unitBefore)) return true;
+    // "Tähdet: 4", "Stars 4", "⭐ 4": stars label a number they can count (5 at most; "Hoitaja oli tähti 10" is praise).
+    if ((t.kind === 'word' && STAR_WORD.test(t.lower)) || STAR_EMOJI.test(t.text)) {
       const next = tokens[k + 1]?.text === ':' || tokens[k + 1]?.text === '=' ? tokens[k + 2] : tokens[k + 1];
-      if (isNumber(next)) return true;
+      if (next?.kind === 'num' && Number(next.text) <= 5) return true;
     }
     // "3 pistettä 5:stä": out of five.
     const [colon, case_] = [tokens[k + 1], tokens[k + 2]];

@@ -212,6 +212,7 @@ describe('reply commands', () => {
     'not interested in parking',
     'wrong number',
     'enough waiting',
+    'enough of it',
     'Lääkäri puhui ruotsia jos voi',
     'En ymmärrä ohjeita',
     'Mä en halua vastata',
