@@ -155,6 +155,29 @@ describe('Lifecare A08 in the order it was recorded', () => {
     expect(await invitationOf(h.pool, 'lifecare', visit.visitId)).toMatchObject({ phone_hash: phoneHashOf(keys, '+358409890033') });
   });
 
+  it('takes an update recorded after a visit whose end is a little ahead, and judges a restored survey by the details it got back', async () => {
+    const hetu = testHetu();
+    const ahead = fresh({ 'PID-3.1': hetu, 'PV1-45': hl7Time(new Date(Date.now() + 2 * 60_000)) });
+    expect((await postHl7(h.url, ahead.bytes)).code).toBe('AA');
+    expect((await postHl7(h.url, update(hetu, ahead.visitId, minutesAgo(0), '+358409890035', 'fi'))).text).toBe('updated 1');
+    expect(await invitationOf(h.pool, 'lifecare', ahead.visitId)).toMatchObject({ phone_hash: phoneHashOf(keys, '+358409890035') });
+    // the same day: V2 replaces V1, V2 is cancelled, V1 is surveyed with V2's number; an update older than V2 leaves it
+    const other = testHetu();
+    const at = (hours: number) => hl7Time(new Date(Date.now() - hours * 3600_000));
+    const v1 = fresh({ 'PID-3.1': other, 'PV1-45': at(3), 'PID-13.1': '+358409890041' });
+    const v2 = fresh({ 'PID-3.1': other, 'PV1-45': at(2), 'PID-13.1': '+358409890042' });
+    for (const v of [v1, v2]) expect((await postHl7(h.url, v.bytes)).code).toBe('AA');
+    const cancel = hl7With('a13-cancel-end-of-visit', { 'MSH-10': uniqueId('LC'), 'PID-3.1': other, 'PV1-19.1': v2.visitId });
+    expect((await postHl7(h.url, cancel)).code).toBe('AA');
+    expect(await invitationOf(h.pool, 'lifecare', v1.visitId)).toMatchObject({
+      status: 'scheduled',
+      phone_hash: phoneHashOf(keys, '+358409890042'),
+    });
+    const between = await postHl7(h.url, update(other, v1.visitId, minutesAgo(150), '+358409890043', 'fi'));
+    expect(between.text).toBe("updated 0 (1 kept newer details than this message's EVN-2)");
+    expect(await invitationOf(h.pool, 'lifecare', v1.visitId)).toMatchObject({ phone_hash: phoneHashOf(keys, '+358409890042') });
+  });
+
   it('takes an update dated in the future as made now, so that later ones still count', async () => {
     const hetu = testHetu();
     const visit = fresh({ 'PID-3.1': hetu });
