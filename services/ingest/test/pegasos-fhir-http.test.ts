@@ -248,8 +248,19 @@ describe('POST /v1/sources/pegasos/fhir', () => {
     await expectRefused(cases);
     // A transaction's request alone, and resources Kaiku does not read, are passed over.
     const f = fresh('bundle-visit-finished-en');
-    f.bundle.entry.push({ request: { method: 'DELETE', url: 'Observation/1' } }, { resource: { resourceType: 'Practitioner', id: 'p1' } });
+    f.bundle.entry.push(
+      { request: { method: 'DELETE', url: 'Observation/1' } },
+      { response: { status: '201 Created', location: 'Observation/9/_history/1' } },
+      { resource: { resourceType: 'Practitioner', id: 'p1' } },
+    );
     expect((await post(f.bundle)).status).toBe(201);
+    // An element FHIR does not define in the Bundle's meta: refused for a visit, not for a cancellation (it does not read it).
+    const odd = fresh('bundle-visit-finished-en');
+    odd.bundle.meta = { lastUpdated: '2026-11-27T10:00:00Z', vendorTraceId: 'abc' };
+    expect(await post(odd.bundle)).toMatchObject({ status: 400, json: { issue: [{ expression: ['Bundle.meta.vendorTraceId'] }] } });
+    const cancel = fresh('bundle-visit-entered-in-error');
+    cancel.bundle.meta = { lastUpdated: '2026-11-27T10:00:00Z', vendorTraceId: 'abc' };
+    expect(await post(cancel.bundle)).toMatchObject({ status: 200, json: { outcome: 'cancelled' } });
   });
 
   it('names Encounter.class.code when the class code is refused, not serviceType', async () => {

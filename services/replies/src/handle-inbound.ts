@@ -280,7 +280,8 @@ export function createInboundHandler(deps: InboundDeps) {
     const rest = withoutStopRequest(text);
     if (rest !== null) {
       const kept = readMessage(rest);
-      return kept.score.kind === 'score' || carriesContent(rest)
+      // (a language asked for beside the request is not taken: the number is leaving)
+      return kept.score.kind === 'score' || (carriesContent(rest) && !kept.command)
         ? underLock(msg, rest, kept, null, phoneHash, true)
         : underLock(msg, text, said, { kind: 'opt-out' }, phoneHash);
     }

@@ -206,6 +206,13 @@ describe('the SMS conversation (docs/conversation.md)', () => {
     const second = await f.invitation({ phone: other, language: 'en' });
     expect((await f.sms(other, 'pls stop texting me after this one, 9')).replies).toEqual([text('en', 'optedOut')]);
     expect(await stateOf(f.pool, second)).toMatchObject({ score: 9, comment: null });
+    // a language asked for beside the request is not taken: the confirmation is in the survey's, and nothing is kept of it
+    const third = newPhone();
+    await f.invitation({ phone: third, language: 'fi' });
+    expect((await f.sms(third, '9')).replies).toEqual([text('fi', 'askReason')]);
+    expect((await f.sms(third, 'STOP. In English please')).replies).toEqual([text('fi', 'optedOut')]);
+    const { rowCount: kept } = await f.pool.query('SELECT 1 FROM language_preferences WHERE phone_hash = $1', [phoneHashOf(keys, third)]);
+    expect(kept).toBe(0);
   });
 
   it('a score with a request for another language ("8 på svenska tack") is stored, asked why in Swedish, and remembered', async () => {

@@ -4,6 +4,7 @@ import { type FieldIssue, SourceMessageError } from './adapter-error.ts';
 import { phonesOf } from './fhir-telecom.ts';
 import { arr, isObject, shown, str, stripOid } from './fhir-values.ts';
 import { hetusInUse, malformed, malformedMeta, modifierExtensionIn } from './pegasos-fhir.checks.ts';
+import { unknownMetaElements } from './pegasos-fhir.elements.ts';
 import { birthDateOf, languageOf } from './pegasos-fhir.patient.ts';
 import {
   type Found,
@@ -84,7 +85,7 @@ function encountersOf(body: unknown): Found[] {
     ]);
   }
   // TURVAKIELTO on the Bundle covers every entry: a label list that can't be read is refused.
-  const bundleMeta = malformedMeta(body, 'Bundle');
+  const bundleMeta = malformedMeta(body, 'Bundle', false);
   if (bundleMeta.length) throw new SourceMessageError('invalid', bundleMeta);
   const entries = arr<{ fullUrl?: string; resource?: Resource }>(body.entry);
   refuseUnreadableEntries(body.entry);
@@ -199,7 +200,8 @@ function toEvent(found: Found, timeZone: string, now: Date): VisitEventInput {
   }
   let birthDate: string | undefined;
   if (patient && !cancelling) {
-    issues.push(...malformed(patient, 'Patient'), ...malformed(enc, p));
+    const bundleMeta = found.bundleMeta ? unknownMetaElements(found.bundleMeta, 'Bundle.meta') : [];
+    issues.push(...malformed(patient, 'Patient'), ...malformed(enc, p), ...bundleMeta);
     // Two different identity codes in use for one patient: which is theirs is not ours to guess.
     const codes = new Set(hetusInUse(patient, now).flatMap((i) => (str(i.value) ? [(i.value as string).trim().toUpperCase()] : [])));
     if (codes.size > 1)

@@ -70,12 +70,16 @@ export function malformed(r: Patient | Encounter, at: string): FieldIssue[] {
   return issues;
 }
 
-/** A `meta` (of a resource or of the Bundle) whose security labels could not be read: refused, not ignored. */
-export function malformedMeta(raw: Record<string, unknown>, at: string): FieldIssue[] {
+/**
+ * A `meta` (of a resource or of the Bundle) whose security labels could not be read: refused, not
+ * ignored. `elements`: also one with an element FHIR does not define (not for a Bundle read before
+ * its encounters: a cancellation does not read it, and is not lost over it).
+ */
+export function malformedMeta(raw: Record<string, unknown>, at: string, elements = true): FieldIssue[] {
   const meta = raw.meta as Record<string, unknown> | undefined;
   if (meta !== undefined && !isObject(meta)) return [{ field: `${at}.meta`, message: 'must be an object' }];
   if (meta?.security !== undefined && (!Array.isArray(meta.security) || !meta.security.every(isObject))) {
     return [{ field: `${at}.meta.security`, message: 'must be an array of Coding' }];
   }
-  return unknownMetaElements(meta, `${at}.meta`);
+  return elements ? unknownMetaElements(meta, `${at}.meta`) : [];
 }

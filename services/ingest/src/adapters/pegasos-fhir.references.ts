@@ -126,7 +126,9 @@ export function refuseUnreadableEntries(list: unknown): void {
     const at = `Bundle.entry[${i}]`;
     if (!isObject(entry)) issues.push({ field: at, message: `must be an object, got ${shown(entry)}` });
     else if (entry.resource === undefined) {
-      if (!isObject(entry.request)) issues.push({ field: `${at}.resource`, message: 'the entry has no resource' });
+      // (a transaction's or batch's request, or a response, may stand alone: FHIR's bdl-5)
+      if (!isObject(entry.request) && !isObject(entry.response))
+        issues.push({ field: `${at}.resource`, message: 'the entry has no resource' });
     } else if (!isObject(entry.resource))
       issues.push({ field: `${at}.resource`, message: `must be a resource, got ${shown(entry.resource)}` });
     else if (typeof entry.resource.resourceType !== 'string')
