@@ -89,8 +89,9 @@ export async function updatePatient(
     if (invitation.lookup_before_retry) continue;
     // Recorded before the update whose details the survey holds (one that came late, or was sent
     // again): those are newer. (A withdrawal above goes through whatever its time: no text is never
-    // the harm.) Before any timed update the survey holds the visit's own details, current when the
-    // visit ended: an update recorded before that (an A08 of yesterday, resent) is older too.
+    // the harm.) The first update is taken whatever its time: the visit's own message is not kept
+    // with a time of its own (a test harness's A03 made current, beside the fixture's A08 of 2025,
+    // must still take the A08).
     if (recordedAt && invitation.details_at && recordedAt < invitation.details_at) {
       older += 1;
       continue;

@@ -184,14 +184,6 @@ const IN_FLIGHT_WITHDRAWN = (where: string, reason: string) => `
   UPDATE invitations i SET withdrawn_reason = coalesce(i.withdrawn_reason, ${reason})
     FROM visits v WHERE v.id = i.visit_id AND ${IN_FLIGHT} AND (${where})`;
 
-/**
- * When the details a survey holds were current, before any timed update (`i` the invitation, `v`
- * its visit): those its visit message brought, current when the visit ended, or when the message
- * came if that was sooner (an end a few minutes ahead); less five minutes of clock skew between
- * systems. An update recorded before this is older than what the survey holds.
- */
-const VISIT_DETAILS_AT = `(LEAST(v.ended_at, i.created_at) - interval '5 minutes')`;
-
 /** What a cancelled survey held for sending: a same-day visit it had replaced is surveyed with it. */
 export interface CancelledDetails {
   phone_enc: Buffer | null;
@@ -205,9 +197,8 @@ export interface CancelledDetails {
 export async function cancelInvitation(client: PoolClient, invitationId: string): Promise<CancelledDetails | null> {
   const { rows } = await client.query<CancelledDetails>(
     `WITH old AS (
-       SELECT i.id, i.phone_enc, i.phone_hash, i.language, i.send_at, COALESCE(i.details_at, ${VISIT_DETAILS_AT}) AS details_at
-         FROM invitations i JOIN visits v ON v.id = i.visit_id
-        WHERE i.id = $1 AND i.status = 'scheduled' AND NOT i.lookup_before_retry FOR UPDATE OF i
+       SELECT id, phone_enc, phone_hash, language, send_at, details_at FROM invitations
+       WHERE id = $1 AND status = 'scheduled' AND NOT lookup_before_retry FOR UPDATE
      )
      UPDATE invitations i SET status = 'cancelled', phone_enc = NULL, phone_hash = NULL, updated_at = now()
        FROM old WHERE i.id = old.id
@@ -284,7 +275,7 @@ export interface ScheduledInvitation {
   language: string;
   /** An attempt got a 5xx: its text may be at Twilio, and the retry looks for it by number and words. */
   lookup_before_retry: boolean;
-  /** When the details it holds were current at the source: the last timed update's, else VISIT_DETAILS_AT. */
+  /** When the details it holds were recorded at the source: the last timed update's (null: none yet). */
   details_at: Date | null;
 }
 
@@ -294,7 +285,7 @@ export async function scheduledInvitationsOf(
   by: { source: string; sourceVisitId: string | null; pseudonym: string | null; namedVisitOfAnyone?: boolean },
 ): Promise<ScheduledInvitation[]> {
   const { rows } = await client.query<ScheduledInvitation>(
-    `SELECT i.id, i.phone_hash, i.language, i.lookup_before_retry, COALESCE(i.details_at, ${VISIT_DETAILS_AT}) AS details_at
+    `SELECT i.id, i.phone_hash, i.language, i.lookup_before_retry, i.details_at
        FROM invitations i JOIN visits v ON v.id = i.visit_id
      WHERE i.status = 'scheduled'
        -- The named visit only when it is this patient's (or its patient is unknown): an update that
