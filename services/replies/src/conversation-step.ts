@@ -59,6 +59,11 @@ export function planConversationStep(
     outcome,
   });
   const statusAfter = (step: string) => (step === COMPLETED ? 'completed' : 'answered');
+  const sameWords = (text: string) =>
+    text
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}]+/gu, ' ')
+      .trim();
   // Words joined on to what is stored are masked as a whole with it: a phone number or a hetu
   // split across two messages ("soittakaa 040", "123 4567") is masked too.
   const joined = (stored: string | null, words: string) => storableComment(stored ? `${stored} ${words}` : words);
@@ -73,7 +78,11 @@ export function planConversationStep(
       if (effect.next.reasked !== inv.reasked) write.set_reasked = true;
       return done(effect.reply, 'language', effect.language);
     case 'score': {
-      const said = [inv.pending_comment, effect.reason ? storableComment(effect.reason) : null].filter(Boolean).join(' ');
+      // (what was said before the score once, not twice: "odotin 2 tuntia", then "5, odotin 2 tuntia")
+      const reason = effect.reason ? storableComment(effect.reason) : null;
+      const pending =
+        inv.pending_comment && reason && sameWords(reason).includes(sameWords(inv.pending_comment)) ? null : inv.pending_comment;
+      const said = [pending, reason].filter(Boolean).join(' ');
       const comment = said ? storableComment(said) : null;
       const band = BANDS[scoreBand(effect.score)];
       Object.assign(write, {

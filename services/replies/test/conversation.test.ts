@@ -193,6 +193,22 @@ describe('the SMS conversation (docs/conversation.md)', () => {
     expect(await stateOf(f.pool, kept)).toMatchObject({ score: 9 });
   });
 
+  it('keeps what was said before the score once, not twice, and no puzzlement as feedback; a bare number after the thanks changes nothing', async () => {
+    const phone = newPhone();
+    const id = await f.invitation({ phone, language: 'fi' });
+    expect((await f.sms(phone, 'odotin 2 tuntia')).replies).toEqual([text('fi', 'reask')]);
+    expect((await f.sms(phone, 'kahdeksan, mutta odotin 2 tuntia')).replies).toEqual([text('fi', 'thanks')]);
+    expect(await stateOf(f.pool, id)).toMatchObject({ score: 8, comment: 'mutta odotin 2 tuntia' });
+    expect((await f.sms(phone, '0')).replies).toEqual([]);
+    expect(await stateOf(f.pool, id)).toMatchObject({ score: 8 });
+    const other = newPhone();
+    const second = await f.invitation({ phone: other, language: 'fi' });
+    expect((await f.sms(other, 'mikä tämä on?')).replies).toEqual([text('fi', 'reask')]);
+    expect((await f.sms(other, '10')).replies).toEqual([text('fi', 'askReason')]);
+    expect((await f.sms(other, 'hyvä')).replies).toEqual([text('fi', 'thanks')]);
+    expect(await stateOf(f.pool, second)).toMatchObject({ score: 10, comment: 'hyvä' });
+  });
+
   it('a reason sent with a request to stop ("nice nurse. STOP") is kept with the score, and the number opted out', async () => {
     const phone = newPhone();
     const id = await f.invitation({ phone, language: 'en' });

@@ -74,8 +74,12 @@ export function advanceConversation(
     // "Kiitos!" to the thanks is a courtesy, not more feedback; a bare score or a correction gives the
     // score anew (the same one sent again changes nothing).
     if (state.step !== COMPLETED || !carriesContent(text)) return { kind: 'ignored', why: 'empty', note: null, reply: null };
-    const corrected = correctionOf(text, score);
+    // After the thanks only a correction said in words replaces the score ("Sori, piti olla 9"); a
+    // bare number ("0", a day later) could be anything, and would move a promoter silently.
+    const corrected = readCorrection(text);
     if (corrected) return { kind: 'rescore', ...corrected, next: null, reply: null };
+    const parsed = score ?? parseScoreReply(text);
+    if (parsed.kind === 'score' && parsed.reason === null) return { kind: 'ignored', why: 'empty', note: null, reply: null };
     // Kept as written ("Ja lääkäri oli 10/10", "10 hoitajalle": a number in them is part of what
     // they say); the answer sent again, whose words the comment holds, is the caller's to drop.
     return { kind: 'append', text, reply: null };

@@ -58,7 +58,17 @@ export function reasonOf(prepared: string, tokens: Token[], spans: Array<{ start
   return unwrapped;
 }
 
-/** True when the text says something beyond greetings, thanks, labels and emoji. */
+/**
+ * Not feedback but puzzlement at the text itself: "mitä?", "en ymmärrä", "kuka lähetti tämän",
+ * "what is this?", "vad är det här". (An acceptance run found them stored as comments.)
+ */
+const PUZZLED =
+  /^(mitä|mita|mitäh|häh|hä|hmm+|mikä tämä on|mikä tää on|mikä tämä|mikä tää|kuka lähetti tämän|kuka tämä on|kuka olette|kuka olet|mistä on kyse|en ymmärrä|en tajua|what|huh|eh|what is this|whats this|what's this|who is this|who are you|who sent this|i dont understand|i don't understand|vad|va|vad är det här|vad är detta|vem är det|vem är du|vem skickade detta|jag förstår inte|förstår inte)$/u;
+
+/** True when the text says something beyond greetings, thanks, labels, emoji and puzzlement. */
 export function carriesContent(text: string): boolean {
-  return !tokenize(prepareReply(text)).every(saysNothing);
+  const tokens = tokenize(prepareReply(text));
+  if (tokens.every(saysNothing)) return false;
+  const words = tokens.filter((t) => t.kind === 'word').map((t) => t.lower);
+  return !PUZZLED.test(words.join(' '));
 }

@@ -206,14 +206,22 @@ describe('conversation steps (docs/conversation.md)', () => {
       reply: null,
     }); // a courtesy to the thanks is not more feedback
     expect(advanceConversation({ ...start, step: 'completed' }, 'Kiitos! 😊')).toMatchObject({ kind: 'ignored', reply: null });
-    // the score sent once more is the score again (it changes what is stored only when it differs), without a reply
-    expect(advanceConversation({ ...start, step: 'completed' }, '7')).toEqual({
-      kind: 'rescore',
-      score: 7,
-      reason: null,
-      next: null,
-      reply: null,
-    });
+    // a bare number after the thanks changes nothing (an acceptance run saw a stray "0" turn a promoter
+    // into a detractor, silently); a correction said in words does
+    for (const bare of ['7', '0', 'kymppi']) {
+      expect(advanceConversation({ ...start, step: 'completed' }, bare), bare).toEqual({
+        kind: 'ignored',
+        why: 'empty',
+        note: null,
+        reply: null,
+      });
+    }
+    expect(advanceConversation({ ...start, step: 'completed' }, 'Sori, piti olla 7')).toMatchObject({ kind: 'rescore', score: 7 });
+    // puzzlement at the text is no feedback: not appended, not kept as a note
+    for (const puzzled of ['mitä?', 'en ymmärrä', 'kuka lähetti tämän', 'What is this?', 'vad är det här']) {
+      expect(advanceConversation({ ...start, step: 'completed' }, puzzled), puzzled).toMatchObject({ kind: 'ignored' });
+      expect(advanceConversation(start, puzzled), puzzled).toMatchObject({ kind: 'reask', note: null });
+    }
     for (const courtesy of ['Kiitos samoin', 'Tack detsamma!', 'Thanks, you too', 'Hyvää joulua!']) {
       expect(advanceConversation({ ...start, step: 'completed' }, courtesy), courtesy).toMatchObject({ kind: 'ignored' });
     }
