@@ -13,6 +13,7 @@ export interface Token {
 }
 
 const KEYCAP = /([0-9])\uFE0F?\u20E3/gu;
+const CAT_FACE = /(?<![\p{L}\p{N}:])(?<!(?:arvosana|arvio|pisteet|score|rating|grade|betyg|poäng)\s*)[:;]3(?!\p{N})/giu;
 // Control characters (NUL and friends) never reach storage or the parser; newlines and tabs stay.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping them is the point
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\uFFFE\uFFFF]/gu;
@@ -37,9 +38,10 @@ export function prepareReply(text: string): string {
     .replace(/\u2044/gu, '/')
     .replace(/\u2026/gu, '...')
     .replace(/[\u00A0\u2007\u202F\u200B]/gu, ' ')
-    // A heart or a cat face typed as "<3" and ":3" (kept the same length): no 3 of any kind.
+    // A heart or a cat face typed as "<3" and ":3" (kept the same length): no 3 of any kind; not a
+    // label's colon ("Arvosana :3").
     .replace(/<3/gu, '\u2764\uFE0F')
-    .replace(/(?<![\p{L}\p{N}:])[:;]3(?!\p{N})/gu, '\u{1F63A}');
+    .replace(CAT_FACE, '\u{1F63A}');
   return withoutEmailDigits(plain);
 }
 

@@ -157,11 +157,9 @@ const CONTEXT_PAIRS = new Set(['close to', 'up to', 'quarter to', 'kvart i', 'up
 const PERSON_BEFORE_COPULA =
   /^(son|sons|daughter|child|kid|baby|boy|girl|we|dotter|barn|bebis|pojke|flicka|vi|poika|poikani|tyttö|tyttöni|tytär|tyttäreni|lapsi|lapseni|vauva|vauvani|meitä|me|meit)$/u;
 const COPULA = /^(is|was|were|are|turned|är|var|blev|fyller|on|oli|olimme|oltiin|täytti|täyttää)$/u;
-/** An appointment whose hour a copula gives: "Appointment was 10", "Mun aika oli 8", "Tiden var 10". */
-const APPOINTMENT_BEFORE_COPULA = /^(appointment|appt|time|slot|\p{L}*aika|\p{L}*aikani|ajanvaraus|\p{L}*tid|\p{L}*tiden)$/u;
 /** Compound nouns of an id, a room or a queue ticket: "jonotusnumero 10", "vastaanottohuone 3", "väntrum 2". */
 const CONTEXT_COMPOUND =
-  /(numero|numeroni|nummer|nummerlapp|number|lapp|lappu|huone|huoneessa|rum|rummet|room|kerros|paikka|vuoro|odotusaika|jonotusaika|raskausviik\p{L}*|graviditetsveck\p{L}*)$/u;
+  /(numero|numeroni|nummer|nummerlapp|number|lapp|lappu|huone|huoneessa|rum|rummet|room|kerros|paikka|vuoro|raskausviik\p{L}*|graviditetsveck\p{L}*)$/u;
 
 /**
  * A plural count opening the clause, right before the number or with "oli" between ("Hoitajia
@@ -242,7 +240,7 @@ export function contextBefore(tokens: Token[], i: number): boolean {
     if (prev.lower.length > 6 && CONTEXT_COMPOUND.test(prev.lower)) return true;
     // ("Poika on 10/10 tyytyväinen" rates: out of ten)
     const person = PERSON_BEFORE_COPULA.test(prev2) && !outOfTenAfter(tokens, i);
-    return COPULA.test(prev.lower) && (person || APPOINTMENT_BEFORE_COPULA.test(prev2));
+    return COPULA.test(prev.lower) && person;
   }
   return prev.text === '.' && prev.gap === '' && ['kl', 'klo', 'nr', 'nro', 'no'].includes(prev2);
 }

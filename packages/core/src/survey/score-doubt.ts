@@ -67,6 +67,11 @@ const DOUBTFUL_PAIRS = new Set([
   'friend says',
   'everyone gives',
   'everybody gives',
+  'kid says',
+  'son says',
+  'daughter says',
+  'mom says',
+  'dad says',
   'next time',
   'last time',
   'last year',
@@ -77,6 +82,9 @@ const DOUBTFUL_PAIRS = new Set([
   'förra gången',
   'förra året',
 ]);
+/** An appointment whose hour a copula gives: "Appointment was 10", "Mun aika oli 8", "Tiden var 10". */
+const APPOINTMENT = /^(appointment|appt|time|slot|\p{L}*aika|\p{L}*aikani|ajanvaraus|\p{L}*tid|\p{L}*tiden)$/u;
+const COPULA_WAS = /^(is|was|on|oli|är|var)$/u;
 /** Teeth are numbered 1–8 in each quarter of the jaw: "tooth 8", "hammas 6" ("Fixed my tooth 10" is a 10). */
 const TOOTH_WORD = /^(tooth|molar|incisor|premolar|hammas|hampaan|tand|tanden)$/u;
 /** "usually a 10", "Yleensä 8": another visit's grade; "Kuten yleensä 10", "as usual 10" is this one's. */
@@ -100,15 +108,19 @@ export function doubtfulBefore(tokens: Token[], i: number, value: number): boole
   // the word before an article: "usually a 10", "could have been a 10"
   const k = ['a', 'an', 'en'].includes(prev.lower) ? i - 2 : i - 1;
   if (DOUBTFUL_BEFORE.has(word(k)) || DOUBTFUL_PAIRS.has(`${word(k - 1)} ${word(k)}`)) return true;
-  // an appointment's compound: "Kontrolliaika 10", "vastaanottoaika 9" (a waiting time is a duration: CONTEXT_COMPOUND)
-  if (word(k).length > 6 && word(k).endsWith('aika') && !/(odotus|jonotus)aika$/u.test(word(k))) return true;
+  // In digits, not out of ten: an appointment's hour or a wait ("Kontrolliaika 10", "Odotusaika 0", "Aika oli 10",
+  // "Appointment was 10", "Tiden var 10"); "Odotusaika kymppi", "Aika oli 10/10" rate them.
+  if (tokens[i]?.kind === 'num') {
+    if (word(k).length > 6 && word(k).endsWith('aika')) return true;
+    if (COPULA_WAS.test(word(k)) && APPOINTMENT.test(word(k - 1))) return true;
+  }
   if (TOOTH_WORD.test(word(k)) && value >= 1 && value <= 8) return true;
   // "near 10" (not "nowhere near 10", "not near 10": denials, read as such)
   if (word(k) === 'near' && !['nowhere', 'not'].includes(word(k - 1))) return true;
   if (USUALLY.test(word(k)) && !AS.test(word(k - 1))) return true;
   if (['been', 'given'].includes(word(k)) && ['have', 've'].includes(word(k - 1)) && WOULD_HAVE.test(word(k - 2))) return true;
   if (/^(would've|could've|should've)$/u.test(word(k - 1)) && ['been', 'given'].includes(word(k))) return true;
-  if (measuredBefore(tokens, i)) return true;
+  if (measuredBefore(tokens, i, value)) return true;
   // "from 8 till 10", "from 9 to 11": the start of a span of time.
   if (prev.lower === 'from' && /^(to|till|until|-)$/u.test(tokens[i + 1]?.lower ?? '')) return true;
   // "seen at 5 to 9", "quarter past 9": a clock time after another number.

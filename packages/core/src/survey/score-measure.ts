@@ -40,8 +40,9 @@ const CHILD =
   /^(poika|poikani|tyttö|tyttöni|tytär|tyttäreni|vauva|vauvani|esikoinen|esikoiseni|nuorin|nuorimmainen|vanhin|kuopus|keskimmäinen|son|sonen|dotter|dottern|bebisen|äldsta|yngsta|daughter|baby|eldest|youngest|boy|girl)$/u;
 /** Between the measured thing and its value: a copula, a time of day ("oli aamulla", "var nu"). */
 const MEASURE_GAP = /^(on|oli|olivat|is|was|are|were|är|var|nu|nyt|now|aamulla|illalla|tänään|today|idag|painaa|väger|weighs)$/u;
-export function measuredBefore(tokens: Token[], i: number): boolean {
+export function measuredBefore(tokens: Token[], i: number, value: number): boolean {
   let k = i - 1;
   while (k >= i - 2 && MEASURE_GAP.test(wordAt(tokens, k)) && !MEASURE.test(wordAt(tokens, k))) k--;
-  return MEASURE.test(wordAt(tokens, k)) || (CHILD.test(wordAt(tokens, k)) && k >= i - 2);
+  // (a child's age below ten: "Thank you for helping my son 10" thanks with a 10)
+  return MEASURE.test(wordAt(tokens, k)) || (CHILD.test(wordAt(tokens, k)) && k >= i - 2 && value < 10);
 }

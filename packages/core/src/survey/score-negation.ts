@@ -12,7 +12,8 @@ import {
 import type { Reading } from './score-number.ts';
 
 /** Finnish verbs that deny a grade named before them: "Kymppi ei tule", "10 en anna", "Kymppiä ei heru". */
-const DENYING_VERB = /^(tule|tullut|tuu|anna|antaisi|antais|annettu|heru|irtoa|ole|oo|ollu|ollut|saa|saada)$/u;
+const DENYING_VERB = /^(tule|tullut|tuu|anna|antaisi|antais|annettu|heru|irtoa|ole|oo|saa|saada)$/u;
+const OSTRO_GLUE = new Set(['va', 'var', 'he', 'na', 'ju', 'en', 'ingen', 'någo', 'nån']);
 /** After a grade: "is too generous", "on liikaa", "är för mycket". */
 const TOO_MUCH =
   /^(is too (generous|much|high|kind)|would be (unfair|lying|a lie|dishonest|wrong|too much|too generous|generous)|on liikaa|olisi liikaa|on liian (paljon|korkea|hyvä)|är för (mycket|högt|generöst)|vore för (mycket|högt))\b/u;
@@ -29,19 +30,28 @@ const FAR_FROM = new Set(['far from', 'nowhere near', 'not near', 'långt ifrån
 /** Said with an eye roll: "no kymppi varmaan", "Varmaan kymppi kun ootin 4 tuntia", "Joo kymppi, just", "tio, jo visst", "kymppi 🙄". */
 /** A long wait, beside a "varmaan" ten: hours, a whole day. */
 const WAITED = /^(tuntia|tunnin|tunti|timmar|timme|hours|hrs|päivän|dagen|day)$/u;
+/** …and the waiting itself: "ootin", "jonossa", "väntade". */
+const WAITING = /^(odotin|ootin|jonotin|odotettiin|jonotettiin|odotusta|jonossa|jonoa|väntade|väntan|kö|kön|waited|waiting|queue|queued)$/u;
 const SARCASM_AFTER = /^(just|just joo|joo just|jo visst|hah|hah hah|yeah right|not)$/u;
 function sarcastic(tokens: Token[], r: Reading): boolean {
   const word = (k: number) => tokens[k]?.lower ?? '';
-  if ([tokens[r.first - 1], tokens[r.last + 1]].some((t) => t?.text === '🙄')) return true;
-  // "Kympin arvoinen... not": the message taken back at its end.
-  const end = tokens.length - 1;
-  if (tokens[end]?.lower === 'not' && ['.', '…'].includes(tokens[end - 1]?.text ?? '') && end > r.last) return true;
+  // an eye roll after it in its sentence: "10 🙄🙄", "No kymppi tietysti 🙄" ("Parking 🙄 but staff 10" rolls at the parking)
+  for (let k = r.last + 1; k < tokens.length && !startsClause(tokens, k, SENTENCE_END); k++)
+    if (tokens[k]?.text.includes('🙄')) return true;
+  // "Kympin arvoinen... not", "Ihan kymppi. Not.": the message taken back at its end.
+  let end = tokens.length - 1;
+  while (end > r.last && tokens[end]?.kind === 'punct') end--;
+  if (tokens[end]?.lower === 'not' && ['.', '…'].includes(tokens[end - 1]?.text ?? '') && end > r.last + 1) return true;
+  if (word(r.last + 1) === 'yeah' && word(r.last + 2) === 'right') return true;
   const mark = tokens[r.last + 1]?.text;
   const said = mark === ',' || mark === '.' || mark === '!' ? clauseWordsFrom(tokens, r.last + 2) : null;
   if (said === 'yeah right') return true;
   // The rest only beside a long wait not denied ("Varmaan kymppi kun ootin 4 tuntia", "tio, jo visst. Väntade 3
   // timmar"); "Varmaan ysi", "Joo joo 10", "Tia, jo visst!" are a guess and a yes.
-  const complains = tokens.some((t) => WAITED.test(t.lower)) && !tokens.some((t) => /^(ei|en|not|inte|ilman|utan|without)$/u.test(t.lower));
+  const complains =
+    tokens.some((t) => WAITED.test(t.lower)) &&
+    tokens.some((t) => WAITING.test(t.lower)) &&
+    !tokens.some((t) => /^(ei|en|not|inte|ilman|utan|without|vaikka|fast|although|though|trots)$/u.test(t.lower));
   if (!complains) return false;
   if ((word(r.first - 1) === 'varmaan' || word(r.last + 1) === 'varmaan') && r.value === 10) return true;
   if (word(r.first - 1) === 'joo' && word(r.first - 2) === 'joo') return true;
@@ -89,6 +99,12 @@ export function isNegated(tokens: Token[], r: Reading): boolean {
   if (CANT_GIVE.test(before)) return true;
   const back = ['a', 'an', 'en'].includes(tokens[r.first - 1]?.lower ?? '') ? r.first - 1 : r.first;
   if (FAR_FROM.has(`${tokens[back - 2]?.lower ?? ''} ${tokens[back - 1]?.lower ?? ''}`)) return true;
+  // Ostrobothnian Swedish: "int va he na tia", "int va he ju na tia" (it was no ten).
+  for (let k = r.first - 1; k >= 0 && r.first - k <= 6; k--) {
+    const w = tokens[k]?.lower ?? '';
+    if (w === 'int' || w === 'inte') return true;
+    if (!OSTRO_GLUE.has(w)) break;
+  }
   for (let k = r.first - 1, words = 0; k >= 0 && words < 3; k--) {
     if (startsClause(tokens, k + 1, CLAUSE_END)) break;
     const t = tokens[k] as Token;
@@ -104,7 +120,11 @@ export function isNegated(tokens: Token[], r: Reading): boolean {
       return true;
     }
     // "9 ei vaan 10", "inte 9 utan 10": the negation denies what came before; this one is affirmed.
-    if ((t.lower === 'ei' && tokens[k + 1]?.lower === 'vaan') || (t.lower === 'inte' && tokens[k + 1]?.lower === 'utan')) return false;
+    if (
+      (t.lower === 'ei' && ['vaan', 'kun', 'ku'].includes(tokens[k + 1]?.lower ?? '')) ||
+      (t.lower === 'inte' && tokens[k + 1]?.lower === 'utan')
+    )
+      return false;
     if (NEGATION_WORDS.has(t.lower) || t.lower.endsWith("n't") || (t.lower === 'way' && tokens[k - 1]?.lower === 'no')) return true;
     // A bare "no" before the number is not read as a denial: in Finnish it is "well" ("No kymppi
     // tietysti", "No 9").
@@ -119,8 +139,9 @@ export function isNegated(tokens: Token[], r: Reading): boolean {
   if (
     ['se', 'sitä', 'siitä'].includes(after(r.last + 1)) &&
     ['ei', 'en'].includes(after(r.last + 2)) &&
-    DENYING_VERB.test(after(r.last + 3)) &&
-    !startsClause(tokens, r.last + 1, CLAUSE_END)
+    (DENYING_VERB.test(after(r.last + 3)) || ['ollu', 'ollut'].includes(after(r.last + 3))) &&
+    !startsClause(tokens, r.last + 1, CLAUSE_END) &&
+    startsClause(tokens, r.last + 4, CLAUSE_END)
   ) {
     return true;
   }

@@ -128,7 +128,7 @@ export function readSuffix(tokens: Token[], value: number, last: number): Omit<R
   if (starred && value <= 5) return { type: 'bad', why: 'other-scale', value, last: last + 1, explicit: true };
   // "1 in a million", "one in ten": odds, not a rating.
   const inWhat = at(last + 2)?.lower === 'a' ? at(last + 3) : at(last + 2);
-  if (next.lower === 'in' && inWhat && (denominator(inWhat) !== null || /^(million|hundred|thousand|billion)$/u.test(inWhat.lower))) {
+  if (next.lower === 'in' && inWhat && (denominator(inWhat) === 10 || /^(million|hundred|thousand|billion)$/u.test(inWhat.lower))) {
     return { type: 'context', value, last: last + 2, explicit: false };
   }
   if (next.kind === 'word') {

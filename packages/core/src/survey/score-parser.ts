@@ -101,7 +101,8 @@ export function parseScoreReply(text: string): ParsedReply {
     i = Math.max(i, r.last);
     if (r.type === 'context') {
       // Plainly something else, but still a number where a score could stand: another one with a different value is ambiguous.
-      if (r.doubt) others.push(r.value);
+      // (not one above the scale: "Syke 72, ysi")
+      if (r.doubt && r.value <= 10) others.push(r.value);
       continue;
     }
     // A pain score anywhere makes every number in the message doubtful ("Kipu oli 9 ja nyt 3").

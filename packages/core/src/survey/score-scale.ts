@@ -17,6 +17,7 @@ const OUT_OF_FEW = /^(viidestä|neljästä|viidesta|neljasta)$/u;
 const RANGE_UNIT =
   /^(min|mins|minuut\p{L}*|minuter|minutes?|h|t|tun\p{L}*|timm\p{L}*|tim|hours?|pv|päivä\p{L}*|dag\p{L}*|days?|viik\p{L}*|veck\p{L}*|weeks?|kk|kuukau\p{L}*|månad\p{L}*|months?|kerta\p{L}*|krt|gång\p{L}*|ggr|times|kpl|st|vuo\p{L}*|år|years?|v)$/u;
 
+const numberOf = (t: Token) => (t.kind === 'num' ? Number(t.text) : (numberWord(t.lower)?.value ?? Number.NaN));
 const isNumber = (t: Token | undefined) => t !== undefined && (t.kind === 'num' || (t.kind === 'word' && numberWord(t.lower) !== null));
 /** A range that is a scale's span: from 0 or 1 to 3–7 ("1-5", "0–4"), with no unit after it. */
 function smallScaleRangeAt(tokens: Token[], k: number): boolean {
@@ -41,19 +42,27 @@ export function namesOtherScale(tokens: Token[]): boolean {
     if (t.kind === 'word' && OUT_OF_FEW.test(t.lower) && (isNumber(tokens[k - 1]) || isNumber(tokens[k + 1]) || unitBefore)) return true;
     // "Tähdet: 4", "Stars 4", "⭐ 4": stars label a number they can count (5 at most; "Hoitaja oli tähti 10" is praise).
     if ((t.kind === 'word' && STAR_WORD.test(t.lower)) || STAR_EMOJI.test(t.text)) {
-      const next = tokens[k + 1]?.text === ':' || tokens[k + 1]?.text === '=' ? tokens[k + 2] : tokens[k + 1];
-      if (next?.kind === 'num' && Number(next.text) <= 5) return true;
+      const at = tokens[k + 1]?.text === ':' || tokens[k + 1]?.text === '=' ? k + 2 : k + 1;
+      const next = tokens[at];
+      // ("Stars 5 min wait": a duration after it)
+      const unit = /^(min|mins|minutes?|minuuttia|minuter|h|hours?|tuntia|timmar)$/u.test(tokens[at + 1]?.lower ?? '');
+      if (next?.kind === 'num' && Number(next.text) <= 5 && !unit) return true;
     }
     // "3 pistettä 5:stä": out of five.
     const [colon, case_] = [tokens[k + 1], tokens[k + 2]];
-    if (t.kind === 'num' && colon?.text === ':' && colon.gap === '' && /^st[aä]$/u.test(case_?.lower ?? '')) {
+    // (not a decimal's tail: "38,5:stä" is a fever)
+    const decimalTail = [',', '.'].includes(tokens[k - 1]?.text ?? '') && t.gap === '';
+    if (t.kind === 'num' && !decimalTail && colon?.text === ':' && colon.gap === '' && /^st[aä]$/u.test(case_?.lower ?? '')) {
       const n = Number(t.text);
       if (n >= 3 && n <= 7) return true;
     }
     // "Scale 1-5: 4", "Using 1-5, 3": a scale's span, named as one or heading the answer.
+    // Without a scale word, only when every other number could be on it ("Kids 1-5, all happy, 10" is no scale).
     if (smallScaleRangeAt(tokens, k)) {
       const then = tokens[k + 3]?.text ?? '';
-      if (hasScaleWord || then === ':' || then === ',') return true;
+      const top = Number(tokens[k + 2]?.text);
+      const onIt = tokens.every((o, j) => j === k || j === k + 2 || !isNumber(o) || numberOf(o) <= top);
+      if (hasScaleWord || ((then === ':' || then === ',') && onIt)) return true;
     }
   }
   return false;
