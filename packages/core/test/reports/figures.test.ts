@@ -35,7 +35,12 @@ describe('report figures', () => {
     expect(large?.nps).toBe(60);
     const width = (f: typeof small) => (f ? f.ci95[1] - f.ci95[0] : 0);
     expect(width(small)).toBeGreaterThan(width(large));
-    expect(npsFigures({ promoters: 5, passives: 0, detractors: 0 })?.ci95).toEqual([100, 100]);
+    // all in one band: no "100 ± 0" from a few answers (an acceptance run read [100, 100] from two)
+    expect(npsFigures({ promoters: 2, passives: 0, detractors: 0 })).toMatchObject({ nps: 100, ci95: [-30, 100] });
+    expect(npsFigures({ promoters: 0, passives: 2, detractors: 0 })).toMatchObject({ nps: 0, ci95: [-55, 55] });
+    expect(npsFigures({ promoters: 500, passives: 0, detractors: 0 })?.ci95[0]).toBeGreaterThan(98);
+    // answers in two bands or more: the normal approximation as it was
+    expect(npsFigures({ promoters: 80, passives: 25, detractors: 15 })).toMatchObject({ nps: 54, ci95: [42, 67] });
   });
 });
 
