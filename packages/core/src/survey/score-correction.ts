@@ -75,20 +75,26 @@ const CORRECTION_WORDS = [
   'mistake',
   '(?:the\\s+)?correct\\s+score(?:\\s+is)?',
   '(?:(?:can|could)\\s+you\\s+)?(?:please\\s+)?change\\s+(?:it\\s+|my\\s+score\\s+)?to',
-  // an English probe's: "actually make that a 6", "changed my mind, 6", "on second thought 6", "scratch that, 9", "sry 9", "i ment 9"
-  '(?:can\\s+i\\s+)?change\\s+(?:it|my\\s+answer|my\\s+score|my\\s+rating)\\s+to',
-  'make\\s+(?:that|it)(?:\\s+an?)?',
-  "(?:i(?:'ve|\\s+have)?\\s+)?changed\\s+my\\s+mind",
-  'on\\s+second\\s+thoughts?',
-  'scratch\\s+that',
   'sry',
   'soz',
   'i\\s+ment',
   'ment',
 ];
+/**
+ * Only before the new score (an English probe's "actually make that a 6", "changed my mind, 6",
+ * "scratch that, 9"): after a number they take it back ("10, scratch that").
+ */
+const OPENING_WORDS = [
+  '(?:can\\s+i\\s+)?change\\s+(?:it|my\\s+answer|my\\s+score|my\\s+rating)\\s+to',
+  'make\\s+(?:that|it)(?:\\s+an?)?',
+  "(?:i(?:'ve|\\s+have)?\\s+)?changed\\s+my\\s+mind",
+  'on\\s+second\\s+thoughts?',
+  'scratch\\s+that',
+];
 const SEPARATOR = `[\\s,.:;!…–—-]*`;
 const WORDS = `(?:${CORRECTION_WORDS.join('|')})(?![\\p{L}\\p{N}])`;
-const PREAMBLE = new RegExp(`^${SEPARATOR}(?:${WORDS}${SEPARATOR})+`, 'iu');
+const OPENING = `(?:${[...CORRECTION_WORDS, ...OPENING_WORDS].join('|')})(?![\\p{L}\\p{N}])`;
+const PREAMBLE = new RegExp(`^${SEPARATOR}(?:${OPENING}${SEPARATOR})+`, 'iu');
 /** The same words after the score: "10 tarkoitin", "10, sorry", "10 I meant". */
 const POSTSCRIPT = new RegExp(`(?:${SEPARATOR}${WORDS})+${SEPARATOR}$`, 'iu');
 /**

@@ -16,7 +16,7 @@ const wordAt = (tokens: Token[], k: number) => (tokens[k]?.kind === 'word' ? (to
  * and durations ("3 ggr", "2 st", "2 mån", "3 dgr"), English counts ("3 attempts", "2 wks", "10 yo").
  * No score, and a different one in the message stays ambiguous.
  */
-export const DOUBTFUL_TIME_AFTER = /^(aikaan|aikoihin|maissa|paikkeilla|pintaan|oclock|sharp|thirty|fifteen|forty|fortyfive)$/u;
+export const DOUBTFUL_TIME_AFTER = /^(aikaan|aikoihin|maissa|paikkeilla|pintaan|oclock|thirty|fifteen|forty|fortyfive)$/u;
 /** Counts and durations, plainly that after a number below 10 ("3 ggr", "2 mån"; "10 st", "10 yo!" are as likely a 10). */
 export const COUNT_AFTER_BELOW_TEN = /^(ggr|st|styck|stycken|mån|dgr|dar|wks|wk|mo|mos|mth|mths|yo|attempts|tries|tests|needles|floors)$/u;
 /** After a small number only, a count or odds ("2 thumbs up", "1 million times better"); "10 thumbs up", "10 miles better" praise. */
@@ -31,7 +31,7 @@ export const SMALL_COUNT_AFTER = /^(thumbs|miles|mile|million|millions|thousand|
  */
 const DOUBTFUL_BEFORE = new Set(
   [
-    'vid kring från kontrolli kontrolliin kontrollissa labra labraan labrassa v',
+    'vid kring från kontrolli kontrolliin kontrollissa labra labraan labrassa',
     'ratikka ratikalla raitiovaunu raitiovaunulla metrolla spårvagn spårvagnen tram avgift avgiften sairaslomaa saikkua tikit',
     'nostettiin laskettiin nostettu laskettu höjdes sänktes aged route flat apartment minimum maximum minus miinus',
     'tomorrow huomenna imorgon maanantaina tiistaina keskiviikkona torstaina perjantaina lauantaina sunnuntaina',
@@ -83,13 +83,13 @@ const DOUBTFUL_PAIRS = new Set([
   'förra året',
 ]);
 /** An appointment whose hour a copula gives: "Appointment was 10", "Mun aika oli 8", "Tiden var 10". */
-const APPOINTMENT = /^(appointment|appt|time|slot|\p{L}*aika|\p{L}*aikani|ajanvaraus|\p{L}*tid|\p{L}*tiden)$/u;
+const APPOINTMENT = /^(appointment|appt|slot|\p{L}*aika|\p{L}*aikani|ajanvaraus|\p{L}+tid|\p{L}*tiden)$/u;
 const COPULA_WAS = /^(is|was|on|oli|är|var)$/u;
 /** Teeth are numbered 1–8 in each quarter of the jaw: "tooth 8", "hammas 6" ("Fixed my tooth 10" is a 10). */
 const TOOTH_WORD = /^(tooth|molar|incisor|premolar|hammas|hampaan|tand|tanden)$/u;
 /** "usually a 10", "Yleensä 8": another visit's grade; "Kuten yleensä 10", "as usual 10" is this one's. */
 const USUALLY = /^(usually|normally|generally|yleensä|tavallisesti|normaalisti|brukar|vanligtvis)$/u;
-const AS = /^(kuten|as|som|like|niin)$/u;
+const AS = /^(kuten|kuin|niinku|niinkuin|as|som|like|niin)$/u;
 /** "could have been a 10", "would've given 10": what it would have been. */
 const WOULD_HAVE = /^(would|could|should|might|would've|could've|should've|might've)$/u;
 
@@ -112,7 +112,8 @@ export function doubtfulBefore(tokens: Token[], i: number, value: number): boole
   // "Appointment was 10", "Tiden var 10"); "Odotusaika kymppi", "Aika oli 10/10" rate them.
   if (tokens[i]?.kind === 'num') {
     if (word(k).length > 6 && word(k).endsWith('aika')) return true;
-    if (COPULA_WAS.test(word(k)) && APPOINTMENT.test(word(k - 1))) return true;
+    // ("Hela tiden var 10": all along)
+    if (COPULA_WAS.test(word(k)) && APPOINTMENT.test(word(k - 1)) && word(k - 2) !== 'hela') return true;
   }
   if (TOOTH_WORD.test(word(k)) && value >= 1 && value <= 8) return true;
   // "near 10" (not "nowhere near 10", "not near 10": denials, read as such)

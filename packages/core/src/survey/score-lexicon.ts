@@ -232,7 +232,7 @@ export const SWEDISH_GRADE_ADJECTIVE = new Set(['stark', 'svag', 'klar', 'solkla
 export const PARTITIVE = /^(kymppiä|kymppia|ysiä|ysia|kasia|seiskaa)$/u;
 /** Words between a negation and the number that do not count towards its reach ("wouldn't give it a 10"). */
 export const NEGATION_GLUE = new Set(
-  'a an it the that this them even sille sitä edes ihan täysi täys täyden tays taysi puhdas selvä vahva det den er ens stark svag klar solid strong clear full perfect se ollu ollut mikää mikään mikkään'.split(
+  'a an it the that this them even sille sitä edes ihan täysi täys täyden tays taysi puhdas selvä vahva det den er ens stark svag klar solid strong clear full perfect'.split(
     ' ',
   ),
 );

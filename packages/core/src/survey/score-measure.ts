@@ -44,5 +44,10 @@ export function measuredBefore(tokens: Token[], i: number, value: number): boole
   let k = i - 1;
   while (k >= i - 2 && MEASURE_GAP.test(wordAt(tokens, k)) && !MEASURE.test(wordAt(tokens, k))) k--;
   // (a child's age below ten: "Thank you for helping my son 10" thanks with a 10)
-  return MEASURE.test(wordAt(tokens, k)) || (CHILD.test(wordAt(tokens, k)) && k >= i - 2 && value < 10);
+  if (MEASURE.test(wordAt(tokens, k))) return true;
+  // A child opening its clause, or its "and" ("Poika on 7 ja tyttö 9", "my son 8"); "Thank you for
+  // looking after my son 9" thanks with a score.
+  const opens = (j: number) => startsClause(tokens, j, CLAUSE_END) || /^(ja|and|och|sekä)$/u.test(wordAt(tokens, j - 1));
+  const child = CHILD.test(wordAt(tokens, k)) && k >= i - 2 && value < 10;
+  return child && (opens(k) || (/^(my|mun|minun|min|mitt)$/u.test(wordAt(tokens, k - 1)) && opens(k - 1)));
 }

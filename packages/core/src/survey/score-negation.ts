@@ -85,7 +85,10 @@ export function isVoided(tokens: Token[], r: Reading): boolean {
   for (let k = r.last + 1; k <= r.last + 3 && k < tokens.length && !startsClause(tokens, k, CLAUSE_END); k++) {
     if (after(k) !== 'kun' || ![1, 2].some((d) => COUNTERFACTUAL.test(after(k + d)))) continue;
     const words = clauseWords(tokens, k);
-    if (words.some((w) => BETTER.test(w) || NEGATION_IN_CONDITION.test(w))) return true;
+    // (a "better" denied is praise: "10 kun ei ois voinu olla parempi")
+    const better = words.some((w) => BETTER.test(w));
+    const denied = words.some((w) => NEGATION_IN_CONDITION.test(w));
+    if (better !== denied) return true;
   }
   return false;
 }
@@ -99,6 +102,10 @@ export function isNegated(tokens: Token[], r: Reading): boolean {
   if (CANT_GIVE.test(before)) return true;
   const back = ['a', 'an', 'en'].includes(tokens[r.first - 1]?.lower ?? '') ? r.first - 1 : r.first;
   if (FAR_FROM.has(`${tokens[back - 2]?.lower ?? ''} ${tokens[back - 1]?.lower ?? ''}`)) return true;
+  // Spoken Finnish: "ei se ollu mikää kymppi" (it was no ten): "mikään" right before the grade, "ei" earlier in its clause.
+  if (/^(mikää|mikään|mikkään|mikkää)$/u.test(tokens[r.first - 1]?.lower ?? '')) {
+    for (let k = r.first - 2; k >= 0 && !startsClause(tokens, k + 1, CLAUSE_END); k--) if (tokens[k]?.lower === 'ei') return true;
+  }
   // Ostrobothnian Swedish: "int va he na tia", "int va he ju na tia" (it was no ten).
   for (let k = r.first - 1; k >= 0 && r.first - k <= 6; k--) {
     const w = tokens[k]?.lower ?? '';
@@ -157,7 +164,7 @@ export function isNegated(tokens: Token[], r: Reading): boolean {
  * course not", "Absolut inte", "Tuskin", "No ei", "Ei missään nimessä", "not at all".
  */
 const DENIAL =
-  /^(?:no )?(?:ei|eipä|no|nope|nah|nej|nä|never|not|inte|aldrig|ikinä|koskaan|hardly|tuskin|tuskinpa|tuskimpa|knappast|ingalunda|en usko|en mä usko|hah|just|joo just|just joo|jo visst|yeah right|hell no|heck no|lol no|haha no|no way|no chance|not really|not at all|never ever|of course not|definitely not|absolutely not|certainly not|surely not|absolut inte|verkligen inte|inte alls|nej aldrig|nej nej|ei ikinä|ei koskaan|ei todellakaan|ei missään nimessä|ei varmasti|ei ollenkaan|ei lähellekään)$/u;
+  /^(?:no )?(?:ei|eipä|no|nope|nah|nej|nä|never|not|inte|aldrig|ikinä|koskaan|hardly|tuskin|tuskinpa|tuskimpa|knappast|ingalunda|en usko|en mä usko|hah|joo just|just joo|jo visst|yeah right|hell no|heck no|lol no|haha no|no way|no chance|not really|not at all|never ever|of course not|definitely not|absolutely not|certainly not|surely not|absolut inte|verkligen inte|inte alls|nej aldrig|nej nej|ei ikinä|ei koskaan|ei todellakaan|ei missään nimessä|ei varmasti|ei ollenkaan|ei lähellekään)$/u;
 /** Right after the grade, with no "?" between: only a plain denial ("10 ei ikinä", "Kymppi ei", "10 never", "10 not at all"). */
 const DENIAL_AFTER_GRADE =
   /^(?:ei|nej|not|inte|never|ei ikinä|ei koskaan|ei todellakaan|ei missään nimessä|not at all|inte alls|nej aldrig)$/u;

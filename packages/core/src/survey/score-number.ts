@@ -142,10 +142,11 @@ export function readSuffix(tokens: Token[], value: number, last: number): Omit<R
     // Likely something else; a different number beside it stays ambiguous.
     const then = at(last + 2);
     const pastHour = next.lower === 'past' && (then?.kind === 'num' || numberWord(then?.lower ?? '') !== null);
-    if (value < 10 && (SMALL_COUNT_AFTER.test(next.lower) || COUNT_AFTER_BELOW_TEN.test(next.lower))) {
-      return { type: 'context', value, last: last + 1, explicit: false };
-    }
-    if (DOUBTFUL_TIME_AFTER.test(next.lower) || pastHour) {
+    // ("2 thumbs up", "1 million times better": plainly a count, beside a score)
+    const fewOf = value <= 2 && SMALL_COUNT_AFTER.test(next.lower);
+    if ((value < 10 && COUNT_AFTER_BELOW_TEN.test(next.lower)) || fewOf) return { type: 'context', value, last: last + 1, explicit: false };
+    // ("8 thumbs up. parking 2/10": the 8 may be the score said with thumbs; the 2 is not stored)
+    if (DOUBTFUL_TIME_AFTER.test(next.lower) || pastHour || (value < 10 && SMALL_COUNT_AFTER.test(next.lower))) {
       return { type: 'context', value, last: last + 1, explicit: false, doubt: true };
     }
     const listed = LISTED_COUNT_AFTER.test(next.lower) && (!at(last + 2) || at(last + 2)?.text === ':');

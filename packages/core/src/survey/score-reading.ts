@@ -75,8 +75,11 @@ export function readDigits(tokens: Token[], i: number): Reading {
   // Likely something else, and a different number beside it stays ambiguous: "vid 9", "waited 2", a limit "<10" (not an arrow "-> 10").
   const arrow = ['-', '='].includes(at(i - 2)?.text ?? '') && prev?.gap === '';
   if (prev && (doubtfulBefore(tokens, i, value) || (['<', '>', '≤', '≥'].includes(prev.text) && !arrow))) {
-    // A time, a date or a decimal ("Labrassa 7.15", "Seuraava aika 9.3.") is that, plainly.
+    // A time, a date or a decimal ("Labrassa 7.15", "Seuraava aika 9.3."), or a word glued on ("vid
+    // 9-tiden", "10:lle") is that, plainly.
     if (cluster) return context(end);
+    const [glue, word] = [at(end + 1), at(end + 2)];
+    if ((glue?.text === '-' || glue?.text === ':') && glue.gap === '' && word?.kind === 'word' && word.gap === '') return context(end + 2);
     // With a unit after it ("Odotin 5 min, 9", "Odotin 1-5 minuuttia, 9"), the unit says what it is: plainly not the score.
     const rangeEnd = at(end + 1)?.text === '-' && at(end + 2)?.kind === 'num' ? end + 2 : end;
     const unit = readSuffix(tokens, Number(at(rangeEnd)?.text), rangeEnd);

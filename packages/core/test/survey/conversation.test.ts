@@ -111,6 +111,11 @@ describe('conversation steps (docs/conversation.md)', () => {
     expect(advanceConversation(done, text)).toEqual({ kind: 'rescore', score, reason, next: null, reply: null });
   });
 
+  // A take-back after a number is no correction to it ("10, scratch that").
+  it.each(['10, scratch that', '9. Scratch that', '9, changed my mind'])('"%s" to "why?" replaces no score', (text) => {
+    expect(advanceConversation({ ...start, step: 'awaiting-reason' }, text).kind).not.toBe('rescore');
+  });
+
   // An English probe: a heart typed as "<3" after the score replaced a promoter's 10 with a 3.
   it.each(['<3', '<3 <3', 'kiitos <3', 'thank you <3', ':3'])('"%s" after the score changes no score', (text) => {
     expect(advanceConversation({ ...start, step: 'awaiting-reason' }, text).kind).toBe('reason');
