@@ -11,15 +11,16 @@ import { numberWord } from './score-number.ts';
 const wordAt = (tokens: Token[], k: number) => (tokens[k]?.kind === 'word' ? (tokens[k]?.lower ?? '') : '');
 
 /**
- * Words after a number that make it likely something else (found by patient probes): a time said
- * around it ("9 aikaan", "noin 9 maissa", "9 sharp", "nine thirty"), Swedish abbreviated counts
- * and durations ("3 ggr", "2 st", "2 mån", "3 dgr"), English counts ("3 attempts", "2 wks", "10 yo").
- * No score, and a different one in the message stays ambiguous.
+ * Words after a number that make it likely a time said around it ("9 aikaan", "noin 9 maissa",
+ * "nine thirty"): no score, and a different one in the message stays ambiguous.
  */
 export const DOUBTFUL_TIME_AFTER = /^(aikaan|aikoihin|maissa|paikkeilla|pintaan|oclock|thirty|fifteen|forty|fortyfive)$/u;
 /** Counts and durations, plainly that after a number below 10 ("3 ggr", "2 mån"; "10 st", "10 yo!" are as likely a 10). */
 export const COUNT_AFTER_BELOW_TEN = /^(ggr|st|styck|stycken|mån|dgr|dar|wks|wk|mo|mos|mth|mths|yo|attempts|tries|tests|needles|floors)$/u;
-/** After a small number only, a count or odds ("2 thumbs up", "1 million times better"); "10 thumbs up", "10 miles better" praise. */
+/**
+ * After a number below ten, a count or odds: plainly so after 1 or 2 ("2 thumbs up", "1 million
+ * times better"), doubtful after more ("8 thumbs up" may be an 8); "10 thumbs up" is praise.
+ */
 export const SMALL_COUNT_AFTER = /^(thumbs|miles|mile|million|millions|thousand|hundred|tuhat|miljoonaa|miljoona)$/u;
 
 /**
