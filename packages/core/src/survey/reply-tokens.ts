@@ -12,6 +12,11 @@ export interface Token {
   gap: string;
 }
 
+/** The lower-cased word at `k`, or '' for punctuation, a number or nothing. */
+export function wordAt(tokens: Token[], k: number): string {
+  return tokens[k]?.kind === 'word' ? (tokens[k]?.lower ?? '') : '';
+}
+
 const KEYCAP = /([0-9])\uFE0F?\u20E3/gu;
 const CAT_FACE = /(?<![\p{L}\p{N}:])(?<!(?:arvosana|arvio|pisteet|score|rating|grade|betyg|poäng)\s*)[:;]3(?!\p{N})/giu;
 // Control characters (NUL and friends) never reach storage or the parser; newlines and tabs stay.

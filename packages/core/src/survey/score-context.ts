@@ -3,7 +3,7 @@
  * "room 7", "alle 5"), a unit after it ("2 tuntia", "5 stars", "3 ggr"), a person it is the age or
  * count of ("My son is 8", "Meitä oli 5"), an appointment it is the hour of ("Aika oli 10").
  */
-import { CLAUSE_END, startsClause, type Token } from './reply-tokens.ts';
+import { CLAUSE_END, startsClause, type Token, wordAt } from './reply-tokens.ts';
 import { outOfTenAfter } from './score-doubt.ts';
 
 /** Month names and their abbreviations: "3. maaliskuuta", "3 mars", "March 3" are dates. */
@@ -103,11 +103,6 @@ export function someOf(tokens: Token[], last: number): boolean {
   if (next !== 'of' && next !== 'av') return false;
   return /^(the|my|our|them|those|these|us|dem|oss|de|mina|våra)$/u.test(then) || (next === 'av' && /\p{L}{3,}(na|orna|erna)$/u.test(then));
 }
-/** The lower-cased word at `k`, or '' for punctuation, a number or nothing. */
-function wordAt(tokens: Token[], k: number): string {
-  return tokens[k]?.kind === 'word' ? (tokens[k]?.lower ?? '') : '';
-}
-
 /** After the count noun, a word that says there were none ("cavities none"), or "ei" with one ("ei löytynyt"). */
 const NONE_WORD = /^(none|inga|inget|ingen)$/u;
 const NONE_AFTER_EI = /^(löyty\p{L}*|tarvi\p{L}*|ollut|tullut)$/u;

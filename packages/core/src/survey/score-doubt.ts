@@ -3,12 +3,9 @@
  * number is no score, and still makes a different one in the message ambiguous ("Front desk 10,
  * doctor 7" must not store the 7, nor "Kuten yleensä kymppi. Jonotin ehkä 5" the 5).
  */
-import type { Token } from './reply-tokens.ts';
+import { type Token, wordAt } from './reply-tokens.ts';
 import { measuredBefore } from './score-measure.ts';
 import { numberWord } from './score-number.ts';
-
-/** The lower-cased word at `k`, or '' for punctuation, a number or nothing. */
-const wordAt = (tokens: Token[], k: number) => (tokens[k]?.kind === 'word' ? (tokens[k]?.lower ?? '') : '');
 
 /**
  * Words after a number that make it likely a time said around it ("9 aikaan", "noin 9 maissa",

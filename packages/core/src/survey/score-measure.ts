@@ -3,10 +3,7 @@
  * 0–10, "Kipu 8/10"), a lab value or a weight ("Sokeri oli aamulla 9", "INR 3"), a child's age
  * ("Poika on 7 ja tyttö 9").
  */
-import { CLAUSE_END, startsClause, type Token } from './reply-tokens.ts';
-
-/** The lower-cased word at `k`, or '' for punctuation, a number or nothing. */
-const wordAt = (tokens: Token[], k: number) => (tokens[k]?.kind === 'word' ? (tokens[k]?.lower ?? '') : '');
+import { CLAUSE_END, startsClause, type Token, wordAt } from './reply-tokens.ts';
 
 /**
  * A pain or symptom scale, itself 0–10, opening the clause with its number just after ("Kipu
@@ -43,10 +40,9 @@ const MEASURE_GAP = /^(on|oli|olivat|is|was|are|were|är|var|nu|nyt|now|aamulla|
 export function measuredBefore(tokens: Token[], i: number, value: number): boolean {
   let k = i - 1;
   while (k >= i - 2 && MEASURE_GAP.test(wordAt(tokens, k)) && !MEASURE.test(wordAt(tokens, k))) k--;
-  // (a child's age below ten: "Thank you for helping my son 10" thanks with a 10)
   if (MEASURE.test(wordAt(tokens, k))) return true;
-  // A child opening its clause, or its "and" ("Poika on 7 ja tyttö 9", "my son 8"); "Thank you for
-  // looking after my son 9" thanks with a score.
+  // A child, below ten, opening its clause or its "and" ("Poika on 7 ja tyttö 9", "my son 8"); "Thank
+  // you for looking after my son 9" thanks with a score.
   const opens = (j: number) => startsClause(tokens, j, CLAUSE_END) || /^(ja|and|och|sekä)$/u.test(wordAt(tokens, j - 1));
   const child = CHILD.test(wordAt(tokens, k)) && k >= i - 2 && value < 10;
   return child && (opens(k) || (/^(my|mun|minun|min|mitt)$/u.test(wordAt(tokens, k - 1)) && opens(k - 1)));

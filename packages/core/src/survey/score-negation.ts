@@ -27,12 +27,12 @@ const CONDITION = new Set(['if', 'unless', 'jos', 'jollei', 'ellei', 'om', 'såv
 /** Two words before a number (an article skipped) that deny it: "Far from a 10", "Nowhere near 10", "Långt ifrån en tia". */
 const FAR_FROM = new Set(['far from', 'nowhere near', 'not near', 'långt ifrån', 'närheten av', 'langt ifrån']);
 
-/** Said with an eye roll: "no kymppi varmaan", "Varmaan kymppi kun ootin 4 tuntia", "Joo kymppi, just", "tio, jo visst", "kymppi 🙄". */
 /** A long wait, beside a "varmaan" ten: hours, a whole day. */
 const WAITED = /^(tuntia|tunnin|tunti|timmar|timme|hours|hrs|päivän|dagen|day)$/u;
 /** …and the waiting itself: "ootin", "jonossa", "väntade". */
 const WAITING = /^(odotin|ootin|jonotin|odotettiin|jonotettiin|odotusta|jonossa|jonoa|väntade|väntan|kö|kön|waited|waiting|queue|queued)$/u;
 const SARCASM_AFTER = /^(just|just joo|joo just|jo visst|hah|hah hah|yeah right|not)$/u;
+/** Said with an eye roll: "kymppi 🙄", "10 yeah right", and beside a long wait "Varmaan kymppi kun ootin 4 tuntia", "tio, jo visst". */
 function sarcastic(tokens: Token[], r: Reading): boolean {
   const word = (k: number) => tokens[k]?.lower ?? '';
   // an eye roll after it in its sentence: "10 🙄🙄", "No kymppi tietysti 🙄" ("Parking 🙄 but staff 10" rolls at the parking)

@@ -13,7 +13,7 @@ const SCALE_WORD = /^(scale|scales|skala|skalan|skaala\p{L}*|asteiko\p{L}*|astei
 const STAR_WORD = /^(tähdet|tähtiä|tähteä|stjärnor|stjärnorna|stars)$/u;
 /** "of five", "of four" in Finnish, wherever it stands ("4 pistettä viidestä", "viidestä 4"). */
 const OUT_OF_FEW = /^(viidestä|neljästä|viidesta|neljasta)$/u;
-/** What a range of small numbers measures when it is no scale: "1-3 kertaa", "1-5 min", "0-5 tuntia". */
+/** What a small number or a range of them measures when it is no scale: "1-3 kertaa", "1-5 min", "0-5 tuntia". */
 const RANGE_UNIT =
   /^(min|mins|minuut\p{L}*|minuter|minutes?|h|t|tun\p{L}*|timm\p{L}*|tim|hours?|pv|päivä\p{L}*|dag\p{L}*|days?|viik\p{L}*|veck\p{L}*|weeks?|kk|kuukau\p{L}*|månad\p{L}*|months?|kerta\p{L}*|krt|gång\p{L}*|ggr|times|kpl|st|vuo\p{L}*|år|years?|v)$/u;
 
@@ -45,7 +45,7 @@ export function namesOtherScale(tokens: Token[]): boolean {
       const at = tokens[k + 1]?.text === ':' || tokens[k + 1]?.text === '=' ? k + 2 : k + 1;
       const next = tokens[at];
       // ("Stars 5 min wait": a duration after it)
-      const unit = /^(min|mins|minutes?|minuuttia|minuter|h|hours?|tuntia|timmar)$/u.test(tokens[at + 1]?.lower ?? '');
+      const unit = RANGE_UNIT.test(tokens[at + 1]?.lower ?? '');
       if (next?.kind === 'num' && Number(next.text) <= 5 && !unit) return true;
     }
     // "3 pistettä 5:stä": out of five.

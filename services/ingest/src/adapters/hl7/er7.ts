@@ -260,7 +260,8 @@ const LATIN9: ReadonlyMap<string, number> = new Map([
   ['œ', 0xbd],
   ['Ÿ', 0xbe],
 ]);
-const LATIN9_REPLACED = new Set([0xa4, 0xa6, 0xa8, 0xb4, 0xb8, 0xbc, 0xbd, 0xbe]);
+/** The bytes 8859-1 uses for other characters there (¤, ¦, ¨ …), which 8859-15 does not have. */
+const LATIN9_REPLACED = new Set(LATIN9.values());
 
 /**
  * Encodes text in a message charset (ACKs go back in the charset the sender used: an echoed
