@@ -29,11 +29,12 @@ export function buildIngestApp(deps: IngestAppDeps): FastifyInstance {
     postgres: schemaReadyCheck(deps.pool),
     redis: async () => void (await deps.redis.ping()),
   });
-  registerVisitsRoute(app, { ingest: pipeline.ingest, ingestMany: pipeline.ingestMany, tokens: deps.tokens });
+  registerVisitsRoute(app, { ingest: pipeline.ingest, ingestMany: pipeline.ingestMany, refused: pipeline.refused, tokens: deps.tokens });
   registerLifecareHl7Route(app, { handleHl7: pipeline.handleHl7, tokens: deps.tokens });
   registerPegasosFhirRoute(app, {
     ingest: pipeline.ingest,
     ingestMany: pipeline.ingestMany,
+    refused: pipeline.refused,
     tokens: deps.tokens,
     timeZone: deps.kaiku.timezone,
   });

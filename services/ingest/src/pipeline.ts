@@ -6,9 +6,12 @@ import { createLifecareHl7Handler } from './adapters/lifecare-hl7.handler.ts';
 import { createVisitIngestor, type VisitIngestor } from './visits/ingest-visit.ts';
 import { createBatchIngestor } from './visits/ingest-visits-batch.ts';
 import { createEndedIngestor } from './visits/ingest-visits-ended.ts';
-import type { VisitOutcome } from './visits/outcome.ts';
+import type { RejectedOutcome, VisitOutcome } from './visits/outcome.ts';
 import { countOutcome } from './visits/outcome-metrics.ts';
-import { protectIds } from './visits/protect-ids.ts';
+import { protectedVisitId, protectIds } from './visits/protect-ids.ts';
+
+/** The kinds a refused event's log line may name (anything else it says is the sender's text). */
+const VISIT_KINDS = new Set<string>(['visit-ended', 'visit-cancelled', 'patient-updated']);
 
 export interface IngestPipelineDeps {
   pool: Pool;
@@ -48,7 +51,7 @@ export function createIngestPipeline(deps: IngestPipelineDeps) {
   // One line per visit event at info (the outcome an integration engineer looks for; ids only,
   // and for a rejection only the field to blame: its message may quote the value).
   const visitLog = deps.logger.child({ part: 'visits' });
-  const record = (event: VisitEvent, outcome: VisitOutcome) => {
+  const record = (event: { source: string; kind?: string | undefined; visitId?: string | undefined }, outcome: VisitOutcome) => {
     countOutcome(event.source, outcome.outcome, outcome.outcome === 'skipped' ? outcome.reason : undefined);
     if (!visitLog.isLevelEnabled('info')) return;
     visitLog.info(
@@ -83,12 +86,25 @@ export function createIngestPipeline(deps: IngestPipelineDeps) {
     if (outcomes.some((o) => o.outcome === 'scheduled')) deps.onCommitted?.();
     return outcomes;
   };
+  /**
+   * An event refused before it reached the ingestor (the schema, or a FHIR entry that can't be
+   * mapped): counted and logged as the others, its visit id protected as a stored one would be.
+   */
+  const refused = (source: string, outcome: RejectedOutcome, kind?: unknown) =>
+    record(
+      {
+        source,
+        ...(typeof kind === 'string' && VISIT_KINDS.has(kind) ? { kind } : {}),
+        ...(outcome.visitId !== undefined ? { visitId: protectedVisitId(outcome.visitId, deps.keys) } : {}),
+      },
+      outcome,
+    );
   const handleHl7 = createLifecareHl7Handler({
     ingest,
     timeZone: deps.kaiku.timezone,
     logger: deps.logger.child({ part: 'lifecare-hl7' }),
     ...(deps.hl7ProcessingIds ? { processingIds: deps.hl7ProcessingIds } : {}),
   });
-  return { ingest, ingestMany, handleHl7 };
+  return { ingest, ingestMany, refused, handleHl7 };
 }
 export type IngestPipeline = ReturnType<typeof createIngestPipeline>;

@@ -110,6 +110,66 @@ describe('logs', () => {
     expect(JSON.stringify(refused)).not.toContain('LOGBAD'); // no control id: a field mapped wrong may hold a hetu
   });
 
+  it('give an item the schema refused inside a batch its own visit event line, its visit id protected', async () => {
+    const visit = JSON.parse(fixture('canonical/visit-ended.json').toString('utf8'));
+    const { unit: _unit, ...noUnit } = visit;
+    const at = lines.length;
+    const res = await postJson(`${url}/v1/visits`, [
+      { ...noUnit, visitId: 'LOGNOUNIT' },
+      { ...visit, visitId: '010181-900C', endedAt: 'yesterday' },
+    ]);
+    expect(res.status).toBe(200);
+    const events = lines
+      .slice(at)
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((p) => p.msg === 'visit event');
+    expect(events).toEqual([
+      expect.objectContaining({
+        level: 30,
+        source: 'lifecare',
+        kind: 'visit-ended',
+        visitId: 'LOGNOUNIT',
+        outcome: 'rejected',
+        field: 'unit',
+      }),
+      expect.objectContaining({
+        level: 30,
+        source: 'lifecare',
+        visitId: expect.stringMatching(/^masked:/),
+        outcome: 'rejected',
+        field: 'endedAt',
+      }),
+    ]);
+    expect(JSON.stringify(events)).not.toContain('010181');
+  });
+
+  it('give a FHIR entry refused inside a bundle its own visit event line', async () => {
+    const bundle = JSON.parse(fixture('pegasos/bundle-visit-finished-en.json').toString('utf8'));
+    const encounter = bundle.entry.find((e: { resource: { resourceType: string } }) => e.resource.resourceType === 'Encounter');
+    const planned = structuredClone(encounter);
+    planned.fullUrl = 'urn:uuid:0b6f3c1e-2d7a-4e55-9c1b-7a9d2f0e4c11';
+    planned.resource.id = 'planned-1';
+    planned.resource.status = 'planned';
+    planned.resource.identifier = [{ ...planned.resource.identifier[0], value: 'LOGPLANNED' }];
+    bundle.entry.push(planned);
+    const at = lines.length;
+    const res = await postJson(`${url}/v1/sources/pegasos/fhir`, bundle, 'pg-token', 'application/fhir+json');
+    expect(res.status).toBe(200);
+    const events = lines
+      .slice(at)
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((p) => p.msg === 'visit event');
+    expect(events).toContainEqual(
+      expect.objectContaining({
+        source: 'pegasos',
+        visitId: expect.stringContaining('LOGPLANNED'),
+        outcome: 'rejected',
+        field: 'Bundle.entry[2].resource.status',
+      }),
+    );
+    expect(events).toHaveLength(2);
+  });
+
   it('say at info why a Pegasos FHIR request was refused, without what it sent', async () => {
     const fhir = `${url}/v1/sources/pegasos/fhir`;
     const type = { 'content-type': 'application/fhir+json' };

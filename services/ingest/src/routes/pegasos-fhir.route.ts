@@ -6,8 +6,9 @@ import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { inSourceTerms, SourceMessageError, sourceField } from '../adapters/adapter-error.ts';
 import { PEGASOS_FIELDS, PEGASOS_SOURCE, pegasosToVisitEvents } from '../adapters/pegasos-fhir.adapter.ts';
 import { requireSource } from '../auth.ts';
+import type { IngestPipeline } from '../pipeline.ts';
 import type { VisitIngestor } from '../visits/ingest-visit.ts';
-import type { VisitOutcome } from '../visits/outcome.ts';
+import type { RejectedOutcome as Rejected, VisitOutcome } from '../visits/outcome.ts';
 import { countOutcome } from '../visits/outcome-metrics.ts';
 import { jsonUnlessXml } from './json-body.ts';
 
@@ -33,7 +34,7 @@ function operationOutcome(
  * one way to read a refusal for whoever reads all three formats. FHIR clients ignore members they
  * do not know.
  */
-function withRejection(outcome: OperationOutcome, rejected: Extract<VisitOutcome, { outcome: 'rejected' }>): OperationOutcome {
+function withRejection(outcome: OperationOutcome, rejected: Rejected): OperationOutcome {
   return { ...outcome, ...rejected };
 }
 
@@ -63,6 +64,8 @@ export function registerPegasosFhirRoute(
   deps: {
     ingest: VisitIngestor;
     ingestMany: (events: VisitEvent[]) => Promise<VisitOutcome[]>;
+    /** Counts and logs an entry refused before ingest (the pipeline's `refused`). */
+    refused: IngestPipeline['refused'];
     tokens: Map<string, string>;
     timeZone: string;
   },
@@ -123,24 +126,26 @@ export function registerPegasosFhirRoute(
       const results = parsed.map((p): VisitOutcome => {
         if ('error' in p) {
           // One encounter of several that can't be taken (not finished, no end time …): its own outcome.
-          countOutcome(PEGASOS_SOURCE, 'rejected');
-          return {
+          const rejected: Rejected = {
             outcome: 'rejected',
             ...(p.visitId ? { visitId: p.visitId } : {}),
             error: p.error.message,
             field: p.error.issues[0]?.field ?? p.path,
           };
+          deps.refused(PEGASOS_SOURCE, rejected);
+          return rejected;
         }
         const { event, parsed } = p;
         if (!parsed.success) {
-          countOutcome(PEGASOS_SOURCE, 'rejected');
           const fields = parsed.error.issues.map((i) => ({ field: sourceField(i.path.join('.'), PEGASOS_FIELDS), message: i.message }));
-          return {
+          const rejected: Rejected = {
             outcome: 'rejected',
             ...(event.visitId ? { visitId: event.visitId } : {}),
             error: fields.map((f) => `${f.field}: ${f.message}`).join('; '),
             field: fields[0]?.field ?? '(body)',
           };
+          deps.refused(PEGASOS_SOURCE, rejected, event.kind);
+          return rejected;
         }
         const outcome = outcomes[next++] as VisitOutcome;
         if (outcome.outcome !== 'rejected') return outcome;

@@ -3,18 +3,23 @@ import { HttpProblem, sendProblem, zodProblem } from '@kaiku/http';
 import type { FastifyInstance } from 'fastify';
 import type { z } from 'zod';
 import { authenticatedSource } from '../auth.ts';
+import type { IngestPipeline } from '../pipeline.ts';
 import type { VisitIngestor } from '../visits/ingest-visit.ts';
-import type { VisitOutcome } from '../visits/outcome.ts';
-import { countOutcome } from '../visits/outcome-metrics.ts';
+import type { RejectedOutcome, VisitOutcome } from '../visits/outcome.ts';
 import { jsonUnlessXml } from './json-body.ts';
 
 export const MAX_BATCH = 1000;
 
+interface VisitsRouteDeps {
+  ingest: VisitIngestor;
+  ingestMany: (events: VisitEvent[]) => Promise<VisitOutcome[]>;
+  /** Counts and logs an event the schema refused (the pipeline's `refused`). */
+  refused: IngestPipeline['refused'];
+  tokens: Map<string, string>;
+}
+
 /** `POST /v1/visits`: one canonical VisitEvent or an array of up to 1,000, answered in order. */
-export function registerVisitsRoute(
-  app: FastifyInstance,
-  deps: { ingest: VisitIngestor; ingestMany: (events: VisitEvent[]) => Promise<VisitOutcome[]>; tokens: Map<string, string> },
-) {
+export function registerVisitsRoute(app: FastifyInstance, deps: VisitsRouteDeps) {
   app.register(async (scope) => {
     // JSON under any label (application/json, text/plain, or curl's form default), as the source endpoints take theirs.
     scope.removeAllContentTypeParsers();
@@ -23,10 +28,7 @@ export function registerVisitsRoute(
   });
 }
 
-function registerRoute(
-  app: FastifyInstance,
-  deps: { ingest: VisitIngestor; ingestMany: (events: VisitEvent[]) => Promise<VisitOutcome[]>; tokens: Map<string, string> },
-) {
+function registerRoute(app: FastifyInstance, deps: VisitsRouteDeps) {
   app.post('/v1/visits', async (request, reply) => {
     const source = authenticatedSource(request, deps.tokens);
     const body = request.body;
@@ -39,7 +41,7 @@ function registerRoute(
     if (!batch) {
       const only = parsed[0] as (typeof parsed)[number];
       if (!only.success) {
-        countOutcome(source, 'rejected');
+        deps.refused(source, rejectedBySchema(only.error, body), (body as { kind?: unknown } | null)?.kind);
         const problem = zodProblem(only.error, 'Invalid visit event');
         return sendProblem(reply, 400, problem.title, problem.message, { ...rejectedBySchema(only.error, body), ...problem.extra });
       }
@@ -58,8 +60,9 @@ function registerRoute(
       let next = 0;
       results = parsed.map((p, i): VisitOutcome => {
         if (p.success) return outcomes[next++] as VisitOutcome;
-        countOutcome(source, 'rejected');
-        return rejectedBySchema(p.error, items[i]);
+        const rejected = rejectedBySchema(p.error, items[i]);
+        deps.refused(source, rejected, (items[i] as { kind?: unknown } | null)?.kind);
+        return rejected;
       });
     }
     if (!batch) {
@@ -75,7 +78,7 @@ function registerRoute(
  * The `rejected` outcome of an event the schema refused: every mistake, the first one's field, and
  * the visit id when the item has a readable one, as the other outcomes have.
  */
-function rejectedBySchema(error: z.ZodError, item: unknown): VisitOutcome {
+function rejectedBySchema(error: z.ZodError, item: unknown): RejectedOutcome {
   const first = error.issues[0];
   const visitId = (item as { visitId?: unknown } | null)?.visitId;
   return {

@@ -18,3 +18,5 @@ export type VisitOutcome =
   | { outcome: 'updated'; visitId?: string; invitations: number; older?: number }
   /** `field`: the canonical path of the offending field, when one is to blame. */
   | { outcome: 'rejected'; visitId?: string; error: string; field?: string };
+
+export type RejectedOutcome = Extract<VisitOutcome, { outcome: 'rejected' }>;

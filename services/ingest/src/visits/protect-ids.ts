@@ -16,6 +16,9 @@ const personal = (id: string) => containsHetu(id, { glued: true }) || containsUn
  * id that holds one is left out (it is only kept for tracing). Refusing them would lose real visits
  * and, worse, their cancellations. (A unit or service code with a hetu is refused by the schema.)
  */
+/** A visit id as it is stored and logged: its keyed hash when it holds personal data. */
+export const protectedVisitId = (id: string, keys: Keys): string => (personal(id) ? maskedIdOf(keys, id) : id);
+
 export function protectIds(event: VisitEvent, keys: Keys): VisitEvent {
   const maskVisit = event.visitId !== undefined && personal(event.visitId);
   const dropEventId = event.sourceEventId !== undefined && personal(event.sourceEventId);
