@@ -189,6 +189,13 @@ describe('reports API', () => {
     const csv = (await get('/v1/reports/funnel?from=2019-05-01&to=2019-05-31&format=csv')).body.split('\n');
     const header = csv[0]?.split(',') ?? [];
     expect(csv[1]?.split(',')[header.indexOf('failed')]).toBe('1');
+    // The same columns for every period, whichever skips it had (none here, some in another year).
+    const skips = header.filter((h) => h.startsWith('skipped_'));
+    expect(skips).toHaveLength(14);
+    expect(skips.slice(0, 2)).toEqual(['skipped_under-age', 'skipped_no-mobile']);
+    expect(csv[1]?.split(',')[header.indexOf('skipped_under-age')]).toBe('0');
+    const other = (await get('/v1/reports/funnel?from=2020-01-01&to=2022-12-31&format=csv')).body.split('\n');
+    expect(other[0]).toBe(csv[0]);
   });
 
   it('suppresses a group under minN and a second one, so the total cannot give it away', async () => {

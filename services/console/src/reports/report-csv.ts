@@ -1,4 +1,4 @@
-import { type CsvValue, toCsv } from '@kaiku/core';
+import { type CsvValue, SKIP_REASONS, toCsv } from '@kaiku/core';
 import type { CommentsReport } from './comments.report.ts';
 import type { FunnelFigures, FunnelReport } from './funnel.report.ts';
 import type { NpsFiguresRow, NpsReport } from './nps.report.ts';
@@ -52,12 +52,18 @@ export function npsCsv(r: NpsReport): string {
   return toCsv(header, [...r.rows.map((row) => line('group', row.key, row)), line('total', {}, r.total)]);
 }
 
-/** One column per funnel stage; skipped reasons as `skipped_<reason>` columns. */
+/**
+ * One column per funnel stage; skipped reasons as `skipped_<reason>` columns, every reason of the
+ * contract in its order whether it occurred or not (each period's file has the same columns), then
+ * any other reason stored (one no longer given).
+ */
 export function funnelCsv(r: FunnelReport): string {
   const groupRows = 'rows' in r ? r.rows : [];
-  const reasons = [
+  const known = new Set<string>(SKIP_REASONS);
+  const others = [
     ...new Set([...Object.keys(r.skipped), ...groupRows.flatMap((row) => ('skipped' in row ? Object.keys(row.skipped) : []))]),
-  ].sort();
+  ].filter((x) => !known.has(x));
+  const reasons = [...SKIP_REASONS, ...others.sort()];
   const header = [
     'level',
     ...r.groupBy.map((d) => COLUMN[d]),
