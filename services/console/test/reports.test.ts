@@ -123,6 +123,7 @@ describe('reports API', () => {
       ['language=de', 'language'],
       ['service=dentist', 'service'],
       ['ageBand=18-24,99', 'ageBand'],
+      ['source=life%20care', 'source'],
     ]) {
       const res = await get(`/v1/reports/nps?from=2024-01-01&to=2024-12-31&${query}`);
       expect(res.status).toBe(400);
@@ -133,6 +134,10 @@ describe('reports API', () => {
     // Any case for a language, and 75+ whose + a URL turned into a space.
     const sv = (await get('/v1/reports/nps?from=2024-01-01&to=2024-12-31&language=sv')).json();
     expect((await get('/v1/reports/nps?from=2024-01-01&to=2024-12-31&language=SV')).json().total).toEqual(sv.total);
+    // A source in any case (a probe: `Lifecare` answered an empty report, as if it had sent nothing).
+    const lifecare = (await get('/v1/reports/nps?from=2024-01-01&to=2024-12-31&source=lifecare')).json();
+    expect(lifecare.total.n).toBeGreaterThan(0);
+    expect((await get('/v1/reports/nps?from=2024-01-01&to=2024-12-31&source=Lifecare')).json().total).toEqual(lifecare.total);
     const encoded = await get('/v1/reports/nps?from=2024-01-01&to=2024-12-31&ageBand=75%2B');
     const plain = await get('/v1/reports/nps?from=2024-01-01&to=2024-12-31&ageBand=75+');
     expect([encoded.status, plain.status]).toEqual([200, 200]);

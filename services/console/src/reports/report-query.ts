@@ -46,6 +46,8 @@ const list = z
       : [],
   );
 
+const SOURCE_NAME = /^[a-z0-9][a-z0-9-]*$/;
+
 /** A filter of known values: an unknown one (`language=de`, `service=dentist`) is a mistake, not an empty figure. */
 const valuesOf = (values: readonly string[], normalise: (v: string) => string = (v) => v) =>
   list
@@ -66,7 +68,11 @@ const baseQuery = z.object({
   language: valuesOf(LANGUAGES, (v) => v.toLowerCase()),
   // `75+` in a URL reads as `75 ` when its `+` is not encoded; `unknown`: no birth date known.
   ageBand: valuesOf([...AGE_BANDS, 'unknown'], (v) => (v === '75' ? '75+' : v)),
-  source: list,
+  // Sources are named in lower case (INGEST_TOKENS refuses others): `Lifecare` is lifecare, and a
+  // value no source can be named (`life care`) is a mistake, not an empty figure.
+  source: list
+    .transform((vs) => vs.map((v) => v.toLowerCase()))
+    .refine((vs) => vs.every((v) => SOURCE_NAME.test(v)), 'each must be a source name: letters, digits and dashes'),
   format: z.enum(['json', 'csv']).default('json'),
   /** May raise the configured minimum group size, never lower it. */
   minN: z.coerce.number().int().min(1).max(1000).optional(),
