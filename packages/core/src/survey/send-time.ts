@@ -57,9 +57,11 @@ export function nextAllowedTime(at: Date, window: SendWindow): Date {
     const day = `${p.year}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
     if (window.skipPublicHolidays && isFinnishHoliday(day)) {
       const [y, m, d] = addDays(p.year, p.month, p.day, 1);
-      // The next day from its first minute, which quiet hours move on to their end; with no quiet
-      // hours, at the same time of day (a text due at noon on Christmas Eve is not sent at midnight).
-      t = window.quietHours ? zonedInstant(window.timezone, y, m, d, 0, 0) : zonedInstant(window.timezone, y, m, d, p.hour, p.minute);
+      // The next day from its first minute when quiet hours cover midnight (they move it on to their
+      // end, the morning); otherwise at the same time of day (a text due at noon on Christmas Eve
+      // is not sent at midnight, with no quiet hours or with ones that leave midnight open).
+      const fromMorning = window.quietHours !== null && inQuietHours(0, window.quietHours);
+      t = zonedInstant(window.timezone, y, m, d, fromMorning ? 0 : p.hour, fromMorning ? 0 : p.minute);
       continue;
     }
     const quiet = window.quietHours;

@@ -124,6 +124,17 @@ describe('sendTimeFor', () => {
     );
   });
 
+  it('with quiet hours that leave midnight open, moves a holiday send to the same time of day, not to midnight (a scheduling probe)', () => {
+    const p = { ...policy, sendAfter: 'P9D', quietHours: { from: '01:00', to: '06:00' } };
+    // Due on Independence Day (Sunday 6 December 2026) at 10:00: Monday 10:00, not Monday 00:00.
+    expect(local(sendTimeFor(at('2026-11-27T10:00:00+02:00'), at('2026-11-27T10:10:00+02:00'), p))).toBe('2026-12-07 10:00');
+    // Due at 00:30 on Christmas Eve: the 27th at 00:30 is allowed (the quiet hours start at 01:00).
+    const night = { ...p, sendAfter: 'PT0S' };
+    expect(local(sendTimeFor(at('2026-12-24T00:30:00+02:00'), at('2026-12-24T00:30:00+02:00'), night))).toBe('2026-12-27 00:30');
+    // Due at 03:00 on Christmas Eve (quiet until 06:00): the quiet hours end on a holiday, so the 27th at 06:00.
+    expect(local(sendTimeFor(at('2026-12-24T03:00:00+02:00'), at('2026-12-24T03:00:00+02:00'), night))).toBe('2026-12-27 06:00');
+  });
+
   it('ends quiet hours that end in the spring-forward gap where the clocks jump, the first minute after them', () => {
     const w = { timezone: TZ, quietHours: { from: '01:00', to: '03:30' }, skipPublicHolidays: false };
     // 29 March 2026: clocks go from 03:00 to 04:00 in Helsinki; 03:30 does not exist.
