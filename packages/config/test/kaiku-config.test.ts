@@ -93,6 +93,14 @@ reporting:
       'timezone: an IANA time zone such as Europe/Helsinki (not an offset: it has no summer time)',
       'survey.sendAfter: at most P30D: a survey is about a visit the patient still recalls',
     ]);
+    // A fixed offset under a zone's name (a scheduling probe: Etc/GMT-2 started, an hour off all summer).
+    for (const tz of ['Etc/GMT-2', 'etc/gmt+3', 'GMT-2']) {
+      const named = file('etc.yaml', `timezone: ${tz}\nunits:\n${GOOD_UNIT}`);
+      expect(issuesOf(() => loadKaikuConfig(named))).toEqual([expect.stringMatching(/^timezone: .*not an offset/)]);
+    }
+    for (const tz of ['UTC', 'Etc/GMT', 'Europe/Stockholm']) {
+      expect(loadKaikuConfig(file('zone.yaml', `timezone: ${tz}\nunits:\n${GOOD_UNIT}`)).timezone).toBe(tz);
+    }
     const bad = file('p1dt.yaml', `units:\n${GOOD_UNIT}survey:\n  sendAfter: P1DT\n`);
     expect(issuesOf(() => loadKaikuConfig(bad))).toEqual([
       expect.stringMatching(/^survey\.sendAfter: next-day-HH:MM or an ISO 8601 duration/),
