@@ -40,9 +40,12 @@ const DOTLESS = `${LOCAL_WORDY}@\\p{L}[\\p{L}\\p{N}-]*(?:com|fi|net|org|se)(?![\
 const MAIL_SERVICES =
   'gmail|googlemail|hotmail|outlook|msn|yahoo|icloud|luukku|kolumbus|suomi24|elisanet|saunalahti|welho|netti|pp\\.inet|gmx|proton|protonmail|telia|dnainternet';
 
+/** The front of a name whose dots are spelt in brackets: "ulrika[dot]" of "ulrika[dot]zorro@…". */
+const LOCAL_DOTS = `(?:${LOCAL}\\s{0,2}[(\\[{<]\\s?(?:dot|piste|punkt)\\s?[)\\]}>]\\s{0,2})*`;
+
 const EMAIL = new RegExp(
   [
-    `${LOCAL}(?:${AT_SIGN}|${A_TIGHT})${DOMAIN}`,
+    `${LOCAL_DOTS}${LOCAL}(?:${AT_SIGN}|${A_TIGHT})${DOMAIN}`,
     `${LOCAL_ISH}\\s${A_TIGHT}\\s${DOMAIN}`,
     `${LOCAL_WORDY}\\s${A_TIGHT}\\s(?:${MAIL_SERVICES})(?:${DOT_SIGN}${LABEL})+`,
     DOTLESS,

@@ -47,6 +47,9 @@ describe('masking open text', () => {
     ['maija＠example.fi', '[email]'],
     ['maija.testinen at gmail.com', '[email]'],
     ['maija.testinen(at)example(dot)fi', '[email]'],
+    // Its name's dots spelt too (a privacy probe: the first name was left).
+    ['ulrika[dot]zorro@probe.example', '[email]'],
+    ['kirjoita ulrika (dot) zorro (at) probe (dot) fi', 'kirjoita [email]'],
     ['sähköposti: liisa (at) example (dot) fi', 'sähköposti: [email]'],
     ['liisa [at] example [ dot ] com kiitos', '[email] kiitos'],
     ['Hyvä (dot) palvelu', 'Hyvä (dot) palvelu'],
