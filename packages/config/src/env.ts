@@ -43,7 +43,11 @@ export const commonEnv = {
   DATABASE_URL: z
     .url({ protocol: /^postgres(ql)?$/, error: 'a postgres:// (or postgresql://) URL' })
     .default('postgres://postgres@127.0.0.1:5432/kaiku'),
-  REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'a redis:// (or rediss://) URL' }).default('redis://127.0.0.1:6379'),
+  REDIS_URL: z
+    .url({ protocol: /^rediss?$/, error: 'a redis:// (or rediss://) URL' })
+    // ioredis would send `SELECT NaN` for `/abc` and carry on in db 0.
+    .refine((v) => /^\/?(\d{1,5})?$/.test(new URL(v).pathname), 'the path is a database index: redis://host:6379/2, or none for db 0')
+    .default('redis://127.0.0.1:6379'),
   /** Prefix of every BullMQ key (`bull`); a second Kaiku sharing one Redis db, or a test, sets its own. */
   KAIKU_QUEUE_PREFIX: z
     .string()

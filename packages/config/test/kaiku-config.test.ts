@@ -171,6 +171,11 @@ describe('environment', () => {
       'DATABASE_URL: a postgres:// (or postgresql://) URL',
       'REDIS_URL: a redis:// (or rediss://) URL',
     ]);
+    // A path that is no database index (a config probe: ioredis sent SELECT NaN, and a service crashed).
+    expect(issuesOf(() => parseEnv(schema, { REDIS_URL: 'redis://127.0.0.1:6379/abc' }))).toEqual([
+      'REDIS_URL: the path is a database index: redis://host:6379/2, or none for db 0',
+    ]);
+    expect(parseEnv(schema, { REDIS_URL: 'redis://127.0.0.1:6379/' }).REDIS_URL).toBe('redis://127.0.0.1:6379/');
     const taken = parseEnv(schema, { DATABASE_URL: 'postgresql://u@db.example:5433/kaiku', REDIS_URL: 'rediss://cache.example:6380/2' });
     expect(taken).toMatchObject({ DATABASE_URL: 'postgresql://u@db.example:5433/kaiku', REDIS_URL: 'rediss://cache.example:6380/2' });
   });

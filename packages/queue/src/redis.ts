@@ -23,7 +23,20 @@ export function isRedisUnavailable(error: unknown): boolean {
  * index of the URL is respected. Commands wait while Redis is down instead of failing fast,
  * unless `failFast` is set (producers that must answer quickly).
  */
-export function createRedis(url: string, options: { failFast?: boolean; name?: string; socketTimeoutMs?: number } = {}): Redis {
+export function createRedis(
+  url: string,
+  options: {
+    failFast?: boolean;
+    name?: string;
+    socketTimeoutMs?: number;
+    /**
+     * Redis refused the URL's `/N` db index (out of range for its `databases`): the connection is
+     * closed at once, since ioredis would go on in db 0, another application's keys; a main.ts
+     * stops the process here, saying why.
+     */
+    onWrongDatabase?: (error: Error) => void;
+  } = {},
+): Redis {
   const redis = new Redis(url, {
     maxRetriesPerRequest: options.failFast ? 1 : null,
     enableOfflineQueue: !options.failFast,
@@ -39,7 +52,12 @@ export function createRedis(url: string, options: { failFast?: boolean; name?: s
     // sender sent nothing after a partition healed.
     socketTimeout: options.socketTimeoutMs ?? SOCKET_TIMEOUT_MS,
   });
-  redis.on('error', () => {}); // reconnects by itself; health checks report the state
+  redis.on('error', (error: Error & { command?: { name?: string } }) => {
+    // Otherwise it reconnects by itself, and health checks report the state.
+    if (error.command?.name !== 'select') return;
+    redis.disconnect();
+    options.onWrongDatabase?.(new Error(`REDIS_URL: Redis refused its database index (${error.message})`));
+  });
   return redis;
 }
 

@@ -12,7 +12,11 @@ try {
 }
 const logger = createServiceLogger(config.LOG_LEVEL, 'console');
 const pool = createPool(config.DATABASE_URL, { applicationName: 'kaiku-console', timeZone: config.kaiku.timezone });
-const redis = createRedis(config.REDIS_URL, { name: 'kaiku-console', failFast: true });
+const redis = createRedis(config.REDIS_URL, {
+  name: 'kaiku-console',
+  failFast: true,
+  onWrongDatabase: (error) => exitOnStartupError('console', error),
+});
 const queue = createSurveySendQueue(redis, config.KAIKU_QUEUE_PREFIX);
 // Each reconnect attempt fails with an error: said once a minute, not every second of an outage.
 let redisWarnedAt = Number.NEGATIVE_INFINITY;

@@ -17,7 +17,11 @@ try {
 }
 const logger = createServiceLogger(config.LOG_LEVEL, 'ingest');
 const pool = createPool(config.DATABASE_URL, { applicationName: 'kaiku-ingest', timeZone: config.kaiku.timezone });
-const redis = createRedis(config.REDIS_URL, { name: 'kaiku-ingest', failFast: true });
+const redis = createRedis(config.REDIS_URL, {
+  name: 'kaiku-ingest',
+  failFast: true,
+  onWrongDatabase: (error) => exitOnStartupError('ingest', error),
+});
 const queue = createSurveySendQueue(redis, config.KAIKU_QUEUE_PREFIX);
 const relay = createOutboxRelay({ pool, queue, logger: logger.child({ part: 'outbox-relay' }), intervalMs: config.OUTBOX_POLL_MS });
 const reconciler = createOutboxReconciler({

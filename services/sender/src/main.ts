@@ -19,7 +19,10 @@ try {
 const logger = createServiceLogger(config.LOG_LEVEL, 'sender');
 const poolSize = await connectionsAllowed(config.DATABASE_URL, config.SENDER_DB_POOL_SIZE, logger);
 const pool = createPool(config.DATABASE_URL, { applicationName: 'kaiku-sender', max: poolSize, timeZone: config.kaiku.timezone });
-const redis = createRedis(config.REDIS_URL, { name: 'kaiku-sender' });
+const redis = createRedis(config.REDIS_URL, {
+  name: 'kaiku-sender',
+  onWrongDatabase: (error) => exitOnStartupError('sender', error),
+});
 const twilio = createTwilioClient({
   accountSid: config.TWILIO_ACCOUNT_SID,
   authToken: config.TWILIO_AUTH_TOKEN,
