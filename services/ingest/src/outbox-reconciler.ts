@@ -43,6 +43,41 @@ export function createOutboxReconciler(deps: OutboxReconcilerDeps) {
   const markerValue = randomUUID();
   let lastFullPass = 0;
   let failing = false;
+  /** The pause last written to Postgres (undefined: not read yet). */
+  let keptPause: boolean | undefined;
+
+  /**
+   * Keeps the queue's pause in Postgres as it is seen in Redis, and when Redis lost its data
+   * (`markerMissing`) pauses the queue again before any job is put back: ops paused the sends (a
+   * wrong text, an incident), and an empty Redis would have let the restored jobs go. A pause
+   * made less than one check before Redis was lost is not known.
+   */
+  async function keepPause(markerMissing: boolean): Promise<void> {
+    const queue = deps.queue.name;
+    if (keptPause === undefined || markerMissing) {
+      const { rows } = await deps.pool
+        .query<{ paused: boolean }>('SELECT paused FROM queue_pauses WHERE queue = $1', [queue])
+        .catch(fromPostgres);
+      keptPause = rows[0]?.paused ?? false;
+      if (markerMissing && keptPause && !(await deps.queue.isPaused())) {
+        await deps.queue.pause();
+        deps.logger.warn(
+          { queue },
+          'the queue was paused when Redis lost its data: paused again; resume it on the board when sends may go',
+        );
+      }
+    }
+    const paused = await deps.queue.isPaused();
+    if (paused === keptPause) return;
+    await deps.pool
+      .query(
+        `INSERT INTO queue_pauses (queue, paused) VALUES ($1, $2)
+         ON CONFLICT (queue) DO UPDATE SET paused = EXCLUDED.paused, seen_at = now()`,
+        [queue, paused],
+      )
+      .catch(fromPostgres);
+    keptPause = paused;
+  }
 
   /** One pass over every scheduled invitation without an outbox row; returns how many jobs were re-added or retried. */
   async function reconcileAll(now = new Date()): Promise<number> {
@@ -100,6 +135,7 @@ export function createOutboxReconciler(deps: OutboxReconcilerDeps) {
   async function check(): Promise<number> {
     const client = deps.redis;
     const marker = await client.get(markerKey);
+    await keepPause(!marker);
     const due = Date.now() - lastFullPass >= fullPassMs;
     if (marker && !due) return 0;
     const { restored, retried } = await pass(new Date());

@@ -173,6 +173,37 @@ describe('outbox reconciler', () => {
     expect(await reconciler.reconcileAll()).toBe(0);
   });
 
+  it('pauses the queue again when Redis lost its data while ops had it paused (a reliability probe: the paused texts went out)', async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (l: string) => void lines.push(l) });
+    const relay = createOutboxRelay({ pool: h.pool, queue: h.queue, logger: silent, intervalMs: 1000 });
+    const reconciler = createOutboxReconciler({ pool: h.pool, queue: h.queue, redis: h.redis, logger, fullPassMs: 3600_000 });
+    try {
+      const waiting = await schedule();
+      await relay.drain();
+      await h.queue.pause(); // on the board
+      await reconciler.check(); // seen paused, kept in Postgres
+      // Redis comes back empty: the pause, the job and the marker are gone.
+      await h.queue.resume();
+      await h.queue.remove(waiting.invitationId);
+      await h.redis.del(h.queue.toKey('kaiku-reconciler-marker'));
+      expect(await reconciler.check()).toBe(1);
+      expect(await h.queue.isPaused()).toBe(true);
+      expect(await h.queue.getJob(waiting.invitationId)).toBeTruthy();
+      expect(lines.map((l) => JSON.parse(l).msg)).toContain(
+        'the queue was paused when Redis lost its data: paused again; resume it on the board when sends may go',
+      );
+      // Resumed on the board: seen and kept, so a later loss of Redis does not pause it.
+      await h.queue.resume();
+      await reconciler.check();
+      await h.redis.del(h.queue.toKey('kaiku-reconciler-marker'));
+      await reconciler.check();
+      expect(await h.queue.isPaused()).toBe(false);
+    } finally {
+      await h.queue.resume();
+    }
+  });
+
   it('puts back the job of a send stuck in sending (its sender died mid-call and Redis lost the job; a probe found one kept for good)', async () => {
     const relay = createOutboxRelay({ pool: h.pool, queue: h.queue, logger: silent, intervalMs: 1000 });
     const reconciler = createOutboxReconciler({ pool: h.pool, queue: h.queue, redis: h.redis, logger: silent, fullPassMs: 3600_000 });
