@@ -23,6 +23,20 @@ const PERMANENT_CODES = new Set([
 const ACCOUNT_CODES = new Set([20003, 20005, 21212, 21219, 21606, 21608, 21660, 21703, 21704]);
 const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
+/**
+ * What tells failures apart in the log, with nothing of the text or the number (Twilio's own
+ * message can quote the To number, so it is never logged): Twilio's HTTP status, else the
+ * connection's error code (ECONNREFUSED, ETIMEDOUT: no answer within the deadline), else the
+ * error's class.
+ */
+export function sendErrorCause(error: unknown): { status?: number; cause: string } {
+  const e = error as { status?: unknown; code?: unknown; name?: unknown; cause?: { code?: unknown } } | null;
+  const status = typeof e?.status === 'number' ? e.status : undefined;
+  const netCode = typeof e?.code === 'string' ? e.code : typeof e?.cause?.code === 'string' ? e.cause.code : undefined;
+  const cause = status !== undefined ? `HTTP ${status}` : (netCode ?? (typeof e?.name === 'string' ? e.name : 'unknown'));
+  return status !== undefined ? { status, cause } : { cause };
+}
+
 export function classifySendError(error: unknown): SendFailure {
   const e = error as { status?: number; code?: number | string; cause?: { code?: string } };
   const status = typeof e.status === 'number' ? e.status : null;

@@ -9,7 +9,7 @@ import * as repo from './invitation.repository.ts';
 import { createInvitationTexts } from './invitation-texts.ts';
 import { nextRetryAt } from './retry-schedule.ts';
 import type { SegmentRateLimiter } from './segment-rate-limiter.ts';
-import { classifySendError } from './send-errors.ts';
+import { classifySendError, sendErrorCause } from './send-errors.ts';
 import type { TwilioClient } from './twilio-client.ts';
 import { earlierAttempt } from './twilio-lookup.ts';
 import { createValidityPeriod } from './validity-period.ts';
@@ -158,7 +158,12 @@ export function createSendSurveyJob(deps: SendSurveyDeps) {
     if (claimed.result !== 'claimed') {
       const notSent = claimed.result === 'not-scheduled' || claimed.result === 'opted-out';
       sends.inc({ result: notSent ? 'cancelled' : claimed.result, error_code: 'none' });
-      log.info({ result: claimed.result }, 'not sent');
+      if (claimed.result === 'unknown')
+        log.warn(
+          { result: claimed.result },
+          "an earlier attempt stopped mid-send (its text may have gone out): not sent again; marked unknown, settled from Twilio's log",
+        );
+      else log.info({ result: claimed.result }, 'not sent');
       return claimed.result;
     }
     const { inv, body, segments, validity } = claimed;
@@ -218,7 +223,7 @@ export function createSendSurveyJob(deps: SendSurveyDeps) {
       if (lookingUp) {
         // The look-up for an earlier message failed; this attempt sent nothing. Try again later,
         // and never end in `failed` (the earlier attempt may have gone out).
-        log.warn({ attempt }, 'could not look up the earlier attempt at Twilio');
+        log.warn({ attempt, cause: sendErrorCause(error).cause }, 'could not look up the earlier attempt at Twilio');
         // Counted like any failed attempt, so that an outage that fails look-ups too is seen.
         const lookupCode = String(classifySendError(error).code ?? 'none');
         sends.inc({ result: lastAttempt && !retryAt ? 'unknown' : 'retry', error_code: lookupCode });
@@ -231,12 +236,13 @@ export function createSendSurveyJob(deps: SendSurveyDeps) {
         throw new Error('Twilio look-up failed; will retry');
       }
       const failure = classifySendError(error);
+      const { cause } = sendErrorCause(error);
       if (failure.kind === 'transient' && failure.account)
         log.error(
-          { failure, attempt },
+          { failure, cause, attempt },
           'Twilio refused our credentials, account or sender: check TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID',
         );
-      else log.warn({ failure, attempt }, 'Twilio refused or failed');
+      else log.warn({ failure, cause, attempt }, 'Twilio refused or failed');
       const code = String(failure.code ?? 'none');
       if (failure.kind === 'permanent') {
         sends.inc({ result: 'failed', error_code: code });

@@ -3,7 +3,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { classifySendError } from '../src/send-errors.ts';
+import { classifySendError, sendErrorCause } from '../src/send-errors.ts';
 import { createTwilioClient } from '../src/twilio-client.ts';
 import { encodeForm } from '../src/twilio-http-client.ts';
 
@@ -108,6 +108,7 @@ describe('twilio transport under the SDK', () => {
     const error = await client.messages.create({ to: '+3584', from: '+358451234567', body: 'x' }).catch((e: unknown) => e);
     expect(error).toMatchObject({ status: 400, code: 21211 });
     expect(classifySendError(error)).toEqual({ kind: 'permanent', code: 21211, optOut: false });
+    expect(sendErrorCause(error)).toEqual({ status: 400, cause: 'HTTP 400' });
   });
 
   it('keeps connections alive and opens as many as the concurrency asks, never fewer than 20', async () => {
@@ -143,6 +144,7 @@ describe('twilio transport under the SDK', () => {
     const error = await client.messages.create({ to: '+358401234567', from: '+358451234567', body: 'x' }).catch((e: unknown) => e);
     expect((error as Error).message).toMatch(/within 200 ms/);
     expect(classifySendError(error)).toEqual({ kind: 'ambiguous', code: null });
+    expect(sendErrorCause(error)).toEqual({ cause: 'ETIMEDOUT' }); // what the log says: no answer in time
   });
 
   it('a refused connection is transient and surely created nothing', async () => {

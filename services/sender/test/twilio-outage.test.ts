@@ -1,5 +1,6 @@
 import { kaikuMetrics } from '@kaiku/http';
 import { waitFor } from '@kaiku/testing';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from './harness.ts';
 
@@ -34,13 +35,19 @@ describe('sender: a Twilio outage longer than the quick attempts', () => {
   }
 
   it('refused connections: the invitation stays scheduled and is tried again a minute later, then sent once', async () => {
-    const down = h.startWorker({ apiBaseUrl: 'http://127.0.0.1:1' });
+    const lines: Array<Record<string, unknown>> = [];
+    const logger = pino({ level: 'warn' }, { write: (l: string) => void lines.push(JSON.parse(l)) });
+    const down = h.startWorker({ apiBaseUrl: 'http://127.0.0.1:1', logger });
     const { id, phone } = await h.addInvitation({ attempts: 2 });
     const held = await heldForLater(id);
     expect(held.row).toEqual({ status: 'scheduled', retrying: true, phone_kept: true });
     expect(held.job.attemptsMade).toBe(1); // the quick attempts are spent; waiting does not count as one
     expect(held.job.delay).toBeGreaterThan(50_000);
     expect(held.job.delay).toBeLessThanOrEqual(60_000);
+    // The log says what failed (a reliability probe: a refused connection, a timeout and a Twilio
+    // error all read the same), and nothing of the number.
+    expect(lines).toContainEqual(expect.objectContaining({ msg: 'Twilio refused or failed', cause: 'ECONNREFUSED' }));
+    expect(JSON.stringify(lines)).not.toContain(phone.slice(-7));
     await down.close();
 
     // Twilio is back: the retry (brought forward here instead of waiting a minute) sends it once.
