@@ -224,6 +224,25 @@ describe('console ops: queue board and state gauges', () => {
     await new Promise((r) => setTimeout(r, 1100)); // one read per scrape second
     expect(sample((await app.inject('/metrics')).body, 'kaiku_queue_paused', { queue: 'survey-send' })).toBe(1);
     await queue.resume();
+    await new Promise((r) => setTimeout(r, 1100));
+    // The oldest due job waits since its send time, not since it was added (an infra probe: a text due at
+    // noon read as waiting since the visit the day before); one still delayed past its time (no sender
+    // there to move it) counts as waiting too.
+    await queue.obliterate({ force: true });
+    const due = await queue.add(
+      'send',
+      { invitationId: crypto.randomUUID() },
+      { jobId: 'd', timestamp: Date.now() - 3_600_000, delay: 3_600_000 - 120_000 },
+    );
+    const overdue = sample((await app.inject('/metrics')).body, 'kaiku_queue_oldest_waiting_seconds', { queue: 'survey-send' });
+    expect(overdue).toBeGreaterThanOrEqual(119);
+    expect(overdue).toBeLessThan(200);
+    await due.promote();
+    await new Promise((r) => setTimeout(r, 1100));
+    const promoted = (await app.inject('/metrics')).body;
+    expect(sample(promoted, 'kaiku_queue_jobs', { queue: 'survey-send', state: 'waiting' })).toBe(1);
+    expect(sample(promoted, 'kaiku_queue_oldest_waiting_seconds', { queue: 'survey-send' })).toBeLessThan(200);
+    await queue.obliterate({ force: true });
     expect(sample(text, 'kaiku_state_source_up', { source: 'postgres' })).toBe(1);
     expect(sample(text, 'kaiku_state_source_up', { source: 'redis' })).toBe(1);
     // /metrics is for Prometheus: no token needed, and no personal data in it to protect.

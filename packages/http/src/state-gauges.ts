@@ -14,9 +14,16 @@ export interface CountableQueue {
     start?: number,
     end?: number,
     asc?: boolean,
-  ): Promise<Array<{ timestamp: number; delay?: number } | undefined>>;
+  ): Promise<Array<{ timestamp: number; delay?: number; opts?: { delay?: number }; data?: { invitationId?: unknown } } | undefined>>;
   isPaused(): Promise<boolean>;
+  /** BullMQ's Redis backend and key names: the delayed set's first due time is read from them. */
+  getBackend?(): {
+    readonly client: Promise<{ zrange(key: string, start: number, end: number, options?: { WITHSCORES?: boolean }): Promise<string[]> }>;
+  };
+  toKey?(type: string): string;
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface StateGaugeDeps {
   pool?: QueryablePool;
@@ -86,7 +93,7 @@ export function createStateGauges(deps: StateGaugeDeps): Registry {
       const c = await queue.getJobCounts('wait', 'prioritized', 'delayed', 'active', 'failed');
       const [oldest] = await queue.getJobs(['wait'], 0, 0, true);
       const paused = await queue.isPaused();
-      const readySince = oldest ? oldest.timestamp + (oldest.delay ?? 0) : null;
+      const readySince = await dueSince(queue, oldest);
       result.set(queue.name, {
         counts: {
           waiting: (c.wait ?? 0) + (c.prioritized ?? 0),
@@ -99,6 +106,34 @@ export function createStateGauges(deps: StateGaugeDeps): Registry {
       });
     }
     return result;
+  }
+
+  /**
+   * Since when the queue has had a job due and not taken: the oldest waiting job's due time, or a
+   * delayed job's whose time has passed (no worker there to move it to waiting: senders down, or
+   * unable to reach Redis), whichever is earlier; null when none. A waiting job's due time: BullMQ
+   * zeroes its `delay` when it moves it to waiting, so its send time is read from what it was added
+   * with and from its invitation (moved on past quiet hours).
+   */
+  async function dueSince(queue: CountableQueue, oldest: Awaited<ReturnType<CountableQueue['getJobs']>>[number]): Promise<number | null> {
+    let since: number | null = null;
+    if (oldest) {
+      since = oldest.timestamp + Math.max(oldest.delay ?? 0, oldest.opts?.delay ?? 0);
+      const id = oldest.data?.invitationId;
+      if (deps.pool && typeof id === 'string' && UUID.test(id)) {
+        // Postgres unreachable: the job's own times (the Redis figures still count).
+        const { rows } = await deps.pool.query('SELECT send_at FROM invitations WHERE id = $1', [id]).catch(() => ({ rows: [] }));
+        const sendAt = rows[0]?.send_at;
+        if (sendAt instanceof Date) since = Math.max(since, sendAt.getTime());
+      }
+    }
+    if (queue.getBackend && queue.toKey) {
+      // BullMQ's score is the due time × 0x1000 plus a counter.
+      const [, score] = await (await queue.getBackend().client).zrange(queue.toKey('delayed'), 0, 0, { WITHSCORES: true });
+      const due = score === undefined ? null : Math.floor(Number(score) / 0x1000);
+      if (due !== null && due < now() && (since === null || due < since)) since = due;
+    }
+    return since;
   }
 
   const sourceUp = new Gauge({
@@ -163,7 +198,7 @@ export function createStateGauges(deps: StateGaugeDeps): Registry {
     });
     new Gauge({
       name: 'kaiku_queue_oldest_waiting_seconds',
-      help: 'How long the oldest job ready to run has waited for a worker (0 when none waits)',
+      help: 'How long the oldest job due to run has waited for a worker since its send time, also one still delayed past it because no worker moved it (0 when none waits)',
       labelNames: ['queue'] as const,
       registers,
       async collect() {
