@@ -34,6 +34,12 @@ export const port = (fallback: number) =>
     z.coerce.number().int().min(0).max(65535).default(fallback),
   );
 
+/**
+ * An http(s) URL: `kaiku.example.fi:443` parses as a URL of the scheme `kaiku.example.fi:`, and
+ * Twilio can call no other scheme.
+ */
+export const httpUrl = z.url({ protocol: /^https?$/, error: 'an https:// URL (http:// for a local one)' });
+
 /** Variables every service reads. */
 export const commonEnv = {
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),

@@ -11,10 +11,13 @@ const language = z.enum(['fi', 'sv', 'en']);
 /** What kind of service a unit gives (reports group and filter by it). */
 export const SERVICE_KINDS = ['health-station', 'maternity-clinic', 'dental', 'other'] as const;
 
+const unitName = z.string().trim().min(1, 'the name is empty (leave a language out to use the Finnish name)');
+
 const unitSchema = z.strictObject({
   // As the record systems send it, with or without `urn:oid:`: stored and compared without.
   id: z.string().transform(unitIdOf).pipe(z.string().min(1, 'the unit id is empty')),
-  name: z.strictObject({ fi: z.string().min(1), sv: z.string().min(1).optional(), en: z.string().min(1).optional() }),
+  // A name of spaces only would be a text that names no unit.
+  name: z.strictObject({ fi: unitName, sv: unitName.optional(), en: unitName.optional() }),
   service: z.enum(SERVICE_KINDS),
   sensitive: z.boolean().default(false),
   sampling: z.number().min(0).max(1).default(1),

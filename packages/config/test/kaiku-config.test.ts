@@ -149,6 +149,13 @@ reporting:
     expect(issuesOf(() => loadKaikuConfig(file('broken.yaml', 'units: [\n')))[0]).toMatch(/^is not YAML or JSON/);
   });
 
+  it('refuses a unit name of spaces only, which would name no unit in the text (a config probe)', () => {
+    const path = file('blank.json', JSON.stringify({ units: [{ id: 'u1', name: { fi: 'Yksi', en: '   ' }, service: 'dental' }] }));
+    expect(issuesOf(() => loadKaikuConfig(path))).toEqual([
+      'units.0.name.en: the name is empty (leave a language out to use the Finnish name)',
+    ]);
+  });
+
   it('reads JSON as well as YAML', () => {
     const path = file(
       'c.json',

@@ -1,4 +1,4 @@
-import { commonEnv, type Env, kaikuConfigOf, keysEnv, parseEnv, port, withDevTwilioDefaults } from '@kaiku/config';
+import { commonEnv, type Env, httpUrl, kaikuConfigOf, keysEnv, parseEnv, port, withDevTwilioDefaults } from '@kaiku/config';
 import { z } from 'zod';
 
 export function loadRepliesConfig(rawEnv: Env) {
@@ -9,7 +9,7 @@ export function loadRepliesConfig(rawEnv: Env) {
     REPLIES_PORT: port(3003),
     TWILIO_AUTH_TOKEN: z.string().min(1),
     /** The public URL Twilio calls; signatures are computed over it plus the path. */
-    PUBLIC_BASE_URL: z.url(),
+    PUBLIC_BASE_URL: httpUrl,
   });
   const parsed = parseEnv(schema, env);
   return { ...parsed, kaiku: kaikuConfigOf(parsed) };

@@ -2,6 +2,7 @@ import {
   commonEnv,
   DEV_TWILIO,
   type Env,
+  httpUrl,
   kaikuConfigOf,
   keysEnv,
   parseEnv,
@@ -29,8 +30,9 @@ export function loadSenderConfig(rawEnv: Env) {
           .optional(),
       ),
       TWILIO_FROM: z.preprocess(unsetIfEmpty, z.string().min(1).optional()),
-      TWILIO_API_BASE_URL: z.url().optional(),
-      PUBLIC_BASE_URL: z.url(),
+      // Empty is unset (Twilio's own), as for the sender settings above.
+      TWILIO_API_BASE_URL: z.preprocess(unsetIfEmpty, httpUrl.optional()),
+      PUBLIC_BASE_URL: httpUrl,
       /**
        * Postgres connections of this process. Each job holds one only for a single short statement
        * at a time (the claim, then the result), so a few serve many concurrent sends; it does not
@@ -53,7 +55,13 @@ export function loadSenderConfig(rawEnv: Env) {
           message: `is sms-sim's development number (${DEV_TWILIO.TWILIO_FROM}), not one of the county's: set its Twilio number or TWILIO_MESSAGING_SERVICE_SID`,
         });
       }
-      if (e.TWILIO_FROM && !/^\+[1-9]\d{6,14}$/.test(e.TWILIO_FROM) && !e.SENDER_ALLOW_ALPHANUMERIC) {
+      if (e.TWILIO_FROM && /^[\d\s()-]+$/.test(e.TWILIO_FROM)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['TWILIO_FROM'],
+          message: 'is a number without its country code: write it in E.164, +358 and the number without its leading 0 (+358451234567)',
+        });
+      } else if (e.TWILIO_FROM && !/^\+[1-9]\d{6,14}$/.test(e.TWILIO_FROM) && !e.SENDER_ALLOW_ALPHANUMERIC) {
         ctx.addIssue({
           code: 'custom',
           path: ['TWILIO_FROM'],

@@ -42,6 +42,16 @@ describe('sender config: a sender patients can answer', () => {
     expect(
       loadSenderConfig({ ...real, TWILIO_FROM: '+358401234567', TWILIO_MESSAGING_SERVICE_SID: '' }).TWILIO_MESSAGING_SERVICE_SID,
     ).toBeUndefined();
+    // A config probe: an empty base URL was "Invalid URL" though empty means unset elsewhere; a
+    // PUBLIC_BASE_URL with no scheme was taken, and Twilio was given callbacks it could not call.
+    expect(loadSenderConfig({ ...real, TWILIO_FROM: '+358401234567', TWILIO_API_BASE_URL: '' }).TWILIO_API_BASE_URL).toBeUndefined();
+    for (const url of ['kaiku.hyvaks.fi:443', 'ftp://kaiku.example.fi']) {
+      expect(() => loadSenderConfig({ ...real, TWILIO_FROM: '+358401234567', PUBLIC_BASE_URL: url })).toThrow(
+        /PUBLIC_BASE_URL: an https:\/\/ URL/,
+      );
+    }
+    // A number written as at home: not called alphanumeric, but told its country code is missing.
+    expect(() => loadSenderConfig({ ...real, TWILIO_FROM: '045 123 4567' })).toThrow(/TWILIO_FROM: is a number without its country code/);
   });
 
   it('in development, finds sms-sim and the replies service at the ports their variables say', () => {
