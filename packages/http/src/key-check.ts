@@ -3,6 +3,11 @@ import { kaikuMetrics } from './metrics.ts';
 import { createRepeatingTask } from './repeating-task.ts';
 
 const VARIABLE: Record<string, string> = { pseudonym: 'KAIKU_PSEUDONYM_KEY', encryption: 'KAIKU_ENCRYPTION_KEY' };
+/** What a key other than the database's does, for the log. */
+const EFFECT: Record<string, string> = {
+  pseudonym: 'opted-out numbers no longer match their opt-outs and would be texted again',
+  encryption: 'the numbers of texts not yet sent cannot be opened, so those texts cannot go out',
+};
 
 /**
  * Asks the database once a minute whether this process' keys are the ones it was first used with
@@ -21,7 +26,7 @@ export function createKeyCheck(deps: { check: () => Promise<string[]>; logger: L
       if (changed.length === 0) return;
       deps.logger.error(
         { keys: changed.map((k) => VARIABLE[k] ?? k) },
-        'a key is not the one this database was first used with: opted-out numbers no longer match their opt-outs and would be texted again; restore the key (README, Environment)',
+        `a key is not the one this database was first used with: ${changed.map((k) => `${VARIABLE[k] ?? k}: ${EFFECT[k] ?? 'unknown key'}`).join('; ')}; restore it (README, Environment)`,
       );
     },
   });
