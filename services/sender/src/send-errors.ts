@@ -37,7 +37,21 @@ export function sendErrorCause(error: unknown): { status?: number; cause: string
   return status !== undefined ? { status, cause } : { cause };
 }
 
+/**
+ * The sealed phone number does not open with this process' KAIKU_ENCRYPTION_KEY (ingest sealed it
+ * with another): nothing was sent. Held and tried again like a refusal of our credentials, since
+ * only the operators can mend it; never `unknown`.
+ */
+export class PhoneKeyError extends Error {
+  readonly code = 'KAIKU_ENCRYPTION_KEY';
+  constructor() {
+    super('the phone number does not open with KAIKU_ENCRYPTION_KEY');
+    this.name = 'PhoneKeyError';
+  }
+}
+
 export function classifySendError(error: unknown): SendFailure {
+  if (error instanceof PhoneKeyError) return { kind: 'transient', code: null, rateLimited: false, mayHaveCreated: false, account: true };
   const e = error as { status?: number; code?: number | string; cause?: { code?: string } };
   const status = typeof e.status === 'number' ? e.status : null;
   const code = typeof e.code === 'number' ? e.code : null;

@@ -9,7 +9,7 @@ import * as repo from './invitation.repository.ts';
 import { createInvitationTexts } from './invitation-texts.ts';
 import { nextRetryAt } from './retry-schedule.ts';
 import type { SegmentRateLimiter } from './segment-rate-limiter.ts';
-import { classifySendError, sendErrorCause } from './send-errors.ts';
+import { classifySendError, PhoneKeyError, sendErrorCause } from './send-errors.ts';
 import type { TwilioClient } from './twilio-client.ts';
 import { earlierAttempt } from './twilio-lookup.ts';
 import { createValidityPeriod } from './validity-period.ts';
@@ -168,7 +168,14 @@ export function createSendSurveyJob(deps: SendSurveyDeps) {
     }
     const { inv, body, segments, validity } = claimed;
     const attempt = inv.attempt;
-    const to = decryptPhone(deps.keys, inv.phone_enc);
+    let to: string;
+    try {
+      to = decryptPhone(deps.keys, inv.phone_enc);
+    } catch {
+      // Claimed (`sending`) but not sent: handled as a failure before Twilio, so that the next
+      // attempt does not take it for one that died mid-send (`unknown`).
+      return handleFailure(new PhoneKeyError());
+    }
     if (inv.lookup_before_retry) {
       let earlier: string | 'other' | null;
       try {
@@ -237,7 +244,12 @@ export function createSendSurveyJob(deps: SendSurveyDeps) {
       }
       const failure = classifySendError(error);
       const { cause } = sendErrorCause(error);
-      if (failure.kind === 'transient' && failure.account)
+      if (error instanceof PhoneKeyError)
+        log.error(
+          { attempt },
+          "cannot open the patient's number: KAIKU_ENCRYPTION_KEY is not the key ingest sealed it with (nothing sent; held and tried again); restore the key (README, Environment)",
+        );
+      else if (failure.kind === 'transient' && failure.account)
         log.error(
           { failure, cause, attempt },
           'Twilio refused our credentials, account or sender: check TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID',

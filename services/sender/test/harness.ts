@@ -94,6 +94,8 @@ export async function createHarness(kaiku: KaikuConfig = testKaiku()) {
         /** Another pool (one to a database that is down) or logger than the harness's own. */
         pool?: Pool;
         logger?: pino.Logger;
+        /** Other keys than those ingest's invitations were sealed with. */
+        keys?: typeof keys;
       } = {},
     ): Worker {
       const connection = createRedis(env.redisUrl);
@@ -102,7 +104,7 @@ export async function createHarness(kaiku: KaikuConfig = testKaiku()) {
         prefix: env.prefix,
         pool: opts.pool ?? pool,
         kaiku: opts.kaiku ?? kaiku,
-        keys,
+        keys: opts.keys ?? keys,
         logger: opts.logger ?? logger,
         twilio: h.twilio(opts.apiBaseUrl, opts.timeoutMs),
         sender: opts.sender ?? { from: FROM },

@@ -132,3 +132,40 @@ describe('sender: a Twilio outage longer than the quick attempts', () => {
     expect(await h.simMessages(phone)).toEqual([]);
   });
 });
+
+describe('sender: keys other than ingest sealed the numbers with', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('a number that does not open with its encryption key is held, not taken for a text that may have gone (a config probe: it became unknown)', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const logger = pino({ level: 'warn' }, { write: (l: string) => void lines.push(JSON.parse(l)) });
+    const otherKeys = { pseudonymKey: Buffer.alloc(32, 5), encryptionKey: Buffer.alloc(32, 6) };
+    const wrong = h.startWorker({ keys: otherKeys, logger });
+    const { id, phone } = await h.addInvitation({ attempts: 2 });
+    const held = await waitFor(
+      async () => {
+        const j = await h.queue.getJob(id);
+        return j && (await j.getState()) === 'delayed' && j.delay >= 30_000 ? h.invitation(id) : null;
+      },
+      15_000,
+      'the job held for later',
+    );
+    expect(held).toMatchObject({ status: 'scheduled', message_sid: null });
+    expect(held?.phone_enc).not.toBeNull();
+    expect(lines).toContainEqual(expect.objectContaining({ level: 50, msg: expect.stringMatching(/KAIKU_ENCRYPTION_KEY is not the key/) }));
+    expect(await h.simMessages(phone)).toHaveLength(0);
+    await wrong.close();
+
+    // The key restored: sent once.
+    h.startWorker();
+    await (await h.queue.getJob(id))?.promote();
+    await waitFor(async () => (await h.invitation(id))?.status === 'delivered', 15_000, 'delivered');
+    expect(await h.simMessages(phone)).toHaveLength(1);
+  });
+});
