@@ -183,6 +183,10 @@ describe('console ops: queue board and state gauges', () => {
       CONSOLE_TOKEN: 'a-token-to-look-1234',
     };
     expect(loadConsoleConfig({ ...production, CONSOLE_OPS_TOKEN: '' }).CONSOLE_OPS_TOKEN).toBeUndefined();
+    // The README's development token is no production secret (a config probe: it opened the reports).
+    expect(() => loadConsoleConfig({ ...production, CONSOLE_TOKEN: 'dev-console-token' })).toThrow(
+      /CONSOLE_TOKEN: is a development token the README publishes/,
+    );
     expect(loadConsoleConfig({ CONSOLE_OPS_TOKEN: '   ' }).CONSOLE_OPS_TOKEN).toBeUndefined();
     expect(() => loadConsoleConfig({ CONSOLE_TOKEN: 'the-same-token-1234', CONSOLE_OPS_TOKEN: 'the-same-token-1234' })).toThrow(
       /CONSOLE_OPS_TOKEN.*must differ from CONSOLE_TOKEN/,

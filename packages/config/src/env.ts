@@ -64,14 +64,24 @@ export const commonEnv = {
   INIT_CWD: z.string().optional(),
 };
 
+/** In production, not one of the development keys, which are in this file for anyone to read. */
+const productionKey32 = key32.refine(
+  (key) => ![DEV_PSEUDONYM_KEY, DEV_ENCRYPTION_KEY].includes(key.toString('base64')),
+  'is a development key (published with the code): set your own (openssl rand -base64 32)',
+);
+
 /** The pseudonym and encryption keys: required in production, fixed dev keys elsewhere. */
 export function keysEnv(env: Env) {
   const prod = isProduction(env);
   return {
-    KAIKU_PSEUDONYM_KEY: prod ? key32 : z.string().default(DEV_PSEUDONYM_KEY).pipe(key32),
-    KAIKU_ENCRYPTION_KEY: prod ? key32 : z.string().default(DEV_ENCRYPTION_KEY).pipe(key32),
+    KAIKU_PSEUDONYM_KEY: prod ? productionKey32 : z.string().default(DEV_PSEUDONYM_KEY).pipe(key32),
+    KAIKU_ENCRYPTION_KEY: prod ? productionKey32 : z.string().default(DEV_ENCRYPTION_KEY).pipe(key32),
   };
 }
+
+/** The development tokens `scripts/kaiku start` prints and the README shows: never a production secret. */
+export const DEV_TOKENS: ReadonlySet<string> = new Set(['dev-console-token', 'dev-lifecare-token', 'dev-pegasos-token', 'dev-demo-token']);
+export const DEV_TOKEN_MESSAGE = 'is a development token the README publishes: set a secret one in production';
 
 export const twilioEnv = {
   TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'AC followed by 32 hex digits'),

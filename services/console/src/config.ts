@@ -1,4 +1,4 @@
-import { commonEnv, type Env, kaikuConfigOf, parseEnv, port, unsetIfEmpty } from '@kaiku/config';
+import { commonEnv, DEV_TOKEN_MESSAGE, DEV_TOKENS, type Env, kaikuConfigOf, parseEnv, port, unsetIfEmpty } from '@kaiku/config';
 import { z } from 'zod';
 
 export function loadConsoleConfig(env: Env) {
@@ -11,7 +11,13 @@ export function loadConsoleConfig(env: Env) {
        * the console is reached over TLS (browsers take it over plain http from localhost too).
        */
       CONSOLE_SECURE_COOKIES: z.stringbool().default(env.NODE_ENV === 'production'),
-      CONSOLE_TOKEN: env.NODE_ENV === 'production' ? z.string().min(16) : z.string().min(1).default('dev-console-token'),
+      CONSOLE_TOKEN:
+        env.NODE_ENV === 'production'
+          ? z
+              .string()
+              .min(16)
+              .refine((t) => !DEV_TOKENS.has(t), DEV_TOKEN_MESSAGE)
+          : z.string().min(1).default('dev-console-token'),
       /** Acting on jobs in the queue board (retry, clean …); unset: the board is read-only. */
       CONSOLE_OPS_TOKEN: z.preprocess(
         unsetIfEmpty,

@@ -1,41 +1,47 @@
-import { commonEnv, type Env, kaikuConfigOf, keysEnv, parseEnv, port } from '@kaiku/config';
+import { commonEnv, DEV_TOKEN_MESSAGE, DEV_TOKENS, type Env, kaikuConfigOf, keysEnv, parseEnv, port } from '@kaiku/config';
 import { z } from 'zod';
 
 /** A source's name, as a canonical event's `source` must be written. */
 const SOURCE = /^[a-z0-9][a-z0-9-]{0,63}$/u;
 
 /** `INGEST_TOKENS` = `source:token,source:token` → token → source; an entry no request could use is refused. */
-const ingestTokens = z
-  .string()
-  .default('')
-  .transform((raw, ctx) => {
-    const tokens = new Map<string, string>();
-    const pairs = raw
-      .split(',')
-      .map((p) => p.trim())
-      .filter(Boolean);
-    for (const [n, pair] of pairs.entries()) {
-      const i = pair.indexOf(':');
-      if (i <= 0 || i === pair.length - 1) {
-        // Not echoed: the entry holds a secret.
-        ctx.addIssue({ code: 'custom', message: `entry ${n + 1} is not source:token (a source, a colon, its token)` });
-        continue;
+const ingestTokens = (production: boolean) =>
+  z
+    .string()
+    .default('')
+    .transform((raw, ctx) => {
+      const tokens = new Map<string, string>();
+      const pairs = raw
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean);
+      for (const [n, pair] of pairs.entries()) {
+        const i = pair.indexOf(':');
+        if (i <= 0 || i === pair.length - 1) {
+          // Not echoed: the entry holds a secret.
+          ctx.addIssue({ code: 'custom', message: `entry ${n + 1} is not source:token (a source, a colon, its token)` });
+          continue;
+        }
+        const [source, token] = [pair.slice(0, i).trim(), pair.slice(i + 1).trim()];
+        // Each a start-up error, not a source that would be refused on every request.
+        if (!SOURCE.test(source)) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `entry ${n + 1}: the source must be lower-case letters, digits and dashes (as events name it)`,
+          });
+        } else if (/[:;]/u.test(token)) {
+          ctx.addIssue({ code: 'custom', message: `entry ${n + 1}: the token holds ':' or ';' (entries are separated by ',')` });
+        } else if (production && DEV_TOKENS.has(token)) {
+          ctx.addIssue({ code: 'custom', message: `entry ${n + 1}: its token ${DEV_TOKEN_MESSAGE}` });
+        } else if (tokens.has(token)) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `entry ${n + 1}: its token is also ${tokens.get(token)}'s (one token names one source)`,
+          });
+        } else tokens.set(token, source);
       }
-      const [source, token] = [pair.slice(0, i).trim(), pair.slice(i + 1).trim()];
-      // Each a start-up error, not a source that would be refused on every request.
-      if (!SOURCE.test(source)) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `entry ${n + 1}: the source must be lower-case letters, digits and dashes (as events name it)`,
-        });
-      } else if (/[:;]/u.test(token)) {
-        ctx.addIssue({ code: 'custom', message: `entry ${n + 1}: the token holds ':' or ';' (entries are separated by ',')` });
-      } else if (tokens.has(token)) {
-        ctx.addIssue({ code: 'custom', message: `entry ${n + 1}: its token is also ${tokens.get(token)}'s (one token names one source)` });
-      } else tokens.set(token, source);
-    }
-    return tokens;
-  });
+      return tokens;
+    });
 
 export function loadIngestConfig(env: Env) {
   const schema = z.object({
@@ -43,7 +49,7 @@ export function loadIngestConfig(env: Env) {
     ...keysEnv(env),
     INGEST_PORT: port(3001),
     MLLP_PORT: port(2575),
-    INGEST_TOKENS: ingestTokens,
+    INGEST_TOKENS: ingestTokens(env.NODE_ENV === 'production'),
     OUTBOX_POLL_MS: z.coerce.number().int().positive().default(500),
     /** How often the outbox reconciler checks that Redis still has its marker (lost data → re-enqueue). */
     OUTBOX_RECONCILE_MS: z.coerce.number().int().positive().default(5000),

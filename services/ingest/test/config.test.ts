@@ -50,4 +50,21 @@ describe('ingest config', () => {
     expect(() => loadIngestConfig({ ...production, KAIKU_CONFIG: ' ' })).toThrow(/KAIKU_CONFIG/);
     expect(loadIngestConfig({}).kaiku.units.length).toBeGreaterThan(0);
   });
+
+  it('refuses in production the tokens and keys published for development (a config probe: both were taken)', () => {
+    const production = {
+      NODE_ENV: 'production',
+      KAIKU_PSEUDONYM_KEY: Buffer.alloc(32, 1).toString('base64'),
+      KAIKU_ENCRYPTION_KEY: Buffer.alloc(32, 2).toString('base64'),
+      KAIKU_CONFIG: new URL('../../../config/kaiku.example.yaml', import.meta.url).pathname,
+      INGEST_TOKENS: 'lifecare:a-long-enough-token,pegasos:dev-pegasos-token',
+    };
+    expect(() => loadIngestConfig(production)).toThrow(/INGEST_TOKENS: entry 2: its token is a development token the README publishes/);
+    const devKey = Buffer.alloc(32, 9).toString('base64');
+    expect(() => loadIngestConfig({ ...production, INGEST_TOKENS: 'lifecare:x1', KAIKU_ENCRYPTION_KEY: devKey })).toThrow(
+      /KAIKU_ENCRYPTION_KEY: is a development key/,
+    );
+    // Outside production they are what `scripts/kaiku start` uses.
+    expect(loadIngestConfig({ INGEST_TOKENS: 'pegasos:dev-pegasos-token' }).INGEST_TOKENS.get('dev-pegasos-token')).toBe('pegasos');
+  });
 });
