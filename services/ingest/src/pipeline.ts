@@ -1,5 +1,5 @@
 import type { KaikuConfig } from '@kaiku/config';
-import type { Keys, VisitEvent } from '@kaiku/core';
+import { type Keys, VISIT_EVENT_KINDS, type VisitEvent } from '@kaiku/core';
 import { createGroupCommit, type Pool } from '@kaiku/db';
 import type { Logger } from 'pino';
 import { createLifecareHl7Handler } from './adapters/lifecare-hl7.handler.ts';
@@ -11,7 +11,7 @@ import { countOutcome } from './visits/outcome-metrics.ts';
 import { protectedVisitId, protectIds } from './visits/protect-ids.ts';
 
 /** The kinds a refused event's log line may name (anything else it says is the sender's text). */
-const VISIT_KINDS = new Set<string>(['visit-ended', 'visit-cancelled', 'patient-updated']);
+const VISIT_KINDS = new Set<string>(VISIT_EVENT_KINDS);
 
 export interface IngestPipelineDeps {
   pool: Pool;

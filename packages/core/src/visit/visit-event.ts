@@ -34,6 +34,9 @@ const yearAtLeast = (min: number) => (iso: string) => {
 /** A language code as the record systems send it (ISO 639-1 or similar); mapped later. */
 const languageCode = text().trim().min(1).max(35);
 
+/** What a visit event says happened. */
+export const VISIT_EVENT_KINDS = ['visit-ended', 'visit-cancelled', 'patient-updated'] as const;
+
 const visitEventObject = z
   .object({
     source: text()
@@ -42,7 +45,7 @@ const visitEventObject = z
       .max(64)
       .regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
     sourceEventId: text().trim().min(1).max(255).optional(),
-    kind: z.enum(['visit-ended', 'visit-cancelled', 'patient-updated']),
+    kind: z.enum(VISIT_EVENT_KINDS),
     /** Required except for patient-updated, which may name only the patient (HL7 A31). */
     visitId: text().trim().min(1).max(255).optional(),
     endedAt: z.iso.datetime({ offset: true, abort: true }).refine(yearAtLeast(1900), 'must be in the years 1900 to 2999').optional(),
