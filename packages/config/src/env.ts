@@ -52,7 +52,11 @@ export const commonEnv = {
   REDIS_URL: z
     .url({ protocol: /^rediss?$/, error: 'a redis:// (or rediss://) URL' })
     // ioredis would send `SELECT NaN` for `/abc` and carry on in db 0.
-    .refine((v) => /^\/?(\d{1,5})?$/.test(new URL(v).pathname), 'the path is a database index: redis://host:6379/2, or none for db 0')
+    .refine((v) => {
+      // (Only for a redis:// URL; anything else has its own message above.)
+      const url = URL.parse(v);
+      return !url || !/^rediss?:$/.test(url.protocol) || /^\/?(\d{1,5})?$/.test(url.pathname);
+    }, 'the path is a database index: redis://host:6379/2, or none for db 0')
     .default('redis://127.0.0.1:6379'),
   /** Prefix of every BullMQ key (`bull`); a second Kaiku sharing one Redis db, or a test, sets its own. */
   KAIKU_QUEUE_PREFIX: z

@@ -183,6 +183,8 @@ describe('environment', () => {
       'REDIS_URL: the path is a database index: redis://host:6379/2, or none for db 0',
     ]);
     expect(parseEnv(schema, { REDIS_URL: 'redis://127.0.0.1:6379/' }).REDIS_URL).toBe('redis://127.0.0.1:6379/');
+    // Not a URL at all: one message, never an exception of the check itself.
+    expect(issuesOf(() => parseEnv(schema, { REDIS_URL: 'not a url' }))).toEqual(['REDIS_URL: a redis:// (or rediss://) URL']);
     const taken = parseEnv(schema, { DATABASE_URL: 'postgresql://u@db.example:5433/kaiku', REDIS_URL: 'rediss://cache.example:6380/2' });
     expect(taken).toMatchObject({ DATABASE_URL: 'postgresql://u@db.example:5433/kaiku', REDIS_URL: 'rediss://cache.example:6380/2' });
   });
