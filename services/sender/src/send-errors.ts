@@ -44,14 +44,18 @@ export function sendErrorCause(error: unknown): { status?: number; cause: string
  */
 export class PhoneKeyError extends Error {
   readonly code = 'KAIKU_ENCRYPTION_KEY';
-  constructor() {
+  /** An earlier attempt's 5xx may have created the text: the retry still looks first. */
+  readonly earlierMayHaveGone: boolean;
+  constructor(earlierMayHaveGone = false) {
     super('the phone number does not open with KAIKU_ENCRYPTION_KEY');
     this.name = 'PhoneKeyError';
+    this.earlierMayHaveGone = earlierMayHaveGone;
   }
 }
 
 export function classifySendError(error: unknown): SendFailure {
-  if (error instanceof PhoneKeyError) return { kind: 'transient', code: null, rateLimited: false, mayHaveCreated: false, account: true };
+  if (error instanceof PhoneKeyError)
+    return { kind: 'transient', code: null, rateLimited: false, mayHaveCreated: error.earlierMayHaveGone, account: true };
   const e = error as { status?: number; code?: number | string; cause?: { code?: string } };
   const status = typeof e.status === 'number' ? e.status : null;
   const code = typeof e.code === 'number' ? e.code : null;

@@ -174,7 +174,7 @@ export function createSendSurveyJob(deps: SendSurveyDeps) {
     } catch {
       // Claimed (`sending`) but not sent: handled as a failure before Twilio, so that the next
       // attempt does not take it for one that died mid-send (`unknown`).
-      return handleFailure(new PhoneKeyError());
+      return handleFailure(new PhoneKeyError(inv.lookup_before_retry));
     }
     if (inv.lookup_before_retry) {
       let earlier: string | 'other' | null;

@@ -148,6 +148,8 @@ describe('sender: keys other than ingest sealed the numbers with', () => {
     const otherKeys = { pseudonymKey: Buffer.alloc(32, 5), encryptionKey: Buffer.alloc(32, 6) };
     const wrong = h.startWorker({ keys: otherKeys, logger });
     const { id, phone } = await h.addInvitation({ attempts: 2 });
+    // An earlier attempt answered 5xx (the text may exist at Twilio): the hold must keep the look-up.
+    await h.pool.query('UPDATE invitations SET lookup_before_retry = true WHERE id = $1', [id]);
     const held = await waitFor(
       async () => {
         const j = await h.queue.getJob(id);
@@ -160,6 +162,8 @@ describe('sender: keys other than ingest sealed the numbers with', () => {
     expect(held?.phone_enc).not.toBeNull();
     expect(lines).toContainEqual(expect.objectContaining({ level: 50, msg: expect.stringMatching(/KAIKU_ENCRYPTION_KEY is not the key/) }));
     expect(await h.simMessages(phone)).toHaveLength(0);
+    const { rows } = await h.pool.query('SELECT lookup_before_retry FROM invitations WHERE id = $1', [id]);
+    expect(rows[0]?.lookup_before_retry).toBe(true);
     await wrong.close();
 
     // The key restored: sent once.
