@@ -23,13 +23,19 @@ const redis = createRedis(config.REDIS_URL, {
   onWrongDatabase: (error) => exitOnStartupError('ingest', error),
 });
 const queue = createSurveySendQueue(redis, config.KAIKU_QUEUE_PREFIX);
-const relay = createOutboxRelay({ pool, queue, logger: logger.child({ part: 'outbox-relay' }), intervalMs: config.OUTBOX_POLL_MS });
 const reconciler = createOutboxReconciler({
   pool,
   queue,
   redis,
   logger: logger.child({ part: 'outbox-reconciler' }),
   intervalMs: config.OUTBOX_RECONCILE_MS,
+});
+const relay = createOutboxRelay({
+  pool,
+  queue,
+  logger: logger.child({ part: 'outbox-relay' }),
+  intervalMs: config.OUTBOX_POLL_MS,
+  beforeEnqueue: reconciler.beforeEnqueue,
 });
 const keys = { pseudonymKey: config.KAIKU_PSEUDONYM_KEY, encryptionKey: config.KAIKU_ENCRYPTION_KEY };
 // Says so (metric and log) when a key is not the one this database's hashes were made with.

@@ -79,6 +79,16 @@ export function createOutboxReconciler(deps: OutboxReconcilerDeps) {
     keptPause = paused;
   }
 
+  /**
+   * For the outbox relay, before it adds jobs: when the queue was last seen paused and Redis has
+   * lost its data since (no marker), pauses it again first, so that no new visit's text goes out in
+   * the seconds before this reconciler's next check. Nothing to do (no Redis command) otherwise.
+   */
+  async function beforeEnqueue(): Promise<void> {
+    if (keptPause !== true) return;
+    if (!(await deps.redis.get(markerKey))) await keepPause(true);
+  }
+
   /** One pass over every scheduled invitation without an outbox row; returns how many jobs were re-added or retried. */
   async function reconcileAll(now = new Date()): Promise<number> {
     const { restored, retried } = await pass(now);
@@ -171,7 +181,7 @@ export function createOutboxReconciler(deps: OutboxReconcilerDeps) {
     intervalMs,
   });
 
-  return { start: task.start, check, reconcileAll, stop: task.stop };
+  return { start: task.start, check, reconcileAll, beforeEnqueue, stop: task.stop };
 }
 export type OutboxReconciler = ReturnType<typeof createOutboxReconciler>;
 

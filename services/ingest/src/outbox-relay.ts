@@ -9,6 +9,8 @@ export interface OutboxRelayDeps {
   logger: Logger;
   intervalMs: number;
   batchSize?: number;
+  /** Run before jobs are added (the reconciler's `beforeEnqueue`: a pause Redis lost is made again first). */
+  beforeEnqueue?: () => Promise<void>;
 }
 
 /**
@@ -43,6 +45,7 @@ export function createOutboxRelay(deps: OutboxRelayDeps) {
         [batchSize],
       );
       const now = new Date();
+      if (rows.length) await deps.beforeEnqueue?.();
       await enqueueSurveys(
         deps.queue,
         rows.filter((r) => r.status === 'scheduled').map((r) => ({ invitationId: r.invitation_id, sendAt: r.send_at ?? now })),

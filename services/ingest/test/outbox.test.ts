@@ -176,8 +176,14 @@ describe('outbox reconciler', () => {
   it('pauses the queue again when Redis lost its data while ops had it paused (a reliability probe: the paused texts went out)', async () => {
     const lines: string[] = [];
     const logger = pino({ level: 'info' }, { write: (l: string) => void lines.push(l) });
-    const relay = createOutboxRelay({ pool: h.pool, queue: h.queue, logger: silent, intervalMs: 1000 });
     const reconciler = createOutboxReconciler({ pool: h.pool, queue: h.queue, redis: h.redis, logger, fullPassMs: 3600_000 });
+    const relay = createOutboxRelay({
+      pool: h.pool,
+      queue: h.queue,
+      logger: silent,
+      intervalMs: 1000,
+      beforeEnqueue: reconciler.beforeEnqueue,
+    });
     try {
       const waiting = await schedule();
       await relay.drain();
@@ -187,6 +193,12 @@ describe('outbox reconciler', () => {
       await h.queue.resume();
       await h.queue.remove(waiting.invitationId);
       await h.redis.del(h.queue.toKey('kaiku-reconciler-marker'));
+      // A new visit relayed before the reconciler's next check finds the queue paused again
+      // (a regression probe: two new visits were texted in that gap).
+      const fresh = await schedule();
+      await relay.drain();
+      expect(await h.queue.isPaused()).toBe(true);
+      expect(await h.queue.getJob(fresh.invitationId)).toBeTruthy();
       expect(await reconciler.check()).toBe(1);
       expect(await h.queue.isPaused()).toBe(true);
       expect(await h.queue.getJob(waiting.invitationId)).toBeTruthy();
