@@ -184,8 +184,13 @@ describe('console ops: queue board and state gauges', () => {
     };
     expect(loadConsoleConfig({ ...production, CONSOLE_OPS_TOKEN: '' }).CONSOLE_OPS_TOKEN).toBeUndefined();
     // The README's development token is no production secret (a config probe: it opened the reports).
-    expect(() => loadConsoleConfig({ ...production, CONSOLE_TOKEN: 'dev-console-token' })).toThrow(
-      /CONSOLE_TOKEN: is a development token the README publishes/,
+    for (const token of ['dev-console-token', ' dev-console-token ']) {
+      expect(() => loadConsoleConfig({ ...production, CONSOLE_TOKEN: token })).toThrow(
+        /CONSOLE_TOKEN: is a development token the README publishes/,
+      );
+    }
+    expect(() => loadConsoleConfig({ ...production, CONSOLE_OPS_TOKEN: 'dev-console-token' })).toThrow(
+      /CONSOLE_OPS_TOKEN: is a development token the README publishes/,
     );
     expect(loadConsoleConfig({ CONSOLE_OPS_TOKEN: '   ' }).CONSOLE_OPS_TOKEN).toBeUndefined();
     expect(() => loadConsoleConfig({ CONSOLE_TOKEN: 'the-same-token-1234', CONSOLE_OPS_TOKEN: 'the-same-token-1234' })).toThrow(

@@ -55,8 +55,9 @@ export const commonEnv = {
     .refine((v) => {
       // (Only for a redis:// URL; anything else has its own message above.)
       const url = URL.parse(v);
-      return !url || !/^rediss?:$/.test(url.protocol) || /^\/?(\d{1,5})?$/.test(url.pathname);
-    }, 'the path is a database index: redis://host:6379/2, or none for db 0')
+      // ioredis also reads `?db=`, unchecked (SELECT NaN, or ignored beside a path's index).
+      return !url || !/^rediss?:$/.test(url.protocol) || (/^\/?(\d{1,5})?$/.test(url.pathname) && !url.searchParams.has('db'));
+    }, 'the database index is the path: redis://host:6379/2 (not ?db=), or none for db 0')
     .default('redis://127.0.0.1:6379'),
   /** Prefix of every BullMQ key (`bull`); a second Kaiku sharing one Redis db, or a test, sets its own. */
   KAIKU_QUEUE_PREFIX: z

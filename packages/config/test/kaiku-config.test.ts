@@ -180,8 +180,13 @@ describe('environment', () => {
     ]);
     // A path that is no database index (a config probe: ioredis sent SELECT NaN, and a service crashed).
     expect(issuesOf(() => parseEnv(schema, { REDIS_URL: 'redis://127.0.0.1:6379/abc' }))).toEqual([
-      'REDIS_URL: the path is a database index: redis://host:6379/2, or none for db 0',
+      'REDIS_URL: the database index is the path: redis://host:6379/2 (not ?db=), or none for db 0',
     ]);
+    for (const url of ['redis://127.0.0.1:6379/?db=abc', 'redis://127.0.0.1:6379/1?db=7']) {
+      expect(issuesOf(() => parseEnv(schema, { REDIS_URL: url }))).toEqual([
+        expect.stringMatching(/^REDIS_URL: the database index is the path/),
+      ]);
+    }
     expect(parseEnv(schema, { REDIS_URL: 'redis://127.0.0.1:6379/' }).REDIS_URL).toBe('redis://127.0.0.1:6379/');
     // Not a URL at all: one message, never an exception of the check itself.
     expect(issuesOf(() => parseEnv(schema, { REDIS_URL: 'not a url' }))).toEqual(['REDIS_URL: a redis:// (or rediss://) URL']);

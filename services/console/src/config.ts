@@ -15,6 +15,7 @@ export function loadConsoleConfig(env: Env) {
         env.NODE_ENV === 'production'
           ? z
               .string()
+              .trim()
               .min(16)
               .refine((t) => !DEV_TOKENS.has(t), DEV_TOKEN_MESSAGE)
           : z.string().min(1).default('dev-console-token'),
@@ -23,7 +24,9 @@ export function loadConsoleConfig(env: Env) {
         unsetIfEmpty,
         z
           .string()
+          .trim()
           .min(env.NODE_ENV === 'production' ? 16 : 1)
+          .refine((t) => env.NODE_ENV !== 'production' || !DEV_TOKENS.has(t), DEV_TOKEN_MESSAGE)
           .optional(),
       ),
     })

@@ -56,10 +56,13 @@ export function loadSenderConfig(rawEnv: Env) {
         });
       }
       if (e.TWILIO_FROM && /^[\d\s()-]+$/.test(e.TWILIO_FROM)) {
+        const international = /^(?:00|\+)?358/.test(e.TWILIO_FROM.replace(/[\s()-]/g, ''));
         ctx.addIssue({
           code: 'custom',
           path: ['TWILIO_FROM'],
-          message: 'is a number without its country code: write it in E.164, +358 and the number without its leading 0 (+358451234567)',
+          message: international
+            ? 'is not written in E.164: start it with + (+358451234567), not 00 or the bare country code'
+            : 'is a number without its country code: write it in E.164, +358 and the number without its leading 0 (+358451234567)',
         });
       } else if (e.TWILIO_FROM && !/^\+[1-9]\d{6,14}$/.test(e.TWILIO_FROM) && !e.SENDER_ALLOW_ALPHANUMERIC) {
         ctx.addIssue({

@@ -52,6 +52,9 @@ describe('sender config: a sender patients can answer', () => {
     }
     // A number written as at home: not called alphanumeric, but told its country code is missing.
     expect(() => loadSenderConfig({ ...real, TWILIO_FROM: '045 123 4567' })).toThrow(/TWILIO_FROM: is a number without its country code/);
+    for (const from of ['358451234567', '00358 45 123 4567']) {
+      expect(() => loadSenderConfig({ ...real, TWILIO_FROM: from })).toThrow(/TWILIO_FROM: is not written in E\.164: start it with \+/);
+    }
   });
 
   it('in development, finds sms-sim and the replies service at the ports their variables say', () => {
