@@ -251,6 +251,15 @@ describe('console ops: queue board and state gauges', () => {
     const promoted = (await app.inject('/metrics')).body;
     expect(sample(promoted, 'kaiku_queue_jobs', { queue: 'survey-send', state: 'waiting' })).toBe(1);
     expect(sample(promoted, 'kaiku_queue_oldest_waiting_seconds', { queue: 'survey-send' })).toBeLessThan(200);
+    // A job added again after Redis lost it (a regression probe: the gauge read from the re-add):
+    // since its invitation's send time.
+    await queue.obliterate({ force: true });
+    const lostId = await insertInvitation('scheduled', 'GAUGE-LOST');
+    await pool.query(`UPDATE invitations SET send_at = now() - interval '10 minutes' WHERE id = $1`, [lostId]);
+    await queue.add('send', { invitationId: lostId }, { jobId: lostId });
+    await new Promise((r) => setTimeout(r, 1100));
+    const readded = sample((await app.inject('/metrics')).body, 'kaiku_queue_oldest_waiting_seconds', { queue: 'survey-send' });
+    expect(readded).toBeGreaterThanOrEqual(599);
     await queue.obliterate({ force: true });
     expect(sample(text, 'kaiku_state_source_up', { source: 'postgres' })).toBe(1);
     expect(sample(text, 'kaiku_state_source_up', { source: 'redis' })).toBe(1);

@@ -111,9 +111,9 @@ export function createStateGauges(deps: StateGaugeDeps): Registry {
   /**
    * Since when the queue has had a job due and not taken: the oldest waiting job's due time, or a
    * delayed job's whose time has passed (no worker there to move it to waiting: senders down, or
-   * unable to reach Redis), whichever is earlier; null when none. A waiting job's due time: BullMQ
-   * zeroes its `delay` when it moves it to waiting, so its send time is read from what it was added
-   * with and from its invitation (moved on past quiet hours).
+   * unable to reach Redis), whichever is earlier; null when none. A waiting job's due time is its
+   * invitation's send time (moved on past quiet hours; kept when Redis lost the job and it was added
+   * again), else what the job was added with: BullMQ zeroes `delay` when it moves a job to waiting.
    */
   async function dueSince(queue: CountableQueue, oldest: Awaited<ReturnType<CountableQueue['getJobs']>>[number]): Promise<number | null> {
     let since: number | null = null;
@@ -124,7 +124,7 @@ export function createStateGauges(deps: StateGaugeDeps): Registry {
         // Postgres unreachable: the job's own times (the Redis figures still count).
         const { rows } = await deps.pool.query('SELECT send_at FROM invitations WHERE id = $1', [id]).catch(() => ({ rows: [] }));
         const sendAt = rows[0]?.send_at;
-        if (sendAt instanceof Date) since = Math.max(since, sendAt.getTime());
+        if (sendAt instanceof Date) since = sendAt.getTime();
       }
     }
     if (queue.getBackend && queue.toKey) {
