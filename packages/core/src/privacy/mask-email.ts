@@ -40,8 +40,11 @@ const DOTLESS = `${LOCAL_WORDY}@\\p{L}[\\p{L}\\p{N}-]*(?:com|fi|net|org|se)(?![\
 const MAIL_SERVICES =
   'gmail|googlemail|hotmail|outlook|msn|yahoo|icloud|luukku|kolumbus|suomi24|elisanet|saunalahti|welho|netti|pp\\.inet|gmx|proton|protonmail|telia|dnainternet';
 
-/** The front of a name whose dots are spelt in brackets: "ulrika[dot]" of "ulrika[dot]zorro@…". */
-const LOCAL_DOTS = `(?:${LOCAL}\\s{0,2}[(\\[{<]\\s?(?:dot|piste|punkt)\\s?[)\\]}>]\\s{0,2})*`;
+/**
+ * The front of a name whose dots are spelt, as a word or in brackets: "ulrika dot " and
+ * "ulrika[dot]" of "ulrika dot zorro@…", "ulrika[dot]zorro at gmail dot com".
+ */
+const LOCAL_DOTS = `(?:${LOCAL}(?:\\s+(?:dot|piste|punkt)\\s+|\\s{0,2}[(\\[{<]\\s?(?:dot|piste|punkt)\\s?[)\\]}>]\\s{0,2}))*`;
 
 const EMAIL = new RegExp(
   [
@@ -63,8 +66,7 @@ const EMAIL_WORDY = new RegExp(`${LOCAL_WORDY}(?:${AT_SIGN}|${A_TIGHT})${DOMAIN}
 const SPELT_AT_WORD = 'at|ät|ätt|miukumauku|kissanhäntä|snabel-?a|snabel a|at-merkki';
 const SPELT_AT = `\\s+(?:${SPELT_AT_WORD})\\s+|[-_]at[-_]`;
 const SPELT_DOT = '\\s+(?:dot|piste|punkt)\\s+|[(\\[{<](?:dot|piste|punkt)[)\\]}>]|-dot-';
-const speltWith = (local: string) =>
-  new RegExp(`(?:${LOCAL}\\s+(?:dot|piste|punkt)\\s+)*${local}(?:${SPELT_AT})${LABEL}(?:(?:${SPELT_DOT})${LABEL})+`, 'giu');
+const speltWith = (local: string) => new RegExp(`${LOCAL_DOTS}${local}(?:${SPELT_AT})${LABEL}(?:(?:${SPELT_DOT})${LABEL})+`, 'giu');
 const EMAIL_SPELT = speltWith(LOCAL);
 /** For the score parser: "9 at hus dot fi" is a 9 and a place. */
 const EMAIL_SPELT_WORDY = speltWith(LOCAL_WORDY);
@@ -74,7 +76,7 @@ const EMAIL_SPELT_WORDY = speltWith(LOCAL_WORDY);
  * hus.fi" is a web site, "smiled at me. Very kind" a sentence).
  */
 const EMAIL_SPELT_AT = new RegExp(
-  `(?:${LOCAL}\\s+(?:dot|piste|punkt)\\s+)*(?:${LOCAL_ISH}\\s+(?:${SPELT_AT_WORD})\\s+${FIRST_LABEL}|${LOCAL_WORDY}\\s+(?:${SPELT_AT_WORD})\\s+(?:${MAIL_SERVICES})|${LOCAL_WORDY}[-_]at[-_]${FIRST_LABEL})(?:${DOT_SIGN}${LABEL})*${DOT_SIGN}\\p{L}{2,6}(?![\\p{L}\\p{N}])`,
+  `${LOCAL_DOTS}(?:${LOCAL_ISH}\\s+(?:${SPELT_AT_WORD})\\s+${FIRST_LABEL}|${LOCAL_WORDY}\\s+(?:${SPELT_AT_WORD})\\s+(?:${MAIL_SERVICES})|${LOCAL_WORDY}[-_]at[-_]${FIRST_LABEL})(?:${DOT_SIGN}${LABEL})*${DOT_SIGN}\\p{L}{2,6}(?![\\p{L}\\p{N}])`,
   'giu',
 );
 /** What is left of "email me at kaisa dot lehtonen at esimerkki dot fi" once "me at kaisa…" is masked. */

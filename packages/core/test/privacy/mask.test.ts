@@ -50,6 +50,10 @@ describe('masking open text', () => {
     // Its name's dots spelt too (a privacy probe: the first name was left).
     ['ulrika[dot]zorro@probe.example', '[email]'],
     ['kirjoita ulrika (dot) zorro (at) probe (dot) fi', 'kirjoita [email]'],
+    // … also before a spelt "at", and a dot spelt as a word before an "@" (a regression probe)
+    ['Hyvä palvelu, kirjoita ulrika[dot]zorro at gmail dot com', 'Hyvä palvelu, kirjoita [email]'],
+    ['ulrika [dot] zorro at gmail.com', '[email]'],
+    ['Ok. ulrika dot zorro@gmail.com', 'Ok. [email]'],
     ['sähköposti: liisa (at) example (dot) fi', 'sähköposti: [email]'],
     ['liisa [at] example [ dot ] com kiitos', '[email] kiitos'],
     ['Hyvä (dot) palvelu', 'Hyvä (dot) palvelu'],
