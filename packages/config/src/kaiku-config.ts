@@ -31,7 +31,7 @@ export const kaikuConfigSchema = z.strictObject({
       // A fixed offset ("+02:00") has no summer time, and Postgres reads its sign the other way.
       if (/^[+\-\u2212]/u.test(tz.trim())) return false;
       // The same, under a zone's name: Etc/GMT-2 is +02:00 all year (an hour off all summer).
-      if (/^(?:Etc\/)?GMT[+-]0*[1-9]\d*$/i.test(tz.trim())) return false;
+      if (/^(?:Etc\/)?GMT[+-]0*[1-9]\d*$/i.test(tz.trim()) || /^(?:EST|MST|HST)$/i.test(tz.trim())) return false;
       try {
         new Intl.DateTimeFormat('en', { timeZone: tz });
         return true;

@@ -94,7 +94,7 @@ reporting:
       'survey.sendAfter: at most P30D: a survey is about a visit the patient still recalls',
     ]);
     // A fixed offset under a zone's name (a scheduling probe: Etc/GMT-2 started, an hour off all summer).
-    for (const tz of ['Etc/GMT-2', 'etc/gmt+3', 'GMT-2']) {
+    for (const tz of ['Etc/GMT-2', 'etc/gmt+3', 'GMT-2', 'EST']) {
       const named = file('etc.yaml', `timezone: ${tz}\nunits:\n${GOOD_UNIT}`);
       expect(issuesOf(() => loadKaikuConfig(named))).toEqual([expect.stringMatching(/^timezone: .*not an offset/)]);
     }
