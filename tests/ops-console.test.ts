@@ -4,7 +4,7 @@ import { parseKaikuConfig } from '@kaiku/config';
 import { buildConsoleApp, loadConsoleConfig } from '@kaiku/console';
 import { createPool, type Pool } from '@kaiku/db';
 import { createRedis, createSurveySendQueue } from '@kaiku/queue';
-import { createTestEnv, type TestEnv } from '@kaiku/testing';
+import { createTestEnv, productionEnv, type TestEnv } from '@kaiku/testing';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -175,13 +175,7 @@ describe('console ops: queue board and state gauges', () => {
   });
 
   it('refuses an ops token that is the viewing token too, and takes an empty one as unset (compose passes it empty)', () => {
-    const production = {
-      NODE_ENV: 'production',
-      KAIKU_PSEUDONYM_KEY: Buffer.alloc(32, 1).toString('base64'),
-      KAIKU_ENCRYPTION_KEY: Buffer.alloc(32, 2).toString('base64'),
-      KAIKU_CONFIG: new URL('../config/kaiku.example.yaml', import.meta.url).pathname,
-      CONSOLE_TOKEN: 'a-token-to-look-1234',
-    };
+    const production = productionEnv({ CONSOLE_TOKEN: 'a-token-to-look-1234' });
     expect(loadConsoleConfig({ ...production, CONSOLE_OPS_TOKEN: '' }).CONSOLE_OPS_TOKEN).toBeUndefined();
     // The README's development token is no production secret (a config probe: it opened the reports).
     for (const token of ['dev-console-token', ' dev-console-token ']) {

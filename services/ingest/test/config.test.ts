@@ -1,3 +1,4 @@
+import { productionEnv } from '@kaiku/testing';
 import { describe, expect, it } from 'vitest';
 import { loadIngestConfig } from '../src/config.ts';
 
@@ -40,25 +41,14 @@ describe('ingest config', () => {
   });
 
   it("needs KAIKU_CONFIG in production (the example county's units would skip every real visit), not elsewhere", () => {
-    const production = {
-      NODE_ENV: 'production',
-      KAIKU_PSEUDONYM_KEY: Buffer.alloc(32, 1).toString('base64'),
-      KAIKU_ENCRYPTION_KEY: Buffer.alloc(32, 2).toString('base64'),
-      INGEST_TOKENS: 'lifecare:a-long-enough-token',
-    };
+    const { KAIKU_CONFIG: _, ...production } = productionEnv({ INGEST_TOKENS: 'lifecare:a-long-enough-token' });
     expect(() => loadIngestConfig(production)).toThrow(/KAIKU_CONFIG.*required in production/s);
     expect(() => loadIngestConfig({ ...production, KAIKU_CONFIG: ' ' })).toThrow(/KAIKU_CONFIG/);
     expect(loadIngestConfig({}).kaiku.units.length).toBeGreaterThan(0);
   });
 
   it('refuses in production the tokens and keys published for development (a config probe: both were taken)', () => {
-    const production = {
-      NODE_ENV: 'production',
-      KAIKU_PSEUDONYM_KEY: Buffer.alloc(32, 1).toString('base64'),
-      KAIKU_ENCRYPTION_KEY: Buffer.alloc(32, 2).toString('base64'),
-      KAIKU_CONFIG: new URL('../../../config/kaiku.example.yaml', import.meta.url).pathname,
-      INGEST_TOKENS: 'lifecare:a-long-enough-token,pegasos:dev-pegasos-token',
-    };
+    const production = productionEnv({ INGEST_TOKENS: 'lifecare:a-long-enough-token,pegasos:dev-pegasos-token' });
     expect(() => loadIngestConfig(production)).toThrow(/INGEST_TOKENS: entry 2: its token is a development token the README publishes/);
     const devKey = Buffer.alloc(32, 9).toString('base64');
     expect(() => loadIngestConfig({ ...production, INGEST_TOKENS: 'lifecare:x1', KAIKU_ENCRYPTION_KEY: devKey })).toThrow(
