@@ -3,6 +3,8 @@ import { createPool, type Pool } from '@kaiku/db';
 import { createTestEnv, type TestEnv } from '@kaiku/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DashboardData, dashboardPage } from '../src/dashboard/dashboard.page.ts';
+import { pickUiLanguage } from '../src/dashboard/i18n.ts';
+import { loginPage } from '../src/dashboard/login.page.ts';
 import { commentsReport } from '../src/reports/comments.report.ts';
 import { funnelReport } from '../src/reports/funnel.report.ts';
 import { npsReport } from '../src/reports/nps.report.ts';
@@ -81,5 +83,32 @@ describe('dashboard page', () => {
       const names = [...head.matchAll(/<th scope="col">(?:<span class="visually-hidden">)?([^<]*)</g)].map((m) => m[1]);
       expect(new Set(names).size, head).toBe(names.length);
     }
+  });
+
+  it('is there in Swedish too, with links to the other two languages (a dashboard probe: lang=sv answered in Finnish)', async () => {
+    const data = await pageData('sv');
+    const funnel = { ...data.funnel, received: 1234, skipped: { 'under-age': 2 } };
+    const html = dashboardPage({ ...data, funnel });
+    expect(html).toMatch(/<html lang="sv"/);
+    expect(html).toContain('<h1>Patientrespons</h1>');
+    expect(html).toContain('Överhoppade: minderårig');
+    expect(html).toMatch(
+      /<a href="\/\?from=2025-01-01&amp;to=2025-12-31&amp;lang=fi" lang="fi">Suomeksi<\/a> <a href="[^"]*lang=en" lang="en">In English<\/a>/,
+    );
+    expect(html).toContain('1\u00a0234'); // Finland-Swedish digit grouping
+    expect(pickUiLanguage({}, 'sv-FI,sv;q=0.9')).toBe('sv');
+    expect(pickUiLanguage({ lang: 'sv' }, 'en')).toBe('sv');
+  });
+
+  it('says a period has no answers, not that its group is too small, and keeps Back from showing other filters than the figures', async () => {
+    const html = dashboardPage(await pageData('en'));
+    expect(html).toMatch(/data-figure="nps"[^>]*>no answers</);
+    expect(html).toMatch(/<form method="get" action="\/" class="filters"[^>]*autocomplete="off"/);
+  });
+
+  it('keeps the page asked for when the login page changes language (a dashboard probe: the bookmark was lost)', () => {
+    const html = loginPage('fi', false, '/?from=2026-03-01&to=2026-03-31&service=dental');
+    expect(html).toContain(`href="/login?lang=en&amp;next=${encodeURIComponent('/?from=2026-03-01&to=2026-03-31&service=dental')}"`);
+    expect(html).toContain('lang="sv">På svenska</a>');
   });
 });

@@ -5,7 +5,7 @@ import type { FunnelReport } from '../reports/funnel.report.ts';
 import type { NpsFiguresRow, NpsReport } from '../reports/nps.report.ts';
 import type { TargetsReport } from '../reports/targets.report.ts';
 import { esc, jsonBlock, layout } from './html.ts';
-import { fill, formatCount, formatShare, STRINGS, type Strings, type UiLanguage } from './i18n.ts';
+import { fill, formatCount, formatShare, LANGUAGE_LINKS, otherLanguages, STRINGS, type Strings, type UiLanguage } from './i18n.ts';
 
 /** A refused filter: `reversed`, the period runs backwards; `unknown`, the page has no such filter. */
 export interface FilterIssue {
@@ -49,7 +49,7 @@ function scrollingTables(html: string): string {
 function unitName(d: DashboardData, id: string | undefined): string {
   const unit = d.kaiku.units.find((u) => u.id === id);
   if (!unit) return id ?? '';
-  return (d.lang === 'en' ? unit.name.en : undefined) ?? unit.name.fi;
+  return (d.lang === 'fi' ? undefined : unit.name[d.lang]) ?? unit.name.fi;
 }
 
 /** Why a figure is not shown: its own group is small, or it protects a small one (complementary). */
@@ -87,7 +87,8 @@ function filterForm(d: DashboardData, t: Strings): string {
   const invalid = new Set(d.rejected?.issues.map((i) => i.field));
   // A refused field says so to assistive technology, and points at the message that says why.
   const state = (field: string) => (invalid.has(field) ? ' aria-invalid="true" aria-describedby="filters-error"' : '');
-  return `<form method="get" action="/" class="filters" aria-labelledby="filters-h">
+  // autocomplete off: a browser's Back otherwise puts back what was typed, over the filters the figures are for.
+  return `<form method="get" action="/" class="filters" aria-labelledby="filters-h" autocomplete="off">
 <h2 id="filters-h" class="visually-hidden">${esc(t.filters)}</h2>
 <input type="hidden" name="lang" value="${d.lang}">
 <div><label for="f-from">${esc(t.from)}</label><input id="f-from" name="from" type="date" value="${esc(d.query.from)}" required${state('from')}></div>
@@ -106,7 +107,8 @@ function keyFigures(d: DashboardData, t: Strings): string {
   const total = d.total.total;
   const figure = (id: string, label: string, value: string, raw: unknown, note = '') =>
     `<div class="card"><dt>${esc(label)}</dt><dd data-figure="${id}" data-value="${esc(raw)}">${esc(value)}</dd>${note ? `<dd class="note">${esc(note)}</dd>` : ''}</div>`;
-  const nps = total.suppressed ? fill(t.suppressed, { minN: d.total.minN }) : String(total.nps);
+  // No answers at all is said so, not as a group too small to show (a dashboard probe).
+  const nps = total.n === 0 ? t.noAnswers : total.suppressed ? fill(t.suppressed, { minN: d.total.minN }) : String(total.nps);
   return `<section aria-labelledby="kf-h"><h2 id="kf-h">${esc(t.keyFigures)}</h2><dl class="cards">
 ${figure('nps', t.nps, nps, total.suppressed ? '' : total.nps, total.suppressed ? '' : `${t.ci} ${total.ci95?.[0]}…${total.ci95?.[1]}`)}
 ${figure('answers', t.answers, formatCount(total.n, d.lang), total.n)}
@@ -236,7 +238,6 @@ function comments(d: DashboardData, t: Strings): string {
 
 export function dashboardPage(d: DashboardData): string {
   const t = STRINGS[d.lang];
-  const other = d.lang === 'fi' ? 'en' : 'fi';
   const paramsOf = (q: DashboardData['query']) => {
     const params = new URLSearchParams({ from: q.from, to: q.to });
     if (q.unit) params.set('unit', q.unit);
@@ -245,15 +246,18 @@ export function dashboardPage(d: DashboardData): string {
   };
   // The downloads hold the figures on the page; the other language shows the same form, refusal and all.
   const params = paramsOf(d.figures);
-  const switchParams = paramsOf(d.query);
-  switchParams.set('lang', other);
+  const switchTo = (lang: UiLanguage) => {
+    const switchParams = paramsOf(d.query);
+    switchParams.set('lang', lang);
+    return `<a href="/?${esc(switchParams.toString())}" lang="${lang}">${esc(LANGUAGE_LINKS[lang])}</a>`;
+  };
   const csv = (name: string, extra = '') =>
     `<li><a href="/csv/${name}?${esc(params.toString())}${extra}" download>${esc(name)}.csv</a></li>`;
   return layout({
     lang: d.lang,
     title: t.title,
     skip: t.skip,
-    header: `<p class="brand">Kaiku</p><nav aria-label="${esc(t.language)}"><a href="/?${esc(switchParams.toString())}" lang="${other}">${esc(t.switchLanguage)}</a></nav>
+    header: `<p class="brand">Kaiku</p><nav aria-label="${esc(t.language)}">${otherLanguages(d.lang).map(switchTo).join(' ')}</nav>
 <form method="post" action="/logout?lang=${d.lang}"><button type="submit" class="link">${esc(t.logout)}</button></form>`,
     // Each table scrolls sideways in its own box on a narrow screen, never the whole page (WCAG 1.4.10).
     body: scrollingTables(`<h1>${esc(t.heading)}</h1>

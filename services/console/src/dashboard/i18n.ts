@@ -1,4 +1,4 @@
-export const UI_LANGUAGES = ['fi', 'en'] as const;
+export const UI_LANGUAGES = ['fi', 'sv', 'en'] as const;
 export type UiLanguage = (typeof UI_LANGUAGES)[number];
 
 const fi = {
@@ -70,6 +70,7 @@ const fi = {
   detractor: 'arvostelija',
   downloads: 'Lataa CSV',
   noData: 'Ei vastauksia tällä rajauksella.',
+  noAnswers: 'ei vastauksia',
   logout: 'Kirjaudu ulos',
   login: 'Kirjaudu',
   loginHeading: 'Kirjaudu Kaikuun',
@@ -88,7 +89,6 @@ const fi = {
   } as Record<string, string>,
   /** Row names of the age-band and language tables where a code is not what a reader reads. */
   keys: { unknown: 'ei tiedossa', fi: 'suomi', sv: 'ruotsi', en: 'englanti' } as Record<string, string>,
-  switchLanguage: 'In English',
 };
 export type Strings = typeof fi;
 
@@ -162,6 +162,7 @@ const en: Strings = {
   detractor: 'detractor',
   downloads: 'Download CSV',
   noData: 'No answers for these filters.',
+  noAnswers: 'no answers',
   logout: 'Log out',
   login: 'Log in',
   loginHeading: 'Log in to Kaiku',
@@ -179,15 +180,112 @@ const en: Strings = {
     other: 'other service',
   },
   keys: { unknown: 'not known', fi: 'Finnish', sv: 'Swedish', en: 'English' },
-  switchLanguage: 'Suomeksi',
 };
 
-export const STRINGS: Record<UiLanguage, Strings> = { fi, en };
+const sv: Strings = {
+  title: 'Kaiku – patientrespons',
+  skip: 'Hoppa till innehållet',
+  heading: 'Patientrespons',
+  intro: 'Rekommendationsindex (NPS) och svarsfrekvens enligt besöksdag. Grupper med färre än {minN} svar visas inte.',
+  filters: 'Avgränsning',
+  from: 'Från',
+  to: 'Till',
+  unit: 'Enhet',
+  service: 'Tjänst',
+  all: 'Alla',
+  show: 'Visa',
+  keyFigures: 'Nyckeltal',
+  nps: 'NPS',
+  ci: '95 % konfidensintervall',
+  answers: 'Svar',
+  responseRate: 'Svarsfrekvens',
+  commentShare: 'Andel svar med öppen respons',
+  targetShare: 'Enheter som nått målet ({target})',
+  coverage: 'Enheter med svar',
+  trend: 'NPS per månad',
+  trendChart: 'Linjediagram: NPS per månad, konfidensintervall och målnivån {target}. Samma siffror finns i tabellen.',
+  month: 'Månad',
+  target: 'Mål',
+  units: 'Enheterna i NPS-ordning',
+  unitsChart: 'Enheternas NPS och 95 % konfidensintervall; den lodräta linjen är målet {target}. Samma siffror finns i tabellen.',
+  suppressed: 'visas inte (under {minN})',
+  suppressedComplementary: 'visas inte (skydd)',
+  funnel: 'Enkätens förlopp',
+  stage: 'Skede',
+  count: 'Antal',
+  shareOfReceived: 'Andel av besöken',
+  barColumn: 'Stapel: samma andel som bild',
+  received: 'Mottagna besök',
+  eligible: 'Lämpliga för enkäten',
+  skipped: 'Överhoppade: {reason}',
+  skipReasons: {
+    'under-age': 'minderårig',
+    'no-mobile': 'inget mobilnummer',
+    'ambiguous-phone': 'flera mobilnummer',
+    'non-disclosure': 'spärrmarkering',
+    deceased: 'avliden',
+    'consent-refused': 'textmeddelanden förbjudna',
+    'unit-not-enrolled': 'enheten deltar inte',
+    'sensitive-service': 'känslig tjänst',
+    'not-sampled': 'inte i urvalet',
+    'recently-surveyed': 'tillfrågad nyligen',
+    'same-day-visit': 'ett annat besök samma dag',
+    'opted-out': 'har avböjt enkäter',
+    'stale-visit': 'besöksuppgiften kom för sent',
+    'future-visit': 'besök i framtiden',
+  },
+  cancelled: 'Annullerad före sändningen',
+  failed: 'Kunde inte skickas (ogiltigt nummer)',
+  sent: 'Skickade',
+  delivered: 'Levererade',
+  answered: 'Besvarade',
+  commented: 'Svar med motivering',
+  byAgeBand: 'Svarsfrekvens per åldersgrupp',
+  byLanguage: 'Svarsfrekvens per språk',
+  ageBand: 'Åldersgrupp',
+  language: 'Språk',
+  comments: 'Senaste öppna respons',
+  noComments: 'Ingen respons att visa med denna avgränsning.',
+  promoter: 'promotor',
+  passive: 'passiv',
+  detractor: 'kritiker',
+  downloads: 'Ladda ner CSV',
+  noData: 'Inga svar med denna avgränsning.',
+  noAnswers: 'inga svar',
+  logout: 'Logga ut',
+  login: 'Logga in',
+  loginHeading: 'Logga in i Kaiku',
+  token: 'Åtkomstkod (CONSOLE_TOKEN)',
+  loginFailed: 'Koden gäller inte. Kontrollera den och försök igen.',
+  filtersInvalid: 'Avgränsningen gäller inte (från {from}, till {to}: {problem}). Siffrorna gäller standardavgränsningen.',
+  toBeforeFrom: 'slutdagen är före startdagen',
+  notADay: 'är inte en dag under åren 1900–2999',
+  notAChoice: 'finns inte bland valen',
+  notAFilter: 'sidan har ingen sådan avgränsning',
+  services: {
+    'health-station': 'hälsostation',
+    'maternity-clinic': 'mödra- och barnrådgivning',
+    dental: 'munhälsovård',
+    other: 'annan tjänst',
+  },
+  keys: { unknown: 'okänd', fi: 'finska', sv: 'svenska', en: 'engelska' },
+};
+
+export const STRINGS: Record<UiLanguage, Strings> = { fi, sv, en };
+
+/** Each language's link to itself, in that language (the page offers the other two). */
+export const LANGUAGE_LINKS: Record<UiLanguage, string> = { fi: 'Suomeksi', sv: 'På svenska', en: 'In English' };
+
+/** The page in the other languages: its links' labels and `lang`, for a header's language menu. */
+export const otherLanguages = (lang: UiLanguage): UiLanguage[] => UI_LANGUAGES.filter((l) => l !== lang);
+
+const LOCALE: Record<UiLanguage, string> = { fi: 'fi-FI', sv: 'sv-FI', en: 'en-GB' };
 
 export function pickUiLanguage(query: unknown, acceptLanguage: string | undefined): UiLanguage {
   const asked = (query as { lang?: unknown } | undefined)?.lang;
-  if (asked === 'fi' || asked === 'en') return asked;
+  if (asked === 'fi' || asked === 'sv' || asked === 'en') return asked;
   if (acceptLanguage && /^\s*en\b/i.test(acceptLanguage)) return 'en';
+  if (acceptLanguage && /^\s*sv\b/i.test(acceptLanguage)) return 'sv';
   return 'fi';
 }
 
@@ -198,9 +296,9 @@ export function fill(text: string, values: Record<string, string | number>): str
 /** Numbers as people read them in the language: 0,255 → "25,5 %" in Finnish. */
 export function formatShare(value: number | null | undefined, lang: UiLanguage): string {
   if (value === null || value === undefined) return '–';
-  return `${(value * 100).toLocaleString(lang === 'fi' ? 'fi-FI' : 'en-GB', { maximumFractionDigits: 1 })} %`;
+  return `${(value * 100).toLocaleString(LOCALE[lang], { maximumFractionDigits: 1 })} %`;
 }
 
 export function formatCount(value: number, lang: UiLanguage): string {
-  return value.toLocaleString(lang === 'fi' ? 'fi-FI' : 'en-GB');
+  return value.toLocaleString(LOCALE[lang]);
 }

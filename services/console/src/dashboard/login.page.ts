@@ -1,18 +1,22 @@
 import { esc, layout } from './html.ts';
-import { STRINGS, type UiLanguage } from './i18n.ts';
+import { LANGUAGE_LINKS, otherLanguages, STRINGS, type UiLanguage } from './i18n.ts';
 
 /** `next`: the dashboard address asked for before signing in (a path of this server), gone back to after. */
 export function loginPage(lang: UiLanguage, failed: boolean, next = ''): string {
   const t = STRINGS[lang];
-  const other = lang === 'fi' ? 'en' : 'fi';
+  // The page asked for goes along (a dashboard probe: switching the language lost the bookmark).
+  const nextParam = next ? `&amp;next=${esc(encodeURIComponent(next))}` : '';
+  const links = otherLanguages(lang)
+    .map((l) => `<a href="/login?lang=${l}${nextParam}" lang="${l}">${esc(LANGUAGE_LINKS[l])}</a>`)
+    .join(' ');
   return layout({
     lang,
     title: `${t.login} – ${t.title}`,
     skip: t.skip,
-    header: `<p class="brand">Kaiku</p><nav aria-label="${esc(t.language)}"><a href="/login?lang=${other}" lang="${other}">${esc(t.switchLanguage)}</a></nav>`,
+    header: `<p class="brand">Kaiku</p><nav aria-label="${esc(t.language)}">${links}</nav>`,
     body: `<h1>${esc(t.loginHeading)}</h1>
 ${failed ? `<p class="error" role="alert" id="login-error">${esc(t.loginFailed)}</p>` : ''}
-<form method="post" action="/login?lang=${lang}${next ? `&amp;next=${esc(encodeURIComponent(next))}` : ''}" class="login">
+<form method="post" action="/login?lang=${lang}${nextParam}" class="login">
   <label for="token">${esc(t.token)}</label>
   <input id="token" name="token" type="password" autocomplete="current-password" required${failed ? ' aria-invalid="true" aria-describedby="login-error"' : ''}>
   <button type="submit">${esc(t.login)}</button>
