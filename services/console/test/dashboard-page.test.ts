@@ -111,4 +111,26 @@ describe('dashboard page', () => {
     expect(html).toContain(`href="/login?lang=en&amp;next=${encodeURIComponent('/?from=2026-03-01&to=2026-03-31&service=dental')}"`);
     expect(html).toContain('lang="sv">På svenska</a>');
   });
+
+  it('shows a month with no answers as such, and as a gap in the line (a dashboard probe: March joined to May)', async () => {
+    const data = await pageData('en');
+    const row = (month: string) => ({
+      key: { month },
+      n: 6,
+      promoters: 3,
+      passives: 3,
+      detractors: 0,
+      nps: 50,
+      ci95: [10, 90],
+      suppressed: false,
+    });
+    const byMonth = { ...data.byMonth, rows: [row('2025-03'), row('2025-05')] } as DashboardData['byMonth'];
+    const html = dashboardPage({ ...data, byMonth });
+    expect(html).toMatch(/<th scope="row">2025-04<\/th><td>0<\/td><td data-figure="month-nps:2025-04" data-value="">no answers</);
+    const json = html.match(/<script type="application\/json" id="trend-data">([^<]*)</)?.[1] ?? '{}';
+    const points = JSON.parse(json).points as Array<{ month: string; nps: number | null }>;
+    expect(points.map((p) => p.month)).toHaveLength(12);
+    expect(points.find((p) => p.month === '2025-04')?.nps).toBeNull();
+    expect(points.find((p) => p.month === '2025-05')?.nps).toBe(50);
+  });
 });

@@ -119,19 +119,38 @@ ${figure('coverage', t.coverage, `${formatShare(d.targets.coverage, d.lang)} (${
 </dl></section>`;
 }
 
+/** Every month of the period, `YYYY-MM`, first to last (at most ten years' worth). */
+function monthsOf(from: string, to: string): string[] {
+  const months: string[] = [];
+  let [y, m] = [Number(from.slice(0, 4)), Number(from.slice(5, 7))];
+  const last = to.slice(0, 7);
+  for (let i = 0; i < 120; i++) {
+    const month = `${y}-${String(m).padStart(2, '0')}`;
+    months.push(month);
+    if (month >= last) break;
+    [y, m] = m === 12 ? [y + 1, 1] : [y, m + 1];
+  }
+  return months;
+}
+
 function trend(d: DashboardData, t: Strings): string {
   const target = d.targets.targetNps;
-  const points = d.byMonth.rows.map((r) => ({
-    month: r.key.month,
-    nps: r.suppressed ? null : r.nps,
-    lo: r.ci95?.[0] ?? null,
-    hi: r.ci95?.[1] ?? null,
-  }));
-  const rows = d.byMonth.rows
-    .map(
-      (r) =>
-        `<tr><th scope="row">${esc(r.key.month)}</th><td>${formatCount(r.n, d.lang)}</td>${npsCell(t, d.byMonth.minN, r, `month-nps:${r.key.month}`)}</tr>`,
-    )
+  // A month with no answers has its row and a gap in the line (a dashboard probe: the line went
+  // straight from March to May, as if April had been between them).
+  const byMonth = new Map(d.byMonth.rows.map((r) => [r.key.month, r]));
+  const months = byMonth.size ? monthsOf(d.figures.from, d.figures.to) : [];
+  const points = months.map((month) => {
+    const r = byMonth.get(month);
+    return { month, nps: !r || r.suppressed ? null : r.nps, lo: r?.ci95?.[0] ?? null, hi: r?.ci95?.[1] ?? null };
+  });
+  const rows = months
+    .map((month) => {
+      const r = byMonth.get(month);
+      const figures = r
+        ? npsCell(t, d.byMonth.minN, r, `month-nps:${month}`)
+        : `<td data-figure="month-nps:${esc(month)}" data-value="">${esc(t.noAnswers)}</td><td>–</td>`;
+      return `<tr><th scope="row">${esc(month)}</th><td>${formatCount(r?.n ?? 0, d.lang)}</td>${figures}</tr>`;
+    })
     .join('');
   return `<section aria-labelledby="trend-h"><h2 id="trend-h">${esc(t.trend)}</h2>
 <figure><div id="trend-chart" class="chart" role="img" aria-label="${esc(fill(t.trendChart, { target }))}"></div>
