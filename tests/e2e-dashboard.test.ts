@@ -304,6 +304,19 @@ describe('dashboard in a real browser', () => {
       headers: { authorization: `Bearer ${TOKEN}` },
     });
     expect((await fromApi.text()).startsWith('unit_id,')).toBe(true);
+    // For Excel set to Finnish or Swedish (a dashboard probe: a comma file landed in one column):
+    // `;` and decimal commas; English keeps commas.
+    expect(bytes.toString('utf8').slice(1).startsWith('unit_id;service;visit_month;')).toBe(true);
+    const fi = await (await fetch(`${url}/csv/targets?from=2025-01-01&to=2025-12-31&lang=fi`, { headers: { cookie } })).text();
+    const en = await (await fetch(`${url}/csv/targets?from=2025-01-01&to=2025-12-31&lang=en`, { headers: { cookie } })).text();
+    expect(fi.split('\r\n')[0]).toBe(en.split('\r\n')[0]?.replaceAll(',', ';'));
+    expect(en.split('\r\n')[1]).toMatch(/\d\.\d/);
+    expect(fi.split('\r\n')[1]).toBe(
+      en
+        .split('\r\n')[1]
+        ?.replaceAll(',', ';')
+        .replace(/(\d)\.(\d)/g, '$1,$2'),
+    );
     // A period that is not valid is said on the page, not swapped silently for the default one.
     const bad = await fetch(`${url}/?from=2025-12-31&to=2025-01-01&lang=en`, { headers: { cookie } });
     expect(bad.status).toBe(400);

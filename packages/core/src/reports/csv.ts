@@ -25,3 +25,41 @@ export function csvLine(values: readonly CsvValue[]): string {
 export function toCsv(header: readonly string[], rows: ReadonlyArray<readonly CsvValue[]>): string {
   return csvLine(header) + rows.map(csvLine).join('');
 }
+
+/**
+ * The same CSV for Excel set to Finnish or Swedish, which reads a file it opens as `;`-separated
+ * with decimal commas (a comma-separated file lands in one column, and `0.5` may become 1 May):
+ * fields separated by `;`, and an unquoted decimal number written with a comma. Takes whole
+ * records written by `csvLine` (a field holding `;` is quoted there already).
+ */
+export function withSemicolons(csv: string): string {
+  let out = '';
+  let field = '';
+  let quoted = false;
+  let inQuotes = false;
+  const flush = (end: string) => {
+    out += (!quoted && /^-?\d+\.\d+$/.test(field) ? field.replace('.', ',') : field) + end;
+    field = '';
+    quoted = false;
+  };
+  for (let i = 0; i < csv.length; i++) {
+    const c = csv[i] as string;
+    if (inQuotes) {
+      field += c;
+      if (c === '"') {
+        if (csv[i + 1] === '"') field += csv[++i];
+        else inQuotes = false;
+      }
+    } else if (c === '"') {
+      field += c;
+      inQuotes = true;
+      quoted = true;
+    } else if (c === ',') flush(';');
+    else if (c === '\r' && csv[i + 1] === '\n') {
+      flush('\r\n');
+      i++;
+    } else field += c;
+  }
+  if (field || quoted) flush('');
+  return out;
+}

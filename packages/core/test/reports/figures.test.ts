@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { csvField, csvLine, toCsv } from '../../src/reports/csv.ts';
+import { csvField, csvLine, toCsv, withSemicolons } from '../../src/reports/csv.ts';
 import { shareOf } from '../../src/reports/figures.ts';
 import { npsFigures } from '../../src/reports/nps.ts';
 
@@ -62,5 +62,21 @@ describe('CSV', () => {
     // Read as such an Excel reads it (quotes matter only at a cell's start): no cell starts a formula.
     const cells = line.split(/[;\r\n]/).map((c) => c.trim());
     expect(cells.filter((c) => /^[=+\-@]/.test(c))).toEqual([]);
+  });
+});
+
+describe('CSV for Excel set to Finnish or Swedish', () => {
+  it('separates fields with ; and writes decimals with a comma, leaving quoted text as it was (a dashboard probe)', () => {
+    const csv = toCsv(
+      ['unit', 'nps', 'share', 'comment'],
+      [
+        ['1.2.246.10.1', 54, 0.569, 'hyvä, nopea'],
+        ['1.2.246.10.2', -12, -0.5, 'sanoi "kiitos"; 0.5'],
+        ['x', null, 10.25, ''],
+      ],
+    );
+    expect(withSemicolons(csv)).toBe(
+      'unit;nps;share;comment\r\n1.2.246.10.1;54;0,569;"hyvä, nopea"\r\n1.2.246.10.2;-12;-0,5;"sanoi ""kiitos""; 0.5"\r\nx;;10,25;\r\n',
+    );
   });
 });

@@ -265,6 +265,7 @@ export function dashboardPage(d: DashboardData): string {
   };
   // The downloads hold the figures on the page; the other language shows the same form, refusal and all.
   const params = paramsOf(d.figures);
+  params.set('lang', d.lang); // the file's separators follow the language's Excel
   const switchTo = (lang: UiLanguage) => {
     const switchParams = paramsOf(d.query);
     switchParams.set('lang', lang);
