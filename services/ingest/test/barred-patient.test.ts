@@ -69,8 +69,8 @@ describe('a visit that bars every text to its patient', () => {
   it('in a batch, withdraws only what came before the barred event, as one by one would', async () => {
     const hetu = testHetu();
     const later = visit(hetu, 12);
-    const res = await post([visit(hetu, 10, { deceased: true }), later]);
-    expect(res.json.results).toMatchObject([{ outcome: 'skipped', reason: 'deceased' }, { outcome: 'scheduled' }]);
+    const res = await post([visit(hetu, 10, { nonDisclosure: true }), later]);
+    expect(res.json.results).toMatchObject([{ outcome: 'skipped', reason: 'non-disclosure' }, { outcome: 'scheduled' }]);
     expect(await invitationOf(h.pool, 'lifecare', later.visitId)).toMatchObject({ status: 'scheduled' });
   });
 
@@ -86,5 +86,37 @@ describe('a visit that bars every text to its patient', () => {
       { outcome: 'scheduled' },
     ]);
     expect(await invitationOf(h.pool, 'lifecare', earlier.visitId)).toMatchObject({ status: 'skipped', skip_reason: 'non-disclosure' });
+  });
+
+  describe('a death, once reported', () => {
+    // A race probe: a Pegasos visit reporting the death, then Lifecare's A03 of an earlier visit
+    // that day, sent late: the A03 was scheduled and texted to the family.
+    it.each([
+      ['a visit', (hetu: string) => post(visit(hetu, 11, { deceased: true }))],
+      [
+        'a patient update',
+        (hetu: string) => post({ source: 'lifecare', kind: 'patient-updated', patient: { personalId: hetu, deceased: true } }),
+      ],
+    ])('by %s, skips every later event of the patient as deceased, from any system', async (_by, report) => {
+      const hetu = testHetu();
+      expect((await report(hetu)).status).toBeLessThan(300);
+      const late = { ...visit(hetu, 9), source: 'pegasos' };
+      const res = await postJson(`${h.url}/v1/visits`, late, 'pg-token');
+      expect(res.json).toMatchObject({ outcome: 'skipped', reason: 'deceased' });
+      expect(await invitationOf(h.pool, 'pegasos', late.visitId)).toMatchObject({ status: 'skipped', skip_reason: 'deceased' });
+      // Nobody else's.
+      expect((await post(visit(testHetu(), 9))).json).toMatchObject({ outcome: 'scheduled' });
+    });
+
+    it('in a batch too, also for the events after the one that reports it', async () => {
+      const hetu = testHetu();
+      const res = await post([visit(hetu, 10, { deceased: true }), visit(hetu, 12)]);
+      expect(res.json.results).toMatchObject([
+        { outcome: 'skipped', reason: 'deceased' },
+        { outcome: 'skipped', reason: 'deceased' },
+      ]);
+      const after = await post([visit(hetu, 13), visit(testHetu(), 13)]);
+      expect(after.json.results).toMatchObject([{ outcome: 'skipped', reason: 'deceased' }, { outcome: 'scheduled' }]);
+    });
   });
 });

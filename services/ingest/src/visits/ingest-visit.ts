@@ -2,6 +2,7 @@ import type { KaikuConfig } from '@kaiku/config';
 import { encryptPhone, InvalidVisitError, type Keys, type SkipReason, type VisitEvent } from '@kaiku/core';
 import { type Pool, type PoolClient, retryIfRolledBack, withTransaction } from '@kaiku/db';
 import { describeCancelledTexts, textState } from './cancelled-text.ts';
+import { applyKnownDeaths } from './known-deaths.ts';
 import type { VisitOutcome } from './outcome.ts';
 import { updatePatient } from './patient-update.ts';
 import * as repo from './visit.repository.ts';
@@ -39,6 +40,7 @@ export function createVisitIngestor(deps: VisitIngestorDeps) {
    */
   async function visitEnded(event: VisitEvent, visitId: string, at: Date): Promise<Handled> {
     const p = rules.prepare(event, visitId, at);
+    await applyKnownDeaths(deps.pool, [p]);
     const args = endedArgs(rules, deps.keys, p);
     const handled = handledOf(p, args, await retryIfRolledBack(() => repo.ingestVisitEnded(deps.pool, args), 3));
     await describeCancelledTexts(deps.pool, [{ source: event.source, outcome: handled.outcome }]);

@@ -3,6 +3,7 @@ import { InvalidVisitError, type Keys, type VisitEvent } from '@kaiku/core';
 import { type Pool, retryIfRolledBack } from '@kaiku/db';
 import { describeCancelledTexts } from './cancelled-text.ts';
 import { endedArgs, handledOf, rejectedOutcome, withdrawIfBarred } from './ingest-visit.ts';
+import { applyKnownDeaths } from './known-deaths.ts';
 import type { VisitOutcome } from './outcome.ts';
 import * as repo from './visit.repository.ts';
 import { createVisitRules, type PreparedVisit } from './visit-decision.ts';
@@ -48,17 +49,21 @@ export function createEndedIngestor(deps: EndedIngestorDeps) {
   return async function ingestEnded(events: VisitEvent[]): Promise<VisitOutcome[]> {
     const outcomes: VisitOutcome[] = new Array(events.length);
     const at = now();
-    const prepared: Array<{ n: number; p: PreparedVisit; args: repo.VisitEndedArgs }> = [];
+    const valid: Array<{ n: number; p: PreparedVisit }> = [];
     events.forEach((event, n) => {
       try {
-        const p = rules.prepare(event, event.visitId as string, at);
-        prepared.push({ n, p, args: endedArgs(rules, deps.keys, p) });
+        valid.push({ n, p: rules.prepare(event, event.visitId as string, at) });
       } catch (error) {
         if (!(error instanceof InvalidVisitError)) throw error;
         outcomes[n] = rejectedOutcome(event, error);
       }
     });
-    if (prepared.length === 0) return outcomes;
+    if (valid.length === 0) return outcomes;
+    await applyKnownDeaths(
+      deps.pool,
+      valid.map(({ p }) => p),
+    );
+    const prepared = valid.map(({ n, p }) => ({ n, p, args: endedArgs(rules, deps.keys, p) }));
     const rounds = roundsOf(
       prepared.map(({ p }) => [`visit:${p.visit.source}\u0000${p.visitId}`, ...(p.pseudonym ? [`patient:${p.pseudonym}`] : [])]),
     );

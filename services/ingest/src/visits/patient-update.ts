@@ -15,6 +15,7 @@ import {
 } from '@kaiku/core';
 import type { PoolClient } from '@kaiku/db';
 import type { Handled } from './ingest-visit.ts';
+import { recordDeath } from './known-deaths.ts';
 import * as repo from './visit.repository.ts';
 
 /**
@@ -42,6 +43,8 @@ export async function updatePatient(
   }
   let withdraw: SkipReason | null = null;
   if (patient.deceased) withdraw = 'deceased';
+  // Kept, so that a later event of theirs (another system's older visit) is never texted either.
+  if (withdraw === 'deceased' && pseudonym) await recordDeath(client, pseudonym);
   else if (patient.nonDisclosure) withdraw = 'non-disclosure';
   else if (patient.smsConsent === false) withdraw = 'consent-refused';
 
