@@ -114,14 +114,16 @@ export async function markClosedNoticeSent(client: PoolClient, id: string) {
 }
 
 /**
- * Closes every survey of an opting-out number (scheduled ones are cancelled, unsent; answered ones
- * completed, their answers kept) and erases its language preference and
+ * Closes every survey of an opting-out number (scheduled ones are skipped as `opted-out`, unsent,
+ * as ingest skips one for an opted-out number: not `cancelled`, which is a visit's cancellation;
+ * answered ones completed, their answers kept) and erases its language preference and
  * phone data and closed-survey hash. Returns the language of the newest of them, if any.
  */
 export async function closeForOptOut(client: PoolClient, phoneHash: string): Promise<string | null> {
   const { rows } = await client.query<{ language: string }>(
     `WITH closed AS (
-       UPDATE invitations SET status = CASE WHEN status = 'scheduled' THEN 'cancelled' WHEN status IN ('answered', 'completed') THEN 'completed' ELSE 'expired' END,
+       UPDATE invitations SET status = CASE WHEN status = 'scheduled' THEN 'skipped' WHEN status IN ('answered', 'completed') THEN 'completed' ELSE 'expired' END,
+         skip_reason = CASE WHEN status = 'scheduled' THEN 'opted-out' ELSE skip_reason END,
          phone_enc = NULL, phone_hash = NULL, pending_comment = NULL, updated_at = now()
        WHERE phone_hash = $1 AND status IN ('scheduled', 'sent', 'delivered', 'undelivered', 'unknown', 'answered', 'completed')
        RETURNING language, created_at
