@@ -108,6 +108,22 @@ describe('a visit that bars every text to its patient', () => {
       expect((await post(visit(testHetu(), 9))).json).toMatchObject({ outcome: 'scheduled' });
     });
 
+    it("by an update that names only the visit, no hetu: kept by that visit's patient, under deceased whatever else it says (a regression probe)", async () => {
+      const hetu = testHetu();
+      const first = visit(hetu, 9);
+      expect((await post(first)).json).toMatchObject({ outcome: 'scheduled' });
+      const update = {
+        source: 'lifecare',
+        kind: 'patient-updated',
+        visitId: first.visitId,
+        patient: { deceased: true, nonDisclosure: true, mobilePhones: [] },
+      };
+      expect((await post(update)).json).toMatchObject({ outcome: 'updated', invitations: 1 });
+      expect(await invitationOf(h.pool, 'lifecare', first.visitId)).toMatchObject({ status: 'skipped', skip_reason: 'deceased' });
+      const late = { ...visit(hetu, 8), source: 'pegasos' };
+      expect((await postJson(`${h.url}/v1/visits`, late, 'pg-token')).json).toMatchObject({ outcome: 'skipped', reason: 'deceased' });
+    });
+
     it('in a batch too, also for the events after the one that reports it', async () => {
       const hetu = testHetu();
       const res = await post([visit(hetu, 10, { deceased: true }), visit(hetu, 12)]);

@@ -34,6 +34,15 @@ export async function applyKnownDeaths(pool: Pool, prepared: PreparedVisit[]): P
   }
 }
 
+/** The pseudonym of a stored visit's patient (null: no such visit, or no hetu was given for it). */
+export async function pseudonymOfVisit(client: PoolClient, source: string, visitId: string): Promise<string | null> {
+  const { rows } = await client.query<{ pseudonym: string | null }>(
+    'SELECT patient_pseudonym AS pseudonym FROM visits WHERE source = $1 AND source_visit_id = $2',
+    [source, visitId],
+  );
+  return rows[0]?.pseudonym ?? null;
+}
+
 /** A patient-updated event that reports a death records it, in its own transaction. */
 export async function recordDeath(client: PoolClient, pseudonym: string): Promise<void> {
   await client.query('INSERT INTO deceased_patients (patient_pseudonym) VALUES ($1) ON CONFLICT DO NOTHING', [pseudonym]);

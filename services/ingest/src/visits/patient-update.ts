@@ -15,7 +15,7 @@ import {
 } from '@kaiku/core';
 import type { PoolClient } from '@kaiku/db';
 import type { Handled } from './ingest-visit.ts';
-import { recordDeath } from './known-deaths.ts';
+import { pseudonymOfVisit, recordDeath } from './known-deaths.ts';
 import * as repo from './visit.repository.ts';
 
 /**
@@ -43,10 +43,17 @@ export async function updatePatient(
   }
   let withdraw: SkipReason | null = null;
   if (patient.deceased) withdraw = 'deceased';
-  // Kept, so that a later event of theirs (another system's older visit) is never texted either.
-  if (withdraw === 'deceased' && pseudonym) await recordDeath(client, pseudonym);
   else if (patient.nonDisclosure) withdraw = 'non-disclosure';
   else if (patient.smsConsent === false) withdraw = 'consent-refused';
+  if (withdraw === 'deceased') {
+    // Without a hetu, the named visit's patient: their other surveys go too, as with one.
+    if (!pseudonym && event.visitId) {
+      pseudonym = await pseudonymOfVisit(client, event.source, event.visitId);
+      if (pseudonym) await repo.lockPatient(client, pseudonym);
+    }
+    // Kept, so that a later event of theirs (another system's older visit) is never texted either.
+    if (pseudonym) await recordDeath(client, pseudonym);
+  }
 
   let phone: string | null = null;
   if (!withdraw && patient.mobilePhonesRemoved) withdraw = 'no-mobile';
