@@ -109,8 +109,13 @@ describe('dashboard page', () => {
 
   it('keeps the page asked for when the login page changes language (a dashboard probe: the bookmark was lost)', () => {
     const html = loginPage('fi', false, '/?from=2026-03-01&to=2026-03-31&service=dental');
-    expect(html).toContain(`href="/login?lang=en&amp;next=${encodeURIComponent('/?from=2026-03-01&to=2026-03-31&service=dental')}"`);
+    expect(html).toContain(
+      `href="/login?lang=en&amp;next=${encodeURIComponent('/?from=2026-03-01&to=2026-03-31&service=dental&lang=en')}"`,
+    );
     expect(html).toContain('lang="sv">På svenska</a>');
+    // …in the language chosen there (a regression probe: Finnish chosen, Swedish shown after login).
+    const sv = loginPage('sv', false, '/?lang=sv&from=2026-01-01');
+    expect(sv).toContain(`href="/login?lang=fi&amp;next=${encodeURIComponent('/?lang=fi&from=2026-01-01')}"`);
   });
 
   it('shows a month with no answers as such, and as a gap in the line (a dashboard probe: March joined to May)', async () => {
@@ -130,8 +135,14 @@ describe('dashboard page', () => {
     expect(html).toMatch(/<th scope="row">2025-04<\/th><td>0<\/td><td data-figure="month-nps:2025-04" data-value="">no answers</);
     const json = html.match(/<script type="application\/json" id="trend-data">([^<]*)</)?.[1] ?? '{}';
     const points = JSON.parse(json).points as Array<{ month: string; nps: number | null }>;
-    expect(points.map((p) => p.month)).toHaveLength(12);
+    expect(points.map((p) => p.month)).toEqual(['2025-03', '2025-04', '2025-05']);
     expect(points.find((p) => p.month === '2025-04')?.nps).toBeNull();
     expect(points.find((p) => p.month === '2025-05')?.nps).toBe(50);
+    // A period of decades: from the first month with answers to the last (a regression probe: ten
+    // years from the start were listed, and the answered months after them left out).
+    const long = { ...data.byMonth, rows: [row('2011-06'), row('2026-11')] } as DashboardData['byMonth'];
+    const wide = dashboardPage({ ...data, figures: { ...data.figures, from: '2000-01-01', to: '2026-11-30' }, byMonth: long });
+    const months = JSON.parse(wide.match(/id="trend-data">([^<]*)</)?.[1] ?? '{}').points.map((p: { month: string }) => p.month);
+    expect([months[0], months.at(-1), months.length]).toEqual(['2011-06', '2026-11', 186]);
   });
 });

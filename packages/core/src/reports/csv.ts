@@ -8,6 +8,7 @@
 export type CsvValue = string | number | boolean | null | undefined;
 
 const FORMULA_START = /^[=+\-@\t\r]/;
+const DECIMAL = /^-?\d+\.\d+$/;
 const FORMULA_AFTER_BREAK = /([;\r\n][ \t]*)(?=[=+\-@])/g;
 
 export function csvField(value: CsvValue): string {
@@ -15,7 +16,8 @@ export function csvField(value: CsvValue): string {
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   const guarded = value.replace(FORMULA_AFTER_BREAK, "$1'");
   const text = FORMULA_START.test(guarded) ? `'${guarded}` : guarded;
-  return /[",;\t\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  // Text that reads as a decimal number ("3.5") is quoted, so that withSemicolons leaves it as written.
+  return /[",;\t\r\n]/.test(text) || DECIMAL.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
 export function csvLine(values: readonly CsvValue[]): string {
@@ -38,7 +40,7 @@ export function withSemicolons(csv: string): string {
   let quoted = false;
   let inQuotes = false;
   const flush = (end: string) => {
-    out += (!quoted && /^-?\d+\.\d+$/.test(field) ? field.replace('.', ',') : field) + end;
+    out += (!quoted && DECIMAL.test(field) ? field.replace('.', ',') : field) + end;
     field = '';
     quoted = false;
   };

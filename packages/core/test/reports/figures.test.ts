@@ -75,6 +75,8 @@ describe('CSV for Excel set to Finnish or Swedish', () => {
         ['x', null, 10.25, ''],
       ],
     );
+    // A comment that reads as a decimal stays as the patient wrote it (a regression probe: 3.5 became 3,5).
+    expect(withSemicolons(toCsv(['comment'], [['3.5']]))).toBe('comment\r\n"3.5"\r\n');
     expect(withSemicolons(csv)).toBe(
       'unit;nps;share;comment\r\n1.2.246.10.1;54;0,569;"hyvä, nopea"\r\n1.2.246.10.2;-12;-0,5;"sanoi ""kiitos""; 0.5"\r\nx;;10,25;\r\n',
     );

@@ -119,18 +119,19 @@ ${figure('coverage', t.coverage, `${formatShare(d.targets.coverage, d.lang)} (${
 </dl></section>`;
 }
 
-/** Every month of the period, `YYYY-MM`, first to last (at most ten years' worth). */
-function monthsOf(from: string, to: string): string[] {
+/**
+ * Every month from the first to the last given, `YYYY-MM` (the first and last months with answers:
+ * a period of decades lists no empty decades before its answers).
+ */
+function monthsOf(first: string, last: string): string[] {
   const months: string[] = [];
-  let [y, m] = [Number(from.slice(0, 4)), Number(from.slice(5, 7))];
-  const last = to.slice(0, 7);
-  for (let i = 0; i < 120; i++) {
+  let [y, m] = [Number(first.slice(0, 4)), Number(first.slice(5, 7))];
+  for (;;) {
     const month = `${y}-${String(m).padStart(2, '0')}`;
     months.push(month);
-    if (month >= last) break;
+    if (month >= last) return months;
     [y, m] = m === 12 ? [y + 1, 1] : [y, m + 1];
   }
-  return months;
 }
 
 function trend(d: DashboardData, t: Strings): string {
@@ -138,7 +139,8 @@ function trend(d: DashboardData, t: Strings): string {
   // A month with no answers has its row and a gap in the line (a dashboard probe: the line went
   // straight from March to May, as if April had been between them).
   const byMonth = new Map(d.byMonth.rows.map((r) => [r.key.month, r]));
-  const months = byMonth.size ? monthsOf(d.figures.from, d.figures.to) : [];
+  const answered = [...byMonth.keys()].sort();
+  const months = answered.length ? monthsOf(answered[0] as string, answered[answered.length - 1] as string) : [];
   const points = months.map((month) => {
     const r = byMonth.get(month);
     return { month, nps: !r || r.suppressed ? null : r.nps, lo: r?.ci95?.[0] ?? null, hi: r?.ci95?.[1] ?? null };

@@ -4,10 +4,17 @@ import { LANGUAGE_LINKS, otherLanguages, STRINGS, type UiLanguage } from './i18n
 /** `next`: the dashboard address asked for before signing in (a path of this server), gone back to after. */
 export function loginPage(lang: UiLanguage, failed: boolean, next = ''): string {
   const t = STRINGS[lang];
-  // The page asked for goes along (a dashboard probe: switching the language lost the bookmark).
+  // The page asked for goes along (a dashboard probe: switching the language lost the bookmark), in
+  // the language chosen here.
+  const nextIn = (l: UiLanguage) => {
+    if (!next) return '';
+    const url = new URL(next, 'http://kaiku.invalid');
+    url.searchParams.set('lang', l);
+    return `&amp;next=${esc(encodeURIComponent(url.pathname + url.search))}`;
+  };
   const nextParam = next ? `&amp;next=${esc(encodeURIComponent(next))}` : '';
   const links = otherLanguages(lang)
-    .map((l) => `<a href="/login?lang=${l}${nextParam}" lang="${l}">${esc(LANGUAGE_LINKS[l])}</a>`)
+    .map((l) => `<a href="/login?lang=${l}${nextIn(l)}" lang="${l}">${esc(LANGUAGE_LINKS[l])}</a>`)
     .join(' ');
   return layout({
     lang,
