@@ -126,12 +126,14 @@ ${figure('coverage', t.coverage, `${formatShare(d.targets.coverage, d.lang)} (${
 function monthsOf(first: string, last: string): string[] {
   const months: string[] = [];
   let [y, m] = [Number(first.slice(0, 4)), Number(first.slice(5, 7))];
-  for (;;) {
+  // (a century at most: the reports take the years 1900–2999)
+  for (let i = 0; i < 1200; i++) {
     const month = `${y}-${String(m).padStart(2, '0')}`;
     months.push(month);
-    if (month >= last) return months;
+    if (month >= last) break;
     [y, m] = m === 12 ? [y + 1, 1] : [y, m + 1];
   }
+  return months;
 }
 
 function trend(d: DashboardData, t: Strings): string {
