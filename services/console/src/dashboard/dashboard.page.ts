@@ -126,7 +126,7 @@ ${figure('coverage', t.coverage, `${formatShare(d.targets.coverage, d.lang)} (${
 function monthsOf(first: string, last: string): string[] {
   const months: string[] = [];
   let [y, m] = [Number(first.slice(0, 4)), Number(first.slice(5, 7))];
-  // (a century at most: the reports take the years 1900–2999)
+  // (at most a century of months, whatever keys come: answers span years, not centuries)
   for (let i = 0; i < 1200; i++) {
     const month = `${y}-${String(m).padStart(2, '0')}`;
     months.push(month);
