@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { csvField, csvLine, toCsv, withSemicolons } from '../../src/reports/csv.ts';
+import { csvField, csvLine, toCsv } from '../../src/reports/csv.ts';
 import { shareOf } from '../../src/reports/figures.ts';
 import { npsFigures } from '../../src/reports/nps.ts';
 
@@ -66,7 +66,8 @@ describe('CSV', () => {
 });
 
 describe('CSV for Excel set to Finnish or Swedish', () => {
-  it('separates fields with ; and writes decimals with a comma, leaving quoted text as it was (a dashboard probe)', () => {
+  it('separates fields with ; and writes numbers with a decimal comma, text as it was (a dashboard probe)', () => {
+    const semicolons = { semicolons: true };
     const csv = toCsv(
       ['unit', 'nps', 'share', 'comment'],
       [
@@ -74,10 +75,12 @@ describe('CSV for Excel set to Finnish or Swedish', () => {
         ['1.2.246.10.2', -12, -0.5, 'sanoi "kiitos"; 0.5'],
         ['x', null, 10.25, ''],
       ],
+      semicolons,
     );
     // A comment that reads as a decimal stays as the patient wrote it (a regression probe: 3.5 became 3,5).
-    expect(withSemicolons(toCsv(['comment'], [['3.5']]))).toBe('comment\r\n"3.5"\r\n');
-    expect(withSemicolons(csv)).toBe(
+    expect(toCsv(['comment'], [['3.5']], semicolons)).toBe('comment\r\n3.5\r\n');
+    expect(toCsv(['comment'], [['3.5']])).toBe('comment\r\n3.5\r\n');
+    expect(csv).toBe(
       'unit;nps;share;comment\r\n1.2.246.10.1;54;0,569;"hyvä, nopea"\r\n1.2.246.10.2;-12;-0,5;"sanoi ""kiitos""; 0.5"\r\nx;;10,25;\r\n',
     );
   });

@@ -206,11 +206,11 @@ export function registerDashboard(app: FastifyInstance, deps: ReportDeps & { tok
     // (the page's own `lang` is no report parameter)
     const { lang: _lang, ...query } = request.query as Record<string, unknown>;
     // For Excel: Finnish and Swedish Excel read `;` and decimal commas (the page's language says which).
-    const style = { bom: true, semicolons: pickUiLanguage(request.query, request.headers['accept-language']) !== 'en' };
+    const dialect = { semicolons: pickUiLanguage(request.query, request.headers['accept-language']) !== 'en' };
     if (name === 'responses') {
       const q = parseReportQuery('responses', { ...query, format: 'csv' });
       await assertUnitsKnown(deps, q.unit);
-      return streamResponsesCsv(reply, deps, q, style);
+      return streamResponsesCsv(reply, deps, q, true, dialect);
     }
     const report = REPORTS[name as keyof typeof REPORTS];
     if (!report) return reply.callNotFound();
@@ -219,6 +219,6 @@ export function registerDashboard(app: FastifyInstance, deps: ReportDeps & { tok
     await assertUnitsKnown(deps, q.unit);
     // biome-ignore lint/suspicious/noExplicitAny: each entry pairs its own run and csv
     const result: any = await report.run(deps, q);
-    return sendCsv(reply, `kaiku-${name}-${q.from}-${q.to}.csv`, report.csv(result), style);
+    return sendCsv(reply, `kaiku-${name}-${q.from}-${q.to}.csv`, report.csv(result, dialect), true);
   });
 }

@@ -1,4 +1,4 @@
-import { type CsvValue, SKIP_REASONS, toCsv } from '@kaiku/core';
+import { type CsvDialect, type CsvValue, SKIP_REASONS, toCsv } from '@kaiku/core';
 import type { CommentsReport } from './comments.report.ts';
 import type { FunnelFigures, FunnelReport } from './funnel.report.ts';
 import type { NpsFiguresRow, NpsReport } from './nps.report.ts';
@@ -16,7 +16,7 @@ const COLUMN: Record<GroupDimension, string> = {
 };
 
 /** `level` is `group` for a row and `total` for the total; a suppressed row has empty figures. */
-export function npsCsv(r: NpsReport): string {
+export function npsCsv(r: NpsReport, dialect?: CsvDialect): string {
   const header = [
     'level',
     ...r.groupBy.map((d) => COLUMN[d]),
@@ -49,7 +49,7 @@ export function npsCsv(r: NpsReport): string {
     f.commentShare,
     f.suppressed,
   ];
-  return toCsv(header, [...r.rows.map((row) => line('group', row.key, row)), line('total', {}, r.total)]);
+  return toCsv(header, [...r.rows.map((row) => line('group', row.key, row)), line('total', {}, r.total)], dialect);
 }
 
 /**
@@ -57,7 +57,7 @@ export function npsCsv(r: NpsReport): string {
  * contract in its order whether it occurred or not (each period's file has the same columns), then
  * any other reason stored (one no longer given).
  */
-export function funnelCsv(r: FunnelReport): string {
+export function funnelCsv(r: FunnelReport, dialect?: CsvDialect): string {
   const groupRows = 'rows' in r ? r.rows : [];
   const known = new Set<string>(SKIP_REASONS);
   const others = [
@@ -101,17 +101,18 @@ export function funnelCsv(r: FunnelReport): string {
     f.commentShare,
     suppressed,
   ];
-  return toCsv(header, [...groupRows.map((row) => line('group', row.key, row, row.suppressed)), line('total', {}, r, false)]);
+  return toCsv(header, [...groupRows.map((row) => line('group', row.key, row, row.suppressed)), line('total', {}, r, false)], dialect);
 }
 
-export function targetsCsv(r: TargetsReport): string {
+export function targetsCsv(r: TargetsReport, dialect?: CsvDialect): string {
   const header = Object.keys(r);
-  return toCsv(header, [Object.values(r) as CsvValue[]]);
+  return toCsv(header, [Object.values(r) as CsvValue[]], dialect);
 }
 
-export function commentsCsv(r: CommentsReport): string {
+export function commentsCsv(r: CommentsReport, dialect?: CsvDialect): string {
   return toCsv(
     ['unit_id', 'month', 'score_band', 'comment', 'language'],
     r.comments.map((c) => [c.unit, c.month, c.scoreBand, c.comment, c.language]),
+    dialect,
   );
 }

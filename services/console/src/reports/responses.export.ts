@@ -1,4 +1,4 @@
-import { csvLine, maskPersonalData, scoreBand } from '@kaiku/core';
+import { type CsvDialect, csvLine, maskPersonalData, scoreBand } from '@kaiku/core';
 import type { Pool } from '@kaiku/db';
 import type { ReportQuery } from './report-query.ts';
 
@@ -22,10 +22,10 @@ const BATCH = 5000;
  * One CSV line per response in the period (by visit day), streamed in keyset-paged batches so a
  * year of answers never sits in memory. No identifiers, no days or times: month and age band only.
  */
-export async function* responsesCsv(pool: Pool, q: ReportQuery): AsyncGenerator<string> {
+export async function* responsesCsv(pool: Pool, q: ReportQuery, dialect?: CsvDialect): AsyncGenerator<string> {
   // The header goes out with the first page, so that a query that fails at once fails before
   // anything is sent (and is answered as an error, not as an export cut short).
-  let chunk = csvLine(RESPONSE_COLUMNS);
+  let chunk = csvLine(RESPONSE_COLUMNS, dialect);
   const params: unknown[] = [q.from, q.to];
   const filters: string[] = [];
   const filter = (values: string[], column: string) => {
@@ -68,18 +68,21 @@ export async function* responsesCsv(pool: Pool, q: ReportQuery): AsyncGenerator<
       return;
     }
     for (const r of rows) {
-      chunk += csvLine([
-        r.unit_id,
-        r.service,
-        r.visit_month,
-        r.age_band ?? 'unknown',
-        r.language,
-        r.source,
-        r.score,
-        r.comment ? maskPersonalData(r.comment) : '',
-        scoreBand(r.score),
-        r.answer_language,
-      ]);
+      chunk += csvLine(
+        [
+          r.unit_id,
+          r.service,
+          r.visit_month,
+          r.age_band ?? 'unknown',
+          r.language,
+          r.source,
+          r.score,
+          r.comment ? maskPersonalData(r.comment) : '',
+          scoreBand(r.score),
+          r.answer_language,
+        ],
+        dialect,
+      );
     }
     yield chunk;
     chunk = '';

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { KaikuConfig } from '@kaiku/config';
-import { withSemicolons } from '@kaiku/core';
+import type { CsvDialect } from '@kaiku/core';
 import type { Pool } from '@kaiku/db';
 import { HttpProblem, zodProblem } from '@kaiku/http';
 import type { FastifyInstance, FastifyReply } from 'fastify';
@@ -85,18 +85,11 @@ export async function assertUnitsKnown(deps: ReportDeps, units: readonly string[
 }
 
 /**
- * How a CSV is written for whoever opens it. The API's is plain UTF-8 with commas: scripts read it.
- * The dashboard's downloads are for Excel: `bom`, a UTF-8 byte order mark (without it Excel reads
- * ä, ö and å as Windows-1252); `semicolons`, for Excel set to Finnish or Swedish (see withSemicolons).
+ * `bom`: starts with a UTF-8 byte order mark, for the dashboard's downloads, which people open in
+ * Excel (without it Excel reads ä, ö and å as Windows-1252). The API's CSV has none: scripts read it.
  */
-export interface CsvStyle {
-  bom: boolean;
-  semicolons: boolean;
-}
-
-export function sendCsv(reply: FastifyReply, name: string, body: string | Readable, style: CsvStyle = { bom: false, semicolons: false }) {
-  const text = typeof body === 'string' ? (style.semicolons ? withSemicolons(body) : body) : null;
-  const payload = text !== null ? `${style.bom ? '\uFEFF' : ''}${text}` : Readable.from(styled(body as Readable, style));
+export function sendCsv(reply: FastifyReply, name: string, body: string | Readable, bom = false) {
+  const payload = !bom ? body : typeof body === 'string' ? `\uFEFF${body}` : Readable.from(withBom(body));
   return reply
     .type('text/csv; charset=utf-8')
     .header('content-disposition', `attachment; filename="${name}"`)
@@ -104,10 +97,9 @@ export function sendCsv(reply: FastifyReply, name: string, body: string | Readab
     .send(payload);
 }
 
-/** A stream of whole CSV records (responsesCsv yields whole lines), styled as `style` says. */
-async function* styled(body: Readable, style: CsvStyle) {
-  if (style.bom) yield '\uFEFF';
-  for await (const chunk of body) yield style.semicolons ? withSemicolons(String(chunk)) : chunk;
+async function* withBom(body: Readable) {
+  yield '\uFEFF';
+  yield* body;
 }
 
 /** Every report as JSON, or as CSV with `?format=csv`. */
@@ -121,14 +113,14 @@ export const REPORTS = {
   comments: { run: (d: ReportDeps, q: ReportQuery) => commentsReport(d.pool, q, d.kaiku.reporting.minN), csv: commentsCsv },
 } as const;
 
-export async function streamResponsesCsv(reply: FastifyReply, deps: ReportDeps, q: ReportQuery, style?: CsvStyle) {
-  const lines = responsesCsv(deps.pool, q);
+export async function streamResponsesCsv(reply: FastifyReply, deps: ReportDeps, q: ReportQuery, bom = false, dialect?: CsvDialect) {
+  const lines = responsesCsv(deps.pool, q, dialect);
   const first = await lines.next(); // a failure here is still answered as a problem
   async function* all() {
     if (!first.done) yield first.value;
     yield* lines;
   }
-  return sendCsv(reply, `kaiku-responses-${q.from}-${q.to}.csv`, Readable.from(all()), style);
+  return sendCsv(reply, `kaiku-responses-${q.from}-${q.to}.csv`, Readable.from(all()), bom);
 }
 
 export function registerReportRoutes(app: FastifyInstance, deps: ReportDeps) {
