@@ -30,11 +30,20 @@ const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOST
  * error's class.
  */
 export function sendErrorCause(error: unknown): { status?: number; cause: string } {
+  const { status, netCode, name } = readSendError(error);
+  if (status !== null) return { status, cause: `HTTP ${status}` };
+  return { cause: netCode ?? name ?? 'unknown' };
+}
+
+/** What a failed call says of itself: Twilio's HTTP status and error code, or the connection's error code. */
+function readSendError(error: unknown) {
   const e = error as { status?: unknown; code?: unknown; name?: unknown; cause?: { code?: unknown } } | null;
-  const status = typeof e?.status === 'number' ? e.status : undefined;
-  const netCode = typeof e?.code === 'string' ? e.code : typeof e?.cause?.code === 'string' ? e.cause.code : undefined;
-  const cause = status !== undefined ? `HTTP ${status}` : (netCode ?? (typeof e?.name === 'string' ? e.name : 'unknown'));
-  return status !== undefined ? { status, cause } : { cause };
+  return {
+    status: typeof e?.status === 'number' ? e.status : null,
+    code: typeof e?.code === 'number' ? e.code : null,
+    netCode: typeof e?.code === 'string' ? e.code : typeof e?.cause?.code === 'string' ? e.cause.code : undefined,
+    name: typeof e?.name === 'string' ? e.name : undefined,
+  };
 }
 
 /**
@@ -56,9 +65,7 @@ export class PhoneKeyError extends Error {
 export function classifySendError(error: unknown): SendFailure {
   if (error instanceof PhoneKeyError)
     return { kind: 'transient', code: null, rateLimited: false, mayHaveCreated: error.earlierMayHaveGone, account: true };
-  const e = error as { status?: number; code?: number | string; cause?: { code?: string } };
-  const status = typeof e.status === 'number' ? e.status : null;
-  const code = typeof e.code === 'number' ? e.code : null;
+  const { status, code, netCode } = readSendError(error);
   if (code === 21610) return { kind: 'permanent', code, optOut: true };
   if (code !== null && PERMANENT_CODES.has(code)) return { kind: 'permanent', code, optOut: false };
   if (status === 401 || (code !== null && ACCOUNT_CODES.has(code)))
@@ -67,7 +74,6 @@ export function classifySendError(error: unknown): SendFailure {
   // Twilio answered 5xx: it may still have created the message (the retry looks first).
   if (status !== null && status >= 500) return { kind: 'transient', code, rateLimited: false, mayHaveCreated: true };
   if (status !== null && status >= 400) return { kind: 'permanent', code: code ?? status, optOut: false };
-  const netCode = typeof e.code === 'string' ? e.code : e.cause?.code;
   if (netCode && CONNECT_ERRORS.has(netCode)) return { kind: 'transient', code: null, rateLimited: false, mayHaveCreated: false };
   return { kind: 'ambiguous', code: null };
 }
