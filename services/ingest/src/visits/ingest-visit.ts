@@ -1,9 +1,11 @@
 import type { KaikuConfig } from '@kaiku/config';
 import { encryptPhone, InvalidVisitError, type Keys, type SkipReason, type VisitEvent } from '@kaiku/core';
 import { type Pool, type PoolClient, retryIfRolledBack, withTransaction } from '@kaiku/db';
+import * as cancellation from './cancellation.repository.ts';
 import { describeCancelledTexts, textState } from './cancelled-text.ts';
 import { applyKnownDeaths } from './known-deaths.ts';
 import type { VisitOutcome } from './outcome.ts';
+import * as patients from './patient-update.repository.ts';
 import { updatePatient } from './patient-update.ts';
 import * as repo from './visit.repository.ts';
 import { createVisitRules, type PreparedVisit, type VisitRules } from './visit-decision.ts';
@@ -50,19 +52,19 @@ export function createVisitIngestor(deps: VisitIngestorDeps) {
   async function visitCancelled(client: PoolClient, event: VisitEvent, visitId: string): Promise<Handled> {
     // After a visit-ended of the same visit in flight has committed (or before it starts): see lockVisit.
     await repo.lockVisit(client, event.source, visitId);
-    let found = await repo.findVisit(client, event.source, visitId);
+    let found = await cancellation.findVisit(client, event.source, visitId);
     // The patient's lock before anything of theirs changes, the order ingest takes them in: two
     // cancels of one patient's day run one after the other, so the second's restore sees the first's
     // cancellation (a probe: cancels of B and C at once gave the cancelled B its survey back).
     if (found) {
-      await repo.lockPatientOfVisit(client, found.id);
-      found = await repo.findVisit(client, event.source, visitId);
+      await cancellation.lockPatientOfVisit(client, found.id);
+      found = await cancellation.findVisit(client, event.source, visitId);
     }
-    await repo.recordCancellation(client, event.source, visitId, event.sourceEventId ?? null);
-    const held = found?.invitation_id ? await repo.cancelInvitation(client, found.invitation_id) : null;
+    await cancellation.recordCancellation(client, event.source, visitId, event.sourceEventId ?? null);
+    const held = found?.invitation_id ? await cancellation.cancelInvitation(client, found.invitation_id) : null;
     const cancelled = held && found?.invitation_id ? [found.invitation_id] : [];
     // An earlier visit of the day that this one had replaced is surveyed after all (a scheduling probe).
-    if (held && found) await repo.restoreReplacedVisit(client, found.id, held);
+    if (held && found) await cancellation.restoreReplacedVisit(client, found.id, held);
     // An unknown visit, or one already texted: recorded (and acknowledged), nothing else to do; the
     // answer says when the text had gone, or may be going (see textState).
     const status = found?.invitation_id && cancelled.length === 0 ? found.status : null;
@@ -121,7 +123,7 @@ export async function withdrawIfBarred(pool: Pool, p: PreparedVisit): Promise<st
   const reason = p.facts.bars;
   if (!reason || !p.pseudonym) return [];
   const pseudonym = p.pseudonym;
-  return retryIfRolledBack(() => repo.withdrawPatientSurveys(pool, pseudonym, reason), 3);
+  return retryIfRolledBack(() => patients.withdrawPatientSurveys(pool, pseudonym, reason), 3);
 }
 
 /** The outcome of a visit-ended event from what the database said. */

@@ -16,6 +16,7 @@ import {
 import type { PoolClient } from '@kaiku/db';
 import type { Handled } from './ingest-visit.ts';
 import { pseudonymOfVisit, recordDeath } from './known-deaths.ts';
+import * as patients from './patient-update.repository.ts';
 import * as repo from './visit.repository.ts';
 
 /**
@@ -63,18 +64,19 @@ export async function updatePatient(
     else withdraw = mobile.reason;
   }
   const newHash = phone ? phoneHashOf(deps.keys, phone) : null;
-  if (!withdraw && newHash && (await repo.isOptedOut(client, newHash))) withdraw = 'opted-out';
+  if (!withdraw && newHash && (await patients.isOptedOut(client, newHash))) withdraw = 'opted-out';
 
   // A withdrawal reaches the named visit whoever its patient is (no text is never the harm); a new
   // phone or language only when the visit is this patient's.
-  const targets = await repo.scheduledInvitationsOf(client, {
+  const targets = await patients.scheduledInvitationsOf(client, {
     source: event.source,
     sourceVisitId: event.visitId ?? null,
     pseudonym,
     namedVisitOfAnyone: withdraw !== null,
   });
   // A text in flight, or one that may have gone, keeps the withdrawal: never sent again after it.
-  if (withdraw) await repo.withdrawInFlight(client, { source: event.source, sourceVisitId: event.visitId ?? null, pseudonym }, withdraw);
+  if (withdraw)
+    await patients.withdrawInFlight(client, { source: event.source, sourceVisitId: event.visitId ?? null, pseudonym }, withdraw);
   const visitId = event.visitId ? { visitId: event.visitId } : {};
   if (targets.length === 0) return { outcome: { outcome: 'updated', ...visitId, invitations: 0 }, cancelled: [] };
 
@@ -90,7 +92,7 @@ export async function updatePatient(
     event.recordedAt && Date.parse(event.recordedAt) <= now + FUTURE_SKEW_MINUTES * 60_000 ? new Date(event.recordedAt) : null;
   for (const invitation of targets) {
     if (withdraw) {
-      if (await repo.skipScheduledInvitation(client, invitation.id, withdraw)) withdrawn.push(invitation.id);
+      if (await patients.skipScheduledInvitation(client, invitation.id, withdraw)) withdrawn.push(invitation.id);
       updated += 1;
       continue;
     }
@@ -109,9 +111,16 @@ export async function updatePatient(
     updated += 1;
     const hash = newHash ?? invitation.phone_hash;
     // The patient's own choice by SMS (SV/EN/FI) outranks what the record system says.
-    const preferred = hash ? await repo.preferredLanguage(client, hash) : null;
+    const preferred = hash ? await patients.preferredLanguage(client, hash) : null;
     const language = isLanguage(preferred) ? preferred : (sentLanguage ?? invitation.language);
-    await repo.updateInvitationContact(client, invitation.id, phone ? encryptPhone(deps.keys, phone) : null, newHash, language, recordedAt);
+    await patients.updateInvitationContact(
+      client,
+      invitation.id,
+      phone ? encryptPhone(deps.keys, phone) : null,
+      newHash,
+      language,
+      recordedAt,
+    );
   }
   return { outcome: { outcome: 'updated', ...visitId, invitations: updated, ...(older ? { older } : {}) }, cancelled: withdrawn };
 }
