@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ServiceName } from '../../packages/config/src/node-flags.ts';
 import { createPool, migrate } from '../../packages/db/src/index.ts';
-import { createRedis } from '../../packages/queue/src/index.ts';
+import { createRedis, deleteKeysUnder } from '../../packages/queue/src/index.ts';
 import { serviceArgs } from '../build.ts';
 
 export const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -65,12 +65,7 @@ export async function prepareStorage(databaseUrl: string, redisUrl: string, pref
   const redis = createRedis(redisUrl);
   await redis.connect();
   try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== '0');
+    await deleteKeysUnder(redis, prefix);
   } finally {
     redis.disconnect();
   }

@@ -115,3 +115,13 @@ export async function untilRedisReady(
   }
   return !options.stopped?.();
 }
+
+/** Deletes every key under `<prefix>:` (a test run's or the demo's queues), a page at a time, on a connected client. */
+export async function deleteKeysUnder(redis: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length) await redis.del(...keys);
+  } while (cursor !== '0');
+}

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { deleteKeysUnder } from '@kaiku/queue';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { inject } from 'vitest';
@@ -56,12 +57,7 @@ export async function deleteRedisPrefix(redisUrl: string, prefix: string): Promi
   const redis = new Redis(redisUrl, { lazyConnect: true });
   await redis.connect();
   try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== '0');
+    await deleteKeysUnder(redis, prefix);
   } finally {
     redis.disconnect();
   }
