@@ -5,7 +5,7 @@ export type Env = Record<string, string | undefined>;
 
 /** Parses a service's environment once; throws a ConfigError naming every bad variable. */
 export function parseEnv<S extends z.ZodType>(schema: S, env: Env): z.infer<S> {
-  const result = schema.safeParse(env);
+  const result = schema.safeParse(env, { reportInput: true });
   if (!result.success) throw new ConfigError('The environment', describeIssues(result.error));
   return result.data;
 }
@@ -70,10 +70,15 @@ export const commonEnv = {
 };
 
 /** In production, not one of the development keys, which are in this file for anyone to read. */
-const productionKey32 = key32.refine(
-  (key) => ![DEV_PSEUDONYM_KEY, DEV_ENCRYPTION_KEY].includes(key.toString('base64')),
-  'is a development key (published with the code): set your own (openssl rand -base64 32)',
-);
+const productionKey32 = z
+  .string({
+    error: (iss) => (iss.input === undefined ? 'required in production: 32 random bytes in base64 (openssl rand -base64 32)' : undefined),
+  })
+  .pipe(key32)
+  .refine(
+    (key) => ![DEV_PSEUDONYM_KEY, DEV_ENCRYPTION_KEY].includes(key.toString('base64')),
+    'is a development key (published with the code): set your own (openssl rand -base64 32)',
+  );
 
 /** The pseudonym and encryption keys: required in production, fixed dev keys elsewhere. */
 export function keysEnv(env: Env) {

@@ -5,19 +5,30 @@ import { isSendAfterWithinLimit, isValidSendAfter, MAX_SEND_AFTER_DAYS, unitIdOf
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, describeIssues } from './config-error.ts';
+import { type Env, parseEnv } from './env.ts';
 
-const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM');
+const hhmm = z
+  .string({ error: (iss) => (iss.input === undefined ? undefined : `a 24-hour time in quotes, HH:MM ("21:00"), not ${String(iss.input)}`) })
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: (iss) => `a 24-hour time, HH:MM ("21:00", "08:00"), not "${String(iss.input)}"` });
 const language = z.enum(['fi', 'sv', 'en']);
 /** What kind of service a unit gives (reports group and filter by it). */
 export const SERVICE_KINDS = ['health-station', 'maternity-clinic', 'dental', 'other'] as const;
 
-const unitName = z.string().trim().min(1, 'the name is empty (leave a language out to use the Finnish name)');
+const unitName = z.string().trim().min(1, 'the name is empty: leave the language out to use the Finnish name');
+/** The name every text and page falls back to: the unit's official Finnish name. */
+const finnishName = z
+  .string({
+    error: (iss) =>
+      iss.input === undefined ? "required: the unit's Finnish name, which a language without a name of its own uses" : undefined,
+  })
+  .trim()
+  .min(1, 'the Finnish name is empty: every unit needs one, which a language without a name of its own uses');
 
 const unitSchema = z.strictObject({
   // As the record systems send it, with or without `urn:oid:`: stored and compared without.
   id: z.string().transform(unitIdOf).pipe(z.string().min(1, 'the unit id is empty')),
   // A name of spaces only would be a text that names no unit.
-  name: z.strictObject({ fi: unitName, sv: unitName.optional(), en: unitName.optional() }),
+  name: z.strictObject({ fi: finnishName, sv: unitName.optional(), en: unitName.optional() }),
   service: z.enum(SERVICE_KINDS),
   sensitive: z.boolean().default(false),
   sampling: z.number().min(0).max(1).default(1),
@@ -86,11 +97,47 @@ export type UnitConfig = KaikuConfig['units'][number];
 export const EXAMPLE_CONFIG_PATH = fileURLToPath(new URL('../../../config/kaiku.example.yaml', import.meta.url));
 
 export function parseKaikuConfig(raw: unknown, source = 'KAIKU_CONFIG'): KaikuConfig {
-  const result = kaikuConfigSchema.safeParse(raw);
+  const result = kaikuConfigSchema.safeParse(raw, { reportInput: true });
   const duplicates = duplicateUnitIds(raw);
-  if (!result.success || duplicates.length > 0)
-    throw new ConfigError(source, [...(result.success ? [] : describeIssues(result.error)), ...duplicates]);
+  if (!result.success || duplicates.length > 0) {
+    const context = {
+      knownKeys: (path: readonly PropertyKey[]) => keysAt(kaikuConfigSchema, path),
+      where: (path: readonly PropertyKey[]) => unitAt(raw, path),
+    };
+    throw new ConfigError(source, [...(result.success ? [] : describeIssues(result.error, context)), ...duplicates]);
+  }
   return result.data;
+}
+
+/** The keys the schema takes for an object at `path` (through defaults, nullables, pipes and arrays). */
+function keysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+  let at: z.core.$ZodType | undefined = schema;
+  const remaining = [...path];
+  while (at) {
+    const def = at._zod.def as {
+      type: string;
+      shape?: Record<string, z.core.$ZodType>;
+      innerType?: z.core.$ZodType;
+      in?: z.core.$ZodType;
+      element?: z.core.$ZodType;
+    };
+    if (def.innerType) at = def.innerType;
+    else if (def.type === 'pipe') at = def.in;
+    else if (def.type === 'array' && typeof remaining[0] === 'number') {
+      remaining.shift();
+      at = def.element;
+    } else if (def.shape && remaining.length === 0) return Object.keys(def.shape);
+    else if (def.shape) at = def.shape[String(remaining.shift())];
+    else return [];
+  }
+  return [];
+}
+
+/** "unit <id>" for a path inside `units.<n>`: a county's list of units is long, and an index alone is hard to find. */
+function unitAt(raw: unknown, path: readonly PropertyKey[]): string | null {
+  if (path[0] !== 'units' || typeof path[1] !== 'number' || path[2] === 'id') return null;
+  const id = ((raw as { units?: Array<{ id?: unknown } | null> } | null)?.units?.[path[1]] ?? null)?.id;
+  return typeof id === 'string' && id.trim() ? `unit ${id.trim()}` : null;
 }
 
 /**
@@ -100,13 +147,14 @@ export function parseKaikuConfig(raw: unknown, source = 'KAIKU_CONFIG'): KaikuCo
 function duplicateUnitIds(raw: unknown): string[] {
   const units: unknown = (raw as { units?: unknown } | null)?.units;
   if (!Array.isArray(units)) return [];
-  const seen = new Set<string>();
+  const seen = new Map<string, number>();
   return units.flatMap((unit: unknown, i) => {
     const id = (unit as { id?: unknown } | null)?.id;
     if (typeof id !== 'string') return [];
     const key = unitIdOf(id);
-    if (seen.has(key)) return [`units.${i}.id: duplicate unit id ${key}`];
-    seen.add(key);
+    const first = seen.get(key);
+    if (first !== undefined) return [`units.${i}.id: duplicate unit id ${key} (given first as units.${first})`];
+    seen.set(key, i);
     return [];
   });
 }
@@ -145,4 +193,25 @@ export function kaikuConfigOf(env: { NODE_ENV?: string; KAIKU_CONFIG?: string; I
     ]);
   }
   return loadKaikuConfig(env.KAIKU_CONFIG?.trim() || undefined, env.INIT_CWD);
+}
+
+/**
+ * A service's environment (its schema) and the county's config file that KAIKU_CONFIG names,
+ * parsed once: a mistake in each is named in one error, not the second only at the next start.
+ */
+export function parseServiceConfig<S extends z.ZodType>(schema: S, env: Env): z.infer<S> & { kaiku: KaikuConfig } {
+  const errors: ConfigError[] = [];
+  const attempt = <T>(parse: () => T): T | undefined => {
+    try {
+      return parse();
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      errors.push(error);
+      return undefined;
+    }
+  };
+  const parsed = attempt(() => parseEnv(schema, env));
+  const kaiku = attempt(() => kaikuConfigOf(env));
+  if (parsed === undefined || kaiku === undefined) throw ConfigError.all(errors);
+  return { ...parsed, kaiku };
 }

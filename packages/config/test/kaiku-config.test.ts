@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ConfigError, commonEnv, EXAMPLE_CONFIG_PATH, loadKaikuConfig, parseEnv } from '../src/index.ts';
+import { ConfigError, commonEnv, EXAMPLE_CONFIG_PATH, keysEnv, loadKaikuConfig, parseEnv, parseServiceConfig } from '../src/index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kaiku-config-test-'));
 function file(name: string, text: string): string {
@@ -76,7 +76,7 @@ reporting:
 
   it('reports a duplicate unit id at the second occurrence', () => {
     const path = file('dup.yaml', `units:\n${GOOD_UNIT}${GOOD_UNIT}`);
-    expect(issuesOf(() => loadKaikuConfig(path))).toEqual(['units.1.id: duplicate unit id 1.2.246.10.1']);
+    expect(issuesOf(() => loadKaikuConfig(path))).toEqual(['units.1.id: duplicate unit id 1.2.246.10.1 (given first as units.0)']);
   });
 
   it('reads a unit id written as FHIR writes it (urn:oid:) as the OID ingest stores, so its visits are enrolled', () => {
@@ -84,7 +84,7 @@ reporting:
     expect(loadKaikuConfig(path).units.map((u) => u.id)).toEqual(['1.2.246.10.1']);
     // …and the same unit written both ways is one unit given twice.
     const twice = file('urn-twice.yaml', `units:\n${GOOD_UNIT}${GOOD_UNIT.replace('1.2.246.10.1', 'urn:oid:1.2.246.10.1')}`);
-    expect(issuesOf(() => loadKaikuConfig(twice))).toEqual(['units.1.id: duplicate unit id 1.2.246.10.1']);
+    expect(issuesOf(() => loadKaikuConfig(twice))).toEqual(['units.1.id: duplicate unit id 1.2.246.10.1 (given first as units.0)']);
   });
 
   it('refuses a time zone given as an offset, and a sendAfter past 30 days (a scheduling probe: both passed start-up)', () => {
@@ -126,21 +126,24 @@ reporting:
     const path = file('dup-and-more.yaml', `units:\n${GOOD_UNIT}${GOOD_UNIT}survey:\n  quietHours: { from: "09:00", to: "09:00" }\n`);
     expect(issuesOf(() => loadKaikuConfig(path))).toEqual([
       'survey.quietHours: from and to are the same time: give two times, or null for no quiet hours',
-      'units.1.id: duplicate unit id 1.2.246.10.1',
+      'units.1.id: duplicate unit id 1.2.246.10.1 (given first as units.0)',
     ]);
   });
 
   it('names a duplicate unit id even beside a value of the wrong type (which stops zod’s own refinements)', () => {
     const path = file('dup-and-type.yaml', `units:\n${GOOD_UNIT}${GOOD_UNIT}reporting:\n  minN: 2.5\n`);
     expect(issuesOf(() => loadKaikuConfig(path))).toEqual([
-      'reporting.minN: Invalid input: expected int, received number',
-      'units.1.id: duplicate unit id 1.2.246.10.1',
+      'reporting.minN: a whole number, not 2.5',
+      'units.1.id: duplicate unit id 1.2.246.10.1 (given first as units.0)',
     ]);
   });
 
   it('refuses a misspelt key instead of silently using the default', () => {
     const path = file('typo.yaml', `units:\n${GOOD_UNIT}survey:\n  sendAftr: PT0S\n  quietHour: null\n`);
-    expect(issuesOf(() => loadKaikuConfig(path))).toEqual(['survey.sendAftr: unknown key', 'survey.quietHour: unknown key']);
+    expect(issuesOf(() => loadKaikuConfig(path))).toEqual([
+      'survey.sendAftr: unknown key: did you mean sendAfter?',
+      'survey.quietHour: unknown key: did you mean quietHours?',
+    ]);
   });
 
   it('says so when the file is missing, empty of units, or not YAML', () => {
@@ -152,7 +155,37 @@ reporting:
   it('refuses a unit name of spaces only, which would name no unit in the text (a config probe)', () => {
     const path = file('blank.json', JSON.stringify({ units: [{ id: 'u1', name: { fi: 'Yksi', en: '   ' }, service: 'dental' }] }));
     expect(issuesOf(() => loadKaikuConfig(path))).toEqual([
-      'units.0.name.en: the name is empty (leave a language out to use the Finnish name)',
+      'units.0.name.en: the name is empty: leave the language out to use the Finnish name (unit u1)',
+    ]);
+  });
+
+  it("says what to write for the mistakes a county's staff make, and names the unit of each (a second county's probe)", () => {
+    const path = file(
+      'staff.yaml',
+      `units:
+  - id: 1.2.246.10.101
+    name: { sv: Nykarleby tandklinik }
+    service: dental
+    samplng: 0.5
+  - id: 1.2.246.10.102
+    name: { fi: "", sv: Korsholms hälsostation }
+    service: health-station
+    sampling: "0,5"
+survey:
+  quietHours: { from: "21.00", to: 8 }
+  answerWindowDays: 2.5
+reportng: {}
+`,
+    );
+    expect(issuesOf(() => loadKaikuConfig(path))).toEqual([
+      "units.0.name.fi: required: the unit's Finnish name, which a language without a name of its own uses (unit 1.2.246.10.101)",
+      'units.0.samplng: unknown key: did you mean sampling? (unit 1.2.246.10.101)',
+      'units.1.name.fi: the Finnish name is empty: every unit needs one, which a language without a name of its own uses (unit 1.2.246.10.102)',
+      'units.1.sampling: a number without quotes, with a point for decimals (0.5), not "0,5" (unit 1.2.246.10.102)',
+      'survey.quietHours.from: a 24-hour time, HH:MM ("21:00", "08:00"), not "21.00"',
+      'survey.quietHours.to: a 24-hour time in quotes, HH:MM ("21:00"), not 8',
+      'survey.answerWindowDays: a whole number, not 2.5',
+      'reportng: unknown key: did you mean reporting?',
     ]);
   });
 
@@ -166,6 +199,18 @@ reporting:
 });
 
 describe('environment', () => {
+  it('names a missing production key with how to make one, and a missing KAIKU_CONFIG in the same error (a second county’s probe)', () => {
+    const env = { NODE_ENV: 'production', KAIKU_ENCRYPTION_KEY: Buffer.alloc(32, 3).toString('base64') };
+    const issues = issuesOf(() => parseServiceConfig(z.object({ ...commonEnv, ...keysEnv(env) }), env));
+    expect(issues).toEqual([
+      'KAIKU_PSEUDONYM_KEY: required in production: 32 random bytes in base64 (openssl rand -base64 32)',
+      expect.stringMatching(/^is required in production: the path of the county's units and survey file/),
+    ]);
+    expect(() => parseServiceConfig(z.object({ ...commonEnv, ...keysEnv(env) }), env)).toThrow(
+      /^The environment is invalid:\n.*KAIKU_PSEUDONYM_KEY.*\nKAIKU_CONFIG is invalid:\n/s,
+    );
+  });
+
   it('names each bad variable', () => {
     const schema = z.object(commonEnv);
     const issues = issuesOf(() => parseEnv(schema, { DATABASE_URL: 'not a url', LOG_LEVEL: 'loud', KAIKU_QUEUE_PREFIX: 'a b' }));

@@ -19,6 +19,7 @@ export * from './texts/render.ts';
 export * from './visit/eligibility.ts';
 export * from './visit/hetu.ts';
 export * from './visit/language.ts';
+export { meantKey } from './visit/misspelt-keys.ts';
 export * from './visit/phone.ts';
 export * from './visit/unit-id.ts';
 export * from './visit/visit-event.ts';

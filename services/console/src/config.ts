@@ -1,4 +1,4 @@
-import { commonEnv, DEV_TOKEN_MESSAGE, DEV_TOKENS, type Env, kaikuConfigOf, parseEnv, port, unsetIfEmpty } from '@kaiku/config';
+import { commonEnv, DEV_TOKEN_MESSAGE, DEV_TOKENS, type Env, parseServiceConfig, port, unsetIfEmpty } from '@kaiku/config';
 import { z } from 'zod';
 
 export function loadConsoleConfig(env: Env) {
@@ -35,7 +35,6 @@ export function loadConsoleConfig(env: Env) {
       path: ['CONSOLE_OPS_TOKEN'],
       message: 'must differ from CONSOLE_TOKEN (it lets its holder act on jobs; CONSOLE_TOKEN only looks)',
     });
-  const parsed = parseEnv(schema, env);
-  return { ...parsed, kaiku: kaikuConfigOf(parsed) };
+  return parseServiceConfig(schema, env);
 }
 export type ConsoleConfig = ReturnType<typeof loadConsoleConfig>;

@@ -1,4 +1,4 @@
-import { commonEnv, DEV_TOKEN_MESSAGE, DEV_TOKENS, type Env, kaikuConfigOf, keysEnv, parseEnv, port } from '@kaiku/config';
+import { commonEnv, DEV_TOKEN_MESSAGE, DEV_TOKENS, type Env, keysEnv, parseServiceConfig, port } from '@kaiku/config';
 import { z } from 'zod';
 
 /** A source's name, as a canonical event's `source` must be written. */
@@ -67,7 +67,6 @@ export function loadIngestConfig(env: Env) {
       )
       .pipe(z.array(z.enum(['P', 'T', 'D'], { message: 'each one of P, T, D (comma-separated)' })).min(1, 'name at least one of P, T, D')),
   });
-  const parsed = parseEnv(schema, env);
-  return { ...parsed, kaiku: kaikuConfigOf(parsed) };
+  return parseServiceConfig(schema, env);
 }
 export type IngestConfig = ReturnType<typeof loadIngestConfig>;

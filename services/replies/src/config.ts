@@ -1,4 +1,4 @@
-import { commonEnv, type Env, httpUrl, kaikuConfigOf, keysEnv, parseEnv, port, withDevTwilioDefaults } from '@kaiku/config';
+import { commonEnv, type Env, httpUrl, keysEnv, parseServiceConfig, port, withDevTwilioDefaults } from '@kaiku/config';
 import { z } from 'zod';
 
 export function loadRepliesConfig(rawEnv: Env) {
@@ -11,7 +11,6 @@ export function loadRepliesConfig(rawEnv: Env) {
     /** The public URL Twilio calls; signatures are computed over it plus the path. */
     PUBLIC_BASE_URL: httpUrl,
   });
-  const parsed = parseEnv(schema, env);
-  return { ...parsed, kaiku: kaikuConfigOf(parsed) };
+  return parseServiceConfig(schema, env);
 }
 export type RepliesConfig = ReturnType<typeof loadRepliesConfig>;

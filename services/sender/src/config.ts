@@ -3,9 +3,8 @@ import {
   DEV_TWILIO,
   type Env,
   httpUrl,
-  kaikuConfigOf,
   keysEnv,
-  parseEnv,
+  parseServiceConfig,
   port,
   twilioEnv,
   unsetIfEmpty,
@@ -73,7 +72,6 @@ export function loadSenderConfig(rawEnv: Env) {
         });
       }
     });
-  const parsed = parseEnv(schema, env);
-  return { ...parsed, kaiku: kaikuConfigOf(parsed) };
+  return parseServiceConfig(schema, env);
 }
 export type SenderConfig = ReturnType<typeof loadSenderConfig>;

@@ -36,7 +36,7 @@ export interface MisspeltKey {
 const folded = (key: string) => key.toLowerCase().replace(/[^a-z]/gu, '');
 
 /** The known key an unknown one was meant as: the same letters in another case or with separators, or one or two typos away. */
-function meantKey(key: string, known: readonly string[]): string | undefined {
+export function meantKey(key: string, known: readonly string[]): string | undefined {
   const f = folded(key);
   if (f.length < 3) return undefined;
   return (
