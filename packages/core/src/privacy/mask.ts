@@ -1,3 +1,4 @@
+import { asciiDigit, NATIVE_DIGITS } from '../texts/native-digits.ts';
 import { maskEmails } from './mask-email.ts';
 import { DASH, isPhoneAt, PHONE_CANDIDATE } from './mask-phone.ts';
 import { maskSpelledPhones } from './mask-spelled-phone.ts';
@@ -54,6 +55,7 @@ export function maskPersonalData(text: string): string {
   const plain = text
     .replace(INVISIBLE, '')
     .replace(FULL_WIDTH, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
+    .replace(NATIVE_DIGITS, asciiDigit)
     .replace(LOOK_ALIKE, (c) => c.normalize('NFKC'))
     .replace(KEYCAP_RUN, (run) => run.replace(/\uFE0F|\u20E3/gu, ''));
   const masked = maskEmails(plain)

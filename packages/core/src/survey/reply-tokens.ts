@@ -1,5 +1,6 @@
 /** Splitting an SMS into tokens the reply parsers reason about; shared by the score and command parsers. */
 import { withoutEmailDigits } from '../privacy/mask.ts';
+import { asciiDigit, NATIVE_DIGITS } from '../texts/native-digits.ts';
 
 export interface Token {
   kind: 'num' | 'word' | 'emoji' | 'punct';
@@ -25,7 +26,7 @@ const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\uFFFE\uFFFF]/gu;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/gu;
 
 /**
- * The text as the parsers see it: Unicode-normalised (full-width digits become digits, keycap
+ * The text as the parsers see it: Unicode-normalised (full-width, Arabic-Indic and Persian digits become digits, keycap
  * emoji "9️⃣" and "🔟" become numbers), typographic dashes and quotes made plain, control
  * characters and broken surrogates removed, and the digits of e-mail addresses read as `x` (the 9
  * of "ville.9@luukku.com" is no score).
@@ -35,6 +36,7 @@ export function prepareReply(text: string): string {
     .replace(LONE_SURROGATE, '')
     .normalize('NFKC')
     .replace(CONTROL, '')
+    .replace(NATIVE_DIGITS, asciiDigit)
     .replace(KEYCAP, '$1')
     .replace(/\u{1F51F}/gu, ' 10 ')
     .replace(/[\u2010-\u2015\u2212]/gu, '-')

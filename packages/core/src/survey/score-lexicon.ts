@@ -205,6 +205,8 @@ export const FILLER_WORDS = new Set(
     'erittäin todennäköisesti lainkaan alls sannolikt extremely likely very at all',
     // nothing to add: "ei mitään", "nothing"
     'mitään mitaan nothing nada',
+    // thanks in the languages patients also write in (Arabic, Persian, Russian, Ukrainian, Estonian, Somali …): "10 شكرا"
+    'شكرا شكراً ممنون مرسی merci спасибо дякую aitäh aitah tänan mahadsanid danke gracias grazie obrigado obrigada dziękuję kiitti',
   ]
     .join(' ')
     .split(' '),

@@ -44,6 +44,9 @@ describe('masking open text', () => {
     ['hetu 0101\u200b81-900C', 'hetu [hetu]'],
     ['010181-9\u00ad00C', '[hetu]'],
     ['０４０１２３４５６７', '[phone]'],
+    // Arabic-Indic and Persian digits, as Arabic and Persian keyboards type them (a second county's probe)
+    ['رقمي ٠٤٠١٢٣٤٥٦٧', 'رقمي [phone]'],
+    ['۰۴۰ ۱۲۳ ۴۵۶۷', '[phone]'],
     ['maija＠example.fi', '[email]'],
     ['maija.testinen at gmail.com', '[email]'],
     ['maija.testinen(at)example(dot)fi', '[email]'],

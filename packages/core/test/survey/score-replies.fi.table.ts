@@ -50,6 +50,13 @@ export const FINNISH: Array<[string, Expected]> = [
   ['10 😊', s(10)],
   ['9️⃣', s(9)],
   ['🔟', s(10)],
+  // Arabic-Indic and Persian digits, and thanks in other languages (a second county's probe: "٩" was re-asked, then lost)
+  ['٩', s(9)],
+  ['۸', s(8)],
+  ['١٠ شكرا', s(10)],
+  ['Спасибо, 9', s(9)],
+  ['10 aitäh', s(10)],
+  ['٧ الانتظار طويل', s(7, 'الانتظار طويل')],
   ['Annan 9', s(9)],
   ['annan kympin', s(10)],
   ['Mun arvio on 8', s(8)],
