@@ -1,5 +1,6 @@
 // SIGTERM under load, on real service processes: every acknowledged visit is kept and reaches the
 // queue exactly once; every survey text is sent exactly once across a sender's restart; exit 0.
+import { Agent, request as httpRequest } from 'node:http';
 import type { ServiceName } from '@kaiku/config';
 import { createPool, type Pool } from '@kaiku/db';
 import { createRedis, createSurveySendQueue } from '@kaiku/queue';
@@ -164,5 +165,35 @@ describe('graceful shutdown under load', () => {
     } finally {
       await sim.close();
     }
+  });
+  it('replies: SIGTERM drains first: a webhook on an open connection is still answered, then that connection ends; /readyz says stopping; exit 0', {
+    timeout: 60_000,
+  }, async () => {
+    const replies = await start('replies', {
+      REPLIES_PORT: '0',
+      TWILIO_AUTH_TOKEN: AUTH_TOKEN,
+      PUBLIC_BASE_URL: 'http://127.0.0.1:3003',
+      SHUTDOWN_DRAIN_MS: '1500',
+    });
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const get = (path: string) =>
+      new Promise<{ status: number; connection: string | undefined }>((resolve, reject) => {
+        const req = httpRequest(`${replies.url}${path}`, { agent }, (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    expect(await get('/healthz')).toMatchObject({ status: 200, connection: 'keep-alive' });
+    replies.child.kill('SIGTERM');
+    await waitFor(() => replies.lines.some((l) => l.includes('shutting down')), 5000, 'the stop to begin');
+    // The kept-alive connection was idle when the stop began: its next request is answered, and ends it.
+    expect(await get('/healthz')).toMatchObject({ status: 200, connection: 'close' });
+    const ready = await fetch(`${replies.url}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toMatchObject({ status: 'stopping' });
+    expect(await replies.exited).toEqual({ code: 0, signal: null });
+    agent.destroy();
   });
 });

@@ -69,6 +69,25 @@ export const commonEnv = {
   INIT_CWD: z.string().optional(),
 };
 
+/**
+ * Ingest's and replies' graceful stop: how long a stopping service goes on answering, with /readyz
+ * `stopping`, before it stops listening (drainConnections in @kaiku/http). Longer than the load
+ * balancer in front takes to see /readyz; at most 8 s, inside the 10 s a stop may take.
+ */
+export function drainEnv(env: Env) {
+  return {
+    SHUTDOWN_DRAIN_MS: z.preprocess(
+      unsetIfEmpty,
+      z.coerce
+        .number()
+        .int()
+        .min(0)
+        .max(8000)
+        .default(isProduction(env) ? 2000 : 0),
+    ),
+  };
+}
+
 /** In production, not one of the development keys, which are in this file for anyone to read. */
 const productionKey32 = z
   .string({

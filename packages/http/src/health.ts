@@ -10,6 +10,8 @@ export function registerHealthRoutes(app: FastifyInstance, checks: Record<string
   closeConnectionsOnShutdown(app);
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
+    // Shutting down (drainConnections): a load balancer sends new requests to another instance.
+    if (draining.has(app.server)) return reply.code(503).send({ status: 'stopping', checks: {}, failing: ['stopping'] });
     const results = await Promise.all(
       Object.entries(checks).map(async ([name, check]) => {
         try {
@@ -34,8 +36,11 @@ export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   });
 }
 
+/** Servers whose process is stopping (drainConnections), by their http.Server: one per app, whatever plugin scope asks. */
+const draining = new WeakSet<object>();
+
 /**
- * While the app closes, every response still in flight tells its client to close the connection.
+ * While the app drains and closes, every response tells its client to close the connection.
  * Without this a keep-alive client (a record system's integration engine, Twilio) holds a socket
  * that became idle after the close began, and the close waits for the keep-alive timeout (72 s).
  */
@@ -46,7 +51,21 @@ export function closeConnectionsOnShutdown(app: FastifyInstance) {
     app.server.closeIdleConnections?.();
   });
   app.addHook('onSend', async (request, reply, payload) => {
-    if (closing && request.raw.httpVersionMajor === 1) reply.header('connection', 'close');
+    if ((closing || draining.has(app.server)) && request.raw.httpVersionMajor === 1) reply.header('connection', 'close');
     return payload;
   });
+}
+
+/**
+ * The first step of a graceful stop (main.ts, before `app.close()`): for `ms` the server goes on
+ * listening and answering, each answer ends its connection, and /readyz says `stopping`. A load
+ * balancer meanwhile moves new requests to another instance, and a client's kept-alive connection
+ * is ended after its next answer. Closing at once instead ends the idle connections under a
+ * request already on its way: that request is reset, and Twilio does not send a patient's answer
+ * again (a rolling-restart probe lost four). Then `app.close()` stops listening, finishes what is
+ * in flight and ends the connections still idle.
+ */
+export async function drainConnections(app: FastifyInstance, ms: number): Promise<void> {
+  draining.add(app.server);
+  if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -143,5 +143,8 @@ export function kaikuFastifyOptions(logger: unknown) {
     genReqId: requestIdOf,
     frameworkErrors: problemFrameworkErrors,
     clientErrorHandler: problemClientErrorHandler,
+    // A request that comes on an open connection while the server closes is answered, not refused
+    // with a 503: Twilio does not send a webhook again, so a refused answer would be lost.
+    return503OnClosing: false,
   };
 }

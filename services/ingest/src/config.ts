@@ -1,4 +1,4 @@
-import { commonEnv, DEV_TOKEN_MESSAGE, DEV_TOKENS, type Env, keysEnv, parseServiceConfig, port } from '@kaiku/config';
+import { commonEnv, DEV_TOKEN_MESSAGE, DEV_TOKENS, drainEnv, type Env, keysEnv, parseServiceConfig, port } from '@kaiku/config';
 import { z } from 'zod';
 
 /** A source's name, as a canonical event's `source` must be written. */
@@ -47,6 +47,7 @@ export function loadIngestConfig(env: Env) {
   const schema = z.object({
     ...commonEnv,
     ...keysEnv(env),
+    ...drainEnv(env),
     INGEST_PORT: port(3001),
     MLLP_PORT: port(2575),
     INGEST_TOKENS: ingestTokens(env.NODE_ENV === 'production'),

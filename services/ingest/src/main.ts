@@ -1,6 +1,6 @@
 import { keyFingerprintsOf } from '@kaiku/core';
 import { changedKeys, createPool } from '@kaiku/db';
-import { createKeyCheck, createServiceLogger, exitOnStartupError, listenOrExit, onShutdown } from '@kaiku/http';
+import { createKeyCheck, createServiceLogger, drainConnections, exitOnStartupError, listenOrExit, onShutdown } from '@kaiku/http';
 import { createRedis, createSurveySendQueue, untilRedisReady } from '@kaiku/queue';
 import { buildIngestApp } from './app.ts';
 import { loadIngestConfig } from './config.ts';
@@ -65,7 +65,7 @@ if (config.INGEST_TOKENS.size === 0) logger.warn('INGEST_TOKENS is empty: every 
 let stopping = false;
 onShutdown(logger, async () => {
   stopping = true;
-  await Promise.all([app.close(), mllp.close()]);
+  await Promise.all([drainConnections(app, config.SHUTDOWN_DRAIN_MS).then(() => app.close()), mllp.close()]);
   await reconciler.stop();
   await relay.stop();
   await keyCheck.stop();

@@ -287,6 +287,49 @@ describe('MLLP listener', () => {
     await closing;
     expect(await invitationOf(h.pool, 'lifecare', m.visitId)).toMatchObject({ status: 'scheduled' });
   });
+
+  it('reads nothing more once it closes: a sender streaming without waiting for ACKs does not hold the stop (a rolling-restart probe)', async () => {
+    let release: () => void = () => {};
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    let started: () => void = () => {};
+    const handling = new Promise<void>((r) => {
+      started = r;
+    });
+    const s = createMllpServer({
+      handleHl7: async (bytes) => {
+        started();
+        await held;
+        return h.pipeline.handleHl7(bytes);
+      },
+      logger: silent,
+    });
+    const address = await s.listen(0);
+    const socket = connect(address.port, '127.0.0.1');
+    await new Promise((r) => socket.once('connect', r));
+    let answered = '';
+    socket.on('data', (d) => {
+      answered += d.toString('latin1');
+    });
+    const closedByServer = new Promise((r) => socket.on('close', r));
+    const first = message();
+    socket.write(frame(first.bytes));
+    await handling;
+    const closing = s.close(5000);
+    // Sent after the stop began: never read, never ACKed; the sender sends it again elsewhere.
+    const late = [message(), message()];
+    for (const m of late) socket.write(frame(m.bytes));
+    await new Promise((r) => setTimeout(r, 100));
+    release();
+    const stoppedWithin = await Promise.race([closing.then(() => 'closed'), new Promise((r) => setTimeout(() => r('held'), 3000))]);
+    expect(stoppedWithin).toBe('closed');
+    await closedByServer;
+    expect(answered.split('MSA|').length - 1).toBe(1);
+    expect(msa(answered.slice(1, answered.indexOf('\x1c')))[1]).toBe('AA');
+    expect(await invitationOf(h.pool, 'lifecare', first.visitId)).toMatchObject({ status: 'scheduled' });
+    for (const m of late) expect(await invitationOf(h.pool, 'lifecare', m.visitId)).toBeUndefined();
+  });
 });
 
 describe('MLLP connection cap', () => {

@@ -1,6 +1,6 @@
 import { keyFingerprintsOf } from '@kaiku/core';
 import { changedKeys, createPool } from '@kaiku/db';
-import { createKeyCheck, createServiceLogger, exitOnStartupError, listenOrExit, onShutdown } from '@kaiku/http';
+import { createKeyCheck, createServiceLogger, drainConnections, exitOnStartupError, listenOrExit, onShutdown } from '@kaiku/http';
 import { buildRepliesApp } from './app.ts';
 import { loadRepliesConfig } from './config.ts';
 import { createExpiryJob } from './expiry-job.ts';
@@ -34,6 +34,7 @@ const expiry = createExpiryJob({
 });
 
 onShutdown(logger, async () => {
+  await drainConnections(app, config.SHUTDOWN_DRAIN_MS);
   await expiry.stop();
   await keyCheck.stop();
   await app.close();

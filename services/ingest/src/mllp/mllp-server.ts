@@ -62,9 +62,12 @@ export function createMllpServer(deps: MllpServerDeps) {
    * end is not read (a message taken then could be stored but never acknowledged), so it sends it
    * again to the next listener.
    */
-  const finish = (socket: Socket) => {
+  const stopReading = (socket: Socket) => {
     socket.removeAllListeners('data');
     socket.pause();
+  };
+  const finish = (socket: Socket) => {
+    stopReading(socket);
     socket.end();
     setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref();
   };
@@ -81,7 +84,7 @@ export function createMllpServer(deps: MllpServerDeps) {
     let peerEnded = false;
 
     const maybeResume = () => {
-      if (paused && state.pending < HIGH_WATER / 4 && !socket.writableNeedDrain) {
+      if (paused && !closing && state.pending < HIGH_WATER / 4 && !socket.writableNeedDrain) {
         paused = false;
         socket.resume();
       }
@@ -210,7 +213,12 @@ export function createMllpServer(deps: MllpServerDeps) {
     async close(timeoutMs = 10_000): Promise<void> {
       closing = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const [socket, state] of connections) if (state.pending === 0) finish(socket);
+      // A connection still answering reads nothing more: a sender that streams without waiting for
+      // each ACK would otherwise hold the stop until its deadline (a rolling-restart probe).
+      for (const [socket, state] of connections) {
+        if (state.pending === 0) finish(socket);
+        else stopReading(socket);
+      }
       const timer = setTimeout(() => {
         for (const socket of connections.keys()) socket.destroy();
       }, timeoutMs);
