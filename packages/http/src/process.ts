@@ -46,6 +46,23 @@ export function onShutdown(logger: Logger, stop: () => Promise<void>, timeoutMs 
   process.on('SIGTERM', () => handler('SIGTERM'));
 }
 
+/**
+ * Node's process warnings (a library's negative timer, a deprecation) as log lines of their own,
+ * instead of Node's plain text on stderr, which breaks a log pipeline that reads JSON lines (a
+ * rolling-restart probe saw `TimeoutNegativeWarning` from BullMQ's rate-limit wait). For main.ts
+ * files only; returns a function that puts Node's own printing back (for tests).
+ */
+export function logProcessWarnings(logger: Logger): () => void {
+  const nodes = process.listeners('warning');
+  process.removeAllListeners('warning');
+  const log = (warning: Error & { code?: string }) => logger.warn({ warning: warning.name, code: warning.code }, warning.message);
+  process.on('warning', log);
+  return () => {
+    process.off('warning', log);
+    for (const listener of nodes) process.on('warning', listener);
+  };
+}
+
 /** Prints a start-up failure (e.g. a ConfigError listing every bad key) and exits 1. */
 export function exitOnStartupError(service: string, error: unknown): never {
   console.error(`${service}: cannot start: ${(error as Error).message}`);

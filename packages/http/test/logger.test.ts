@@ -3,7 +3,15 @@ import Fastify, { type FastifyBaseLogger } from 'fastify';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { HttpProblem, lazyChildLogger, lazyRequestLogger, loggerOptions, registerErrorHandler, requestIdOf } from '../src/index.ts';
+import {
+  HttpProblem,
+  lazyChildLogger,
+  lazyRequestLogger,
+  loggerOptions,
+  logProcessWarnings,
+  registerErrorHandler,
+  requestIdOf,
+} from '../src/index.ts';
 
 function capture(level = 'trace') {
   const lines: string[] = [];
@@ -256,5 +264,21 @@ describe('a refused request', () => {
     expect(text()).not.toContain('358409998887');
     expect(text()).not.toContain('sekret-token-3');
     expect(text()).not.toContain('0401234567');
+  });
+});
+
+describe('process warnings', () => {
+  it('are log lines of their own, not Node’s plain text on stderr (a rolling-restart probe: BullMQ’s negative timer broke the JSON log)', async () => {
+    const { logger, text } = capture('info');
+    const restore = logProcessWarnings(logger);
+    try {
+      expect(process.listeners('warning')).toHaveLength(1);
+      process.emitWarning('-5 is a negative number.', 'TimeoutNegativeWarning');
+      await new Promise((r) => setImmediate(r));
+      const line = JSON.parse(text().trim().split('\n').at(-1) as string);
+      expect(line).toMatchObject({ level: 40, service: 'test', warning: 'TimeoutNegativeWarning', msg: '-5 is a negative number.' });
+    } finally {
+      restore();
+    }
   });
 });

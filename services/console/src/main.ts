@@ -1,5 +1,5 @@
 import { createPool } from '@kaiku/db';
-import { createServiceLogger, exitOnStartupError, listenOrExit, onShutdown } from '@kaiku/http';
+import { createServiceLogger, exitOnStartupError, listenOrExit, logProcessWarnings, onShutdown } from '@kaiku/http';
 import { createRedis, createSurveySendQueue } from '@kaiku/queue';
 import { buildConsoleApp } from './app.ts';
 import { loadConsoleConfig } from './config.ts';
@@ -11,6 +11,7 @@ try {
   exitOnStartupError('console', error);
 }
 const logger = createServiceLogger(config.LOG_LEVEL, 'console');
+logProcessWarnings(logger);
 const pool = createPool(config.DATABASE_URL, { applicationName: 'kaiku-console', timeZone: config.kaiku.timezone });
 const redis = createRedis(config.REDIS_URL, {
   name: 'kaiku-console',

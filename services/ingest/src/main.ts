@@ -1,6 +1,14 @@
 import { keyFingerprintsOf } from '@kaiku/core';
 import { changedKeys, createPool } from '@kaiku/db';
-import { createKeyCheck, createServiceLogger, drainConnections, exitOnStartupError, listenOrExit, onShutdown } from '@kaiku/http';
+import {
+  createKeyCheck,
+  createServiceLogger,
+  drainConnections,
+  exitOnStartupError,
+  listenOrExit,
+  logProcessWarnings,
+  onShutdown,
+} from '@kaiku/http';
 import { createRedis, createSurveySendQueue, untilRedisReady } from '@kaiku/queue';
 import { buildIngestApp } from './app.ts';
 import { loadIngestConfig } from './config.ts';
@@ -16,6 +24,7 @@ try {
   exitOnStartupError('ingest', error);
 }
 const logger = createServiceLogger(config.LOG_LEVEL, 'ingest');
+logProcessWarnings(logger);
 const pool = createPool(config.DATABASE_URL, { applicationName: 'kaiku-ingest', timeZone: config.kaiku.timezone });
 const redis = createRedis(config.REDIS_URL, {
   name: 'kaiku-ingest',

@@ -1,6 +1,14 @@
 import { keyFingerprintsOf } from '@kaiku/core';
 import { changedKeys, createPool } from '@kaiku/db';
-import { createKeyCheck, createServiceLogger, drainConnections, exitOnStartupError, listenOrExit, onShutdown } from '@kaiku/http';
+import {
+  createKeyCheck,
+  createServiceLogger,
+  drainConnections,
+  exitOnStartupError,
+  listenOrExit,
+  logProcessWarnings,
+  onShutdown,
+} from '@kaiku/http';
 import { buildRepliesApp } from './app.ts';
 import { loadRepliesConfig } from './config.ts';
 import { createExpiryJob } from './expiry-job.ts';
@@ -12,6 +20,7 @@ try {
   exitOnStartupError('replies', error);
 }
 const logger = createServiceLogger(config.LOG_LEVEL, 'replies');
+logProcessWarnings(logger);
 const pool = createPool(config.DATABASE_URL, { applicationName: 'kaiku-replies', timeZone: config.kaiku.timezone });
 const keys = { pseudonymKey: config.KAIKU_PSEUDONYM_KEY, encryptionKey: config.KAIKU_ENCRYPTION_KEY };
 // Says so (metric and log) when a key is not the one this database's hashes were made with.

@@ -1,6 +1,6 @@
 import { keyFingerprintsOf, unitsTooLongToName } from '@kaiku/core';
 import { changedKeys, createPool } from '@kaiku/db';
-import { createKeyCheck, createServiceLogger, exitOnStartupError, listenOrExit, onShutdown } from '@kaiku/http';
+import { createKeyCheck, createServiceLogger, exitOnStartupError, listenOrExit, logProcessWarnings, onShutdown } from '@kaiku/http';
 import { createRedis, createSurveySendQueue, untilRedisReady } from '@kaiku/queue';
 import { buildSenderApp } from './app.ts';
 import { loadSenderConfig } from './config.ts';
@@ -17,6 +17,7 @@ try {
   exitOnStartupError('sender', error);
 }
 const logger = createServiceLogger(config.LOG_LEVEL, 'sender');
+logProcessWarnings(logger);
 const poolSize = await connectionsAllowed(config.DATABASE_URL, config.SENDER_DB_POOL_SIZE, logger);
 const pool = createPool(config.DATABASE_URL, { applicationName: 'kaiku-sender', max: poolSize, timeZone: config.kaiku.timezone });
 const redis = createRedis(config.REDIS_URL, {

@@ -1,4 +1,4 @@
-import { createServiceLogger, exitOnStartupError, listenOrExit, onShutdown } from '@kaiku/http';
+import { createServiceLogger, exitOnStartupError, listenOrExit, logProcessWarnings, onShutdown } from '@kaiku/http';
 import { buildSimApp } from './app.ts';
 import { loadSimConfig } from './config.ts';
 import { faultsFromEnv } from './faults.ts';
@@ -11,6 +11,7 @@ try {
   exitOnStartupError('sms-sim', error);
 }
 const logger = createServiceLogger(config.LOG_LEVEL, 'sms-sim');
+logProcessWarnings(logger);
 const app = buildSimApp({
   accountSid: config.TWILIO_ACCOUNT_SID,
   authToken: config.TWILIO_AUTH_TOKEN,
