@@ -9,11 +9,15 @@ import { answers, type SeedVisit, seedVisits } from './seed.ts';
 
 const unit = (n: number) => `1.2.246.10.99.10.${n}`;
 const kaiku = parseKaikuConfig({
-  units: [1, 2, 3, 4, 5, 6, 7, 8].map((n) => ({
-    id: unit(n),
-    name: { fi: `Yksikkö ${n}` },
-    service: n === 8 ? 'dental' : 'health-station',
-  })),
+  units: [
+    ...[1, 2, 3, 4, 5, 6, 7, 8].map((n) => ({
+      id: unit(n),
+      name: { fi: `Yksikkö ${n}` },
+      service: n === 8 ? 'dental' : 'health-station',
+    })),
+    // Paused (a second county's probe: it kept coverage below 100 % for as long as it was paused).
+    { id: unit(20), name: { fi: 'Tauolla' }, service: 'health-station', sampling: 0 },
+  ],
   reporting: { minN: 5, targetNps: 60 },
 });
 const TOKEN = 'reports-test-token';
@@ -268,7 +272,7 @@ describe('reports API', () => {
     expect(both.total).toMatchObject({ n: 80, suppressed: false });
   });
 
-  it('counts the units that reach the target among units with enough answers, and coverage of enrolled units', async () => {
+  it('counts the units that reach the target among units with enough answers, and coverage of enrolled units (not of a paused one)', async () => {
     const t = (await get('/v1/reports/targets?from=2020-01-01&to=2020-12-31')).json();
     expect(t).toMatchObject({ minN: 5, targetNps: 60, unitsReported: 2, unitsMeetingTarget: 1, targetShare: 0.5 });
     expect(t).toMatchObject({ enrolledUnits: 8, unitsWithAnswers: 3, coverage: 0.375 });
