@@ -57,6 +57,20 @@ describe('dashboard page', () => {
     expect(cell('35-44')).toBe('not shown (protects a small group)');
   });
 
+  it('cuts a unit name too long for the chart with an ellipsis and gives it whole as a tooltip (a second county’s probe)', async () => {
+    const data = await pageData('sv');
+    const long = 'Korsholms mödra- och barnrådgivning';
+    const unit = { id: '1.2.246.10.99.10.7', name: { fi: 'Mustasaaren neuvola', sv: long }, service: 'maternity-clinic' as const };
+    const row = { key: { unit: unit.id }, n: 20, promoters: 12, passives: 5, detractors: 3, nps: 45, ci95: [20, 70], suppressed: false };
+    const html = dashboardPage({
+      ...data,
+      kaiku: { ...kaiku, units: [...kaiku.units, { ...unit, sensitive: false, sampling: 1 }] },
+      byUnit: { ...data.byUnit, rows: [row] } as DashboardData['byUnit'],
+    });
+    const label = html.match(/<svg class="forest"[\s\S]*?<text x="250"[^>]*>([\s\S]*?)<\/text>/)?.[1];
+    expect(label).toBe(`<title>${long}</title>Korsholms mödra- och barnrådgivni…`);
+  });
+
   it('names age bands and languages in the page language, not as codes (a probe: "unknown", "sv" on the Finnish page)', async () => {
     const data = await pageData('fi');
     const row = (key: Record<string, string>) => ({ key, delivered: 9, sent: 9, answered: 3, responseRate: 0.333, suppressed: false });

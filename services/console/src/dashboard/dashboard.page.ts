@@ -174,7 +174,7 @@ function unitsRanked(d: DashboardData, t: Strings): string {
     .map((r, i) => {
       const y = 20 + i * rowH;
       const [lo, hi] = r.ci95 ?? [0, 0];
-      return `<text x="250" y="${y + 5}" text-anchor="end">${esc(unitName(d, r.key.unit).slice(0, 34))}</text>
+      return `${unitLabel(unitName(d, r.key.unit), y)}
 <line x1="${x(lo)}" x2="${x(hi)}" y1="${y}" y2="${y}" class="ci"/><circle cx="${x(r.nps ?? 0)}" cy="${y}" r="5" class="point"/>
 <text x="${x(hi) + 8}" y="${y + 5}">${r.nps}</text>`;
     })
@@ -297,3 +297,14 @@ ${comments(d, t)}
     scripts: ['/assets/uplot.js', '/assets/dashboard.js'],
   });
 }
+
+/**
+ * A unit's name beside its bar: one that does not fit the 250 px left of the axis is cut with an
+ * ellipsis and given whole as its tooltip (a second county's probe: "Korsholms mödra- och
+ * barnrådgivnin" read as a whole name); the table under the chart has it in full.
+ */
+function unitLabel(name: string, y: number): string {
+  const shown = name.length > LABEL_CHARS ? `${name.slice(0, LABEL_CHARS - 1).trimEnd()}…` : name;
+  return `<text x="250" y="${y + 5}" text-anchor="end">${shown === name ? '' : `<title>${esc(name)}</title>`}${esc(shown)}</text>`;
+}
+const LABEL_CHARS = 34;
