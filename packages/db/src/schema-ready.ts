@@ -4,7 +4,7 @@ import type { Pool } from 'pg';
  * The newest migration this code needs (a test keeps it equal to the last file in `migrations/`).
  * A service against a database without it is not ready: its SQL functions and tables may be missing.
  */
-export const LATEST_MIGRATION = '1700000000820_deceased-patients';
+export const LATEST_MIGRATION = '1700000000830_upgrade-repairs';
 
 /** Thrown when the database lacks the newest migration this code needs. */
 export class SchemaNotReadyError extends Error {
@@ -48,4 +48,36 @@ export function schemaReadyCheck(pool: Pool): () => Promise<void> {
     if (!rowCount) throw new SchemaNotReadyError();
     migrated = true;
   };
+}
+
+/**
+ * Waits until the database holds the newest migration (and answers, and takes writes); `onWaiting`
+ * with why and the seconds waited after the first `everyMs` without it, then once a minute; false
+ * when `stopped()` says to give up (shutdown). A sender of a new release started before
+ * `pnpm db:migrate` would otherwise send with SQL the old schema does not have (an upgrade probe).
+ */
+export async function untilSchemaReady(
+  pool: Pool,
+  options: { everyMs?: number; onWaiting?: (why: string, waitedSeconds: number) => void; stopped?: () => boolean } = {},
+): Promise<boolean> {
+  const everyMs = options.everyMs ?? 5000;
+  const check = schemaReadyCheck(pool);
+  let waited = 0;
+  let told = -Infinity;
+  for (;;) {
+    let why: string;
+    try {
+      await check();
+      return !options.stopped?.();
+    } catch (error) {
+      why = (error as Error).message;
+    }
+    if (options.stopped?.()) return false;
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+    waited += everyMs;
+    if (waited - told >= 60_000) {
+      told = waited;
+      options.onWaiting?.(why, Math.round(waited / 1000));
+    }
+  }
 }

@@ -1,9 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { readdirSync } from 'node:fs';
-import { runner } from 'node-pg-migrate';
-import pg from 'pg';
-import { describe, expect, inject, it } from 'vitest';
-import { MIGRATIONS_DIR, migrate } from '../src/migrate.ts';
+import { describe, expect, it } from 'vitest';
+import { migrate } from '../src/migrate.ts';
+import { withDatabaseBefore } from './database-before.ts';
 
 // Migration 780: Pegasos encounter numbers stored with a bare OID system take the urn:oid: form
 // ingest now writes, so a cancel written either way finds its visit.
@@ -11,29 +8,7 @@ describe('migration 780 (Pegasos OID systems)', () => {
   it('rewrites bare-OID ids to urn:oid:, leaves other ids and sources alone, and never makes two rows one', {
     timeout: 60_000,
   }, async () => {
-    const { adminDatabaseUrl } = inject('kaikuTestServers');
-    const name = `kaiku_oid_${randomBytes(4).toString('hex')}`;
-    const url = new URL(adminDatabaseUrl);
-    url.pathname = `/${name}`;
-    const admin = new pg.Client({ connectionString: adminDatabaseUrl });
-    await admin.connect();
-    const db = new pg.Client({ connectionString: url.toString() });
-    try {
-      await migrate(url.toString());
-      // Back to just before 780, whatever came after it.
-      const files = readdirSync(MIGRATIONS_DIR)
-        .filter((f) => f.endsWith('.sql'))
-        .sort();
-      db.on('error', () => {}); // (the clean-up below drops the database under it)
-      await db.connect();
-      await runner({
-        dbClient: db,
-        dir: MIGRATIONS_DIR,
-        direction: 'down',
-        count: files.length - files.findIndex((f) => f.startsWith('1700000000780_')),
-        migrationsTable: 'pgmigrations',
-        log: () => {},
-      });
+    await withDatabaseBefore('1700000000780_', async (db, url) => {
       const visit = (source: string, id: string) =>
         db.query(
           `INSERT INTO visits (source, source_visit_id, unit_id, service, ended_at, visit_day, language)
@@ -46,7 +21,7 @@ describe('migration 780 (Pegasos OID systems)', () => {
       await visit('pegasos', 'https://x.example/enc|V-3');
       await visit('lifecare', '1.2.246.10.1.10.0|V-4');
       await db.query(`INSERT INTO visit_cancellations (source, source_visit_id) VALUES ('pegasos', '1.2.246.10.1.10.0|V-5')`);
-      await migrate(url.toString());
+      await migrate(url);
       const ids = await db.query<{ source: string; source_visit_id: string }>(
         'SELECT source, source_visit_id FROM visits ORDER BY source, source_visit_id',
       );
@@ -60,10 +35,6 @@ describe('migration 780 (Pegasos OID systems)', () => {
       expect((await db.query('SELECT source_visit_id FROM visit_cancellations')).rows).toEqual([
         { source_visit_id: 'urn:oid:1.2.246.10.1.10.0|V-5' },
       ]);
-    } finally {
-      await db.end().catch(() => {});
-      await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await admin.end();
-    }
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { keyFingerprintsOf, unitsTooLongToName } from '@kaiku/core';
-import { changedKeys, createPool } from '@kaiku/db';
+import { changedKeys, createPool, untilSchemaReady } from '@kaiku/db';
 import { createKeyCheck, createServiceLogger, exitOnStartupError, listenOrExit, logProcessWarnings, onShutdown } from '@kaiku/http';
 import { createRedis, createSurveySendQueue, untilRedisReady } from '@kaiku/queue';
 import { buildSenderApp } from './app.ts';
@@ -72,7 +72,14 @@ const redisUp = await untilRedisReady(redis, {
   onWaiting: (waitedSeconds) => logger.warn({ waitedSeconds }, 'Redis not reachable; the sender starts sending when it is'),
   stopped: () => stopping,
 });
-if (redisUp) {
+// Nor before the database has this release's migrations (a new sender started before `pnpm db:migrate`).
+const schemaUp =
+  redisUp &&
+  (await untilSchemaReady(pool, {
+    onWaiting: (why, waitedSeconds) => logger.warn({ waitedSeconds }, `${why}; the sender starts sending when it is`),
+    stopped: () => stopping,
+  }));
+if (schemaUp) {
   worker = createSenderWorker({
     connection: redis,
     prefix: config.KAIKU_QUEUE_PREFIX,
