@@ -26,7 +26,17 @@ export type NotAScore =
   | 'pain-scale'
   | 'question'
   | 'negated'
-  | 'conflicting';
+  | 'conflicting'
+  /** Words in a script the parser has no words for (Arabic, Persian, Cyrillic …) beside the number. */
+  | 'unread-words';
+
+/**
+ * A letter of a script other than Latin. The units, scales and negations that tell a score from
+ * a wait or a star rating are known only in Finnish, Swedish and English: "۲ ساعت منتظر بودم" is
+ * a two-hour wait, "٥ نجوم" five stars, "2 часа ждал" a two-hour wait (a regression probe saw each
+ * stored as the score once Arabic-Indic digits were read).
+ */
+const OTHER_SCRIPT = /[^\p{Script=Latin}\p{M}']/u;
 
 const COUNTED_PEOPLE =
   /^(minä|mä|mie|me|meitä|meit|lapsi|lapset|lasta|i|me|we|us|jag|vi|oss|barn|barnen|kids|children|adults|aikuista|vuxna)$/u;
@@ -88,6 +98,10 @@ export function parseScoreReply(text: string): ParsedReply {
   const prepared = prepareReply(text);
   const tokens = tokenize(prepared);
   if (tokens.length === 0) return { kind: 'not-a-score', why: 'empty' };
+  // Beside words it cannot read, a number is asked for again; beside "thanks" alone (شكرا) it is a score.
+  if (tokens.some((t) => t.kind === 'word' && OTHER_SCRIPT.test(t.text) && !FILLER_WORDS.has(t.lower))) {
+    return { kind: 'not-a-score', why: 'unread-words' };
+  }
   // "On a scale of 1-5, 4", "4 pistettä viidestä", "Tähdet: 4": its numbers are on that scale.
   if (namesOtherScale(tokens)) return { kind: 'not-a-score', why: 'other-scale' };
 
