@@ -15,15 +15,29 @@ ON CONFLICT (patient_pseudonym) DO NOTHING;
 -- 2. Pegasos encounter numbers whose OID system was stored with its prefix in capitals
 --    (`URN:OID:…`, before migration 780 read it), or bare by an ingest of an earlier release still
 --    running after 780: the form ingest writes now (`urn:oid:…`), so that a cancel finds its visit
---    and the visit sent again is a duplicate (as 780, never making two rows one).
-UPDATE visits v SET source_visit_id = 'urn:oid:' || regexp_replace(v.source_visit_id, '^urn:oid:', '', 'i')
- WHERE v.source = 'pegasos' AND v.source_visit_id ~* '^(urn:oid:)?[0-2](\.[0-9]+)+\|' AND v.source_visit_id !~ '^urn:oid:'
-   AND NOT EXISTS (SELECT 1 FROM visits w WHERE w.source = 'pegasos'
-                     AND w.source_visit_id = 'urn:oid:' || regexp_replace(v.source_visit_id, '^urn:oid:', '', 'i'));
-UPDATE visit_cancellations c SET source_visit_id = 'urn:oid:' || regexp_replace(c.source_visit_id, '^urn:oid:', '', 'i')
- WHERE c.source = 'pegasos' AND c.source_visit_id ~* '^(urn:oid:)?[0-2](\.[0-9]+)+\|' AND c.source_visit_id !~ '^urn:oid:'
-   AND NOT EXISTS (SELECT 1 FROM visit_cancellations d WHERE d.source = 'pegasos'
-                     AND d.source_visit_id = 'urn:oid:' || regexp_replace(c.source_visit_id, '^urn:oid:', '', 'i'));
+--    and the visit sent again is a duplicate (as 780, never making two rows one: of two old forms of
+--    one id, `URN:OID:…` and bare, the one stored first takes it; a regression probe).
+WITH old AS (
+  SELECT id, 'urn:oid:' || regexp_replace(source_visit_id, '^urn:oid:', '', 'i') AS target, received_at
+    FROM visits
+   WHERE source = 'pegasos' AND source_visit_id ~* '^(urn:oid:)?[0-2](\.[0-9]+)+\|' AND source_visit_id !~ '^urn:oid:'
+), first AS (
+  SELECT DISTINCT ON (target) id, target FROM old ORDER BY target, received_at, id
+)
+UPDATE visits v SET source_visit_id = f.target
+  FROM first f
+ WHERE v.id = f.id AND NOT EXISTS (SELECT 1 FROM visits w WHERE w.source = 'pegasos' AND w.source_visit_id = f.target);
+WITH old AS (
+  SELECT source_visit_id, 'urn:oid:' || regexp_replace(source_visit_id, '^urn:oid:', '', 'i') AS target, received_at
+    FROM visit_cancellations
+   WHERE source = 'pegasos' AND source_visit_id ~* '^(urn:oid:)?[0-2](\.[0-9]+)+\|' AND source_visit_id !~ '^urn:oid:'
+), first AS (
+  SELECT DISTINCT ON (target) source_visit_id, target FROM old ORDER BY target, received_at, source_visit_id
+)
+UPDATE visit_cancellations c SET source_visit_id = f.target
+  FROM first f
+ WHERE c.source = 'pegasos' AND c.source_visit_id = f.source_visit_id
+   AND NOT EXISTS (SELECT 1 FROM visit_cancellations d WHERE d.source = 'pegasos' AND d.source_visit_id = f.target);
 
 -- Down Migration
 -- (nothing to undo: the deaths stay known, and the ids read the same either way)

@@ -37,8 +37,14 @@ describe('migration 830 (repairs for an upgrade with live data)', () => {
       await visit('pegasos', 'Urn:Oid:1.2.246.10.1.10.0|V-3');
       await visit('pegasos', 'urn:oid:1.2.246.10.1.10.0|V-3'); // both forms stored: both stay
       await visit('pegasos', 'URN:ISO:std:iso:1|V-6');
+      // One id in both old forms, none in the new (a regression probe: the migration failed on it).
+      await visit('pegasos', 'URN:OID:1.2.246.10.1.10.0|V-7');
+      await visit('pegasos', '1.2.246.10.1.10.0|V-7');
       await visit('lifecare', 'URN:OID:1.2.246.10.1.10.0|V-4');
       await db.query(`INSERT INTO visit_cancellations (source, source_visit_id) VALUES ('pegasos', 'URN:OID:1.2.246.10.1.10.0|V-5')`);
+      await db.query(
+        `INSERT INTO visit_cancellations (source, source_visit_id) VALUES ('pegasos', 'URN:OID:1.2.9|C-1'), ('pegasos', '1.2.9|C-1')`,
+      );
 
       await migrate(url);
       const deaths = await db.query<{ patient_pseudonym: string }>('SELECT patient_pseudonym FROM deceased_patients ORDER BY 1');
@@ -48,14 +54,18 @@ describe('migration 830 (repairs for an upgrade with live data)', () => {
       );
       expect(ids.rows.map((r) => `${r.source} ${r.source_visit_id}`)).toEqual([
         'lifecare URN:OID:1.2.246.10.1.10.0|V-4',
+        'pegasos 1.2.246.10.1.10.0|V-7',
         'pegasos URN:ISO:std:iso:1|V-6',
         'pegasos Urn:Oid:1.2.246.10.1.10.0|V-3',
         'pegasos urn:oid:1.2.246.10.1.10.0|V-1',
         'pegasos urn:oid:1.2.246.10.1.10.0|V-2',
         'pegasos urn:oid:1.2.246.10.1.10.0|V-3',
+        'pegasos urn:oid:1.2.246.10.1.10.0|V-7',
       ]);
-      expect((await db.query('SELECT source_visit_id FROM visit_cancellations')).rows).toEqual([
+      expect((await db.query('SELECT source_visit_id FROM visit_cancellations ORDER BY 1')).rows).toEqual([
+        { source_visit_id: 'URN:OID:1.2.9|C-1' },
         { source_visit_id: 'urn:oid:1.2.246.10.1.10.0|V-5' },
+        { source_visit_id: 'urn:oid:1.2.9|C-1' },
       ]);
     });
   });
