@@ -72,7 +72,8 @@ export const commonEnv = {
 /**
  * Ingest's and replies' graceful stop: how long a stopping service goes on answering, with /readyz
  * `stopping`, before it stops listening (drainConnections in @kaiku/http). Longer than the load
- * balancer in front takes to see /readyz; at most 8 s, inside the 10 s a stop may take.
+ * balancer in front takes to see /readyz; at most 5 s. The 10 s the rest of a stop may take count
+ * from its end.
  */
 export function drainEnv(env: Env) {
   return {
@@ -82,7 +83,7 @@ export function drainEnv(env: Env) {
         .number()
         .int()
         .min(0)
-        .max(8000)
+        .max(5000)
         .default(isProduction(env) ? 2000 : 0),
     ),
   };

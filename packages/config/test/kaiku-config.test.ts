@@ -3,7 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ConfigError, commonEnv, EXAMPLE_CONFIG_PATH, keysEnv, loadKaikuConfig, parseEnv, parseServiceConfig } from '../src/index.ts';
+import {
+  ConfigError,
+  commonEnv,
+  drainEnv,
+  EXAMPLE_CONFIG_PATH,
+  keysEnv,
+  loadKaikuConfig,
+  parseEnv,
+  parseServiceConfig,
+} from '../src/index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kaiku-config-test-'));
 function file(name: string, text: string): string {
@@ -199,6 +208,15 @@ reportng: {}
 });
 
 describe('environment', () => {
+  it('drains 2 s before a stop in production and none elsewhere, at most 5 s (the 10 s for the rest count after it)', () => {
+    const drain = (env: Record<string, string>) => parseEnv(z.object(drainEnv(env)), env).SHUTDOWN_DRAIN_MS;
+    expect(drain({ NODE_ENV: 'production' })).toBe(2000);
+    expect(drain({})).toBe(0);
+    expect(drain({ SHUTDOWN_DRAIN_MS: '' })).toBe(0);
+    expect(drain({ NODE_ENV: 'production', SHUTDOWN_DRAIN_MS: '5000' })).toBe(5000);
+    expect(issuesOf(() => drain({ SHUTDOWN_DRAIN_MS: '8000' }))).toEqual([expect.stringMatching(/^SHUTDOWN_DRAIN_MS: /)]);
+  });
+
   it('names a missing production key with how to make one, and a missing KAIKU_CONFIG in the same error (a second county’s probe)', () => {
     const env = { NODE_ENV: 'production', KAIKU_ENCRYPTION_KEY: Buffer.alloc(32, 3).toString('base64') };
     const issues = issuesOf(() => parseServiceConfig(z.object({ ...commonEnv, ...keysEnv(env) }), env));

@@ -72,16 +72,21 @@ const mllp = createMllpServer({
 if (config.INGEST_TOKENS.size === 0) logger.warn('INGEST_TOKENS is empty: every ingest request will be refused');
 
 let stopping = false;
-onShutdown(logger, async () => {
-  stopping = true;
-  await Promise.all([drainConnections(app, config.SHUTDOWN_DRAIN_MS).then(() => app.close()), mllp.close()]);
-  await reconciler.stop();
-  await relay.stop();
-  await keyCheck.stop();
-  await queue.close();
-  redis.disconnect();
-  await pool.end();
-});
+// Drained first; the 10 s for what is in flight count from the drain's end.
+onShutdown(
+  logger,
+  async () => {
+    stopping = true;
+    await Promise.all([drainConnections(app, config.SHUTDOWN_DRAIN_MS).then(() => app.close()), mllp.close()]);
+    await reconciler.stop();
+    await relay.stop();
+    await keyCheck.stop();
+    await queue.close();
+    redis.disconnect();
+    await pool.end();
+  },
+  10_000 + config.SHUTDOWN_DRAIN_MS,
+);
 
 // The relay and the reconciler start once Redis has answered: a queue that has never reached Redis
 // waits for it (it does not fail fast), and the reconciler would take "not yet" for an outage.

@@ -42,13 +42,18 @@ const expiry = createExpiryJob({
   pseudonymRules: { resurveyAfterDays: config.kaiku.survey.resurveyAfterDays, maxVisitAgeHours: config.kaiku.survey.maxVisitAgeHours },
 });
 
-onShutdown(logger, async () => {
-  await drainConnections(app, config.SHUTDOWN_DRAIN_MS);
-  await expiry.stop();
-  await keyCheck.stop();
-  await app.close();
-  await pool.end();
-});
+// Drained first; the 10 s for what is in flight count from the drain's end.
+onShutdown(
+  logger,
+  async () => {
+    await drainConnections(app, config.SHUTDOWN_DRAIN_MS);
+    await expiry.stop();
+    await keyCheck.stop();
+    await app.close();
+    await pool.end();
+  },
+  10_000 + config.SHUTDOWN_DRAIN_MS,
+);
 
 await listenOrExit('replies', `${config.HOST}:${config.REPLIES_PORT} (REPLIES_PORT)`, () =>
   app.listen({ host: config.HOST, port: config.REPLIES_PORT }),
