@@ -51,12 +51,34 @@ export function describeIssues(error: z.ZodError, context: IssueContext = {}): s
 
 /** zod's own words for a missing value or a value of another type, said as what to write instead. */
 function plainMessage(issue: z.core.$ZodIssue): string {
+  // An empty variable where one is required (TWILIO_AUTH_TOKEN=).
+  if (
+    issue.code === 'too_small' &&
+    issue.origin === 'string' &&
+    issue.minimum === 1 &&
+    issue.input === '' &&
+    issue.message.startsWith('Too small')
+  ) {
+    return 'required: it is empty';
+  }
   if (issue.code !== 'invalid_type' || !issue.message.startsWith('Invalid input: expected')) return issue.message;
   const input = issue.input;
   if (input === undefined) return `required (${issue.expected === 'int' ? 'a whole number' : `a ${issue.expected}`})`;
   if (issue.expected === 'int' && typeof input === 'number') return `a whole number, not ${input}`;
+  // An environment variable read as a number (SHUTDOWN_DRAIN_MS=2s): what it was is not kept.
+  if (issue.expected === 'number' && Number.isNaN(input)) return 'a number, in digits only';
   if (issue.expected === 'number' && typeof input === 'string') {
-    return `a number without quotes, with a point for decimals (0.5), not "${input}"`;
+    return input.includes(',')
+      ? `a number without quotes, with a point for decimals (0.5), not "${input}"`
+      : `a number without quotes, not "${input}"`;
   }
   return issue.message;
+}
+
+/** A value as the person wrote it, for a message: text in quotes, a number or a structure as such. */
+export function shownValue(input: unknown): string {
+  if (typeof input === 'string') return `"${input.length > 40 ? `${input.slice(0, 39)}…` : input}"`;
+  if (typeof input === 'number') return `the number ${input}`;
+  const json = JSON.stringify(input) ?? String(input);
+  return json.length > 40 ? `${json.slice(0, 39)}…` : json;
 }

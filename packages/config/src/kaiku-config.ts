@@ -4,12 +4,14 @@ import { fileURLToPath } from 'node:url';
 import { isSendAfterWithinLimit, isValidSendAfter, MAX_SEND_AFTER_DAYS, unitIdOf, weeksAsDays } from '@kaiku/core';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { ConfigError, describeIssues } from './config-error.ts';
+import { ConfigError, describeIssues, shownValue } from './config-error.ts';
 import { type Env, parseEnv } from './env.ts';
 
 const hhmm = z
-  .string({ error: (iss) => (iss.input === undefined ? undefined : `a 24-hour time in quotes, HH:MM ("21:00"), not ${String(iss.input)}`) })
-  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: (iss) => `a 24-hour time, HH:MM ("21:00", "08:00"), not "${String(iss.input)}"` });
+  .string({
+    error: (iss) => (iss.input === undefined ? undefined : `a 24-hour time in quotes, HH:MM ("21:00"), not ${shownValue(iss.input)}`),
+  })
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: (iss) => `a 24-hour time, HH:MM ("21:00", "08:00"), not ${shownValue(iss.input)}` });
 const language = z.enum(['fi', 'sv', 'en']);
 /** What kind of service a unit gives (reports group and filter by it). */
 export const SERVICE_KINDS = ['health-station', 'maternity-clinic', 'dental', 'other'] as const;

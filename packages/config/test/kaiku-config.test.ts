@@ -12,6 +12,7 @@ import {
   loadKaikuConfig,
   parseEnv,
   parseServiceConfig,
+  twilioEnv,
 } from '../src/index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kaiku-config-test-'));
@@ -183,6 +184,8 @@ reporting:
 survey:
   quietHours: { from: "21.00", to: 8 }
   answerWindowDays: 2.5
+  resurveyAfterDays: "14"
+  minAge: { years: 16 }
 reportng: {}
 `,
     );
@@ -192,8 +195,10 @@ reportng: {}
       'units.1.name.fi: the Finnish name is empty: every unit needs one, which a language without a name of its own uses (unit 1.2.246.10.102)',
       'units.1.sampling: a number without quotes, with a point for decimals (0.5), not "0,5" (unit 1.2.246.10.102)',
       'survey.quietHours.from: a 24-hour time, HH:MM ("21:00", "08:00"), not "21.00"',
-      'survey.quietHours.to: a 24-hour time in quotes, HH:MM ("21:00"), not 8',
+      'survey.quietHours.to: a 24-hour time in quotes, HH:MM ("21:00"), not the number 8',
       'survey.answerWindowDays: a whole number, not 2.5',
+      'survey.resurveyAfterDays: a number without quotes, not "14"',
+      'survey.minAge: Invalid input: expected number, received object',
       'reportng: unknown key: did you mean reporting?',
     ]);
   });
@@ -208,6 +213,12 @@ reportng: {}
 });
 
 describe('environment', () => {
+  it('says an empty variable that must have a value is empty (a regression probe: "Too small: expected string to have >=1 characters")', () => {
+    expect(issuesOf(() => parseEnv(z.object(twilioEnv), { TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`, TWILIO_AUTH_TOKEN: '' }))).toEqual([
+      'TWILIO_AUTH_TOKEN: required: it is empty',
+    ]);
+  });
+
   it('drains 2 s before a stop in production and none elsewhere, at most 5 s (the 10 s for the rest count after it)', () => {
     const drain = (env: Record<string, string>) => parseEnv(z.object(drainEnv(env)), env).SHUTDOWN_DRAIN_MS;
     expect(drain({ NODE_ENV: 'production' })).toBe(2000);

@@ -12,6 +12,19 @@ describe('sender config: a sender patients can answer', () => {
     );
   });
 
+  it('names a bad TWILIO_FROM beside another bad variable, and says what a number should be (a regression probe)', () => {
+    let issues: string[] = [];
+    try {
+      loadSenderConfig({ TWILIO_FROM: 'Hyvinvointi', SENDER_DB_POOL_SIZE: 'abc' });
+    } catch (error) {
+      issues = (error as { issues: string[] }).issues;
+    }
+    expect(issues).toEqual([
+      'SENDER_DB_POOL_SIZE: a number, in digits only',
+      expect.stringMatching(/^TWILIO_FROM: is not an E\.164 number/),
+    ]);
+  });
+
   it('accepts an alphanumeric sender only when explicitly allowed', () => {
     expect(loadSenderConfig({ TWILIO_FROM: 'Hyvinvointi', SENDER_ALLOW_ALPHANUMERIC: 'true' }).TWILIO_FROM).toBe('Hyvinvointi');
   });
