@@ -304,7 +304,10 @@ ${comments(d, t)}
  * barnrådgivnin" read as a whole name); the table under the chart has it in full.
  */
 function unitLabel(name: string, y: number): string {
-  const shown = name.length > LABEL_CHARS ? `${name.slice(0, LABEL_CHARS - 1).trimEnd()}…` : name;
+  const cut = name.slice(0, LABEL_CHARS - 1);
+  // At a word's end where one is near ("Vaasan äitiys- ja…", not "äitiys- j…").
+  const wordEnd = cut.lastIndexOf(' ');
+  const shown = name.length <= LABEL_CHARS ? name : `${(wordEnd >= LABEL_CHARS / 2 ? cut.slice(0, wordEnd) : cut).trimEnd()}…`;
   return `<text x="250" y="${y + 5}" text-anchor="end">${shown === name ? '' : `<title>${esc(name)}</title>`}${esc(shown)}</text>`;
 }
 const LABEL_CHARS = 34;
