@@ -50,7 +50,8 @@ export function createMetricsCatalogue(registry: Registry) {
     /**
      * Sender: one per send attempt that reached a decision. result = sent | failed (permanent) |
      * retry (transient, will be retried) | unknown (ambiguous, not retried) | cancelled (no longer
-     * due: opted out, cancelled, quiet hours moved it). error_code = Twilio's code or "none".
+     * due: opted out, cancelled, quiet hours moved it). error_code = Twilio's code, "database" (a
+     * retry because the sender could not reach Postgres) or "none".
      */
     smsSends: new Counter({
       name: 'kaiku_sms_sends_total',

@@ -1,4 +1,5 @@
 import { isDatabaseUnavailable } from '@kaiku/db';
+import { kaikuMetrics } from '@kaiku/http';
 import { SURVEY_SEND_QUEUE, type SurveySendJob } from '@kaiku/queue';
 import { DelayedError, type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -64,6 +65,9 @@ export function createSenderWorker(deps: SenderWorkerDeps): Worker<SurveySendJob
       return await sendSurvey(job, token);
     } catch (error) {
       if (!isDatabaseUnavailable(error)) throw error;
+      // Counted as a retry, so that KaikuSendsRetrying pages: the job waits in `delayed`, where the
+      // backlog gauges do not see it (an alerts probe: 50 due texts waited unseen).
+      kaikuMetrics.smsSends.inc({ result: 'retry', error_code: 'database' });
       if (warnDatabase())
         deps.logger.warn(
           { err: { message: (error as Error).message } },

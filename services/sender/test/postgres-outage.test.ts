@@ -1,4 +1,5 @@
 import { createPool } from '@kaiku/db';
+import { kaikuMetrics } from '@kaiku/http';
 import { waitFor } from '@kaiku/testing';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +19,9 @@ describe('sender: Postgres unreachable', () => {
     const lines: Array<Record<string, unknown>> = [];
     const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
     const down = createPool('postgres://postgres@127.0.0.1:1/kaiku', { max: 1 });
+    const retried = async () =>
+      (await kaikuMetrics.smsSends.get()).values.find((v) => v.labels.result === 'retry' && v.labels.error_code === 'database')?.value ?? 0;
+    const retriedBefore = await retried();
     const first = await h.addInvitation({ attempts: 2 });
     const second = await h.addInvitation({ attempts: 2 });
     const worker = h.startWorker({ pool: down, logger });
@@ -37,6 +41,8 @@ describe('sender: Postgres unreachable', () => {
     expect(warned).toHaveLength(1); // once, not once a job
     expect(warned[0]?.level).toBe(40);
     expect(JSON.stringify(lines)).not.toContain(first.phone.slice(4));
+    // …and counted as retries, which page (KaikuSendsRetrying): delayed jobs are no backlog the gauges see (an alerts probe).
+    expect((await retried()) - retriedBefore).toBeGreaterThanOrEqual(2);
     await worker.close();
     await down.end();
 
