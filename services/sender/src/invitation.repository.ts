@@ -106,12 +106,21 @@ export async function skipOptedOut(pool: Pool, id: string): Promise<boolean> {
   return (rowCount ?? 0) > 0;
 }
 
-export async function reschedule(pool: Pool, id: string, sendAt: Date): Promise<boolean> {
-  const { rowCount } = await pool.query(`UPDATE invitations SET send_at = $2, updated_at = now() WHERE id = $1 AND status = 'scheduled'`, [
-    id,
-    sendAt,
-  ]);
-  return (rowCount ?? 0) > 0;
+/**
+ * Quiet hours (or a holiday) have begun: this invitation, and every other scheduled one already due
+ * at `at`, wait for `sendAt`, the next allowed time. Their jobs still come through the queue one
+ * by one at the job rate, but their send times, which the backlog gauges read, say at once that
+ * they wait for the morning (an alerts probe: a backlog met by quiet hours read as stuck, and
+ * paged, for as long as the jobs took to pass). Whether this invitation was still scheduled.
+ */
+export async function rescheduleDue(pool: Pool, id: string, sendAt: Date, at: Date): Promise<boolean> {
+  const { rows } = await pool.query<{ mine: boolean }>(
+    `UPDATE invitations SET send_at = $2, updated_at = now()
+      WHERE status = 'scheduled' AND send_at < $2 AND (id = $1 OR send_at <= $3)
+     RETURNING id = $1 AS mine`,
+    [id, sendAt, at],
+  );
+  return rows.some((r) => r.mine);
 }
 
 /**

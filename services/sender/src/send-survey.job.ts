@@ -120,7 +120,7 @@ export function createSendSurveyJob(deps: SendSurveyDeps) {
     if (validity === null) {
       // Late (quiet hours, a skipped holiday) or too close to them: the next allowed time.
       const next = nextAllowedTime(new Date(at.getTime() + 60_000), window);
-      return (await repo.reschedule(deps.pool, state.id, next))
+      return (await repo.rescheduleDue(deps.pool, state.id, next, at))
         ? { result: 'delayed', until: next, moved: true, why: 'quiet-time' }
         : retry();
     }

@@ -352,11 +352,17 @@ describe('sender: other senders, timeouts and refused connections', () => {
     const kaiku = testKaiku({ survey: { quietHours: { from: '20:00', to: '09:00' } } });
     const lateEvening = new Date('2026-03-10T21:30:00+02:00');
     const worker = h.startWorker({ kaiku, now: () => lateEvening });
+    // Due before quiet hours, its job still behind others in the queue: it waits for the morning
+    // too, at once, so that the backlog gauges do not read it as stuck all night (an alerts probe).
+    const behind = await h.addInvitation({ sendAt: new Date('2026-03-10T19:58:00+02:00'), enqueue: false });
+    const later = await h.addInvitation({ sendAt: new Date('2026-03-11T10:00:00+02:00'), enqueue: false });
     const { id, phone } = await h.addInvitation({ sendAt: new Date('2026-03-10T19:55:00+02:00') });
     await waitFor(async () => (await h.queue.getJob(id))?.getState().then((s) => s === 'delayed'), 10_000, 'delayed');
     const inv = await h.invitation(id);
     expect(inv?.status).toBe('scheduled');
     expect(inv?.send_at?.toISOString()).toBe(new Date('2026-03-11T09:00:00+02:00').toISOString());
+    expect((await h.invitation(behind.id))?.send_at?.toISOString()).toBe(new Date('2026-03-11T09:00:00+02:00').toISOString());
+    expect((await h.invitation(later.id))?.send_at?.toISOString()).toBe(new Date('2026-03-11T10:00:00+02:00').toISOString());
     expect(await h.simMessages(phone)).toEqual([]);
     await worker.close();
     await (await h.queue.getJob(id))?.remove(); // its fixed-clock time is past for the next workers
