@@ -4,12 +4,16 @@ export type ReadinessCheck = () => Promise<void>;
 
 /**
  * `/healthz` (alive) and `/readyz` (every dependency reachable; 503 names the failing ones).
- * Also makes `app.close()` end keep-alive connections (see closeConnectionsOnShutdown).
+ * `/readyz?ignore=redis` reports a dependency without failing on it: for a load balancer in front
+ * of ingest, which goes on taking visits (into the outbox) while Redis is away (an alerts probe:
+ * a Redis outage became an ingest outage behind one). Also makes `app.close()` end keep-alive
+ * connections (see closeConnectionsOnShutdown).
  */
 export function registerHealthRoutes(app: FastifyInstance, checks: Record<string, ReadinessCheck>) {
   closeConnectionsOnShutdown(app);
   app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_request, reply) => {
+  app.get<{ Querystring: { ignore?: string } }>('/readyz', async (request, reply) => {
+    const ignored = new Set(typeof request.query.ignore === 'string' ? request.query.ignore.split(',') : []);
     // Shutting down (drainConnections): a load balancer sends new requests to another instance.
     if (draining.has(app.server)) return reply.code(503).send({ status: 'stopping', checks: {}, failing: ['stopping'] });
     const results = await Promise.all(
@@ -22,7 +26,7 @@ export function registerHealthRoutes(app: FastifyInstance, checks: Record<string
         }
       }),
     );
-    const failing = results.filter(([, state]) => state !== 'ok').map(([name]) => name);
+    const failing = results.filter(([name, state]) => state !== 'ok' && !ignored.has(name)).map(([name]) => name);
     const body = { status: failing.length ? 'unavailable' : 'ok', checks: Object.fromEntries(results) };
     if (failing.length) return reply.code(503).send({ ...body, failing });
     return body;

@@ -90,6 +90,16 @@ describe('Redis lost during ingest', () => {
       [201, 'scheduled'],
     ]);
     expect(await outboxSize()).toBe(3);
+    // /readyz names Redis; with ?ignore=redis (a load balancer's) ingest is ready, as it takes visits (an alerts probe).
+    const ready = await fetch(`${ingestUrl}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toMatchObject({ failing: ['redis'] });
+    const forTraffic = await fetch(`${ingestUrl}/readyz?ignore=redis`);
+    expect(forTraffic.status).toBe(200);
+    expect(await forTraffic.json()).toMatchObject({
+      status: 'ok',
+      checks: { postgres: 'ok', redis: expect.stringMatching(/^unavailable/) },
+    });
 
     // Redis comes back empty: the relay moves the waiting rows, the reconciler restores the lost jobs.
     await own.restart();
