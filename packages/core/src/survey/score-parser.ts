@@ -1,4 +1,5 @@
 import { CLAUSE_END, prepareReply, SENTENCE_END, startsClause, type Token, tokenize } from './reply-tokens.ts';
+import { isForeignUnit } from './score-foreign-units.ts';
 import { FILLER_WORDS, LABEL_WORDS } from './score-lexicon.ts';
 import { isConditional, isNegated, isQuestion, isVoided } from './score-negation.ts';
 import { numberWord, type Reading } from './score-number.ts';
@@ -27,16 +28,8 @@ export type NotAScore =
   | 'question'
   | 'negated'
   | 'conflicting'
-  /** Words in a script the parser has no words for (Arabic, Persian, Cyrillic …) beside the number. */
-  | 'unread-words';
-
-/**
- * A letter of a script other than Latin. The units, scales and negations that tell a score from
- * a wait or a star rating are known only in Finnish, Swedish and English: "۲ ساعت منتظر بودم" is
- * a two-hour wait, "٥ نجوم" five stars, "2 часа ждал" a two-hour wait (a regression probe saw each
- * stored as the score once Arabic-Indic digits were read).
- */
-const OTHER_SCRIPT = /[^\p{Script=Latin}\p{M}']/u;
+  /** A unit or another scale in Arabic, Persian or Russian right beside the number ("۲ ساعت", "5 звезд"). */
+  | 'foreign-unit';
 
 const COUNTED_PEOPLE =
   /^(minä|mä|mie|me|meitä|meit|lapsi|lapset|lasta|i|me|we|us|jag|vi|oss|barn|barnen|kids|children|adults|aikuista|vuxna)$/u;
@@ -98,10 +91,7 @@ export function parseScoreReply(text: string): ParsedReply {
   const prepared = prepareReply(text);
   const tokens = tokenize(prepared);
   if (tokens.length === 0) return { kind: 'not-a-score', why: 'empty' };
-  // Beside words it cannot read, a number is asked for again; beside "thanks" alone (شكرا) it is a score.
-  if (tokens.some((t) => t.kind === 'word' && OTHER_SCRIPT.test(t.text) && !FILLER_WORDS.has(t.lower))) {
-    return { kind: 'not-a-score', why: 'unread-words' };
-  }
+  if (beside(tokens, (t) => t.kind === 'num', isForeignUnit)) return { kind: 'not-a-score', why: 'foreign-unit' };
   // "On a scale of 1-5, 4", "4 pistettä viidestä", "Tähdet: 4": its numbers are on that scale.
   if (namesOtherScale(tokens)) return { kind: 'not-a-score', why: 'other-scale' };
 
@@ -167,4 +157,9 @@ export function parseScoreReply(text: string): ParsedReply {
   const score = readings[0]?.value as number;
   if (readings.some((r) => r.value !== score) || others.some((v) => v !== score)) return { kind: 'not-a-score', why: 'conflicting' };
   return { kind: 'score', score, reason: reasonOf(prepared, tokens, readings) };
+}
+
+/** Whether a token `is` stands right before or after one that `next` to it matches ("۲ ساعت", "часа 2"). */
+function beside(tokens: Token[], is: (t: Token) => boolean, next: (t: Token) => boolean): boolean {
+  return tokens.some((t, i) => is(t) && [tokens[i - 1], tokens[i + 1]].some((n) => n !== undefined && next(n)));
 }

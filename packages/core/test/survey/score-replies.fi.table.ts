@@ -56,8 +56,13 @@ export const FINNISH: Array<[string, Expected]> = [
   ['١٠ شكرا', s(10)],
   ['Спасибо, 9', s(9)],
   ['10 aitäh', s(10)],
-  ['٧ الانتظار طويل', REASK],
-  // …but words the parser cannot read make the number doubtful: a wait, stars (a regression probe)
+  ['٧ الانتظار طويل', s(7, 'الانتظار طويل')],
+  // Other scripts in a reason are a reason (a contract probe: these were re-asked, then lost)…
+  ['9 lääkäri Ольга oli ystävällinen', s(9, 'lääkäri Ольга oli ystävällinen')],
+  ['10 Всё хорошо', s(10, 'Всё хорошо')],
+  ['10 здорово', s(10, 'здорово')],
+  ['10 nurse Αλεξάνδρα was lovely', s(10, 'nurse Αλεξάνδρα was lovely')],
+  // …but a unit or another scale of those languages beside the number is no score: a wait, stars (a regression probe)
   ['۲ ساعت منتظر بودم', REASK],
   ['٢ ساعة انتظار', REASK],
   ['۱۰ دقیقه منتظر ماندم', REASK],
@@ -67,6 +72,9 @@ export const FINNISH: Array<[string, Expected]> = [
   ['2 часа ждал', REASK],
   ['5 звезд', REASK],
   ['8 шт', REASK],
+  ['انتظرت ٣ ساعات', REASK],
+  ['ждал 2 часа', REASK],
+  ['٤ من ٥', REASK],
   ['٩ شكرا', s(9)],
   ['Annan 9', s(9)],
   ['annan kympin', s(10)],
