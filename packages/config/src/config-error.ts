@@ -52,14 +52,8 @@ export function describeIssues(error: z.ZodError, context: IssueContext = {}): s
 /** zod's own words for a missing value or a value of another type, said as what to write instead. */
 function plainMessage(issue: z.core.$ZodIssue): string {
   // An empty variable where one is required (TWILIO_AUTH_TOKEN=).
-  if (
-    issue.code === 'too_small' &&
-    issue.origin === 'string' &&
-    issue.minimum === 1 &&
-    issue.input === '' &&
-    issue.message.startsWith('Too small')
-  ) {
-    return 'required: it is empty';
+  if (issue.code === 'too_small' && issue.origin === 'string' && issue.input === '' && issue.message.startsWith('Too small')) {
+    return `required: it is empty${Number(issue.minimum) > 1 ? ` (${issue.minimum} characters or more)` : ''}`;
   }
   if (issue.code !== 'invalid_type' || !issue.message.startsWith('Invalid input: expected')) return issue.message;
   const input = issue.input;

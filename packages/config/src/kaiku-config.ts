@@ -168,13 +168,13 @@ export function loadKaikuConfig(path: string | undefined, relativeTo?: string): 
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new ConfigError(`KAIKU_CONFIG (${file})`, [`cannot be read: ${(error as Error).message}`]);
+    throw new ConfigError(`KAIKU_CONFIG (${file})`, [`KAIKU_CONFIG: cannot be read: ${(error as Error).message}`]);
   }
   let raw: unknown;
   try {
     raw = parseYaml(text); // YAML is a superset of JSON
   } catch (error) {
-    throw new ConfigError(`KAIKU_CONFIG (${file})`, [`is not YAML or JSON: ${(error as Error).message}`]);
+    throw new ConfigError(`KAIKU_CONFIG (${file})`, [`KAIKU_CONFIG: is not YAML or JSON: ${(error as Error).message}`]);
   }
   return parseKaikuConfig(raw, `KAIKU_CONFIG (${file})`);
 }
@@ -191,7 +191,7 @@ export function unitIndex(config: KaikuConfig): Map<string, UnitConfig> {
 export function kaikuConfigOf(env: { NODE_ENV?: string; KAIKU_CONFIG?: string; INIT_CWD?: string }): KaikuConfig {
   if (env.NODE_ENV === 'production' && !env.KAIKU_CONFIG?.trim()) {
     throw new ConfigError('KAIKU_CONFIG', [
-      "is required in production: the path of the county's units and survey file (see config/kaiku.example.yaml)",
+      "KAIKU_CONFIG: is required in production: the path of the county's units and survey file (see config/kaiku.example.yaml)",
     ]);
   }
   return loadKaikuConfig(env.KAIKU_CONFIG?.trim() || undefined, env.INIT_CWD);

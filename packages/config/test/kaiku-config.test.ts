@@ -157,9 +157,9 @@ reporting:
   });
 
   it('says so when the file is missing, empty of units, or not YAML', () => {
-    expect(issuesOf(() => loadKaikuConfig(join(dir, 'nope.yaml')))[0]).toMatch(/^cannot be read: ENOENT/);
+    expect(issuesOf(() => loadKaikuConfig(join(dir, 'nope.yaml')))[0]).toMatch(/^KAIKU_CONFIG: cannot be read: ENOENT/);
     expect(issuesOf(() => loadKaikuConfig(file('empty.yaml', 'units: []\n')))[0]).toMatch(/^units: /);
-    expect(issuesOf(() => loadKaikuConfig(file('broken.yaml', 'units: [\n')))[0]).toMatch(/^is not YAML or JSON/);
+    expect(issuesOf(() => loadKaikuConfig(file('broken.yaml', 'units: [\n')))[0]).toMatch(/^KAIKU_CONFIG: is not YAML or JSON/);
   });
 
   it('refuses a unit name of spaces only, which would name no unit in the text (a config probe)', () => {
@@ -217,6 +217,9 @@ describe('environment', () => {
     expect(issuesOf(() => parseEnv(z.object(twilioEnv), { TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`, TWILIO_AUTH_TOKEN: '' }))).toEqual([
       'TWILIO_AUTH_TOKEN: required: it is empty',
     ]);
+    expect(issuesOf(() => parseEnv(z.object({ CONSOLE_TOKEN: z.string().min(16) }), { CONSOLE_TOKEN: '' }))).toEqual([
+      'CONSOLE_TOKEN: required: it is empty (16 characters or more)',
+    ]);
   });
 
   it('drains 2 s before a stop in production and none elsewhere, at most 5 s (the 10 s for the rest count after it)', () => {
@@ -233,7 +236,7 @@ describe('environment', () => {
     const issues = issuesOf(() => parseServiceConfig(z.object({ ...commonEnv, ...keysEnv(env) }), env));
     expect(issues).toEqual([
       'KAIKU_PSEUDONYM_KEY: required in production: 32 random bytes in base64 (openssl rand -base64 32)',
-      expect.stringMatching(/^is required in production: the path of the county's units and survey file/),
+      expect.stringMatching(/^KAIKU_CONFIG: is required in production: the path of the county's units and survey file/),
     ]);
     expect(() => parseServiceConfig(z.object({ ...commonEnv, ...keysEnv(env) }), env)).toThrow(
       /^The environment is invalid:\n.*KAIKU_PSEUDONYM_KEY.*\nKAIKU_CONFIG is invalid:\n/s,
