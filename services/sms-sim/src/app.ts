@@ -254,7 +254,19 @@ export function buildSimApp(deps: SimDeps): FastifyInstance {
       ApiVersion: '2010-04-01',
     };
     const path = '/v1/twilio/inbound';
-    const response = await poster.post(`${publicBase}${path}`, `${deliverBase}${path}`, params);
+    let response: Awaited<ReturnType<typeof poster.post>>;
+    try {
+      response = await poster.post(`${publicBase}${path}`, `${deliverBase}${path}`, params);
+    } catch (error) {
+      // The replies service not reachable (restarting, wrong SMS_SIM_REPLIES_URL): said, not a bare 500.
+      const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+      return sendProblem(
+        reply,
+        502,
+        'Replies service not reachable',
+        `the webhook to ${deliverBase}${path} failed (${cause}); the reply was not delivered`,
+      );
+    }
     const twiml = response.body;
     const replies = [...twiml.matchAll(/<Message[^>]*>([\s\S]*?)<\/Message>/g)].map((m) => unescapeXml(m[1] as string));
     for (const text of replies) {

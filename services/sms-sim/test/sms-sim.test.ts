@@ -75,6 +75,25 @@ describe('sms-sim: Twilio Messages API with fault modes', () => {
     expect(callbacks.every((c) => c.valid && c.params.MessageSid === message.sid)).toBe(true);
   });
 
+  it('says the replies service is not reachable when a patient reply cannot be delivered, instead of a bare 500 (a contract probe)', async () => {
+    const lonely = buildSimApp({
+      accountSid: ACCOUNT_SID,
+      authToken: AUTH_TOKEN,
+      publicBaseUrl: 'http://127.0.0.1:1',
+      number: '+358451234567',
+      callbackDelayMs: 1,
+      logger: pino({ level: 'silent' }),
+    });
+    try {
+      const res = await lonely.inject({ method: 'POST', url: '/sim/reply', payload: { from: '+358401234567', body: '9' } });
+      expect(res.statusCode).toBe(502);
+      expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(res.json()).toMatchObject({ title: 'Replies service not reachable', detail: expect.stringMatching(/ECONNREFUSED/) });
+    } finally {
+      await lonely.close();
+    }
+  });
+
   it('refuses wrong credentials with 20003, as Twilio does', async () => {
     const res = await fetch(`${simUrl}/2010-04-01/Accounts/${ACCOUNT_SID}/Messages.json`, {
       method: 'POST',
