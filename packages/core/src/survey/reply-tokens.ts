@@ -1,6 +1,7 @@
 /** Splitting an SMS into tokens the reply parsers reason about; shared by the score and command parsers. */
 import { withoutEmailDigits } from '../privacy/mask.ts';
 import { asciiDigit, NATIVE_DIGITS } from '../texts/native-digits.ts';
+import { FOREIGN_OUT_OF } from './score-foreign-units.ts';
 
 export interface Token {
   kind: 'num' | 'word' | 'emoji' | 'punct';
@@ -37,6 +38,7 @@ export function prepareReply(text: string): string {
     .normalize('NFKC')
     .replace(CONTROL, '')
     .replace(NATIVE_DIGITS, asciiDigit)
+    .replace(FOREIGN_OUT_OF, '$1/$2')
     .replace(KEYCAP, '$1')
     .replace(/\u{1F51F}/gu, ' 10 ')
     .replace(/[\u2010-\u2015\u2212]/gu, '-')

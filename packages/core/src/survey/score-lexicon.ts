@@ -207,6 +207,8 @@ export const FILLER_WORDS = new Set(
     'mitään mitaan nothing nada',
     // thanks in the languages patients also write in (Arabic, Persian, Russian, Ukrainian, Estonian, Somali …): "10 شكرا"
     'شكرا شكراً ممنون مرسی merci спасибо дякую aitäh aitah tänan mahadsanid danke gracias grazie obrigado obrigada dziękuję kiitti',
+    // …and the words that name the score in them, as "pistettä" does: "8 баллов", "نمره ۱۰"
+    'балл балла баллов бал бали балів оценка оцінка امتیاز نمره درجة درجات نقطة نقاط',
   ]
     .join(' ')
     .split(' '),
