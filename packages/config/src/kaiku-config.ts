@@ -176,6 +176,11 @@ export function loadKaikuConfig(path: string | undefined, relativeTo?: string): 
   } catch (error) {
     throw new ConfigError(`KAIKU_CONFIG (${file})`, [`KAIKU_CONFIG: is not YAML or JSON: ${(error as Error).message}`]);
   }
+  if (raw === null || raw === undefined) {
+    throw new ConfigError(`KAIKU_CONFIG (${file})`, [
+      'KAIKU_CONFIG: the file is empty: it needs the units and the survey (see config/kaiku.example.yaml)',
+    ]);
+  }
   return parseKaikuConfig(raw, `KAIKU_CONFIG (${file})`);
 }
 

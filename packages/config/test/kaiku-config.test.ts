@@ -159,6 +159,9 @@ reporting:
   it('says so when the file is missing, empty of units, or not YAML', () => {
     expect(issuesOf(() => loadKaikuConfig(join(dir, 'nope.yaml')))[0]).toMatch(/^KAIKU_CONFIG: cannot be read: ENOENT/);
     expect(issuesOf(() => loadKaikuConfig(file('empty.yaml', 'units: []\n')))[0]).toMatch(/^units: /);
+    expect(issuesOf(() => loadKaikuConfig(file('nothing.yaml', '# nothing yet\n')))).toEqual([
+      'KAIKU_CONFIG: the file is empty: it needs the units and the survey (see config/kaiku.example.yaml)',
+    ]);
     expect(issuesOf(() => loadKaikuConfig(file('broken.yaml', 'units: [\n')))[0]).toMatch(/^KAIKU_CONFIG: is not YAML or JSON/);
   });
 

@@ -12,8 +12,14 @@ export type ReadinessCheck = () => Promise<void>;
 export function registerHealthRoutes(app: FastifyInstance, checks: Record<string, ReadinessCheck>) {
   closeConnectionsOnShutdown(app);
   app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get<{ Querystring: { ignore?: string } }>('/readyz', async (request, reply) => {
-    const ignored = new Set(typeof request.query.ignore === 'string' ? request.query.ignore.split(',') : []);
+  app.get<{ Querystring: { ignore?: string | string[] } }>('/readyz', async (request, reply) => {
+    // (`ignore=redis,x`, `ignore=redis&ignore=x`, any case and spacing)
+    const ignored = new Set(
+      [request.query.ignore ?? []]
+        .flat()
+        .flatMap((v) => String(v).split(','))
+        .map((v) => v.trim().toLowerCase()),
+    );
     // Shutting down (drainConnections): a load balancer sends new requests to another instance.
     if (draining.has(app.server)) return reply.code(503).send({ status: 'stopping', checks: {}, failing: ['stopping'] });
     const results = await Promise.all(

@@ -267,6 +267,15 @@ export function buildSimApp(deps: SimDeps): FastifyInstance {
         `the webhook to ${deliverBase}${path} failed (${cause}); the reply was not delivered`,
       );
     }
+    if (response.status >= 400) {
+      // Refused (a signature made with another auth token, a URL that is not the replies service): said, not a 200.
+      return sendProblem(
+        reply,
+        502,
+        'Replies service refused the reply',
+        `the webhook to ${deliverBase}${path} was answered HTTP ${response.status}; the reply was not taken (check TWILIO_AUTH_TOKEN and SMS_SIM_REPLIES_URL)`,
+      );
+    }
     const twiml = response.body;
     const replies = [...twiml.matchAll(/<Message[^>]*>([\s\S]*?)<\/Message>/g)].map((m) => unescapeXml(m[1] as string));
     for (const text of replies) {

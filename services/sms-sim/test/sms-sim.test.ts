@@ -92,6 +92,24 @@ describe('sms-sim: Twilio Messages API with fault modes', () => {
     } finally {
       await lonely.close();
     }
+    const refused = createServer((_req, res) => res.writeHead(403).end());
+    await new Promise<void>((resolve) => refused.listen(0, '127.0.0.1', resolve));
+    const refusing = buildSimApp({
+      accountSid: ACCOUNT_SID,
+      authToken: AUTH_TOKEN,
+      publicBaseUrl: `http://127.0.0.1:${(refused.address() as AddressInfo).port}`,
+      number: '+358451234567',
+      callbackDelayMs: 1,
+      logger: pino({ level: 'silent' }),
+    });
+    try {
+      const res = await refusing.inject({ method: 'POST', url: '/sim/reply', payload: { from: '+358401234567', body: '9' } });
+      expect(res.statusCode).toBe(502);
+      expect(res.json()).toMatchObject({ title: 'Replies service refused the reply', detail: expect.stringMatching(/HTTP 403/) });
+    } finally {
+      await refusing.close();
+      refused.close();
+    }
   });
 
   it('refuses wrong credentials with 20003, as Twilio does', async () => {
