@@ -209,6 +209,8 @@ export const FILLER_WORDS = new Set(
     'شكرا شكراً ممنون مرسی merci спасибо дякую aitäh aitah tänan mahadsanid danke gracias grazie obrigado obrigada dziękuję kiitti',
     // …and the words that name the score in them, as "pistettä" does: "8 баллов", "نمره ۱۰"
     'балл балла баллов бал бали балів оценка оцінка امتیاز نمره درجة درجات نقطة نقاط',
+    // greetings there: "Здравствуйте, 10", "سلام ۱۰"
+    'здравствуйте привет вітаю سلام مرحبا درود',
   ]
     .join(' ')
     .split(' '),

@@ -1,8 +1,8 @@
 import { CLAUSE_END, prepareReply, SENTENCE_END, startsClause, type Token, tokenize } from './reply-tokens.ts';
-import { isForeignUnit } from './score-foreign-units.ts';
 import { FILLER_WORDS, LABEL_WORDS } from './score-lexicon.ts';
 import { isConditional, isNegated, isQuestion, isVoided } from './score-negation.ts';
 import { numberWord, type Reading } from './score-number.ts';
+import { unreadAroundNumber } from './score-other-scripts.ts';
 import { readDigits, readWord } from './score-reading.ts';
 import { onlyFiller, reasonOf } from './score-reason.ts';
 import { namesOtherScale } from './score-scale.ts';
@@ -28,8 +28,8 @@ export type NotAScore =
   | 'question'
   | 'negated'
   | 'conflicting'
-  /** A unit or another scale in Arabic, Persian or Russian right beside the number ("۲ ساعت", "5 звезд"). */
-  | 'foreign-unit';
+  /** Words of a script the parser cannot read before the number or right after it ("не 10", "۲ ساعت"). */
+  | 'unread-words';
 
 const COUNTED_PEOPLE =
   /^(minä|mä|mie|me|meitä|meit|lapsi|lapset|lasta|i|me|we|us|jag|vi|oss|barn|barnen|kids|children|adults|aikuista|vuxna)$/u;
@@ -91,7 +91,7 @@ export function parseScoreReply(text: string): ParsedReply {
   const prepared = prepareReply(text);
   const tokens = tokenize(prepared);
   if (tokens.length === 0) return { kind: 'not-a-score', why: 'empty' };
-  if (beside(tokens, (t) => t.kind === 'num', isForeignUnit)) return { kind: 'not-a-score', why: 'foreign-unit' };
+  if (unreadAroundNumber(tokens)) return { kind: 'not-a-score', why: 'unread-words' };
   // "On a scale of 1-5, 4", "4 pistettä viidestä", "Tähdet: 4": its numbers are on that scale.
   if (namesOtherScale(tokens)) return { kind: 'not-a-score', why: 'other-scale' };
 
@@ -157,9 +157,4 @@ export function parseScoreReply(text: string): ParsedReply {
   const score = readings[0]?.value as number;
   if (readings.some((r) => r.value !== score) || others.some((v) => v !== score)) return { kind: 'not-a-score', why: 'conflicting' };
   return { kind: 'score', score, reason: reasonOf(prepared, tokens, readings) };
-}
-
-/** Whether a token `is` stands right before or after one that `next` to it matches ("۲ ساعت", "часа 2"). */
-function beside(tokens: Token[], is: (t: Token) => boolean, next: (t: Token) => boolean): boolean {
-  return tokens.some((t, i) => is(t) && [tokens[i - 1], tokens[i + 1]].some((n) => n !== undefined && next(n)));
 }
