@@ -21,7 +21,7 @@ describe('untilSchemaReady', () => {
         expect(said).toEqual([`the database is not migrated (missing ${LATEST_MIGRATION}): run pnpm db:migrate`]);
         await migrate(url);
         expect(await ready).toBe(true);
-        // Told to stop while waiting: gives up, for a shutdown.
+        // Told to stop (a shutdown during the wait): says not to go on, even once the migrations are there.
         expect(await untilSchemaReady(pool, { stopped: () => true })).toBe(false);
       } finally {
         await pool.end();
