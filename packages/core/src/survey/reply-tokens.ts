@@ -1,6 +1,6 @@
 /** Splitting an SMS into tokens the reply parsers reason about; shared by the score and command parsers. */
 import { withoutEmailDigits } from '../privacy/mask.ts';
-import { asciiDigit, NATIVE_DIGITS } from '../texts/native-digits.ts';
+import { ARABIC_SIGNS, asciiDigit, asciiSign, NATIVE_DIGITS } from '../texts/native-digits.ts';
 import { FOREIGN_OUT_OF } from './score-other-scripts.ts';
 
 export interface Token {
@@ -38,14 +38,7 @@ export function prepareReply(text: string): string {
     .normalize('NFKC')
     .replace(CONTROL, '')
     .replace(NATIVE_DIGITS, asciiDigit)
-    // Arabic decimal and thousands separators and per cent sign: "٣٨٫٥" is 38.5, not a 5 (a regression probe)
-    .replace(/\u066B/gu, '.')
-    .replace(/\u066C/gu, ',')
-    .replace(/\u066A/gu, '%')
-    // …and Arabic punctuation: a comma, semicolon and question mark like any other
-    .replace(/\u060C/gu, ',')
-    .replace(/\u061B/gu, ';')
-    .replace(/\u061F/gu, '?')
+    .replace(ARABIC_SIGNS, asciiSign)
     .replace(FOREIGN_OUT_OF, '$1/$2')
     .replace(KEYCAP, '$1')
     .replace(/\u{1F51F}/gu, ' 10 ')
