@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { sendProblem } from './problem.ts';
 
 export type ReadinessCheck = () => Promise<void>;
 
@@ -6,10 +7,16 @@ export type ReadinessCheck = () => Promise<void>;
  * `/healthz` (alive) and `/readyz` (every dependency reachable; 503 names the failing ones).
  * `/readyz?ignore=redis` reports a dependency without failing on it: for a load balancer in front
  * of ingest, which goes on taking visits (into the outbox) while Redis is away (an alerts probe:
- * a Redis outage became an ingest outage behind one). Also makes `app.close()` end keep-alive
- * connections (see closeConnectionsOnShutdown).
+ * a Redis outage became an ingest outage behind one). Only the checks in `mayIgnore` can be
+ * ignored; any other name is refused (400), so a health check cannot hide Postgres, nor a typo
+ * pass unnoticed. Also makes `app.close()` end keep-alive connections (see closeConnectionsOnShutdown).
  */
-export function registerHealthRoutes(app: FastifyInstance, checks: Record<string, ReadinessCheck>) {
+export function registerHealthRoutes(
+  app: FastifyInstance,
+  checks: Record<string, ReadinessCheck>,
+  options: { mayIgnore?: readonly string[] } = {},
+) {
+  const mayIgnore = options.mayIgnore ?? [];
   closeConnectionsOnShutdown(app);
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get<{ Querystring: { ignore?: string | string[] } }>('/readyz', async (request, reply) => {
@@ -20,6 +27,12 @@ export function registerHealthRoutes(app: FastifyInstance, checks: Record<string
         .flatMap((v) => String(v).split(','))
         .map((v) => v.trim().toLowerCase()),
     );
+    const refused = [...ignored].filter((name) => !mayIgnore.includes(name));
+    if (refused.length) {
+      const allowed = mayIgnore.length ? `only ${mayIgnore.join(', ')} may be` : 'this service is ready only with all of them';
+      const detail = `ignore: ${refused.map((n) => JSON.stringify(n)).join(', ')} cannot be ignored (${allowed})`;
+      return sendProblem(reply, 400, 'Invalid readiness check', detail, { checks: Object.keys(checks) });
+    }
     // Shutting down (drainConnections): a load balancer sends new requests to another instance.
     if (draining.has(app.server)) return reply.code(503).send({ status: 'stopping', checks: {}, failing: ['stopping'] });
     const results = await Promise.all(

@@ -25,10 +25,14 @@ export function buildIngestApp(deps: IngestAppDeps): FastifyInstance {
   registerErrorHandler(app, isDatabaseUnavailable);
   const pipeline = deps.pipeline ?? createIngestPipeline(deps);
   registerMetrics(app);
-  registerHealthRoutes(app, {
-    postgres: schemaReadyCheck(deps.pool),
-    redis: async () => void (await deps.redis.ping()),
-  });
+  registerHealthRoutes(
+    app,
+    {
+      postgres: schemaReadyCheck(deps.pool),
+      redis: async () => void (await deps.redis.ping()),
+    },
+    { mayIgnore: ['redis'] },
+  );
   registerVisitsRoute(app, { ingest: pipeline.ingest, ingestMany: pipeline.ingestMany, refused: pipeline.refused, tokens: deps.tokens });
   registerLifecareHl7Route(app, { handleHl7: pipeline.handleHl7, tokens: deps.tokens });
   registerPegasosFhirRoute(app, {

@@ -96,7 +96,7 @@ describe('Redis lost during ingest', () => {
     expect(await ready.json()).toMatchObject({ failing: ['redis'] });
     const forTraffic = await fetch(`${ingestUrl}/readyz?ignore=redis`);
     expect(forTraffic.status).toBe(200);
-    expect((await fetch(`${ingestUrl}/readyz?ignore=x&ignore=%20Redis`)).status).toBe(200);
+    expect((await fetch(`${ingestUrl}/readyz?ignore=%20Redis`)).status).toBe(200);
     expect(await forTraffic.json()).toMatchObject({
       status: 'ok',
       checks: { postgres: 'ok', redis: expect.stringMatching(/^unavailable/) },
