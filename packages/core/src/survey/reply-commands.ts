@@ -150,7 +150,7 @@ const OPT_OUT_NOUNS = new Set(
 );
 const OPT_OUT_OBJECT = new Set([
   ...OPT_OUT_NOUNS,
-  ...'it pois minut mut prenumeration prenumerationen postituslistalta listoilta jakelusta kyselyistä viesteistä näistä mina detta the tältä näiden lähettämisen spämmäys spämmiä spammia spam spamming er ert era vastata osallistua vastaanottaa saada i off your list lähettäminen lähettämistä lähettämään lähettämästä lähettäkö lähetä tekstaaminen jo heti nyt enää mulle minulle tänne tähän numeroon näitä nää nämä tämä tätä sitten skicka skickandet till mig mej fler några mer texting sending messaging contacting bothering me these this now any more anymore ever again to my number from all your list listalta från listan med smsa sms:a after one of msg msgs'.split(
+  ...'it pois minut mut prenumeration prenumerationen postituslistalta listoilta jakelusta kyselyistä viesteistä näistä mina detta the tältä näiden lähettämisen spämmäys spämmiä spammia spam spamming er ert era vastata osallistua vastaanottaa saada i off your list lähettäminen lähettämistä lähettämään lähettämästä lähettäkö lähetä tekstaaminen jo heti nyt enää mulle minulle tänne tähän numeroon näitä nää nämä tämä tätä sitten skicka skickandet till mig mej fler några mer texting sending messaging contacting bothering me these this now any more anymore ever again to my number from all your list listalta från listan med smsa sms:a after one of msg msgs spamma spammandet spammet messa messandet texta textandet kontakta störa skriva spämmääminen spämmäämistä viestittely viestittelyä tekstailu'.split(
     ' ',
   ),
 ]);

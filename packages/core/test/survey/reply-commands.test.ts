@@ -70,6 +70,14 @@ describe('reply commands', () => {
     'Lopettakaa nää viestit',
     'Sluta skicka enkäter',
     'Unsubscribe me',
+    // a support-desk probe: in Swedish only SLUTA alone and "sluta skicka" stopped the texts
+    'Sluta spamma mig',
+    'sluta spamma',
+    'Sluta messa mig',
+    'Sluta spamma mig tack',
+    'Kan ni sluta störa mig',
+    'Sluta texta mig',
+    'Lopettakaa spämmääminen',
     // a probe of 1,310 replies: wrapped, asked, repeated
     'Kiitos, mutta älkää lähettäkö enää',
     'Kiitos ei, ja älkää lähettäkö enää',
@@ -201,6 +209,7 @@ describe('reply commands', () => {
     'Börja tidigare på morgonen',
     'Lopeta tupakointi sanoi lääkäri',
     'Sluta röka sa läkaren',
+    'Sluta skriva journaler på papper',
     'Kan ni sluta med köerna',
     'Ei kiitos',
     'En halua vastata tähän',
