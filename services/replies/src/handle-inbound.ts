@@ -22,37 +22,10 @@ import {
 import { createGroupCommit, type Pool, type PoolClient, retryIfRolledBack, withTransaction } from '@kaiku/db';
 import * as repo from './conversation.repository.ts';
 import { type ConversationStep, planConversationStep } from './conversation-step.ts';
+import { commandOf, type InboundMessage, type InboundResult } from './inbound-message.ts';
 import { storableText } from './inbound-text.ts';
 
-export interface InboundMessage {
-  messageSid: string;
-  from: string;
-  body: string;
-  optOutType?: string | undefined;
-}
-
-/**
- * How an inbound SMS was understood (the `outcome` label of kaiku_replies_total): score,
- * score-with-reason, rescore (a new score for a stored one), reason, not-a-score, language, opt-out, opt-in, closed, no-invitation, duplicate.
- */
-export type InboundOutcome =
-  | 'score'
-  | 'score-with-reason'
-  | 'rescore'
-  | 'reason'
-  | 'not-a-score'
-  | 'language'
-  | 'opt-out'
-  | 'opt-in'
-  | 'closed'
-  | 'no-invitation'
-  | 'duplicate';
-
-/** What the service answers (as TwiML) and what happened, for logs and metrics. */
-export interface InboundResult {
-  reply: string | null;
-  outcome: InboundOutcome;
-}
+export type { InboundMessage, InboundOutcome, InboundResult } from './inbound-message.ts';
 
 export interface InboundDeps {
   pool: Pool;
@@ -78,12 +51,21 @@ const OPTIMISTIC_ATTEMPTS = 3;
 /** Statuses of a survey whose score was stored. */
 const ANSWERED = new Set(['answered', 'completed']);
 
-/** An opt-out or opt-in, from Twilio's OptOutType or the text (`parsed` = parseCommand(text)). */
-function commandOf(msg: InboundMessage, parsed: ReplyCommand | null): ReplyCommand | null {
-  const optOutType = msg.optOutType?.trim().toUpperCase();
-  if (optOutType === 'STOP') return { kind: 'opt-out' };
-  if (optOutType === 'START') return { kind: 'opt-in' };
-  return parsed?.kind === 'opt-out' || parsed?.kind === 'opt-in' ? parsed : null;
+/** A message's command (parseCommand), score (parseScoreReply) and the survey step it is for. */
+interface Said {
+  command: ReplyCommand | null;
+  score: ParsedReply;
+  step: string;
+}
+
+/** A message handled under the invitation's lock (underLock). */
+interface LockedMessage {
+  msg: InboundMessage;
+  text: string;
+  said: Said;
+  command: ReplyCommand | null;
+  phoneHash: string;
+  thenOptOut: boolean;
 }
 
 /**
@@ -95,13 +77,6 @@ function commandOf(msg: InboundMessage, parsed: ReplyCommand | null): ReplyComma
  * round trip and a commit (group commit). Opt-outs, opt-ins, closed surveys and a message that
  * keeps losing the race are handled in one transaction under the invitation's row lock.
  */
-/** A message's command (parseCommand), score (parseScoreReply) and the survey step it is for. */
-interface Said {
-  command: ReplyCommand | null;
-  score: ParsedReply;
-  step: string;
-}
-
 export function createInboundHandler(deps: InboundDeps) {
   const units = new Map<string, UnitConfig>(deps.kaiku.units.map((u) => [u.id, u]));
   const now = deps.now ?? (() => new Date());
@@ -206,41 +181,52 @@ export function createInboundHandler(deps: InboundDeps) {
     return withTransaction(deps.pool, async (client) => {
       const at = now();
       const inv = await repo.findOpenInvitation(client, phoneHash, at, said.step);
-      // Opt-out and opt-in work with or without an open survey.
-      if (command) return optInOrOut(client, msg, command, text, phoneHash, inv);
-      if (thenOptOut && (!inv || inv.expired)) return optInOrOut(client, msg, { kind: 'opt-out' }, text, phoneHash, inv);
-
-      // A language asked for after the survey closed ("SV"): kept for the number's next survey, and
-      // the notice is in it. (A number Kaiku never texted gets nothing, and nothing is kept of it.)
-      const asked = said.command?.kind === 'switch-language' ? said.command.language : null;
-      if (!inv) {
-        // A survey that closed and erased its phone data: one polite notice, nothing stored.
-        const closed = await repo.findClosedSurvey(client, phoneHash);
-        if (closed && asked) await repo.rememberLanguage(client, phoneHash, asked);
-        if (!closed || closed.notice_sent) return { reply: null, outcome: closed ? 'closed' : 'no-invitation' };
-        await repo.markClosedSurveyNoticeSent(client, phoneHash);
-        return { reply: render(asked ?? closed.language, 'closed'), outcome: 'closed' };
-      }
-      if (inv.expired) {
-        if (!(await repo.recordInbound(client, msg.messageSid, inv.id))) return { reply: null, outcome: 'duplicate' };
-        if (asked) await repo.rememberLanguage(client, phoneHash, asked);
-        // "…so your answer was not saved" would be untrue to a patient whose answer was saved.
-        if (inv.closed_notice_sent || ANSWERED.has(inv.status)) return { reply: null, outcome: 'closed' };
-        await repo.markClosedNoticeSent(client, inv.id);
-        return { reply: render(asked ?? inv.language, 'closed', inv.unit_id), outcome: 'closed' };
-      }
-      const step = planConversationStep(
-        inv,
-        text,
-        { messageSid: msg.messageSid, phoneHash, at, command: said.command, score: said.score },
-        survey,
-      );
-      const [stored] = await repo.applyConversation(client, [step.write]);
-      // Locked and read in this transaction: the state cannot have moved.
-      if (stored !== 'applied' && stored !== 'duplicate') throw new Error(`conversation write was ${stored} under lock`);
-      if (thenOptOut && stored === 'applied') return optOut(client, msg, text, phoneHash, inv);
-      return answer(step, stored, inv.unit_id);
+      const result = await lockedStep(client, { msg, text, said, command, phoneHash, thenOptOut }, inv, at);
+      return inv ? { ...result, invitationId: inv.id } : result;
     });
+  }
+
+  /** underLock's step, with the invitation it locked (or none open). */
+  async function lockedStep(
+    client: PoolClient,
+    { msg, text, said, command, phoneHash, thenOptOut }: LockedMessage,
+    inv: repo.OpenInvitation | null,
+    at: Date,
+  ): Promise<InboundResult> {
+    // Opt-out and opt-in work with or without an open survey.
+    if (command) return optInOrOut(client, msg, command, text, phoneHash, inv);
+    if (thenOptOut && (!inv || inv.expired)) return optInOrOut(client, msg, { kind: 'opt-out' }, text, phoneHash, inv);
+
+    // A language asked for after the survey closed ("SV"): kept for the number's next survey, and
+    // the notice is in it. (A number Kaiku never texted gets nothing, and nothing is kept of it.)
+    const asked = said.command?.kind === 'switch-language' ? said.command.language : null;
+    if (!inv) {
+      // A survey that closed and erased its phone data: one polite notice, nothing stored.
+      const closed = await repo.findClosedSurvey(client, phoneHash);
+      if (closed && asked) await repo.rememberLanguage(client, phoneHash, asked);
+      if (!closed || closed.notice_sent) return { reply: null, outcome: closed ? 'closed' : 'no-invitation' };
+      await repo.markClosedSurveyNoticeSent(client, phoneHash);
+      return { reply: render(asked ?? closed.language, 'closed'), outcome: 'closed' };
+    }
+    if (inv.expired) {
+      if (!(await repo.recordInbound(client, msg.messageSid, inv.id))) return { reply: null, outcome: 'duplicate' };
+      if (asked) await repo.rememberLanguage(client, phoneHash, asked);
+      // "…so your answer was not saved" would be untrue to a patient whose answer was saved.
+      if (inv.closed_notice_sent || ANSWERED.has(inv.status)) return { reply: null, outcome: 'closed' };
+      await repo.markClosedNoticeSent(client, inv.id);
+      return { reply: render(asked ?? inv.language, 'closed', inv.unit_id), outcome: 'closed' };
+    }
+    const step = planConversationStep(
+      inv,
+      text,
+      { messageSid: msg.messageSid, phoneHash, at, command: said.command, score: said.score },
+      survey,
+    );
+    const [stored] = await repo.applyConversation(client, [step.write]);
+    // Locked and read in this transaction: the state cannot have moved.
+    if (stored !== 'applied' && stored !== 'duplicate') throw new Error(`conversation write was ${stored} under lock`);
+    if (thenOptOut && stored === 'applied') return optOut(client, msg, text, phoneHash, inv);
+    return answer(step, stored, inv.unit_id);
   }
 
   // One number's messages are handled one after another, in the order they came: a STOP that
@@ -296,7 +282,7 @@ export function createInboundHandler(deps: InboundDeps) {
         survey,
       );
       const stored = await write(step.write);
-      if (stored !== 'stale') return answer(step, stored, inv.unit_id);
+      if (stored !== 'stale') return { ...answer(step, stored, inv.unit_id), invitationId: inv.id };
     }
     return underLock(msg, text, said, command, phoneHash);
   }

@@ -34,6 +34,8 @@ export interface Fixture {
     extra?: Record<string, string>,
   ) => Promise<{ status: number; twiml: string; replies: string[]; sid: string }>;
   invitation: (opts: InvitationOpts) => Promise<string>;
+  /** The service's log lines (JSON), at info. */
+  logLines: string[];
   close: () => Promise<void>;
 }
 
@@ -55,7 +57,9 @@ export const nextSid = () => `SM${String(++seq).padStart(32, '0')}${Math.random(
 export async function createFixture(now?: () => Date): Promise<Fixture> {
   const env = await createTestEnv();
   const pool = createPool(env.databaseUrl);
-  const app = buildRepliesApp({ pool, kaiku, keys, logger: pino({ level: 'silent' }), authToken: AUTH_TOKEN, publicBaseUrl: PUBLIC, now });
+  const logLines: string[] = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => logLines.push(line) });
+  const app = buildRepliesApp({ pool, kaiku, keys, logger, authToken: AUTH_TOKEN, publicBaseUrl: PUBLIC, now });
   await app.ready();
   let visitNo = 0;
 
@@ -63,6 +67,7 @@ export async function createFixture(now?: () => Date): Promise<Fixture> {
     env,
     pool,
     app,
+    logLines,
     async sms(from, body, extra = {}) {
       const sid = extra.MessageSid ?? nextSid();
       const params = {

@@ -40,6 +40,22 @@ describe('the SMS conversation (docs/conversation.md)', () => {
     expect((after?.comments ?? 0) - (before?.comments ?? 0)).toBe(1);
   });
 
+  it("logs each reply with its invitation and Twilio's sid, never its text (a support desk finds a patient's reply by them)", async () => {
+    const phone = newPhone();
+    const id = await f.invitation({ phone });
+    const { sid } = await f.sms(phone, '9 kiva hoitaja Virtanen');
+    const stopped = await f.sms(phone, 'STOP');
+    const stranger = await f.sms(newPhone(), 'STOP');
+    const lines = f.logLines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'inbound sms');
+    const lineOf = (messageSid: string) => lines.find((l) => l.messageSid === messageSid);
+    expect(lineOf(sid)).toMatchObject({ outcome: 'score-with-reason', invitationId: id });
+    expect(lineOf(stopped.sid)).toMatchObject({ outcome: 'opt-out', invitationId: id });
+    // a number with no survey: no invitation to name
+    expect(lineOf(stranger.sid)).toMatchObject({ outcome: 'opt-out' });
+    expect(lineOf(stranger.sid)).not.toHaveProperty('invitationId');
+    expect(f.logLines.join('\n')).not.toContain('Virtanen');
+  });
+
   it('a score with a reason in one message completes at once', async () => {
     const phone = newPhone();
     const id = await f.invitation({ phone, language: 'sv' });

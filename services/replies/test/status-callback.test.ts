@@ -132,6 +132,9 @@ describe('status callbacks: signed, idempotent, monotonic, and counted once', ()
     const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
     expect(metrics).toMatch(/kaiku_delivery_statuses_total\{status="undelivered",error_code="30007"\} [1-9]/);
     expect(metrics).toMatch(/kaiku_delivery_statuses_total\{status="delivered",error_code="none"\} [1-9]/);
+    // ...and logs it with the invitation and Twilio's sid: a support desk finds the failed text by them (a probe).
+    const line = JSON.parse(logLines.find((l) => l.includes(inv.id) && l.includes('"status callback"')) as string);
+    expect(line).toMatchObject({ invitationId: inv.id, messageSid: 'SM4c', status: 'undelivered', errorCode: 30007 });
   });
 
   it('failed keeps its ErrorCode', async () => {

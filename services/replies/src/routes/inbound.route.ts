@@ -39,7 +39,8 @@ export function registerInboundRoute(app: FastifyInstance, deps: InboundRouteDep
     kaikuMetrics.replies.inc({ outcome: result.outcome });
     if (result.outcome === 'opt-out') kaikuMetrics.optOuts.inc({ method: 'keyword' });
     if (result.reply) kaikuMetrics.smsSegments.inc({ kind: 'reply' }, smsSegments(result.reply));
-    request.log.info({ outcome: result.outcome }, 'inbound sms');
+    // Ids only (a support desk finds the reply by the invitation, or Twilio's MessageSid); never the text.
+    request.log.info({ outcome: result.outcome, invitationId: result.invitationId, messageSid: parsed.data.MessageSid }, 'inbound sms');
     return reply.type('text/xml; charset=utf-8').send(twimlMessage(result.reply));
   });
 }

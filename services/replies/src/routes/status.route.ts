@@ -36,7 +36,8 @@ export function registerStatusRoute(app: FastifyInstance, deps: StatusRouteDeps)
     // Only Twilio's own words are logged: anything else is text we have not read (`other`; counted so too).
     const status = /^[a-z-]{1,16}$/.test(parsed.data.MessageStatus) ? parsed.data.MessageStatus : 'other';
     if (result === 'applied') countDeliveryStatus(parsed.data.MessageStatus, parsed.data.ErrorCode);
-    request.log.info({ invitationId: invitationId.data, status, result }, 'status callback');
+    const errorCode = parsed.data.ErrorCode && parsed.data.ErrorCode > 0 ? parsed.data.ErrorCode : undefined;
+    request.log.info({ invitationId: invitationId.data, messageSid: parsed.data.MessageSid, status, errorCode, result }, 'status callback');
     return reply.code(204).send();
   });
 }
