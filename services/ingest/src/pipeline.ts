@@ -63,6 +63,10 @@ export function createIngestPipeline(deps: IngestPipelineDeps) {
         ...(outcome.outcome === 'skipped' ? { reason: outcome.reason } : {}),
         ...(outcome.outcome === 'scheduled' ? { invitationId: outcome.invitationId } : {}),
         ...(outcome.outcome === 'rejected' ? { field: outcome.field } : {}),
+        // a cancel that came after the text (a support desk read `cancelled` as "no text went")
+        ...(outcome.outcome === 'cancelled'
+          ? { textSent: outcome.textSent, textInFlight: outcome.textInFlight, visitUnknown: outcome.visitUnknown }
+          : {}),
       },
       'visit event',
     );

@@ -110,6 +110,24 @@ describe('logs', () => {
     expect(JSON.stringify(refused)).not.toContain('LOGBAD'); // no control id: a field mapped wrong may hold a hetu
   });
 
+  it('say at info that a cancelled visit had been texted already (a support desk read `cancelled` as "no text went")', async () => {
+    const visit = JSON.parse(fixture('canonical/visit-ended.json').toString('utf8'));
+    const sent = { ...visit, visitId: 'LOGSENT1', sourceEventId: 'LOGSENT1-E', endedAt: new Date(Date.now() - 3600_000).toISOString() };
+    expect((await postJson(`${url}/v1/visits`, sent)).json).toMatchObject({ outcome: 'scheduled' });
+    await pool.query("UPDATE invitations SET status = 'sent' WHERE visit_id = (SELECT id FROM visits WHERE source_visit_id = 'LOGSENT1')");
+    const at = lines.length;
+    await postJson(`${url}/v1/visits`, { source: 'lifecare', kind: 'visit-cancelled', visitId: 'LOGSENT1' });
+    await postJson(`${url}/v1/visits`, { source: 'lifecare', kind: 'visit-cancelled', visitId: 'LOGNEVERSEEN' });
+    const events = lines
+      .slice(at)
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((p) => p.msg === 'visit event');
+    expect(events).toEqual([
+      expect.objectContaining({ visitId: 'LOGSENT1', outcome: 'cancelled', textSent: true }),
+      expect.objectContaining({ visitId: 'LOGNEVERSEEN', outcome: 'cancelled', visitUnknown: true }),
+    ]);
+  });
+
   it('give an item the schema refused inside a batch its own visit event line, its visit id protected', async () => {
     const visit = JSON.parse(fixture('canonical/visit-ended.json').toString('utf8'));
     const { unit: _unit, ...noUnit } = visit;
