@@ -207,6 +207,22 @@ describe('reports API', () => {
     expect(other[0]).toBe(csv[0]);
   });
 
+  it('counts eligible texts not yet cancelled, failed or sent as waiting (a support probe: texts held by quiet hours were in no figure)', async () => {
+    await seedVisits(pool, [
+      { unit: unit(1), day: '2019-07-03', outcome: 'scheduled' },
+      { unit: unit(1), day: '2019-07-03', outcome: 'scheduled' },
+      { unit: unit(2), day: '2019-07-03', outcome: 'sent' },
+      { unit: unit(2), day: '2019-07-03', outcome: 'cancelled' },
+      { unit: unit(2), day: '2019-07-03', outcome: 'skipped' },
+    ]);
+    const f = (await get('/v1/reports/funnel?from=2019-07-01&to=2019-07-31')).json();
+    expect(f).toMatchObject({ received: 5, eligible: 4, cancelled: 1, failed: 0, waiting: 2, sent: 1 });
+    const byUnit = (await get('/v1/reports/funnel?from=2019-07-01&to=2019-07-31&groupBy=unit&minN=1')).json();
+    expect(byUnit.rows.map((r: { waiting: number }) => r.waiting)).toEqual([2, 0]);
+    const csv = (await get('/v1/reports/funnel?from=2019-07-01&to=2019-07-31&format=csv')).body.split('\n');
+    expect(csv[1]?.split(',')[csv[0]?.split(',').indexOf('waiting') ?? -1]).toBe('2');
+  });
+
   it('suppresses a group under minN and a second one, so the total cannot give it away', async () => {
     const body = (await get('/v1/reports/nps?from=2021-03-01&to=2021-03-31&groupBy=unit')).json();
     const byUnit = Object.fromEntries(body.rows.map((r: { key: { unit: string } }) => [r.key.unit, r]));

@@ -217,6 +217,7 @@ function funnel(d: DashboardData, t: Strings): string {
     ]),
     ['cancelled', t.cancelled, f.cancelled],
     ['failed', t.failed, f.failed],
+    ['waiting', t.waiting, f.waiting],
     ['sent', t.sent, f.sent],
     ['delivered', t.delivered, f.delivered],
     ['answered', t.answered, f.answered],

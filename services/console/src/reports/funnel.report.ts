@@ -10,6 +10,11 @@ export interface FunnelFigures {
   cancelled: number;
   /** Texts Twilio refused for good without sending them (an invalid or non-mobile number). */
   failed: number;
+  /**
+   * Eligible, and not yet cancelled, failed or sent: waiting for its send time (quiet hours, the
+   * next day's hour) or being sent (a support probe had to work it out as eligible − cancelled − sent).
+   */
+  waiting: number;
   sent: number;
   delivered: number;
   answered: number;
@@ -27,6 +32,7 @@ function emptyFunnel(): FunnelFigures {
     skipped: {},
     cancelled: 0,
     failed: 0,
+    waiting: 0,
     sent: 0,
     delivered: 0,
     answered: 0,
@@ -39,10 +45,12 @@ function emptyFunnel(): FunnelFigures {
 function finish(f: FunnelFigures): FunnelFigures {
   const skipped = Object.values(f.skipped).reduce((s, n) => s + n, 0);
   const ordered = Object.fromEntries(Object.entries(f.skipped).sort(([a, x], [b, y]) => y - x || a.localeCompare(b)));
+  const eligible = f.received - skipped;
   return {
     ...f,
     skipped: ordered,
-    eligible: f.received - skipped,
+    eligible,
+    waiting: Math.max(0, eligible - f.cancelled - f.failed - f.sent),
     responseRate: shareOf(f.answered, f.delivered),
     commentShare: shareOf(f.commented, f.answered),
   };
@@ -76,7 +84,7 @@ async function groupedRollup(pool: Pool, q: ReportQuery, dims: readonly GroupDim
 }
 
 /**
- * received → eligible (received − skipped) → cancelled / failed / sent → delivered → answered → commented, per visit
+ * received → eligible (received − skipped) → cancelled / failed / waiting / sent → delivered → answered → commented, per visit
  * day; optionally also per group (rows with fewer than minN delivered texts suppressed).
  */
 export async function funnelReport(pool: Pool, q: ReportQuery, configuredMinN: number, nesting?: Nesting) {
