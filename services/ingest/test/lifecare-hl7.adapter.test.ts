@@ -147,6 +147,19 @@ describe('Lifecare ADT → VisitEvent', () => {
     expect(map(hl7With('a08-patient-update', { 'PID-13': '' })).patient).not.toHaveProperty('mobilePhonesRemoved');
   });
 
+  it('reads the numbers v2.5 on and v2.7 on write elsewhere: XTN.12 (unformatted) and PID-40 (an interface-engine probe: each was skipped as no-mobile)', () => {
+    const v28 = (fields: Record<string, string>) => map(hl7With('a03-adult-fi', { 'MSH-12': '2.8', 'PID-13': '', ...fields }));
+    expect(v28({ 'PID-40': '^PRN^CP^^358^40^1234567' }).patient.mobilePhones).toEqual(['+358401234567']);
+    expect(v28({ 'PID-40': '^PRN^CP^^^^^^^^^+358401234567' }).patient.mobilePhones).toEqual(['+358401234567']);
+    expect(v28({ 'PID-13': '^PRN^CP^^^^^^^^^0401234567' }).patient.mobilePhones).toEqual(['0401234567']);
+    // both fields, and their parts: every number the patient has, not fax or another's
+    expect(
+      v28({ 'PID-13': '0401111111^PRN^CP', 'PID-40': '^PRN^FX^^^^^^^^^0912345678~^EMR^CP^^^^^^^^^0402222222~^PRN^CP^^^^^^^^^0401111111' })
+        .patient.mobilePhones,
+    ).toEqual(['0401111111', '0401111111']);
+    expect(v28({ 'PID-40': '""' }).patient).toMatchObject({ mobilePhones: [], mobilePhonesRemoved: true });
+  });
+
   it('reads non-disclosure from PD1-12 and deceased from PID-30 or a death date', () => {
     expect(map(hl7With('a03-non-disclosure', { 'PD1-12': 'N' })).patient.nonDisclosure).toBe(false);
     expect(map(hl7With('a03-adult-fi', { 'PID-30': 'Y' })).patient.deceased).toBe(true);

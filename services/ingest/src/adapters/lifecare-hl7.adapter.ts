@@ -144,15 +144,19 @@ function unitOidOf(msg: Er7Message, field: number, componentNo: number): string 
   return hl7Value(component(msg, 'PV1', field, componentNo)) || universal;
 }
 
-/** PID-13: every telephone repetition (not fax, e-mail, pager); the number or its parts. */
+/**
+ * PID-13, and PID-40 where v2.7 on puts the patient's numbers: every telephone repetition (not
+ * fax, e-mail, pager); the number (XTN.1, or XTN.12 "unformatted", which v2.5 on prefers) or its
+ * parts. (An interface-engine probe: a v2.8 message with its number in PID-40 was `skipped: no-mobile`.)
+ */
 function phonesOf(msg: Er7Message): string[] {
   const phones: string[] = [];
-  for (const rep of fieldValue(msg, 'PID', 13)) {
+  for (const rep of [...fieldValue(msg, 'PID', 13), ...fieldValue(msg, 'PID', 40)]) {
     const equipment = (rep[2]?.[0] ?? '').toUpperCase();
     if (equipment === 'FX' || equipment === 'INTERNET' || equipment === 'X.400' || equipment === 'BP' || equipment === 'MD') continue;
     // Not the patient's own phone: an emergency contact's, an answering service, a beeper.
     if (NOT_OWN_USE.has((rep[1]?.[0] ?? '').toUpperCase())) continue;
-    const number = rep[0]?.[0]?.trim() ?? '';
+    const number = rep[0]?.[0]?.trim() || rep[11]?.[0]?.trim() || '';
     if (number.length > 64) continue; // not a phone number
     const [country = '', area = '', local = ''] = [rep[4]?.[0], rep[5]?.[0], rep[6]?.[0]].map((p) => p?.trim() ?? '');
     if (number === '""') continue; // the whole field "" is handled by the caller: no mobile any more
@@ -167,6 +171,8 @@ function phonesOf(msg: Er7Message): string[] {
   return phones.slice(0, 10); // more is not one patient's phones; the schema takes ten
 }
 const NOT_OWN_USE = new Set(['EMR', 'ASN', 'BPN']);
+/** A field sent as `""`: HL7's explicit null. */
+const explicitNull = (msg: Er7Message, segment: string, field: number) => rawField(msg, segment, field).trim() === '""';
 
 const yes = (value: string) => value.trim().toUpperCase() === 'Y';
 /** HL7's `""` is an explicit null, not a value. */
@@ -238,6 +244,7 @@ export function lifecareToVisitEvent(msg: Er7Message, timeZone: string): VisitEv
     kind === 'patient-updated'
       ? (hl7Instant(component(msg, 'EVN', 2, 1), timeZone) ?? hl7Instant(component(msg, 'MSH', 7, 1), timeZone) ?? undefined)
       : undefined;
+  const phones = phonesOf(msg);
   return {
     source: LIFECARE_SOURCE,
     ...(controlId ? { sourceEventId: controlId } : {}),
@@ -253,8 +260,8 @@ export function lifecareToVisitEvent(msg: Er7Message, timeZone: string): VisitEv
     patient: {
       ...(personalId ? { personalId } : {}),
       ...birthDateOf(component(msg, 'PID', 7, 1)),
-      // PID-13 "" (HL7's explicit null): the record has no number any more, as opposed to empty (unchanged).
-      mobilePhones: rawField(msg, 'PID', 13).trim() === '""' ? null : phonesOf(msg),
+      // PID-13 (or PID-40) "" (HL7's explicit null) and no number: the record has none any more, as opposed to empty (unchanged).
+      mobilePhones: phones.length === 0 && (explicitNull(msg, 'PID', 13) || explicitNull(msg, 'PID', 40)) ? null : phones,
       languages: languageCode ? { service: languageCode } : {},
       nonDisclosure: yes(component(msg, 'PD1', 12, 1)),
       deceased,
