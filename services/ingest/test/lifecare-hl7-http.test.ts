@@ -306,6 +306,14 @@ describe('POST /v1/sources/lifecare/hl7', () => {
     expect(ok.code).toBe('CA');
     const bad = await postHl7(h.url, fresh('a03-adult-fi', { 'MSH-9': 'ADT^A04', 'MSH-15': 'AL' }).bytes);
     expect(bad.code).toBe('CR');
+    // ...also for a message that cannot be read (an interface-engine probe: these got AR, which a sender in enhanced mode does not expect)
+    const unreadable = [
+      fresh('a03-adult-fi', { 'MSH-15': 'AL', 'MSH-18': 'UNICODE' }).bytes,
+      fresh('a03-adult-fi', { 'MSH-15': 'AL', 'MSH-18': 'UNICODE UTF-8' }).bytes, // Latin-1 bytes
+    ];
+    const twoInOne = fresh('a03-adult-fi', { 'MSH-15': 'AL' }).bytes;
+    unreadable.push(Buffer.concat([twoInOne, twoInOne]));
+    for (const bytes of unreadable) expect((await postHl7(h.url, bytes)).code).toBe('CR');
   });
 
   it('decodes UTF-8 when MSH-18 says so, and unescapes fields', async () => {

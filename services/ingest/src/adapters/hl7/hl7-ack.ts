@@ -76,7 +76,8 @@ export function ackContextOfUnreadable(bytes: Uint8Array): AckContext {
     controlId: safe(fields[9]),
     processingId: safe(fields[10]) || 'P',
     version: safe(fields[11]) || '2.3',
-    acceptAckType: '',
+    // A sender in enhanced mode gets the commit reject (CR) it reads, not AR (an interface-engine probe).
+    acceptAckType: safe(fields[14]).trim().toUpperCase(),
   };
 }
 
