@@ -202,7 +202,8 @@ describe('POST /v1/sources/lifecare/hl7', () => {
     expect(res.status).toBe(200);
     expect(res.code).toBe('AE');
     expect(res.controlId).toBe('LC-BROKEN');
-    for (const field of ['PID-3', 'PV1-19', 'PV1-45']) expect(res.text).toContain(field);
+    // (MSA-3 holds 80 characters in v2.3: each field has its own ERR)
+    for (const field of ['PID^1^3^', 'PV1^1^19^', 'PV1^1^45^']) expect(res.ack).toContain(`\rERR|${field}`);
     expect(res.ack).toContain('\rERR|PID^1^3^102&');
     const { rows } = await h.pool.query("SELECT count(*)::int AS n FROM visits WHERE source_event_id = 'LC-BROKEN'");
     expect(rows[0].n).toBe(0);
@@ -362,7 +363,7 @@ describe('POST /v1/sources/lifecare/hl7', () => {
     const res = await postHl7(h.url, Buffer.concat([a.bytes, b.bytes]));
     expect(res.code).toBe('AR');
     expect(res.controlId).toBe(a.controlId);
-    expect(res.text).toContain('2 MSH segments');
+    expect(res.ack).toMatch(/\rERR\|[^\r]*2 MSH segments/);
     expect(await invitationOf(h.pool, 'lifecare', a.visitId)).toBeUndefined();
   });
 

@@ -48,9 +48,9 @@ function outcomeText(outcome: VisitOutcome): string {
   if (outcome.outcome === 'cancelled' && outcome.textSent)
     return 'cancelled (its survey text had already gone out; answers to it still count)';
   if (outcome.outcome === 'cancelled' && outcome.textInFlight)
-    return 'cancelled (its survey text was being sent: if it went out, answers to it still count)';
+    return 'cancelled (its survey text was being sent: if it went out, answers still count)';
   if (outcome.outcome === 'cancelled' && outcome.visitUnknown)
-    return 'cancelled (no visit with this number is stored yet: one that ends later is never surveyed)';
+    return 'cancelled (no such visit stored yet: one that ends later is never surveyed)';
   return outcome.outcome;
 }
 

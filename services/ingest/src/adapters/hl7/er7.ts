@@ -247,6 +247,19 @@ export function escapeEr7(text: string, d: Delimiters): string {
   return out;
 }
 
+/** `text` escaped in at most `max` characters (a field's length in the standard): cut at a whole character or escape, "..." marking the cut. */
+export function escapeEr7Within(text: string, max: number, d: Delimiters): string {
+  const whole = escapeEr7(text, d);
+  if (whole.length <= max) return whole;
+  let out = '';
+  for (const ch of text) {
+    const piece = escapeEr7(ch, d);
+    if (out.length + piece.length > max - 3) break;
+    out += piece;
+  }
+  return `${out.trimEnd()}...`;
+}
+
 const BEYOND_LATIN1 = /[\u0100-\uffff]/;
 
 /** The eight places where ISO-8859-15 differs from ISO-8859-1: its character → byte. */

@@ -1,5 +1,5 @@
 import type { FieldIssue } from '../adapter-error.ts';
-import { type Charset, type Delimiters, type Er7Message, encodeText, escapeEr7, isKnownCharsetName, rawField } from './er7.ts';
+import { type Charset, type Delimiters, type Er7Message, encodeText, escapeEr7Within, isKnownCharsetName, rawField } from './er7.ts';
 
 export type AckCode = 'AA' | 'AE' | 'AR' | 'CA' | 'CE' | 'CR';
 
@@ -110,6 +110,14 @@ function hl7Timestamp(now: Date): string {
 
 /** From v2.5 on, ERR-1 is withdrawn for ERR-2 (location), ERR-3 (the 0357 code) and ERR-4 (severity). */
 const isV25OrLater = (version: string) => /^2\.([5-9]|\d{2,})/.test(version.trim());
+/** From v2.7 on, MSA-3 (text message) is withdrawn: the text goes only in ERR. */
+const isV27OrLater = (version: string) => /^2\.([7-9]|\d{2,})/.test(version.trim());
+
+// Lengths the standard gives (an interface-engine probe: a profile-validating engine flags longer ones):
+// MSA-3 ST 80 (v2.3–2.6); ERR-1 ELD 80 (v2.3–2.4); ERR-3's text, CWE.2 ST 199 (v2.5 on).
+const MSA_TEXT_MAX = 80;
+const ELD_MAX = 80;
+const CWE_TEXT_MAX = 199;
 
 /** ERR-1 (v2.3) and ERR-2 (v2.5): segment ^ sequence ^ field position. */
 function errLocation(field: string, c: string): string {
@@ -146,21 +154,23 @@ export function buildAck(ctx: AckContext, result: AckResult, text: string, issue
     ctx.charsetName,
   ];
   while (msh.length > 12 && msh[msh.length - 1] === '') msh.pop();
-  const segments = [msh.join(f), ['MSA', code, ctx.controlId, escapeEr7(text.slice(0, 500), d)].join(f)];
+  const msaText = isV27OrLater(ctx.version) ? '' : escapeEr7Within(text, MSA_TEXT_MAX, d);
+  const segments = [msh.join(f), ['MSA', code, ctx.controlId, ...(msaText ? [msaText] : [])].join(f)];
   if (result !== 'accepted') {
     const errorCode = ERROR_CODE[result];
     const list: FieldIssue[] = issues.length ? issues : [{ field: '', message: text }];
     for (const issue of list.slice(0, 20)) {
-      const message = escapeEr7(issue.message.slice(0, 200), d);
       const issueCode = issue.hl7Code ?? errorCode;
       if (v25) {
-        const cwe = [issueCode, message, 'HL70357'].join(d.component);
+        const cwe = [issueCode, escapeEr7Within(issue.message, CWE_TEXT_MAX, d), 'HL70357'].join(d.component);
         // ERR-2 only where there is a place to point at (not for "the database is unavailable")
         const location = /^[A-Z][A-Z0-9]{2}(?![A-Za-z0-9])/.test(issue.field) ? errLocation(issue.field, d.component) : '';
         segments.push(['ERR', '', location, cwe, 'E'].join(f));
       } else {
-        const cwe = [issueCode, message, 'HL70357'].join(d.subcomponent);
-        segments.push(['ERR', `${errLocation(issue.field, d.component)}${d.component}${cwe}`].join(f));
+        const location = `${errLocation(issue.field, d.component)}${d.component}`;
+        const room = ELD_MAX - location.length - issueCode.length - 'HL70357'.length - 2;
+        const cwe = [issueCode, escapeEr7Within(issue.message, Math.max(room, 10), d), 'HL70357'].join(d.subcomponent);
+        segments.push(['ERR', `${location}${cwe}`].join(f));
       }
     }
   }
