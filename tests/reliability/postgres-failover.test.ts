@@ -171,7 +171,7 @@ describe('Postgres fail-over during ingest (a TCP proxy cut and restored)', () =
       httpStatuses.every((s) => s === 201 || s === 200 || s === 503),
       JSON.stringify(seen),
     ).toBe(true);
-    const unavailable = Object.entries(seen.mllp).filter(([k]) => /^A[ER] /.test(k) && /send the message again/.test(k));
+    const unavailable = Object.entries(seen.mllp).filter(([k]) => /^A[ER] /.test(k) && /send it again/.test(k));
     expect(
       Object.keys(seen.mllp).every((c) => c === 'AA' || c === 'no answer' || unavailable.some(([k]) => k === c)),
       JSON.stringify(seen),

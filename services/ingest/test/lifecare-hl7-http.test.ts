@@ -202,7 +202,8 @@ describe('POST /v1/sources/lifecare/hl7', () => {
     expect(res.status).toBe(200);
     expect(res.code).toBe('AE');
     expect(res.controlId).toBe('LC-BROKEN');
-    // (MSA-3 holds 80 characters in v2.3: each field has its own ERR)
+    // (MSA-3 holds 80 characters in v2.3: it names the fields, each has its own ERR)
+    for (const field of ['PID-3', 'PV1-19', 'PV1-45']) expect(res.text).toContain(field);
     for (const field of ['PID^1^3^', 'PV1^1^19^', 'PV1^1^45^']) expect(res.ack).toContain(`\rERR|${field}`);
     expect(res.ack).toContain('\rERR|PID^1^3^102&');
     const { rows } = await h.pool.query("SELECT count(*)::int AS n FROM visits WHERE source_event_id = 'LC-BROKEN'");
@@ -268,8 +269,9 @@ describe('POST /v1/sources/lifecare/hl7', () => {
     });
     const res = await postHl7(h.url, two.bytes);
     expect(res.code).toBe('AE');
-    expect(res.text).toMatch(/^PID-13: .*; PV1-19: /);
+    expect(res.text).toMatch(/^PID-13, PV1-19: /);
     expect(res.ack.match(/\rERR\|/g)).toHaveLength(2);
+    expect(res.ack).toMatch(/\rERR\|PID\^1\^13\^102&[^\r]+\rERR\|PV1\^1\^19\^102&/);
   });
 
   it('answers 400 to a batch file (FHS/BHS), saying to send each message on its own', async () => {

@@ -165,20 +165,10 @@ export function createLifecareHl7Handler(deps: {
       }
       if (isDatabaseUnavailable(error)) {
         log.warn({ err: { message: (error as Error).message } }, 'database unavailable; hl7 message not taken');
-        return answer(
-          ctx,
-          'unavailable',
-          'temporarily unavailable: send the message again (a repeat of a stored visit is answered as a duplicate)',
-          [],
-        );
+        return answer(ctx, 'unavailable', 'temporarily unavailable: send it again (a stored visit resent is a duplicate)', []);
       }
       log.error({ err: { name: (error as Error).name, message: (error as Error).message } }, 'hl7 message failed');
-      return answer(
-        ctx,
-        'unavailable',
-        'could not be processed now: send the message again (a repeat of a stored visit is answered as a duplicate)',
-        [],
-      );
+      return answer(ctx, 'unavailable', 'could not be processed now: send it again (a stored visit resent is a duplicate)', []);
     }
   }
 }

@@ -126,6 +126,12 @@ function errLocation(field: string, c: string): string {
   return m ? [m[1], '1', m[2] ?? ''].join(c) : c.repeat(2);
 }
 
+/** MSA-3's text: when it is too long for it and names several fields, those fields first (each has its ERR). */
+function shortText(text: string, issues: FieldIssue[]): string {
+  const fields = [...new Set(issues.map((i) => i.field).filter(Boolean))];
+  return text.length <= MSA_TEXT_MAX || fields.length < 2 ? text : `${fields.join(', ')}: one ERR segment each says what is wrong`;
+}
+
 /** The ACK message (MSH, MSA and one ERR per issue), encoded in the charset of the message answered. */
 export function buildAck(ctx: AckContext, result: AckResult, text: string, issues: FieldIssue[] = [], now = new Date()): Buffer {
   const d = ctx.delimiters;
@@ -154,7 +160,7 @@ export function buildAck(ctx: AckContext, result: AckResult, text: string, issue
     ctx.charsetName,
   ];
   while (msh.length > 12 && msh[msh.length - 1] === '') msh.pop();
-  const msaText = isV27OrLater(ctx.version) ? '' : escapeEr7Within(text, MSA_TEXT_MAX, d);
+  const msaText = isV27OrLater(ctx.version) ? '' : escapeEr7Within(shortText(text, issues), MSA_TEXT_MAX, d);
   const segments = [msh.join(f), ['MSA', code, ctx.controlId, ...(msaText ? [msaText] : [])].join(f)];
   if (result !== 'accepted') {
     const errorCode = ERROR_CODE[result];
