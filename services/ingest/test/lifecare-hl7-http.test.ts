@@ -301,7 +301,20 @@ describe('POST /v1/sources/lifecare/hl7', () => {
     const res = await postHl7(h.url, fresh('a03-adult-fi', { 'MSH-9': 'ADT^A01' }).bytes);
     expect(res.code).toBe('AR');
     expect(res.text).toContain('ADT\\S\\A01'); // ^ escaped as HL7 requires
-    expect(res.ack).toContain('^200&');
+    // HL7 table 0357 (an interface-engine probe): another ADT event is 201, another message type 200
+    expect(res.ack).toContain('^201&');
+    expect((await postHl7(h.url, fresh('a03-adult-fi', { 'MSH-9': 'ORU^R01' }).bytes)).ack).toContain('^200&');
+  });
+
+  it('names a missing field 101 and a missing segment 100 (HL7 table 0357), a wrong value 102', async () => {
+    const missing = await postHl7(h.url, fresh('a03-adult-fi', { 'PV1-19': '', 'PV1-45': '', 'PID-3.1': '010181-900D' }).bytes);
+    expect(missing.ack).toContain('\rERR|PV1^1^19^101&');
+    expect(missing.ack).toContain('\rERR|PV1^1^45^101&');
+    expect(missing.ack).toContain('\rERR|PID^1^3^102&');
+    const noPid = fresh('a03-adult-fi', {})
+      .bytes.toString('latin1')
+      .replace(/\rPID\|[^\r]*/, '');
+    expect((await postHl7(h.url, Buffer.from(noPid, 'latin1'))).ack).toContain('\rERR|PID^1^^100&');
   });
 
   it('gives the enhanced-mode accept ACK a sender asks for in MSH-15', async () => {

@@ -205,15 +205,18 @@ export function lifecareToVisitEvent(msg: Er7Message, timeZone: string): VisitEv
       {
         field: 'MSH-9',
         message: `message type ${type || '(empty)'}^${trigger || '(empty)'} is not supported (ADT^${SUPPORTED_EVENTS.join('/')})`,
+        // HL7 table 0357: an ADT of another event is 201 (unsupported event code), another type 200
+        hl7Code: type === 'ADT' ? '201' : '200',
       },
     ]);
   }
   const issues: FieldIssue[] = [...repeatedSegments(msg)];
   // A cancellation is read from its visit number alone: what it does not use cannot lose it.
   const cancelling = kind === 'visit-cancelled';
-  if (!hasSegment(msg, 'PID') && !cancelling) issues.push({ field: 'PID', message: 'the PID segment is missing' });
+  // HL7 table 0357: a missing segment is 100 (segment sequence error), a missing field 101 (required field missing)
+  if (!hasSegment(msg, 'PID') && !cancelling) issues.push({ field: 'PID', message: 'the PID segment is missing', hl7Code: '100' });
   const visitId = hl7Value(component(msg, 'PV1', 19, 1)) || undefined;
-  if (!visitId && kind !== 'patient-updated') issues.push({ field: 'PV1-19', message: 'the visit number is required' });
+  if (!visitId && kind !== 'patient-updated') issues.push({ field: 'PV1-19', message: 'the visit number is required', hl7Code: '101' });
   // An OID from PV1-39, else from PV1-3.4 (each also as an HD `name&oid&ISO`); else whatever PV1-39
   // or PV1-3.4 holds (a facility code in PV1-39 does not hide the OID in PV1-3.4).
   const [servicing, location] = [unitOidOf(msg, 39, 1), unitOidOf(msg, 3, 4)];
@@ -221,13 +224,13 @@ export function lifecareToVisitEvent(msg: Er7Message, timeZone: string): VisitEv
   let endedAt: string | undefined;
   if (kind === 'visit-ended') {
     const raw = hl7Value(component(msg, 'PV1', 45, 1));
-    if (!raw) issues.push({ field: 'PV1-45', message: 'the end time of the visit is required' });
+    if (!raw) issues.push({ field: 'PV1-45', message: 'the end time of the visit is required', hl7Code: '101' });
     else {
       endedAt = hl7Instant(raw, timeZone) ?? undefined;
       // The value is not echoed: a misplaced field could hold a hetu.
       if (!endedAt) issues.push({ field: 'PV1-45', message: 'not a date and time (YYYYMMDDHHMM[SS][+ZZZZ])' });
     }
-    if (!unitId) issues.push({ field: 'PV1-39', message: 'the unit OID (PV1-39 or PV1-3.4) is required' });
+    if (!unitId) issues.push({ field: 'PV1-39', message: 'the unit OID (PV1-39 or PV1-3.4) is required', hl7Code: '101' });
   }
   const { value: personalId, conflict } = personalIdOf(msg);
   const hetu = personalId ? parseHetu(personalId) : null;
