@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildIngestApp } from '../src/app.ts';
 import { createMllpServer, frame, type MllpServer } from '../src/mllp/mllp-server.ts';
 import { createIngestPipeline } from '../src/pipeline.ts';
-import { fixture, hl7Time, hl7With, keys, postHl7, postJson, TOKENS, testConfig } from './helpers.ts';
+import { fixture, hl7Time, hl7With, keys, postHl7, postJson, TOKENS, testConfig, testHetu, yesterdayAt } from './helpers.ts';
 
 describe('logs', () => {
   const lines: string[] = [];
@@ -126,6 +126,45 @@ describe('logs', () => {
       expect.objectContaining({ visitId: 'LOGSENT1', outcome: 'cancelled', textSent: true }),
       expect.objectContaining({ visitId: 'LOGNEVERSEEN', outcome: 'cancelled', visitUnknown: true }),
     ]);
+  });
+
+  it('say at info which earlier surveys of the day a later visit took (the same-day rule), alone or in a batch', async () => {
+    const visit = JSON.parse(fixture('canonical/visit-ended.json').toString('utf8'));
+    const patientOf = (personalId: string) => ({ ...visit.patient, personalId, birthDate: undefined });
+    const at = (hour: number) => yesterdayAt(hour).toISOString(); // one Helsinki day, whatever the time now
+    const [first, second] = [testHetu('1975-06-15'), testHetu('1976-07-16')];
+    const replacedLines = () =>
+      lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((p) => String(p.msg).startsWith('same-day rule'));
+    const morning = await postJson(`${url}/v1/visits`, {
+      ...visit,
+      visitId: 'LOGDAY1',
+      sourceEventId: 'LOGDAY1',
+      endedAt: at(10),
+      patient: patientOf(first),
+    });
+    const later = await postJson(`${url}/v1/visits`, {
+      ...visit,
+      visitId: 'LOGDAY2',
+      sourceEventId: 'LOGDAY2',
+      endedAt: at(12),
+      patient: patientOf(first),
+    });
+    expect(replacedLines()).toContainEqual(
+      expect.objectContaining({
+        level: 30,
+        visitId: 'LOGDAY2',
+        invitationId: later.json.invitationId,
+        replacedInvitationIds: [morning.json.invitationId],
+      }),
+    );
+    const batch = await postJson(`${url}/v1/visits`, [
+      { ...visit, visitId: 'LOGDAY3', sourceEventId: 'LOGDAY3', endedAt: at(9), patient: patientOf(second) },
+      { ...visit, visitId: 'LOGDAY4', sourceEventId: 'LOGDAY4', endedAt: at(13), patient: patientOf(second) },
+    ]);
+    const [earlier, latest] = batch.json.results as Array<{ invitationId: string }>;
+    expect(replacedLines()).toContainEqual(
+      expect.objectContaining({ visitId: 'LOGDAY4', invitationId: latest?.invitationId, replacedInvitationIds: [earlier?.invitationId] }),
+    );
   });
 
   it('give an item the schema refused inside a batch its own visit event line, its visit id protected', async () => {

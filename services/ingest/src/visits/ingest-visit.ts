@@ -1,6 +1,7 @@
 import type { KaikuConfig } from '@kaiku/config';
 import { encryptPhone, InvalidVisitError, type Keys, type SkipReason, type VisitEvent } from '@kaiku/core';
 import { type Pool, type PoolClient, retryIfRolledBack, withTransaction } from '@kaiku/db';
+import type { Logger } from 'pino';
 import * as cancellation from './cancellation.repository.ts';
 import { describeCancelledTexts, textState } from './cancelled-text.ts';
 import { applyKnownDeaths } from './known-deaths.ts';
@@ -17,6 +18,8 @@ export interface VisitIngestorDeps {
   now?: () => Date;
   /** Called after the commit with invitations that were cancelled (their queued jobs can go). */
   onCancelled?: (invitationIds: string[]) => void;
+  /** For the line that says a visit took earlier ones' same-day surveys (replacedSurveysLog). */
+  logger?: Logger;
 }
 
 /** What one handler did inside the transaction; `cancelled` jobs are removed after the commit. */
@@ -45,6 +48,7 @@ export function createVisitIngestor(deps: VisitIngestorDeps) {
     await applyKnownDeaths(deps.pool, [p]);
     const args = endedArgs(rules, deps.keys, p);
     const handled = handledOf(p, args, await retryIfRolledBack(() => repo.ingestVisitEnded(deps.pool, args), 3));
+    logReplacedSurveys(deps.logger, handled);
     await describeCancelledTexts(deps.pool, [{ source: event.source, outcome: handled.outcome }]);
     return { ...handled, cancelled: [...handled.cancelled, ...(await withdrawIfBarred(deps.pool, p))] };
   }
@@ -144,6 +148,20 @@ export function handledOf(p: PreparedVisit, args: repo.VisitEndedArgs, done: rep
     },
     cancelled: done.superseded,
   };
+}
+
+/**
+ * One line when a visit took the surveys of the patient's earlier visits that day (the same-day
+ * rule): their invitations end `skipped: same-day-visit`, which their own `scheduled` line and
+ * the record system's ACK do not say (a support desk told a patient the wrong visit was surveyed).
+ */
+export function logReplacedSurveys(logger: Logger | undefined, handled: Handled) {
+  const o = handled.outcome;
+  if (!logger || o.outcome !== 'scheduled' || handled.cancelled.length === 0) return;
+  logger.info(
+    { part: 'visits', visitId: o.visitId, invitationId: o.invitationId, replacedInvitationIds: handled.cancelled },
+    'same-day rule: this visit takes the surveys of earlier visits that day',
+  );
 }
 
 export function rejectedOutcome(event: VisitEvent, error: InvalidVisitError): VisitOutcome {

@@ -1,8 +1,9 @@
 import type { KaikuConfig } from '@kaiku/config';
 import { InvalidVisitError, type Keys, type VisitEvent } from '@kaiku/core';
 import { type Pool, retryIfRolledBack } from '@kaiku/db';
+import type { Logger } from 'pino';
 import { describeCancelledTexts } from './cancelled-text.ts';
-import { endedArgs, handledOf, rejectedOutcome, withdrawIfBarred } from './ingest-visit.ts';
+import { endedArgs, handledOf, logReplacedSurveys, rejectedOutcome, withdrawIfBarred } from './ingest-visit.ts';
 import { applyKnownDeaths } from './known-deaths.ts';
 import type { VisitOutcome } from './outcome.ts';
 import * as repo from './visit.repository.ts';
@@ -14,6 +15,7 @@ export interface EndedIngestorDeps {
   keys: Keys;
   now?: () => Date;
   onCancelled?: (invitationIds: string[]) => void;
+  logger?: Logger;
 }
 
 /** Whether an event can go through `createEndedIngestor` (a visit-ended event that names its visit). */
@@ -96,6 +98,7 @@ export function createEndedIngestor(deps: EndedIngestorDeps) {
     const cancelled: string[] = [];
     prepared.forEach(({ n, p, args }, k) => {
       const handled = handledOf(p, args, done[k] as repo.VisitEndedResult);
+      logReplacedSurveys(deps.logger, handled);
       outcomes[n] = handled.outcome;
       cancelled.push(...handled.cancelled);
     });
