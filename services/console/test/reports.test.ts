@@ -254,6 +254,36 @@ describe('reports API', () => {
     expect(healthStations).toMatchObject({ n: 31, suppressed: false }); // 31 − nothing shown: units 5 and 6 together only
   });
 
+  it('hides a second unit of the small unit’s record system too, so that the source report minus the shown units gives no single unit', async () => {
+    // February 2017, all health stations: units 1 (2 answers) and 4 (20) are on Lifecare, units 2 (15) and 3 (20) on
+    // Pegasos. The service line takes unit 2, the smallest, as the complement of unit 1; the Lifecare line needs one too.
+    await seedVisits(pool, [
+      ...answers({ promoters: 1, passives: 1, detractors: 0 }, () => ({ unit: unit(1), day: '2017-02-03' })),
+      ...answers({ promoters: 10, passives: 5, detractors: 5 }, () => ({ unit: unit(4), day: '2017-02-04' })),
+      ...answers({ promoters: 10, passives: 3, detractors: 2 }, () => ({ unit: unit(2), day: '2017-02-05', source: 'pegasos' })),
+      ...answers({ promoters: 12, passives: 5, detractors: 3 }, () => ({ unit: unit(3), day: '2017-02-06', source: 'pegasos' })),
+    ]);
+    const period = 'from=2017-02-01&to=2017-02-28';
+    const byUnit = (await get(`/v1/reports/nps?${period}&groupBy=unit`)).json();
+    const marks = Object.fromEntries(byUnit.rows.map((r: { key: { unit: string }; suppression?: string }) => [r.key.unit, r.suppression]));
+    // An analyst probe: the lifecare line (22) minus the unit shown beside it gave unit 1's two answers exactly.
+    // Unit 4 is hidden for that; and unit 3 as well, or the Pegasos line would give unit 2 back, and with it unit 1.
+    expect(marks).toEqual({
+      [unit(1)]: 'small-group',
+      [unit(2)]: 'complementary',
+      [unit(3)]: 'complementary',
+      [unit(4)]: 'complementary',
+    });
+    const bySource = (await get(`/v1/reports/nps?${period}&groupBy=source`)).json();
+    expect(bySource.rows.find((r: { key: { source: string } }) => r.key.source === 'lifecare')).toMatchObject({ n: 22, suppressed: false });
+    // ...also in the funnel, whose groups are by texts delivered
+    const funnel = (await get(`/v1/reports/funnel?${period}&groupBy=unit`)).json();
+    const funnelMarks = Object.fromEntries(
+      funnel.rows.map((r: { key: { unit: string }; suppression?: string }) => [r.key.unit, r.suppression]),
+    );
+    expect([funnelMarks[unit(1)], funnelMarks[unit(4)]]).toEqual(['small-group', 'complementary']);
+  });
+
   it('hides one more group when the small ones together are still too few to show as a sum', async () => {
     // With minN 16, units 2 (3) and 3 (12) are small, and 15 answers together would follow from the
     // total minus unit 1 and unit 4: unit 4 is hidden too.

@@ -46,13 +46,15 @@ export interface Nesting {
   parentOf(value: string): string | undefined;
 }
 
+/** `nesting`: one or more (units nest in services, and in sources where each unit has one). */
 export function suppressSmallGroups(
   cells: readonly SuppressionCell[],
   dims: readonly string[],
   minN: number,
-  nesting?: Nesting,
+  nesting?: Nesting | readonly Nesting[],
 ): SuppressionResult {
-  return suppress(cells, dims, minN, Object.assign(new Map(), { auditOps: AUDIT_OPS }), nesting);
+  const nestings = nesting === undefined ? [] : 'dim' in nesting ? [nesting] : nesting;
+  return suppress(cells, dims, minN, Object.assign(new Map(), { auditOps: AUDIT_OPS }), nestings);
 }
 
 /**
@@ -73,7 +75,7 @@ function suppress(
   dims: readonly string[],
   minN: number,
   coarser: Coarser,
-  nesting?: Nesting,
+  nestings: readonly Nesting[],
 ): SuppressionResult {
   const sortedDims = [...dims].sort();
   const keyOf = (c: SuppressionCell) => JSON.stringify(sortedDims.map((d) => c.key[d]));
@@ -83,7 +85,7 @@ function suppress(
     sortedDims,
     minN,
     coarser,
-    nesting,
+    nestings,
   );
   const marks = new Array<SuppressionMark | null>(cells.length);
   const exposed = new Array<boolean>(cells.length);
@@ -121,7 +123,7 @@ function suppressInOrder(
   dims: readonly string[],
   minN: number,
   coarser: Coarser,
-  nesting?: Nesting,
+  nestings: readonly Nesting[],
 ): SuppressionResult {
   const marks: Array<SuppressionMark | null> = cells.map((c) => (c.n < minN ? 'small-group' : null));
   const totalN = cells.reduce((sum, c) => sum + c.n, 0);
@@ -140,7 +142,7 @@ function suppressInOrder(
         if (members) members.push(i);
         else byRest.set(restKey(c), [i]);
       });
-      const coarseMarks = coarserMarks(cells, rest, (c, d) => c.key[d], minN, coarser, nesting);
+      const coarseMarks = coarserMarks(cells, rest, (c, d) => c.key[d], minN, coarser, nestings);
       for (const [key, members] of byRest) {
         const mark = coarseMarks.get(key) ?? null;
         const marginalN = members.reduce((s, i) => s + (cells[i] as SuppressionCell).n, 0);
@@ -153,7 +155,8 @@ function suppressInOrder(
     }
   }
 
-  if (nesting && dims.includes(nesting.dim) && !dims.includes(nesting.parentDim)) {
+  for (const nesting of nestings) {
+    if (!dims.includes(nesting.dim) || dims.includes(nesting.parentDim)) continue;
     // The parent report's cell: published unless it is small itself (when it is hidden there only
     // to protect another, treating it as published protects more here, never less; and the line
     // then keeps a cell hidden, so that its sum does not give that cell back).
@@ -161,7 +164,7 @@ function suppressInOrder(
     const parentDims = [nesting.parentDim, ...rest];
     const dimValue = (c: SuppressionCell, d: string) =>
       d === nesting.parentDim ? nesting.parentOf(c.key[nesting.dim] as string) : c.key[d];
-    const parentMarks = coarserMarks(cells, parentDims, dimValue, minN, coarser, nesting);
+    const parentMarks = coarserMarks(cells, parentDims, dimValue, minN, coarser, nestings);
     const byParent = new Map<string, number[]>();
     cells.forEach((c, i) => {
       if (dimValue(c, nesting.parentDim) === undefined) return;
@@ -193,7 +196,7 @@ function suppressInOrder(
   // Each line is safe on its own; a combination of published sums can still isolate a small group
   // (unit 21's September from its unit line, two month lines and another unit's line), also with
   // reports two or more dimensions coarser. Hide more until none does.
-  const audited = dims.length >= 3 ? [...lines, ...deeperLines(cells, dims, minN, coarser, nesting)] : lines;
+  const audited = dims.length >= 3 ? [...lines, ...deeperLines(cells, dims, minN, coarser, nestings)] : lines;
   auditPattern({
     cells,
     marks,
@@ -253,7 +256,7 @@ function deeperLines(
   dims: readonly string[],
   minN: number,
   coarser: Coarser,
-  nesting?: Nesting,
+  nestings: readonly Nesting[],
 ): Line[] {
   const subsets: string[][] = [];
   for (let mask = 1; mask < (1 << dims.length) - 1; mask++) {
@@ -261,7 +264,7 @@ function deeperLines(
     if (subset.length <= dims.length - 2) subsets.push(subset);
   }
   return subsets.flatMap((subset) => {
-    const marks = coarserMarks(cells, subset, (c, d) => c.key[d], minN, coarser, nesting);
+    const marks = coarserMarks(cells, subset, (c, d) => c.key[d], minN, coarser, nestings);
     const byKey = new Map<string, number[]>();
     cells.forEach((c, i) => {
       const key = JSON.stringify(subset.map((d) => c.key[d]));
@@ -288,7 +291,7 @@ function coarserMarks(
   dimValue: (c: SuppressionCell, dim: string) => string | undefined,
   minN: number,
   coarser: Coarser,
-  nesting?: Nesting,
+  nestings: readonly Nesting[],
 ): Map<string, SuppressionMark | null> {
   const id = JSON.stringify(dims);
   const known = coarser.get(id);
@@ -303,7 +306,7 @@ function coarserMarks(
     else sums.set(key, { key: Object.fromEntries(dims.map((d, i) => [d, values[i] as string])), n: c.n });
   }
   const keys = [...sums.keys()];
-  const result = suppress([...sums.values()], dims, minN, coarser, nesting);
+  const result = suppress([...sums.values()], dims, minN, coarser, nestings);
   const byKey = new Map(keys.map((k, i) => [k, result.cells[i] ?? null]));
   coarser.set(id, byKey);
   return byKey;

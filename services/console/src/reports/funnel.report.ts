@@ -2,6 +2,7 @@ import { type Nesting, shareOf, suppressSmallGroups } from '@kaiku/core';
 import type { Pool } from '@kaiku/db';
 import { DIMENSION_SQL, effectiveMinN, filterClause, type GroupDimension, type ReportQuery } from './report-query.ts';
 import { rollupSource } from './rollup-source.ts';
+import { reportNestings } from './unit-nesting.ts';
 
 export interface FunnelFigures {
   received: number;
@@ -90,7 +91,11 @@ async function groupedRollup(pool: Pool, q: ReportQuery, dims: readonly GroupDim
 export async function funnelReport(pool: Pool, q: ReportQuery, configuredMinN: number, nesting?: Nesting) {
   const minN = effectiveMinN(q, configuredMinN);
   const dims = q.groupBy;
-  const [funnelRows, npsRows] = await Promise.all([groupedRollup(pool, q, dims, 'funnel'), groupedRollup(pool, q, dims, 'nps')]);
+  const [funnelRows, npsRows, nestings] = await Promise.all([
+    groupedRollup(pool, q, dims, 'funnel'),
+    groupedRollup(pool, q, dims, 'nps'),
+    reportNestings(pool, q, nesting),
+  ]);
   const byKey = new Map<string, { key: Key; f: FunnelFigures }>();
   const entry = (key: Key) => {
     const id = JSON.stringify(dims.map((d) => key[d]));
@@ -132,7 +137,7 @@ export async function funnelReport(pool: Pool, q: ReportQuery, configuredMinN: n
     texted.map((g) => ({ key: g.key as Record<string, string>, n: g.f.delivered })),
     dims,
     minN,
-    nesting,
+    nestings,
   );
   const markOf = new Map(texted.map((g, i) => [g, marks.cells[i] ?? null]));
   const rows = groups.map((g) => {

@@ -2,6 +2,7 @@ import { type Nesting, npsFigures, type SuppressionMark, shareOf, suppressSmallG
 import type { Pool } from '@kaiku/db';
 import { DIMENSION_SQL, effectiveMinN, filterClause, type GroupDimension, type ReportQuery } from './report-query.ts';
 import { rollupSource } from './rollup-source.ts';
+import { reportNestings } from './unit-nesting.ts';
 
 export interface AnswerCounts {
   promoters: number;
@@ -79,7 +80,7 @@ export async function answerCounts(pool: Pool, q: ReportQuery, dims: readonly Gr
 export async function npsReport(pool: Pool, q: ReportQuery, configuredMinN: number, nesting?: Nesting): Promise<NpsReport> {
   const minN = effectiveMinN(q, configuredMinN);
   const dims = q.groupBy;
-  const groups = await answerCounts(pool, q, dims);
+  const [groups, nestings] = await Promise.all([answerCounts(pool, q, dims), reportNestings(pool, q, nesting)]);
   const total = groups.reduce<AnswerCounts>(
     (t, g) => ({
       promoters: t.promoters + g.counts.promoters,
@@ -96,7 +97,7 @@ export async function npsReport(pool: Pool, q: ReportQuery, configuredMinN: numb
         groups.map((g) => ({ key: g.key as Record<string, string>, n: size(g.counts) })),
         dims,
         minN,
-        nesting,
+        nestings,
       )
     : // Without groupBy the one row is the total, hidden with it.
       { cells: groups.map(() => totalMark), total: totalMark };

@@ -1,0 +1,30 @@
+import type { Nesting } from '@kaiku/core';
+import type { Pool } from '@kaiku/db';
+import { filterClause, type ReportQuery } from './report-query.ts';
+import { rollupSource } from './rollup-source.ts';
+
+/**
+ * Units nest in sources where each unit's figures in the period came from one record system, as
+ * they do in a county (a unit is on one): the report grouped by source publishes each source's sum
+ * of its units, so a table by unit is protected against it as against the one by service (an
+ * analyst probe: the lifecare line minus its shown units gave a hidden unit's scores exactly). A
+ * unit seen from two sources has no parent line.
+ */
+export async function unitsInSources(pool: Pool, q: ReportQuery): Promise<Nesting> {
+  const params: unknown[] = [];
+  const source = rollupSource('nps', q.from, q.to, false, params);
+  const where = filterClause(q, params);
+  const { rows } = await pool.query<{ unit_id: string; source: string; sources: number }>(
+    `SELECT d.unit_id, min(d.source) AS source, count(DISTINCT d.source)::int AS sources
+       FROM ${source} d WHERE true${where} GROUP BY d.unit_id`,
+    params,
+  );
+  const sourceOf = new Map(rows.filter((r) => r.sources === 1).map((r) => [r.unit_id, r.source]));
+  return { dim: 'unit', parentDim: 'source', parentOf: (unit) => sourceOf.get(unit) };
+}
+
+/** The nestings a report by `q.groupBy` is protected against: the config's, and units in sources when it groups by unit but not by source. */
+export async function reportNestings(pool: Pool, q: ReportQuery, configured?: Nesting): Promise<Nesting[]> {
+  const bySource = q.groupBy.includes('unit') && !q.groupBy.includes('source') ? [await unitsInSources(pool, q)] : [];
+  return [...(configured ? [configured] : []), ...bySource];
+}
