@@ -83,6 +83,10 @@ describe('POST /v1/visits', () => {
     expect(res.json).toEqual({ outcome: 'skipped', visitId: v.visitId, reason });
     const row = await invitationOf(h.pool, 'lifecare', v.visitId);
     expect(row).toMatchObject({ status: 'skipped', skip_reason: reason, phone_enc: null, phone_hash: null });
+    // a unit the config does not list has no service of the county's (an analyst probe: it was
+    // counted as `other`, a service of the config, in the funnel by service)
+    const { rows } = await h.pool.query('SELECT service FROM visits WHERE source_visit_id = $1', [v.visitId]);
+    expect(rows[0]?.service).toEqual(reason === 'unit-not-enrolled' ? 'unknown' : expect.not.stringMatching(/^unknown$/));
   });
 
   it('skips a number that opted out', async () => {

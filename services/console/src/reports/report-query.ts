@@ -64,7 +64,8 @@ const baseQuery = z.object({
   ),
   // Written as ingest reads it: `urn:oid:1.2.246.…` (copied from FHIR) is the unit `1.2.246.…`.
   unit: list.transform((vs) => vs.map(unitIdOf)),
-  service: valuesOf(SERVICE_KINDS),
+  // `unknown`: the visits of units the config does not list (skipped unit-not-enrolled)
+  service: valuesOf([...SERVICE_KINDS, 'unknown']),
   language: valuesOf(LANGUAGES, (v) => v.toLowerCase()),
   // `75+` in a URL reads as `75 ` when its `+` is not encoded; `unknown`: no birth date known.
   ageBand: valuesOf([...AGE_BANDS, 'unknown'], (v) => (v === '75' ? '75+' : v)),

@@ -73,7 +73,8 @@ export function createVisitRules(deps: { kaiku: KaikuConfig; keys: Keys }) {
         sourceVisitId: visitId,
         sourceEventId: event.sourceEventId ?? null,
         unitId: event.unit.id,
-        service: unit?.service ?? 'other',
+        // a unit the config does not list (skipped unit-not-enrolled): no service of the county's
+        service: unit?.service ?? 'unknown',
         serviceClass: event.service?.class ?? null,
         endedAt,
         visitDay: facts.visitDay,
