@@ -44,6 +44,13 @@ describe('dashboard page', () => {
     };
   }
 
+  it('says that comments of units with fewer than minN answers a month are held back, only when some are', async () => {
+    const data = await pageData('en');
+    const note = 'Feedback is shown only from units with at least 5 answers in the month';
+    expect(dashboardPage({ ...data, comments: { ...data.comments, comments: [], withheldUnitMonths: 1 } })).toContain(note);
+    expect(dashboardPage({ ...data, comments: { ...data.comments, comments: [], withheldUnitMonths: 0 } })).not.toContain(note);
+  });
+
   it("says why a response-rate row is not shown: its own small group, or protecting another (as the API's suppression says)", async () => {
     const data = await pageData('en');
     const rows = [

@@ -257,7 +257,8 @@ function comments(d: DashboardData, t: Strings): string {
         `<li><blockquote lang="${esc(c.language)}">${esc(c.comment)}</blockquote><p class="meta"><span class="band band-${c.scoreBand}">${esc(t[c.scoreBand])}</span> · ${esc(unitName(d, c.unit))} · ${esc(c.month)}</p></li>`,
     )
     .join('');
-  return `<section aria-labelledby="comments-h"><h2 id="comments-h">${esc(t.comments)}</h2>${items ? `<ul class="comments">${items}</ul>` : `<p>${esc(t.noComments)}</p>`}</section>`;
+  const withheld = d.comments.withheldUnitMonths ? `<p class="note">${esc(fill(t.commentsWithheld, { minN: d.comments.minN }))}</p>` : '';
+  return `<section aria-labelledby="comments-h"><h2 id="comments-h">${esc(t.comments)}</h2>${items ? `<ul class="comments">${items}</ul>` : `<p>${esc(t.noComments)}</p>`}${withheld}</section>`;
 }
 
 export function dashboardPage(d: DashboardData): string {

@@ -21,7 +21,11 @@ export async function commentsReport(pool: Pool, q: ReportQuery, configuredMinN:
   const minN = effectiveMinN(q, configuredMinN);
   const groups = await answerCounts(pool, q, ['unit', 'month']);
   const allowed = groups.filter((g) => g.counts.promoters + g.counts.passives + g.counts.detractors >= minN);
-  const base = { from: q.from, to: q.to, minN, limit: q.limit, offset: q.offset };
+  // Unit-months with answers but fewer than minN: their comments are held back (the count only, as
+  // the NPS report shows a hidden row's n), so that an empty list does not read as "no comments"
+  // (a support probe: the dashboard said so beside a funnel of two answers with reasons).
+  const withheldUnitMonths = groups.length - allowed.length;
+  const base = { from: q.from, to: q.to, minN, limit: q.limit, offset: q.offset, withheldUnitMonths };
   if (allowed.length === 0) return { ...base, comments: [] as CommentRow[] };
 
   const params: unknown[] = [q.from, q.to, allowed.map((g) => g.key.unit), allowed.map((g) => g.key.month)];
