@@ -4,7 +4,7 @@ import type { Pool } from 'pg';
  * The newest migration this code needs (a test keeps it equal to the last file in `migrations/`).
  * A service against a database without it is not ready: its SQL functions and tables may be missing.
  */
-export const LATEST_MIGRATION = '1700000000840_unknown-unit-service';
+export const LATEST_MIGRATION = '1700000000850_message-sid-lookup';
 
 /** Thrown when the database lacks the newest migration this code needs. */
 export class SchemaNotReadyError extends Error {

@@ -12,6 +12,7 @@ import {
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { registerDashboard } from './dashboard/dashboard.routes.ts';
+import { registerInvitationLookup } from './ops/invitation-lookup.ts';
 import { type QueueBoardDeps, registerQueueBoard } from './ops/queue-board.ts';
 import { registerReportRoutes } from './routes/reports.routes.ts';
 
@@ -42,6 +43,7 @@ export function buildConsoleApp(deps: ConsoleAppDeps): FastifyInstance {
       }
     });
     registerReportRoutes(api, { pool: deps.pool, kaiku: deps.kaiku });
+    registerInvitationLookup(api, { pool: deps.pool });
   });
   app.register(async (dashboard) => {
     registerDashboard(dashboard, { pool: deps.pool, kaiku: deps.kaiku, token: deps.token, secureCookies: deps.secureCookies ?? false });
