@@ -44,7 +44,7 @@ describe('the invitation look-up (support desk)', () => {
       ).rows[0]?.id as string;
     answered = await invitation(await visit('V-ANSWERED'), 'status, step, message_sid, attempt, sent_at, delivery_status', [
       'completed',
-      'done',
+      'completed',
       'SMtext1',
       1,
       '2026-03-02T12:00:00Z',
@@ -73,7 +73,7 @@ describe('the invitation look-up (support desk)', () => {
       invitationId: answered,
       visit: { source: 'lifecare', visitId: 'V-ANSWERED', unit: UNIT, service: 'health-station', day: '2026-03-02' },
       status: 'completed',
-      step: 'done',
+      step: 'completed',
       messageSid: 'SMtext1',
       deliveryStatus: 'delivered',
       answered: true,
