@@ -274,6 +274,10 @@ describe('reports API', () => {
       [unit(3)]: 'complementary',
       [unit(4)]: 'complementary',
     });
+    // ...and the unit × source table, where each unit is the whole of its line, hides them as the unit report does
+    // (a regression probe: it showed unit 4, and with the source × service report that gave unit 1 back)
+    const byUnitSource = (await get(`/v1/reports/nps?${period}&groupBy=unit,source`)).json();
+    expect(byUnitSource.rows.filter((r: { suppressed: boolean }) => !r.suppressed)).toEqual([]);
     const bySource = (await get(`/v1/reports/nps?${period}&groupBy=source`)).json();
     expect(bySource.rows.find((r: { key: { source: string } }) => r.key.source === 'lifecare')).toMatchObject({ n: 22, suppressed: false });
     // ...also in the funnel, whose groups are by texts delivered

@@ -23,8 +23,13 @@ export async function unitsInSources(pool: Pool, q: ReportQuery): Promise<Nestin
   return { dim: 'unit', parentDim: 'source', parentOf: (unit) => sourceOf.get(unit) };
 }
 
-/** The nestings a report by `q.groupBy` is protected against: the config's, and units in sources when it groups by unit but not by source. */
+/**
+ * The nestings a report by `q.groupBy` is protected against: the config's, and units in sources
+ * whenever it groups by unit, also by source: the marks of its coarser reports (by unit alone, for
+ * a unit × source table's unit lines) must be those the unit report itself shows (a regression
+ * probe: a unit the unit report hid was the whole of its line in unit × source, and shown there).
+ */
 export async function reportNestings(pool: Pool, q: ReportQuery, configured?: Nesting): Promise<Nesting[]> {
-  const bySource = q.groupBy.includes('unit') && !q.groupBy.includes('source') ? [await unitsInSources(pool, q)] : [];
+  const bySource = q.groupBy.includes('unit') ? [await unitsInSources(pool, q)] : [];
   return [...(configured ? [configured] : []), ...bySource];
 }
