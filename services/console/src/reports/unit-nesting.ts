@@ -30,6 +30,18 @@ export async function unitsInSources(pool: Pool, q: ReportQuery): Promise<Nestin
  * probe: a unit the unit report hid was the whole of its line in unit × source, and shown there).
  */
 export async function reportNestings(pool: Pool, q: ReportQuery, configured?: Nesting): Promise<Nesting[]> {
-  const bySource = q.groupBy.includes('unit') ? [await unitsInSources(pool, q)] : [];
-  return [...(configured ? [configured] : []), ...bySource];
+  if (!q.groupBy.includes('unit')) return configured ? [configured] : [];
+  const sources = await unitsInSources(pool, q);
+  if (!configured) return [sources];
+  // ...and in each source's services: the report by source and service publishes those sums too
+  // (a source's units of one service, when the other service's unit took the source line's complement).
+  const pairs: Nesting = {
+    dim: 'unit',
+    parentDim: `${sources.parentDim}×${configured.parentDim}`,
+    parentOf: (unit) => {
+      const [source, service] = [sources.parentOf(unit), configured.parentOf(unit)];
+      return source !== undefined && service !== undefined ? `${source}×${service}` : undefined;
+    },
+  };
+  return [configured, sources, pairs];
 }
