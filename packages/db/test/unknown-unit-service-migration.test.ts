@@ -22,7 +22,7 @@ describe('migration 840 (the service of a unit the config does not list)', () =>
         ]);
       };
       await visitSkipped('u-unknown', 'V-1', 'skipped', 'unit-not-enrolled');
-      await visitSkipped('u-unknown', 'V-2', 'skipped', 'unit-not-enrolled');
+      await visitSkipped('u-unknown', 'V-2', 'skipped', 'under-age'); // a reason checked before the unit's
       await visitSkipped('u-mental-health', 'V-3', 'skipped', 'under-age');
       await visitSkipped('u-mental-health', 'V-4', 'scheduled', null);
       // enrolled later: its visits since then are the service's own
@@ -43,6 +43,13 @@ describe('migration 840 (the service of a unit the config does not list)', () =>
         expect(rows, table).toEqual([
           { service: 'other', received: 4, skipped: 2 },
           { service: 'unknown', received: 2, skipped: 2 },
+        ]);
+        const reasons = await db.query(
+          `SELECT skip_reason, sum(skipped)::int AS n FROM ${table} WHERE service = 'unknown' AND skipped > 0 GROUP BY 1 ORDER BY 1`,
+        );
+        expect(reasons.rows, table).toEqual([
+          { skip_reason: 'under-age', n: 1 },
+          { skip_reason: 'unit-not-enrolled', n: 1 },
         ]);
       }
     });
