@@ -19,7 +19,7 @@ export const OPT_OUT_WORDS = ['stop', 'stopall', 'unsubscribe', 'cancel', 'end',
 export const OPT_IN_WORDS = ['start', 'aloita', 'börja', 'starta', 'unstop'];
 
 const POLITE = new Set(
-  'please pls plz kiitos kiitti kiitoksia paljon kovasti tack så mycket gärna thanks thank you thx hei moi moikka hej hejsan hi hello hey ok okei okay sorry sori anteeksi förlåt ursäkta'.split(
+  'please pls plz kiitos kiitti kiitoksia paljon kovasti tack så mycket gärna snälla vänligen thanks thank you thx hei moi moikka hej hejsan hi hello hey ok okei okay sorry sori anteeksi förlåt ursäkta'.split(
     ' ',
   ),
 );
@@ -61,6 +61,8 @@ const OPT_OUT_HEADS: string[][] = [
   ['älkää', 'enää', 'laittako'],
   ['kan', 'ni', 'sluta'],
   ['kan', 'du', 'sluta'],
+  ['kan', 'ni', 'snälla', 'sluta'],
+  ['kan', 'du', 'snälla', 'sluta'],
   ['poista', 'numeroni'],
   ['poistakaa', 'numeroni'],
   ['poista', 'minut'],
@@ -150,7 +152,7 @@ const OPT_OUT_NOUNS = new Set(
 );
 const OPT_OUT_OBJECT = new Set([
   ...OPT_OUT_NOUNS,
-  ...'it pois minut mut prenumeration prenumerationen postituslistalta listoilta jakelusta kyselyistä viesteistä näistä mina detta the tältä näiden lähettämisen spämmäys spämmiä spammia spam spamming er ert era vastata osallistua vastaanottaa saada i off your list lähettäminen lähettämistä lähettämään lähettämästä lähettäkö lähetä tekstaaminen jo heti nyt enää mulle minulle tänne tähän numeroon näitä nää nämä tämä tätä sitten skicka skickandet till mig mej fler några mer texting sending messaging contacting bothering me these this now any more anymore ever again to my number from all your list listalta från listan med smsa sms:a after one of msg msgs spamma spammandet spammet messa messandet texta textandet kontakta störa skriva spämmääminen spämmäämistä viestittely viestittelyä tekstailu'.split(
+  ...'it pois minut mut prenumeration prenumerationen postituslistalta listoilta jakelusta kyselyistä viesteistä näistä mina detta the tältä näiden lähettämisen spämmäys spämmiä spammia spam spamming er ert era vastata osallistua vastaanottaa saada i off your list lähettäminen lähettämistä lähettämään lähettämästä lähettäkö lähetä tekstaaminen jo heti nyt enää mulle minulle tänne tähän numeroon näitä nää nämä tämä tätä sitten skicka skickandet till mig mej fler några mer texting sending messaging contacting bothering me these this now any more anymore ever again to my number from all your list listalta från listan med smsa sms:a after one of msg msgs spamma spammandet spammet messa messandet texta textandet kontakta störa skriva spämmääminen spämmäämistä viestittely viestittelyä tekstailu nu genast längre hela tiden'.split(
     ' ',
   ),
 ]);

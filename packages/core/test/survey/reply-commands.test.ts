@@ -78,6 +78,14 @@ describe('reply commands', () => {
     'Kan ni sluta störa mig',
     'Sluta texta mig',
     'Lopettakaa spämmääminen',
+    // a regression probe: "please", "now" and "all the time" in Swedish
+    'Snälla sluta',
+    'Snälla sluta skicka sms',
+    'Kan ni snälla sluta störa mig',
+    'Sluta spamma mig nu',
+    'Sluta skicka sms nu',
+    'Stopp nu',
+    'Sluta spamma mig hela tiden',
     // a probe of 1,310 replies: wrapped, asked, repeated
     'Kiitos, mutta älkää lähettäkö enää',
     'Kiitos ei, ja älkää lähettäkö enää',
