@@ -157,6 +157,15 @@ describe('logs', () => {
         replacedInvitationIds: [morning.json.invitationId],
       }),
     );
+    // the later visit cancelled: the morning's survey is back, and the log says so (a regression probe)
+    await postJson(`${url}/v1/visits`, { source: 'lifecare', kind: 'visit-cancelled', visitId: 'LOGDAY2' });
+    expect(replacedLines()).toContainEqual(
+      expect.objectContaining({
+        visitId: 'LOGDAY2',
+        cancelledInvitationIds: [later.json.invitationId],
+        restoredInvitationId: morning.json.invitationId,
+      }),
+    );
     const batch = await postJson(`${url}/v1/visits`, [
       { ...visit, visitId: 'LOGDAY3', sourceEventId: 'LOGDAY3', endedAt: at(9), patient: patientOf(second) },
       { ...visit, visitId: 'LOGDAY4', sourceEventId: 'LOGDAY4', endedAt: at(13), patient: patientOf(second) },

@@ -26,6 +26,8 @@ export interface VisitIngestorDeps {
 export interface Handled {
   outcome: VisitOutcome;
   cancelled: string[];
+  /** A cancel gave the survey back to an earlier visit of the day that this one had replaced: its invitation. */
+  restored?: string;
 }
 
 /**
@@ -68,13 +70,13 @@ export function createVisitIngestor(deps: VisitIngestorDeps) {
     const held = found?.invitation_id ? await cancellation.cancelInvitation(client, found.invitation_id) : null;
     const cancelled = held && found?.invitation_id ? [found.invitation_id] : [];
     // An earlier visit of the day that this one had replaced is surveyed after all (a scheduling probe).
-    if (held && found) await cancellation.restoreReplacedVisit(client, found.id, held);
+    const restored = held && found ? await cancellation.restoreReplacedVisit(client, found.id, held) : null;
     // An unknown visit, or one already texted: recorded (and acknowledged), nothing else to do; the
     // answer says when the text had gone, or may be going (see textState).
     const status = found?.invitation_id && cancelled.length === 0 ? found.status : null;
     // Said, so that a cancel whose id was written another way than its visit's is not taken for a real one.
     const unknown = found ? {} : { visitUnknown: true as const };
-    return { outcome: { outcome: 'cancelled', visitId, ...textState(status), ...unknown }, cancelled };
+    return { outcome: { outcome: 'cancelled', visitId, ...textState(status), ...unknown }, cancelled, ...(restored ? { restored } : {}) };
   }
 
   return async function ingest(event: VisitEvent): Promise<VisitOutcome> {
@@ -94,6 +96,13 @@ export function createVisitIngestor(deps: VisitIngestorDeps) {
               3,
             );
       if (handled.cancelled.length) deps.onCancelled?.(handled.cancelled);
+      if (handled.restored) {
+        // (after the commit) the mirror of logReplacedSurveys: a support desk reading that line alone would say no text goes
+        deps.logger?.info(
+          { part: 'visits', visitId: event.visitId, cancelledInvitationIds: handled.cancelled, restoredInvitationId: handled.restored },
+          'same-day rule: the cancelled visit gives its survey back to an earlier visit that day',
+        );
+      }
       return handled.outcome;
     } catch (error) {
       if (error instanceof InvalidVisitError) return rejectedOutcome(event, error);
