@@ -162,6 +162,11 @@ export function buildAck(ctx: AckContext, result: AckResult, text: string, issue
   while (msh.length > 12 && msh[msh.length - 1] === '') msh.pop();
   const msaText = isV27OrLater(ctx.version) ? '' : escapeEr7Within(shortText(text, issues), MSA_TEXT_MAX, d);
   const segments = [msh.join(f), ['MSA', code, ctx.controlId, ...(msaText ? [msaText] : [])].join(f)];
+  // v2.7 on: what became of an accepted message (skipped, cancelled …) in an ERR of severity I
+  // (information), code 0 "message accepted": with no MSA-3 it was said nowhere (a regression probe).
+  if (result === 'accepted' && isV27OrLater(ctx.version) && text) {
+    segments.push(['ERR', '', '', ['0', escapeEr7Within(text, CWE_TEXT_MAX, d), 'HL70357'].join(d.component), 'I'].join(f));
+  }
   if (result !== 'accepted') {
     const errorCode = ERROR_CODE[result];
     const list: FieldIssue[] = issues.length ? issues : [{ field: '', message: text }];
