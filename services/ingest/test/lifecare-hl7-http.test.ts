@@ -315,6 +315,12 @@ describe('POST /v1/sources/lifecare/hl7', () => {
       .bytes.toString('latin1')
       .replace(/\rPID\|[^\r]*/, '');
     expect((await postHl7(h.url, Buffer.from(noPid, 'latin1'))).ack).toContain('\rERR|PID^1^^100&');
+    const noPv1 = fresh('a03-adult-fi', {})
+      .bytes.toString('latin1')
+      .replace(/\rPV1\|[^\r]*/, '');
+    const noVisit = (await postHl7(h.url, Buffer.from(noPv1, 'latin1'))).ack;
+    expect(noVisit).toContain('\rERR|PV1^1^^100&');
+    expect(noVisit).not.toContain('^101&'); // its fields are not named one by one
   });
 
   it('gives the enhanced-mode accept ACK a sender asks for in MSH-15', async () => {

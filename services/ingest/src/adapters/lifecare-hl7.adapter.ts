@@ -215,14 +215,18 @@ export function lifecareToVisitEvent(msg: Er7Message, timeZone: string): VisitEv
   const cancelling = kind === 'visit-cancelled';
   // HL7 table 0357: a missing segment is 100 (segment sequence error), a missing field 101 (required field missing)
   if (!hasSegment(msg, 'PID') && !cancelling) issues.push({ field: 'PID', message: 'the PID segment is missing', hl7Code: '100' });
+  // (no PV1 at all: the segment is named, not each of its fields; a regression probe)
+  const noVisitSegment = !hasSegment(msg, 'PV1') && kind !== 'patient-updated';
+  if (noVisitSegment) issues.push({ field: 'PV1', message: 'the PV1 segment is missing', hl7Code: '100' });
   const visitId = hl7Value(component(msg, 'PV1', 19, 1)) || undefined;
-  if (!visitId && kind !== 'patient-updated') issues.push({ field: 'PV1-19', message: 'the visit number is required', hl7Code: '101' });
+  if (!visitId && kind !== 'patient-updated' && !noVisitSegment)
+    issues.push({ field: 'PV1-19', message: 'the visit number is required', hl7Code: '101' });
   // An OID from PV1-39, else from PV1-3.4 (each also as an HD `name&oid&ISO`); else whatever PV1-39
   // or PV1-3.4 holds (a facility code in PV1-39 does not hide the OID in PV1-3.4).
   const [servicing, location] = [unitOidOf(msg, 39, 1), unitOidOf(msg, 3, 4)];
   const unitId = [servicing, location].find((u) => OID_VALUE.test(u)) ?? (servicing || location);
   let endedAt: string | undefined;
-  if (kind === 'visit-ended') {
+  if (kind === 'visit-ended' && !noVisitSegment) {
     const raw = hl7Value(component(msg, 'PV1', 45, 1));
     if (!raw) issues.push({ field: 'PV1-45', message: 'the end time of the visit is required', hl7Code: '101' });
     else {
