@@ -46,6 +46,14 @@ describe('HL7 ACK within the lengths of the version answered', () => {
     expect(err.length - 'ERR|'.length).toBeLessThanOrEqual(80);
   });
 
+  it('names every field of many in at most 20 ERRs: the last lists the ones left over', () => {
+    const many = Array.from({ length: 28 }, (_, k) => ({ field: `PID-${k + 5}`, message: 'not text in MSH-18' }));
+    const errs = segmentsOf(buildAck(ackContextOf(message('2.5.1'), 'A03'), 'error', 'x', many)).filter((s) => s.startsWith('ERR'));
+    expect(errs).toHaveLength(20);
+    expect(errs[18]).toContain('|PID^1^23|');
+    expect(errs[19]).toBe('ERR|||102^9 more: PID-24, PID-25, PID-26, PID-27, PID-28, PID-29, PID-30, PID-31, PID-32^HL70357|E');
+  });
+
   it('v2.5 on: the text of ERR-3 holds at most 199 characters', () => {
     const err = segmentsOf(buildAck(ackContextOf(message('2.5.1'), 'A03'), 'error', long, issues))[2] as string;
     const text = err.split('|')[3]?.split('^')[1] as string;

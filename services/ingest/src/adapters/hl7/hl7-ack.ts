@@ -118,6 +118,7 @@ const isV27OrLater = (version: string) => /^2\.([7-9]|\d{2,})/.test(version.trim
 const MSA_TEXT_MAX = 80;
 const ELD_MAX = 80;
 const CWE_TEXT_MAX = 199;
+const MAX_ERRS = 20;
 
 /** ERR-1 (v2.3) and ERR-2 (v2.5): segment ^ sequence ^ field position. */
 function errLocation(field: string, c: string): string {
@@ -169,8 +170,22 @@ export function buildAck(ctx: AckContext, result: AckResult, text: string, issue
   }
   if (result !== 'accepted') {
     const errorCode = ERROR_CODE[result];
-    const list: FieldIssue[] = issues.length ? issues : [{ field: '', message: text }];
-    for (const issue of list.slice(0, 20)) {
+    const all: FieldIssue[] = issues.length ? issues : [{ field: '', message: text }];
+    // At most 20 ERRs; the last names the fields left over (a regression probe: 28 bad fields, 8 named nowhere).
+    const list =
+      all.length <= MAX_ERRS
+        ? all
+        : [
+            ...all.slice(0, MAX_ERRS - 1),
+            {
+              field: '',
+              message: `${all.length - MAX_ERRS + 1} more: ${all
+                .slice(MAX_ERRS - 1)
+                .map((i) => i.field)
+                .join(', ')}`,
+            },
+          ];
+    for (const issue of list) {
       const issueCode = issue.hl7Code ?? errorCode;
       if (v25) {
         const cwe = [issueCode, escapeEr7Within(issue.message, CWE_TEXT_MAX, d), 'HL70357'].join(d.component);
