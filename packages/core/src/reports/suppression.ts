@@ -185,6 +185,14 @@ function suppressInOrder(
     }
   }
 
+  // The lines each cell is in, for choosing a complement that protects the small cell's other lines at once.
+  const linesOf = cells.map(() => [] as Line[]);
+  for (const line of lines) for (const i of line.members) linesOf[i]?.push(line);
+  const membersOf = new Map(lines.map((line) => [line, new Set(line.members)]));
+  /** How many other lines `i` shares with the hidden cells of `line` (the complement that serves them all first). */
+  const sharedLines = (i: number, line: Line, hidden: number[]) =>
+    (linesOf[i] as Line[]).filter((l) => l !== line && hidden.some((h) => membersOf.get(l)?.has(h))).length;
+
   const nOf = (i: number) => (cells[i] as SuppressionCell).n;
   const published = (line: Line) => (line.isTable ? total === null : line.shown);
   const protectLines = () => {
@@ -234,11 +242,18 @@ function suppressInOrder(
         continue;
       }
       if (protecting.length === 0) continue;
-      // The smallest cell that makes the hidden sum big enough, else the biggest (and look again).
+      // Of the cells that make the hidden sum big enough, the one in most of the hidden cells' other
+      // lines (the unit beside a small one in its service, its source and both: one complement for all
+      // of them, where the smallest anywhere started a chain that hid whole services; a regression
+      // probe), then the smallest; else the biggest (and look again).
       const need = minN - hiddenN;
       const enough = protecting.filter((i) => nOf(i) >= need);
+      const shared = new Map(enough.map((i) => [i, sharedLines(i, line, hidden)]));
       const chosen = enough.length
-        ? enough.reduce((best, i) => (nOf(i) < nOf(best) ? i : best))
+        ? enough.reduce((best, i) => {
+            const [a, b] = [shared.get(i) as number, shared.get(best) as number];
+            return a > b || (a === b && nOf(i) < nOf(best)) ? i : best;
+          })
         : protecting.reduce((best, i) => (nOf(i) > nOf(best) ? i : best));
       marks[chosen] = 'complementary';
       changed = true;

@@ -5,6 +5,36 @@ import { type SuppressionCell, suppressSmallGroups } from '../../src/reports/sup
 const cell = (unit: string, n: number, month = '2026-01'): SuppressionCell => ({ key: { unit, month }, n });
 
 describe('small-group suppression', () => {
+  it('takes as the complement the cell beside the small one in most of its lines (service, source and both), not the smallest anywhere', () => {
+    // A regression probe: unit 1314 (2 answers) took unit 23 of another record system as its complement for the table and
+    // service lines; the chain that followed hid every Pegasos unit but one, where hiding 1320 alone protects 1314.
+    const units = [
+      ['1314', 2, 'lifecare', 'health-station'],
+      ['1320', 300, 'lifecare', 'health-station'],
+      ['1330', 200, 'lifecare', 'dental'],
+      ['21', 100, 'pegasos', 'health-station'],
+      ['23', 90, 'pegasos', 'health-station'],
+      ['25', 80, 'pegasos', 'dental'],
+      ['22', 70, 'pegasos', 'maternity-clinic'],
+      ['24', 60, 'pegasos', 'maternity-clinic'],
+    ] as const;
+    const nestedIn = (parentDim: string, parentOf: (u: (typeof units)[number]) => string) => ({
+      dim: 'unit',
+      parentDim,
+      parentOf: (id: string) => {
+        const u = units.find(([unit]) => unit === id);
+        return u ? parentOf(u) : undefined;
+      },
+    });
+    const r = suppressSmallGroups(
+      units.map(([unit, n]) => ({ key: { unit }, n })),
+      ['unit'],
+      5,
+      [nestedIn('service', (u) => u[3]), nestedIn('source', (u) => u[2]), nestedIn('source×service', (u) => `${u[2]}×${u[3]}`)],
+    );
+    expect(r.cells).toEqual(['small-group', 'complementary', null, null, null, null, null, null]);
+  });
+
   it('hides a group below minN and a second group so the first cannot be subtracted from the total', () => {
     const r = suppressSmallGroups([cell('a', 40), cell('b', 3), cell('c', 12), cell('d', 25)], ['unit'], 5);
     expect(r.cells).toEqual([null, 'small-group', 'complementary', null]);
