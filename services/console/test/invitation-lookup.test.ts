@@ -58,6 +58,13 @@ describe('the invitation look-up (support desk)', () => {
     );
     failed = await invitation(await visit('V-FAILED'), 'status, message_sid, attempt, error_code', ['failed', 'SMtext2', 1, 30007]);
     await invitation(await visit('V-SKIPPED'), 'status, skip_reason', ['skipped', 'same-day-visit']);
+    const pegasos = await pool.query<{ id: string }>(
+      `INSERT INTO visits (source, source_visit_id, unit_id, service, ended_at, visit_day, language)
+       VALUES ('pegasos', 'urn:oid:1.2.246.10.1.10.0|E-1', $1, 'health-station', now(), current_date, 'fi') RETURNING id`,
+      [UNIT],
+    );
+    await invitation(pegasos.rows[0]?.id, 'status', ['scheduled']);
+    await pool.query(`INSERT INTO visit_cancellations (source, source_visit_id) VALUES ('lifecare', 'V-CANCELLED-FIRST')`);
   });
   afterAll(async () => {
     await app?.close();
@@ -91,8 +98,21 @@ describe('the invitation look-up (support desk)', () => {
       expect.objectContaining({ invitationId: answered }),
     ]);
     expect((await get('/v1/ops/invitations?source=Lifecare&visitId=V-SKIPPED')).json().invitations).toEqual([
-      expect.objectContaining({ status: 'skipped', skipReason: 'same-day-visit', messageSid: null }),
+      // never texted: no conversation step (a regression probe: "awaiting-score" read as waiting for an answer)
+      expect.objectContaining({ status: 'skipped', skipReason: 'same-day-visit', messageSid: null, step: null }),
     ]);
+    // a Pegasos id as the record system shows it (bare OID) finds the one ingest stored with urn:oid:
+    for (const visitId of ['urn:oid:1.2.246.10.1.10.0|E-1', '1.2.246.10.1.10.0|E-1', 'URN:OID:1.2.246.10.1.10.0|E-1']) {
+      expect((await get(`/v1/ops/invitations?source=pegasos&visitId=${encodeURIComponent(visitId)}`)).json().invitations, visitId).toEqual([
+        expect.objectContaining({ visit: expect.objectContaining({ source: 'pegasos', visitId: 'urn:oid:1.2.246.10.1.10.0|E-1' }) }),
+      ]);
+    }
+    // a cancel kept for a visit that has not come (yet) is told apart from a visit number never seen
+    expect((await get('/v1/ops/invitations?source=lifecare&visitId=V-CANCELLED-FIRST')).json()).toEqual({
+      invitations: [],
+      cancelledAt: expect.any(String),
+    });
+    expect((await get('/v1/ops/invitations?source=lifecare&visitId=V-NEVER')).json()).toEqual({ invitations: [], cancelledAt: null });
     expect((await get('/v1/ops/invitations?messageSid=SMnone')).json()).toEqual({ invitations: [] });
   });
 
@@ -102,6 +122,10 @@ describe('the invitation look-up (support desk)', () => {
       '/v1/ops/invitations?visitId=V-1',
       '/v1/ops/invitations?messageSid=SM1&extra=1',
       '/v1/ops/invitations/not-a-uuid',
+      // a NUL, which Postgres refuses (a regression probe: 500)
+      '/v1/ops/invitations?messageSid=%00',
+      '/v1/ops/invitations?source=lifecare&visitId=V%00',
+      '/v1/ops/invitations?source=life%00care&visitId=x',
     ]) {
       const res = await get(url);
       expect([url, res.status, res.type]).toEqual([url, 400, expect.stringMatching(/^application\/problem\+json/)]);

@@ -23,6 +23,24 @@ const SELECT = `
 
 type Row = Record<string, unknown> & { id: string };
 
+const NOT_TEXTED = new Set(['skipped', 'cancelled', 'scheduled']);
+
+/** A Pegasos id as ingest stores it: the OID system as `urn:oid:…`, also when given bare or in capitals. */
+function storedVisitId(source: string, visitId: string): string {
+  const m = /^(?:urn:oid:)?([0-2](?:\.\d+)+)\|(.+)$/i.exec(visitId);
+  return source === 'pegasos' && m ? `urn:oid:${m[1]}|${m[2]}` : visitId;
+}
+
+/** Text a look-up may hold: no NUL or other control character (Postgres refuses a NUL: it was a 500; a regression probe). */
+const lookupText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses
+    .refine((v) => !/[\x00-\x1f\x7f]/.test(v), 'holds a control character');
+
 function view(r: Row) {
   return {
     invitationId: r.id,
@@ -31,7 +49,8 @@ function view(r: Row) {
     skipReason: r.skip_reason,
     withdrawnReason: r.withdrawn_reason,
     language: r.language,
-    step: r.step,
+    // (a survey never texted has no conversation: its default step would read as "waiting for a score")
+    step: NOT_TEXTED.has(r.status as string) ? null : r.step,
     sendAt: r.send_at,
     sentAt: r.sent_at,
     attempts: r.attempt,
@@ -48,8 +67,8 @@ function view(r: Row) {
 }
 
 const byQuery = z.union([
-  z.strictObject({ messageSid: z.string().trim().min(1).max(64) }),
-  z.strictObject({ source: z.string().trim().min(1).max(64), visitId: z.string().trim().min(1).max(200) }),
+  z.strictObject({ messageSid: lookupText(64) }),
+  z.strictObject({ source: lookupText(64), visitId: lookupText(200) }),
 ]);
 
 export function registerInvitationLookup(app: FastifyInstance, deps: { pool: Pool }) {
@@ -70,14 +89,24 @@ export function registerInvitationLookup(app: FastifyInstance, deps: { pool: Poo
       );
     }
     const q = parsed.data;
-    const { rows } =
-      'messageSid' in q
-        ? await deps.pool.query<Row>(
-            `${SELECT} WHERE i.message_sid = $1
-              OR i.id = (SELECT m.invitation_id FROM inbound_messages m WHERE m.message_sid = $1)`,
-            [q.messageSid],
-          )
-        : await deps.pool.query<Row>(`${SELECT} WHERE v.source = $1 AND v.source_visit_id = $2`, [q.source.toLowerCase(), q.visitId]);
-    return { invitations: rows.map(view) };
+    if ('messageSid' in q) {
+      const { rows } = await deps.pool.query<Row>(
+        `${SELECT} WHERE i.message_sid = $1
+          OR i.id = (SELECT m.invitation_id FROM inbound_messages m WHERE m.message_sid = $1)`,
+        [q.messageSid],
+      );
+      return { invitations: rows.map(view) };
+    }
+    const source = q.source.toLowerCase();
+    const visitId = storedVisitId(source, q.visitId);
+    const [{ rows }, cancel] = await Promise.all([
+      deps.pool.query<Row>(`${SELECT} WHERE v.source = $1 AND v.source_visit_id = $2`, [source, visitId]),
+      deps.pool.query<{ received_at: Date }>('SELECT received_at FROM visit_cancellations WHERE source = $1 AND source_visit_id = $2', [
+        source,
+        visitId,
+      ]),
+    ]);
+    // A cancellation is kept also for a visit not (yet) stored: one that ends later is never surveyed.
+    return { invitations: rows.map(view), cancelledAt: cancel.rows[0]?.received_at ?? null };
   });
 }
