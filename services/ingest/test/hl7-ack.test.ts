@@ -51,7 +51,11 @@ describe('HL7 ACK within the lengths of the version answered', () => {
     const errs = segmentsOf(buildAck(ackContextOf(message('2.5.1'), 'A03'), 'error', 'x', many)).filter((s) => s.startsWith('ERR'));
     expect(errs).toHaveLength(20);
     expect(errs[18]).toContain('|PID^1^23|');
-    expect(errs[19]).toBe('ERR|||102^9 more: PID-24, PID-25, PID-26, PID-27, PID-28, PID-29, PID-30, PID-31, PID-32^HL70357|E');
+    expect(errs[19]).toBe('ERR|||102^9 more fields, PID-24 to PID-32^HL70357|E');
+    // ...also within v2.3's ERR-1 of 80 characters, with 60 of them
+    const sixty = Array.from({ length: 60 }, (_, k) => ({ field: `PV1-${k + 1}`, message: 'not text in MSH-18' }));
+    const v23 = segmentsOf(buildAck(ackContextOf(message('2.3'), 'A03'), 'error', 'x', sixty)).filter((s) => s.startsWith('ERR'));
+    expect(v23[19]).toBe('ERR|^^^102&41 more fields, PV1-20 to PV1-60&HL70357');
   });
 
   it('v2.5 on: the text of ERR-3 holds at most 199 characters', () => {
