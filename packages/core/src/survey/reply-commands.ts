@@ -133,6 +133,12 @@ const OPT_OUT_HEADS_WITH_OBJECT: string[][] = [
   ['jag', 'vill', 'inte', 'ha'],
   ['jag', 'vill', 'inte', 'ha', 'fler'],
   ['jag', 'vill', 'inte', 'få'],
+  ['jag', 'vill', 'inte', 'längre', 'ha'],
+  ['jag', 'vill', 'inte', 'längre', 'få'],
+  ['vill', 'inte', 'längre', 'få'],
+  ['i', 'do', 'not', 'want', 'to', 'get'],
+  ['i', "don't", 'want', 'to', 'get'],
+  ['i', 'dont', 'want', 'to', 'get'],
   ['inga', 'fler'],
   ['vill', 'inte', 'ha'],
   ['vill', 'inte', 'få'],
@@ -152,7 +158,7 @@ const OPT_OUT_NOUNS = new Set(
 );
 const OPT_OUT_OBJECT = new Set([
   ...OPT_OUT_NOUNS,
-  ...'it pois minut mut prenumeration prenumerationen postituslistalta listoilta jakelusta kyselyistä viesteistä näistä mina detta the tältä näiden lähettämisen spämmäys spämmiä spammia spam spamming er ert era vastata osallistua vastaanottaa saada i off your list lähettäminen lähettämistä lähettämään lähettämästä lähettäkö lähetä tekstaaminen jo heti nyt enää mulle minulle tänne tähän numeroon näitä nää nämä tämä tätä sitten skicka skickandet till mig mej fler några mer texting sending messaging contacting bothering me these this now any more anymore ever again to my number from all your list listalta från listan med smsa sms:a after one of msg msgs spamma spammandet spammet messa messandet texta textandet kontakta störa skriva spämmääminen spämmäämistä viestittely viestittelyä tekstailu nu genast längre hela tiden'.split(
+  ...'it pois minut mut prenumeration prenumerationen postituslistalta listoilta jakelusta kyselyistä viesteistä näistä mina detta the tältä näiden lähettämisen spämmäys spämmiä spammia spam spamming er ert era vastata osallistua vastaanottaa saada i off your list lähettäminen lähettämistä lähettämään lähettämästä lähettäkö lähetä tekstaaminen jo heti nyt enää mulle minulle tänne tähän numeroon näitä nää nämä tämä tätä sitten skicka skickandet till mig mej fler några mer texting sending messaging contacting bothering me these this now any more anymore ever again to my number from all your list listalta från listan med smsa sms:a after one of msg msgs spamma spammandet spammet messa messandet texta textandet kontakta störa skriva spämmääminen spämmäämistä viestittely viestittelyä tekstailu nu genast längre hela tiden sånt sådant sådana här är ni stuff like tällaisten tällaista'.split(
     ' ',
   ),
 ]);

@@ -86,6 +86,15 @@ describe('reply commands', () => {
     'Sluta skicka sms nu',
     'Stopp nu',
     'Sluta spamma mig hela tiden',
+    // a second regression probe
+    'Jag vill inte längre få sms',
+    'Jag vill inte längre få enkäter',
+    'Sluta nu är ni snälla',
+    'Sluta skicka sånt här',
+    'Sluta skicka sådana här',
+    'I do not want to get texts anymore',
+    'Stop sending stuff like this',
+    'Lopettakaa tällaisten lähettäminen',
     // a probe of 1,310 replies: wrapped, asked, repeated
     'Kiitos, mutta älkää lähettäkö enää',
     'Kiitos ei, ja älkää lähettäkö enää',
