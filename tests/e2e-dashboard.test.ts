@@ -169,6 +169,8 @@ describe('dashboard in a real browser', () => {
 
     // uPlot drew the trend from /assets, and nothing came from anywhere else.
     await page.waitForSelector('#trend-chart[data-drawn="true"] canvas');
+    expect(await page.getAttribute('#trend-chart', 'role')).toBe('img');
+    expect(await page.getAttribute('#trend-chart', 'aria-label')).toMatch(/^Viivakaavio/);
     // Its legend names the month in the page's language (it read "Value 2": an index, in English).
     await page.hover('#trend-chart .u-over', { position: { x: 30, y: 100 } });
     const legend = await page.textContent('#trend-chart .u-legend');

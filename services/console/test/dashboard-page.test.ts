@@ -44,6 +44,15 @@ describe('dashboard page', () => {
     };
   }
 
+  it('names each download for what it holds, and announces the chart only once a script has drawn it (an accessibility probe)', async () => {
+    const html = dashboardPage(await pageData('en'));
+    expect(html).toMatch(/<a href="\/csv\/nps\?[^"]*" download>NPS by unit and month <span class="file">\(nps\.csv\)<\/span><\/a>/);
+    expect(html).toContain('>Every answer on its own row <span class="file">(responses.csv)</span>');
+    // without JavaScript, or with no months, the empty box is not an image of a chart
+    expect(html).toMatch(/<div id="trend-chart" class="chart" data-label="[^"]+"><\/div>/);
+    expect(html).not.toMatch(/id="trend-chart"[^>]*role="img"/);
+  });
+
   it('says that comments of units with fewer than minN answers a month are held back, only when some are', async () => {
     const data = await pageData('en');
     const note = 'Feedback is shown only from units with at least 5 answers in the month';

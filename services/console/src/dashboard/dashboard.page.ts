@@ -147,7 +147,7 @@ function trend(d: DashboardData, t: Strings): string {
     })
     .join('');
   return `<section aria-labelledby="trend-h"><h2 id="trend-h">${esc(t.trend)}</h2>
-<figure><div id="trend-chart" class="chart" role="img" aria-label="${esc(fill(t.trendChart, { target }))}"></div>
+<figure><div id="trend-chart" class="chart" data-label="${esc(fill(t.trendChart, { target }))}"></div>
 ${jsonBlock('trend-data', { points, target, labels: { nps: t.nps, ci: t.ci, target: t.target, month: t.month } })}
 <table><caption>${esc(t.trend)}</caption><thead><tr><th scope="col">${esc(t.month)}</th><th scope="col">${esc(t.answers)}</th><th scope="col">${esc(t.nps)}</th><th scope="col">${esc(t.ci)}</th></tr></thead>
 <tbody>${rows || `<tr><td colspan="4">${esc(t.noData)}</td></tr>`}</tbody></table></figure></section>`;
@@ -207,7 +207,8 @@ export function dashboardPage(d: DashboardData): string {
     return `<a href="/?${esc(switchParams.toString())}" lang="${lang}">${esc(LANGUAGE_LINKS[lang])}</a>`;
   };
   const csv = (name: string, extra = '') =>
-    `<li><a href="/csv/${name}?${esc(params.toString())}${extra}" download>${esc(name)}.csv</a></li>`;
+    // Named for what it holds, in the page's language (an accessibility probe: "nps.csv", read in English).
+    `<li><a href="/csv/${name}?${esc(params.toString())}${extra}" download>${esc(t.downloadNames[name] ?? name)} <span class="file">(${esc(name)}.csv)</span></a></li>`;
   return layout({
     lang: d.lang,
     title: t.title,

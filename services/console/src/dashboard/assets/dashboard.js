@@ -45,5 +45,8 @@
     el,
   );
   window.addEventListener('resize', () => plot.setSize({ width: width(), height: 260 }));
+  // An image only once drawn: without JavaScript, or with no months, there is none to announce.
+  el.setAttribute('role', 'img');
+  el.setAttribute('aria-label', el.dataset.label || '');
   el.dataset.drawn = 'true';
 })();
