@@ -295,6 +295,9 @@ describe('dashboard in a real browser', () => {
     // A download for a unit no visit came from is refused, as the page and the API refuse it.
     const typo = await fetch(`${url}/csv/nps?from=2025-01-01&to=2025-12-31&unit=typo`, { headers: { cookie } });
     expect([typo.status, typo.headers.get('content-type')]).toEqual([400, expect.stringMatching(/problem\+json/)]);
+    // A link cut short, without its period, downloads the page's default period (an accessibility probe: a 400)
+    const noPeriod = await fetch(`${url}/csv/funnel?lang=fi`, { headers: { cookie } });
+    expect([noPeriod.status, noPeriod.headers.get('content-type')]).toEqual([200, expect.stringMatching(/^text\/csv/)]);
     const csv = await fetch(`${url}/csv/responses?from=2025-01-01&to=2025-12-31`, { headers: { cookie } });
     expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
     const nps = await api('/v1/reports/nps?from=2025-01-01&to=2025-12-31');

@@ -203,8 +203,11 @@ export function registerDashboard(app: FastifyInstance, deps: ReportDeps & { tok
     if (!(await signedIn(request)))
       return reply.redirect(loginFor(request, pickUiLanguage(request.query, request.headers['accept-language'])), 303);
     const name = (request.params as { name: string }).name;
-    // (the page's own `lang` is no report parameter)
-    const { lang: _lang, ...query } = request.query as Record<string, unknown>;
+    // (the page's own `lang` is no report parameter; a period left out is the page's default one, as
+    // on the page: a download link cut short said "from: Invalid input"; an accessibility probe)
+    const { lang: _lang, ...given } = request.query as Record<string, unknown>;
+    const period = defaultPeriod();
+    const query = { ...given, from: given.from || period.from, to: given.to || period.to };
     // For Excel: Finnish and Swedish Excel read `;` and decimal commas (the page's language says which).
     const dialect = { semicolons: pickUiLanguage(request.query, request.headers['accept-language']) !== 'en' };
     if (name === 'responses') {
