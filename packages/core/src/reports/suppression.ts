@@ -242,13 +242,15 @@ function suppressInOrder(
         continue;
       }
       if (protecting.length === 0) continue;
-      // Of the cells that make the hidden sum big enough, the one in most of the hidden cells' other
-      // lines (the unit beside a small one in its service, its source and both: one complement for all
-      // of them, where the smallest anywhere started a chain that hid whole services; a regression
-      // probe), then the smallest; else the biggest (and look again).
+      // Of the cells that make the hidden sum big enough, in a table by one dimension the one in most
+      // of the hidden cells' other lines (the unit beside a small one in its service, its source and
+      // both: one complement for all of them, where the smallest anywhere started a chain that hid
+      // whole services; a regression probe), then the smallest; else the biggest (and look again).
+      // Tables by more dimensions take the smallest: a third probe found them hiding more that way,
+      // and a coarser report's changed choice left a three-way line open.
       const need = minN - hiddenN;
       const enough = protecting.filter((i) => nOf(i) >= need);
-      const shared = new Map(enough.map((i) => [i, sharedLines(i, line, hidden)]));
+      const shared = new Map(enough.map((i) => [i, dims.length === 1 ? sharedLines(i, line, hidden) : 0]));
       const chosen = enough.length
         ? enough.reduce((best, i) => {
             const [a, b] = [shared.get(i) as number, shared.get(best) as number];
