@@ -186,9 +186,11 @@ function suppressInOrder(
   }
 
   // The lines each cell is in, for choosing a complement that protects the small cell's other lines at once.
+  // (built only for a table by one dimension, the only one that uses it)
+  const oneWay = dims.length === 1;
   const linesOf = cells.map(() => [] as Line[]);
-  for (const line of lines) for (const i of line.members) linesOf[i]?.push(line);
-  const membersOf = new Map(lines.map((line) => [line, new Set(line.members)]));
+  if (oneWay) for (const line of lines) for (const i of line.members) linesOf[i]?.push(line);
+  const membersOf = new Map(oneWay ? lines.map((line) => [line, new Set(line.members)]) : []);
   /** How many other lines `i` shares with the hidden cells of `line` (the complement that serves them all first). */
   const sharedLines = (i: number, line: Line, hidden: number[]) =>
     (linesOf[i] as Line[]).filter((l) => l !== line && hidden.some((h) => membersOf.get(l)?.has(h))).length;
@@ -250,7 +252,7 @@ function suppressInOrder(
       // and a coarser report's changed choice left a three-way line open.
       const need = minN - hiddenN;
       const enough = protecting.filter((i) => nOf(i) >= need);
-      const shared = new Map(enough.map((i) => [i, dims.length === 1 ? sharedLines(i, line, hidden) : 0]));
+      const shared = new Map(enough.map((i) => [i, oneWay ? sharedLines(i, line, hidden) : 0]));
       const chosen = enough.length
         ? enough.reduce((best, i) => {
             const [a, b] = [shared.get(i) as number, shared.get(best) as number];
