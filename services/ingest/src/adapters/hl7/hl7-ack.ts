@@ -108,10 +108,12 @@ function hl7Timestamp(now: Date): string {
   return `${now.toISOString().replace(/[-:T]/g, '').slice(0, 14)}+0000`;
 }
 
+/** Whether a message's MSH-12 is HL7 v2.`minor` or later (v2.10 and on count as later). */
+const versionFrom = (version: string, minor: number) => Number(/^2\.(\d+)/.exec(version.trim())?.[1] ?? 0) >= minor;
 /** From v2.5 on, ERR-1 is withdrawn for ERR-2 (location), ERR-3 (the 0357 code) and ERR-4 (severity). */
-const isV25OrLater = (version: string) => /^2\.([5-9]|\d{2,})/.test(version.trim());
+const isV25OrLater = (version: string) => versionFrom(version, 5);
 /** From v2.7 on, MSA-3 (text message) is withdrawn: the text goes only in ERR. */
-const isV27OrLater = (version: string) => /^2\.([7-9]|\d{2,})/.test(version.trim());
+const isV27OrLater = (version: string) => versionFrom(version, 7);
 
 // Lengths the standard gives (an interface-engine probe: a profile-validating engine flags longer ones):
 // MSA-3 ST 80 (v2.3–2.6); ERR-1 ELD 80 (v2.3–2.4); ERR-3's text, CWE.2 ST 199 (v2.5 on).
